@@ -1,0 +1,236 @@
+"""Ledger core benchmark: prints one JSON document; compares within one run, never a timed test.
+
+Measured side by side on the same machine in the same run:
+- the raw Ed25519 verification rate, on one thread and on every core (the verification bound);
+- durable, signed, end-to-end transactions per second on SQLite (signature checked, state
+  applied, fsync'd in group commits of up to 1,000), and its ratio to the verification bound;
+- inclusion and consistency proof generation from storage at 10^6 entries;
+- entry-to-checkpoint latency (submit → covering signed checkpoint durable), p50 and p99,
+  under a steady offered load.
+
+Run: ``.venv/bin/python bench/ledger_bench.py [--transactions N] [--proof-entries N]``.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from krai.adapters.sql.storage import open_storage
+from krai.app.group_commit import GroupCommitter
+from krai.app.ports import Batch, StoredEntry
+from krai.app.proofs import prove_consistency, prove_inclusion
+from krai.bootstrap import Founder, found_network
+from krai.config.settings import Settings, default_database_url
+from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
+from krai.log.hashing import leaf_hash
+from krai.log.tree import CompactRange
+from krai.tx.envelope import Transaction, sign
+
+PARK = {"inn": "1234567894", "ogrn": "1022200525819", "name": "Bench park"}
+
+
+def verification_rates(count: int) -> dict[str, float]:
+    """Ed25519 verifications per second on one thread and on all cores."""
+    key = Ed25519PrivateKey(bytes(32))
+    messages = [os.urandom(300) for _ in range(count)]
+    pairs = [(m, key.sign(m)) for m in messages]
+    public = key.public_key
+    started = time.perf_counter()
+    assert all(public.verify(m, s) for m, s in pairs)
+    one = count / (time.perf_counter() - started)
+    cores = os.cpu_count() or 1
+    with ThreadPoolExecutor(cores) as pool:
+        started = time.perf_counter()
+        assert all(pool.map(lambda p: public.verify(*p), pairs, chunksize=256))
+        many = count / (time.perf_counter() - started)
+    return {"one_thread_per_s": round(one), "all_cores_per_s": round(many), "cores": cores}
+
+
+def founded_ledger(directory: Path) -> tuple[Any, Ed25519PrivateKey]:
+    """A new SQLite ledger with one admitted park operator; returns services and its key."""
+    settings = Settings(directory, default_database_url(directory), "bench.krai.example/log")
+    services = found_network(settings, Founder("7734250208", "1027734003461", "Bench operator"))
+    operator = services.keystore.load("operator")
+    park_key = Ed25519PrivateKey(hashlib.sha256(b"bench-park").digest())
+    body = {
+        **PARK,
+        "roles": ["park_operator"],
+        "public_key": encode_public_key(park_key.public_key),
+    }
+    admission = signed(
+        services.origin,
+        signer=operator.organisation,
+        key=operator.private_key,
+        type_name="identity.propose_admission",
+        body=body,
+        nonce="a",
+    )
+    outcome = services.sequencer.submit([admission])[0]
+    assert not isinstance(outcome, Exception), outcome
+    return services, park_key
+
+
+def signed(
+    origin: str,
+    *,
+    signer: str | None,
+    key: Ed25519PrivateKey,
+    type_name: str,
+    body: dict[str, Any],
+    nonce: str,
+) -> Transaction:
+    unsigned = Transaction(origin, type_name, 1, signer or "", key_id(key.public_key), nonce, body)
+    return sign(unsigned, key)
+
+
+def anchors(origin: str, key: Ed25519PrivateKey, count: int, salt: str) -> list[Transaction]:
+    """``count`` signed notary anchors of distinct documents."""
+    return [
+        signed(
+            origin,
+            signer=PARK["inn"],
+            key=key,
+            type_name="notary.anchor",
+            body={
+                "sha256": hashlib.sha256(f"{salt}{i}".encode()).hexdigest(),
+                "title": f"Document {i}",
+                "kind": "report",
+            },
+            nonce=f"{salt}-{i}",
+        )
+        for i in range(count)
+    ]
+
+
+def end_to_end(count: int) -> dict[str, Any]:
+    """Durable signed transactions per second through the sequencer in batches of 1,000."""
+    with tempfile.TemporaryDirectory() as directory:
+        services, key = founded_ledger(Path(directory))
+        transactions = anchors(services.origin, key, count, "e2e")
+        started = time.perf_counter()
+        for start in range(0, count, 1_000):
+            outcomes = services.sequencer.submit(transactions[start : start + 1_000])
+            assert not any(isinstance(o, Exception) for o in outcomes), outcomes[:3]
+        elapsed = time.perf_counter() - started
+        size = services.storage.log_size()
+        services.close()
+    return {
+        "transactions": count,
+        "seconds": round(elapsed, 3),
+        "per_s": round(count / elapsed),
+        "log_size": size,
+    }
+
+
+def checkpoint_latency(rate_per_s: int, seconds: float) -> dict[str, Any]:
+    """Submit → durable covering checkpoint, under a steady offered load."""
+    with tempfile.TemporaryDirectory() as directory:
+        services, key = founded_ledger(Path(directory))
+        count = int(rate_per_s * seconds)
+        transactions = anchors(services.origin, key, count, "lat")
+        committer = GroupCommitter(services.sequencer)
+        latencies: list[float] = []
+        lock = threading.Lock()
+
+        def record(started: float) -> Any:
+            def done(_: Any) -> None:
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+            return done
+
+        begin = time.perf_counter()
+        for i, tx in enumerate(transactions):
+            due = begin + i / rate_per_s
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            committer.submit(tx).add_done_callback(record(time.perf_counter()))
+        committer.close()
+        services.close()
+    ordered = sorted(latencies)
+    return {
+        "offered_per_s": rate_per_s,
+        "transactions": len(ordered),
+        "p50_ms": round(1000 * statistics.median(ordered), 2),
+        "p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 2),
+        "max_ms": round(1000 * ordered[-1], 2),
+    }
+
+
+def proofs_at_scale(entries: int, queries: int) -> dict[str, Any]:
+    """Proof generation from SQLite storage holding ``entries`` entries."""
+    with tempfile.TemporaryDirectory() as directory:
+        storage = open_storage(default_database_url(Path(directory)))
+        fill(storage, entries)
+        rng = random.Random(7)
+        indexes = [rng.randrange(entries) for _ in range(queries)]
+        started = time.perf_counter()
+        for index in indexes:
+            prove_inclusion(storage, index, entries)
+        inclusion = (time.perf_counter() - started) / queries
+        started = time.perf_counter()
+        for index in indexes:
+            prove_consistency(storage, index + 1, entries)
+        consistency = (time.perf_counter() - started) / queries
+        storage.close()
+    return {
+        "entries": entries,
+        "queries": queries,
+        "inclusion_ms": round(1000 * inclusion, 4),
+        "consistency_ms": round(1000 * consistency, 4),
+    }
+
+
+def fill(storage: Any, entries: int) -> None:
+    """Append ``entries`` synthetic entries and their tree nodes in large batches."""
+    tree = CompactRange()
+    for start in range(0, entries, 20_000):
+        batch_entries, nodes = [], []
+        for index in range(start, min(entries, start + 20_000)):
+            data = b'{"v":1,"index":%d}' % index
+            leaf = leaf_hash(data)
+            batch_entries.append(StoredEntry(index, data, leaf, None, None, None, 0))
+            nodes.extend(tree.append(leaf))
+        storage.append_batch(Batch(batch_entries, nodes, {}, [], None))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--transactions", type=int, default=20_000)
+    parser.add_argument("--proof-entries", type=int, default=1_000_000)
+    parser.add_argument("--latency-rate", type=int, default=2_000)
+    arguments = parser.parse_args()
+    verify = verification_rates(20_000)
+    e2e = end_to_end(arguments.transactions)
+    result = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "ed25519_verify": verify,
+        "end_to_end_sqlite": {
+            **e2e,
+            "share_of_verification_bound": round(e2e["per_s"] / verify["all_cores_per_s"], 3),
+        },
+        "checkpoint_latency": checkpoint_latency(arguments.latency_rate, 5.0),
+        "proofs": proofs_at_scale(arguments.proof_entries, 1_000),
+    }
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m krai`` runs the command line."""
+
+from krai.entrypoints.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""SQL storage through SQLAlchemy Core: SQLite (WAL, the embedded default) and PostgreSQL."""

@@ -1,0 +1,59 @@
+"""The ledger's first schema: entries, tree nodes, checkpoints, state, events.
+
+Revision ID: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Create the tables."""
+    op.create_table(
+        "log_entry",
+        sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+        sa.Column("leaf_hash", sa.LargeBinary, nullable=False),
+        sa.Column("tx_id", sa.String(64), unique=True),
+        sa.Column("signer", sa.String(32)),
+        sa.Column("tx_type", sa.String(64)),
+        sa.Column("time_ms", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "tree_node",
+        sa.Column("level", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("hash", sa.LargeBinary, nullable=False),
+    )
+    op.create_table(
+        "checkpoint",
+        sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("root_hash", sa.LargeBinary, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("time_ms", sa.BigInteger, nullable=False),
+    )
+    key_type = sa.String(512).with_variant(sa.String(512, collation="C"), "postgresql")
+    op.create_table(
+        "state",
+        sa.Column("key", key_type, primary_key=True),
+        sa.Column("value", sa.LargeBinary, nullable=False),
+    )
+    op.create_table(
+        "event",
+        sa.Column("entry_idx", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+    )
+    op.create_index("ix_event_name", "event", ["name"])
+
+
+def downgrade() -> None:
+    """Drop the tables."""
+    for table in ("event", "state", "checkpoint", "tree_node", "log_entry"):
+        op.drop_table(table)

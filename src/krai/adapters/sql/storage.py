@@ -1,0 +1,226 @@
+"""The ledger's storage on SQLite or PostgreSQL, through SQLAlchemy Core.
+
+A batch — entries, tree nodes, state writes, events and its checkpoint — is written in one
+database transaction, and on SQLite with ``synchronous=FULL`` in WAL mode, so it is durable
+when ``append_batch`` returns. The sequencer is the only writer of a ledger.
+"""
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from krai.adapters.sql import schema
+from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
+from krai.state.store import DELETED
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SCAN_END = "\U0010ffff"
+NODE_CHUNK = 400
+
+
+class NonContiguousBatchError(ValueError):
+    """A batch does not start where the log ends."""
+
+
+def open_storage(url: str) -> "SqlStorage":
+    """Open (and migrate) the database at ``url``."""
+    storage = SqlStorage(url)
+    storage.migrate()
+    return storage
+
+
+class SqlStorage:
+    """Storage of one ledger in one SQL database."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._insert = (
+            postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        )
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def log_size(self) -> int:
+        with self.engine.connect() as connection:
+            return _log_size(connection)
+
+    def append_batch(self, batch: Batch) -> None:
+        with self.engine.begin() as connection:
+            size = _log_size(connection)
+            if batch.entries and batch.entries[0].index != size:
+                raise NonContiguousBatchError(
+                    f"batch starts at {batch.entries[0].index}, log size is {size}"
+                )
+            self._write(connection, batch)
+
+    def _write(self, connection: Connection, batch: Batch) -> None:
+        if batch.entries:
+            connection.execute(schema.log_entry.insert(), [_entry_row(e) for e in batch.entries])
+        if batch.nodes:
+            rows = [{"level": k[0], "idx": k[1], "hash": h} for k, h in batch.nodes]
+            connection.execute(schema.tree_node.insert(), rows)
+        self._write_state(connection, batch.state_writes)
+        if batch.events:
+            rows = [_event_row(i, p, e) for i, p, e in batch.events]
+            connection.execute(schema.event.insert(), rows)
+        if batch.checkpoint is not None:
+            connection.execute(schema.checkpoint.insert(), [_checkpoint_row(batch.checkpoint)])
+
+    def _write_state(self, connection: Connection, writes: Mapping[str, bytes]) -> None:
+        removed = [key for key, raw in writes.items() if raw == DELETED]
+        stored = [{"key": key, "value": raw} for key, raw in writes.items() if raw != DELETED]
+        if removed:
+            connection.execute(delete(schema.state).where(schema.state.c.key.in_(removed)))
+        if stored:
+            statement = self._insert(schema.state)
+            upsert = statement.on_conflict_do_update(
+                index_elements=[schema.state.c.key], set_={"value": statement.excluded.value}
+            )
+            connection.execute(upsert, stored)
+
+    def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        found: dict[NodeKey, bytes] = {}
+        table = schema.tree_node
+        with self.engine.connect() as connection:
+            for start in range(0, len(keys), NODE_CHUNK):
+                chunk = list(keys[start : start + NODE_CHUNK])
+                query = select(table.c.level, table.c.idx, table.c.hash).where(
+                    tuple_(table.c.level, table.c.idx).in_(chunk)
+                )
+                found.update({(r.level, r.idx): r.hash for r in connection.execute(query)})
+        return found
+
+    def entry(self, index: int) -> StoredEntry | None:
+        return next(self.entries(index, index + 1), None)
+
+    def entries(self, start: int, end: int) -> Iterator[StoredEntry]:
+        table = schema.log_entry
+        query = select(table).where(table.c.idx >= start, table.c.idx < end).order_by(table.c.idx)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return iter([_stored_entry(row) for row in rows])
+
+    def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
+        query = select(schema.log_entry).where(schema.log_entry.c.tx_id == tx_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _stored_entry(row) if row else None
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        newest = self.checkpoints(limit=1)
+        return newest[0] if newest else None
+
+    def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
+        query = select(schema.checkpoint).where(schema.checkpoint.c.size == size)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _stored_checkpoint(row) if row else None
+
+    def checkpoints(self, limit: int) -> list[StoredCheckpoint]:
+        query = select(schema.checkpoint).order_by(schema.checkpoint.c.size.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_stored_checkpoint(row) for row in connection.execute(query)]
+
+    def get_bytes(self, key: str) -> bytes | None:
+        query = select(schema.state.c.value).where(schema.state.c.key == key)
+        with self.engine.connect() as connection:
+            value = connection.execute(query).scalar()
+        return bytes(value) if value is not None else None
+
+    def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        column = schema.state.c.key
+        query = select(column, schema.state.c.value).where(
+            column >= prefix, column < prefix + SCAN_END
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(column)).all()
+        return iter([(row.key, bytes(row.value)) for row in rows])
+
+    def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        table = schema.event
+        query = (
+            select(table)
+            .where(table.c.entry_idx >= start, table.c.entry_idx < end)
+            .order_by(table.c.entry_idx, table.c.position)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return iter([(row.entry_idx, row.position, json.loads(row.body)) for row in rows])
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _log_size(connection: Connection) -> int:
+    highest = connection.execute(select(func.max(schema.log_entry.c.idx))).scalar()
+    return 0 if highest is None else int(highest) + 1
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=10000", "foreign_keys=ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _entry_row(entry: StoredEntry) -> dict[str, Any]:
+    return {
+        "idx": entry.index,
+        "data": entry.data,
+        "leaf_hash": entry.leaf_hash,
+        "tx_id": entry.tx_id,
+        "signer": entry.signer,
+        "tx_type": entry.tx_type,
+        "time_ms": entry.time_ms,
+    }
+
+
+def _event_row(index: int, position: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    return {
+        "entry_idx": index,
+        "position": position,
+        "name": str(body.get("event", "")),
+        "body": text,
+    }
+
+
+def _checkpoint_row(checkpoint: StoredCheckpoint) -> dict[str, Any]:
+    return {
+        "size": checkpoint.size,
+        "root_hash": checkpoint.root_hash,
+        "note": checkpoint.note,
+        "time_ms": checkpoint.time_ms,
+    }
+
+
+def _stored_entry(row: Any) -> StoredEntry:
+    return StoredEntry(
+        index=row.idx,
+        data=bytes(row.data),
+        leaf_hash=bytes(row.leaf_hash),
+        tx_id=row.tx_id,
+        signer=row.signer,
+        tx_type=row.tx_type,
+        time_ms=row.time_ms,
+    )
+
+
+def _stored_checkpoint(row: Any) -> StoredCheckpoint:
+    return StoredCheckpoint(
+        size=row.size, root_hash=bytes(row.root_hash), note=row.note, time_ms=row.time_ms
+    )

@@ -1,0 +1,1 @@
+"""Use cases: submit, sequence, checkpoint, prove, query, verify, export."""

@@ -1,0 +1,37 @@
+"""A read-through cache of committed state in front of storage, for the single writer."""
+
+from collections.abc import Iterator, Mapping
+
+from krai.app.ports import Storage
+from krai.state.store import DELETED
+
+MAX_CACHED_KEYS = 500_000
+
+
+class CachedState:
+    """Committed state: reads go to the cache, then to storage; commits update both."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._cache: dict[str, bytes | None] = {}
+
+    def get_bytes(self, key: str) -> bytes | None:
+        if key in self._cache:
+            return self._cache[key]
+        value = self._storage.get_bytes(key)
+        self._cache[key] = value
+        return value
+
+    def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        return self._storage.scan_bytes(prefix)
+
+    def committed(self, writes: Mapping[str, bytes]) -> None:
+        """Record writes that storage now holds."""
+        if len(self._cache) > MAX_CACHED_KEYS:
+            self._cache.clear()
+        for key, raw in writes.items():
+            self._cache[key] = None if raw == DELETED else raw
+
+    def forget(self) -> None:
+        """Drop every cached value (after a failed commit)."""
+        self._cache.clear()

@@ -1,0 +1,110 @@
+"""What the use cases need from the outside world: storage and a clock.
+
+Adapters implement these: ``adapters/sql`` (SQLite and PostgreSQL through SQLAlchemy Core)
+and ``adapters/memory`` (unit tests). A ``Batch`` is written in ONE database transaction,
+durable before ``append_batch`` returns: after a crash there is all of a batch or none of it.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+NodeKey = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """One log entry as stored, with what indexes need."""
+
+    index: int
+    data: bytes
+    leaf_hash: bytes
+    tx_id: str | None
+    signer: str | None
+    tx_type: str | None
+    time_ms: int
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A signed checkpoint: the size, the root, and the signed note text."""
+
+    size: int
+    root_hash: bytes
+    note: str
+    time_ms: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Everything one sequencing round changes, committed atomically."""
+
+    entries: Sequence[StoredEntry]
+    nodes: Sequence[tuple[NodeKey, bytes]]
+    state_writes: Mapping[str, bytes]
+    events: Sequence[tuple[int, int, Mapping[str, Any]]]
+    checkpoint: StoredCheckpoint | None
+
+
+class Storage(Protocol):
+    """Durable storage of the log, its tree, checkpoints, state and events."""
+
+    def log_size(self) -> int:
+        """Number of entries stored."""
+        ...
+
+    def append_batch(self, batch: Batch) -> None:
+        """Store a batch in one durable transaction; raise if it does not extend the log."""
+        ...
+
+    def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        """Stored tree nodes (level, index) → hash; missing keys are left out."""
+        ...
+
+    def entry(self, index: int) -> StoredEntry | None:
+        """The entry at ``index``."""
+        ...
+
+    def entries(self, start: int, end: int) -> Iterator[StoredEntry]:
+        """Entries with start <= index < end, in order."""
+        ...
+
+    def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
+        """The entry holding the transaction ``tx_id``."""
+        ...
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        """The newest checkpoint."""
+        ...
+
+    def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
+        """A checkpoint of exactly ``size`` entries, if one was signed."""
+        ...
+
+    def checkpoints(self, limit: int) -> list[StoredCheckpoint]:
+        """The newest checkpoints, newest first."""
+        ...
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """State value bytes under ``key``."""
+        ...
+
+    def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        """State (key, bytes) under ``prefix`` in key order."""
+        ...
+
+    def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        """(entry index, position, event) for entries with start <= index < end."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Clock(Protocol):
+    """The sequencer's source of time."""
+
+    def now_ms(self) -> int:
+        """Unix time in milliseconds."""
+        ...

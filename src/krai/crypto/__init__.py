@@ -1,0 +1,1 @@
+"""Hashing, signatures and canonical bytes: the primitives every other layer stands on."""

@@ -1,0 +1,53 @@
+"""Canonical bytes: RFC 8785 (JCS) JSON with integers only.
+
+Bodies never carry floats: quantities are integers in named units. ``canonical_bytes``
+refuses floats (and NaN, infinities, non-string keys) anywhere in the value, so that what is
+signed and hashed has exactly one byte form.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import rfc8785
+
+JSONValue = Any
+"""A JSON value as Python builds it: dict, list, str, int, bool or None."""
+
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer every JSON implementation reads exactly (RFC 8785 §3.2.2.3, I-JSON)."""
+
+
+class CanonicalFormError(ValueError):
+    """A value has no canonical JSON form (a float, a huge integer, a non-string key...)."""
+
+
+def canonical_bytes(value: JSONValue) -> bytes:
+    """Return the RFC 8785 canonical UTF-8 bytes of ``value``, which must hold no floats."""
+    ensure_integers_only(value)
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+        raise CanonicalFormError(str(error)) from error
+
+
+def ensure_integers_only(value: JSONValue, path: str = "$") -> None:
+    """Raise ``CanonicalFormError`` naming the first float or out-of-range integer in ``value``."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalFormError(f"{path}: integer {value} exceeds 2^53-1")
+        return
+    if isinstance(value, float):
+        raise CanonicalFormError(f"{path}: floats are not allowed, use an integer in named units")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalFormError(f"{path}: object keys must be strings")
+            ensure_integers_only(item, f"{path}.{key}")
+        return
+    if isinstance(value, Sequence):
+        for position, item in enumerate(value):
+            ensure_integers_only(item, f"{path}[{position}]")
+        return
+    raise CanonicalFormError(f"{path}: {type(value).__name__} is not a JSON value")

@@ -1,0 +1,1 @@
+"""The demo world: a small, deterministic ledger built through real signed transactions."""

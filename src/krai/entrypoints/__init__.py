@@ -1,0 +1,1 @@
+"""Entrypoints: the CLI, the HTTP API and the web dashboard. Parse, call one service, render."""

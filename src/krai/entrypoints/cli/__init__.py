@@ -1,0 +1,1 @@
+"""The ``krai`` command line (Typer + Rich)."""

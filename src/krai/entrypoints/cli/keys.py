@@ -1,0 +1,54 @@
+"""``krai keys``: generate and list the home's signing keys."""
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from krai.adapters.keystore import Keystore, KeystoreError
+from krai.config.settings import load_settings
+from krai.entrypoints.cli.common import (
+    EXIT_USAGE,
+    HomeOption,
+    JsonOption,
+    console,
+    fail,
+    print_json,
+)
+
+app = typer.Typer(help="Signing keys kept in the home's keystore.", no_args_is_help=True)
+
+
+@app.command()
+def generate(
+    name: Annotated[str, typer.Argument(help="A name for the key.")],
+    org: Annotated[
+        str | None, typer.Option("--org", help="INN of the organisation that signs with it.")
+    ] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Generate an Ed25519 key and print its public key."""
+    keystore = Keystore(load_settings(home).keys_dir)
+    try:
+        key = keystore.generate(name, org)
+    except KeystoreError as error:
+        fail(str(error), EXIT_USAGE)
+    if json_output:
+        print_json(key.describe())
+    else:
+        console.print(f"{key.name}: {key.public_key_text} (key id {key.key_id})", highlight=False)
+
+
+@app.command("list")
+def list_keys(home: HomeOption = None, json_output: JsonOption = False) -> None:
+    """List the keys in the keystore."""
+    keystore = Keystore(load_settings(home).keys_dir)
+    described = [keystore.load(name).describe() for name in keystore.names()]
+    if json_output:
+        print_json(described)
+        return
+    table = Table("name", "organisation", "key id", "public key")
+    for key in described:
+        table.add_row(key["name"], key["organisation"] or "—", key["key_id"], key["public_key"])
+    console.print(table)

@@ -1,0 +1,102 @@
+"""``krai log``: checkpoints, the verifier key, proofs and raw entries."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from krai.app.proofs import prove_consistency, prove_inclusion
+from krai.entrypoints.cli.common import (
+    HomeOption,
+    JsonOption,
+    console,
+    fail,
+    print_json,
+    services_for,
+)
+from krai.log.note import format_vkey
+from krai.tx.errors import RejectedError
+
+app = typer.Typer(help="The Merkle log: checkpoints, proofs, entries.", no_args_is_help=True)
+
+
+@app.command()
+def checkpoint(home: HomeOption = None, json_output: JsonOption = False) -> None:
+    """The latest signed checkpoint."""
+    with services_for(home) as services:
+        latest = services.storage.latest_checkpoint()
+    if latest is None:
+        fail("no checkpoint has been signed yet")
+    document = {
+        "origin": services.origin,
+        "size": latest.size,
+        "root_hash": latest.root_hash.hex(),
+        "note": latest.note,
+    }
+    if json_output:
+        print_json(document)
+    else:
+        sys.stdout.write(latest.note)
+
+
+@app.command()
+def vkey(home: HomeOption = None) -> None:
+    """The log's C2SP verifier key: name+hexid+base64."""
+    with services_for(home) as services:
+        sys.stdout.write(format_vkey(services.log_verifier) + "\n")
+
+
+@app.command("prove-inclusion")
+def prove_inclusion_command(
+    index: Annotated[int, typer.Option(help="Index of the entry.")],
+    size: Annotated[int | None, typer.Option(help="Tree size; default: the whole log.")] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """An RFC 9162 inclusion proof of one entry."""
+    with services_for(home) as services:
+        try:
+            proof = prove_inclusion(services.storage, index, size)
+        except RejectedError as error:
+            fail(str(error))
+    _print(proof.to_json(), json_output)
+
+
+@app.command("prove-consistency")
+def prove_consistency_command(
+    first: Annotated[int, typer.Option(help="The earlier tree size.")],
+    second: Annotated[
+        int | None, typer.Option(help="The later tree size; default: the whole log.")
+    ] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """An RFC 9162 consistency proof between two tree sizes."""
+    with services_for(home) as services:
+        try:
+            proof = prove_consistency(services.storage, first, second)
+        except RejectedError as error:
+            fail(str(error))
+    _print(proof.to_json(), json_output)
+
+
+@app.command()
+def entry(
+    index: Annotated[int, typer.Option(help="Index of the entry.")],
+    home: HomeOption = None,
+) -> None:
+    """Write the entry's exact bytes to standard output (SHA-256(0x00 ‖ bytes) = leaf hash)."""
+    with services_for(home) as services:
+        stored = services.storage.entry(index)
+    if stored is None:
+        fail(f"no entry {index}")
+    sys.stdout.buffer.write(stored.data)
+    sys.stdout.buffer.flush()
+
+
+def _print(document: dict[str, object], json_output: bool) -> None:
+    if json_output:
+        print_json(document)
+        return
+    for key, value in document.items():
+        console.print(f"[bold]{key}[/]: {value}", highlight=False)

@@ -1,0 +1,105 @@
+"""Identity transactions: governance proposals and approvals, and an organisation's keys."""
+
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
+
+from krai.modules.identity.model import ROLE_NAMES, is_valid_inn, is_valid_ogrn
+from krai.state.messages import Check, Hex256, Length, Name, Pattern, Positive
+
+Inn = Annotated[str, Check(is_valid_inn, "not a valid INN (10 or 12 digits with check digits)")]
+Ogrn = Annotated[str, Check(is_valid_ogrn, "not a valid OGRN/OGRNIP (13 or 15 digits)")]
+RoleName = Annotated[
+    str, Check(ROLE_NAMES.__contains__, f"roles are {', '.join(sorted(ROLE_NAMES))}")
+]
+PublicKeyText = Annotated[str, Pattern(r"[a-z0-9_]+:[A-Za-z0-9+/=]{1,200}")]
+KeyId = Annotated[str, Pattern(r"[0-9a-f]{16}")]
+
+
+@dataclass(frozen=True)
+class ProposeAdmission:
+    """A governor proposes to admit an organisation with its first key and roles."""
+
+    TYPE: ClassVar[str] = "identity.propose_admission"
+    VERSION: ClassVar[int] = 1
+    inn: Inn
+    ogrn: Ogrn
+    name: Name
+    roles: Annotated[list[RoleName], Length(1, 20)]
+    public_key: PublicKeyText
+    name_en: Name | None = None
+
+
+@dataclass(frozen=True)
+class ProposeRoleGrant:
+    """A governor proposes to grant a role to a member organisation."""
+
+    TYPE: ClassVar[str] = "identity.propose_role_grant"
+    VERSION: ClassVar[int] = 1
+    inn: Inn
+    role: RoleName
+
+
+@dataclass(frozen=True)
+class ProposeRoleRevocation:
+    """A governor proposes to take a role away from a member organisation."""
+
+    TYPE: ClassVar[str] = "identity.propose_role_revocation"
+    VERSION: ClassVar[int] = 1
+    inn: Inn
+    role: RoleName
+
+
+@dataclass(frozen=True)
+class ProposeQuorum:
+    """A governor proposes a new number of governor approvals for governance actions."""
+
+    TYPE: ClassVar[str] = "identity.propose_quorum"
+    VERSION: ClassVar[int] = 1
+    quorum: Positive
+
+
+@dataclass(frozen=True)
+class ProposeKeyRevocation:
+    """A governor proposes to revoke a member's key (a lost or compromised key)."""
+
+    TYPE: ClassVar[str] = "identity.propose_key_revocation"
+    VERSION: ClassVar[int] = 1
+    inn: Inn
+    key_id: KeyId
+
+
+@dataclass(frozen=True)
+class Approve:
+    """A governor approves an open proposal, named by the id of its proposing transaction."""
+
+    TYPE: ClassVar[str] = "identity.approve"
+    VERSION: ClassVar[int] = 1
+    proposal: Hex256
+
+
+@dataclass(frozen=True)
+class AddKey:
+    """A member adds a signing key of its own."""
+
+    TYPE: ClassVar[str] = "identity.add_key"
+    VERSION: ClassVar[int] = 1
+    public_key: PublicKeyText
+
+
+@dataclass(frozen=True)
+class RevokeKey:
+    """A member revokes one of its keys; its last active key cannot be revoked this way."""
+
+    TYPE: ClassVar[str] = "identity.revoke_key"
+    VERSION: ClassVar[int] = 1
+    key_id: KeyId
+
+
+@dataclass(frozen=True)
+class RotateKey:
+    """A member replaces a key by a new one in one step."""
+
+    TYPE: ClassVar[str] = "identity.rotate_key"
+    VERSION: ClassVar[int] = 1
+    old_key_id: KeyId
+    new_public_key: PublicKeyText

@@ -1,0 +1,83 @@
+"""Organisations, keys, roles and governance: identifiers and invariants.
+
+INN and OGRN check digits follow the Federal Tax Service rules (see
+``docs/spec/identifiers.md``). A check digit catches typos only: that an organisation is who
+it says is established off the ledger before governors admit it.
+"""
+
+from enum import StrEnum
+
+INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+INN12_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+class Role(StrEnum):
+    """What an organisation may do on the ledger."""
+
+    GOVERNOR = "governor"
+    PARK_OPERATOR = "park_operator"
+    RESIDENT = "resident"
+    INVESTOR = "investor"
+    AUTHORITY = "authority"
+    MARKET_OPERATOR = "market_operator"
+    MARKET_PARTICIPANT = "market_participant"
+    METER_OPERATOR = "meter_operator"
+    HEAT_UTILITY = "heat_utility"
+    SOCIAL_AUTHORITY = "social_authority"
+    PAYMENT_AGENT = "payment_agent"
+    CLINIC = "clinic"
+    PHARMACY = "pharmacy"
+    ATTESTOR = "attestor"
+    AUDITOR = "auditor"
+    WITNESS = "witness"
+    TREASURY = "treasury"
+
+
+ROLE_NAMES = frozenset(role.value for role in Role)
+
+
+def _weighted_check_digit(digits: str, weights: tuple[int, ...]) -> int:
+    return sum(w * int(d) for w, d in zip(weights, digits, strict=False)) % 11 % 10
+
+
+def is_valid_inn(inn: str) -> bool:
+    """Whether ``inn`` is a 10-digit (legal entity) or 12-digit INN with valid check digits."""
+    if not inn.isascii() or not inn.isdigit():
+        return False
+    if len(inn) == 10:
+        return _weighted_check_digit(inn[:9], INN10_WEIGHTS) == int(inn[9])
+    if len(inn) == 12:
+        first = _weighted_check_digit(inn[:10], INN12_WEIGHTS_11)
+        second = _weighted_check_digit(inn[:11], INN12_WEIGHTS_12)
+        return (first, second) == (int(inn[10]), int(inn[11]))
+    return False
+
+
+def is_valid_ogrn(ogrn: str) -> bool:
+    """Whether ``ogrn`` is a 13-digit OGRN or a 15-digit OGRNIP with a valid check digit."""
+    if not ogrn.isascii() or not ogrn.isdigit():
+        return False
+    if len(ogrn) == 13 and ogrn[0] in "125":
+        return int(ogrn[:12]) % 11 % 10 == int(ogrn[12])
+    if len(ogrn) == 15 and ogrn[0] == "3":
+        return int(ogrn[:14]) % 13 % 10 == int(ogrn[14])
+    return False
+
+
+def org_key(inn: str) -> str:
+    """State key of an organisation."""
+    return f"identity/org/{inn}"
+
+
+def signing_key_key(inn: str, key_id: str) -> str:
+    """State key of one of an organisation's keys."""
+    return f"identity/key/{inn}/{key_id}"
+
+
+def proposal_key(proposal_id: str) -> str:
+    """State key of a governance proposal."""
+    return f"identity/proposal/{proposal_id}"
+
+
+GOVERNANCE_KEY = "identity/governance"

@@ -1,0 +1,1 @@
+"""The deterministic state engine: modules, dispatch by (type, version), views and writes."""

@@ -1,0 +1,220 @@
+"""The state engine: dispatch by (type, version), authorisation, check → validate → apply.
+
+Modules register handlers. For each transaction the engine, in order: finds the handler
+(``unknown_type`` / ``unknown_version``), checks the network, asks the ``Authority`` (the
+identity module) for the signer's key and roles, refuses a replayed (signer, nonce),
+decodes the body strictly, runs the handler's stateless ``check``, then ``validate`` and
+``apply`` against an overlay of the state. Only when all pass are the overlay's writes
+returned; a refused transaction writes nothing.
+"""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+from krai.crypto.keys import PublicKey
+from krai.state.entry import Entry
+from krai.state.events import Event, event_json
+from krai.state.messages import Message, decode_message, message_schema
+from krai.state.store import Overlay, StateView, Value, read
+from krai.tx.envelope import Transaction
+from krai.tx.errors import Code, RejectedError
+
+M = TypeVar("M")
+ANY_ORGANISATION = frozenset({"*"})
+NETWORK_KEY = "ledger/network"
+
+
+@dataclass
+class Context:
+    """What a rule sees: the state (through an overlay), the signer and the sequenced time."""
+
+    state: Overlay
+    signer: str
+    tx_id: str
+    index: int
+    time_ms: int
+    events: list[Event] = field(default_factory=list)
+
+    def read(self, key: str) -> Value | None:
+        """The value under ``key`` in the state as this transaction sees it."""
+        return read(self.state, key)
+
+    def emit(self, event: Event) -> None:
+        """Record a fact this transaction established."""
+        self.events.append(event)
+
+
+@dataclass(frozen=True)
+class Handler(Generic[M]):
+    """How one (type, version) is processed; ``roles`` may submit it (``*``: any member)."""
+
+    message: type[M]
+    roles: frozenset[str]
+    apply: Callable[[Context, M], None]
+    check: Callable[[M], None] | None = None
+    validate: Callable[[Context, M], None] | None = None
+    summary: str = ""
+
+    @property
+    def type(self) -> str:
+        return cast("type[Message]", self.message).TYPE
+
+    @property
+    def version(self) -> int:
+        return cast("type[Message]", self.message).VERSION
+
+    def describe(self) -> dict[str, Any]:
+        """The type, version, roles and body schema, as ``krai tx types`` lists them."""
+        return {
+            "type": self.type,
+            "version": self.version,
+            "roles": sorted(self.roles),
+            "summary": self.summary,
+            "body_schema": message_schema(self.message),
+        }
+
+
+class Module(Protocol):
+    """A state machine on the ledger: a name and its handlers."""
+
+    name: str
+
+    def handlers(self) -> Sequence[Handler[Any]]:
+        """Every (type, version) the module processes."""
+        ...
+
+
+class GenesisModule(Protocol):
+    """A module that reads its initial state from the genesis document."""
+
+    name: str
+
+    def apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
+        """Write the module's initial state."""
+        ...
+
+
+class Authority(Protocol):
+    """Who may sign: resolves keys and roles (the identity module implements it)."""
+
+    def signing_key(self, view: StateView, signer: str, key_id: str) -> PublicKey:
+        """The signer's active key ``key_id``, or raise (unknown signer, unknown/revoked key)."""
+        ...
+
+    def roles(self, view: StateView, signer: str) -> frozenset[str]:
+        """The roles the signer holds now."""
+        ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an accepted entry changed: state writes and events."""
+
+    writes: Mapping[str, bytes]
+    events: tuple[dict[str, Any], ...]
+
+
+class Engine:
+    """Routes entries to module handlers; deterministic, with no I/O."""
+
+    def __init__(self, modules: Iterable[Any], authority: Authority) -> None:
+        self._modules = list(modules)
+        self._authority = authority
+        self._handlers: dict[tuple[str, int], Handler[Any]] = {}
+        for module in self._modules:
+            for handler in module.handlers():
+                self._register(handler)
+
+    def _register(self, handler: Handler[Any]) -> None:
+        key = (handler.type, handler.version)
+        if key in self._handlers:
+            raise ValueError(f"{key} is registered twice")
+        self._handlers[key] = handler
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every transaction type with its version, roles and body schema."""
+        return [self._handlers[key].describe() for key in sorted(self._handlers)]
+
+    def handler(self, type_name: str, version: int) -> Handler[Any]:
+        """The handler of (type, version), or raise unknown_type / unknown_version."""
+        found = self._handlers.get((type_name, version))
+        if found is not None:
+            return found
+        known = sorted(v for (t, v) in self._handlers if t == type_name)
+        if not known:
+            raise RejectedError(Code.UNKNOWN_TYPE, f"no transaction type {type_name!r}")
+        raise RejectedError(
+            Code.UNKNOWN_VERSION, f"{type_name} has versions {known}, not {version}"
+        )
+
+    def execute(self, view: StateView, entry: Entry) -> Outcome:
+        """Apply one entry to ``view``; return its writes and events, or raise RejectedError."""
+        overlay = Overlay(view)
+        if entry.tx is None:
+            ctx = Context(overlay, "genesis", "genesis", entry.index, entry.time_ms)
+            self._apply_genesis(ctx, entry.genesis or {})
+        else:
+            ctx = Context(overlay, entry.tx.signer, entry.tx.tx_id, entry.index, entry.time_ms)
+            self._apply_transaction(ctx, entry.tx)
+        return Outcome(dict(overlay.writes), tuple(event_json(e) for e in ctx.events))
+
+    def _apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
+        if ctx.read(NETWORK_KEY) is not None:
+            raise RejectedError(Code.CONFLICT, "the ledger already has its genesis")
+        for module in self._modules:
+            if hasattr(module, "apply_genesis"):
+                module.apply_genesis(ctx, genesis)
+
+    def _apply_transaction(self, ctx: Context, tx: Transaction) -> None:
+        handler = self.handler(tx.type, tx.version)
+        self.authorise(ctx.state, tx, handler)
+        _claim_nonce(ctx, tx)
+        message = decode_message(handler.message, tx.body)
+        if handler.check is not None:
+            handler.check(message)
+        if handler.validate is not None:
+            handler.validate(ctx, message)
+        handler.apply(ctx, message)
+
+    def authorise(self, view: StateView, tx: Transaction, handler: Handler[Any]) -> PublicKey:
+        """Check network, key and role of ``tx`` against ``view``; return the signing key."""
+        network = read(view, NETWORK_KEY)
+        if network is None or network["origin"] != tx.network:
+            expected = network["origin"] if network else "(no genesis yet)"
+            raise RejectedError(
+                Code.WRONG_NETWORK, f"network {tx.network!r}, expected {expected!r}"
+            )
+        key = self._authority.signing_key(view, tx.signer, tx.key_id)
+        if handler.roles != ANY_ORGANISATION and not handler.roles & self._authority.roles(
+            view, tx.signer
+        ):
+            needed = ", ".join(sorted(handler.roles))
+            raise RejectedError(Code.ROLE_NOT_ALLOWED, f"{tx.type} needs one of: {needed}")
+        return key
+
+    def preflight(self, view: StateView, tx: Transaction) -> PublicKey:
+        """Every admission check but the signature; return the key to verify it with."""
+        handler = self.handler(tx.type, tx.version)
+        key = self.authorise(view, tx, handler)
+        message = decode_message(handler.message, tx.body)
+        if handler.check is not None:
+            handler.check(message)
+        return key
+
+    def admit(self, view: StateView, tx: Transaction) -> None:
+        """Admission: known type, network, active key, role, body form, and a valid signature."""
+        check_signature(tx, self.preflight(view, tx))
+
+
+def check_signature(tx: Transaction, key: PublicKey) -> None:
+    """Refuse ``tx`` unless its signature verifies with ``key``."""
+    if not tx.verify_signature(key):
+        raise RejectedError(Code.BAD_SIGNATURE, f"signature does not verify with key {tx.key_id}")
+
+
+def _claim_nonce(ctx: Context, tx: Transaction) -> None:
+    key = f"ledger/nonce/{tx.signer}/{tx.nonce}"
+    if ctx.read(key) is not None:
+        raise RejectedError(Code.REPLAY, f"nonce {tx.nonce!r} of {tx.signer} was already used")
+    ctx.state.put(key, {"index": ctx.index})

@@ -1,0 +1,64 @@
+"""Log entries: what the Merkle log holds, one per leaf.
+
+An entry is the RFC 8785 JSON object ``{"v": 1, "index": n, "time_ms": t, "tx": {...}}`` for
+a transaction, or ``{"v": 1, "index": 0, "time_ms": t, "genesis": {...}}`` for the first
+entry. ``time_ms`` is the sequencer's time (Unix milliseconds); state transitions read that
+time and never a clock. The leaf hash is SHA-256(0x00 ‖ entry bytes).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from krai.crypto.canonical import canonical_bytes
+from krai.tx.codec import parse_strict_json, transaction_from_json
+from krai.tx.envelope import Transaction
+from krai.tx.errors import Code, RejectedError
+
+ENTRY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One leaf of the log: a signed transaction, or the genesis document at index 0."""
+
+    index: int
+    time_ms: int
+    tx: Transaction | None = None
+    genesis: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as a JSON object."""
+        document: dict[str, Any] = {
+            "v": ENTRY_VERSION,
+            "index": self.index,
+            "time_ms": self.time_ms,
+        }
+        if self.tx is not None:
+            document["tx"] = self.tx.to_json()
+        else:
+            document["genesis"] = self.genesis
+        return document
+
+    def encode(self) -> bytes:
+        """The entry's exact bytes in the log."""
+        return canonical_bytes(self.to_json())
+
+
+def decode_entry(data: bytes) -> Entry:
+    """Decode an entry from its log bytes, refusing any other byte form."""
+    document = parse_strict_json(data)
+    if not isinstance(document, dict) or document.get("v") != ENTRY_VERSION:
+        raise RejectedError(Code.MALFORMED, "not a version 1 entry")
+    index, time_ms = document.get("index"), document.get("time_ms")
+    if not isinstance(index, int) or not isinstance(time_ms, int):
+        raise RejectedError(Code.MALFORMED, "entry index and time_ms must be integers")
+    if "tx" in document:
+        entry = Entry(index, time_ms, tx=transaction_from_json(document["tx"]))
+    elif "genesis" in document and index == 0:
+        entry = Entry(index, time_ms, genesis=document["genesis"])
+    else:
+        raise RejectedError(Code.MALFORMED, "an entry holds a tx, or genesis at index 0")
+    if entry.encode() != data:
+        raise RejectedError(Code.MALFORMED, "entry bytes are not canonical")
+    return entry

@@ -1,0 +1,235 @@
+"""Transaction bodies as frozen dataclasses, decoded strictly from JSON and described as schemas.
+
+Each message class names its ``TYPE`` and ``VERSION``. Field types may be ``str``, ``int``,
+``bool``, ``list[T]``, ``T | None`` (optional: may be absent), ``Literal[...]``, a nested
+frozen dataclass, or any of these inside ``Annotated[T, constraint, ...]`` with the
+constraints below. Unknown fields, missing fields and wrong types are refused.
+"""
+
+import dataclasses
+import re
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    Protocol,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+from krai.tx.errors import invalid_body
+
+M = TypeVar("M")
+
+
+class Message(Protocol):
+    """A transaction body type."""
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int]
+
+
+@dataclass(frozen=True)
+class Min:
+    """The integer must be at least ``value``."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Max:
+    """The integer must be at most ``value``."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """The string must match the regular expression entirely."""
+
+    regex: str
+
+
+@dataclass(frozen=True)
+class Length:
+    """The string or list length must lie in [minimum, maximum]."""
+
+    minimum: int = 0
+    maximum: int = 1000
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named predicate (e.g. an INN check digit); ``describe`` says what failed."""
+
+    predicate: Callable[[Any], bool]
+    describe: str
+
+
+Positive = Annotated[int, Min(1)]
+NonNegative = Annotated[int, Min(0)]
+Name = Annotated[str, Length(1, 500)]
+Identifier = Annotated[str, Pattern(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}")]
+Hex256 = Annotated[str, Pattern(r"[0-9a-f]{64}")]
+Date = Annotated[str, Pattern(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")]
+
+
+def decode_message(cls: type[M], body: Mapping[str, Any]) -> M:
+    """Decode ``body`` into an instance of the dataclass ``cls``, or raise ``invalid_body``."""
+    return _decode_dataclass(cls, body, "body")
+
+
+def message_schema(cls: type[Any]) -> dict[str, Any]:
+    """A JSON Schema of the dataclass ``cls`` as a transaction body."""
+    hints = get_type_hints(cls, include_extras=True)
+    fields = dataclasses.fields(cls)
+    properties = {f.name: _schema(hints[f.name]) for f in fields}
+    required = [f.name for f in fields if not _is_optional(hints[f.name])]
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def encode_message(message: Any) -> dict[str, Any]:
+    """The JSON body of a message instance (optional fields left out when None)."""
+    body: dict[str, Any] = {}
+    for field in dataclasses.fields(message):
+        value = getattr(message, field.name)
+        if value is not None:
+            body[field.name] = _encode(value)
+    return body
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return encode_message(value)
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode_dataclass(cls: type[M], body: Any, path: str) -> M:
+    if not isinstance(body, Mapping):
+        raise invalid_body(f"{path} must be an object")
+    hints = get_type_hints(cls, include_extras=True)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise invalid_body(f"{path}: unknown field(s) {', '.join(unknown)}")
+    values = {name: _decode_field(body, name, hints[name], path) for name in fields}
+    return cls(**values)
+
+
+def _decode_field(body: Mapping[str, Any], name: str, hint: Any, path: str) -> Any:
+    if name not in body or body[name] is None:
+        if _is_optional(hint):
+            return None
+        raise invalid_body(f"{path}.{name} is required")
+    return _decode(body[name], hint, f"{path}.{name}")
+
+
+def _decode(value: Any, hint: Any, path: str) -> Any:
+    origin = get_origin(hint)
+    if origin is Annotated:
+        base, *constraints = get_args(hint)
+        decoded = _decode(value, base, path)
+        for constraint in constraints:
+            _enforce(constraint, decoded, path)
+        return decoded
+    if origin in (Union, types.UnionType):
+        return _decode(value, _non_none(hint), path)
+    if origin is Literal:
+        if value not in get_args(hint) or isinstance(value, bool):
+            raise invalid_body(f"{path} must be one of {', '.join(map(str, get_args(hint)))}")
+        return value
+    if origin in (list, tuple):
+        return _decode_list(value, get_args(hint)[0], path)
+    if dataclasses.is_dataclass(hint):
+        return _decode_dataclass(hint, value, path)  # type: ignore[arg-type]
+    return _decode_scalar(value, hint, path)
+
+
+def _decode_list(value: Any, item_hint: Any, path: str) -> tuple[Any, ...]:
+    if not isinstance(value, list):
+        raise invalid_body(f"{path} must be a list")
+    return tuple(_decode(item, item_hint, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _decode_scalar(value: Any, hint: Any, path: str) -> Any:
+    expected = {int: "an integer", str: "a string", bool: "true or false"}
+    if hint not in expected:
+        raise TypeError(f"unsupported field type {hint!r} at {path}")
+    if isinstance(value, bool) != (hint is bool) or not isinstance(value, hint):
+        raise invalid_body(f"{path} must be {expected[hint]}")
+    return value
+
+
+def _enforce(constraint: Any, value: Any, path: str) -> None:
+    if isinstance(constraint, Min) and value < constraint.value:
+        raise invalid_body(f"{path} is {value}, it must be at least {constraint.value}")
+    if isinstance(constraint, Max) and value > constraint.value:
+        raise invalid_body(f"{path} is {value}, it must be at most {constraint.value}")
+    if isinstance(constraint, Pattern) and not re.fullmatch(constraint.regex, value):
+        raise invalid_body(f"{path} {value!r} does not match {constraint.regex}")
+    if (
+        isinstance(constraint, Length)
+        and not constraint.minimum <= len(value) <= constraint.maximum
+    ):
+        limits = f"{constraint.minimum}..{constraint.maximum}"
+        raise invalid_body(f"{path} has length {len(value)}, allowed {limits}")
+    if isinstance(constraint, Check) and not constraint.predicate(value):
+        raise invalid_body(f"{path} {value!r}: {constraint.describe}")
+
+
+def _is_optional(hint: Any) -> bool:
+    if get_origin(hint) is Annotated:
+        return _is_optional(get_args(hint)[0])
+    return get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint)
+
+
+def _non_none(hint: Any) -> Any:
+    options = [arg for arg in get_args(hint) if arg is not type(None)]
+    return options[0]
+
+
+def _schema(hint: Any) -> dict[str, Any]:
+    origin = get_origin(hint)
+    if origin is Annotated:
+        base, *constraints = get_args(hint)
+        schema = _schema(base)
+        for constraint in constraints:
+            schema.update(_constraint_schema(constraint))
+        return schema
+    if origin in (Union, types.UnionType):
+        return _schema(_non_none(hint))
+    if origin is Literal:
+        return {"enum": list(get_args(hint))}
+    if origin in (list, tuple):
+        return {"type": "array", "items": _schema(get_args(hint)[0])}
+    if dataclasses.is_dataclass(hint):
+        return message_schema(hint)  # type: ignore[arg-type]
+    return {"type": {int: "integer", str: "string", bool: "boolean"}[hint]}
+
+
+def _constraint_schema(constraint: Any) -> dict[str, Any]:
+    if isinstance(constraint, Min):
+        return {"minimum": constraint.value}
+    if isinstance(constraint, Max):
+        return {"maximum": constraint.value}
+    if isinstance(constraint, Pattern):
+        return {"pattern": f"^{constraint.regex}$"}
+    if isinstance(constraint, Length):
+        return {"minLength": constraint.minimum, "maxLength": constraint.maximum}
+    if isinstance(constraint, Check):
+        return {"description": constraint.describe}
+    return {}

@@ -1,0 +1,126 @@
+"""Key-value state as the engine sees it: canonical JSON bytes under ordered string keys.
+
+Values are stored as canonical bytes and decoded on every read, so no module can change
+state by mutating a value it read, and the state's digest is the same byte for byte on every
+node that replays the same log.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
+
+from krai.crypto.canonical import canonical_bytes
+from krai.crypto.hashing import sha256
+
+Value = dict[str, Any]
+DELETED = b""
+"""Marker of a deleted key in a set of writes (a stored value is never empty bytes)."""
+
+
+class StateView(Protocol):
+    """Read access to state."""
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """The canonical bytes under ``key``, or None."""
+        ...
+
+    def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        """Every (key, bytes) whose key starts with ``prefix``, in key order."""
+        ...
+
+
+def read(view: StateView, key: str) -> Value | None:
+    """The value under ``key``, decoded, or None."""
+    raw = view.get_bytes(key)
+    return None if raw is None else decode_value(raw)
+
+
+def scan(view: StateView, prefix: str) -> Iterator[tuple[str, Value]]:
+    """Every (key, value) under ``prefix`` in key order, decoded."""
+    for key, raw in view.scan_bytes(prefix):
+        yield key, decode_value(raw)
+
+
+def decode_value(raw: bytes) -> Value:
+    """Decode stored canonical bytes."""
+    value: Value = json.loads(raw)
+    return value
+
+
+def encode_value(value: Mapping[str, Any]) -> bytes:
+    """Canonical bytes of a value to store."""
+    return canonical_bytes(value)
+
+
+class Overlay:
+    """Writes on top of a view, kept apart until ``writes`` are taken by the caller."""
+
+    def __init__(self, base: StateView) -> None:
+        self._base = base
+        self._writes: dict[str, bytes] = {}
+
+    def get_bytes(self, key: str) -> bytes | None:
+        if key in self._writes:
+            raw = self._writes[key]
+            return None if raw == DELETED else raw
+        return self._base.get_bytes(key)
+
+    def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        merged = dict(self._base.scan_bytes(prefix))
+        merged.update((k, v) for k, v in self._writes.items() if k.startswith(prefix))
+        for key in sorted(merged):
+            if merged[key] != DELETED:
+                yield key, merged[key]
+
+    def put(self, key: str, value: Mapping[str, Any]) -> None:
+        """Store ``value`` under ``key``."""
+        self._writes[key] = encode_value(value)
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``."""
+        self._writes[key] = DELETED
+
+    @property
+    def writes(self) -> dict[str, bytes]:
+        """The writes made so far (``DELETED`` marks a deletion)."""
+        return self._writes
+
+    def absorb(self, writes: Mapping[str, bytes]) -> None:
+        """Take the writes of a nested overlay that succeeded."""
+        self._writes.update(writes)
+
+
+class MemoryState:
+    """State held in a dict: the base of unit tests and of offline replay."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, bytes] = {}
+
+    def get_bytes(self, key: str) -> bytes | None:
+        return self._values.get(key)
+
+    def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        for key in sorted(k for k in self._values if k.startswith(prefix)):
+            yield key, self._values[key]
+
+    def apply_writes(self, writes: Mapping[str, bytes]) -> None:
+        """Make ``writes`` part of the state."""
+        for key, raw in writes.items():
+            if raw == DELETED:
+                self._values.pop(key, None)
+            else:
+                self._values[key] = raw
+
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        """Every (key, bytes) in key order."""
+        return self.scan_bytes("")
+
+
+def state_digest(items: Iterator[tuple[str, bytes]]) -> str:
+    """SHA-256 (hex) over every (key, value) in key order: equal digests, equal states."""
+    accumulator = b""
+    for key, raw in items:
+        encoded_key = key.encode()
+        record = len(encoded_key).to_bytes(4, "big") + encoded_key + len(raw).to_bytes(4, "big")
+        accumulator = sha256(accumulator + record + raw)
+    return accumulator.hex() if accumulator else sha256(b"").hex()

@@ -1,0 +1,1 @@
+"""Transactions: the signed envelope, its strict decoding and its admission errors."""

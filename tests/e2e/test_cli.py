@@ -1,0 +1,182 @@
+"""The command line end to end: a new user's first ledger, as the README shows it."""
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from krai.log.hashing import leaf_hash
+from krai.log.verify import verify_consistency, verify_inclusion
+
+PARK_INN, PARK_OGRN = "1234567894", "1022200525819"
+
+
+def krai(home: Path, *args: str, stdin: str = "", expect: int = 0) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", *args, "--home", str(home)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == expect, result.stderr + result.stdout
+    return result.stdout
+
+
+def krai_bytes(home: Path, *args: str) -> bytes:
+    return subprocess.run(
+        [sys.executable, "-m", "krai", *args, "--home", str(home)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("cli") / "home"
+    krai(home, "init", "--origin", "krai.example/test")
+    key = json.loads(krai(home, "keys", "generate", "park", "--org", PARK_INN, "--json"))
+    body = json.dumps(
+        {
+            "inn": PARK_INN,
+            "ogrn": PARK_OGRN,
+            "name": "Park",
+            "roles": ["park_operator"],
+            "public_key": key["public_key"],
+        }
+    )
+    admission = krai(
+        home, "tx", "build", "identity.propose_admission", "--signer", "operator", "--body", body
+    )
+    digest = hashlib.sha256(b"agreement").hexdigest()
+    anchor = krai(
+        home,
+        "tx",
+        "build",
+        "notary.anchor",
+        "--signer",
+        "park",
+        "--body",
+        json.dumps({"sha256": digest, "title": "Agreement", "kind": "agreement"}),
+    )
+    receipts = lines(krai(home, "tx", "submit", "-", stdin=admission + anchor))
+    assert [r["index"] for r in receipts] == [1, 2]
+    return home
+
+
+def test_receipts_match_the_entries_and_proofs_verify(home: Path) -> None:
+    checkpoint = json.loads(krai(home, "log", "checkpoint", "--json"))
+    assert checkpoint["origin"] == "krai.example/test"
+    assert checkpoint["size"] == 3
+    assert checkpoint["note"].startswith("krai.example/test\n3\n")
+    entry = krai_bytes(home, "log", "entry", "--index", "2")
+    proof = json.loads(krai(home, "log", "prove-inclusion", "--index", "2", "--json"))
+    assert proof["leaf_hash"] == leaf_hash(entry).hex()
+    assert proof["root_hash"] == checkpoint["root_hash"]
+    verify_inclusion(
+        2,
+        3,
+        leaf_hash(entry),
+        [bytes.fromhex(h) for h in proof["proof"]],
+        bytes.fromhex(proof["root_hash"]),
+    )
+
+
+def test_consistency_proof_verifies(home: Path) -> None:
+    proof = json.loads(
+        krai(home, "log", "prove-consistency", "--first", "1", "--second", "3", "--json")
+    )
+    verify_consistency(
+        1,
+        3,
+        bytes.fromhex(proof["first_root"]),
+        bytes.fromhex(proof["second_root"]),
+        [bytes.fromhex(h) for h in proof["proof"]],
+    )
+
+
+def test_a_replayed_transaction_is_refused_and_nothing_written(home: Path) -> None:
+    before = json.loads(krai(home, "log", "checkpoint", "--json"))["size"]
+    tx = krai(
+        home,
+        "tx",
+        "build",
+        "notary.anchor",
+        "--signer",
+        "park",
+        "--nonce",
+        "fixed-1",
+        "--body",
+        json.dumps({"sha256": "ab" * 32, "title": "Report", "kind": "report"}),
+    )
+    krai(home, "tx", "submit", "-", stdin=tx)
+    out = lines(krai(home, "tx", "submit", "-", stdin=tx, expect=1))
+    assert out == [{"error": "replay", "message": out[0]["message"]}]
+    assert json.loads(krai(home, "log", "checkpoint", "--json"))["size"] == before + 1
+
+
+def test_malformed_lines_get_their_own_error_line(home: Path) -> None:
+    out = lines(krai(home, "tx", "submit", "-", stdin='{"v": 1.5}\nnot json\n', expect=1))
+    assert [o["error"] for o in out] == ["float_not_allowed", "malformed"]
+
+
+def test_vkey_is_c2sp_form(home: Path) -> None:
+    name, key_id, key = krai(home, "log", "vkey").strip().split("+", 2)
+    assert name == "krai.example/test" and len(key_id) == 8 and key
+
+
+def test_verify_and_bundle(home: Path, tmp_path: Path) -> None:
+    report = json.loads(krai(home, "verify", "--json"))
+    assert report["ok"] and report["entries"] >= 3
+    bundle = tmp_path / "ledger.jsonl"
+    krai(home, "export", "--bundle", str(bundle))
+    assert (
+        json.loads(krai(home, "verify", "--bundle", str(bundle), "--json"))["root_hash"]
+        == report["root_hash"]
+    )
+
+
+def test_a_tampered_bundle_names_the_bad_entry(home: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "ledger.jsonl"
+    krai(home, "export", "--bundle", str(bundle))
+    rows = bundle.read_text().splitlines()
+    import base64
+
+    entry = json.loads(base64.b64decode(json.loads(rows[3])["entry"]))
+    entry["tx"]["body"]["title"] = "Forged"
+    from krai.crypto.canonical import canonical_bytes
+
+    rows[3] = json.dumps({"entry": base64.b64encode(canonical_bytes(entry)).decode()})
+    bundle.write_text("\n".join(rows) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "verify", "--bundle", str(bundle)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "entry 2" in result.stderr
+
+
+def test_tx_types_lists_roles_and_schemas() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "krai", "tx", "types", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    described = {t["type"]: t for t in json.loads(out)}
+    assert described["identity.propose_admission"]["roles"] == ["governor"]
+    assert "inn" in described["identity.propose_admission"]["body_schema"]["required"]

@@ -1,0 +1,164 @@
+"""The storage contract, the same on every back end."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from krai.adapters.sql.storage import open_storage
+from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
+from krai.log.hashing import leaf_hash
+from krai.log.tree import CompactRange, root_hash
+from krai.state.store import DELETED
+from tests.storage.conftest import open_backend
+
+
+def batch_of(
+    start: int, count: int, tree: CompactRange, state: dict[str, bytes] | None = None
+) -> Batch:
+    entries, nodes = [], []
+    for index in range(start, start + count):
+        data = b'{"index":%d}' % index
+        entry = StoredEntry(
+            index,
+            data,
+            leaf_hash(data),
+            f"{index:064x}",
+            "7734250208",
+            "notary.anchor",
+            1000 + index,
+        )
+        entries.append(entry)
+        nodes.extend(tree.append(entry.leaf_hash))
+    checkpoint = StoredCheckpoint(tree.size, tree.root(), f"note of {tree.size}\n", 2000 + start)
+    events = [(e.index, 0, {"event": "test.Happened", "index": e.index}) for e in entries]
+    return Batch(entries, nodes, state or {}, events, checkpoint)
+
+
+def test_batches_are_read_back(storage: Storage) -> None:
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, 3, tree, {"a/1": b'{"x":1}'}))
+    storage.append_batch(batch_of(3, 4, tree, {"a/2": b'{"x":2}'}))
+    assert storage.log_size() == 7
+    assert [e.index for e in storage.entries(2, 5)] == [2, 3, 4]
+    entry = storage.entry(4)
+    assert (
+        entry is not None
+        and entry.data == b'{"index":4}'
+        and entry.leaf_hash == leaf_hash(entry.data)
+    )
+    assert storage.entry(7) is None
+    assert storage.entry_by_tx_id(f"{5:064x}") == storage.entry(5)
+    assert storage.entry_by_tx_id("0" * 63 + "f") is None
+    assert root_hash(storage, 7) == tree.root()
+    assert [c.size for c in storage.checkpoints(10)] == [7, 3]
+    latest = storage.latest_checkpoint()
+    assert latest is not None and latest.root_hash == tree.root()
+    assert storage.checkpoint_at(3) is not None and storage.checkpoint_at(4) is None
+    assert [(i, e["index"]) for i, _, e in storage.events(2, 4)] == [(2, 2), (3, 3)]
+
+
+def test_state_writes_deletes_and_prefix_scans(storage: Storage) -> None:
+    tree = CompactRange()
+    keys = ["a/b", "a/b/c", "a/bc", "a/b~", "a/c", "b", "a/"]
+    storage.append_batch(batch_of(0, 1, tree, {k: f'{{"k":"{k}"}}'.encode() for k in keys}))
+    assert [k for k, _ in storage.scan_bytes("a/b")] == ["a/b", "a/b/c", "a/bc", "a/b~"]
+    assert [k for k, _ in storage.scan_bytes("a/b/")] == ["a/b/c"]
+    assert [k for k, _ in storage.scan_bytes("")] == sorted(keys)
+    storage.append_batch(batch_of(1, 1, tree, {"a/b": DELETED, "a/c": b'{"k":"new"}'}))
+    assert storage.get_bytes("a/b") is None
+    assert storage.get_bytes("a/c") == b'{"k":"new"}'
+    assert storage.get_bytes("missing") is None
+
+
+def test_a_batch_that_does_not_extend_the_log_is_refused_whole(storage: Storage) -> None:
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, 2, tree))
+    with pytest.raises(ValueError, match="log size is 2"):
+        storage.append_batch(batch_of(5, 1, CompactRange(), {"x": b"{}"}))
+    assert storage.log_size() == 2
+    assert storage.get_bytes("x") is None
+
+
+def test_a_failing_batch_leaves_nothing_behind(sql_storage: Storage) -> None:
+    storage = sql_storage
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, 2, tree))
+    broken = batch_of(2, 2, tree, {"y": b"{}"})
+    duplicate_node = Batch(
+        broken.entries,
+        [*broken.nodes, broken.nodes[0]],
+        broken.state_writes,
+        broken.events,
+        broken.checkpoint,
+    )
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate|constraint"):
+        storage.append_batch(duplicate_node)
+    assert storage.log_size() == 2
+    assert storage.get_bytes("y") is None
+    assert storage.entry(2) is None
+    assert [c.size for c in storage.checkpoints(5)] == [2]
+
+
+def test_missing_nodes_are_left_out(storage: Storage) -> None:
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, 4, tree))
+    found = storage.read_nodes([(0, 0), (2, 0), (0, 9), (3, 0)])
+    assert set(found) == {(0, 0), (2, 0)}
+
+
+def test_sqlite_keeps_everything_across_reopening(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'krai.db'}"
+    first = open_backend(url)
+    tree = CompactRange()
+    first.append_batch(batch_of(0, 5, tree, {"k": b'{"v":1}'}))
+    first.close()
+    again = open_storage(url)
+    assert again.log_size() == 5 and again.get_bytes("k") == b'{"v":1}'
+    assert root_hash(again, 5) == tree.root()
+    again.close()
+
+
+CRASHING_WRITER = textwrap.dedent(
+    """
+    import sys
+    from krai.adapters.sql.storage import open_storage
+    from krai.log.tree import CompactRange
+    from tests.storage.test_storage_conformance import batch_of
+    storage = open_storage(sys.argv[1])
+    tree = CompactRange()
+    start = 0
+    while True:
+        storage.append_batch(batch_of(start, 50, tree, {f"batch/{start:08d}": b'{"done":true}'}))
+        start += 50
+        print(start, flush=True)
+    """
+)
+
+
+def test_sqlite_survives_sigkill_mid_ingest(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'krai.db'}"
+    root = Path(__file__).resolve().parents[2]
+    for _ in range(3):
+        with subprocess.Popen(
+            [sys.executable, "-c", CRASHING_WRITER, url],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stdout is not None
+            acknowledged = 0
+            while acknowledged < 400:
+                acknowledged = int(process.stdout.readline())
+            process.kill()
+            process.wait(timeout=10)
+        storage = open_storage(url)
+        size = storage.log_size()
+        assert size % 50 == 0 and size >= acknowledged
+        assert len(list(storage.scan_bytes("batch/"))) == size // 50
+        storage.close()
+        (tmp_path / "krai.db").unlink()
+        for suffix in ("-wal", "-shm"):
+            (tmp_path / f"krai.db{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,89 @@
+import json
+from typing import Any
+
+import pytest
+
+from krai.crypto.keys import Ed25519PrivateKey, key_id
+from krai.tx.codec import decode_transaction
+from krai.tx.envelope import MAX_TRANSACTION_BYTES, Transaction, sign
+from krai.tx.errors import Code, RejectedError
+
+KEY = Ed25519PrivateKey(bytes(32))
+
+
+def signed(**changes: Any) -> Transaction:
+    fields: dict[str, Any] = {
+        "network": "krai.example/test",
+        "type": "notary.anchor",
+        "version": 1,
+        "signer": "7734250208",
+        "key_id": key_id(KEY.public_key),
+        "nonce": "n-1",
+        "body": {"sha256": "00" * 32, "title": "Соглашение"},
+    }
+    fields.update(changes)
+    return sign(Transaction(**fields), KEY)
+
+
+def encoded(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def refusal(data: bytes) -> Code:
+    with pytest.raises(RejectedError) as caught:
+        decode_transaction(data)
+    return caught.value.code
+
+
+def test_round_trip_keeps_id_and_signature() -> None:
+    tx = signed()
+    decoded = decode_transaction(encoded(tx.to_json()))
+    assert decoded.tx_id == tx.tx_id
+    assert decoded.verify_signature(KEY.public_key)
+
+
+def test_tampered_body_breaks_the_signature() -> None:
+    document = signed().to_json()
+    document["body"]["title"] = "Другое"
+    assert not decode_transaction(encoded(document)).verify_signature(KEY.public_key)
+
+
+def test_whitespace_does_not_change_the_id() -> None:
+    tx = signed()
+    pretty = json.dumps(tx.to_json(), indent=4).encode()
+    assert decode_transaction(pretty).tx_id == tx.tx_id
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (lambda d: d["body"].update(amount=10.5), Code.FLOAT_NOT_ALLOWED),
+        (lambda d: d["body"].update(amount=1e3), Code.FLOAT_NOT_ALLOWED),
+        (lambda d: d.pop("nonce"), Code.MALFORMED),
+        (lambda d: d.update(extra=1), Code.MALFORMED),
+        (lambda d: d.update(version="1"), Code.MALFORMED),
+        (lambda d: d.update(v=2), Code.MALFORMED),
+        (lambda d: d.update(key_id="XYZ"), Code.MALFORMED),
+        (lambda d: d.update(type="NoDot"), Code.MALFORMED),
+        (lambda d: d.update(body=[1]), Code.MALFORMED),
+        (lambda d: d.update(sig="!!"), Code.BAD_SIGNATURE),
+        (lambda d: d.update(sig="AAAA"), Code.BAD_SIGNATURE),
+        (lambda d: d["body"].update(big=2**60), Code.MALFORMED),
+    ],
+)
+def test_malformed_envelopes_are_refused_with_their_code(mutate: Any, code: Code) -> None:
+    document = signed().to_json()
+    mutate(document)
+    assert refusal(encoded(document)) == code
+
+
+def test_nan_and_non_json_and_duplicates_are_refused() -> None:
+    assert refusal(b'{"v": NaN}') == Code.FLOAT_NOT_ALLOWED
+    assert refusal(b"not json") == Code.MALFORMED
+    assert refusal(b"\xff\xfe") == Code.MALFORMED
+    assert refusal(b'{"v": 1, "v": 1}') == Code.MALFORMED
+    assert refusal(b"[]") == Code.MALFORMED
+
+
+def test_oversize_is_refused_before_parsing() -> None:
+    assert refusal(b" " * (MAX_TRANSACTION_BYTES + 1)) == Code.OVERSIZE
