@@ -8,13 +8,14 @@ is committed in one database transaction. Receipts are returned only after that 
 """
 
 import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, Clock, Storage, StoredCheckpoint, StoredEntry
+from krai.app.signatures import SignatureWorkers, check_of
 from krai.crypto.keys import PublicKey
 from krai.log.checkpoint import Checkpoint, sign_checkpoint
 from krai.log.hashing import leaf_hash
@@ -26,7 +27,8 @@ from krai.state.store import Overlay
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
-PARALLEL_ADMISSION_MIN = 64
+PARALLEL_ADMISSION_MIN = 256
+ADMISSION_CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Sequencer:
         clock: Clock,
         origin: str,
         log_signer: NoteSigner,
-        workers: int = 2,
+        workers: int = 1,
     ) -> None:
         self._storage = storage
         self._engine = engine
@@ -71,7 +73,8 @@ class Sequencer:
         self._log_signer = log_signer
         self._state = CachedState(storage)
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="admission")
+        self._worker_count = workers
+        self._workers: SignatureWorkers | None = None
         self._range = CompactRange.from_reader(storage, storage.log_size())
         self._last_time_ms = self._last_entry_time()
 
@@ -99,16 +102,40 @@ class Sequencer:
             return self._sequence(transactions, admitted)
 
     def close(self) -> None:
-        """Stop the admission threads."""
-        self._pool.shutdown(wait=True)
+        """Stop the signature workers, if any were started."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
-    def _admit_all(self, transactions: Sequence[Transaction]) -> list[RejectedError | None]:
-        """Key and role checks in order against committed state; signatures in parallel."""
+    def _admit_all(self, transactions: Sequence[Transaction]) -> Iterator[RejectedError | None]:
+        """Key and role checks in order against committed state; signatures on worker processes.
+
+        Every chunk is sent to the workers as soon as its keys are known, so verification runs
+        while later chunks are checked and earlier ones are sequenced.
+        """
         keys = [self._preflight(tx) for tx in transactions]
-        checks = [(tx, key) for tx, key in zip(transactions, keys, strict=True)]
-        if len(checks) < PARALLEL_ADMISSION_MIN:
-            return [_signature_refusal(tx, key) for tx, key in checks]
-        return list(self._pool.map(_signature_refusal_of, checks, chunksize=64))
+        if len(transactions) < PARALLEL_ADMISSION_MIN or not self._worker_count:
+            return iter(
+                [_signature_refusal(tx, key) for tx, key in zip(transactions, keys, strict=True)]
+            )
+        workers = self._signature_workers()
+        chunks = []
+        for start in range(0, len(transactions), ADMISSION_CHUNK):
+            pairs = list(
+                zip(
+                    transactions[start : start + ADMISSION_CHUNK],
+                    keys[start : start + ADMISSION_CHUNK],
+                    strict=True,
+                )
+            )
+            checks = [check_of(tx, key) for tx, key in pairs if not isinstance(key, RejectedError)]
+            chunks.append((pairs, workers.submit(checks)))
+        return _refusals(chunks)
+
+    def _signature_workers(self) -> SignatureWorkers:
+        if self._workers is None:
+            self._workers = SignatureWorkers(self._worker_count)
+        return self._workers
 
     def _preflight(self, tx: Transaction) -> PublicKey | RejectedError:
         try:
@@ -117,7 +144,7 @@ class Sequencer:
             return error
 
     def _sequence(
-        self, transactions: Sequence[Transaction], admitted: list[RejectedError | None]
+        self, transactions: Sequence[Transaction], admitted: Iterator[RejectedError | None]
     ) -> list[Outcome]:
         overlay = Overlay(self._state)
         time_ms = self._next_time()
@@ -193,10 +220,20 @@ def _signature_refusal(tx: Transaction, key: PublicKey | RejectedError) -> Rejec
     return None
 
 
-def _signature_refusal_of(
-    pair: tuple[Transaction, PublicKey | RejectedError],
-) -> RejectedError | None:
-    return _signature_refusal(*pair)
+def _refusals(
+    chunks: list[tuple[list[tuple[Transaction, PublicKey | RejectedError]], "Future[list[bool]]"]],
+) -> Iterator[RejectedError | None]:
+    for pairs, future in chunks:
+        verdicts = iter(future.result())
+        for tx, key in pairs:
+            if isinstance(key, RejectedError):
+                yield key
+            elif not next(verdicts):
+                yield RejectedError(
+                    Code.BAD_SIGNATURE, f"signature does not verify with key {tx.key_id}"
+                )
+            else:
+                yield None
 
 
 def _stored(entry: Entry, tx: Transaction | None) -> StoredEntry:

@@ -5,6 +5,7 @@ refuses floats (and NaN, infinities, non-string keys) anywhere in the value, so 
 signed and hashed has exactly one byte form.
 """
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,32 +23,50 @@ class CanonicalFormError(ValueError):
 
 
 def canonical_bytes(value: JSONValue) -> bytes:
-    """Return the RFC 8785 canonical UTF-8 bytes of ``value``, which must hold no floats."""
-    ensure_integers_only(value)
+    """Return the RFC 8785 canonical UTF-8 bytes of ``value``, which must hold no floats.
+
+    With integers only and ASCII object keys, RFC 8785 is exactly sorted-key, compact
+    ``json.dumps`` without ASCII escaping (the same string escapes, the same integer form);
+    that fast path is taken, and any other value goes through the ``rfc8785`` library.
+    """
+    if ensure_integers_only(value):
+        try:
+            return json.dumps(
+                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            ).encode()
+        except UnicodeEncodeError as error:
+            raise CanonicalFormError(f"not valid Unicode: {error}") from error
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
         raise CanonicalFormError(str(error)) from error
 
 
-def ensure_integers_only(value: JSONValue, path: str = "$") -> None:
-    """Raise ``CanonicalFormError`` naming the first float or out-of-range integer in ``value``."""
+def ensure_integers_only(value: JSONValue, path: str = "$") -> bool:
+    """Raise ``CanonicalFormError`` naming the first float or out-of-range integer in ``value``.
+
+    Return whether every object key in ``value`` is ASCII.
+    """
     if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
+        return True
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
             raise CanonicalFormError(f"{path}: integer {value} exceeds 2^53-1")
-        return
+        return True
     if isinstance(value, float):
         raise CanonicalFormError(f"{path}: floats are not allowed, use an integer in named units")
     if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise CanonicalFormError(f"{path}: object keys must be strings")
-            ensure_integers_only(item, f"{path}.{key}")
-        return
+        return _check_object(value, path)
     if isinstance(value, Sequence):
-        for position, item in enumerate(value):
-            ensure_integers_only(item, f"{path}[{position}]")
-        return
+        ascii_keys = [ensure_integers_only(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return all(ascii_keys)
     raise CanonicalFormError(f"{path}: {type(value).__name__} is not a JSON value")
+
+
+def _check_object(value: Mapping[Any, JSONValue], path: str) -> bool:
+    ascii_keys = True
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise CanonicalFormError(f"{path}: object keys must be strings")
+        ascii_keys = ensure_integers_only(item, f"{path}.{key}") and key.isascii() and ascii_keys
+    return ascii_keys

@@ -7,6 +7,7 @@ constraints below. Unknown fields, missing fields and wrong types are refused.
 """
 
 import dataclasses
+import functools
 import re
 import types
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from typing import (
     Protocol,
     TypeVar,
     Union,
+    cast,
     get_args,
     get_origin,
     get_type_hints,
@@ -118,11 +120,17 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _field_hints(cls: type[Any]) -> dict[str, Any]:
+    """Each field's type hint, with its constraints, computed once per class."""
+    hints = get_type_hints(cls, include_extras=True)
+    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+
+
 def _decode_dataclass(cls: type[M], body: Any, path: str) -> M:
     if not isinstance(body, Mapping):
         raise invalid_body(f"{path} must be an object")
-    hints = get_type_hints(cls, include_extras=True)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = fields = _field_hints(cast("type[Any]", cls))
     unknown = sorted(set(body) - set(fields))
     if unknown:
         raise invalid_body(f"{path}: unknown field(s) {', '.join(unknown)}")

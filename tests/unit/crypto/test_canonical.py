@@ -39,3 +39,23 @@ def test_canonical_form_is_a_fixed_point(value: object) -> None:
 
     once = canonical_bytes(value)
     assert canonical_bytes(json.loads(once)) == once
+
+
+@given(json_values)
+def test_fast_path_equals_the_rfc8785_library(value: object) -> None:
+    import rfc8785
+
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(CanonicalFormError):
+            canonical_bytes(value)
+        return
+    assert canonical_bytes(value) == expected
+
+
+def test_control_characters_and_non_ascii_strings_match_rfc8785() -> None:
+    import rfc8785
+
+    value = {"t": '\u0000\u001f\b\f\n\r\t"\\\u007f ж 𝄞 \u2028', "ключ": 1, "a": -0}
+    assert canonical_bytes(value) == rfc8785.dumps(value)

@@ -6,13 +6,14 @@ when ``append_batch`` returns. The sequencer is the only writer of a ledger.
 """
 
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, tuple_
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from krai.adapters.sql import schema
@@ -21,7 +22,6 @@ from krai.state.store import DELETED
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCAN_END = "\U0010ffff"
-NODE_CHUNK = 400
 
 
 class NonContiguousBatchError(ValueError):
@@ -45,6 +45,23 @@ class SqlStorage:
         self._insert = (
             postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         )
+        self._marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._local = threading.local()
+
+    def _fetch(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run a hot read on this thread's own driver connection, past SQLAlchemy's overhead."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self.engine.raw_connection()
+        rows: list[tuple[Any, ...]]
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql.replace("?", self._marker), tuple(parameters))
+            rows = [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+            connection.rollback()
+        return rows
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision."""
@@ -55,8 +72,8 @@ class SqlStorage:
             command.upgrade(config, "head")
 
     def log_size(self) -> int:
-        with self.engine.connect() as connection:
-            return _log_size(connection)
+        highest = self._fetch("SELECT max(idx) FROM log_entry", [])[0][0]
+        return 0 if highest is None else int(highest) + 1
 
     def append_batch(self, batch: Batch) -> None:
         with self.engine.begin() as connection:
@@ -93,16 +110,20 @@ class SqlStorage:
             connection.execute(upsert, stored)
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        found: dict[NodeKey, bytes] = {}
-        table = schema.tree_node
-        with self.engine.connect() as connection:
-            for start in range(0, len(keys), NODE_CHUNK):
-                chunk = list(keys[start : start + NODE_CHUNK])
-                query = select(table.c.level, table.c.idx, table.c.hash).where(
-                    tuple_(table.c.level, table.c.idx).in_(chunk)
-                )
-                found.update({(r.level, r.idx): r.hash for r in connection.execute(query)})
-        return found
+        """One query: per level, ``idx IN (...)``, so both engines use the primary key."""
+        by_level: dict[int, list[int]] = {}
+        for level, index in keys:
+            by_level.setdefault(level, []).append(index)
+        if not by_level:
+            return {}
+        terms, parameters = [], []
+        for level, indexes in by_level.items():
+            terms.append(f"(level = ? AND idx IN ({', '.join('?' * len(indexes))}))")
+            parameters.extend([level, *indexes])
+        sql = f"SELECT level, idx, hash FROM tree_node WHERE {' OR '.join(terms)}"  # noqa: S608 - only placeholders are joined
+        return {
+            (level, index): bytes(value) for level, index, value in self._fetch(sql, parameters)
+        }
 
     def entry(self, index: int) -> StoredEntry | None:
         return next(self.entries(index, index + 1), None)
@@ -136,10 +157,8 @@ class SqlStorage:
             return [_stored_checkpoint(row) for row in connection.execute(query)]
 
     def get_bytes(self, key: str) -> bytes | None:
-        query = select(schema.state.c.value).where(schema.state.c.key == key)
-        with self.engine.connect() as connection:
-            value = connection.execute(query).scalar()
-        return bytes(value) if value is not None else None
+        rows = self._fetch("SELECT value FROM state WHERE key = ?", [key])
+        return bytes(rows[0][0]) if rows else None
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         column = schema.state.c.key
@@ -162,6 +181,10 @@ class SqlStorage:
         return iter([(row.entry_idx, row.position, json.loads(row.body)) for row in rows])
 
     def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
         self.engine.dispose()
 
 
