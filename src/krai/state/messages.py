@@ -7,7 +7,6 @@ constraints below. Unknown fields, missing fields and wrong types are refused.
 """
 
 import dataclasses
-import functools
 import re
 import types
 from collections.abc import Callable, Mapping
@@ -120,11 +119,15 @@ def _encode(value: Any) -> Any:
     return value
 
 
-@functools.cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _field_hints(cls: type[Any]) -> dict[str, Any]:
     """Each field's type hint, with its constraints, computed once per class."""
-    hints = get_type_hints(cls, include_extras=True)
-    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+    if cls not in _HINTS:
+        hints = get_type_hints(cls, include_extras=True)
+        _HINTS[cls] = {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+    return _HINTS[cls]
 
 
 def _decode_dataclass(cls: type[M], body: Any, path: str) -> M:
