@@ -194,17 +194,16 @@ class Engine:
         return key
 
     def preflight(self, view: StateView, tx: Transaction) -> PublicKey:
-        """Every admission check but the signature; return the key to verify it with."""
+        """Type, network, key and role checks; return the key the signature must verify with."""
+        return self.authorise(view, tx, self.handler(tx.type, tx.version))
+
+    def admit(self, view: StateView, tx: Transaction) -> None:
+        """Admission in the order of the spec: type, network, key, role, signature, body."""
+        check_signature(tx, self.preflight(view, tx))
         handler = self.handler(tx.type, tx.version)
-        key = self.authorise(view, tx, handler)
         message = decode_message(handler.message, tx.body)
         if handler.check is not None:
             handler.check(message)
-        return key
-
-    def admit(self, view: StateView, tx: Transaction) -> None:
-        """Admission: known type, network, active key, role, body form, and a valid signature."""
-        check_signature(tx, self.preflight(view, tx))
 
 
 def check_signature(tx: Transaction, key: PublicKey) -> None:

@@ -1,0 +1,189 @@
+"""The sequencer and verification on in-memory storage: ordering, atomicity, checkpoints, replay."""
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from krai.adapters.memory.storage import MemoryStorage
+from krai.app.group_commit import GroupCommitter
+from krai.app.sequencer import Receipt, Sequencer
+from krai.app.verify import VerificationError, verify_ledger
+from krai.bootstrap import new_engine
+from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
+from krai.log.checkpoint import open_checkpoint
+from krai.log.note import NoteSigner
+from krai.state.store import state_digest
+from krai.tx.envelope import Transaction, sign
+from krai.tx.errors import Code, RejectedError
+
+ORIGIN = "test.krai.example/log"
+GOVERNOR = ("7734250208", "1027734003461", Ed25519PrivateKey(bytes([1]) * 32))
+PARK = ("1234567894", "1022200525819", Ed25519PrivateKey(bytes([2]) * 32))
+LOG_SIGNER = NoteSigner(ORIGIN, bytes([9]) * 32)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_767_000_000_000
+
+    def now_ms(self) -> int:
+        self.now += 5
+        return self.now
+
+
+def signed(
+    party: tuple[str, str, Ed25519PrivateKey], type_name: str, body: dict[str, Any], nonce: str
+) -> Transaction:
+    inn, _, key = party
+    return sign(Transaction(ORIGIN, type_name, 1, inn, key_id(key.public_key), nonce, body), key)
+
+
+def anchor(number: int, party: tuple[str, str, Ed25519PrivateKey] = PARK) -> Transaction:
+    body = {"sha256": f"{number:064x}", "title": f"Document {number}", "kind": "report"}
+    return signed(party, "notary.anchor", body, f"anchor-{number}")
+
+
+def admission(party: tuple[str, str, Ed25519PrivateKey]) -> Transaction:
+    inn, ogrn, key = party
+    body = {
+        "inn": inn,
+        "ogrn": ogrn,
+        "name": "Park",
+        "roles": ["park_operator"],
+        "public_key": encode_public_key(key.public_key),
+    }
+    return signed(GOVERNOR, "identity.propose_admission", body, f"admit-{inn}")
+
+
+def founded(workers: int = 0) -> tuple[Sequencer, MemoryStorage]:
+    storage = MemoryStorage()
+    sequencer = Sequencer(
+        storage, new_engine(), clock=Clock(), origin=ORIGIN, log_signer=LOG_SIGNER, workers=workers
+    )
+    inn, ogrn, key = GOVERNOR
+    organisation = {
+        "inn": inn,
+        "ogrn": ogrn,
+        "name": "Governor",
+        "roles": ["governor"],
+        "public_keys": [encode_public_key(key.public_key)],
+    }
+    sequencer.genesis({"origin": ORIGIN, "quorum": 1, "organisations": [organisation]})
+    return sequencer, storage
+
+
+def test_a_key_admitted_earlier_in_the_batch_signs_later_in_it() -> None:
+    sequencer, storage = founded()
+    outcomes = sequencer.submit([admission(PARK), anchor(1)])
+    assert [o.index for o in outcomes if isinstance(o, Receipt)] == [1, 2]
+    assert storage.log_size() == 3
+
+
+def test_refused_transactions_leave_no_trace_and_the_rest_are_appended() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    before = dict(storage.scan_bytes(""))
+    outcomes = sequencer.submit([anchor(1), anchor(1), anchor(2)])
+    assert isinstance(outcomes[1], RejectedError) and outcomes[1].code == Code.REPLAY
+    assert [o.index for o in outcomes if isinstance(o, Receipt)] == [2, 3]
+    assert storage.log_size() == 4
+    refused = sequencer.submit([anchor(2)])
+    assert isinstance(refused[0], RejectedError)
+    assert storage.log_size() == 4
+    assert set(before) <= set(dict(storage.scan_bytes("")))
+
+
+def test_each_batch_gets_one_signed_checkpoint_of_the_new_size() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    sequencer.submit([anchor(i) for i in range(5)])
+    sizes = [c.size for c in storage.checkpoints(10)]
+    assert sizes == [7, 2, 1]
+    latest = storage.latest_checkpoint()
+    assert latest is not None
+    checkpoint = open_checkpoint(latest.note, [LOG_SIGNER.verifier], ORIGIN)
+    assert (checkpoint.size, checkpoint.root_hash) == (7, latest.root_hash)
+
+
+def test_a_batch_of_only_refusals_signs_nothing() -> None:
+    sequencer, storage = founded()
+    assert isinstance(sequencer.submit([anchor(1)])[0], RejectedError)
+    assert [c.size for c in storage.checkpoints(10)] == [1]
+
+
+def test_parallel_signature_workers_agree_with_the_single_thread() -> None:
+    sequencer, storage = founded(workers=1)
+    forged = anchor(999)
+    forged = Transaction(**{**forged.to_json(), "sig": anchor(998).sig})
+    batch = [admission(PARK), *[anchor(i) for i in range(300)], forged]
+    outcomes = sequencer.submit(batch)
+    sequencer.close()
+    refusals = [o for o in outcomes if isinstance(o, RejectedError)]
+    assert [r.code for r in refusals] == [Code.BAD_SIGNATURE]
+    assert storage.log_size() == 302
+
+
+def test_group_commit_serves_concurrent_submitters() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    committer = GroupCommitter(sequencer, max_batch=50)
+    with ThreadPoolExecutor(8) as pool:
+        futures = list(pool.map(committer.submit, [anchor(i) for i in range(200)]))
+    results = [f.result(timeout=30) for f in futures]
+    committer.close()
+    indexes = sorted(r.index for r in results if isinstance(r, Receipt))
+    assert indexes == list(range(2, 202))
+    assert storage.log_size() == 202
+
+
+def replayed(storage: MemoryStorage) -> str:
+    size = storage.log_size()
+    report = verify_ledger(
+        [e.data for e in storage.entries(0, size)],
+        {c.size: c.note for c in storage.checkpoints(size + 1)},
+        origin=ORIGIN,
+        verifier=LOG_SIGNER.verifier,
+        new_engine=new_engine,
+        expected_state=storage.scan_bytes(""),
+    )
+    return report.state_digest
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=25), st.integers(1, 6))
+def test_replay_from_genesis_reproduces_the_state_byte_for_byte(
+    numbers: list[int], batch: int
+) -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    transactions = [anchor(n) for n in numbers]
+    for start in range(0, len(transactions), batch):
+        sequencer.submit(transactions[start : start + batch])
+    assert replayed(storage) == state_digest(storage.scan_bytes(""))
+
+
+def test_verification_names_a_tampered_entry() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK), anchor(1), anchor(2)])
+    entries = [e.data for e in storage.entries(0, 4)]
+    entries[2] = entries[2].replace(b"Document 1", b"Document X")
+    with pytest.raises(VerificationError, match="entry 2"):
+        verify_ledger(
+            entries, {}, origin=ORIGIN, verifier=LOG_SIGNER.verifier, new_engine=new_engine
+        )
+
+
+def test_verification_refuses_a_checkpoint_that_disagrees_with_the_entries() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    sequencer.submit([anchor(1)])
+    entries = [e.data for e in storage.entries(0, 3)]
+    checkpoints = {c.size: c.note for c in storage.checkpoints(5)}
+    checkpoints[3] = checkpoints[2].replace("\n2\n", "\n3\n")
+    with pytest.raises(VerificationError):
+        verify_ledger(
+            entries, checkpoints, origin=ORIGIN, verifier=LOG_SIGNER.verifier, new_engine=new_engine
+        )
