@@ -41,7 +41,7 @@ class Ledger:
     nonce: int = 0
 
     def substitute(self, value: Any) -> Any:
-        """Replace ``$inn:``, ``$ogrn:``, ``$key:``, ``$keyid:`` + ``Name[#n]``, and ``$tx:label``."""
+        """Replace ``$inn:``, ``$ogrn:``, ``$key:``, ``$keyid:`` + ``Name[#n]``; ``$tx:label``."""
         if isinstance(value, dict):
             return {k: self.substitute(v) for k, v in value.items()}
         if isinstance(value, list):
