@@ -180,3 +180,20 @@ def test_tx_types_lists_roles_and_schemas() -> None:
     described = {t["type"]: t for t in json.loads(out)}
     assert described["identity.propose_admission"]["roles"] == ["governor"]
     assert "inn" in described["identity.propose_admission"]["body_schema"]["required"]
+
+
+def test_notary_shows_who_anchored_a_document_with_a_proof(home: Path) -> None:
+    digest = hashlib.sha256(b"agreement").hexdigest()
+    shown = json.loads(krai(home, "notary", "show", digest, "--json"))
+    assert shown["anchor"]["by"] == PARK_INN and shown["anchor"]["index"] == 2
+    proof = shown["inclusion"]
+    entry = krai_bytes(home, "log", "entry", "--index", "2")
+    verify_inclusion(
+        2,
+        proof["size"],
+        leaf_hash(entry),
+        [bytes.fromhex(h) for h in proof["proof"]],
+        bytes.fromhex(proof["root_hash"]),
+    )
+    assert shown["checkpoint"].split("\n")[1] == str(proof["size"])
+    krai(home, "notary", "show", "cd" * 32, expect=1)

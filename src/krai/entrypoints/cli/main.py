@@ -7,7 +7,7 @@ import typer
 
 from krai.bootstrap import Founder, found_network
 from krai.config.settings import load_settings
-from krai.entrypoints.cli import demo, keys, log, tx, verify
+from krai.entrypoints.cli import demo, keys, log, notary, tx, verify
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, fail
 from krai.tx.errors import RejectedError
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(tx.app, name="tx")
 app.add_typer(log.app, name="log")
+app.add_typer(notary.app, name="notary")
 app.command("verify")(verify.verify)
 app.command("export")(verify.export)
 app.command("demo")(demo.demo)
