@@ -45,8 +45,42 @@ def canonical_bytes(value: JSONValue) -> bytes:
 def ensure_integers_only(value: JSONValue, path: str = "$") -> bool:
     """Raise ``CanonicalFormError`` naming the first float or out-of-range integer in ``value``.
 
-    Return whether every object key in ``value`` is ASCII.
+    Return whether every object key in ``value`` is ASCII. The common case runs a fast check
+    without building paths; the path of the offending member is found only on failure.
     """
+    try:
+        return _fast_check(value)
+    except _NotCanonicalError:
+        return _careful_check(value, path)
+
+
+class _NotCanonicalError(Exception):
+    pass
+
+
+def _fast_check(value: JSONValue) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return True
+        raise _NotCanonicalError
+    if kind is dict:
+        ascii_keys = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotCanonicalError
+            ascii_keys = _fast_check(item) and ascii_keys and key.isascii()
+        return ascii_keys
+    if kind is list or kind is tuple:
+        # Every item is checked, not only those up to the first non-ASCII key.
+        return all([_fast_check(item) for item in value])  # noqa: C419
+    raise _NotCanonicalError
+
+
+def _careful_check(value: JSONValue, path: str) -> bool:
+    """The same check for any Mapping, Sequence or str/int subclass, naming the bad member."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return True
     if isinstance(value, int):
@@ -56,17 +90,16 @@ def ensure_integers_only(value: JSONValue, path: str = "$") -> bool:
     if isinstance(value, float):
         raise CanonicalFormError(f"{path}: floats are not allowed, use an integer in named units")
     if isinstance(value, Mapping):
-        return _check_object(value, path)
+        return _careful_object(value, path)
     if isinstance(value, Sequence):
-        ascii_keys = [ensure_integers_only(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        return all(ascii_keys)
+        return all([_careful_check(item, f"{path}[{i}]") for i, item in enumerate(value)])  # noqa: C419 - as above
     raise CanonicalFormError(f"{path}: {type(value).__name__} is not a JSON value")
 
 
-def _check_object(value: Mapping[Any, JSONValue], path: str) -> bool:
+def _careful_object(value: Mapping[Any, JSONValue], path: str) -> bool:
     ascii_keys = True
     for key, item in value.items():
         if not isinstance(key, str):
             raise CanonicalFormError(f"{path}: object keys must be strings")
-        ascii_keys = ensure_integers_only(item, f"{path}.{key}") and key.isascii() and ascii_keys
+        ascii_keys = _careful_check(item, f"{path}.{key}") and ascii_keys and key.isascii()
     return ascii_keys

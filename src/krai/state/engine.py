@@ -16,7 +16,7 @@ from krai.crypto.keys import PublicKey
 from krai.state.entry import Entry
 from krai.state.events import Event, event_json
 from krai.state.messages import Message, decode_message, message_schema
-from krai.state.store import Overlay, StateView, Value, read
+from krai.state.store import Overlay, StateView, Value, decode_value, read
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
@@ -122,6 +122,7 @@ class Engine:
         self._modules = list(modules)
         self._authority = authority
         self._handlers: dict[tuple[str, int], Handler[Any]] = {}
+        self._origins: dict[bytes, str] = {}
         for module in self._modules:
             for handler in module.handlers():
                 self._register(handler)
@@ -131,6 +132,14 @@ class Engine:
         if key in self._handlers:
             raise ValueError(f"{key} is registered twice")
         self._handlers[key] = handler
+
+    def _origin(self, view: StateView) -> str:
+        raw = view.get_bytes(NETWORK_KEY)
+        if raw is None:
+            return "(no genesis yet)"
+        if raw not in self._origins:
+            self._origins[raw] = str(decode_value(raw)["origin"])
+        return self._origins[raw]
 
     def describe(self) -> list[dict[str, Any]]:
         """Every transaction type with its version, roles and body schema."""

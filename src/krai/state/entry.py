@@ -41,8 +41,16 @@ class Entry:
         return document
 
     def encode(self) -> bytes:
-        """The entry's exact bytes in the log."""
-        return canonical_bytes(self.to_json())
+        """The entry's exact bytes in the log.
+
+        For a transaction these are assembled around the transaction's canonical bytes,
+        computed once on decoding: the keys ``index``, ``time_ms``, ``tx``, ``v`` are already
+        in RFC 8785 order.
+        """
+        if self.tx is None:
+            return canonical_bytes(self.to_json())
+        head = b'{"index":%d,"time_ms":%d,"tx":' % (self.index, self.time_ms)
+        return head + self.tx.canonical() + b',"v":%d}' % ENTRY_VERSION
 
 
 def decode_entry(data: bytes) -> Entry:

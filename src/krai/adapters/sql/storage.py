@@ -13,8 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 
 from krai.adapters.sql import schema
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
@@ -42,9 +41,6 @@ class SqlStorage:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._insert = (
-            postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        )
         self._marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         self._local = threading.local()
 
@@ -85,29 +81,14 @@ class SqlStorage:
             self._write(connection, batch)
 
     def _write(self, connection: Connection, batch: Batch) -> None:
-        if batch.entries:
-            connection.execute(schema.log_entry.insert(), [_entry_row(e) for e in batch.entries])
-        if batch.nodes:
-            rows = [{"level": k[0], "idx": k[1], "hash": h} for k, h in batch.nodes]
-            connection.execute(schema.tree_node.insert(), rows)
-        self._write_state(connection, batch.state_writes)
-        if batch.events:
-            rows = [_event_row(i, p, e) for i, p, e in batch.events]
-            connection.execute(schema.event.insert(), rows)
-        if batch.checkpoint is not None:
-            connection.execute(schema.checkpoint.insert(), [_checkpoint_row(batch.checkpoint)])
-
-    def _write_state(self, connection: Connection, writes: Mapping[str, bytes]) -> None:
-        removed = [key for key, raw in writes.items() if raw == DELETED]
-        stored = [{"key": key, "value": raw} for key, raw in writes.items() if raw != DELETED]
-        if removed:
-            connection.execute(delete(schema.state).where(schema.state.c.key.in_(removed)))
-        if stored:
-            statement = self._insert(schema.state)
-            upsert = statement.on_conflict_do_update(
-                index_elements=[schema.state.c.key], set_={"value": statement.excluded.value}
-            )
-            connection.execute(upsert, stored)
+        """Bulk inserts through the driver, inside the SQLAlchemy transaction."""
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for sql, rows in _batch_statements(batch):
+                if rows:
+                    cursor.executemany(sql.replace("?", self._marker), rows)
+        finally:
+            cursor.close()
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
         """One query: per level, ``idx IN (...)``, so both engines use the primary key."""
@@ -200,35 +181,53 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _entry_row(entry: StoredEntry) -> dict[str, Any]:
-    return {
-        "idx": entry.index,
-        "data": entry.data,
-        "leaf_hash": entry.leaf_hash,
-        "tx_id": entry.tx_id,
-        "signer": entry.signer,
-        "tx_type": entry.tx_type,
-        "time_ms": entry.time_ms,
-    }
+ENTRY_INSERT = (
+    "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+NODE_INSERT = "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)"
+STATE_DELETE = "DELETE FROM state WHERE key = ?"
+STATE_UPSERT = (
+    "INSERT INTO state (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+EVENT_INSERT = "INSERT INTO event (entry_idx, position, name, body) VALUES (?, ?, ?, ?)"
+CHECKPOINT_INSERT = "INSERT INTO checkpoint (size, root_hash, note, time_ms) VALUES (?, ?, ?, ?)"
 
 
-def _event_row(index: int, position: int, body: Mapping[str, Any]) -> dict[str, Any]:
+def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Each statement of a batch with its rows, in a fixed order."""
+    writes = batch.state_writes
+    checkpoint = batch.checkpoint
+    return [
+        (ENTRY_INSERT, [_entry_row(e) for e in batch.entries]),
+        (NODE_INSERT, [(level, index, value) for (level, index), value in batch.nodes]),
+        (STATE_DELETE, [(key,) for key, raw in writes.items() if raw == DELETED]),
+        (STATE_UPSERT, [(key, raw) for key, raw in writes.items() if raw != DELETED]),
+        (EVENT_INSERT, [_event_row(i, p, e) for i, p, e in batch.events]),
+        (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
+    ]
+
+
+def _entry_row(entry: StoredEntry) -> tuple[Any, ...]:
+    return (
+        entry.index,
+        entry.data,
+        entry.leaf_hash,
+        entry.tx_id,
+        entry.signer,
+        entry.tx_type,
+        entry.time_ms,
+    )
+
+
+def _event_row(index: int, position: int, body: Mapping[str, Any]) -> tuple[Any, ...]:
     text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    return {
-        "entry_idx": index,
-        "position": position,
-        "name": str(body.get("event", "")),
-        "body": text,
-    }
+    return (index, position, str(body.get("event", "")), text)
 
 
-def _checkpoint_row(checkpoint: StoredCheckpoint) -> dict[str, Any]:
-    return {
-        "size": checkpoint.size,
-        "root_hash": checkpoint.root_hash,
-        "note": checkpoint.note,
-        "time_ms": checkpoint.time_ms,
-    }
+def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple[Any, ...]:
+    return (checkpoint.size, checkpoint.root_hash, checkpoint.note, checkpoint.time_ms)
 
 
 def _stored_entry(row: Any) -> StoredEntry:

@@ -4,7 +4,7 @@ from typing import Any
 
 from krai.crypto.keys import PublicKey, decode_public_key
 from krai.modules.identity.model import GOVERNANCE_KEY, Role, org_key, signing_key_key
-from krai.state.store import StateView, read, scan
+from krai.state.store import StateView, decode_value, read, scan
 from krai.tx.errors import Code, RejectedError
 
 
@@ -49,23 +49,49 @@ def proposals(view: StateView, status: str | None = None) -> list[dict[str, Any]
 
 
 class IdentityAuthority:
-    """Resolves signers' keys and roles for the state engine."""
+    """Resolves signers' keys and roles for the state engine.
+
+    Decoded records are memoised by their exact stored bytes, which makes the memo a pure
+    function of state: the same bytes always decode to the same key and roles.
+    """
+
+    MEMO_LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._memo: dict[bytes, Any] = {}
 
     def signing_key(self, view: StateView, signer: str, key_id: str) -> PublicKey:
         """The signer's active key, or a refusal naming what is wrong."""
-        if read(view, org_key(signer)) is None:
+        if view.get_bytes(org_key(signer)) is None:
             raise RejectedError(Code.UNKNOWN_SIGNER, f"{signer} is not a member organisation")
-        record = read(view, signing_key_key(signer, key_id))
-        if record is None:
+        raw = view.get_bytes(signing_key_key(signer, key_id))
+        if raw is None:
             raise RejectedError(Code.UNKNOWN_KEY, f"{signer} has no key {key_id}")
-        if record["status"] != "active":
-            at = record.get("revoked_index")
+        status, key, revoked_at = self._decoded(raw, _key_fields)
+        if status != "active":
             raise RejectedError(
-                Code.REVOKED_KEY, f"key {key_id} of {signer} was revoked at entry {at}"
+                Code.REVOKED_KEY, f"key {key_id} of {signer} was revoked at entry {revoked_at}"
             )
-        return decode_public_key(record["public_key"])
+        return key  # type: ignore[no-any-return]
 
     def roles(self, view: StateView, signer: str) -> frozenset[str]:
         """The roles the signer holds."""
-        record = read(view, org_key(signer))
-        return frozenset(record["roles"]) if record else frozenset()
+        raw = view.get_bytes(org_key(signer))
+        roles: frozenset[str] = frozenset() if raw is None else self._decoded(raw, _role_set)
+        return roles
+
+    def _decoded(self, raw: bytes, decode: Any) -> Any:
+        found = self._memo.get(raw)
+        if found is None:
+            if len(self._memo) > self.MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[raw] = decode(decode_value(raw))
+        return found
+
+
+def _key_fields(record: dict[str, Any]) -> tuple[str, PublicKey, Any]:
+    return record["status"], decode_public_key(record["public_key"]), record.get("revoked_index")
+
+
+def _role_set(record: dict[str, Any]) -> frozenset[str]:
+    return frozenset(record["roles"])
