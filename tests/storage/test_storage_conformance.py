@@ -71,6 +71,9 @@ def test_state_writes_deletes_and_prefix_scans(storage: Storage) -> None:
     assert storage.get_bytes("a/b") is None
     assert storage.get_bytes("a/c") == b'{"k":"new"}'
     assert storage.get_bytes("missing") is None
+    many = [f"k/{i:04d}" for i in range(1200)]
+    storage.append_batch(batch_of(2, 1, tree, {key: b'{"n":1}' for key in many[::2]}))
+    assert set(storage.get_many([*many, "a/c"])) == {*many[::2], "a/c"}
 
 
 def test_a_batch_that_does_not_extend_the_log_is_refused_whole(storage: Storage) -> None:

@@ -1,6 +1,6 @@
 """A read-through cache of committed state in front of storage, for the single writer."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from krai.app.ports import Storage
 from krai.state.store import DELETED
@@ -24,6 +24,15 @@ class CachedState:
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         return self._storage.scan_bytes(prefix)
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Load the values of ``keys`` not yet cached in one storage call (absent ones too)."""
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._cache]
+        if not wanted:
+            return
+        found = self._storage.get_many(wanted)
+        for key in wanted:
+            self._cache[key] = found.get(key)
 
     def committed(self, writes: Mapping[str, bytes]) -> None:
         """Record writes that storage now holds."""

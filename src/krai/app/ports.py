@@ -93,6 +93,10 @@ class Storage(Protocol):
         """State (key, bytes) under ``prefix`` in key order."""
         ...
 
+    def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        """State values of those ``keys`` that exist, in few queries."""
+        ...
+
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """(entry index, position, event) for entries with start <= index < end."""
         ...

@@ -113,6 +113,7 @@ class Sequencer:
         Every chunk is sent to the workers as soon as its keys are known, so verification runs
         while later chunks are checked and earlier ones are sequenced.
         """
+        self._state.prefetch(key for tx in transactions for key in self._engine.likely_reads(tx))
         keys = [self._preflight(tx) for tx in transactions]
         if len(transactions) < PARALLEL_ADMISSION_MIN or not self._worker_count:
             return iter(

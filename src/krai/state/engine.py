@@ -8,6 +8,7 @@ decodes the body strictly, runs the handler's stateless ``check``, then ``valida
 returned; a refused transaction writes nothing.
 """
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
@@ -55,6 +56,8 @@ class Handler(Generic[M]):
     check: Callable[[M], None] | None = None
     validate: Callable[[Context, M], None] | None = None
     summary: str = ""
+    reads: Callable[[Mapping[str, Any]], list[str]] | None = None
+    """State keys the transaction will likely read, from its raw body: a prefetch hint only."""
 
     @property
     def type(self) -> str:
@@ -141,6 +144,16 @@ class Engine:
             self._origins[raw] = str(decode_value(raw)["origin"])
         return self._origins[raw]
 
+    def likely_reads(self, tx: Transaction) -> list[str]:
+        """Keys worth fetching before ``tx`` runs: its nonce, and what its handler names."""
+        keys = [nonce_key(tx)]
+        handler = self._handlers.get((tx.type, tx.version))
+        if handler is not None and handler.reads is not None:
+            # A malformed body is refused later, with its proper reason.
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                keys.extend(handler.reads(tx.body))
+        return keys
+
     def describe(self) -> list[dict[str, Any]]:
         """Every transaction type with its version, roles and body schema."""
         return [self._handlers[key].describe() for key in sorted(self._handlers)]
@@ -221,8 +234,13 @@ def check_signature(tx: Transaction, key: PublicKey) -> None:
         raise RejectedError(Code.BAD_SIGNATURE, f"signature does not verify with key {tx.key_id}")
 
 
+def nonce_key(tx: Transaction) -> str:
+    """State key recording that the signer used this nonce."""
+    return f"ledger/nonce/{tx.signer}/{tx.nonce}"
+
+
 def _claim_nonce(ctx: Context, tx: Transaction) -> None:
-    key = f"ledger/nonce/{tx.signer}/{tx.nonce}"
+    key = nonce_key(tx)
     if ctx.read(key) is not None:
         raise RejectedError(Code.REPLAY, f"nonce {tx.nonce!r} of {tx.signer} was already used")
     ctx.state.put(key, {"index": ctx.index})

@@ -12,7 +12,9 @@ KEY = Ed25519PrivateKey(bytes(32))
 
 
 def transaction(title: str) -> Transaction:
-    unsigned = Transaction("o", "notary.anchor", 1, "7734250208", key_id(KEY.public_key), "n", {"title": title})
+    unsigned = Transaction(
+        "o", "notary.anchor", 1, "7734250208", key_id(KEY.public_key), "n", {"title": title}
+    )
     return sign(unsigned, KEY)
 
 

@@ -73,6 +73,9 @@ class MemoryStorage:
     def get_bytes(self, key: str) -> bytes | None:
         return self._state.get(key)
 
+    def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        return {key: self._state[key] for key in keys if key in self._state}
+
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         for key in sorted(k for k in self._state if k.startswith(prefix)):
             yield key, self._state[key]

@@ -21,6 +21,7 @@ from krai.state.store import DELETED
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCAN_END = "\U0010ffff"
+KEYS_PER_QUERY = 500
 
 
 class NonContiguousBatchError(ValueError):
@@ -140,6 +141,15 @@ class SqlStorage:
     def get_bytes(self, key: str) -> bytes | None:
         rows = self._fetch("SELECT value FROM state WHERE key = ?", [key])
         return bytes(rows[0][0]) if rows else None
+
+    def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT key, value FROM state WHERE key IN ({marks})"  # noqa: S608 - placeholders only
+            found.update((key, bytes(value)) for key, value in self._fetch(sql, chunk))
+        return found
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         column = schema.state.c.key

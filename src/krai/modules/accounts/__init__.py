@@ -5,6 +5,7 @@ from typing import Any
 
 from krai.modules.accounts import messages as m
 from krai.modules.accounts import rules
+from krai.modules.accounts.model import account_key
 from krai.state.engine import ANY_ORGANISATION, Handler
 
 
@@ -16,12 +17,21 @@ class AccountsModule:
     def handlers(self) -> Sequence[Handler[Any]]:
         """Open, transfer, close."""
         return [
-            Handler(m.OpenAccount, ANY_ORGANISATION, rules.apply_open, summary="Open an account"),
+            Handler(
+                m.OpenAccount,
+                ANY_ORGANISATION,
+                rules.apply_open,
+                summary="Open an account",
+                reads=lambda body: [account_key(str(body["account_id"]))],
+            ),
             Handler(
                 m.Transfer,
                 ANY_ORGANISATION,
                 rules.apply_transfer,
                 summary="Pay from an own account",
+                reads=lambda body: [
+                    account_key(str(body[side])) for side in ("from_account", "to_account")
+                ],
             ),
             Handler(
                 m.CloseAccount,

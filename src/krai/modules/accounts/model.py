@@ -34,11 +34,6 @@ def posting_key(account_id: str, index: int, position: int) -> str:
     return f"accounts/posting/{account_id}/{index:012d}/{position:04d}"
 
 
-def movement_counter_key(index: int) -> str:
-    """State key counting the movements made by entry ``index``."""
-    return f"accounts/movements/{index:012d}"
-
-
 @dataclass(frozen=True)
 class Movement:
     """Money moving from one account to another, for a purpose, under a reference."""

@@ -9,7 +9,6 @@ from krai.modules.accounts.model import (
     AccountKind,
     Movement,
     account_key,
-    movement_counter_key,
     posting_key,
 )
 from krai.modules.identity.model import Role
@@ -124,9 +123,7 @@ def _check_funds(account_id: str, account: dict[str, Any], amount_kopecks: int) 
 
 
 def _post(ctx: Context, movement: Movement) -> None:
-    counter = ctx.read(movement_counter_key(ctx.index)) or {"count": 0}
-    position = counter["count"]
-    ctx.state.put(movement_counter_key(ctx.index), {"count": position + 1})
+    position = sum(1 for event in ctx.events if isinstance(event, events.Transferred))
     common = {
         "amount_kopecks": movement.amount_kopecks,
         "purpose": movement.purpose,
