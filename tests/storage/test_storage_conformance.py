@@ -72,7 +72,7 @@ def test_state_writes_deletes_and_prefix_scans(storage: Storage) -> None:
     assert storage.get_bytes("a/c") == b'{"k":"new"}'
     assert storage.get_bytes("missing") is None
     many = [f"k/{i:04d}" for i in range(1200)]
-    storage.append_batch(batch_of(2, 1, tree, {key: b'{"n":1}' for key in many[::2]}))
+    storage.append_batch(batch_of(2, 1, tree, dict.fromkeys(many[::2], b'{"n":1}')))
     assert set(storage.get_many([*many, "a/c"])) == {*many[::2], "a/c"}
 
 
