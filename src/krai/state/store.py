@@ -5,9 +5,10 @@ state by mutating a value it read, and the state's digest is the same byte for b
 node that replays the same log.
 """
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
+
+import orjson
 
 from krai.crypto.canonical import canonical_bytes
 from krai.crypto.hashing import sha256
@@ -43,7 +44,7 @@ def scan(view: StateView, prefix: str) -> Iterator[tuple[str, Value]]:
 
 def decode_value(raw: bytes) -> Value:
     """Decode stored canonical bytes."""
-    value: Value = json.loads(raw)
+    value: Value = orjson.loads(raw)
     return value
 
 
