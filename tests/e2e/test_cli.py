@@ -197,3 +197,68 @@ def test_notary_shows_who_anchored_a_document_with_a_proof(home: Path) -> None:
     )
     assert shown["checkpoint"].split("\n")[1] == str(proof["size"])
     krai(home, "notary", "show", "cd" * 32, expect=1)
+
+
+def test_init_with_a_bad_inn_writes_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "bad"
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "init", "--home", str(home), "--inn", "7734250209"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "INN" in result.stderr
+    assert not home.exists()
+
+
+def test_init_refuses_an_existing_network(home: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "init", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "already holds a network" in result.stderr
+
+
+def test_commands_on_a_missing_home_say_so(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "log", "checkpoint", "--home", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "krai init" in result.stderr
+
+
+def test_out_of_range_proofs_and_unknown_keys_are_clear_errors(home: Path) -> None:
+    krai(home, "log", "prove-inclusion", "--index", "999", "--json", expect=1)
+    krai(home, "log", "prove-consistency", "--first", "5", "--second", "2", "--json", expect=1)
+    krai(home, "tx", "build", "notary.anchor", "--signer", "nobody", "--body", "{}", expect=2)
+    krai(home, "tx", "build", "notary.anchor", "--signer", "park", "--body", "[1]", expect=2)
+
+
+def test_verify_detects_state_edited_behind_the_log(home: Path, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "copy"
+    shutil.copytree(home, copy)
+    (copy / "krai.toml").write_text(
+        (home / "krai.toml").read_text().replace(str(home.resolve()), str(copy.resolve()))
+    )
+    with sqlite3.connect(copy / "krai.db") as connection:
+        connection.execute(
+            "UPDATE state SET value = ? WHERE key LIKE 'notary/anchor/%'", (b'{"forged":true}',)
+        )
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "verify", "--home", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1 and "stored state differs" in result.stderr
