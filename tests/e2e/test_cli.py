@@ -262,3 +262,27 @@ def test_verify_detects_state_edited_behind_the_log(home: Path, tmp_path: Path) 
         check=False,
     )
     assert result.returncode == 1 and "stored state differs" in result.stderr
+
+
+@pytest.mark.postgres
+def test_the_same_flow_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    home = tmp_path / "pg-home"
+    krai(home, "init", "--origin", "krai.example/pg", "--database", postgres_url)
+    assert "postgresql" in (home / "krai.toml").read_text()
+    assert not (home / "krai.db").exists()
+    tx = krai(
+        home,
+        "tx",
+        "build",
+        "notary.anchor",
+        "--signer",
+        "operator",
+        "--body",
+        json.dumps({"sha256": "ef" * 32, "title": "Report", "kind": "report"}),
+    )
+    receipt = lines(krai(home, "tx", "submit", "-", stdin=tx))[0]
+    proof = json.loads(
+        krai(home, "log", "prove-inclusion", "--index", str(receipt["index"]), "--json")
+    )
+    assert proof["leaf_hash"] == receipt["leaf_hash"]
+    assert json.loads(krai(home, "verify", "--json"))["entries"] == 2
