@@ -15,15 +15,21 @@ from krai.log.verify import verify_consistency, verify_inclusion
 PARK_INN, PARK_OGRN = "1234567894", "1022200525819"
 
 
-def krai(home: Path, *args: str, stdin: str = "", expect: int = 0) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", *args, "--home", str(home)],
+def run(*args: str, stdin: str = "") -> "subprocess.CompletedProcess[str]":
+    """Run ``python -m krai`` with ``args``; never raises on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "krai", *args],
         input=stdin,
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
+
+
+def krai(home: Path, *args: str, stdin: str = "", expect: int = 0) -> str:
+    """Run a command on ``home`` and check its exit code; return its output."""
+    result = run(*args, "--home", str(home), stdin=stdin)
     assert result.returncode == expect, result.stderr + result.stdout
     return result.stdout
 
@@ -158,25 +164,13 @@ def test_a_tampered_bundle_names_the_bad_entry(home: Path, tmp_path: Path) -> No
 
     rows[3] = json.dumps({"entry": base64.b64encode(canonical_bytes(entry)).decode()})
     bundle.write_text("\n".join(rows) + "\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", "verify", "--bundle", str(bundle)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run("verify", "--bundle", str(bundle))
     assert result.returncode == 1
     assert "entry 2" in result.stderr
 
 
 def test_tx_types_lists_roles_and_schemas() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "krai", "tx", "types", "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
+    out = run("tx", "types", "--json").stdout
     described = {t["type"]: t for t in json.loads(out)}
     assert described["identity.propose_admission"]["roles"] == ["governor"]
     assert "inn" in described["identity.propose_admission"]["body_schema"]["required"]
@@ -201,36 +195,18 @@ def test_notary_shows_who_anchored_a_document_with_a_proof(home: Path) -> None:
 
 def test_init_with_a_bad_inn_writes_nothing(tmp_path: Path) -> None:
     home = tmp_path / "bad"
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", "init", "--home", str(home), "--inn", "7734250209"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run("init", "--home", str(home), "--inn", "7734250209")
     assert result.returncode == 2 and "INN" in result.stderr
     assert not home.exists()
 
 
 def test_init_refuses_an_existing_network(home: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", "init", "--home", str(home)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run("init", "--home", str(home))
     assert result.returncode == 2 and "already holds a network" in result.stderr
 
 
 def test_commands_on_a_missing_home_say_so(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", "log", "checkpoint", "--home", str(tmp_path / "none")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run("log", "checkpoint", "--home", str(tmp_path / "none"))
     assert result.returncode == 2 and "krai init" in result.stderr
 
 
@@ -254,13 +230,7 @@ def test_verify_detects_state_edited_behind_the_log(home: Path, tmp_path: Path) 
         connection.execute(
             "UPDATE state SET value = ? WHERE key LIKE 'notary/anchor/%'", (b'{"forged":true}',)
         )
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", "verify", "--home", str(copy)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run("verify", "--home", str(copy))
     assert result.returncode == 1 and "stored state differs" in result.stderr
 
 
