@@ -152,6 +152,7 @@ class Sequencer:
         outcomes: list[Outcome] = []
         entries: list[StoredEntry] = []
         events: list[tuple[int, tuple[dict[str, Any], ...]]] = []
+        identity_changed = False
         for tx, early_refusal in zip(transactions, admitted, strict=True):
             index = self._range.size + len(entries)
             try:
@@ -159,10 +160,12 @@ class Sequencer:
                     # State may have changed earlier in this batch (a key added, a role granted).
                     self._engine.admit(overlay, tx)
                 entry = Entry(index, time_ms, tx=tx)
-                outcome = self._engine.execute(overlay, entry)
+                still_valid = early_refusal is None and not identity_changed
+                outcome = self._engine.execute(overlay, entry, authorised=still_valid)
             except RejectedError as error:
                 outcomes.append(error)
                 continue
+            identity_changed = identity_changed or self._engine.changes_authority(outcome.writes)
             overlay.absorb(outcome.writes)
             stored = _stored(entry, tx)
             entries.append(stored)

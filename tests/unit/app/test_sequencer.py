@@ -187,3 +187,38 @@ def test_verification_refuses_a_checkpoint_that_disagrees_with_the_entries() -> 
         verify_ledger(
             entries, checkpoints, origin=ORIGIN, verifier=LOG_SIGNER.verifier, new_engine=new_engine
         )
+
+
+def test_a_key_revoked_earlier_in_the_batch_cannot_sign_later_in_it() -> None:
+    sequencer, _ = founded()
+    sequencer.submit([admission(PARK)])
+    inn, ogrn, old_key = PARK
+    new_key = Ed25519PrivateKey(bytes([3]) * 32)
+    rotation = signed(
+        PARK,
+        "identity.rotate_key",
+        {
+            "old_key_id": key_id(old_key.public_key),
+            "new_public_key": encode_public_key(new_key.public_key),
+        },
+        "rotate",
+    )
+    outcomes = sequencer.submit([anchor(1), rotation, anchor(2), anchor(3, (inn, ogrn, new_key))])
+    codes = [o.code if isinstance(o, RejectedError) else "ok" for o in outcomes]
+    assert codes == ["ok", "ok", Code.REVOKED_KEY, "ok"]
+
+
+def test_roles_granted_or_revoked_earlier_in_the_batch_take_effect_at_once() -> None:
+    sequencer, _ = founded()
+    sequencer.submit([admission(PARK)])
+    grant = signed(
+        GOVERNOR, "identity.propose_role_grant", {"inn": PARK[0], "role": "governor"}, "grant"
+    )
+    revoke = signed(
+        GOVERNOR, "identity.propose_role_revocation", {"inn": PARK[0], "role": "governor"}, "revoke"
+    )
+    first = signed(PARK, "identity.propose_quorum", {"quorum": 1}, "q1")
+    second = signed(PARK, "identity.propose_quorum", {"quorum": 1}, "q2")
+    outcomes = sequencer.submit([first, grant, first, revoke, second])
+    codes = [o.code if isinstance(o, RejectedError) else "ok" for o in outcomes]
+    assert codes == [Code.ROLE_NOT_ALLOWED, "ok", "ok", "ok", Code.ROLE_NOT_ALLOWED]

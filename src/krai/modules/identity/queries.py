@@ -56,6 +56,7 @@ class IdentityAuthority:
     """
 
     MEMO_LIMIT = 10_000
+    state_prefix = "identity/"
 
     def __init__(self) -> None:
         self._memo: dict[bytes, Any] = {}
