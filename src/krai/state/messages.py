@@ -84,7 +84,8 @@ Date = Annotated[str, Pattern(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")]
 
 def decode_message(cls: type[M], body: Mapping[str, Any]) -> M:
     """Decode ``body`` into an instance of the dataclass ``cls``, or raise ``invalid_body``."""
-    return _decode_dataclass(cls, body, "body")
+    message: M = _dataclass_decoder(cast("type[Any]", cls))(body, "body")
+    return message
 
 
 def message_schema(cls: type[Any]) -> dict[str, Any]:
@@ -119,70 +120,122 @@ def _encode(value: Any) -> Any:
     return value
 
 
-_HINTS: dict[type[Any], dict[str, Any]] = {}
+Decoder = Callable[[Any, str], Any]
+"""Decodes a JSON value found at a path, or raises ``invalid_body`` naming the path."""
+
+_DECODERS: dict[type[Any], Decoder] = {}
+_SCALARS: dict[type[Any], str] = {int: "an integer", str: "a string", bool: "true or false"}
 
 
-def _field_hints(cls: type[Any]) -> dict[str, Any]:
-    """Each field's type hint, with its constraints, computed once per class."""
-    if cls not in _HINTS:
-        hints = get_type_hints(cls, include_extras=True)
-        _HINTS[cls] = {field.name: hints[field.name] for field in dataclasses.fields(cls)}
-    return _HINTS[cls]
+def _dataclass_decoder(cls: type[Any]) -> Decoder:
+    """The decoder of a message class, compiled once from its type hints."""
+    found = _DECODERS.get(cls)
+    if found is None:
+        found = _DECODERS[cls] = _compile_dataclass(cls)
+    return found
 
 
-def _decode_dataclass(cls: type[M], body: Any, path: str) -> M:
-    if not isinstance(body, Mapping):
-        raise invalid_body(f"{path} must be an object")
-    hints = fields = _field_hints(cast("type[Any]", cls))
-    unknown = sorted(set(body) - set(fields))
-    if unknown:
-        raise invalid_body(f"{path}: unknown field(s) {', '.join(unknown)}")
-    values = {name: _decode_field(body, name, hints[name], path) for name in fields}
-    return cls(**values)
+def _compile_dataclass(cls: type[Any]) -> Decoder:
+    hints = get_type_hints(cls, include_extras=True)
+    fields = [
+        (f.name, _is_optional(hints[f.name]), _compile(hints[f.name]))
+        for f in dataclasses.fields(cls)
+    ]
+    names = frozenset(name for name, _, _ in fields)
+
+    def decode(body: Any, path: str) -> Any:
+        if not isinstance(body, Mapping):
+            raise invalid_body(f"{path} must be an object")
+        if not names.issuperset(body):
+            raise invalid_body(f"{path}: unknown field(s) {', '.join(sorted(set(body) - names))}")
+        values = {}
+        for name, optional, decoder in fields:
+            value = body.get(name)
+            if value is not None:
+                values[name] = decoder(value, f"{path}.{name}")
+            elif optional:
+                values[name] = None
+            else:
+                raise invalid_body(f"{path}.{name} is required")
+        return cls(**values)
+
+    return decode
 
 
-def _decode_field(body: Mapping[str, Any], name: str, hint: Any, path: str) -> Any:
-    if name not in body or body[name] is None:
-        if _is_optional(hint):
-            return None
-        raise invalid_body(f"{path}.{name} is required")
-    return _decode(body[name], hint, f"{path}.{name}")
-
-
-def _decode(value: Any, hint: Any, path: str) -> Any:
+def _compile(hint: Any) -> Decoder:
     origin = get_origin(hint)
     if origin is Annotated:
         base, *constraints = get_args(hint)
-        decoded = _decode(value, base, path)
-        for constraint in constraints:
-            _enforce(constraint, decoded, path)
-        return decoded
+        return _constrained(_compile(base), [_compile_constraint(c) for c in constraints])
     if origin in (Union, types.UnionType):
-        return _decode(value, _non_none(hint), path)
+        return _compile(_non_none(hint))
     if origin is Literal:
-        if value not in get_args(hint) or isinstance(value, bool):
-            raise invalid_body(f"{path} must be one of {', '.join(map(str, get_args(hint)))}")
-        return value
+        return _literal(get_args(hint))
     if origin in (list, tuple):
-        return _decode_list(value, get_args(hint)[0], path)
+        return _list_of(_compile(get_args(hint)[0]))
     if dataclasses.is_dataclass(hint):
-        return _decode_dataclass(hint, value, path)  # type: ignore[arg-type]
-    return _decode_scalar(value, hint, path)
+        return _nested(cast("type[Any]", hint))
+    if hint not in _SCALARS:
+        raise TypeError(f"unsupported field type {hint!r}")
+    return _scalar(hint)
 
 
-def _decode_list(value: Any, item_hint: Any, path: str) -> tuple[Any, ...]:
-    if not isinstance(value, list):
-        raise invalid_body(f"{path} must be a list")
-    return tuple(_decode(item, item_hint, f"{path}[{i}]") for i, item in enumerate(value))
+def _nested(cls: type[Any]) -> Decoder:
+    def decode(value: Any, path: str) -> Any:
+        return _dataclass_decoder(cls)(value, path)  # looked up late: classes may nest
+
+    return decode
 
 
-def _decode_scalar(value: Any, hint: Any, path: str) -> Any:
-    expected = {int: "an integer", str: "a string", bool: "true or false"}
-    if hint not in expected:
-        raise TypeError(f"unsupported field type {hint!r} at {path}")
-    if isinstance(value, bool) != (hint is bool) or not isinstance(value, hint):
-        raise invalid_body(f"{path} must be {expected[hint]}")
-    return value
+def _constrained(inner: Decoder, checks: list[Callable[[Any, str], None]]) -> Decoder:
+    def decode(value: Any, path: str) -> Any:
+        decoded = inner(value, path)
+        for check in checks:
+            check(decoded, path)
+        return decoded
+
+    return decode
+
+
+def _literal(options: tuple[Any, ...]) -> Decoder:
+    def decode(value: Any, path: str) -> Any:
+        if isinstance(value, bool) or value not in options:
+            raise invalid_body(f"{path} must be one of {', '.join(map(str, options))}")
+        return value
+
+    return decode
+
+
+def _list_of(item: Decoder) -> Decoder:
+    def decode(value: Any, path: str) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise invalid_body(f"{path} must be a list")
+        return tuple(item(element, f"{path}[{i}]") for i, element in enumerate(value))
+
+    return decode
+
+
+def _scalar(kind: type[Any]) -> Decoder:
+    is_bool = kind is bool
+
+    def decode(value: Any, path: str) -> Any:
+        if isinstance(value, bool) != is_bool or not isinstance(value, kind):
+            raise invalid_body(f"{path} must be {_SCALARS[kind]}")
+        return value
+
+    return decode
+
+
+def _compile_constraint(constraint: Any) -> Callable[[Any, str], None]:
+    if isinstance(constraint, Pattern):
+        regex = re.compile(constraint.regex)
+
+        def matches(value: Any, path: str) -> None:
+            if not regex.fullmatch(value):
+                raise invalid_body(f"{path} {value!r} does not match {constraint.regex}")
+
+        return matches
+    return lambda value, path: _enforce(constraint, value, path)
 
 
 def _enforce(constraint: Any, value: Any, path: str) -> None:
@@ -190,8 +243,6 @@ def _enforce(constraint: Any, value: Any, path: str) -> None:
         raise invalid_body(f"{path} is {value}, it must be at least {constraint.value}")
     if isinstance(constraint, Max) and value > constraint.value:
         raise invalid_body(f"{path} is {value}, it must be at most {constraint.value}")
-    if isinstance(constraint, Pattern) and not re.fullmatch(constraint.regex, value):
-        raise invalid_body(f"{path} {value!r} does not match {constraint.regex}")
     if (
         isinstance(constraint, Length)
         and not constraint.minimum <= len(value) <= constraint.maximum
