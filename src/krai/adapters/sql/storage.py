@@ -22,6 +22,13 @@ from krai.state.store import DELETED
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCAN_END = "\U0010ffff"
 KEYS_PER_QUERY = 500
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=FULL",  # the WAL is fsync'd at every commit: durable before the receipt
+    "busy_timeout=10000",
+    "foreign_keys=ON",
+    "cache_size=-65536",  # 64 MiB of page cache for index maintenance as tables grow
+)
 
 
 class NonContiguousBatchError(ValueError):
@@ -186,7 +193,7 @@ def _log_size(connection: Connection) -> int:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=10000", "foreign_keys=ON"):
+    for pragma in SQLITE_PRAGMAS:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
