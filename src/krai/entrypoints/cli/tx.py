@@ -80,6 +80,7 @@ def submit(
             for item in decoded:
                 outcome = next(outcomes) if isinstance(item, Transaction) else item
                 refused += _report(outcome)
+            sys.stdout.flush()  # receipts of a durable batch are released at once
     if refused:
         raise typer.Exit(EXIT_REJECTED)
 
