@@ -1,175 +1,225 @@
-"""RFC 9162 tree maths over stored complete subtrees.
+"""RFC 9162 tree maths over stored perfect subtrees, independent of any storage.
 
-Node ``(level, index)`` is MTH(D[index·2^level : (index+1)·2^level]); only complete subtrees
-are stored. Any range met in the RFC 9162 recursion, D[a:b], starts at a multiple of the
-largest power of two not above b - a, so it splits into at most log2(n)+1 complete subtrees
-of decreasing size, and its hash folds from the right. Proofs first list every node they
-need, read them in ONE ``read_nodes`` call, then fold: O(log n) stored hashes per proof.
+Node ``(level, index)`` is MTH(D[index·2^level : (index+1)·2^level]); only such perfect,
+aligned subtrees are stored, each once, never changed. Every range D[a:b] that the RFC 9162
+recursion meets starts at 0 or at a multiple of the smallest power of two not below b - a,
+so it is the concatenation of at most log2(n)+1 perfect subtrees of decreasing size
+(``subtree_keys``), and its hash folds them from the right.
+
+``root_hash``, ``inclusion_proof`` and ``consistency_proof`` give exactly the outputs of
+RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1. Each first lists the ranges the recursion hashes,
+then the O(log n) node keys behind them, reads those with ONE ``NodeReader.read_nodes``
+call, and folds: the whole tree is never read. ``consistency_proof(reader, 0, n)`` and
+``consistency_proof(reader, n, n)`` are empty.
+
+``CompactRange`` is the right frontier of a growing tree: it appends leaf hashes, hands back
+the perfect nodes each append completes (for storage to keep) and computes the root.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from krai.log.hashing import EMPTY_ROOT, largest_power_of_two_below, node_hash
+from krai.log.hashing import EMPTY_ROOT, HASH_SIZE, largest_power_of_two_below, node_hash
 
 NodeKey = tuple[int, int]
-Range = tuple[int, int]
+"""``(level, index)`` of a perfect subtree: MTH(D[index·2^level : (index+1)·2^level])."""
+
+Span = tuple[int, int]
 
 
 class NodeReader(Protocol):
-    """Storage of complete-subtree hashes, read in batches."""
+    """Storage of perfect-subtree hashes, read in batches."""
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """The hashes of the requested nodes; missing nodes are left out."""
+        """The hashes of the requested nodes; nodes not stored are left out."""
         ...
 
 
 class MissingNodeError(LookupError):
-    """Storage lacks a node a proof needs: the requested size exceeds what is stored."""
+    """Storage lacks a node: the requested tree is larger than what is stored."""
 
 
 def subtree_keys(start: int, end: int) -> list[NodeKey]:
-    """The complete subtrees that make up D[start:end], largest first."""
+    """The perfect subtrees that make up D[start:end], largest (leftmost) first.
+
+    ``start`` must be 0 or a multiple of the smallest power of two >= end - start, as in
+    every range of the RFC 9162 recursion; MTH(D[start:end]) then folds these from the right.
+    """
+    _check_span(start, end)
     keys: list[NodeKey] = []
-    while start < end:
-        level = (end - start).bit_length() - 1
-        while start % (1 << level):
-            level -= 1
-        keys.append((level, start >> level))
-        start += 1 << level
+    width, position = end - start, start
+    for level in range(width.bit_length() - 1, -1, -1):
+        if width >> level & 1:
+            keys.append((level, position >> level))
+            position += 1 << level
     return keys
 
 
+def subtree_hash(reader: NodeReader, start: int, end: int) -> bytes:
+    """MTH(D[start:end]) for a range as ``subtree_keys`` accepts, from one batch read."""
+    return _span_hashes(reader, [(start, end)])[0]
+
+
 def root_hash(reader: NodeReader, size: int) -> bytes:
-    """MTH(D[0:size])."""
-    if size == 0:
-        return EMPTY_ROOT
-    return _RangeHashes(reader, [(0, size)]).hash_of((0, size))
+    """MTH(D[0:size]); the empty tree's root for size 0."""
+    return subtree_hash(reader, 0, size)
 
 
 def inclusion_proof(reader: NodeReader, index: int, size: int) -> list[bytes]:
-    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, leaf level first."""
+    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, from the leaf level upwards."""
     if not 0 <= index < size:
         raise ValueError(f"index {index} is outside a tree of {size} entries")
-    ranges = _inclusion_ranges(index, 0, size)
-    hashes = _RangeHashes(reader, ranges)
-    return [hashes.hash_of(r) for r in ranges]
+    return _span_hashes(reader, _inclusion_spans(index, size))
 
 
 def consistency_proof(reader: NodeReader, first: int, second: int) -> list[bytes]:
-    """PROOF(first, D[0:second]) of RFC 9162 §2.1.4.1; empty when first is 0 or second."""
+    """PROOF(first, D[0:second]) of RFC 9162 §2.1.4.1; empty if first is 0 or second."""
     if not 0 <= first <= second:
-        raise ValueError(f"need 0 <= first ({first}) <= second ({second})")
+        raise ValueError(f"a consistency proof needs 0 <= first ({first}) <= second ({second})")
     if first in (0, second):
         return []
-    ranges = _consistency_ranges(first, 0, second, complete=True)
-    hashes = _RangeHashes(reader, ranges)
-    return [hashes.hash_of(r) for r in ranges]
+    return _span_hashes(reader, _consistency_spans(first, second))
 
 
-def _inclusion_ranges(index: int, start: int, end: int) -> list[Range]:
-    ranges: list[Range] = []
+def _check_span(start: int, end: int) -> None:
+    if not 0 <= start <= end:
+        raise ValueError(f"[{start}, {end}) is not a range of leaves")
+    width = end - start
+    if start and width and start % (1 << (width - 1).bit_length()):
+        raise ValueError(f"[{start}, {end}) is not a range the RFC 9162 recursion meets")
+
+
+def _inclusion_spans(index: int, size: int) -> list[Span]:
+    """The ranges whose hashes PATH lists, in proof order."""
+    spans: list[Span] = []
+    start, end = 0, size
     while end - start > 1:
         split = start + largest_power_of_two_below(end - start)
         if index < split:
-            ranges.append((split, end))
+            spans.append((split, end))
             end = split
         else:
-            ranges.append((start, split))
+            spans.append((start, split))
             start = split
-    ranges.reverse()
-    return ranges
+    spans.reverse()
+    return spans
 
 
-def _consistency_ranges(first: int, start: int, end: int, *, complete: bool) -> list[Range]:
-    if first == end - start:
-        return [] if complete else [(start, end)]
-    split = largest_power_of_two_below(end - start)
-    if first <= split:
-        return [
-            *_consistency_ranges(first, start, start + split, complete=complete),
-            (start + split, end),
-        ]
-    inner = _consistency_ranges(first - split, start + split, end, complete=False)
-    return [*inner, (start, start + split)]
+def _consistency_spans(first: int, second: int) -> list[Span]:
+    """The ranges whose hashes SUBPROOF(first, D[0:second], true) lists, in proof order."""
+    spans: list[Span] = []
+    start, end, known = 0, second, True
+    while first != end:
+        split = start + largest_power_of_two_below(end - start)
+        if first <= split:
+            spans.append((split, end))
+            end = split
+        else:
+            spans.append((start, split))
+            start, known = split, False
+    if not known:
+        spans.append((start, end))
+    spans.reverse()
+    return spans
 
 
-class _RangeHashes:
-    """Hashes of ranges, computed from one batch read of their complete subtrees."""
+def _span_hashes(reader: NodeReader, spans: Sequence[Span]) -> list[bytes]:
+    """The hash of each range, from a single ``read_nodes`` call (none if nothing to read)."""
+    plans = [subtree_keys(start, end) for start, end in spans]
+    wanted = sorted({key for plan in plans for key in plan})
+    nodes = _read(reader, wanted) if wanted else {}
+    return [_fold(nodes, plan) for plan in plans]
 
-    def __init__(self, reader: NodeReader, ranges: Sequence[Range]) -> None:
-        self._pieces = {r: subtree_keys(*r) for r in ranges}
-        wanted = sorted({key for keys in self._pieces.values() for key in keys})
-        self._nodes = reader.read_nodes(wanted)
-        missing = [key for key in wanted if key not in self._nodes]
-        if missing:
-            raise MissingNodeError(f"storage lacks tree node(s) {missing[:3]}")
 
-    def hash_of(self, span: Range) -> bytes:
-        pieces = [self._nodes[key] for key in self._pieces[span]]
-        result = pieces[-1]
-        for piece in reversed(pieces[:-1]):
-            result = node_hash(piece, result)
-        return result
+def _read(reader: NodeReader, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+    nodes = reader.read_nodes(keys)
+    missing = [key for key in keys if key not in nodes]
+    if missing:
+        raise MissingNodeError(f"storage lacks {len(missing)} tree node(s), first {missing[0]}")
+    return nodes
+
+
+def _fold(nodes: Mapping[NodeKey, bytes], keys: Sequence[NodeKey]) -> bytes:
+    if not keys:
+        return EMPTY_ROOT
+    result = nodes[keys[-1]]
+    for key in reversed(keys[:-1]):
+        result = node_hash(nodes[key], result)
+    return result
 
 
 class CompactRange:
-    """The right frontier of a growing tree: enough to append and to compute the root."""
+    """The right frontier of a growing tree: enough to append leaves and to give the root."""
 
     def __init__(self, size: int = 0, frontier: Sequence[bytes] = ()) -> None:
-        self.size = size
+        """A tree of ``size`` leaves from its frontier (``subtree_keys(0, size)``'s hashes)."""
+        if size < 0 or len(frontier) != size.bit_count():
+            raise ValueError(f"a tree of {size} leaves has {size.bit_count()} frontier hashes")
+        if any(len(value) != HASH_SIZE for value in frontier):
+            raise ValueError(f"frontier hashes have {HASH_SIZE} bytes")
+        self._size = size
         self._frontier = list(frontier)
-        if len(self._frontier) != size.bit_count():
-            raise ValueError(f"a tree of {size} entries has {size.bit_count()} frontier hashes")
 
     @classmethod
     def from_reader(cls, reader: NodeReader, size: int) -> "CompactRange":
-        """Resume the frontier of a stored tree of ``size`` entries."""
+        """Resume a stored tree of ``size`` leaves (one batch read of its frontier)."""
         keys = subtree_keys(0, size)
-        nodes = reader.read_nodes(keys)
-        if any(key not in nodes for key in keys):
-            raise MissingNodeError(f"storage lacks the frontier of a tree of {size} entries")
+        nodes = _read(reader, keys) if keys else {}
         return cls(size, [nodes[key] for key in keys])
 
+    @property
+    def size(self) -> int:
+        """Number of leaves appended."""
+        return self._size
+
+    @property
+    def frontier(self) -> tuple[bytes, ...]:
+        """Hashes of the perfect subtrees ``subtree_keys(0, size)``, largest first."""
+        return tuple(self._frontier)
+
     def copy(self) -> "CompactRange":
-        """An independent copy."""
-        return CompactRange(self.size, self._frontier)
+        """An independent copy, to append to without changing this range."""
+        return CompactRange(self._size, self._frontier)
 
     def append(self, leaf: bytes) -> list[tuple[NodeKey, bytes]]:
-        """Add a leaf hash; return the complete subtrees it creates, the leaf first."""
-        created: list[tuple[NodeKey, bytes]] = [((0, self.size), leaf)]
-        self._frontier.append(leaf)
-        level, position = 0, self.size
-        while position & 1:
-            right = self._frontier.pop()
-            left = self._frontier.pop()
-            level, position = level + 1, position >> 1
-            merged = node_hash(left, right)
-            self._frontier.append(merged)
-            created.append(((level, position), merged))
-        self.size += 1
+        """Add a leaf hash; return the perfect nodes completed: the leaf, then its parents."""
+        if len(leaf) != HASH_SIZE:
+            raise ValueError(f"a leaf hash has {HASH_SIZE} bytes, not {len(leaf)}")
+        index, node, level = self._size, leaf, 0
+        created: list[tuple[NodeKey, bytes]] = [((0, index), leaf)]
+        while index >> level & 1:
+            node = node_hash(self._frontier.pop(), node)
+            level += 1
+            created.append(((level, index >> level), node))
+        self._frontier.append(node)
+        self._size = index + 1
         return created
 
     def root(self) -> bytes:
-        """MTH of every leaf appended."""
+        """MTH of every leaf appended so far."""
         if not self._frontier:
             return EMPTY_ROOT
         result = self._frontier[-1]
-        for piece in reversed(self._frontier[:-1]):
-            result = node_hash(piece, result)
+        for node in reversed(self._frontier[:-1]):
+            result = node_hash(node, result)
         return result
 
 
 class MemoryNodeStore:
-    """Nodes in a dict: for tests and in-memory ledgers."""
+    """Tree nodes in a dict: a ``NodeReader`` for tests and in-memory ledgers."""
 
     def __init__(self) -> None:
-        self.nodes: dict[NodeKey, bytes] = {}
+        self._nodes: dict[NodeKey, bytes] = {}
 
-    def put_nodes(self, nodes: Sequence[tuple[NodeKey, bytes]]) -> None:
-        """Store nodes."""
-        self.nodes.update(nodes)
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def put_nodes(self, nodes: Iterable[tuple[NodeKey, bytes]]) -> None:
+        """Store nodes; storing a key again with a different hash is refused."""
+        for key, value in nodes:
+            if self._nodes.setdefault(key, value) != value:
+                raise ValueError(f"tree node {key} is already stored with another hash")
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
         """The stored subset of ``keys``."""
-        return {key: self.nodes[key] for key in keys if key in self.nodes}
+        return {key: self._nodes[key] for key in keys if key in self._nodes}
