@@ -165,3 +165,16 @@ def test_sqlite_survives_sigkill_mid_ingest(tmp_path: Path) -> None:
         (tmp_path / "krai.db").unlink()
         for suffix in ("-wal", "-shm"):
             (tmp_path / f"krai.db{suffix}").unlink(missing_ok=True)
+
+
+def test_migrations_build_exactly_the_declared_schema(sql_storage: Storage) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from krai.adapters.sql.schema import metadata
+    from krai.adapters.sql.storage import SqlStorage
+
+    assert isinstance(sql_storage, SqlStorage)
+    with sql_storage.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []

@@ -14,6 +14,8 @@ log_entry = Table(
     Column("signer", String(32)),
     Column("tx_type", String(64)),
     Column("time_ms", BigInteger, nullable=False),
+    # The entry's events as a JSON array: derived by replay, kept for reading back.
+    Column("events", Text),
 )
 
 tree_node = Table(
@@ -41,13 +43,4 @@ state = Table(
         "key", String(512).with_variant(String(512, collation="C"), "postgresql"), primary_key=True
     ),
     Column("value", LargeBinary, nullable=False),
-)
-
-event = Table(
-    "event",
-    metadata,
-    Column("entry_idx", BigInteger, primary_key=True, autoincrement=False),
-    Column("position", Integer, primary_key=True, autoincrement=False),
-    Column("name", String(128), nullable=False, index=True),
-    Column("body", Text, nullable=False),
 )

@@ -168,15 +168,18 @@ class SqlStorage:
         return iter([(row.key, bytes(row.value)) for row in rows])
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
-        table = schema.event
-        query = (
-            select(table)
-            .where(table.c.entry_idx >= start, table.c.entry_idx < end)
-            .order_by(table.c.entry_idx, table.c.position)
+        rows = self._fetch(
+            "SELECT idx, events FROM log_entry WHERE idx >= ? AND idx < ? AND events IS NOT NULL"
+            " ORDER BY idx",
+            [start, end],
         )
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return iter([(row.entry_idx, row.position, json.loads(row.body)) for row in rows])
+        return iter(
+            [
+                (index, position, event)
+                for index, text in rows
+                for position, event in enumerate(json.loads(text))
+            ]
+        )
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
@@ -199,8 +202,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 ENTRY_INSERT = (
-    "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms, events) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 NODE_INSERT = "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)"
 STATE_DELETE = "DELETE FROM state WHERE key = ?"
@@ -208,7 +211,6 @@ STATE_UPSERT = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
-EVENT_INSERT = "INSERT INTO event (entry_idx, position, name, body) VALUES (?, ?, ?, ?)"
 CHECKPOINT_INSERT = "INSERT INTO checkpoint (size, root_hash, note, time_ms) VALUES (?, ?, ?, ?)"
 
 
@@ -216,17 +218,19 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """Each statement of a batch with its rows, in a fixed order."""
     writes = batch.state_writes
     checkpoint = batch.checkpoint
+    events: dict[int, list[Mapping[str, Any]]] = {}
+    for index, _, fact in batch.events:
+        events.setdefault(index, []).append(fact)
     return [
-        (ENTRY_INSERT, [_entry_row(e) for e in batch.entries]),
+        (ENTRY_INSERT, [_entry_row(e, events.get(e.index)) for e in batch.entries]),
         (NODE_INSERT, [(level, index, value) for (level, index), value in batch.nodes]),
         (STATE_DELETE, [(key,) for key, raw in writes.items() if raw == DELETED]),
         (STATE_UPSERT, [(key, raw) for key, raw in writes.items() if raw != DELETED]),
-        (EVENT_INSERT, [_event_row(i, p, e) for i, p, e in batch.events]),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
     ]
 
 
-def _entry_row(entry: StoredEntry) -> tuple[Any, ...]:
+def _entry_row(entry: StoredEntry, events: list[Mapping[str, Any]] | None) -> tuple[Any, ...]:
     return (
         entry.index,
         entry.data,
@@ -235,12 +239,8 @@ def _entry_row(entry: StoredEntry) -> tuple[Any, ...]:
         entry.signer,
         entry.tx_type,
         entry.time_ms,
+        json.dumps(events, ensure_ascii=False, sort_keys=True) if events else None,
     )
-
-
-def _event_row(index: int, position: int, body: Mapping[str, Any]) -> tuple[Any, ...]:
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    return (index, position, str(body.get("event", "")), text)
 
 
 def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple[Any, ...]:

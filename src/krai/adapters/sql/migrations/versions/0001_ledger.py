@@ -1,4 +1,4 @@
-"""The ledger's first schema: entries, tree nodes, checkpoints, state, events.
+"""The ledger's first schema: entries (with their events), tree nodes, checkpoints, state.
 
 Revision ID: 0001
 """
@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("signer", sa.String(32)),
         sa.Column("tx_type", sa.String(64)),
         sa.Column("time_ms", sa.BigInteger, nullable=False),
+        sa.Column("events", sa.Text),
     )
     op.create_table(
         "tree_node",
@@ -43,17 +44,9 @@ def upgrade() -> None:
         sa.Column("key", key_type, primary_key=True),
         sa.Column("value", sa.LargeBinary, nullable=False),
     )
-    op.create_table(
-        "event",
-        sa.Column("entry_idx", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
-    )
-    op.create_index("ix_event_name", "event", ["name"])
 
 
 def downgrade() -> None:
     """Drop the tables."""
-    for table in ("event", "state", "checkpoint", "tree_node", "log_entry"):
+    for table in ("state", "checkpoint", "tree_node", "log_entry"):
         op.drop_table(table)
