@@ -92,7 +92,7 @@ def test_a_failing_batch_leaves_nothing_behind(sql_storage: Storage) -> None:
     broken = batch_of(2, 2, tree, {"y": b"{}"})
     duplicate_node = Batch(
         broken.entries,
-        [*broken.nodes, broken.nodes[0]],
+        [*broken.nodes, broken.nodes[-1]],
         broken.state_writes,
         broken.events,
         broken.checkpoint,

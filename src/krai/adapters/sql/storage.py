@@ -22,6 +22,8 @@ from krai.state.store import DELETED
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCAN_END = "\U0010ffff"
 KEYS_PER_QUERY = 500
+LEAVES_SELECT = "SELECT 0, idx, leaf_hash FROM log_entry WHERE idx IN (MARKS)"
+NODES_SELECT = "SELECT level, idx, hash FROM tree_node WHERE level = ? AND idx IN (MARKS)"
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
     "synchronous=FULL",  # the WAL is fsync'd at every commit: durable before the receipt
@@ -99,20 +101,24 @@ class SqlStorage:
             cursor.close()
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """One query: per level, ``idx IN (...)``, so both engines use the primary key."""
+        """One query, using the primary keys: leaves come from ``log_entry``, inner nodes from
+        ``tree_node`` (level by level, ``idx IN (...)``)."""
         by_level: dict[int, list[int]] = {}
         for level, index in keys:
             by_level.setdefault(level, []).append(index)
-        if not by_level:
+        selects, parameters = [], []
+        for level, indexes in sorted(by_level.items()):
+            marks = ", ".join("?" * len(indexes))  # only placeholders enter the SQL text
+            if level == 0:
+                selects.append(LEAVES_SELECT.replace("MARKS", marks))
+                parameters.extend(indexes)
+            else:
+                selects.append(NODES_SELECT.replace("MARKS", marks))
+                parameters.extend([level, *indexes])
+        if not selects:
             return {}
-        terms, parameters = [], []
-        for level, indexes in by_level.items():
-            terms.append(f"(level = ? AND idx IN ({', '.join('?' * len(indexes))}))")
-            parameters.extend([level, *indexes])
-        sql = f"SELECT level, idx, hash FROM tree_node WHERE {' OR '.join(terms)}"  # noqa: S608 - only placeholders are joined
-        return {
-            (level, index): bytes(value) for level, index, value in self._fetch(sql, parameters)
-        }
+        rows = self._fetch(" UNION ALL ".join(selects), parameters)
+        return {(level, index): bytes(value) for level, index, value in rows}
 
     def entry(self, index: int) -> StoredEntry | None:
         return next(self.entries(index, index + 1), None)
@@ -223,7 +229,8 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         events.setdefault(index, []).append(fact)
     return [
         (ENTRY_INSERT, [_entry_row(e, events.get(e.index)) for e in batch.entries]),
-        (NODE_INSERT, [(level, index, value) for (level, index), value in batch.nodes]),
+        # Leaves are not repeated in tree_node: log_entry.leaf_hash holds them.
+        (NODE_INSERT, [(lv, index, value) for (lv, index), value in batch.nodes if lv > 0]),
         (STATE_DELETE, [(key,) for key, raw in writes.items() if raw == DELETED]),
         (STATE_UPSERT, [(key, raw) for key, raw in writes.items() if raw != DELETED]),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
