@@ -102,21 +102,30 @@ def message_schema(cls: type[Any]) -> dict[str, Any]:
     }
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def encode_message(message: Any) -> dict[str, Any]:
     """The JSON body of a message instance (optional fields left out when None)."""
+    kind = type(message)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
     body: dict[str, Any] = {}
-    for field in dataclasses.fields(message):
-        value = getattr(message, field.name)
+    for name in names:
+        value = getattr(message, name)
         if value is not None:
-            body[field.name] = _encode(value)
+            body[name] = _encode(value)
     return body
 
 
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return encode_message(value)
+    if isinstance(value, str | int):
+        return value
     if isinstance(value, tuple | list):
         return [_encode(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return encode_message(value)
     return value
 
 
