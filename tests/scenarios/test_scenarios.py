@@ -1,4 +1,4 @@
-"""Every YAML scenario under tests/scenarios, one test each."""
+"""Every YAML scenario under tests/scenarios, one test each, then replayed from its log."""
 
 from pathlib import Path
 from typing import Any
@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.scenarios.harness import found, run_step
+from tests.scenarios.scenario import Scenario
 
-SCENARIOS = sorted(Path(__file__).parent.glob("**/*.yaml"))
+HERE = Path(__file__).parent
+SCENARIOS = sorted(HERE.glob("**/*.yaml"))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -16,17 +17,13 @@ def _load(path: Path) -> dict[str, Any]:
     return loaded
 
 
-@pytest.mark.parametrize(
-    "path", SCENARIOS, ids=[str(p.relative_to(Path(__file__).parent)) for p in SCENARIOS]
-)
+@pytest.mark.parametrize("path", SCENARIOS, ids=[str(p.relative_to(HERE)) for p in SCENARIOS])
 def test_scenario(path: Path) -> None:
-    scenario = _load(path)
-    ledger = found(scenario["network"])
-    for number, step in enumerate(scenario["steps"], start=1):
-        try:
-            run_step(ledger, step)
-        except AssertionError as failure:
-            raise AssertionError(f"{scenario['title']} — step {number}: {failure}") from failure
+    scenario = Scenario(_load(path))
+    scenario.run()
+    assert scenario.ledger.replayed_digest() == scenario.ledger.digest(), (
+        "replaying the log's bytes from genesis reached another state"
+    )
 
 
 def test_there_are_scenarios_for_each_base_module() -> None:

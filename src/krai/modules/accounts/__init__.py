@@ -1,6 +1,6 @@
-"""accounts: rouble accounts in kopecks with double entry and earmarked funds."""
+"""accounts: rouble accounts in kopecks, double entry, earmarked funds; ``rules.move``."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from krai.modules.accounts import messages as m
@@ -15,28 +15,36 @@ class AccountsModule:
     name = "accounts"
 
     def handlers(self) -> Sequence[Handler[Any]]:
-        """Open, transfer, close."""
+        """Open, transfer, close: each by any member, on its own accounts."""
         return [
             Handler(
                 m.OpenAccount,
                 ANY_ORGANISATION,
                 rules.apply_open,
-                summary="Open an account",
-                reads=lambda body: [account_key(str(body["account_id"]))],
+                validate=rules.validate_open,
+                summary="Open an own account (a treasury account needs the treasury role)",
+                reads=lambda body: _accounts(body, "account_id"),
             ),
             Handler(
                 m.Transfer,
                 ANY_ORGANISATION,
                 rules.apply_transfer,
+                check=rules.check_transfer,
+                validate=rules.validate_transfer,
                 summary="Pay from an own account",
-                reads=lambda body: [
-                    account_key(str(body[side])) for side in ("from_account", "to_account")
-                ],
+                reads=lambda body: _accounts(body, "from_account", "to_account"),
             ),
             Handler(
                 m.CloseAccount,
                 ANY_ORGANISATION,
                 rules.apply_close,
-                summary="Close an empty account",
+                validate=rules.validate_close,
+                summary="Close an own account whose balance is zero",
+                reads=lambda body: _accounts(body, "account_id"),
             ),
         ]
+
+
+def _accounts(body: Mapping[str, Any], *fields: str) -> list[str]:
+    """The state keys of the accounts a body names: a prefetch hint."""
+    return [account_key(str(body[name])) for name in fields]

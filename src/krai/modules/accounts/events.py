@@ -27,3 +27,4 @@ class Transferred:
 class AccountClosed:
     NAME: ClassVar[str] = "accounts.AccountClosed"
     account_id: str
+    owner: str

@@ -1,24 +1,30 @@
-"""Accounts transactions."""
+"""Accounts transactions: open an account, pay from it, close it."""
 
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-from krai.modules.accounts.model import ACCOUNT_ID_PATTERN, PURPOSE_PATTERN
-from krai.state.messages import Length, Name, Pattern, Positive
+from krai.modules.accounts.model import (
+    ACCOUNT_ID_PATTERN,
+    BALANCE_LIMIT_KOPECKS,
+    PURPOSE_PATTERN,
+)
+from krai.state.messages import Length, Max, Min, Name, Pattern
 
 AccountId = Annotated[str, Pattern(ACCOUNT_ID_PATTERN)]
 Purpose = Annotated[str, Pattern(PURPOSE_PATTERN)]
 Reference = Annotated[str, Length(1, 200)]
+Kopecks = Annotated[int, Min(1), Max(BALANCE_LIMIT_KOPECKS)]
+Kind = Literal["operating", "budget", "treasury", "clearing"]
 
 
 @dataclass(frozen=True)
 class OpenAccount:
-    """An organisation opens an account of its own."""
+    """An organisation opens an account of its own, in roubles (treasury: treasury role)."""
 
     TYPE: ClassVar[str] = "accounts.open_account"
     VERSION: ClassVar[int] = 1
     account_id: AccountId
-    kind: Literal["operating", "budget", "treasury", "clearing"]
+    kind: Kind
     title: Name
     purpose: Purpose | None = None
 
@@ -31,10 +37,10 @@ class Transfer:
     VERSION: ClassVar[int] = 1
     from_account: AccountId
     to_account: AccountId
-    amount_kopecks: Positive
+    amount_kopecks: Kopecks
     reference: Reference
     purpose: Purpose | None = None
-    memo: Annotated[str, Length(0, 500)] | None = None
+    memo: Annotated[str, Length(1, 500)] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
-"""Rouble accounts in kopecks, double entry, and earmarks.
+"""Rouble accounts in kopecks, double entry, and earmarks: the invariants, no storage.
 
-Every movement writes two postings, a debit on the paying account and a credit on the
-receiving one, so the balances of all accounts always sum to zero: treasury accounts, where
-money enters the ledger from a budget, are the only ones that may go below zero. An
-earmarked account (one with a ``purpose``) receives and pays out only for that purpose.
+Every movement of money writes two postings: a debit on the paying account and a credit on
+the receiving one (the bank's view of its customers' accounts: a payment debits the payer).
+So the balances of all accounts always sum to zero. Treasury accounts, through which a
+budget appropriation enters the ledger from outside, are the only ones that may go below
+zero; their negative balance is the money the rest of the ledger holds.
+
+An earmarked account (one with a ``purpose``) pays out only for that purpose, or into an
+account earmarked for the same purpose. It may receive money from anywhere.
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from krai.crypto.canonical import MAX_SAFE_INTEGER
 
 
 class AccountKind(StrEnum):
@@ -19,27 +24,49 @@ class AccountKind(StrEnum):
     CLEARING = "clearing"
 
 
-NEGATIVE_ALLOWED = frozenset({AccountKind.TREASURY})
+class Side(StrEnum):
+    """The side of a posting."""
+
+    DEBIT = "debit"
+    CREDIT = "credit"
+
+
+MAY_GO_NEGATIVE = frozenset({AccountKind.TREASURY.value})
+CURRENCY = "RUB"
+BALANCE_LIMIT_KOPECKS = MAX_SAFE_INTEGER
+"""No balance passes ±(2^53 − 1) kopecks (about 90 trillion roubles): JSON stays exact."""
+
 ACCOUNT_ID_PATTERN = r"[a-z0-9][a-z0-9:._-]{0,127}"
 PURPOSE_PATTERN = r"[a-z0-9][a-z0-9:._-]{0,127}"
+ACCOUNT_PREFIX = "accounts/account/"
+POSTING_PREFIX = "accounts/posting/"
 
 
 def account_key(account_id: str) -> str:
     """State key of an account."""
-    return f"accounts/account/{account_id}"
+    return f"{ACCOUNT_PREFIX}{account_id}"
+
+
+def postings_prefix(account_id: str) -> str:
+    """State key prefix of an account's postings."""
+    return f"{POSTING_PREFIX}{account_id}/"
 
 
 def posting_key(account_id: str, index: int, position: int) -> str:
-    """State key of one posting on an account, ordered by entry index."""
-    return f"accounts/posting/{account_id}/{index:012d}/{position:04d}"
+    """State key of a posting: the entry's index, then the movement's place in the entry."""
+    return f"{postings_prefix(account_id)}{index:012d}/{position:04d}"
 
 
-@dataclass(frozen=True)
-class Movement:
-    """Money moving from one account to another, for a purpose, under a reference."""
+def may_go_negative(kind: str) -> bool:
+    """Whether an account of this kind may hold a negative balance."""
+    return kind in MAY_GO_NEGATIVE
 
-    from_account: str
-    to_account: str
-    amount_kopecks: int
-    reference: str
-    purpose: str | None = None
+
+def earmark_allows(earmark: str | None, purpose: str | None, receiving_purpose: str | None) -> bool:
+    """Whether money may leave an account earmarked for ``earmark`` (None: not earmarked)."""
+    return earmark is None or earmark in (purpose, receiving_purpose)
+
+
+def within_limit(balance_kopecks: int) -> bool:
+    """Whether a balance stays inside the representable range."""
+    return -BALANCE_LIMIT_KOPECKS <= balance_kopecks <= BALANCE_LIMIT_KOPECKS

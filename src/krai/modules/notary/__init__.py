@@ -1,6 +1,6 @@
 """notary: documents anchored by SHA-256, provable later: that, when, and by whom."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from krai.modules.notary import messages as m
@@ -15,20 +15,27 @@ class NotaryModule:
     name = "notary"
 
     def handlers(self) -> Sequence[Handler[Any]]:
-        """Anchor and countersign."""
+        """Anchor and countersign, by any member."""
         return [
             Handler(
                 m.Anchor,
                 ANY_ORGANISATION,
                 rules.apply_anchor,
-                summary="Anchor a document by SHA-256",
-                reads=lambda body: [anchor_key(str(body["sha256"]))],
+                validate=rules.validate_anchor,
+                summary="Anchor a document by its SHA-256",
+                reads=_anchor,
             ),
             Handler(
                 m.Countersign,
                 ANY_ORGANISATION,
                 rules.apply_countersign,
-                summary="Countersign a document",
-                reads=lambda body: [anchor_key(str(body["sha256"]))],
+                validate=rules.validate_countersign,
+                summary="Countersign an anchored document",
+                reads=_anchor,
             ),
         ]
+
+
+def _anchor(body: Mapping[str, Any]) -> list[str]:
+    """The state key of the document a body names: a prefetch hint."""
+    return [anchor_key(str(body["sha256"]))]

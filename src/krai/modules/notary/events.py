@@ -18,3 +18,4 @@ class DocumentCountersigned:
     NAME: ClassVar[str] = "notary.DocumentCountersigned"
     sha256: str
     by: str
+    signatories: int

@@ -1,22 +1,21 @@
-"""Notary transactions."""
+"""Notary transactions: anchor a document's hash; countersign an anchored one."""
 
 from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
+from krai.modules.notary.model import DocumentKind
 from krai.state.messages import Hex256, Length, Name
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """A member anchors a document by its SHA-256, with a title and a kind."""
+    """A member anchors a document by its SHA-256 (lower-case hex), with a title and kind."""
 
     TYPE: ClassVar[str] = "notary.anchor"
     VERSION: ClassVar[int] = 1
     sha256: Hex256
     title: Name
-    kind: Literal[
-        "agreement", "rosreestr_filing", "rospatent_filing", "report", "decision", "other"
-    ]
+    kind: DocumentKind
     reference: Annotated[str, Length(1, 200)] | None = None
 
 

@@ -1,0 +1,181 @@
+"""Reads a YAML scenario and plays it on a ``Ledger``, step by step (format: README.md)."""
+
+import hashlib
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tests.scenarios.harness import (
+    DEFAULT_ORIGIN,
+    DEFAULT_START,
+    Ledger,
+    Organisation,
+    Result,
+    synthetic_inn,
+    synthetic_ogrn,
+)
+
+TOP_KEYS = {"title", "description", "network", "steps"}
+NETWORK_KEYS = {"origin", "quorum", "start", "organisations"}
+ORGANISATION_KEYS = {"name", "inn", "ogrn", "roles"}
+TRANSACTION_KEYS = {"at", "by", "do", "with", "version", "key", "network", "nonce", "tamper"}
+TRANSACTION_KEYS |= {"expect", "remember"}
+COMPARISONS = {"equals", "includes", "length"}
+CHECK_KEYS = {"check", "query", "args", *COMPARISONS}
+
+
+class ScenarioError(AssertionError):
+    """The scenario is not written in the documented format."""
+
+
+class Scenario:
+    """One scenario file: its ledger and the labels it remembers."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        _only(document, TOP_KEYS, "the scenario", frozenset({"title", "network", "steps"}))
+        self.title = str(document["title"])
+        self.steps: list[Mapping[str, Any]] = list(document["steps"])
+        self.ledger = found(document["network"])
+        self.remembered: dict[str, str] = {}
+
+    def run(self) -> None:
+        """Play every step; a failed expectation names the step and what happened."""
+        for number, step in enumerate(self.steps, start=1):
+            try:
+                self.run_step(step)
+            except AssertionError as failure:
+                raise AssertionError(f"{self.title} — step {number}: {failure}") from failure
+
+    def run_step(self, step: Mapping[str, Any]) -> None:
+        """A transaction step (``by``/``do``) or a check step (``check``/``query``)."""
+        if "check" in step:
+            _only(step, CHECK_KEYS, "a check step", required=frozenset({"check", "query"}))
+            if not COMPARISONS & set(step):
+                raise ScenarioError(f"check {step['check']!r} needs one of {sorted(COMPARISONS)}")
+            self.check(step)
+            return
+        _only(step, TRANSACTION_KEYS, "a transaction step", required=frozenset({"by", "do"}))
+        if "at" in step:
+            self.ledger.set_time(str(step["at"]))
+        result = self.ledger.submit(
+            str(step["by"]),
+            str(step["do"]),
+            self.substitute(step.get("with", {})),
+            int(step.get("version", 1)),
+            key=int(step.get("key", 1)),
+            network=step.get("network"),
+            nonce=step.get("nonce"),
+            tamper=bool(step.get("tamper", False)),
+        )
+        expect(step, result)
+        if "remember" in step:
+            if result.tx_id is None:
+                raise ScenarioError("a transaction whose bytes were refused has no id to remember")
+            self.remembered[str(step["remember"])] = result.tx_id
+
+    def check(self, step: Mapping[str, Any]) -> None:
+        """Call a module's query on the state and compare its answer."""
+        module_name, _, function_name = str(step["query"]).partition(".")
+        queries = importlib.import_module(f"krai.modules.{module_name}.queries")
+        query: Callable[..., Any] = getattr(queries, function_name)
+        answer = query(self.ledger.state, **self.substitute(step.get("args", {})))
+        label = f"{step['check']} ({step['query']})"
+        if "equals" in step:
+            wanted = self.substitute(step["equals"])
+            assert answer == wanted, f"{label} gave {answer!r}, expected {wanted!r}"
+        for name, wanted in self.substitute(step.get("includes", {})).items():
+            assert answer[name] == wanted, f"{label}: {name} is {answer[name]!r}, not {wanted!r}"
+        if "length" in step:
+            assert len(answer) == step["length"], f"{label} has {len(answer)} items: {answer!r}"
+
+    def substitute(self, value: Any) -> Any:
+        """Replace every ``$kind:argument`` string (see README.md) inside ``value``."""
+        if isinstance(value, dict):
+            return {k: self.substitute(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.substitute(v) for v in value]
+        if not isinstance(value, str) or not value.startswith("$"):
+            return value
+        kind, colon, argument = value[1:].partition(":")
+        if not colon or kind not in self._SUBSTITUTIONS:
+            raise ScenarioError(f"{value!r}: substitutions are {', '.join(self._SUBSTITUTIONS)}")
+        return self._SUBSTITUTIONS[kind](self, argument)
+
+    def _tx(self, label: str) -> str:
+        if label not in self.remembered:
+            raise ScenarioError(f"no step remembered {label!r}")
+        return self.remembered[label]
+
+    _SUBSTITUTIONS: Mapping[str, Callable[["Scenario", str], str]] = {
+        "inn": lambda s, name: s.ledger.inn(name),
+        "ogrn": lambda s, name: s.ledger.organisation(name).ogrn,
+        "key": lambda s, name: s.ledger.public_key(*_numbered(name)),
+        "keyid": lambda s, name: s.ledger.key_id(*_numbered(name)),
+        "tx": _tx,
+        "sha256": lambda s, text: hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
+def found(network: Mapping[str, Any]) -> Ledger:
+    """The ledger a scenario's ``network`` describes."""
+    _only(network, NETWORK_KEYS, "network", frozenset({"organisations"}))
+    organisations = [_organisation(spec) for spec in network["organisations"]]
+    return Ledger.found(
+        organisations,
+        quorum=int(network.get("quorum", 1)),
+        origin=str(network.get("origin", DEFAULT_ORIGIN)),
+        start=str(network.get("start", DEFAULT_START)),
+    )
+
+
+def _organisation(spec: Mapping[str, Any]) -> Organisation:
+    _only(spec, ORGANISATION_KEYS, "an organisation", frozenset({"name"}))
+    name = str(spec["name"])
+    return Organisation(
+        name,
+        str(spec.get("inn", synthetic_inn(name))),
+        str(spec.get("ogrn", synthetic_ogrn(name))),
+        tuple(spec.get("roles", ())),
+    )
+
+
+def expect(step: Mapping[str, Any], result: Result) -> None:
+    """Compare a result with the step's ``expect`` (accepted when none is given)."""
+    wanted = step.get("expect", "accepted")
+    if isinstance(wanted, Mapping) and "rejected" in wanted:
+        _only(wanted, {"rejected", "message_contains"}, "expect")
+        _expect_refusal(step, result, wanted)
+        return
+    if wanted != "accepted" and not (isinstance(wanted, Mapping) and set(wanted) == {"events"}):
+        raise ScenarioError(f"expect {wanted!r}: use accepted, {{events: [...]}} or {{rejected}}")
+    assert result.error is None, f"{step['do']} was refused: {result.error}"
+    if isinstance(wanted, Mapping):
+        names = list(wanted["events"])
+        assert result.event_names == names, f"{step['do']} emitted {result.event_names}"
+
+
+def _expect_refusal(step: Mapping[str, Any], result: Result, wanted: Mapping[str, Any]) -> None:
+    error = result.error
+    assert error is not None, f"{step['do']} was accepted; expected {wanted['rejected']}"
+    assert error.code.value == wanted["rejected"], f"refused as {error}, not {wanted['rejected']}"
+    fragment = wanted.get("message_contains")
+    assert fragment is None or str(fragment) in error.message, (
+        f"{error.message!r} lacks {fragment!r}"
+    )
+
+
+def _numbered(name: str) -> tuple[str, int]:
+    """``Name#2`` → ("Name", 2); ``Name`` → ("Name", 1)."""
+    base, _, number = name.rpartition("#")
+    return (base, int(number)) if base and number.isdigit() else (name, 1)
+
+
+def _only(
+    mapping: Mapping[str, Any], allowed: set[str], what: str, required: frozenset[str] = frozenset()
+) -> None:
+    """Refuse a misspelt or missing key: a typo must not make a step check nothing."""
+    unknown, missing = set(mapping) - allowed, required - set(mapping)
+    if unknown:
+        raise ScenarioError(f"{what}: unknown key(s) {sorted(unknown)}; allowed {sorted(allowed)}")
+    if missing:
+        raise ScenarioError(f"{what} needs {', '.join(sorted(missing))}")
