@@ -16,6 +16,7 @@ from krai.modules.accounts import AccountsModule
 from krai.modules.identity import IdentityModule
 from krai.modules.identity.queries import IdentityAuthority
 from krai.modules.notary import NotaryModule
+from krai.modules.parks import ParksModule
 from krai.state.engine import Engine
 from krai.state.entry import Entry
 from krai.state.store import MemoryState
@@ -25,7 +26,9 @@ LOG_KEY_NAME = "log"
 
 def new_engine() -> Engine:
     """A state engine with every module of this release."""
-    return Engine([IdentityModule(), AccountsModule(), NotaryModule()], IdentityAuthority())
+    return Engine(
+        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule()], IdentityAuthority()
+    )
 
 
 def log_signer(key: StoredKey, origin: str) -> NoteSigner:

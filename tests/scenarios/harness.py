@@ -22,6 +22,7 @@ from krai.modules.identity import IdentityModule
 from krai.modules.identity.model import INN10_WEIGHTS
 from krai.modules.identity.queries import IdentityAuthority
 from krai.modules.notary import NotaryModule
+from krai.modules.parks import ParksModule
 from krai.state.engine import Engine
 from krai.state.entry import Entry, decode_entry
 from krai.state.store import MemoryState, state_digest
@@ -37,7 +38,9 @@ UNSIGNABLE = "A" * 86 + "=="
 
 def new_engine() -> Engine:
     """The engine with every module that scenarios exercise (domain modules join here)."""
-    return Engine([IdentityModule(), AccountsModule(), NotaryModule()], IdentityAuthority())
+    return Engine(
+        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule()], IdentityAuthority()
+    )
 
 
 # --- deterministic identities --------------------------------------------------------------

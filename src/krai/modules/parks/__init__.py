@@ -1,0 +1,232 @@
+"""parks: industrial parks, clusters, sites, capacity, residents, agreements, support, targets.
+
+Every figure an investor reads carries its source, its date and the organisation that signed
+it, and lives in a log entry whose inclusion anyone can prove.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from krai.modules.parks import messages as m
+from krai.modules.parks.model import Role
+from krai.modules.parks.rules import agreements, capacity, land, residents, support, territory
+from krai.state.engine import ANY_ORGANISATION, Context, Handler
+
+OFFICIALS = frozenset({Role.AUTHORITY, Role.GOVERNOR})
+OPERATOR = frozenset({Role.PARK_OPERATOR})
+OPERATOR_OR_ATTESTOR = frozenset({Role.PARK_OPERATOR, Role.ATTESTOR})
+ENTRANTS = frozenset({Role.RESIDENT, Role.INVESTOR})
+
+
+class ParksModule:
+    """The park registry state machine."""
+
+    name = "parks"
+
+    def handlers(self) -> Sequence[Handler[Any]]:
+        """Every park registry transaction, with who may submit it."""
+        return [
+            *self._territory(),
+            *self._land_and_capacity(),
+            *self._residents(),
+            *self._agreements_and_support(),
+        ]
+
+    def _territory(self) -> list[Handler[Any]]:
+        return [
+            _handler(
+                m.RegisterRegion,
+                frozenset({Role.GOVERNOR}),
+                territory.apply_region,
+                territory.validate_region,
+                territory.check_region,
+                summary="Register a region (federal subject code, names, time zone)",
+            ),
+            _handler(
+                m.RegisterCluster,
+                OFFICIALS,
+                territory.apply_cluster,
+                territory.validate_cluster,
+                territory.check_cluster,
+                summary="Register a cluster over regions with its value chain",
+            ),
+            _handler(
+                m.AddClusterMember,
+                OFFICIALS,
+                territory.apply_cluster_member,
+                territory.validate_cluster_member,
+                territory.check_cluster_member,
+                summary="Add a park or an organisation to a cluster's value-chain stage",
+            ),
+            _handler(
+                m.RegisterPark,
+                OPERATOR,
+                territory.apply_park,
+                territory.validate_park,
+                summary="Register a park, planned, that the signer operates",
+            ),
+            _handler(
+                m.ChangeParkStatus,
+                OPERATOR | OFFICIALS,
+                territory.apply_park_status,
+                territory.validate_park_status,
+                summary="Move a park along its lifecycle (recognition by an authority)",
+            ),
+            _handler(
+                m.StateParkFacts,
+                OPERATOR_OR_ATTESTOR,
+                territory.apply_facts,
+                territory.validate_facts,
+                territory.check_facts,
+                summary="State facts about a park from a source as of a date",
+            ),
+        ]
+
+    def _land_and_capacity(self) -> list[Handler[Any]]:
+        return [
+            _handler(
+                m.RegisterSite,
+                OPERATOR,
+                land.apply_site,
+                land.validate_site,
+                summary="Register a plot by cadastral number",
+            ),
+            _handler(
+                m.ChangeSiteStatus,
+                OPERATOR,
+                land.apply_site_status,
+                land.validate_site_status,
+                land.check_site_status,
+                summary="Reserve, lease, sell, free or withdraw a plot",
+            ),
+            _handler(
+                m.RegisterInfrastructure,
+                OPERATOR_OR_ATTESTOR,
+                capacity.apply_infrastructure,
+                capacity.validate_infrastructure,
+                capacity.check_infrastructure,
+                summary="Register an infrastructure object with its capacity timeline",
+            ),
+            _handler(
+                m.SetCapacity,
+                OPERATOR_OR_ATTESTOR,
+                capacity.apply_capacity,
+                capacity.validate_capacity,
+                summary="Set one step of a capacity timeline",
+            ),
+            _handler(
+                m.AllocatePower,
+                OPERATOR,
+                capacity.apply_allocation,
+                capacity.validate_allocation,
+                capacity.check_allocation,
+                summary="Allocate power to a resident within the capacity of every date",
+            ),
+            _handler(
+                m.ReleasePower,
+                OPERATOR,
+                capacity.apply_release,
+                capacity.validate_release,
+                summary="End a power allocation from a date",
+            ),
+        ]
+
+    def _residents(self) -> list[Handler[Any]]:
+        return [
+            _handler(
+                m.ApplyForResidency,
+                ENTRANTS,
+                residents.apply_application,
+                residents.validate_application,
+                summary="State an intention to become a resident, or apply",
+            ),
+            _handler(
+                m.ConcludeResidentAgreement,
+                OPERATOR,
+                residents.apply_agreement,
+                residents.validate_agreement,
+                residents.check_agreement,
+                summary="Conclude a resident agreement with investment and job milestones",
+            ),
+            _handler(
+                m.ChangeResidentStatus,
+                OPERATOR | ENTRANTS,
+                residents.apply_resident_status,
+                residents.validate_resident_status,
+                summary="Move a residency along its lifecycle",
+            ),
+            _handler(
+                m.ReportActuals,
+                ENTRANTS,
+                residents.apply_actuals,
+                residents.validate_actuals,
+                summary="Report a quarter's investment and jobs",
+            ),
+            _handler(
+                m.ReviewCommitments,
+                OPERATOR | OFFICIALS | {Role.AUDITOR},
+                residents.apply_review,
+                residents.validate_review,
+                summary="Assess a resident's overdue milestones",
+            ),
+        ]
+
+    def _agreements_and_support(self) -> list[Handler[Any]]:
+        return [
+            _handler(
+                m.ProposeAgreement,
+                ANY_ORGANISATION,
+                agreements.apply_proposal,
+                agreements.validate_proposal,
+                agreements.check_proposal,
+                summary="Propose and sign an agreement among several parties",
+            ),
+            _handler(
+                m.SignAgreement,
+                ANY_ORGANISATION,
+                agreements.apply_signature,
+                agreements.validate_signature,
+                summary="Sign an agreement as a party",
+            ),
+            _handler(
+                m.TerminateAgreement,
+                ANY_ORGANISATION,
+                agreements.apply_termination,
+                agreements.validate_termination,
+                summary="Terminate an agreement as a party",
+            ),
+            _handler(
+                m.GrantSupport,
+                OFFICIALS,
+                support.apply_support,
+                support.validate_support,
+                support.check_support,
+                summary="Grant a support measure (warns on double support)",
+            ),
+            _handler(
+                m.SetRegionalTarget,
+                OFFICIALS,
+                support.apply_target,
+                support.validate_target,
+                summary="Set a regional target by a date",
+            ),
+            _handler(
+                m.ReportIndicator,
+                OFFICIALS | {Role.ATTESTOR},
+                support.apply_indicator,
+                support.validate_indicator,
+                summary="Report an indicator towards a target",
+            ),
+        ]
+
+
+def _handler(
+    message: type[Any],
+    roles: frozenset[str],
+    apply: Callable[[Context, Any], None],
+    validate: Callable[[Context, Any], None],
+    check: Callable[[Any], None] | None = None,
+    *,
+    summary: str,
+) -> Handler[Any]:
+    return Handler(message, roles, apply, check=check, validate=validate, summary=summary)

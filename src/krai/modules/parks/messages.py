@@ -1,0 +1,370 @@
+"""Park registry transactions: territory, land, capacity, residents, agreements, support."""
+
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+from krai.modules.identity.messages import Inn
+from krai.modules.parks.model import (
+    AMOUNT_LIMIT,
+    CADASTRAL_PATTERN,
+    QUARTER_PATTERN,
+    REGION_ID_PATTERN,
+    InfrastructureKind,
+    LandCategory,
+    ParkFact,
+    ParkKind,
+    ParkStatus,
+    ResidentStatus,
+    SiteStatus,
+    SupportKind,
+    is_calendar_date,
+)
+from krai.state.messages import Check, Hex256, Length, Max, Min, Name, Pattern
+
+Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._-]{0,63}")]
+RegionId = Annotated[str, Pattern(REGION_ID_PATTERN)]
+CadastralNumber = Annotated[str, Pattern(CADASTRAL_PATTERN)]
+CalendarDate = Annotated[str, Check(is_calendar_date, "not a calendar date YYYY-MM-DD")]
+Quarter = Annotated[str, Pattern(QUARTER_PATTERN)]
+Amount = Annotated[int, Min(0), Max(AMOUNT_LIMIT)]
+PositiveAmount = Annotated[int, Min(1), Max(AMOUNT_LIMIT)]
+Source = Annotated[str, Length(1, 300)]
+"""Where a figure comes from: a document, a disclosure, a register entry (by reference)."""
+Text = Annotated[str, Length(1, 2000)]
+
+
+@dataclass(frozen=True)
+class RegisterRegion:
+    """A governor registers a region: its code, names and UTC offset (for local dates)."""
+
+    TYPE: ClassVar[str] = "parks.register_region"
+    VERSION: ClassVar[int] = 1
+    region_id: RegionId
+    name_ru: Name
+    name_en: Name
+    time_zone: Annotated[str, Pattern(r"[A-Za-z_]+/[A-Za-z_/-]+")]
+    utc_offset_minutes: Annotated[int, Min(-720), Max(840)]
+
+
+@dataclass(frozen=True)
+class ValueChainStage:
+    """One stage of a cluster's value chain, in order."""
+
+    stage_id: Slug
+    name_ru: Name
+    name_en: Name
+
+
+@dataclass(frozen=True)
+class RegisterCluster:
+    """An authority registers a cluster over regions, with its value chain; it coordinates it."""
+
+    TYPE: ClassVar[str] = "parks.register_cluster"
+    VERSION: ClassVar[int] = 1
+    cluster_id: Slug
+    name_ru: Name
+    name_en: Name
+    specialisation: Text
+    regions: Annotated[list[RegionId], Length(1, 20)]
+    value_chain: Annotated[list[ValueChainStage], Length(1, 20)]
+    source: Source
+
+
+@dataclass(frozen=True)
+class AddClusterMember:
+    """The cluster's coordinator adds a park or an organisation at a value-chain stage."""
+
+    TYPE: ClassVar[str] = "parks.add_cluster_member"
+    VERSION: ClassVar[int] = 1
+    cluster_id: Slug
+    stage_id: Slug
+    park_id: Slug | None = None
+    inn: Inn | None = None
+
+
+@dataclass(frozen=True)
+class RegisterPark:
+    """A park operator registers its park, planned, with its areas."""
+
+    TYPE: ClassVar[str] = "parks.register_park"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    name_ru: Name
+    name_en: Name
+    kind: ParkKind
+    region_id: RegionId
+    total_area_m2: PositiveAmount
+    saleable_area_m2: Amount
+    source: Source
+
+
+@dataclass(frozen=True)
+class ChangeParkStatus:
+    """Move a park along its lifecycle; recognition carries its registry entry and end date."""
+
+    TYPE: ClassVar[str] = "parks.change_park_status"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    status: ParkStatus
+    basis: Source
+    recognised_until: CalendarDate | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One stated figure: an integer in the unit its name ends in, or a text."""
+
+    name: ParkFact
+    amount: Amount | None = None
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class StateParkFacts:
+    """The operator or an attestor states facts about a park, from a source, as of a date."""
+
+    TYPE: ClassVar[str] = "parks.state_park_facts"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    as_of: CalendarDate
+    source: Source
+    facts: Annotated[list[Fact], Length(1, 50)]
+
+
+@dataclass(frozen=True)
+class RegisterSite:
+    """The operator registers a plot of its park, free, by cadastral number."""
+
+    TYPE: ClassVar[str] = "parks.register_site"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    cadastral_number: CadastralNumber
+    area_m2: PositiveAmount
+    land_category: LandCategory
+    permitted_use: Name
+    source: Source
+    price_kopecks: Amount | None = None
+    rent_kopecks_per_year: Amount | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSiteStatus:
+    """The operator reserves, leases, sells, frees or withdraws a plot."""
+
+    TYPE: ClassVar[str] = "parks.change_site_status"
+    VERSION: ClassVar[int] = 1
+    cadastral_number: CadastralNumber
+    status: SiteStatus
+    basis: Source
+    resident_inn: Inn | None = None
+
+
+@dataclass(frozen=True)
+class CapacityStep:
+    """From a date on, an object's capacity is this value (in its kind's unit)."""
+
+    from_date: CalendarDate
+    capacity: Amount
+    source: Source
+    evidence_sha256: Hex256 | None = None
+
+
+@dataclass(frozen=True)
+class RegisterInfrastructure:
+    """The operator or an attestor registers an infrastructure object and its capacity timeline."""
+
+    TYPE: ClassVar[str] = "parks.register_infrastructure"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    object_id: Slug
+    kind: InfrastructureKind
+    name: Name
+    timeline: Annotated[list[CapacityStep], Length(1, 50)]
+
+
+@dataclass(frozen=True)
+class SetCapacity:
+    """Add or correct one step of an object's capacity timeline, with its evidence."""
+
+    TYPE: ClassVar[str] = "parks.set_capacity"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    object_id: Slug
+    step: CapacityStep
+
+
+@dataclass(frozen=True)
+class ApplyForResidency:
+    """An organisation states its intention to become a park's resident, or applies."""
+
+    TYPE: ClassVar[str] = "parks.apply_for_residency"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    stage: Literal["intention", "application"]
+    activity: Text
+    planned_investment_kopecks: Amount | None = None
+    planned_jobs: Amount | None = None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """By this date, cumulative investment and jobs reach at least these figures."""
+
+    due: CalendarDate
+    investment_kopecks: Amount
+    jobs: Amount
+
+
+@dataclass(frozen=True)
+class ConcludeResidentAgreement:
+    """The operator concludes the resident agreement: its document and its commitments."""
+
+    TYPE: ClassVar[str] = "parks.conclude_resident_agreement"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    resident_inn: Inn
+    document_sha256: Hex256
+    milestones: Annotated[list[Milestone], Length(1, 40)]
+    agreement_id: Slug | None = None
+
+
+@dataclass(frozen=True)
+class ChangeResidentStatus:
+    """Move a residency along its lifecycle, with the basis for the change."""
+
+    TYPE: ClassVar[str] = "parks.change_resident_status"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    resident_inn: Inn
+    status: ResidentStatus
+    basis: Source
+
+
+@dataclass(frozen=True)
+class AllocatePower:
+    """The operator allocates power to a resident from a date (until a date, exclusive)."""
+
+    TYPE: ClassVar[str] = "parks.allocate_power"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    allocation_id: Slug
+    resident_inn: Inn
+    power_kw: PositiveAmount
+    from_date: CalendarDate
+    until: CalendarDate | None = None
+
+
+@dataclass(frozen=True)
+class ReleasePower:
+    """The operator ends a power allocation from a date on."""
+
+    TYPE: ClassVar[str] = "parks.release_power"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    allocation_id: Slug
+    from_date: CalendarDate
+    basis: Source
+
+
+@dataclass(frozen=True)
+class ReportActuals:
+    """A resident reports a quarter: investment made in it and jobs at its end."""
+
+    TYPE: ClassVar[str] = "parks.report_actuals"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    quarter: Quarter
+    investment_kopecks: Amount
+    jobs: Amount
+    source: Source
+
+
+@dataclass(frozen=True)
+class ReviewCommitments:
+    """Anyone overseeing the park asks the ledger to assess a resident's overdue milestones."""
+
+    TYPE: ClassVar[str] = "parks.review_commitments"
+    VERSION: ClassVar[int] = 1
+    park_id: Slug
+    resident_inn: Inn
+
+
+@dataclass(frozen=True)
+class ProposeAgreement:
+    """A party puts an agreement among several parties on the ledger and signs it first."""
+
+    TYPE: ClassVar[str] = "parks.propose_agreement"
+    VERSION: ClassVar[int] = 1
+    agreement_id: Slug
+    title: Name
+    document_sha256: Hex256
+    parties: Annotated[list[Inn], Length(2, 20)]
+    subject: Text
+    park_id: Slug | None = None
+    cluster_id: Slug | None = None
+
+
+@dataclass(frozen=True)
+class SignAgreement:
+    """A party signs the agreement: the document it signs must be the one proposed."""
+
+    TYPE: ClassVar[str] = "parks.sign_agreement"
+    VERSION: ClassVar[int] = 1
+    agreement_id: Slug
+    document_sha256: Hex256
+
+
+@dataclass(frozen=True)
+class TerminateAgreement:
+    """A party terminates an agreement, with the basis."""
+
+    TYPE: ClassVar[str] = "parks.terminate_agreement"
+    VERSION: ClassVar[int] = 1
+    agreement_id: Slug
+    basis: Source
+
+
+@dataclass(frozen=True)
+class GrantSupport:
+    """An authority grants a support measure to a recipient for a purpose, for a period."""
+
+    TYPE: ClassVar[str] = "parks.grant_support"
+    VERSION: ClassVar[int] = 1
+    measure_id: Slug
+    kind: SupportKind
+    recipient_inn: Inn
+    purpose: Slug
+    legal_basis: Source
+    from_date: CalendarDate
+    until: CalendarDate | None = None
+    amount_kopecks: Amount | None = None
+    park_id: Slug | None = None
+
+
+@dataclass(frozen=True)
+class SetRegionalTarget:
+    """An authority sets a region's target for an indicator by a date, from a baseline."""
+
+    TYPE: ClassVar[str] = "parks.set_regional_target"
+    VERSION: ClassVar[int] = 1
+    target_id: Slug
+    region_id: RegionId
+    indicator: Annotated[str, Pattern(r"[a-z0-9_]+_(people|kopecks|m2|kw|units)")]
+    title: Name
+    target_value: Amount
+    by_date: CalendarDate
+    baseline_value: Amount
+    baseline_date: CalendarDate
+    legal_basis: Source
+
+
+@dataclass(frozen=True)
+class ReportIndicator:
+    """An authority or attestor reports an indicator's value as of a date."""
+
+    TYPE: ClassVar[str] = "parks.report_indicator"
+    VERSION: ClassVar[int] = 1
+    target_id: Slug
+    as_of: CalendarDate
+    value: Amount
+    source: Source

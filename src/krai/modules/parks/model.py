@@ -1,0 +1,309 @@
+"""Regions, clusters, parks, sites, infrastructure, residents, agreements, support, targets.
+
+The invariants of the park registry, without storage: state keys, the lifecycles as
+transition tables (each transition names the roles that may sign it), capacity units per kind
+of infrastructure, calendar dates and quarters. Dates are ISO ``YYYY-MM-DD`` strings, so they
+order as text; the ledger's own clock (an entry's ``time_ms``) is turned into a date in a
+region's fixed UTC offset (Russia keeps no summer time).
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal, get_args
+
+from krai.crypto.canonical import MAX_SAFE_INTEGER
+
+PREFIX = "parks/"
+AMOUNT_LIMIT = MAX_SAFE_INTEGER
+"""No quantity passes 2^53 − 1 in its unit: JSON stays exact."""
+
+REGION_ID_PATTERN = r"[A-Z]{2}-[0-9A-Z]{1,3}"
+"""ISO 3166-1 country, a hyphen, then the region: for Russia the two-digit federal subject
+code (``RU-24`` Krasnoyarsk Krai), elsewhere the ISO 3166-2 subdivision (``BY-MI``)."""
+RUSSIAN_SUBJECT_PATTERN = r"RU-(0[1-9]|[1-9][0-9])"
+CADASTRAL_PATTERN = r"[0-9]{2}:[0-9]{2}:[0-9]{6,7}:[0-9]{1,6}"
+"""Rosreestr's cadastral number: district ``NN``, area ``NN``, quarter ``NNNNNN(N)``, plot."""
+QUARTER_PATTERN = r"[0-9]{4}-Q[1-4]"
+
+
+class Role(StrEnum):
+    """The identity roles the park registry relies on."""
+
+    GOVERNOR = "governor"
+    AUTHORITY = "authority"
+    PARK_OPERATOR = "park_operator"
+    RESIDENT = "resident"
+    INVESTOR = "investor"
+    ATTESTOR = "attestor"
+    AUDITOR = "auditor"
+
+
+ParkKind = Literal[
+    "industrial_park", "technopark", "sez", "it_park", "hitech_park", "creative_cluster"
+]
+ParkStatus = Literal["planned", "under_construction", "operating", "recognised", "excluded"]
+SiteStatus = Literal["free", "reserved", "leased", "sold", "withdrawn"]
+ResidentStatus = Literal[
+    "intention",
+    "application",
+    "agreement",
+    "registered",
+    "in_production",
+    "breach",
+    "terminated",
+]
+LandCategory = Literal[
+    "agricultural",
+    "settlements",
+    "industry_energy_transport",
+    "protected",
+    "forest",
+    "water",
+    "reserve",
+]
+"""The seven categories of land of the Land Code of the Russian Federation (art. 7)."""
+InfrastructureKind = Literal["substation", "gas", "heat", "water", "sewage", "rail_siding", "road"]
+SupportKind = Literal["tax", "customs", "sez", "subsidy", "loan", "guarantee", "infrastructure"]
+ParkFact = Literal[
+    "distance_to_city_m",
+    "distance_to_regional_centre_m",
+    "distance_to_moscow_m",
+    "distance_to_federal_road_m",
+    "distance_to_rail_terminal_m",
+    "distance_to_airport_m",
+    "profit_tax_rate_basis_points",
+    "property_tax_rate_basis_points",
+    "land_tax_rate_basis_points",
+    "free_production_space_m2",
+    "public_investment_kopecks",
+    "private_investment_kopecks",
+    "jobs_created",
+    "tax_regime",
+    "specialisation",
+    "website",
+    "mining_regime",
+]
+PARK_FACTS: tuple[str, ...] = get_args(ParkFact)
+TEXT_FACTS = frozenset({"tax_regime", "specialisation", "website", "mining_regime"})
+"""Facts whose value is text; every other fact is an integer in the unit its name ends in."""
+
+CAPACITY_UNIT: dict[str, str] = {
+    "substation": "power_kw",
+    "gas": "gas_m3_per_hour",
+    "heat": "heat_mcal_per_hour",
+    "water": "water_m3_per_day",
+    "sewage": "sewage_m3_per_day",
+    "rail_siding": "rail_cars_per_day",
+    "road": "vehicles_per_hour",
+}
+"""The unit each kind of infrastructure states its capacity in (1 Gcal/h = 1,000 Mcal/h)."""
+
+_OFFICIAL = frozenset({Role.AUTHORITY.value, Role.GOVERNOR.value})
+_OPERATOR = frozenset({Role.PARK_OPERATOR.value})
+
+PARK_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("planned", "under_construction"): _OPERATOR,
+    ("under_construction", "operating"): _OPERATOR,
+    ("planned", "operating"): _OPERATOR,
+    ("operating", "recognised"): _OFFICIAL,
+    ("recognised", "recognised"): _OFFICIAL,
+    ("recognised", "operating"): _OFFICIAL,
+    **{(status, "excluded"): _OFFICIAL for status in get_args(ParkStatus)[:4]},
+}
+"""Allowed park transitions and who may sign each: the operator builds and opens the park;
+a ministry recognises it (entry in the registry, until a date), renews, lifts or excludes it."""
+
+SITE_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("free", "reserved"),
+        ("free", "leased"),
+        ("free", "sold"),
+        ("reserved", "leased"),
+        ("reserved", "sold"),
+        ("reserved", "free"),
+        ("leased", "free"),
+        ("free", "withdrawn"),
+        ("withdrawn", "free"),
+    }
+)
+"""Allowed site transitions: a sold plot stays sold; a withdrawn one may return."""
+HELD_SITE_STATUSES = frozenset({"reserved", "leased", "sold"})
+"""A site in one of these is held by a resident."""
+
+RESIDENT_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("intention", "application"): frozenset({"resident"}),
+    ("agreement", "registered"): _OPERATOR,
+    ("registered", "in_production"): _OPERATOR,
+    ("registered", "breach"): _OPERATOR,
+    ("in_production", "breach"): _OPERATOR,
+    ("breach", "registered"): _OPERATOR,
+    ("breach", "in_production"): _OPERATOR,
+    **{(status, "terminated"): _OPERATOR for status in get_args(ResidentStatus)[:6]},
+}
+"""Allowed resident transitions by ``parks.change_resident_status``: ``"resident"`` means the
+applicant itself. Entering (intention, application) and concluding the agreement have their
+own transactions; the ledger itself moves a resident to breach when a milestone is missed."""
+
+REPORT_GRACE_DAYS = 30
+"""Days after a quarter's end by which its report is due; after them a review assesses
+the milestones of that quarter on what was reported."""
+
+ALLOCATING_STATUSES = frozenset({"agreement", "registered", "in_production", "breach"})
+"""A resident in one of these may hold plots and power."""
+
+
+def region_key(region_id: str) -> str:
+    """State key of a region."""
+    return f"{PREFIX}region/{region_id}"
+
+
+def cluster_key(cluster_id: str) -> str:
+    """State key of a cluster."""
+    return f"{PREFIX}cluster/{cluster_id}"
+
+
+def park_key(park_id: str) -> str:
+    """State key of a park."""
+    return f"{PREFIX}park/{park_id}"
+
+
+def fact_key(park_id: str, name: str) -> str:
+    """State key of one attested fact about a park."""
+    return f"{PREFIX}fact/{park_id}/{name}"
+
+
+def site_key(cadastral_number: str) -> str:
+    """State key of a site, by its cadastral number."""
+    return f"{PREFIX}site/{cadastral_number}"
+
+
+def infrastructure_key(park_id: str, object_id: str) -> str:
+    """State key of an infrastructure object of a park."""
+    return f"{PREFIX}infra/{park_id}/{object_id}"
+
+
+def resident_key(park_id: str, inn: str) -> str:
+    """State key of an organisation's residency in a park."""
+    return f"{PREFIX}resident/{park_id}/{inn}"
+
+
+def power_key(park_id: str, allocation_id: str) -> str:
+    """State key of a power allocation in a park."""
+    return f"{PREFIX}power/{park_id}/{allocation_id}"
+
+
+def agreement_key(agreement_id: str) -> str:
+    """State key of a multi-party agreement."""
+    return f"{PREFIX}agreement/{agreement_id}"
+
+
+def support_key(recipient_inn: str, measure_id: str) -> str:
+    """State key of a support measure, under its recipient."""
+    return f"{PREFIX}support/{recipient_inn}/{measure_id}"
+
+
+def target_key(target_id: str) -> str:
+    """State key of a regional target."""
+    return f"{PREFIX}target/{target_id}"
+
+
+def is_calendar_date(text: str) -> bool:
+    """Whether ``text`` is a real date ``YYYY-MM-DD`` (not 2026-02-30)."""
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def local_date(time_ms: int, utc_offset_minutes: int) -> str:
+    """The calendar date at ``time_ms`` (the ledger's clock) in a fixed UTC offset."""
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(
+        milliseconds=time_ms, minutes=utc_offset_minutes
+    )
+    return moment.date().isoformat()
+
+
+def milestone_quarter(on: str) -> str:
+    """The quarter ``YYYY-Qn`` a date falls in."""
+    return f"{on[:4]}-Q{(int(on[5:7]) - 1) // 3 + 1}"
+
+
+def quarter_start(quarter: str) -> str:
+    """The first day of a quarter ``YYYY-Qn``."""
+    return f"{quarter[:4]}-{(int(quarter[-1]) - 1) * 3 + 1:02d}-01"
+
+
+def quarter_end(quarter: str) -> str:
+    """The last day of a quarter ``YYYY-Qn``."""
+    year, number = int(quarter[:4]), int(quarter[-1])
+    return {1: f"{year}-03-31", 2: f"{year}-06-30", 3: f"{year}-09-30", 4: f"{year}-12-31"}[number]
+
+
+def days_between(earlier: str, later: str) -> int:
+    """Whole days from one date to another."""
+    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days
+
+
+def step_at(steps: list[dict[str, Any]], on: str) -> dict[str, Any] | None:
+    """The step of a timeline (sorted by ``from``) in effect on a date, if any."""
+    found = None
+    for step in steps:
+        if step["from"] > on:
+            break
+        found = step
+    return found
+
+
+def is_active(allocation: dict[str, Any], on: str) -> bool:
+    """Whether a power allocation holds on a date (``until`` is exclusive)."""
+    until = allocation.get("until")
+    return bool(allocation["from"] <= on and (until is None or on < until))
+
+
+def share_basis_points(part: int, whole: int) -> int:
+    """``part`` as a share of ``whole`` in basis points, rounded down; 0 when whole is 0."""
+    return 0 if whole <= 0 else part * 10_000 // whole
+
+
+def periods_overlap(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Whether two periods ``from`` … ``until`` (exclusive, open when absent) share a day."""
+    first_until, second_until = first.get("until"), second.get("until")
+    starts_before_second_ends = second_until is None or first["from"] < second_until
+    second_starts_before_first_ends = first_until is None or second["from"] < first_until
+    return bool(starts_before_second_ends and second_starts_before_first_ends)
+
+
+def progress_basis_points(target: dict[str, Any], value: int) -> int:
+    """How far ``value`` has come from the baseline to the target, in basis points."""
+    baseline, goal = int(target["baseline_value"]), int(target["target_value"])
+    if goal == baseline:
+        return 10_000 if value >= goal else 0
+    return (value - baseline) * 10_000 // (goal - baseline)
+
+
+def power_on(
+    timelines: dict[str, list[dict[str, Any]]], allocations: list[dict[str, Any]], on: str
+) -> tuple[int, int]:
+    """(capacity_kw, allocated_kw) on a date."""
+    steps = (step_at(timeline, on) for timeline in timelines.values())
+    capacity = sum(int(step["capacity"]) for step in steps if step is not None)
+    allocated = sum(int(a["power_kw"]) for a in allocations if is_active(a, on))
+    return capacity, allocated
+
+
+def power_dates(
+    timelines: dict[str, list[dict[str, Any]]], allocations: list[dict[str, Any]]
+) -> list[str]:
+    """Every date on which capacity or allocations change, in order."""
+    dates = {str(step["from"]) for timeline in timelines.values() for step in timeline}
+    dates |= {str(a["from"]) for a in allocations}
+    dates |= {str(a["until"]) for a in allocations if a.get("until")}
+    return sorted(dates)
+
+
+def actual_totals(actuals: dict[str, Any], through_quarter: str) -> tuple[int, int]:
+    """(investment to date, jobs at the last reported quarter) up to a quarter, inclusive."""
+    reported = sorted(q for q in actuals if q <= through_quarter)
+    investment = sum(int(actuals[q]["investment_kopecks"]) for q in reported)
+    jobs = int(actuals[reported[-1]]["jobs"]) if reported else 0
+    return investment, jobs

@@ -1,0 +1,255 @@
+"""Regions, clusters over regions, parks with their lifecycle, and attested facts about parks."""
+
+import re
+from typing import Any
+
+from krai.modules.parks import events
+from krai.modules.parks.messages import (
+    AddClusterMember,
+    ChangeParkStatus,
+    Fact,
+    RegisterCluster,
+    RegisterPark,
+    RegisterRegion,
+    StateParkFacts,
+)
+from krai.modules.parks.model import (
+    PARK_TRANSITIONS,
+    RUSSIAN_SUBJECT_PATTERN,
+    TEXT_FACTS,
+    Role,
+    cluster_key,
+    fact_key,
+    park_key,
+    region_key,
+)
+from krai.modules.parks.rules.records import (
+    absent,
+    append_history,
+    has_role,
+    member,
+    operator_or_role,
+    park,
+    park_today,
+    required,
+    stamp,
+    unique,
+)
+from krai.state.engine import Context
+from krai.tx.errors import conflict, invalid_body, rule_violation
+
+
+def check_region(message: RegisterRegion) -> None:
+    """A Russian region is named by its two-digit federal subject code."""
+    is_russian = message.region_id.startswith("RU-")
+    if is_russian and not re.fullmatch(RUSSIAN_SUBJECT_PATTERN, message.region_id):
+        raise invalid_body(f"body.region_id {message.region_id!r}: RU- takes a subject code 01-99")
+
+
+def validate_region(ctx: Context, message: RegisterRegion) -> None:
+    """The region is new."""
+    absent(ctx, region_key(message.region_id), f"region {message.region_id}")
+
+
+def apply_region(ctx: Context, message: RegisterRegion) -> None:
+    """Record the region."""
+    record = {
+        "name_ru": message.name_ru,
+        "name_en": message.name_en,
+        "time_zone": message.time_zone,
+        "utc_offset_minutes": message.utc_offset_minutes,
+        **stamp(ctx),
+    }
+    ctx.state.put(region_key(message.region_id), record)
+    ctx.emit(events.RegionRegistered(message.region_id))
+
+
+def check_cluster(message: RegisterCluster) -> None:
+    """Regions and stages are each named once."""
+    unique("regions", message.regions)
+    unique("value_chain stage_id", [stage.stage_id for stage in message.value_chain])
+
+
+def validate_cluster(ctx: Context, message: RegisterCluster) -> None:
+    """The cluster is new and its regions are registered."""
+    absent(ctx, cluster_key(message.cluster_id), f"cluster {message.cluster_id}")
+    for region_id in message.regions:
+        required(ctx, region_key(region_id), f"region {region_id}")
+
+
+def apply_cluster(ctx: Context, message: RegisterCluster) -> None:
+    """Record the cluster; its signer coordinates it."""
+    record = {
+        "name_ru": message.name_ru,
+        "name_en": message.name_en,
+        "specialisation": message.specialisation,
+        "regions": list(message.regions),
+        "value_chain": [
+            {"stage_id": s.stage_id, "name_ru": s.name_ru, "name_en": s.name_en}
+            for s in message.value_chain
+        ],
+        "members": [],
+        "source": message.source,
+        "coordinator": ctx.signer,
+        **stamp(ctx),
+    }
+    ctx.state.put(cluster_key(message.cluster_id), record)
+    ctx.emit(events.ClusterRegistered(message.cluster_id, tuple(message.regions)))
+
+
+def check_cluster_member(message: AddClusterMember) -> None:
+    """A member is either a park or an organisation."""
+    if (message.park_id is None) == (message.inn is None):
+        raise invalid_body("body: name exactly one of park_id and inn")
+
+
+def validate_cluster_member(ctx: Context, message: AddClusterMember) -> None:
+    """The coordinator adds a registered park in the cluster's regions, or a member, once."""
+    cluster = _coordinated_cluster(ctx, message.cluster_id)
+    if message.stage_id not in {stage["stage_id"] for stage in cluster["value_chain"]}:
+        raise rule_violation(f"cluster {message.cluster_id} has no stage {message.stage_id}")
+    if message.park_id is not None:
+        region_id = park(ctx, message.park_id)["region_id"]
+        if region_id not in cluster["regions"]:
+            raise rule_violation(
+                f"park {message.park_id} lies in {region_id}, outside cluster "
+                f"{message.cluster_id}'s regions {', '.join(cluster['regions'])}"
+            )
+    if message.inn is not None:
+        member(ctx, message.inn)
+    if any(_same_member(existing, message) for existing in cluster["members"]):
+        raise conflict(f"{message.park_id or message.inn} is already at stage {message.stage_id}")
+
+
+def apply_cluster_member(ctx: Context, message: AddClusterMember) -> None:
+    """Add the member at its stage."""
+    cluster = _coordinated_cluster(ctx, message.cluster_id)
+    entry: dict[str, Any] = {"stage_id": message.stage_id, **stamp(ctx)}
+    entry.update({"park_id": message.park_id} if message.park_id else {"inn": message.inn})
+    cluster["members"].append(entry)
+    ctx.state.put(cluster_key(message.cluster_id), cluster)
+    member_id = str(message.park_id or message.inn)
+    ctx.emit(events.ClusterMemberAdded(message.cluster_id, message.stage_id, member_id))
+
+
+def validate_park(ctx: Context, message: RegisterPark) -> None:
+    """The park is new, its region registered, its saleable area within its total area."""
+    absent(ctx, park_key(message.park_id), f"park {message.park_id}")
+    required(ctx, region_key(message.region_id), f"region {message.region_id}")
+    if message.saleable_area_m2 > message.total_area_m2:
+        raise rule_violation(
+            f"saleable area {message.saleable_area_m2:,} m² exceeds the park's total area "
+            f"{message.total_area_m2:,} m²"
+        )
+
+
+def apply_park(ctx: Context, message: RegisterPark) -> None:
+    """Record the park, planned; its signer operates it."""
+    record: dict[str, Any] = {
+        "name_ru": message.name_ru,
+        "name_en": message.name_en,
+        "kind": message.kind,
+        "region_id": message.region_id,
+        "operator": ctx.signer,
+        "status": "planned",
+        "total_area_m2": message.total_area_m2,
+        "saleable_area_m2": message.saleable_area_m2,
+        "sites_area_m2": 0,
+        "source": message.source,
+        **stamp(ctx),
+    }
+    append_history(record, ctx, status="planned", basis=message.source)
+    ctx.state.put(park_key(message.park_id), record)
+    ctx.emit(events.ParkRegistered(message.park_id, ctx.signer))
+
+
+def validate_park_status(ctx: Context, message: ChangeParkStatus) -> None:
+    """An allowed transition, signed by whom it needs; recognition runs to a future date."""
+    record = park(ctx, message.park_id)
+    signers = PARK_TRANSITIONS.get((record["status"], message.status))
+    if signers is None:
+        raise rule_violation(
+            f"park {message.park_id} is {record['status']}; it cannot become {message.status}"
+        )
+    _require_signer(ctx, record, signers, f"{record['status']} → {message.status}")
+    recognising = message.status == "recognised"
+    if recognising != (message.recognised_until is not None):
+        raise invalid_body("body.recognised_until is required exactly when recognising a park")
+    today = park_today(ctx, record)
+    if message.recognised_until is not None and message.recognised_until <= today:
+        raise rule_violation(f"recognised_until {message.recognised_until} is not after {today}")
+
+
+def apply_park_status(ctx: Context, message: ChangeParkStatus) -> None:
+    """Move the park and keep the change in its history."""
+    record = park(ctx, message.park_id)
+    previous = record["status"]
+    record["status"] = message.status
+    record.pop("recognised_until", None)
+    change: dict[str, Any] = {"status": message.status, "basis": message.basis}
+    if message.recognised_until is not None:
+        record["recognised_until"] = change["recognised_until"] = message.recognised_until
+    append_history(record, ctx, **change)
+    ctx.state.put(park_key(message.park_id), record)
+    ctx.emit(events.ParkStatusChanged(message.park_id, previous, message.status))
+
+
+def check_facts(message: StateParkFacts) -> None:
+    """Each fact once, text facts as text and the others as integers."""
+    unique("facts name", [fact.name for fact in message.facts])
+    for fact in message.facts:
+        wants_text = fact.name in TEXT_FACTS
+        if (fact.text is not None) != wants_text or (fact.amount is not None) == wants_text:
+            kind = "text" if wants_text else "amount"
+            raise invalid_body(f"body.facts: {fact.name} takes exactly one {kind}")
+
+
+def validate_facts(ctx: Context, message: StateParkFacts) -> None:
+    """The operator, or an attestor, states them; not as of a future date."""
+    record = operator_or_role(ctx, message.park_id, Role.ATTESTOR)
+    today = park_today(ctx, record)
+    if message.as_of > today:
+        raise rule_violation(f"as_of {message.as_of} is in the future (today is {today})")
+
+
+def apply_facts(ctx: Context, message: StateParkFacts) -> None:
+    """Record each fact with its source, date and signer; the latest by date is current."""
+    for fact in message.facts:
+        key = fact_key(message.park_id, fact.name)
+        record = ctx.read(key) or {"statements": []}
+        record["statements"].append(_statement(ctx, message, fact))
+        record["statements"].sort(key=lambda s: (s["as_of"], s["index"]))
+        ctx.state.put(key, record)
+    names = tuple(fact.name for fact in message.facts)
+    ctx.emit(events.ParkFactsStated(message.park_id, names, message.as_of))
+
+
+def _statement(ctx: Context, message: StateParkFacts, fact: Fact) -> dict[str, Any]:
+    value = fact.text if fact.text is not None else fact.amount
+    return {"value": value, "as_of": message.as_of, "source": message.source, **stamp(ctx)}
+
+
+def _require_signer(
+    ctx: Context, record: dict[str, Any], roles: frozenset[str], change: str
+) -> None:
+    if Role.PARK_OPERATOR in roles and record["operator"] == ctx.signer:
+        return
+    if any(role != Role.PARK_OPERATOR and has_role(ctx, role) for role in roles):
+        return
+    who = "the park's operator" if Role.PARK_OPERATOR in roles else " or ".join(sorted(roles))
+    raise rule_violation(f"{change} must be signed by {who}")
+
+
+def _coordinated_cluster(ctx: Context, cluster_id: str) -> dict[str, Any]:
+    cluster = required(ctx, cluster_key(cluster_id), f"cluster {cluster_id}")
+    if cluster["coordinator"] != ctx.signer:
+        raise rule_violation(f"only cluster {cluster_id}'s coordinator may add members")
+    return cluster
+
+
+def _same_member(existing: dict[str, Any], message: AddClusterMember) -> bool:
+    same_stage = existing["stage_id"] == message.stage_id
+    return same_stage and existing.get("park_id", existing.get("inn")) in (
+        message.park_id,
+        message.inn,
+    )
