@@ -1,0 +1,301 @@
+"""``krai parks``: what an investor, an operator or a ministry reads from the park registry.
+
+Every figure comes with its source, date and signer; ``krai parks fact`` adds the inclusion
+proof of the entry that stated it and the signed checkpoint it verifies against.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from krai.app.proofs import prove_inclusion
+from krai.entrypoints.cli.common import (
+    EXIT_REJECTED,
+    HomeOption,
+    JsonOption,
+    console,
+    fail,
+    print_json,
+    services_for,
+)
+from krai.modules.parks import queries
+
+app = typer.Typer(help="Industrial parks, clusters, sites, capacity and residents.")
+
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="The date to read as of (YYYY-MM-DD; default today).")
+]
+ParkArgument = Annotated[str, typer.Argument(help="The park's id, e.g. krasnoyarsk-digital.")]
+
+
+def _on(value: str | None) -> str:
+    if value is None:
+        return date.today().isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        fail(f"--on {value!r} is not a date YYYY-MM-DD", 2)
+
+
+@app.command("list")
+def list_parks(
+    region: Annotated[
+        str | None, typer.Option(help="Only parks of this region, e.g. RU-24.")
+    ] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Every park with its kind, status, operator and occupancy."""
+    with services_for(home) as services:
+        found = [
+            queries.park(services.storage, p["park_id"])
+            for p in queries.parks(services.storage, region)
+        ]
+    if json_output:
+        print_json(found)
+        return
+    _table(
+        ["park", "region", "kind", "status", "area m²", "held"],
+        [
+            [
+                p["park_id"],
+                p["region_id"],
+                p["kind"],
+                p["status"],
+                f"{p['total_area_m2']:,}",
+                f"{p['occupancy']['held_basis_points'] / 100:.1f} %",
+            ]
+            for p in found
+            if p is not None
+        ],
+    )
+
+
+@app.command()
+def show(
+    park_id: ParkArgument,
+    on: OnOption = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """A park's card: status, facts with their provenance, infrastructure, power, residents."""
+    day = _on(on)
+    with services_for(home) as services:
+        view = services.storage
+        found = queries.park(view, park_id, day)
+        if found is None:
+            fail(f"park {park_id} is not registered", EXIT_REJECTED)
+        card: dict[str, Any] = {
+            "park": found,
+            "facts": queries.park_facts(view, park_id, day),
+            "infrastructure": queries.infrastructure(view, park_id, day),
+            "power": queries.power(view, park_id, day),
+        }
+    if json_output:
+        print_json(card)
+        return
+    console.print(
+        f"[bold]{found['name_ru']}[/] ({found['name_en']}), {found['status']}", highlight=False
+    )
+    _table(
+        ["fact", "value", "as of", "source", "signed by", "entry", "stale"],
+        [
+            [
+                f["name"],
+                str(f["value"]),
+                f["as_of"],
+                f["source"],
+                f["by"],
+                str(f["index"]),
+                "yes" if f["stale"] else "",
+            ]
+            for f in card["facts"]
+        ],
+    )
+    power = card["power"]
+    console.print(
+        f"power on {day}: {power['capacity_kw']:,} kW, "
+        f"{power['allocated_kw']:,} allocated, {power['free_kw']:,} free",
+        highlight=False,
+    )
+
+
+@app.command()
+def fact(
+    park_id: ParkArgument,
+    name: Annotated[str, typer.Argument(help="The fact's name, e.g. distance_to_airport_m.")],
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """A fact's current value, its history, and the proof of the entry that stated it."""
+    with services_for(home) as services:
+        history = queries.fact_history(services.storage, park_id, name)
+        if not history:
+            fail(f"park {park_id} has no stated fact {name}", EXIT_REJECTED)
+        current = history[-1]
+        proof = prove_inclusion(services.storage, current["index"])
+        checkpoint = services.storage.checkpoint_at(proof.size)
+    document = {
+        "fact": {"park_id": park_id, "name": name, **current},
+        "history": history,
+        "inclusion": proof.to_json(),
+        "checkpoint": checkpoint.note if checkpoint else None,
+    }
+    if json_output:
+        print_json(document)
+        return
+    console.print(
+        f"{name} = {current['value']} as of {current['as_of']} ({current['source']}), signed by "
+        f"{current['by']} at entry {current['index']}; proof against root {proof.root_hash.hex()}",
+        highlight=False,
+    )
+
+
+@app.command()
+def sites(
+    park: Annotated[str | None, typer.Option(help="Only this park's sites.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="free, reserved, leased, sold, withdrawn.")
+    ] = None,
+    min_area_m2: Annotated[int, typer.Option(help="At least this many m².")] = 0,
+    max_price_kopecks: Annotated[int | None, typer.Option(help="At most this price.")] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Search plots as an investor would."""
+    with services_for(home) as services:
+        found = queries.sites(services.storage, park, status, min_area_m2, max_price_kopecks)
+    if json_output:
+        print_json(found)
+        return
+    _table(
+        ["cadastral number", "park", "area m²", "status", "price ₽", "permitted use"],
+        [
+            [
+                s["cadastral_number"],
+                s["park_id"],
+                f"{s['area_m2']:,}",
+                s["status"],
+                f"{s['price_kopecks'] // 100:,}" if "price_kopecks" in s else "",
+                s["permitted_use"],
+            ]
+            for s in found
+        ],
+    )
+
+
+@app.command()
+def power(park_id: ParkArgument, home: HomeOption = None, json_output: JsonOption = False) -> None:
+    """Capacity, allocated and free power (kW) from each date on which one of them changes."""
+    with services_for(home) as services:
+        rows = queries.power_timeline(services.storage, park_id)
+    if json_output:
+        print_json(rows)
+        return
+    _table(
+        ["from", "capacity kW", "allocated kW", "free kW"],
+        [
+            [r["from"], f"{r['capacity_kw']:,}", f"{r['allocated_kw']:,}", f"{r['free_kw']:,}"]
+            for r in rows
+        ],
+    )
+
+
+@app.command()
+def residents(
+    park_id: ParkArgument,
+    on: OnOption = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Residents with their commitments against actuals, and breach flags."""
+    day = _on(on)
+    with services_for(home) as services:
+        found = [
+            {**r, "commitments": queries.commitments(services.storage, park_id, r["inn"], day)}
+            for r in queries.residents(services.storage, park_id)
+        ]
+    if json_output:
+        print_json(found)
+        return
+    _table(
+        ["INN", "status", "milestone", "committed ₽", "actual ₽", "jobs", "assessment"],
+        [
+            [
+                r["inn"],
+                r["status"],
+                c["due"],
+                f"{c['committed_investment_kopecks'] // 100:,}",
+                f"{c['actual_investment_kopecks'] // 100:,}",
+                f"{c['actual_jobs']}/{c['committed_jobs']}",
+                c["status"],
+            ]
+            for r in found
+            for c in r["commitments"]
+        ],
+    )
+
+
+@app.command()
+def agreements(
+    party: Annotated[str | None, typer.Option(help="Only agreements this INN is party to.")] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Agreements with their parties and signatures."""
+    with services_for(home) as services:
+        found = queries.agreements(services.storage, party)
+    if json_output:
+        print_json(found)
+        return
+    _table(
+        ["agreement", "title", "status", "signed"],
+        [
+            [
+                a["agreement_id"],
+                a["title"],
+                a["status"],
+                f"{len(a['signatures'])}/{len(a['parties'])}",
+            ]
+            for a in found
+        ],
+    )
+
+
+@app.command()
+def targets(
+    region: Annotated[str | None, typer.Option(help="Only this region's targets.")] = None,
+    on: OnOption = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Regional targets with their progress and whether they are on track."""
+    with services_for(home) as services:
+        found = queries.targets(services.storage, region, _on(on))
+    if json_output:
+        print_json(found)
+        return
+    _table(
+        ["target", "by", "progress", "expected", "on track"],
+        [
+            [
+                t["title"],
+                t["by_date"],
+                f"{t['progress_basis_points'] / 100:.1f} %",
+                f"{t['expected_basis_points'] / 100:.1f} %",
+                "yes" if t["on_track"] else "no",
+            ]
+            for t in found
+        ],
+    )
+
+
+def _table(columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table()
+    for number, column in enumerate(columns):
+        table.add_column(column, no_wrap=number == 0)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
