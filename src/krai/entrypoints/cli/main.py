@@ -7,7 +7,7 @@ import typer
 
 from krai.bootstrap import Founder, found_network
 from krai.config.settings import load_settings
-from krai.entrypoints.cli import demo, energy, keys, log, notary, tx, verify
+from krai.entrypoints.cli import demo, energy, keys, log, notary, parks, tx, verify
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, fail
 from krai.tx.errors import RejectedError
 
