@@ -24,7 +24,9 @@ from krai.state.messages import Check, Hex256, Length, Max, Min, Name, Pattern
 Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._-]{0,63}")]
 RegionId = Annotated[str, Pattern(REGION_ID_PATTERN)]
 CadastralNumber = Annotated[str, Pattern(CADASTRAL_PATTERN)]
-CalendarDate = Annotated[str, Check(is_calendar_date, "not a calendar date YYYY-MM-DD")]
+CalendarDate = Annotated[
+    str, Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), Check(is_calendar_date, "not a calendar date")
+]
 Quarter = Annotated[str, Pattern(QUARTER_PATTERN)]
 Amount = Annotated[int, Min(0), Max(AMOUNT_LIMIT)]
 PositiveAmount = Annotated[int, Min(1), Max(AMOUNT_LIMIT)]
