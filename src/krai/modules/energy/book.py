@@ -15,7 +15,7 @@ energy must not exceed ``MAX_SAFE_INTEGER``.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.state.messages import Identifier, Max, Min, decode_message
@@ -64,9 +64,12 @@ StepKey = tuple[int, str]
 """(0, order id) for an order, (1, "import" | "export") for a grid leg: legs sort last."""
 
 
-@dataclass(frozen=True)
-class Step:
-    """An order or a grid leg as the auction sees it. An import leg sells; an export leg buys."""
+class Step(NamedTuple):
+    """An order or a grid leg as the auction sees it. An import leg sells; an export leg buys.
+
+    A named tuple rather than a frozen dataclass: a book makes one per order, and tuples are
+    built several times faster.
+    """
 
     key: StepKey
     side: Side
@@ -166,9 +169,13 @@ def _duplicate_ids(book: Book) -> list[str]:
 
 
 def _size_problems(book: Book) -> list[str]:
-    steps = book_steps(book)
-    energy_kwh = sum(step.energy_kwh for step in steps)
-    value_millikopecks = sum(abs(s.price_kopecks_per_mwh) * s.energy_kwh for s in steps)
+    legs = [
+        (book.grid_sell_price_kopecks_per_mwh, book.import_limit_kwh),
+        (book.grid_buy_price_kopecks_per_mwh, book.export_limit_kwh),
+    ]
+    legs += [(order.price_kopecks_per_mwh, order.energy_kwh) for order in book.orders]
+    energy_kwh = sum(kwh for _, kwh in legs)
+    value_millikopecks = sum(abs(price) * kwh for price, kwh in legs)
     if max(energy_kwh, value_millikopecks) > MAX_SAFE_INTEGER:
         return [
             f"the book is too large to clear exactly: total energy {energy_kwh} kWh, gross "

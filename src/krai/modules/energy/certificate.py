@@ -197,6 +197,10 @@ def _is_pro_rata(level: list[Step], allocation: Allocation) -> bool:
     """Whether the level's accepted energy is shared as ``clear`` shares it, in O(len(level))."""
     offered_kwh = sum(step.energy_kwh for step in level)
     taken_kwh = sum(allocation[step.key] for step in level)
+    if taken_kwh == 0:  # full and empty levels: pro rata gives every step 0 ...
+        return all(allocation[step.key] == 0 for step in level)
+    if taken_kwh == offered_kwh:  # ... or all it offered
+        return all(allocation[step.key] == step.energy_kwh for step in level)
     with_extra: list[tuple[int, StepKey]] = []
     without_extra: list[tuple[int, StepKey]] = []
     for step in level:

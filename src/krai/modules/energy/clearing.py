@@ -44,7 +44,7 @@ from krai.modules.energy.result import Acceptance, Certificate, ClearingResult
 __all__ = ["Book", "ClearingResult", "InvalidBookError", "check_certificate", "clear"]
 
 Level = tuple[int, list[Step]]
-"""One price (kopecks/MWh) and the steps offered at it, sorted by key."""
+"""One price (kopecks/MWh) and the steps offered at it, in no particular order."""
 
 
 def clear(book: Book) -> ClearingResult:
@@ -62,7 +62,7 @@ def clear(book: Book) -> ClearingResult:
 
 def _levels(steps: list[Step], *, descending: bool) -> list[Level]:
     """Steps grouped by price, best price first (lowest sell, highest buy)."""
-    ordered = sorted(steps, key=lambda s: (s.price_kopecks_per_mwh, s.key))
+    ordered = sorted(steps, key=_price_of)  # order within a level never matters (_pro_rata)
     levels = [(price, list(group)) for price, group in groupby(ordered, _price_of)]
     return levels[::-1] if descending else levels
 
@@ -98,8 +98,12 @@ def _allocate(levels: list[Level], traded_kwh: int) -> Allocation:
     allocation: Allocation = {}
     left_kwh = traded_kwh
     for _, steps in levels:
-        taken_kwh = min(left_kwh, _volume((0, steps)))
-        allocation.update(_pro_rata(steps, taken_kwh))
+        offered_kwh = sum(step.energy_kwh for step in steps)
+        taken_kwh = min(left_kwh, offered_kwh)
+        if taken_kwh in (0, offered_kwh):  # what pro rata gives, without the arithmetic
+            allocation.update((step.key, taken_kwh and step.energy_kwh) for step in steps)
+        else:
+            allocation.update(_pro_rata(steps, taken_kwh))
         left_kwh -= taken_kwh
     return allocation
 
