@@ -13,6 +13,7 @@ from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
 from krai.log.note import NoteSigner, NoteVerifier
 from krai.modules.accounts import AccountsModule
+from krai.modules.energy import EnergyModule
 from krai.modules.identity import IdentityModule
 from krai.modules.identity.queries import IdentityAuthority
 from krai.modules.notary import NotaryModule
@@ -27,7 +28,8 @@ LOG_KEY_NAME = "log"
 def new_engine() -> Engine:
     """A state engine with every module of this release."""
     return Engine(
-        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule()], IdentityAuthority()
+        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule(), EnergyModule()],
+        IdentityAuthority(),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from krai.crypto.canonical import CanonicalFormError
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
 from krai.modules.accounts import AccountsModule
+from krai.modules.energy import EnergyModule
 from krai.modules.identity import IdentityModule
 from krai.modules.identity.model import INN10_WEIGHTS
 from krai.modules.identity.queries import IdentityAuthority
@@ -39,7 +40,8 @@ UNSIGNABLE = "A" * 86 + "=="
 def new_engine() -> Engine:
     """The engine with every module that scenarios exercise (domain modules join here)."""
     return Engine(
-        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule()], IdentityAuthority()
+        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule(), EnergyModule()],
+        IdentityAuthority(),
     )
 
 

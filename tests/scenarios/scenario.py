@@ -5,6 +5,11 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from krai.modules.energy import queries as energy_queries
+from krai.modules.energy.book import decode_book
+from krai.modules.energy.clearing import clear
+from krai.modules.energy.model import commitment
+from krai.modules.energy.result import result_json
 from tests.scenarios.harness import (
     DEFAULT_ORIGIN,
     DEFAULT_START,
@@ -15,11 +20,11 @@ from tests.scenarios.harness import (
     synthetic_ogrn,
 )
 
-TOP_KEYS = {"title", "description", "network", "steps"}
+TOP_KEYS = {"title", "description", "network", "sealed", "steps"}
 NETWORK_KEYS = {"origin", "quorum", "start", "organisations"}
 ORGANISATION_KEYS = {"name", "inn", "ogrn", "roles"}
 TRANSACTION_KEYS = {"at", "by", "do", "with", "version", "key", "network", "nonce", "tamper"}
-TRANSACTION_KEYS |= {"expect", "remember"}
+TRANSACTION_KEYS |= {"expect", "remember", "for_periods"}
 COMPARISONS = {"equals", "includes", "length"}
 CHECK_KEYS = {"check", "query", "args", *COMPARISONS}
 
@@ -37,6 +42,7 @@ class Scenario:
         self.steps: list[Mapping[str, Any]] = list(document["steps"])
         self.ledger = found(document["network"])
         self.remembered: dict[str, str] = {}
+        self.sealed: Mapping[str, Mapping[str, Any]] = document.get("sealed", {})
 
     def run(self) -> None:
         """Play every step; a failed expectation names the step and what happened."""
@@ -57,6 +63,16 @@ class Scenario:
         _only(step, TRANSACTION_KEYS, "a transaction step", required=frozenset({"by", "do"}))
         if "at" in step:
             self.ledger.set_time(str(step["at"]))
+        if "for_periods" in step:
+            first, last = (int(n) for n in step["for_periods"])
+            for period in range(first, last + 1):
+                once = {k: v for k, v in step.items() if k not in {"for_periods", "at"}}
+                self.transact(_with_period(once, period))
+            return
+        self.transact(step)
+
+    def transact(self, step: Mapping[str, Any]) -> None:
+        """Sign and submit the step's transaction and compare the outcome."""
         result = self.ledger.submit(
             str(step["by"]),
             str(step["do"]),
@@ -106,14 +122,74 @@ class Scenario:
             raise ScenarioError(f"no step remembered {label!r}")
         return self.remembered[label]
 
-    _SUBSTITUTIONS: Mapping[str, Callable[["Scenario", str], str]] = {
+    def _sealed_orders(self, label: str) -> Mapping[str, Any]:
+        if label not in self.sealed:
+            raise ScenarioError(f"no sealed order set {label!r}")
+        return self.sealed[label]
+
+    def _reveal(self, label: str) -> dict[str, Any]:
+        """The body revealing a sealed order set: market, day, the salt's hex, the orders."""
+        sealed = self._sealed_orders(label)
+        return {
+            "market_id": sealed["market_id"],
+            "delivery_date": sealed["delivery_date"],
+            "salt": hashlib.sha256(str(sealed["salt"]).encode()).hexdigest(),
+            "orders": [order for spec in sealed["orders"] for order in _orders(spec)],
+        }
+
+    def _clearing(self, address: str) -> dict[str, Any]:
+        """What the market operator submits for ``market/day/period``: the recomputed result."""
+        market_id, day, period = address.split("/")
+        found = energy_queries.market(self.ledger.state, market_id)
+        if found is None:
+            raise ScenarioError(f"no market {market_id}")
+        document = energy_queries.period_document(
+            self.ledger.state, found, market_id, day, int(period)
+        )
+        result = result_json(clear(decode_book(document)))
+        return {"market_id": market_id, "delivery_date": day, "period": int(period), **result}
+
+    def _commitment(self, label: str) -> str:
+        """The hash a participant commits to for a sealed order set (docs: energy model)."""
+        body = self._reveal(label)
+        signer = self.ledger.inn(str(self._sealed_orders(label)["by"]))
+        day, salt = body["delivery_date"], body["salt"]
+        return commitment(body["market_id"], day, signer, salt, body["orders"])
+
+    _SUBSTITUTIONS: Mapping[str, Callable[["Scenario", str], Any]] = {
         "inn": lambda s, name: s.ledger.inn(name),
         "ogrn": lambda s, name: s.ledger.organisation(name).ogrn,
         "key": lambda s, name: s.ledger.public_key(*_numbered(name)),
         "keyid": lambda s, name: s.ledger.key_id(*_numbered(name)),
         "tx": _tx,
         "sha256": lambda s, text: hashlib.sha256(text.encode()).hexdigest(),
+        "commitment": _commitment,
+        "reveal": _reveal,
+        "clearing": _clearing,
     }
+
+
+def _orders(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """An order, or one per period for ``periods: [first, last]`` (ids get ``-pNN``)."""
+    if "periods" not in spec:
+        return [dict(spec)]
+    first, last = (int(n) for n in spec["periods"])
+    template = {k: v for k, v in spec.items() if k != "periods"}
+    return [
+        {**template, "order_id": f"{spec['order_id']}-p{p:02d}", "period": p}
+        for p in range(first, last + 1)
+    ]
+
+
+def _with_period(value: Any, period: int) -> Any:
+    """``value`` with ``$period`` replaced by the period number, in strings and as a value."""
+    if isinstance(value, Mapping):
+        return {k: _with_period(v, period) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_period(v, period) for v in value]
+    if value == "$period":
+        return period
+    return value.replace("$period", str(period)) if isinstance(value, str) else value
 
 
 def found(network: Mapping[str, Any]) -> Ledger:

@@ -1,7 +1,133 @@
-"""Energy: the in-park day-ahead exchange (issue 4).
+"""energy: a day-ahead power exchange inside a park, with sealed orders, clearing every node
+recomputes, metering, settlement through accounts, and waste heat sold to district heating.
 
-For now only the pure clearing core: ``book`` (an order book of one delivery period),
-``clearing`` (the uniform-price merit-order auction), ``certificate`` (its O(n) optimality
-check) and ``result``. No transaction type is registered yet. Normative text:
-``docs/spec/clearing.md``.
+The clearing itself is a pure function of one period's book (``clearing.clear``) with an
+O(n) optimality certificate (``certificate.check_certificate``); see docs/spec/clearing.md.
 """
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from krai.modules.energy import messages as m
+from krai.modules.energy.rules import heat, market, orders, settlement
+from krai.state.engine import Context, Handler
+
+OPERATOR = frozenset({"market_operator"})
+TRADERS = frozenset({"market_participant", "resident"})
+METERS = frozenset({"meter_operator"})
+UTILITY = frozenset({"heat_utility"})
+
+
+class EnergyModule:
+    """The energy exchange state machine."""
+
+    name = "energy"
+
+    def handlers(self) -> Sequence[Handler[Any]]:
+        """Every energy transaction, with who may submit it."""
+        return [
+            _handler(
+                m.OpenMarket,
+                OPERATOR,
+                market.apply_open,
+                market.validate_open,
+                market.check_open,
+                summary="Open a day-ahead market for a park",
+            ),
+            _handler(
+                m.SetConnectionLimits,
+                OPERATOR,
+                market.apply_limits,
+                market.validate_limits,
+                summary="Set the connection's import and export limits from a date",
+            ),
+            _handler(
+                m.SetGridPrices,
+                OPERATOR,
+                market.apply_grid_prices,
+                market.validate_grid_prices,
+                summary="Publish the grid's sell and buy prices of a day's periods",
+            ),
+            _handler(
+                m.JoinMarket,
+                TRADERS,
+                market.apply_join,
+                market.validate_join,
+                summary="Join a market with the account settlement uses",
+            ),
+            _handler(
+                m.CommitOrders,
+                TRADERS,
+                orders.apply_commit,
+                orders.validate_commit,
+                summary="Commit to a day's orders by their hash before the gate closes",
+            ),
+            _handler(
+                m.RevealOrders,
+                TRADERS,
+                orders.apply_reveal,
+                orders.validate_reveal,
+                summary="Reveal the committed orders after the gate closes",
+            ),
+            _handler(
+                m.SubmitClearing,
+                OPERATOR,
+                orders.apply_clearing,
+                orders.validate_clearing,
+                summary="Submit a period's clearing; every node recomputes it",
+            ),
+            _handler(
+                m.SubmitReadings,
+                METERS,
+                settlement.apply_readings,
+                settlement.validate_readings,
+                summary="Submit meter readings of a day",
+            ),
+            _handler(
+                m.SettleDay,
+                OPERATOR,
+                settlement.apply_settlement,
+                settlement.validate_settlement,
+                summary="Settle a day on net positions (again: a true-up)",
+            ),
+            _handler(
+                m.SetHeatTariff,
+                UTILITY,
+                heat.apply_tariff,
+                heat.validate_tariff,
+                summary="Set the two-part tariff for residents' waste heat",
+            ),
+            _handler(
+                m.ContractHeat,
+                UTILITY,
+                heat.apply_contract,
+                heat.validate_contract,
+                summary="Contract a resident's heat capacity into a micro-district",
+            ),
+            _handler(
+                m.SubmitHeatReadings,
+                METERS,
+                heat.apply_heat_readings,
+                heat.validate_heat_readings,
+                summary="Submit a month's heat readings",
+            ),
+            _handler(
+                m.SettleHeat,
+                UTILITY,
+                heat.apply_heat_settlement,
+                heat.validate_heat_settlement,
+                summary="Pay residents for a month's heat",
+            ),
+        ]
+
+
+def _handler(
+    message: type[Any],
+    roles: frozenset[str],
+    apply: Callable[[Context, Any], None],
+    validate: Callable[[Context, Any], None],
+    check: Callable[[Any], None] | None = None,
+    *,
+    summary: str,
+) -> Handler[Any]:
+    return Handler(message, roles, apply, check=check, validate=validate, summary=summary)

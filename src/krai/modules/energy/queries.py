@@ -1,0 +1,176 @@
+"""Read functions over the energy exchange, used alike by rules, CLI, API and dashboard."""
+
+from typing import Any
+
+from krai.modules.energy.model import (
+    clearing_key,
+    grid_prices_key,
+    heat_contract_key,
+    heat_readings_key,
+    heat_settlement_key,
+    limit_kwh,
+    limits_on,
+    market_key,
+    order_id,
+    periods_per_day,
+    sealed_key,
+    settlement_key,
+)
+from krai.state.store import StateView, read, scan
+from krai.tx.errors import rule_violation
+
+
+def market(view: StateView, market_id: str) -> dict[str, Any] | None:
+    """The market with its limits timeline, or None."""
+    found = read(view, market_key(market_id))
+    return None if found is None else {"market_id": market_id, **found}
+
+
+def period_document(
+    view: StateView, found: dict[str, Any], market_id: str, day: str, period: int
+) -> dict[str, Any]:
+    """The book of one period as JSON (the form ``krai energy clear --orders`` reads): every
+    revealed order, named ``INN:own-id``, with the day's limits and grid prices."""
+    limits = limits_on(found, day)
+    if limits is None:
+        raise rule_violation(f"market {market_id} has no connection limits in effect on {day}")
+    prices = read(view, grid_prices_key(market_id, day))
+    if prices is None:
+        raise rule_violation(f"the grid's prices for {day} are not set")
+    grid = prices["periods"][str(period)]
+    orders = [
+        {
+            "id": order_id(inn, o["order_id"]),
+            "side": o["side"],
+            "price_kopecks_per_mwh": o["price_kopecks_per_mwh"],
+            "energy_kwh": o["energy_kwh"],
+        }
+        for inn, sealed in revealed(view, market_id, day)
+        for o in sealed["orders"]
+        if o["period"] == period
+    ]
+    return {
+        "import_limit_kwh": limit_kwh(int(limits["import_limit_kw"]), found),
+        "export_limit_kwh": limit_kwh(int(limits["export_limit_kw"]), found),
+        "grid_sell_price_kopecks_per_mwh": grid["grid_sell_price_kopecks_per_mwh"],
+        "grid_buy_price_kopecks_per_mwh": grid["grid_buy_price_kopecks_per_mwh"],
+        "orders": orders,
+    }
+
+
+def revealed(view: StateView, market_id: str, day: str) -> list[tuple[str, dict[str, Any]]]:
+    """(participant INN, sealed record) of everyone who revealed orders for the day."""
+    prefix = sealed_key(market_id, day, "")
+    return [(key[len(prefix) :], rec) for key, rec in scan(view, prefix) if "orders" in rec]
+
+
+def unrevealed(view: StateView, market_id: str, day: str) -> list[str]:
+    """The INNs that committed for the day but never revealed."""
+    prefix = sealed_key(market_id, day, "")
+    return [key[len(prefix) :] for key, rec in scan(view, prefix) if "orders" not in rec]
+
+
+def clearing(view: StateView, market_id: str, day: str, period: int) -> dict[str, Any] | None:
+    """A period's stored result with its certificate and provenance, or None."""
+    return read(view, clearing_key(market_id, day, period))
+
+
+def day_prices(view: StateView, market_id: str, day: str) -> list[dict[str, Any]]:
+    """Price and volumes of each cleared period of a day, and whether the connection bound."""
+    found = market(view, market_id)
+    if found is None:
+        return []
+    limits = limits_on(found, day) or {"import_limit_kw": 0, "export_limit_kw": 0}
+    import_limit = limit_kwh(int(limits["import_limit_kw"]), found)
+    export_limit = limit_kwh(int(limits["export_limit_kw"]), found)
+    rows = []
+    for period in range(1, periods_per_day(found) + 1):
+        result = clearing(view, market_id, day, period)
+        if result is None:
+            continue
+        rows.append(
+            {
+                "period": period,
+                "price_kopecks_per_mwh": result["price_kopecks_per_mwh"],
+                "traded_kwh": result["certificate"]["traded_kwh"],
+                "import_kwh": result["import_kwh"],
+                "export_kwh": result["export_kwh"],
+                "congested": (import_limit > 0 and result["import_kwh"] == import_limit)
+                or (export_limit > 0 and result["export_kwh"] == export_limit),
+            }
+        )
+    return rows
+
+
+def curves(view: StateView, market_id: str, day: str, period: int) -> dict[str, Any] | None:
+    """The period's supply and demand step curves (grid included) and the clearing point."""
+    found = market(view, market_id)
+    result = clearing(view, market_id, day, period)
+    if found is None or result is None:
+        return None
+    book = period_document(view, found, market_id, day, period)
+    steps = [(o["side"], o["price_kopecks_per_mwh"], o["energy_kwh"]) for o in book["orders"]]
+    steps.append(("sell", book["grid_sell_price_kopecks_per_mwh"], book["import_limit_kwh"]))
+    steps.append(("buy", book["grid_buy_price_kopecks_per_mwh"], book["export_limit_kwh"]))
+    sells = [(price, kwh) for side, price, kwh in steps if side == "sell" and kwh > 0]
+    buys = [(price, kwh) for side, price, kwh in steps if side == "buy" and kwh > 0]
+    return {
+        "supply": _cumulative(sorted(sells)),
+        "demand": _cumulative(sorted(buys, reverse=True)),
+        "price_kopecks_per_mwh": result["price_kopecks_per_mwh"],
+        "traded_kwh": result["certificate"]["traded_kwh"],
+    }
+
+
+def settlement(view: StateView, market_id: str, day: str) -> dict[str, Any] | None:
+    """The day's settlement: its revision and every participant's invoice."""
+    return read(view, settlement_key(market_id, day))
+
+
+def statement(view: StateView, market_id: str, day: str, inn: str) -> dict[str, Any] | None:
+    """One participant's invoice for a day, or None."""
+    found = settlement(view, market_id, day)
+    if found is None or inn not in found["invoices"]:
+        return None
+    return {"participant": inn, "revision": found["revision"], **found["invoices"][inn]}
+
+
+def heat_report(view: StateView, market_id: str, month: str) -> dict[str, Any]:
+    """Heat delivered per micro-district and resident, what it paid, and fuel it avoided."""
+    settled = read(view, heat_settlement_key(market_id, month))
+    lines = settled["lines"] if settled else _unsettled_heat(view, market_id, month)
+    districts: dict[str, int] = {}
+    for line in lines:
+        districts[line["micro_district"]] = (
+            districts.get(line["micro_district"], 0) + line["heat_mcal"]
+        )
+    return {
+        "month": month,
+        "settled": settled is not None,
+        "lines": lines,
+        "micro_districts": [
+            {"micro_district": d, "heat_mcal": h} for d, h in sorted(districts.items())
+        ],
+        "avoided_fuel_kopecks": settled["avoided_fuel_kopecks"] if settled else None,
+    }
+
+
+def _unsettled_heat(view: StateView, market_id: str, month: str) -> list[dict[str, Any]]:
+    metered = (read(view, heat_readings_key(market_id, month)) or {}).get("heat_mcal", {})
+    prefix = heat_contract_key(market_id, "")
+    return [
+        {
+            "resident_inn": key[len(prefix) :],
+            "micro_district": contract["micro_district"],
+            "heat_mcal": int(metered.get(key[len(prefix) :], 0)),
+        }
+        for key, contract in scan(view, prefix)
+    ]
+
+
+def _cumulative(steps: list[tuple[int, int]]) -> list[dict[str, int]]:
+    total, points = 0, []
+    for price, energy in steps:
+        total += energy
+        points.append({"price_kopecks_per_mwh": price, "cumulative_kwh": total})
+    return points

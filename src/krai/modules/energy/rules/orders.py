@@ -1,0 +1,211 @@
+"""Sealed orders and clearing.
+
+Until the gate closes a participant commits only a hash of its day's orders, so no one — the
+operator included — sees a competitor's orders in time to react. After it, the participant
+reveals them; the ledger checks them against the hash. Once revealing has ended, the operator
+submits each period's result, and every node recomputes the clearing from the revealed orders
+and refuses a result that differs in any figure. Commitments never revealed take no part and
+are reported with the day's first clearing.
+"""
+
+from typing import Any
+
+from krai.modules.energy import events
+from krai.modules.energy.book import Book, decode_book
+from krai.modules.energy.clearing import clear
+from krai.modules.energy.messages import CommitOrders, RevealOrders, SubmitClearing
+from krai.modules.energy.model import (
+    PREFIX,
+    clearing_key,
+    commitment,
+    gate_closure_ms,
+    periods_per_day,
+    reveal_deadline_ms,
+    sealed_key,
+)
+from krai.modules.energy.queries import period_document, unrevealed
+from krai.modules.energy.result import ClearingResult, result_json
+from krai.modules.energy.rules.records import (
+    clock_text,
+    market,
+    operated_market,
+    participant,
+    required,
+    stamp,
+)
+from krai.state.engine import Context
+from krai.state.messages import encode_message
+from krai.state.store import scan
+from krai.tx.errors import RejectedError, conflict, rule_violation
+
+
+def validate_commit(ctx: Context, message: CommitOrders) -> None:
+    """A participant commits before the gate closes."""
+    found = market(ctx, message.market_id)
+    participant(ctx, message.market_id, ctx.signer)
+    closes = gate_closure_ms(found, message.delivery_date)
+    if ctx.time_ms >= closes:
+        raise rule_violation(
+            f"too late: the gate for {message.delivery_date} closed at "
+            f"{clock_text(closes, int(found['utc_offset_minutes']))} local time"
+        )
+
+
+def apply_commit(ctx: Context, message: CommitOrders) -> None:
+    """Record (or replace) the commitment."""
+    record = {"commitment_sha256": message.commitment_sha256, "committed": stamp(ctx)}
+    ctx.state.put(sealed_key(message.market_id, message.delivery_date, ctx.signer), record)
+    ctx.emit(events.OrdersCommitted(message.market_id, message.delivery_date, ctx.signer))
+
+
+def validate_reveal(ctx: Context, message: RevealOrders) -> None:
+    """After the gate, before the deadline, orders that hash to the commitment and fit the day."""
+    found = market(ctx, message.market_id)
+    sealed = _sealed(ctx, message.market_id, message.delivery_date, ctx.signer)
+    _require_reveal_window(ctx, found, message.delivery_date)
+    if "orders" in sealed:
+        raise conflict(f"{ctx.signer} has already revealed its orders for {message.delivery_date}")
+    orders = [encode_message(order) for order in message.orders]
+    digest = commitment(message.market_id, message.delivery_date, ctx.signer, message.salt, orders)
+    if digest != sealed["commitment_sha256"]:
+        raise rule_violation(
+            f"the revealed orders hash to {digest}, not to the commitment "
+            f"{sealed['commitment_sha256']}"
+        )
+    _require_orders_fit(found, message)
+
+
+def apply_reveal(ctx: Context, message: RevealOrders) -> None:
+    """Keep the revealed orders beside the commitment."""
+    key = sealed_key(message.market_id, message.delivery_date, ctx.signer)
+    sealed = _sealed(ctx, message.market_id, message.delivery_date, ctx.signer)
+    sealed["orders"] = [encode_message(order) for order in message.orders]
+    sealed["revealed"] = stamp(ctx)
+    ctx.state.put(key, sealed)
+    ctx.emit(
+        events.OrdersRevealed(
+            message.market_id, message.delivery_date, ctx.signer, len(message.orders)
+        )
+    )
+
+
+def validate_clearing(ctx: Context, message: SubmitClearing) -> None:
+    """The operator submits, after revealing ended, exactly the recomputed result."""
+    found = operated_market(ctx, message.market_id)
+    if message.period > periods_per_day(found):
+        raise rule_violation(
+            f"a day of market {message.market_id} has {periods_per_day(found)} periods"
+        )
+    deadline = reveal_deadline_ms(found, message.delivery_date)
+    if ctx.time_ms < deadline:
+        offset = int(found["utc_offset_minutes"])
+        raise rule_violation(
+            f"orders may be revealed until {clock_text(deadline, offset)} local time"
+        )
+    key = clearing_key(message.market_id, message.delivery_date, message.period)
+    if ctx.read(key) is not None:
+        raise conflict(f"period {message.period} of {message.delivery_date} is already cleared")
+    book = _book(ctx, found, message)
+    expected = result_json(clear(book))
+    submitted = _submitted(message)
+    if submitted != expected:
+        difference = _difference(submitted, expected)
+        raise rule_violation(f"the clearing result differs from the recomputation: {difference}")
+
+
+def apply_clearing(ctx: Context, message: SubmitClearing) -> None:
+    """Store the result with its certificate; report unrevealed commitments once a day."""
+    found = market(ctx, message.market_id)
+    book = _book(ctx, found, message)
+    result = clear(book)
+    record = {**result_json(result, certificate=True), **stamp(ctx)}
+    _report_unrevealed(ctx, message)
+    ctx.state.put(clearing_key(message.market_id, message.delivery_date, message.period), record)
+    ctx.emit(_cleared(message, result))
+
+
+def _require_reveal_window(ctx: Context, found: dict[str, Any], day: str) -> None:
+    offset = int(found["utc_offset_minutes"])
+    opens, closes = gate_closure_ms(found, day), reveal_deadline_ms(found, day)
+    if not opens <= ctx.time_ms < closes:
+        raise rule_violation(
+            f"orders for {day} are revealed from {clock_text(opens, offset)} "
+            f"until {clock_text(closes, offset)} local time"
+        )
+
+
+def _require_orders_fit(found: dict[str, Any], message: RevealOrders) -> None:
+    floor, cap = found["price_floor_kopecks_per_mwh"], found["price_cap_kopecks_per_mwh"]
+    last = periods_per_day(found)
+    seen: set[str] = set()
+    for order in message.orders:
+        if order.order_id in seen:
+            raise rule_violation(f"order id {order.order_id} is used twice")
+        seen.add(order.order_id)
+        if order.period > last:
+            raise rule_violation(f"order {order.order_id}: a day has {last} periods")
+        if not floor <= order.price_kopecks_per_mwh <= cap:
+            raise rule_violation(
+                f"order {order.order_id}: price {order.price_kopecks_per_mwh} lies outside "
+                f"the floor {floor} and cap {cap} kopecks/MWh"
+            )
+
+
+def _sealed(ctx: Context, market_id: str, day: str, inn: str) -> dict[str, Any]:
+    return required(ctx, sealed_key(market_id, day, inn), f"a commitment of {inn} for {day}")
+
+
+def _submitted(message: SubmitClearing) -> dict[str, Any]:
+    return {
+        "price_kopecks_per_mwh": message.price_kopecks_per_mwh,
+        "accepted": [{"id": a.id, "energy_kwh": a.energy_kwh} for a in message.accepted],
+        "import_kwh": message.import_kwh,
+        "export_kwh": message.export_kwh,
+        "welfare_millikopecks": message.welfare_millikopecks,
+    }
+
+
+def _difference(submitted: dict[str, Any], expected: dict[str, Any]) -> str:
+    for name in ("price_kopecks_per_mwh", "import_kwh", "export_kwh", "welfare_millikopecks"):
+        if submitted[name] != expected[name]:
+            return f"{name} {submitted[name]}, recomputed {expected[name]}"
+    wanted = {a["id"]: a["energy_kwh"] for a in expected["accepted"]}
+    for accepted in submitted["accepted"]:
+        if wanted.get(accepted["id"]) != accepted["energy_kwh"]:
+            recomputed = wanted.get(accepted["id"], 0)
+            return f"order {accepted['id']} {accepted['energy_kwh']} kWh, recomputed {recomputed}"
+    return "the accepted orders differ (missing, extra or out of order)"
+
+
+def _report_unrevealed(ctx: Context, message: SubmitClearing) -> None:
+    day_prefix = f"{PREFIX}clearing/{message.market_id}/{message.delivery_date}/"
+    first_of_day = next(scan(ctx.state, day_prefix), None) is None
+    missing = unrevealed(ctx.state, message.market_id, message.delivery_date)
+    if first_of_day and missing:
+        ctx.emit(
+            events.CommitmentsUnrevealed(message.market_id, message.delivery_date, tuple(missing))
+        )
+
+
+def _cleared(message: SubmitClearing, result: ClearingResult) -> events.PeriodCleared:
+    return events.PeriodCleared(
+        message.market_id,
+        message.delivery_date,
+        message.period,
+        result.price_kopecks_per_mwh,
+        result.certificate.traded_kwh,
+        result.import_kwh,
+        result.export_kwh,
+    )
+
+
+def _book(ctx: Context, found: dict[str, Any], message: SubmitClearing) -> Book:
+    document = period_document(
+        ctx.state, found, message.market_id, message.delivery_date, message.period
+    )
+    try:
+        return decode_book(document)
+    except RejectedError as error:
+        raise rule_violation(
+            f"period {message.period} cannot be cleared: {error.message}"
+        ) from None

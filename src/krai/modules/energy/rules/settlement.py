@@ -1,0 +1,263 @@
+"""Meter readings and the day's settlement on each participant's net position.
+
+Per participant and period: cleared energy (bought − sold) at the clearing price; imbalance
+(metered net − cleared net) at a penalising price — a shortfall pays the dearer of the
+clearing price and the grid's sell price, a surplus is credited at the cheaper of the
+clearing price and the grid's buy price; the grid fee on metered consumption. A missing
+reading counts as delivered as cleared and is flagged; an estimated one is flagged too. When
+real readings arrive later, settling the day again moves only the difference (a true-up).
+Money moves between each participant's account and the market's settlement account,
+collections first; an invoice its payer cannot cover is recorded unpaid.
+"""
+
+from typing import Any, NamedTuple
+
+from krai.modules.accounts.queries import balance
+from krai.modules.accounts.rules import move
+from krai.modules.energy import events
+from krai.modules.energy.messages import SettleDay, SubmitReadings
+from krai.modules.energy.model import (
+    clearing_key,
+    grid_prices_key,
+    kopecks,
+    participant_key,
+    periods_per_day,
+    readings_key,
+    settlement_key,
+)
+from krai.modules.energy.queries import revealed
+from krai.modules.energy.rules.records import market, operated_market, participant, stamp
+from krai.state.engine import Context
+from krai.state.store import StateView, read, scan
+from krai.tx.errors import conflict, invalid_body, rule_violation
+
+PURPOSE = None
+
+
+def validate_readings(ctx: Context, message: SubmitReadings) -> None:
+    """Readings of participants, each period once, never replacing a measured one."""
+    found = market(ctx, message.market_id)
+    seen: set[tuple[str, int]] = set()
+    for reading in message.readings:
+        slot = (reading.participant_inn, reading.period)
+        if slot in seen:
+            raise invalid_body(f"body.readings: {slot[0]} period {slot[1]} given twice")
+        seen.add(slot)
+        if reading.period > periods_per_day(found):
+            raise rule_violation(
+                f"a day of market {message.market_id} has {periods_per_day(found)} periods"
+            )
+        participant(ctx, message.market_id, reading.participant_inn)
+        held = _readings(
+            ctx.state, message.market_id, message.delivery_date, reading.participant_inn
+        )
+        previous = held.get(str(reading.period))
+        if previous is not None and not previous["estimated"]:
+            raise conflict(
+                f"{reading.participant_inn} period {reading.period} of {message.delivery_date} "
+                "already has a measured reading"
+            )
+
+
+def apply_readings(ctx: Context, message: SubmitReadings) -> None:
+    """Record the readings; a measured one replacing an estimate keeps it as ``replaces``."""
+    trued_up = 0
+    for reading in message.readings:
+        key = readings_key(message.market_id, message.delivery_date, reading.participant_inn)
+        held = ctx.read(key) or {}
+        entry: dict[str, Any] = {
+            "consumption_kwh": reading.consumption_kwh,
+            "generation_kwh": reading.generation_kwh,
+            "estimated": bool(reading.estimated),
+            **stamp(ctx),
+        }
+        previous = held.get(str(reading.period))
+        if previous is not None:
+            entry["replaces"] = previous
+            trued_up += 1
+        held[str(reading.period)] = entry
+        ctx.state.put(key, held)
+    estimated = sum(1 for r in message.readings if r.estimated)
+    ctx.emit(
+        events.ReadingsSubmitted(
+            message.market_id,
+            message.delivery_date,
+            len(message.readings) - estimated,
+            estimated,
+            trued_up,
+        )
+    )
+
+
+def validate_settlement(ctx: Context, message: SettleDay) -> None:
+    """Every period is cleared, and the day's invoices would change."""
+    found = operated_market(ctx, message.market_id)
+    missing = [
+        p
+        for p in range(1, periods_per_day(found) + 1)
+        if ctx.read(clearing_key(message.market_id, message.delivery_date, p)) is None
+    ]
+    if missing:
+        raise rule_violation(
+            f"periods {_ranges(missing)} of {message.delivery_date} are not cleared"
+        )
+    previous = ctx.read(settlement_key(message.market_id, message.delivery_date))
+    if previous is not None and _totals(previous) == _totals(
+        {"invoices": invoices(ctx.state, found, message)}
+    ):
+        raise conflict(f"{message.delivery_date} is settled and no reading has changed since")
+
+
+def apply_settlement(ctx: Context, message: SettleDay) -> None:
+    """Invoice every participant and move the difference from what was settled before."""
+    found = market(ctx, message.market_id)
+    key = settlement_key(message.market_id, message.delivery_date)
+    previous = ctx.read(key)
+    settled_before = _totals(previous) if previous else {}
+    bills = invoices(ctx.state, found, message)
+    deltas = {
+        inn: bill["total_kopecks"] - settled_before.get(inn, 0) for inn, bill in bills.items()
+    }
+    moved = _collect_and_pay(ctx, found, message, bills, deltas)
+    revision = 1 if previous is None else int(previous["revision"]) + 1
+    record = {"revision": revision, "invoices": bills, **stamp(ctx)}
+    if previous is not None:
+        record["previous"] = {"revision": previous["revision"], "totals": settled_before}
+    ctx.state.put(key, record)
+    ctx.emit(
+        events.DaySettled(message.market_id, message.delivery_date, revision, len(bills), moved)
+    )
+
+
+def invoices(
+    view: StateView, found: dict[str, Any], message: SettleDay
+) -> dict[str, dict[str, Any]]:
+    """Each participant's invoice for the day, by INN."""
+    market_id, day = message.market_id, message.delivery_date
+    prices = read(view, grid_prices_key(market_id, day)) or {"periods": {}}
+    clearings = {
+        p: read(view, clearing_key(market_id, day, p)) for p in range(1, periods_per_day(found) + 1)
+    }
+    sides = {
+        f"{inn}:{o['order_id']}": (inn, o["side"])
+        for inn, s in revealed(view, market_id, day)
+        for o in s["orders"]
+    }
+    positions = _positions(clearings, sides)
+    members = {key.rsplit("/", 1)[1] for key, _ in scan(view, participant_key(market_id, ""))}
+    traders = {inn for inn, _ in positions} | set(_metered(view, market_id, day))
+    day_book = DayBook(found, positions, clearings, prices)
+    return {inn: _invoice(view, message, day_book, inn) for inn in sorted(traders & members)}
+
+
+def _positions(
+    clearings: dict[int, dict[str, Any] | None], sides: dict[str, tuple[str, str]]
+) -> dict[tuple[str, int], int]:
+    net: dict[tuple[str, int], int] = {}
+    for period, result in clearings.items():
+        for accepted in (result or {}).get("accepted", []):
+            inn, side = sides[accepted["id"]]
+            sign = 1 if side == "buy" else -1
+            net[(inn, period)] = net.get((inn, period), 0) + sign * accepted["energy_kwh"]
+    return net
+
+
+class DayBook(NamedTuple):
+    """What a day's invoices are computed from."""
+
+    market: dict[str, Any]
+    positions: dict[tuple[str, int], int]
+    clearings: dict[int, dict[str, Any] | None]
+    prices: dict[str, Any]
+
+
+def _invoice(view: StateView, message: SettleDay, day: DayBook, inn: str) -> dict[str, Any]:
+    found, positions, clearings, prices = day
+    readings = _readings(view, message.market_id, message.delivery_date, inn)
+    energy = imbalance = fee = 0
+    missing: list[int] = []
+    estimated: list[int] = []
+    for period, result in clearings.items():
+        price = int((result or {})["price_kopecks_per_mwh"])
+        cleared = positions.get((inn, period), 0)
+        reading = readings.get(str(period))
+        if reading is None:
+            if cleared:
+                missing.append(period)
+            metered, consumed = cleared, max(cleared, 0)
+        else:
+            if reading["estimated"]:
+                estimated.append(period)
+            consumed = int(reading["consumption_kwh"])
+            metered = consumed - int(reading["generation_kwh"])
+        grid = prices["periods"].get(str(period), {})
+        energy += cleared * price
+        imbalance += _imbalance_millikopecks(metered - cleared, price, grid)
+        fee += consumed * int(found["grid_fee_kopecks_per_mwh"])
+    lines = {
+        "energy_kopecks": kopecks(energy),
+        "imbalance_kopecks": kopecks(imbalance),
+        "grid_fee_kopecks": kopecks(fee),
+    }
+    invoice: dict[str, Any] = {**lines, "total_kopecks": sum(lines.values())}
+    invoice["periods_missing"] = missing
+    invoice["periods_estimated"] = estimated
+    return invoice
+
+
+def _imbalance_millikopecks(imbalance_kwh: int, price: int, grid: dict[str, Any]) -> int:
+    if imbalance_kwh > 0:
+        return imbalance_kwh * max(price, int(grid.get("grid_sell_price_kopecks_per_mwh", price)))
+    return imbalance_kwh * min(price, int(grid.get("grid_buy_price_kopecks_per_mwh", price)))
+
+
+def _collect_and_pay(
+    ctx: Context,
+    found: dict[str, Any],
+    message: SettleDay,
+    bills: dict[str, dict[str, Any]],
+    deltas: dict[str, int],
+) -> int:
+    market_account = str(found["settlement_account"])
+    reference = f"energy:{message.market_id}:{message.delivery_date}"
+    moved = 0
+    for inn in sorted(deltas, key=lambda i: (deltas[i] < 0, i)):
+        amount = deltas[inn]
+        own = str(participant(ctx, message.market_id, inn)["account_id"])
+        payer, payee = (own, market_account) if amount > 0 else (market_account, own)
+        paid = _pay(ctx, payer, payee, abs(amount), reference)
+        bills[inn]["paid_kopecks"] = paid
+        if paid < abs(amount):
+            bills[inn]["unpaid_kopecks"] = abs(amount) - paid
+            ctx.emit(
+                events.InvoiceUnpaid(message.market_id, message.delivery_date, inn, abs(amount))
+            )
+        moved += paid
+    return moved
+
+
+def _pay(ctx: Context, payer: str, payee: str, amount: int, reference: str) -> int:
+    if amount == 0:
+        return 0
+    available = balance(ctx.state, payer)
+    if available is None or available < amount:
+        return 0
+    move(ctx, payer, payee, amount, purpose=PURPOSE, reference=reference)
+    return amount
+
+
+def _metered(view: StateView, market_id: str, day: str) -> list[str]:
+    prefix = readings_key(market_id, day, "")
+    return [key[len(prefix) :] for key, _ in scan(view, prefix)]
+
+
+def _readings(view: StateView, market_id: str, day: str, inn: str) -> dict[str, Any]:
+    return read(view, readings_key(market_id, day, inn)) or {}
+
+
+def _totals(record: dict[str, Any]) -> dict[str, int]:
+    return {inn: int(bill["total_kopecks"]) for inn, bill in record["invoices"].items()}
+
+
+def _ranges(periods: list[int]) -> str:
+    return ", ".join(str(p) for p in periods[:10]) + (" …" if len(periods) > 10 else "")
