@@ -12,10 +12,15 @@ from itertools import product
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference.energy_clearing import (
+    book_steps,
+    rule_price,
+    supporting_prices,
+    welfare_millikopecks,
+)
 
 from krai.crypto.canonical import canonical_bytes
-from krai.modules.energy.book import Book, InvalidBookError, Order, book_steps, decode_book
-from krai.modules.energy.certificate import rule_price, supporting_prices, welfare_millikopecks
+from krai.modules.energy.book import Book, InvalidBookError, Order, decode_book
 from krai.modules.energy.clearing import check_certificate, clear
 from krai.modules.energy.result import Acceptance, Certificate, ClearingResult, result_json
 from krai.tx.errors import RejectedError

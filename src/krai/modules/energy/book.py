@@ -5,7 +5,11 @@ kopecks per MWh and a positive energy in kWh. The grid is a priced supply of at 
 ``import_limit_kwh`` at ``grid_sell_price_kopecks_per_mwh`` (the grid sells to the park) and
 a priced demand of at most ``export_limit_kwh`` at ``grid_buy_price_kopecks_per_mwh`` (the
 grid buys from the park). Internally the grid is two *legs* that take part in the auction
-like orders; :func:`book_steps` lists orders and legs alike as :class:`Step`.
+like orders (see ``clearing``).
+
+:class:`Book` is the typed form; :class:`BookColumns` the same book as numpy columns, orders
+sorted by id, which is what the clearing and the certificate read. ``book_columns`` and
+``decode_book_columns`` validate while they build it.
 
 Bounds keep every figure of a clearing exact in JSON (at most 2^53 - 1): each price lies in
 ±``PRICE_LIMIT_KOPECKS_PER_MWH``, each order in 1..``ORDER_LIMIT_KWH``, and the book's
@@ -13,9 +17,15 @@ Bounds keep every figure of a clearing exact in JSON (at most 2^53 - 1): each pr
 energy must not exceed ``MAX_SAFE_INTEGER``.
 """
 
-from collections.abc import Mapping
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated, Any, Literal, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.state.messages import Identifier, Max, Min, decode_message
@@ -59,48 +69,41 @@ class Book:
     orders: tuple[Order, ...]
 
 
-GridLeg = Literal["import", "export"]
-StepKey = tuple[int, str]
-"""(0, order id) for an order, (1, "import" | "export") for a grid leg: legs sort last."""
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
-class Step(NamedTuple):
-    """An order or a grid leg as the auction sees it. An import leg sells; an export leg buys.
+@dataclass(frozen=True, eq=False)
+class BookColumns:
+    """A valid book as columns: row i is the order with the i-th smallest id (code points).
 
-    A named tuple rather than a frozen dataclass: a book makes one per order, and tuples are
-    built several times faster.
+    ``listed_at`` is each row's position in the book as it was listed; it serves only to name
+    problems in the book's own order. Build one with ``book_columns`` or
+    ``decode_book_columns``, which validate; the arrays are not to be changed.
     """
 
-    key: StepKey
-    side: Side
-    price_kopecks_per_mwh: int
-    energy_kwh: int
-
-    @property
-    def name(self) -> str:
-        """The order id, or "grid import" / "grid export"."""
-        return self.key[1] if self.key[0] == 0 else f"grid {self.key[1]}"
-
-
-IMPORT_KEY: StepKey = (1, "import")
-EXPORT_KEY: StepKey = (1, "export")
+    import_limit_kwh: int
+    export_limit_kwh: int
+    grid_sell_price_kopecks_per_mwh: int
+    grid_buy_price_kopecks_per_mwh: int
+    ids: tuple[str, ...]
+    buy: BoolArray
+    price_kopecks_per_mwh: Int64Array
+    energy_kwh: Int64Array
+    listed_at: Int64Array
 
 
-def book_steps(book: Book) -> list[Step]:
-    """The book's orders, then the grid legs whose limit is positive."""
-    steps = [
-        Step((0, order.id), order.side, order.price_kopecks_per_mwh, order.energy_kwh)
-        for order in book.orders
-    ]
-    if book.import_limit_kwh > 0:
-        steps.append(
-            Step(IMPORT_KEY, "sell", book.grid_sell_price_kopecks_per_mwh, book.import_limit_kwh)
-        )
-    if book.export_limit_kwh > 0:
-        steps.append(
-            Step(EXPORT_KEY, "buy", book.grid_buy_price_kopecks_per_mwh, book.export_limit_kwh)
-        )
-    return steps
+@dataclass(frozen=True, eq=False)
+class _Listed:
+    """The orders as listed, one column each, before validation (values may be out of range,
+    so the integer columns may hold Python ints in an object array)."""
+
+    ids: list[str]
+    sides: list[str]
+    buy: BoolArray
+    sell: BoolArray
+    price: npt.NDArray[Any]
+    energy: npt.NDArray[Any]
 
 
 def decode_book(document: Mapping[str, Any]) -> Book:
@@ -116,69 +119,248 @@ def decode_book(document: Mapping[str, Any]) -> Book:
 
 
 def book_problems(book: Book) -> list[str]:
-    """Why ``book`` cannot be cleared (empty when it can). O(n)."""
-    problems = [*_range_problems(book), *_duplicate_ids(book)]
-    both_legs = book.import_limit_kwh > 0 and book.export_limit_kwh > 0
-    if both_legs and book.grid_buy_price_kopecks_per_mwh >= book.grid_sell_price_kopecks_per_mwh:
+    """Why ``book`` cannot be cleared (empty when it can)."""
+    checked = check_book(book)
+    return checked if isinstance(checked, list) else []
+
+
+def check_book(book: Book) -> "BookColumns | list[str]":
+    """``book`` as columns, or every reason it cannot be cleared, in the book's order."""
+    return _checked(_grid(book), _listed_of(book))
+
+
+def book_columns(book: Book) -> BookColumns:
+    """``book`` as columns; raise ``InvalidBookError`` saying why it cannot be cleared."""
+    checked = check_book(book)
+    if isinstance(checked, list):
+        raise InvalidBookError("; ".join(checked))
+    return checked
+
+
+def decode_book_columns(document: Mapping[str, Any]) -> BookColumns:
+    """Decode a book from parsed JSON straight into columns, or raise ``RejectedError`` as
+    ``decode_book`` does. Well-formed orders are read column by column; anything else is
+    left to ``decode_book``, whose error names the first offending member."""
+    listed = _listed_of_json(document)
+    try:
+        grid = None if listed is None else decode_message(Book, {**document, "orders": []})
+    except RejectedError:
+        grid = None
+    if listed is None or grid is None:
+        return book_columns(decode_book(document))
+    checked = _checked(grid, listed)
+    if isinstance(checked, list):
+        raise invalid_body("; ".join(checked))
+    return checked
+
+
+_ORDER_FIELDS = frozenset(("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
+_IDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}(?:\n[A-Za-z0-9][A-Za-z0-9._:/-]{0,127})*")
+_BOUNDS = (
+    ("price_kopecks_per_mwh", -PRICE_LIMIT_KOPECKS_PER_MWH, PRICE_LIMIT_KOPECKS_PER_MWH),
+    ("energy_kwh", 1, ORDER_LIMIT_KWH),
+)
+
+
+def _listed_of_json(document: Mapping[str, Any]) -> _Listed | None:
+    """The orders of a parsed book when each is exactly what ``decode_book`` accepts, else None.
+
+    Accepts only a subset of what ``decode_book`` accepts (plain ``int`` and ``str`` values,
+    ids matching the pattern, values within the field bounds), so both agree on every book.
+    """
+    orders = document.get("orders") if isinstance(document, Mapping) else None
+    if not isinstance(orders, list):
+        return None
+    if not all(type(order) is dict and order.keys() == _ORDER_FIELDS for order in orders):
+        return None
+    ids = [order["id"] for order in orders]
+    sides = [order["side"] for order in orders]
+    if not _all_of_type(ids, str) or not _all_of_type(sides, str) or not _ids_match(ids):
+        return None
+    columns = [[order[name] for order in orders] for name, _, _ in _BOUNDS]
+    if not all(_all_of_type(column, int) for column in columns):
+        return None
+    listed = _listed(ids, sides, columns[0], columns[1])
+    in_bounds = [
+        bool(np.all((values >= low) & (values <= high)))
+        for values, (_, low, high) in zip((listed.price, listed.energy), _BOUNDS, strict=True)
+    ]
+    return listed if all(in_bounds) and bool(np.all(listed.buy | listed.sell)) else None
+
+
+def _all_of_type(values: list[Any], kind: type) -> bool:
+    return set(map(type, values)) <= {kind}
+
+
+def _ids_match(ids: list[str]) -> bool:
+    joined = "\n".join(ids)
+    return not ids or (joined.count("\n") == len(ids) - 1 and _IDS.fullmatch(joined) is not None)
+
+
+def _grid(book: Book) -> Book:
+    return dataclasses.replace(book, orders=())
+
+
+def _listed_of(book: Book) -> _Listed:
+    orders = book.orders
+    return _listed(
+        [order.id for order in orders],
+        [order.side for order in orders],
+        [order.price_kopecks_per_mwh for order in orders],
+        [order.energy_kwh for order in orders],
+    )
+
+
+def _listed(ids: list[str], sides: list[str], prices: list[int], energies: list[int]) -> _Listed:
+    buy = np.fromiter(map("buy".__eq__, sides), dtype=np.bool_, count=len(sides))
+    sell = np.fromiter(map("sell".__eq__, sides), dtype=np.bool_, count=len(sides))
+    return _Listed(ids, sides, buy, sell, _integers(prices), _integers(energies))
+
+
+def _integers(values: list[int]) -> npt.NDArray[Any]:
+    """An int64 column, or an object column of Python ints when a value does not fit."""
+    try:
+        return np.array(values, dtype=np.int64)
+    except OverflowError:
+        return np.array(values, dtype=object)
+
+
+def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
+    """The book as columns, or every reason it cannot be cleared (in the book's order)."""
+    problems = _range_problems(grid, listed)
+    order, sorted_ids, duplicates = _sorted_ids(listed.ids)
+    problems += [f"order id {order_id} appears more than once" for order_id in duplicates]
+    both_legs = grid.import_limit_kwh > 0 and grid.export_limit_kwh > 0
+    if both_legs and grid.grid_buy_price_kopecks_per_mwh >= grid.grid_sell_price_kopecks_per_mwh:
         problems.append(
-            f"grid_buy_price_kopecks_per_mwh {book.grid_buy_price_kopecks_per_mwh} must be "
-            f"below grid_sell_price_kopecks_per_mwh {book.grid_sell_price_kopecks_per_mwh} "
+            f"grid_buy_price_kopecks_per_mwh {grid.grid_buy_price_kopecks_per_mwh} must be "
+            f"below grid_sell_price_kopecks_per_mwh {grid.grid_sell_price_kopecks_per_mwh} "
             "when both limits are positive: the connection carries one flow, never an "
             "import and an export at once"
         )
-    if not problems:
-        problems.extend(_size_problems(book))
-    return problems
+    if problems:
+        return problems
+    price, energy = listed.price.astype(np.int64), listed.energy.astype(np.int64)
+    problems = _size_problems(grid, price, energy)
+    return problems or BookColumns(
+        grid.import_limit_kwh,
+        grid.export_limit_kwh,
+        grid.grid_sell_price_kopecks_per_mwh,
+        grid.grid_buy_price_kopecks_per_mwh,
+        tuple(sorted_ids),
+        listed.buy[order],
+        price[order],
+        energy[order],
+        order,
+    )
 
 
-def _range_problems(book: Book) -> list[str]:
+def _range_problems(grid: Book, listed: _Listed) -> list[str]:
     problems = [
         f"{name} is {value}, it must lie in 0..{MAX_SAFE_INTEGER}"
         for name, value in (
-            ("import_limit_kwh", book.import_limit_kwh),
-            ("export_limit_kwh", book.export_limit_kwh),
+            ("import_limit_kwh", grid.import_limit_kwh),
+            ("export_limit_kwh", grid.export_limit_kwh),
         )
         if not 0 <= value <= MAX_SAFE_INTEGER
     ]
-    prices = [
-        ("grid_sell_price_kopecks_per_mwh", book.grid_sell_price_kopecks_per_mwh),
-        ("grid_buy_price_kopecks_per_mwh", book.grid_buy_price_kopecks_per_mwh),
-    ]
-    prices += [(f"order {o.id} price", o.price_kopecks_per_mwh) for o in book.orders]
     limit = PRICE_LIMIT_KOPECKS_PER_MWH
-    problems += [f"{name} {p} is outside ±{limit}" for name, p in prices if abs(p) > limit]
     problems += [
-        f"order {o.id} energy_kwh is {o.energy_kwh}, it must lie in 1..{ORDER_LIMIT_KWH}"
-        for o in book.orders
-        if not 1 <= o.energy_kwh <= ORDER_LIMIT_KWH
+        f"{name} {price} is outside ±{limit}"
+        for name, price in (
+            ("grid_sell_price_kopecks_per_mwh", grid.grid_sell_price_kopecks_per_mwh),
+            ("grid_buy_price_kopecks_per_mwh", grid.grid_buy_price_kopecks_per_mwh),
+        )
+        if abs(price) > limit
+    ]
+    ids, price, energy = listed.ids, listed.price, listed.energy
+    problems += [
+        f"order {ids[i]} price {price[i]} is outside ±{limit}"
+        for i in _where((price < -limit) | (price > limit))
     ]
     problems += [
-        f"order {o.id} side {o.side!r} is not buy or sell"
-        for o in book.orders
-        if o.side not in ("buy", "sell")
+        f"order {ids[i]} energy_kwh is {energy[i]}, it must lie in 1..{ORDER_LIMIT_KWH}"
+        for i in _where((energy < 1) | (energy > ORDER_LIMIT_KWH))
+    ]
+    problems += [
+        f"order {ids[i]} side {listed.sides[i]!r} is not buy or sell"
+        for i in _where(~(listed.buy | listed.sell))
     ]
     return problems
 
 
-def _duplicate_ids(book: Book) -> list[str]:
-    seen: set[str] = set()
-    duplicates: set[str] = set()
-    for order in book.orders:
-        (duplicates if order.id in seen else seen).add(order.id)
-    return [f"order id {order_id} appears more than once" for order_id in sorted(duplicates)]
+def _where(mask: npt.NDArray[Any]) -> list[int]:
+    return [int(i) for i in np.flatnonzero(mask)]
 
 
-def _size_problems(book: Book) -> list[str]:
+def _sorted_ids(ids: Sequence[str]) -> tuple[Int64Array, list[str], list[str]]:
+    """The permutation that sorts ``ids`` by code points, the sorted ids, the duplicated ones.
+
+    numpy's fixed-width strings compare by code points like ``str`` but drop trailing NULs,
+    so ids holding a NUL (possible only in a book built by hand) are sorted by Python.
+    """
+    if "\x00" in "".join(ids):
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        sorted_ids = [ids[i] for i in order]
+        return order, sorted_ids, sorted({a for a, b in pairwise(sorted_ids) if a == b})
+    column = np.array(ids, dtype=np.str_)
+    order = np.argsort(column, kind="stable").astype(np.int64)
+    sorted_column = column[order]
+    repeated = np.flatnonzero(sorted_column[1:] == sorted_column[:-1])
+    duplicates = sorted({str(sorted_column[i]) for i in repeated})
+    return order, sorted_column.tolist(), duplicates
+
+
+_CHUNK = 8192
+"""Rows summed in int64 at once: 8192 × 10^15 (the largest |price| × energy) < 2^63."""
+
+
+def _size_problems(grid: Book, price: Int64Array, energy: Int64Array) -> list[str]:
     legs = [
-        (book.grid_sell_price_kopecks_per_mwh, book.import_limit_kwh),
-        (book.grid_buy_price_kopecks_per_mwh, book.export_limit_kwh),
+        (grid.grid_sell_price_kopecks_per_mwh, grid.import_limit_kwh),
+        (grid.grid_buy_price_kopecks_per_mwh, grid.export_limit_kwh),
     ]
-    legs += [(order.price_kopecks_per_mwh, order.energy_kwh) for order in book.orders]
-    energy_kwh = sum(kwh for _, kwh in legs)
-    value_millikopecks = sum(abs(price) * kwh for price, kwh in legs)
+    energy_kwh = sum(kwh for _, kwh in legs) + int(energy.sum())
+    values = np.abs(price) * energy
+    chunks = np.add.reduceat(values, np.arange(0, len(values), _CHUNK)) if len(values) else values
+    value_millikopecks = sum(abs(p) * kwh for p, kwh in legs) + sum(map(int, chunks.tolist()))
     if max(energy_kwh, value_millikopecks) > MAX_SAFE_INTEGER:
         return [
             f"the book is too large to clear exactly: total energy {energy_kwh} kWh, gross "
             f"value {value_millikopecks} millikopecks; each must be at most {MAX_SAFE_INTEGER}"
         ]
     return []
+
+
+class StepColumns(NamedTuple):
+    """The steps as the auction sees them: the orders (rows by id), then the import leg (a
+    sell) and the export leg (a buy) when their limit is positive. A step's row is its rank in
+    key order, which breaks pro-rata ties: orders by id, then the legs."""
+
+    buy: BoolArray
+    price: Int64Array
+    energy: Int64Array
+    import_row: int | None
+    export_row: int | None
+
+
+def step_columns(columns: BookColumns) -> StepColumns:
+    """The steps of a book: its orders and its grid legs."""
+    legs = [
+        (name, buy, price, limit)
+        for name, buy, price, limit in (
+            ("import", False, columns.grid_sell_price_kopecks_per_mwh, columns.import_limit_kwh),
+            ("export", True, columns.grid_buy_price_kopecks_per_mwh, columns.export_limit_kwh),
+        )
+        if limit > 0
+    ]
+    rows = {name: len(columns.ids) + i for i, (name, _, _, _) in enumerate(legs)}
+    return StepColumns(
+        np.concatenate([columns.buy, np.array([leg[1] for leg in legs], dtype=np.bool_)]),
+        np.concatenate(
+            [columns.price_kopecks_per_mwh, np.array([leg[2] for leg in legs], np.int64)]
+        ),
+        np.concatenate([columns.energy_kwh, np.array([leg[3] for leg in legs], dtype=np.int64)]),
+        rows.get("import"),
+        rows.get("export"),
+    )

@@ -20,46 +20,40 @@ term by term. Three more conditions pin the result to the one documented clearin
 - price: the published price is the rule applied to the interval of supporting prices.
 
 With them, a result passes if and only if it equals ``clear(book)``.
+
+Every check is a pass of numpy masks and sums over int64 columns. The pro-rata check, when
+slackness holds, needs only the two levels at the price (every other level is then full or
+empty); when slackness fails it groups every level by one integer sort, to list them all.
 """
 
-from collections.abc import Iterable
 from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from krai.modules.energy.book import (
-    EXPORT_KEY,
-    IMPORT_KEY,
     Book,
-    Step,
-    StepKey,
-    book_problems,
-    book_steps,
+    BookColumns,
+    Int64Array,
+    StepColumns,
+    check_book,
+    step_columns,
 )
-from krai.modules.energy.result import ClearingResult
+from krai.modules.energy.result import ClearedColumns, ClearingResult
 
-Allocation = dict[StepKey, int]
-"""Accepted kWh per step key (orders and grid legs)."""
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
-def supporting_prices(
-    steps: Iterable[Step], allocation: Allocation
-) -> tuple[int | None, int | None]:
+def supporting_prices(steps: StepColumns, accepted: Int64Array) -> tuple[int | None, int | None]:
     """The interval [low, high] of prices at which the allocation passes slackness; None = open."""
-    low: int | None = None
-    high: int | None = None
-    for step in steps:
-        accepted_kwh = allocation[step.key]
-        price = step.price_kopecks_per_mwh
-        some, short = accepted_kwh > 0, accepted_kwh < step.energy_kwh
-        bounds_low = some if step.side == "sell" else short
-        bounds_high = short if step.side == "sell" else some
-        if bounds_low and (low is None or price > low):
-            low = price
-        if bounds_high and (high is None or price < high):
-            high = price
-    return low, high
+    some, short = accepted > 0, accepted < steps.energy
+    low = steps.price[np.where(steps.buy, short, some)]
+    high = steps.price[np.where(steps.buy, some, short)]
+    return (int(low.max()) if len(low) else None), (int(high.min()) if len(high) else None)
 
 
-def rule_price(book: Book, low: int | None, high: int | None) -> int:
+def rule_price(book: Book | BookColumns, low: int | None, high: int | None) -> int:
     """The published price: the floored midpoint of [low, high]; its finite end if half open;
     the floored midpoint of the two grid prices if nothing bounds it (no order, no grid leg)."""
     if low is not None and high is not None:
@@ -71,72 +65,153 @@ def rule_price(book: Book, low: int | None, high: int | None) -> int:
     return (book.grid_buy_price_kopecks_per_mwh + book.grid_sell_price_kopecks_per_mwh) // 2
 
 
-def share_rank(step: Step, remainder: int) -> tuple[int, StepKey]:
-    """Who gets a left-over kWh first at the margin: largest remainder, then smallest key."""
-    return (-remainder, step.key)
-
-
-def welfare_millikopecks(steps: Iterable[Step], allocation: Allocation) -> int:
-    """Σ buy price × accepted − Σ sell price × accepted, grid legs included."""
-    total = 0
-    for step in steps:
-        value = step.price_kopecks_per_mwh * allocation[step.key]
-        total += value if step.side == "buy" else -value
-    return total
+def welfare_millikopecks(steps: StepColumns, accepted: Int64Array) -> int:
+    """Σ buy price × accepted − Σ sell price × accepted, grid legs included (each sum is at
+    most the book's gross value, below 2^53)."""
+    value = steps.price * accepted
+    return int(value[steps.buy].sum()) - int(value[~steps.buy].sum())
 
 
 def check_certificate(book: Book, result: ClearingResult) -> list[str]:
     """Every reason ``result`` is not the documented optimal clearing of ``book``; empty if none.
 
-    O(n): no sorting, no auction. It proves welfare optimality and the price rule; the
-    tie-breaking among equally good allocations (volume, pro rata) is checked by re-clearing.
+    It proves welfare optimality and the price rule, and pins the tie-breaking among equally
+    good allocations (volume, pro rata) without sorting the book or running the auction.
     """
-    problems = book_problems(book)
-    if problems:
-        return [f"book: {problem}" for problem in problems]
-    allocation, problems = _allocation(book, result)
+    columns = check_book(book)
+    if isinstance(columns, list):
+        return [f"book: {problem}" for problem in columns]
+    ids = tuple(acceptance.id for acceptance in result.accepted)
+    energies = [acceptance.energy_kwh for acceptance in result.accepted]
+    problems = _listing_problems(columns, ids, energies, result.import_kwh, result.export_kwh)
     if problems:
         return problems
-    steps = book_steps(book)
+    accepted = np.array(energies, dtype=np.int64)
+    return _optimality_problems(columns, accepted, result)
+
+
+def check_cleared_columns(columns: BookColumns, cleared: ClearedColumns) -> list[str]:
+    """``check_certificate`` for a book and a result given as columns."""
+    accepted = cleared.accepted_kwh
+    problems = _listing_problems(
+        columns, cleared.ids, accepted, cleared.import_kwh, cleared.export_kwh
+    )
+    return problems or _optimality_problems(columns, accepted, cleared)
+
+
+def _listing_problems(
+    columns: BookColumns,
+    ids: tuple[str, ...],
+    energies: list[int] | Int64Array,
+    import_kwh: int,
+    export_kwh: int,
+) -> list[str]:
+    """Whether the result lists every order once, by id, within its bounds."""
+    if ids != columns.ids:
+        return _listing_problems_by_id(columns, ids, energies, import_kwh, export_kwh)
+    if isinstance(energies, list) and not set(map(type, energies)) <= {int}:
+        return [
+            f"{order_id}: {kwh!r} kWh accepted is not an integer"
+            for order_id, kwh in zip(ids, energies, strict=True)
+            if type(kwh) is not int
+        ]
+    accepted = _integers(energies)
+    outside = (accepted < 0) | (accepted > columns.energy_kwh)
+    problems = [
+        f"{ids[i]}: {energies[i]} kWh accepted, outside 0..{columns.energy_kwh[i]}"
+        for i in np.flatnonzero(outside)
+    ]
+    return problems + _flow_problems(columns, import_kwh, export_kwh)
+
+
+def _integers(values: list[int] | Int64Array) -> npt.NDArray[Any]:
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except OverflowError:
+        return np.array(values, dtype=object)
+
+
+def _flow_problems(columns: BookColumns, import_kwh: int, export_kwh: int) -> list[str]:
     return [
-        *_balance_problems(steps, allocation, result),
-        *_slackness_problems(steps, allocation, result.price_kopecks_per_mwh),
-        *_volume_problems(steps, allocation, result.price_kopecks_per_mwh),
-        *_pro_rata_problems(steps, allocation),
-        *_interval_problems(book, steps, allocation, result),
-        *_welfare_problems(steps, allocation, result),
+        f"{name}: {kwh} kWh accepted, outside 0..{limit_kwh}"
+        for name, kwh, limit_kwh in (
+            ("grid import", import_kwh, columns.import_limit_kwh),
+            ("grid export", export_kwh, columns.export_limit_kwh),
+        )
+        if not 0 <= kwh <= limit_kwh
     ]
 
 
-def _allocation(book: Book, result: ClearingResult) -> tuple[Allocation, list[str]]:
-    """The result's accepted energy per step, or the problems that prevent reading it."""
-    ids = [acceptance.id for acceptance in result.accepted]
-    offered_kwh = {order.id: order.energy_kwh for order in book.orders}
+def _listing_problems_by_id(
+    columns: BookColumns,
+    ids: tuple[str, ...],
+    energies: list[int] | Int64Array,
+    import_kwh: int,
+    export_kwh: int,
+) -> list[str]:
+    """The listing problems of a result whose ids are not the book's, one by one."""
+    offered_kwh = dict(zip(columns.ids, columns.energy_kwh.tolist(), strict=True))
     problems = [f"order {i} is not in the book" for i in ids if i not in offered_kwh]
     if any(first >= second for first, second in pairwise(ids)):
         problems.append("accepted orders are not listed once each in ascending id order")
     missing = len(offered_kwh.keys() - set(ids))
     if missing:
         problems.append(f"{missing} order(s) of the book are missing from the result")
-    accepted = [(a.id, a.energy_kwh, offered_kwh.get(a.id, 0)) for a in result.accepted]
-    accepted.append(("grid import", result.import_kwh, book.import_limit_kwh))
-    accepted.append(("grid export", result.export_kwh, book.export_limit_kwh))
     problems += [
-        f"{name}: {kwh} kWh accepted, outside 0..{limit_kwh}"
-        for name, kwh, limit_kwh in accepted
-        if not 0 <= kwh <= limit_kwh
+        f"{i}: {kwh} kWh accepted, outside 0..{offered_kwh.get(i, 0)}"
+        for i, kwh in zip(ids, list(energies), strict=True)
+        if not 0 <= kwh <= offered_kwh.get(i, 0)
     ]
-    allocation: Allocation = {(0, a.id): a.energy_kwh for a in result.accepted}
-    allocation[IMPORT_KEY] = result.import_kwh
-    allocation[EXPORT_KEY] = result.export_kwh
-    return allocation, problems
+    return problems + _flow_problems(columns, import_kwh, export_kwh)
+
+
+def _optimality_problems(
+    columns: BookColumns, orders_kwh: Int64Array, result: ClearingResult | ClearedColumns
+) -> list[str]:
+    steps = step_columns(columns)
+    flows = [
+        result.import_kwh if row == steps.import_row else result.export_kwh
+        for row in (steps.import_row, steps.export_row)
+        if row is not None
+    ]
+    accepted = np.concatenate([orders_kwh, np.array(flows, dtype=np.int64)])
+    named = _Names(columns, steps)
+    price = result.price_kopecks_per_mwh
+    slackness = _slackness_problems(steps, accepted, price, named)
+    return [
+        *_balance_problems(steps, accepted, result),
+        *slackness,
+        *_volume_problems(steps, accepted, price, named),
+        *_pro_rata_problems(steps, accepted, None if slackness else price, named),
+        *_interval_problems(columns, steps, accepted, result),
+        *_welfare_problems(steps, accepted, result),
+    ]
+
+
+class _Names:
+    """Names of steps and their place in the book as listed (orders, then import, export)."""
+
+    def __init__(self, columns: BookColumns, steps: StepColumns) -> None:
+        self.ids = columns.ids
+        self.legs = {steps.import_row: "grid import", steps.export_row: "grid export"}
+        orders = len(columns.ids)
+        self.position = np.concatenate(
+            [columns.listed_at, np.arange(orders, len(steps.price), dtype=np.int64)]
+        )
+
+    def name(self, row: int) -> str:
+        return self.ids[row] if row < len(self.ids) else self.legs[row]
+
+    def in_book_order(self, mask: npt.NDArray[np.bool_]) -> list[int]:
+        rows = np.flatnonzero(mask)
+        return [int(row) for row in rows[np.argsort(self.position[rows])]]
 
 
 def _balance_problems(
-    steps: list[Step], allocation: Allocation, result: ClearingResult
+    steps: StepColumns, accepted: Int64Array, result: ClearingResult | ClearedColumns
 ) -> list[str]:
-    supply_kwh = sum(allocation[s.key] for s in steps if s.side == "sell")
-    demand_kwh = sum(allocation[s.key] for s in steps if s.side == "buy")
+    supply_kwh = int(accepted[~steps.buy].sum())
+    demand_kwh = int(accepted[steps.buy].sum())
     problems = []
     if supply_kwh != demand_kwh:
         problems.append(f"supply {supply_kwh} kWh (with import) != demand {demand_kwh} kWh")
@@ -147,75 +222,98 @@ def _balance_problems(
     return problems
 
 
-def _slackness_problems(steps: list[Step], allocation: Allocation, price: int) -> list[str]:
+def _slackness_problems(
+    steps: StepColumns, accepted: Int64Array, price: int, named: _Names
+) -> list[str]:
+    above, below = steps.price > price, steps.price < price
+    in_money = np.where(steps.buy, above, below)
+    out_of_money = np.where(steps.buy, below, above)
+    some, short = accepted > 0, accepted < steps.energy
     problems = []
-    for step in steps:
-        kwh, offered = allocation[step.key], step.energy_kwh
-        own = step.price_kopecks_per_mwh
-        verb = "sells" if step.side == "sell" else "buys"
-        in_money = own < price if step.side == "sell" else own > price
-        out_of_money = own > price if step.side == "sell" else own < price
-        if kwh > 0 and out_of_money:
+    for row in named.in_book_order((some & out_of_money) | (short & in_money)):
+        own, kwh, offered = int(steps.price[row]), int(accepted[row]), int(steps.energy[row])
+        verb = "buys" if steps.buy[row] else "sells"
+        if out_of_money[row]:
             problems.append(
-                f"{step.name} {verb} at {own}, worse than the price {price}, "
+                f"{named.name(row)} {verb} at {own}, worse than the price {price}, "
                 f"yet {kwh} kWh are accepted"
             )
-        if kwh < offered and in_money:
+        else:
             problems.append(
-                f"{step.name} {verb} at {own}, better than the price {price}, "
+                f"{named.name(row)} {verb} at {own}, better than the price {price}, "
                 f"yet only {kwh} of {offered} kWh are accepted"
             )
     return problems
 
 
-def _volume_problems(steps: list[Step], allocation: Allocation, price: int) -> list[str]:
-    short_at_price = {
-        step.side: step.name
-        for step in steps
-        if step.price_kopecks_per_mwh == price and allocation[step.key] < step.energy_kwh
-    }
-    if len(short_at_price) == 2:
+def _volume_problems(
+    steps: StepColumns, accepted: Int64Array, price: int, named: _Names
+) -> list[str]:
+    short_at_price = (steps.price == price) & (accepted < steps.energy)
+    last = {}
+    for side, mask in (("buy", steps.buy), ("sell", ~steps.buy)):
+        rows = named.in_book_order(short_at_price & mask)
+        if rows:
+            last[side] = named.name(rows[-1])
+    if len(last) == 2:
         return [
-            f"{short_at_price['buy']} and {short_at_price['sell']} are both short at the price "
+            f"{last['buy']} and {last['sell']} are both short at the price "
             f"{price}: the traded volume is not the largest"
         ]
     return []
 
 
-def _pro_rata_problems(steps: list[Step], allocation: Allocation) -> list[str]:
-    levels: dict[tuple[str, int], list[Step]] = {}
-    for step in steps:
-        levels.setdefault((step.side, step.price_kopecks_per_mwh), []).append(step)
-    problems = []
-    for (side, price), level in levels.items():
-        if not _is_pro_rata(level, allocation):
-            problems.append(f"the {side} level at {price} is not shared pro rata")
-    return problems
+def _pro_rata_problems(
+    steps: StepColumns, accepted: Int64Array, price: int | None, named: _Names
+) -> list[str]:
+    """Levels not shared as ``clear`` shares them; only those at ``price`` unless it is None.
+
+    Per level of offered T and accepted x, each step's extra kWh over floor(x·Q/T) must be 0
+    or 1, and sorted by (largest remainder, smallest key) the extras must not increase.
+    """
+    rows = np.arange(len(steps.price)) if price is None else np.flatnonzero(steps.price == price)
+    level_key = steps.price[rows] * 2 + steps.buy[rows]
+    levels, level_of = np.unique(level_key, return_inverse=True)
+    offered, taken = steps.energy[rows], accepted[rows]
+    level_offered = np.zeros(len(levels), dtype=np.int64)
+    level_taken = np.zeros(len(levels), dtype=np.int64)
+    np.add.at(level_offered, level_of, offered)
+    np.add.at(level_taken, level_of, taken)
+    whole, remainder = _level_shares(offered, level_taken[level_of], level_offered[level_of])
+    extra = taken - whole
+    bad = np.zeros(len(levels), dtype=np.bool_)
+    bad[level_of[(extra < 0) | (extra > 1)]] = True
+    ranked = np.lexsort((rows, -remainder, level_of))
+    same_level = level_of[ranked][1:] == level_of[ranked][:-1]
+    rising = extra[ranked][1:] > extra[ranked][:-1]
+    bad[level_of[ranked][1:][same_level & rising]] = True
+    first_listed = np.full(len(levels), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_listed, level_of, named.position[rows])
+    failing = np.flatnonzero(bad)
+    return [
+        f"the {'buy' if levels[i] % 2 else 'sell'} level at {levels[i] // 2} is not shared pro rata"
+        for i in failing[np.argsort(first_listed[failing])]
+    ]
 
 
-def _is_pro_rata(level: list[Step], allocation: Allocation) -> bool:
-    """Whether the level's accepted energy is shared as ``clear`` shares it, in O(len(level))."""
-    offered_kwh = sum(step.energy_kwh for step in level)
-    taken_kwh = sum(allocation[step.key] for step in level)
-    if taken_kwh == 0:  # full and empty levels: pro rata gives every step 0 ...
-        return all(allocation[step.key] == 0 for step in level)
-    if taken_kwh == offered_kwh:  # ... or all it offered
-        return all(allocation[step.key] == step.energy_kwh for step in level)
-    with_extra: list[tuple[int, StepKey]] = []
-    without_extra: list[tuple[int, StepKey]] = []
-    for step in level:
-        whole, remainder = divmod(taken_kwh * step.energy_kwh, offered_kwh)
-        extra_kwh = allocation[step.key] - whole
-        if extra_kwh not in (0, 1):
-            return False
-        (with_extra if extra_kwh else without_extra).append(share_rank(step, remainder))
-    return not with_extra or not without_extra or max(with_extra) < min(without_extra)
+def _level_shares(
+    offered: Int64Array, taken: Int64Array, total: Int64Array
+) -> tuple[Int64Array, Int64Array]:
+    """divmod(x·Q, T) per step, exactly: Python ints when x·Q could overflow int64."""
+    if not len(offered) or int(taken.max()) * int(offered.max()) <= _INT64_MAX:
+        return np.divmod(offered * taken, total)
+    product = offered.astype(object) * taken.astype(object)  # divmod has no object loop
+    whole, remainder = product // total, product % total
+    return whole.astype(np.int64), remainder.astype(np.int64)
 
 
 def _interval_problems(
-    book: Book, steps: list[Step], allocation: Allocation, result: ClearingResult
+    columns: BookColumns,
+    steps: StepColumns,
+    accepted: Int64Array,
+    result: ClearingResult | ClearedColumns,
 ) -> list[str]:
-    low, high = supporting_prices(steps, allocation)
+    low, high = supporting_prices(steps, accepted)
     certificate = result.certificate
     problems = []
     if (certificate.price_low_kopecks_per_mwh, certificate.price_high_kopecks_per_mwh) != (
@@ -223,18 +321,18 @@ def _interval_problems(
         high,
     ):
         problems.append(f"certificate interval is not the supporting interval [{low}, {high}]")
-    if result.price_kopecks_per_mwh != rule_price(book, low, high):
+    if result.price_kopecks_per_mwh != rule_price(columns, low, high):
         problems.append(
             f"price {result.price_kopecks_per_mwh} is not the rule's price "
-            f"{rule_price(book, low, high)} of [{low}, {high}]"
+            f"{rule_price(columns, low, high)} of [{low}, {high}]"
         )
     return problems
 
 
 def _welfare_problems(
-    steps: list[Step], allocation: Allocation, result: ClearingResult
+    steps: StepColumns, accepted: Int64Array, result: ClearingResult | ClearedColumns
 ) -> list[str]:
-    welfare = welfare_millikopecks(steps, allocation)
+    welfare = welfare_millikopecks(steps, accepted)
     if welfare != result.welfare_millikopecks:
         return [f"welfare is {welfare} millikopecks, not {result.welfare_millikopecks}"]
     return []

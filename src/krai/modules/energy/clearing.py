@@ -18,120 +18,140 @@ Normative text: ``docs/spec/clearing.md``. In short:
 
 The result is a pure function of the book's content: the input order of ``orders`` does not
 matter, no float is used, and equal books give equal results. O(n log n) time, O(n) memory.
+
+The work is done on numpy int64 columns (:class:`BookColumns`), orders sorted by id: two
+integer sorts (supply and demand by price), masks and sums. Every value fits in int64: the
+book's bounds keep energies and Σ |price| × energy within 2^53 − 1; the one product that can
+exceed it, x·Q at the margin, is computed with Python integers when it could.
 """
 
-from itertools import groupby
+import numpy as np
 
 from krai.modules.energy.book import (
-    EXPORT_KEY,
-    IMPORT_KEY,
     Book,
+    BookColumns,
+    Int64Array,
     InvalidBookError,
-    Step,
-    book_problems,
-    book_steps,
+    StepColumns,
+    book_columns,
+    step_columns,
 )
 from krai.modules.energy.certificate import (
-    Allocation,
     check_certificate,
+    check_cleared_columns,
     rule_price,
-    share_rank,
     supporting_prices,
     welfare_millikopecks,
 )
-from krai.modules.energy.result import Acceptance, Certificate, ClearingResult
+from krai.modules.energy.result import Certificate, ClearedColumns, ClearingResult
 
-__all__ = ["Book", "ClearingResult", "InvalidBookError", "check_certificate", "clear"]
+__all__ = [
+    "Book",
+    "BookColumns",
+    "ClearedColumns",
+    "ClearingResult",
+    "InvalidBookError",
+    "check_certificate",
+    "check_cleared_columns",
+    "clear",
+    "clear_columns",
+]
 
-Level = tuple[int, list[Step]]
-"""One price (kopecks/MWh) and the steps offered at it, in no particular order."""
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 def clear(book: Book) -> ClearingResult:
     """Clear ``book``; raise ``InvalidBookError`` if it cannot be cleared (``book_problems``)."""
-    problems = book_problems(book)
-    if problems:
-        raise InvalidBookError("; ".join(problems))
-    steps = book_steps(book)
-    supply = _levels([s for s in steps if s.side == "sell"], descending=False)
-    demand = _levels([s for s in steps if s.side == "buy"], descending=True)
-    traded_kwh = _traded_kwh(supply, demand)
-    allocation = {**_allocate(supply, traded_kwh), **_allocate(demand, traded_kwh)}
-    return _result(book, steps, allocation)
+    return clear_columns(book_columns(book)).result()
 
 
-def _levels(steps: list[Step], *, descending: bool) -> list[Level]:
-    """Steps grouped by price, best price first (lowest sell, highest buy)."""
-    ordered = sorted(steps, key=_price_of)  # order within a level never matters (_pro_rata)
-    levels = [(price, list(group)) for price, group in groupby(ordered, _price_of)]
-    return levels[::-1] if descending else levels
-
-
-def _price_of(step: Step) -> int:
-    return step.price_kopecks_per_mwh
-
-
-def _traded_kwh(supply: list[Level], demand: list[Level]) -> int:
-    """Walk both curves while the demand price is at least the supply price."""
-    traded_kwh = 0
-    supply_left = demand_left = 0
-    i = j = 0
-    while True:
-        if supply_left == 0 and i < len(supply):
-            supply_left, i = _volume(supply[i]), i + 1
-        if demand_left == 0 and j < len(demand):
-            demand_left, j = _volume(demand[j]), j + 1
-        if not supply_left or not demand_left or demand[j - 1][0] < supply[i - 1][0]:
-            return traded_kwh
-        step_kwh = min(supply_left, demand_left)
-        traded_kwh += step_kwh
-        supply_left -= step_kwh
-        demand_left -= step_kwh
-
-
-def _volume(level: Level) -> int:
-    return sum(step.energy_kwh for step in level[1])
-
-
-def _allocate(levels: list[Level], traded_kwh: int) -> Allocation:
-    """Fill levels best first up to ``traded_kwh``; the partly filled level is shared pro rata."""
-    allocation: Allocation = {}
-    left_kwh = traded_kwh
-    for _, steps in levels:
-        offered_kwh = sum(step.energy_kwh for step in steps)
-        taken_kwh = min(left_kwh, offered_kwh)
-        if taken_kwh in (0, offered_kwh):  # what pro rata gives, without the arithmetic
-            allocation.update((step.key, taken_kwh and step.energy_kwh) for step in steps)
-        else:
-            allocation.update(_pro_rata(steps, taken_kwh))
-        left_kwh -= taken_kwh
-    return allocation
-
-
-def _pro_rata(steps: list[Step], taken_kwh: int) -> Allocation:
-    """Share ``taken_kwh`` in proportion to offered energy; largest remainders, then key order."""
-    offered_kwh = sum(step.energy_kwh for step in steps)
-    shares = {s.key: divmod(taken_kwh * s.energy_kwh, offered_kwh) for s in steps}
-    allocation = {key: whole for key, (whole, _) in shares.items()}
-    left_kwh = taken_kwh - sum(allocation.values())
-    by_remainder = sorted(steps, key=lambda s: share_rank(s, shares[s.key][1]))
-    for step in by_remainder[:left_kwh]:
-        allocation[step.key] += 1
-    return allocation
-
-
-def _result(book: Book, steps: list[Step], allocation: Allocation) -> ClearingResult:
-    low, high = supporting_prices(steps, allocation)
-    accepted = sorted(
-        (Acceptance(order.id, allocation[(0, order.id)]) for order in book.orders),
-        key=lambda acceptance: acceptance.id,
+def clear_columns(columns: BookColumns) -> ClearedColumns:
+    """Clear a book given as columns (already validated)."""
+    steps = step_columns(columns)
+    sell = ~steps.buy
+    supply_price, demand_price = steps.price[sell], steps.price[steps.buy]
+    supply_kwh, demand_kwh = steps.energy[sell], steps.energy[steps.buy]
+    supply_order = np.argsort(supply_price)
+    demand_order = np.argsort(-demand_price)
+    traded_kwh = _traded_kwh(
+        supply_price[supply_order],
+        np.cumsum(supply_kwh[supply_order]),
+        demand_price[demand_order],
+        np.cumsum(demand_kwh[demand_order]),
     )
-    traded_kwh = sum(allocation[s.key] for s in steps if s.side == "sell")
-    return ClearingResult(
-        price_kopecks_per_mwh=rule_price(book, low, high),
-        accepted=tuple(accepted),
-        import_kwh=allocation.get(IMPORT_KEY, 0),
-        export_kwh=allocation.get(EXPORT_KEY, 0),
-        welfare_millikopecks=welfare_millikopecks(steps, allocation),
+    accepted = np.zeros(len(steps.price), dtype=np.int64)
+    accepted[sell] = _fill(supply_price, supply_kwh, supply_order, traded_kwh)
+    accepted[steps.buy] = _fill(-demand_price, demand_kwh, demand_order, traded_kwh)
+    return _cleared(columns, steps, accepted, traded_kwh)
+
+
+def _traded_kwh(
+    supply_price: Int64Array,
+    supply_cum: Int64Array,
+    demand_price: Int64Array,
+    demand_cum: Int64Array,
+) -> int:
+    """kWh matched walking supply (ascending) and demand (descending) while demand >= supply.
+
+    The kWh at supply step k trade up to the demand priced at or above that step's price:
+    ``reach[k]``. They form a prefix, so the volume ends in the last step k whose reach passes
+    the energy before it.
+    """
+    if len(supply_cum) == 0:
+        return 0
+    demand_at_or_above = np.searchsorted(-demand_price, -supply_price, side="right")
+    reach = np.concatenate([[0], demand_cum])[demand_at_or_above]
+    before = np.concatenate([[0], supply_cum[:-1]])  # supply energy before each step
+    passing = np.flatnonzero(reach > before)
+    if len(passing) == 0:
+        return 0
+    last = int(passing[-1])
+    return int(min(supply_cum[last], reach[last]))
+
+
+def _fill(cost: Int64Array, offered: Int64Array, order: Int64Array, traded_kwh: int) -> Int64Array:
+    """Levels filled best (lowest cost) first up to ``traded_kwh``, the margin pro rata."""
+    if traded_kwh == 0:
+        return np.zeros(len(cost), dtype=np.int64)
+    cumulative = np.cumsum(offered[order])
+    margin = int(cost[order[int(np.searchsorted(cumulative, traded_kwh, side="left"))]])
+    accepted = np.where(cost < margin, offered, 0)
+    at_margin = cost == margin
+    accepted[at_margin] = pro_rata(offered[at_margin], traded_kwh - int(accepted.sum()))
+    return accepted
+
+
+def pro_rata(offered: Int64Array, taken_kwh: int) -> Int64Array:
+    """Share ``taken_kwh`` in proportion to ``offered`` (in key order): floors, then one kWh
+    each to the largest remainders, equal remainders to the smaller key (the earlier row)."""
+    total_kwh = int(offered.sum())
+    if taken_kwh in (0, total_kwh):  # what the formula gives, without the arithmetic
+        return offered * (taken_kwh // total_kwh if total_kwh else 0)
+    whole, remainder = shares(offered, taken_kwh, total_kwh)
+    left_kwh = taken_kwh - int(whole.sum())
+    whole[np.argsort(-remainder, kind="stable")[:left_kwh]] += 1
+    return whole
+
+
+def shares(offered: Int64Array, taken_kwh: int, total_kwh: int) -> tuple[Int64Array, Int64Array]:
+    """divmod(taken × offered, total) per step, exactly (Python ints if int64 could overflow)."""
+    if taken_kwh * int(offered.max(initial=0)) <= _INT64_MAX:
+        return np.divmod(offered * taken_kwh, total_kwh)
+    product = offered.astype(object) * taken_kwh  # divmod has no object loop: // and %
+    whole, remainder = product // total_kwh, product % total_kwh
+    return whole.astype(np.int64), remainder.astype(np.int64)
+
+
+def _cleared(
+    columns: BookColumns, steps: StepColumns, accepted: Int64Array, traded_kwh: int
+) -> ClearedColumns:
+    low, high = supporting_prices(steps, accepted)
+    return ClearedColumns(
+        ids=columns.ids,
+        accepted_kwh=accepted[: len(columns.ids)],
+        price_kopecks_per_mwh=rule_price(columns, low, high),
+        import_kwh=0 if steps.import_row is None else int(accepted[steps.import_row]),
+        export_kwh=0 if steps.export_row is None else int(accepted[steps.export_row]),
+        welfare_millikopecks=welfare_millikopecks(steps, accepted),
         certificate=Certificate(low, high, traded_kwh),
     )

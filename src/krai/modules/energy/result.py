@@ -8,6 +8,9 @@ Two nodes that clear the same book obtain equal results, hence equal
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True)
 class Acceptance:
@@ -43,6 +46,31 @@ class ClearingResult:
     export_kwh: int
     welfare_millikopecks: int
     certificate: Certificate
+
+
+@dataclass(frozen=True, eq=False)
+class ClearedColumns:
+    """A clearing result as columns: ``accepted_kwh[i]`` is what the order ``ids[i]`` trades,
+    ids ascending. ``result()`` gives the same result as a :class:`ClearingResult`."""
+
+    ids: tuple[str, ...]
+    accepted_kwh: npt.NDArray[np.int64]
+    price_kopecks_per_mwh: int
+    import_kwh: int
+    export_kwh: int
+    welfare_millikopecks: int
+    certificate: Certificate
+
+    def result(self) -> ClearingResult:
+        """The result with one :class:`Acceptance` per order (about 1 µs each)."""
+        return ClearingResult(
+            price_kopecks_per_mwh=self.price_kopecks_per_mwh,
+            accepted=tuple(map(Acceptance, self.ids, self.accepted_kwh.tolist())),
+            import_kwh=self.import_kwh,
+            export_kwh=self.export_kwh,
+            welfare_millikopecks=self.welfare_millikopecks,
+            certificate=self.certificate,
+        )
 
 
 def result_json(result: ClearingResult, *, certificate: bool = False) -> dict[str, Any]:
