@@ -134,7 +134,8 @@ class Scenario:
             "market_id": sealed["market_id"],
             "delivery_date": sealed["delivery_date"],
             "salt": hashlib.sha256(str(sealed["salt"]).encode()).hexdigest(),
-            "orders": [order for spec in sealed["orders"] for order in _orders(spec)],
+            "orders": [order for spec in sealed.get("orders", []) for order in _orders(spec)],
+            "blocks": list(sealed.get("blocks", [])),
         }
 
     def _clearing(self, address: str) -> dict[str, Any]:
@@ -154,7 +155,7 @@ class Scenario:
         body = self._reveal(label)
         signer = self.ledger.inn(str(self._sealed_orders(label)["by"]))
         day, salt = body["delivery_date"], body["salt"]
-        return commitment(body["market_id"], day, signer, salt, body["orders"])
+        return commitment(body["market_id"], day, signer, salt, body["orders"], body["blocks"])
 
     _SUBSTITUTIONS: Mapping[str, Callable[["Scenario", str], Any]] = {
         "inn": lambda s, name: s.ledger.inn(name),

@@ -64,6 +64,17 @@ class CommitmentsUnrevealed:
 
 
 @dataclass(frozen=True)
+class BlocksDecided:
+    """The day's block orders: those accepted (each at one ratio) and those dropped."""
+
+    NAME: ClassVar[str] = "energy.BlocksDecided"
+    market_id: str
+    delivery_date: str
+    accepted: tuple[str, ...]
+    dropped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PeriodCleared:
     NAME: ClassVar[str] = "energy.PeriodCleared"
     market_id: str

@@ -108,6 +108,19 @@ class RevealedOrder:
 
 
 @dataclass(frozen=True)
+class RevealedBlock:
+    """A block: the same energy in each period of a span, one acceptance ratio for all."""
+
+    block_id: OwnOrderId
+    side: Side
+    first_period: Period
+    last_period: Period
+    price_kopecks_per_mwh: PriceKopecksPerMwh
+    energy_kwh: OrderKwh
+    min_acceptance_basis_points: Annotated[int, Min(1), Max(10_000)]
+
+
+@dataclass(frozen=True)
 class RevealOrders:
     """After the gate closes, the participant reveals the orders its commitment hides."""
 
@@ -116,7 +129,8 @@ class RevealOrders:
     market_id: Slug
     delivery_date: Day
     salt: Hex256
-    orders: Annotated[list[RevealedOrder], Length(1, 500)]
+    orders: Annotated[list[RevealedOrder], Length(0, 500)]
+    blocks: Annotated[list[RevealedBlock], Length(0, 50)] | None = None
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,11 @@ def clearing_key(market_id: str, day: str, period: int) -> str:
     return f"{PREFIX}clearing/{market_id}/{day}/{period:03d}"
 
 
+def blocks_key(market_id: str, day: str) -> str:
+    """State key of the day's decision on block orders."""
+    return f"{PREFIX}blocks/{market_id}/{day}"
+
+
 def readings_key(market_id: str, day: str, inn: str) -> str:
     """State key of a participant's meter readings for a day."""
     return f"{PREFIX}reading/{market_id}/{day}/{inn}"
@@ -118,15 +123,23 @@ def limits_on(market: dict[str, Any], day: str) -> dict[str, Any] | None:
     return found
 
 
-def commitment(market_id: str, day: str, inn: str, salt: str, orders: list[dict[str, Any]]) -> str:
+def commitment(  # noqa: PLR0917 -- the fields of the committed document
+    market_id: str,
+    day: str,
+    inn: str,
+    salt: str,
+    orders: list[dict[str, Any]],
+    blocks: list[dict[str, Any]],
+) -> str:
     """The SHA-256 (hex) a participant commits to before the gate closes: of the canonical
-    JSON of ``{"market_id", "delivery_date", "participant", "salt", "orders"}``."""
+    JSON of ``{"market_id", "delivery_date", "participant", "salt", "orders", "blocks"}``."""
     document = {
         "market_id": market_id,
         "delivery_date": day,
         "participant": inn,
         "salt": salt,
         "orders": orders,
+        "blocks": blocks,
     }
     return sha256(canonical_bytes(document)).hex()
 

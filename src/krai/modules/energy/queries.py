@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from krai.modules.energy.blocks import BlockOrder, decide_blocks, with_fixed_blocks
 from krai.modules.energy.model import (
+    blocks_key,
     clearing_key,
     grid_prices_key,
     heat_contract_key,
@@ -30,7 +32,52 @@ def period_document(
     view: StateView, found: dict[str, Any], market_id: str, day: str, period: int
 ) -> dict[str, Any]:
     """The book of one period as JSON (the form ``krai energy clear --orders`` reads): every
-    revealed order, named ``INN:own-id``, with the day's limits and grid prices."""
+    revealed order, named ``INN:own-id``, each accepted block as a price-taking order of its
+    fixed energy, the day's limits and grid prices."""
+    book = base_document(view, found, market_id, day, period)
+    blocks = day_blocks(view, market_id, day)
+    if not blocks:
+        return book
+    decision = block_decision(view, found, market_id, day)
+    return with_fixed_blocks(book, period, blocks, decision["accepted"])
+
+
+def day_blocks(view: StateView, market_id: str, day: str) -> list[BlockOrder]:
+    """Every revealed block order of the day, named ``INN:own-id``."""
+    return [
+        BlockOrder(
+            order_id(inn, b["block_id"]),
+            b["side"],
+            b["first_period"],
+            b["last_period"],
+            b["price_kopecks_per_mwh"],
+            b["energy_kwh"],
+            b["min_acceptance_basis_points"],
+        )
+        for inn, sealed in revealed(view, market_id, day)
+        for b in sealed.get("blocks", [])
+    ]
+
+
+def block_decision(
+    view: StateView, found: dict[str, Any], market_id: str, day: str
+) -> dict[str, Any]:
+    """The day's decision on block orders: stored with its first clearing, else computed."""
+    stored = read(view, blocks_key(market_id, day))
+    if stored is not None:
+        return stored
+    books = {
+        period: base_document(view, found, market_id, day, period)
+        for period in range(1, periods_per_day(found) + 1)
+    }
+    decision = decide_blocks(books, day_blocks(view, market_id, day))
+    return {"accepted": decision.accepted, "dropped": decision.dropped}
+
+
+def base_document(
+    view: StateView, found: dict[str, Any], market_id: str, day: str, period: int
+) -> dict[str, Any]:
+    """A period's book of single-period orders only (blocks are decided over the day)."""
     limits = limits_on(found, day)
     if limits is None:
         raise rule_violation(f"market {market_id} has no connection limits in effect on {day}")
@@ -174,3 +221,25 @@ def _cumulative(steps: list[tuple[int, int]]) -> list[dict[str, int]]:
         total += energy
         points.append({"price_kopecks_per_mwh": price, "cumulative_kwh": total})
     return points
+
+
+def blocks(view: StateView, market_id: str, day: str) -> dict[str, Any] | None:
+    """The day's decision on block orders — each accepted one with its ratio, each dropped
+    one with why — once its first period is cleared; None before, or with no blocks."""
+    decision = read(view, blocks_key(market_id, day))
+    if decision is None:
+        return None
+    accepted = [
+        {**_block_name(block_id), "ratio_basis_points": ratio}
+        for block_id, ratio in sorted(decision["accepted"].items())
+    ]
+    dropped = [
+        {**_block_name(block_id), "reason": reason}
+        for block_id, reason in sorted(decision["dropped"].items())
+    ]
+    return {"accepted": accepted, "dropped": dropped, "index": decision["index"]}
+
+
+def _block_name(block_id: str) -> dict[str, str]:
+    participant, _, own_id = block_id.partition(":")
+    return {"participant": participant, "block_id": own_id}

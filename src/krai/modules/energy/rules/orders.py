@@ -16,6 +16,7 @@ from krai.modules.energy.clearing import clear
 from krai.modules.energy.messages import CommitOrders, RevealOrders, SubmitClearing
 from krai.modules.energy.model import (
     PREFIX,
+    blocks_key,
     clearing_key,
     commitment,
     gate_closure_ms,
@@ -23,7 +24,12 @@ from krai.modules.energy.model import (
     reveal_deadline_ms,
     sealed_key,
 )
-from krai.modules.energy.queries import period_document, unrevealed
+from krai.modules.energy.queries import (
+    block_decision,
+    day_blocks,
+    period_document,
+    unrevealed,
+)
 from krai.modules.energy.result import ClearingResult, result_json
 from krai.modules.energy.rules.records import (
     clock_text,
@@ -65,8 +71,10 @@ def validate_reveal(ctx: Context, message: RevealOrders) -> None:
     _require_reveal_window(ctx, found, message.delivery_date)
     if "orders" in sealed:
         raise conflict(f"{ctx.signer} has already revealed its orders for {message.delivery_date}")
-    orders = [encode_message(order) for order in message.orders]
-    digest = commitment(message.market_id, message.delivery_date, ctx.signer, message.salt, orders)
+    orders, blocks = _revealed_json(message)
+    digest = commitment(
+        message.market_id, message.delivery_date, ctx.signer, message.salt, orders, blocks
+    )
     if digest != sealed["commitment_sha256"]:
         raise rule_violation(
             f"the revealed orders hash to {digest}, not to the commitment "
@@ -79,7 +87,9 @@ def apply_reveal(ctx: Context, message: RevealOrders) -> None:
     """Keep the revealed orders beside the commitment."""
     key = sealed_key(message.market_id, message.delivery_date, ctx.signer)
     sealed = _sealed(ctx, message.market_id, message.delivery_date, ctx.signer)
-    sealed["orders"] = [encode_message(order) for order in message.orders]
+    sealed["orders"], blocks = _revealed_json(message)
+    if blocks:
+        sealed["blocks"] = blocks
     sealed["revealed"] = stamp(ctx)
     ctx.state.put(key, sealed)
     ctx.emit(
@@ -119,6 +129,7 @@ def apply_clearing(ctx: Context, message: SubmitClearing) -> None:
     book = _book(ctx, found, message)
     result = clear(book)
     record = {**result_json(result, certificate=True), **stamp(ctx)}
+    _record_blocks(ctx, found, message)
     _report_unrevealed(ctx, message)
     ctx.state.put(clearing_key(message.market_id, message.delivery_date, message.period), record)
     ctx.emit(_cleared(message, result))
@@ -134,20 +145,34 @@ def _require_reveal_window(ctx: Context, found: dict[str, Any], day: str) -> Non
         )
 
 
+def _revealed_json(message: RevealOrders) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    orders = [encode_message(order) for order in message.orders]
+    return orders, [encode_message(block) for block in message.blocks or ()]
+
+
 def _require_orders_fit(found: dict[str, Any], message: RevealOrders) -> None:
     floor, cap = found["price_floor_kopecks_per_mwh"], found["price_cap_kopecks_per_mwh"]
     last = periods_per_day(found)
+    blocks = message.blocks or ()
+    if not message.orders and not blocks:
+        raise rule_violation("nothing revealed: give orders or blocks")
+    named = [
+        *((o.order_id, o.period, o.period, o.price_kopecks_per_mwh) for o in message.orders),
+        *((b.block_id, b.first_period, b.last_period, b.price_kopecks_per_mwh) for b in blocks),
+    ]
     seen: set[str] = set()
-    for order in message.orders:
-        if order.order_id in seen:
-            raise rule_violation(f"order id {order.order_id} is used twice")
-        seen.add(order.order_id)
-        if order.period > last:
-            raise rule_violation(f"order {order.order_id}: a day has {last} periods")
-        if not floor <= order.price_kopecks_per_mwh <= cap:
+    for own_id, first, final, price in named:
+        if own_id in seen:
+            raise rule_violation(f"order id {own_id} is used twice")
+        seen.add(own_id)
+        if not 1 <= first <= final <= last:
             raise rule_violation(
-                f"order {order.order_id}: price {order.price_kopecks_per_mwh} lies outside "
-                f"the floor {floor} and cap {cap} kopecks/MWh"
+                f"order {own_id}: periods {first}..{final} are not within 1..{last}"
+            )
+        if not floor <= price <= cap:
+            raise rule_violation(
+                f"order {own_id}: price {price} lies outside the floor {floor} and cap {cap} "
+                "kopecks/MWh"
             )
 
 
@@ -185,6 +210,24 @@ def _report_unrevealed(ctx: Context, message: SubmitClearing) -> None:
         ctx.emit(
             events.CommitmentsUnrevealed(message.market_id, message.delivery_date, tuple(missing))
         )
+
+
+def _record_blocks(ctx: Context, found: dict[str, Any], message: SubmitClearing) -> None:
+    key = blocks_key(message.market_id, message.delivery_date)
+    if ctx.read(key) is not None or not day_blocks(
+        ctx.state, message.market_id, message.delivery_date
+    ):
+        return
+    decision = block_decision(ctx.state, found, message.market_id, message.delivery_date)
+    ctx.state.put(key, {**decision, **stamp(ctx)})
+    ctx.emit(
+        events.BlocksDecided(
+            message.market_id,
+            message.delivery_date,
+            tuple(sorted(decision["accepted"])),
+            tuple(sorted(decision["dropped"])),
+        )
+    )
 
 
 def _cleared(message: SubmitClearing, result: ClearingResult) -> events.PeriodCleared:

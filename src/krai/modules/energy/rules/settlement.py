@@ -138,16 +138,22 @@ def invoices(
     clearings = {
         p: read(view, clearing_key(market_id, day, p)) for p in range(1, periods_per_day(found) + 1)
     }
-    sides = {
-        f"{inn}:{o['order_id']}": (inn, o["side"])
-        for inn, s in revealed(view, market_id, day)
-        for o in s["orders"]
-    }
-    positions = _positions(clearings, sides)
+    positions = _positions(clearings, _sides(view, market_id, day))
     members = {key.rsplit("/", 1)[1] for key, _ in scan(view, participant_key(market_id, ""))}
     traders = {inn for inn, _ in positions} | set(_metered(view, market_id, day))
     day_book = DayBook(found, positions, clearings, prices)
     return {inn: _invoice(view, message, day_book, inn) for inn in sorted(traders & members)}
+
+
+def _sides(view: StateView, market_id: str, day: str) -> dict[str, tuple[str, str]]:
+    """Each order's and block's book id → (participant, side)."""
+    sides: dict[str, tuple[str, str]] = {}
+    for inn, sealed in revealed(view, market_id, day):
+        for order in sealed["orders"]:
+            sides[f"{inn}:{order['order_id']}"] = (inn, order["side"])
+        for block in sealed.get("blocks", []):
+            sides[f"{inn}:{block['block_id']}"] = (inn, block["side"])
+    return sides
 
 
 def _positions(
