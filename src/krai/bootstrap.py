@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from krai.adapters.clock import SystemClock
 from krai.adapters.keystore import Keystore, StoredKey
 from krai.adapters.sql.storage import open_storage
-from krai.app.ports import Storage
+from krai.app.ports import Clock, Storage
 from krai.app.sequencer import Sequencer
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
@@ -64,14 +64,15 @@ class Services:
         self.storage.close()
 
 
-def build(settings: Settings) -> Services:
-    """Open the ledger described by ``settings``."""
+def build(settings: Settings, clock: Clock | None = None) -> Services:
+    """Open the ledger described by ``settings``; its sequencer reads ``clock`` (default: the
+    system's — a simulation, such as the demo's world, passes its own)."""
     storage = open_storage(settings.database_url)
     keystore = Keystore(settings.keys_dir)
     engine = new_engine()
     signer = log_signer(keystore.load(LOG_KEY_NAME), settings.origin)
     sequencer = Sequencer(
-        storage, engine, clock=SystemClock(), origin=settings.origin, log_signer=signer
+        storage, engine, clock=clock or SystemClock(), origin=settings.origin, log_signer=signer
     )
     return Services(settings, storage, keystore, engine, sequencer)
 
@@ -92,7 +93,7 @@ class Founder:
     key_name: str = "operator"
 
 
-def found_network(settings: Settings, founder: Founder) -> Services:
+def found_network(settings: Settings, founder: Founder, clock: Clock | None = None) -> Services:
     """Create a new home: keys, settings, genesis document and entry 0.
 
     The genesis is checked against a scratch state first, so bad input writes nothing.
@@ -109,7 +110,7 @@ def found_network(settings: Settings, founder: Founder) -> Services:
     keystore.store(founder.key_name, founder.inn, operator_seed)
     settings.genesis_file.write_text(json.dumps(genesis, ensure_ascii=False, indent=2), "utf-8")
     write_settings(settings)
-    services = build(settings)
+    services = build(settings, clock)
     services.sequencer.genesis(genesis)
     return services
 

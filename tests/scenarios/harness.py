@@ -26,7 +26,7 @@ from krai.modules.notary import NotaryModule
 from krai.modules.parks import ParksModule
 from krai.state.engine import Engine
 from krai.state.entry import Entry, decode_entry
-from krai.state.store import MemoryState, state_digest
+from krai.state.store import MemoryState, StateView, state_digest
 from krai.tx.codec import decode_transaction
 from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import RejectedError
@@ -134,13 +134,17 @@ class Ledger:
         quorum: int = 1,
         origin: str = DEFAULT_ORIGIN,
         start: str = DEFAULT_START,
+        **extra: Any,
     ) -> "Ledger":
-        """A ledger whose genesis admits the organisations that have roles."""
+        """A ledger whose genesis admits the organisations that have roles (``extra``: the
+        fields a subclass adds)."""
         for attribute in ("name", "inn"):
             values = [getattr(org, attribute) for org in organisations]
             if len(set(values)) != len(values):
                 raise ValueError(f"two organisations share the {attribute}: {sorted(values)}")
-        ledger = cls(origin, {org.name: org for org in organisations}, now_ms=time_ms(start))
+        ledger = cls(
+            origin, {org.name: org for org in organisations}, now_ms=time_ms(start), **extra
+        )
         founders = [org for org in organisations if org.roles]
         genesis = {
             "origin": origin,
@@ -251,6 +255,11 @@ class Ledger:
         self.state.apply_writes(outcome.writes)
         self.entries.append(entry.encode())
         return outcome.events
+
+    @property
+    def view(self) -> StateView:
+        """The state that queries read."""
+        return self.state
 
     # audit
 

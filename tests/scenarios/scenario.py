@@ -36,11 +36,13 @@ class ScenarioError(AssertionError):
 class Scenario:
     """One scenario file: its ledger and the labels it remembers."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], ledger_class: type[Ledger] = Ledger, **extra: Any
+    ) -> None:
         _only(document, TOP_KEYS, "the scenario", frozenset({"title", "network", "steps"}))
         self.title = str(document["title"])
         self.steps: list[Mapping[str, Any]] = list(document["steps"])
-        self.ledger = found(document["network"])
+        self.ledger = found(document["network"], ledger_class, **extra)
         self.remembered: dict[str, str] = {}
         self.sealed: Mapping[str, Mapping[str, Any]] = document.get("sealed", {})
 
@@ -94,7 +96,7 @@ class Scenario:
         module_name, _, function_name = str(step["query"]).partition(".")
         queries = importlib.import_module(f"krai.modules.{module_name}.queries")
         query: Callable[..., Any] = getattr(queries, function_name)
-        answer = query(self.ledger.state, **self.substitute(step.get("args", {})))
+        answer = query(self.ledger.view, **self.substitute(step.get("args", {})))
         label = f"{step['check']} ({step['query']})"
         if "equals" in step:
             wanted = self.substitute(step["equals"])
@@ -141,11 +143,11 @@ class Scenario:
     def _clearing(self, address: str) -> dict[str, Any]:
         """What the market operator submits for ``market/day/period``: the recomputed result."""
         market_id, day, period = address.split("/")
-        found = energy_queries.market(self.ledger.state, market_id)
+        found = energy_queries.market(self.ledger.view, market_id)
         if found is None:
             raise ScenarioError(f"no market {market_id}")
         document = energy_queries.period_document(
-            self.ledger.state, found, market_id, day, int(period)
+            self.ledger.view, found, market_id, day, int(period)
         )
         result = result_json(clear(decode_book(document)))
         return {"market_id": market_id, "delivery_date": day, "period": int(period), **result}
@@ -193,15 +195,16 @@ def _with_period(value: Any, period: int) -> Any:
     return value.replace("$period", str(period)) if isinstance(value, str) else value
 
 
-def found(network: Mapping[str, Any]) -> Ledger:
-    """The ledger a scenario's ``network`` describes."""
+def found(network: Mapping[str, Any], ledger_class: type[Ledger] = Ledger, **extra: Any) -> Ledger:
+    """The ledger a scenario's ``network`` describes (``extra``: a subclass's fields)."""
     _only(network, NETWORK_KEYS, "network", frozenset({"organisations"}))
     organisations = [_organisation(spec) for spec in network["organisations"]]
-    return Ledger.found(
+    return ledger_class.found(
         organisations,
         quorum=int(network.get("quorum", 1)),
         origin=str(network.get("origin", DEFAULT_ORIGIN)),
         start=str(network.get("start", DEFAULT_START)),
+        **extra,
     )
 
 

@@ -1,7 +1,7 @@
-"""``krai energy``: the in-park energy exchange; for now, clear one period's book offline."""
+"""``krai energy``: the in-park exchange — clear a book offline, read and recompute the ledger's."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -9,12 +9,16 @@ from rich.table import Table
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
+    HomeOption,
     JsonOption,
     console,
     fail,
     print_json,
+    services_for,
 )
+from krai.modules.energy import queries
 from krai.modules.energy.book import Book, decode_book
+from krai.modules.energy.certificate import check_certificate
 from krai.modules.energy.clearing import clear
 from krai.modules.energy.result import ClearingResult, result_json
 from krai.tx.codec import parse_strict_json
@@ -98,3 +102,147 @@ def _print_table(book: Book, result: ClearingResult, *, certificate: bool) -> No
             f", traded {bounds.traded_kwh} kWh",
             highlight=False,
         )
+
+
+MarketArgument = Annotated[str, typer.Argument(help="The market's id.")]
+DayArgument = Annotated[str, typer.Argument(help="The delivery day, YYYY-MM-DD.")]
+PeriodArgument = Annotated[int, typer.Argument(help="The period, from 1.")]
+
+
+@app.command()
+def prices(
+    market_id: MarketArgument,
+    day: DayArgument,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Each cleared period's price, volumes and whether the connection limit bound."""
+    with services_for(home) as services:
+        rows = queries.day_prices(services.storage, market_id, day)
+    if json_output:
+        print_json(rows)
+        return
+    table = Table(
+        "period", "price, kop/MWh", "traded, kWh", "import, kWh", "export, kWh", "congested"
+    )
+    for row in rows:
+        table.add_row(
+            str(row["period"]),
+            str(row["price_kopecks_per_mwh"]),
+            str(row["traded_kwh"]),
+            str(row["import_kwh"]),
+            str(row["export_kwh"]),
+            "yes" if row["congested"] else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def curves(
+    market_id: MarketArgument,
+    day: DayArgument,
+    period: PeriodArgument,
+    home: HomeOption = None,
+) -> None:
+    """A period's supply and demand step curves and the clearing point, as JSON."""
+    with services_for(home) as services:
+        found = queries.curves(services.storage, market_id, day, period)
+    if found is None:
+        fail(f"period {period} of {day} in market {market_id} is not cleared", EXIT_REJECTED)
+    print_json(found)
+
+
+@app.command("book")
+def period_book(
+    market_id: MarketArgument,
+    day: DayArgument,
+    period: PeriodArgument,
+    home: HomeOption = None,
+) -> None:
+    """A period's book as the ledger clears it: feed it to `krai energy clear --orders`."""
+    with services_for(home) as services:
+        found = queries.market(services.storage, market_id)
+        if found is None:
+            fail(f"market {market_id} is not open", EXIT_REJECTED)
+        try:
+            document = queries.period_document(services.storage, found, market_id, day, period)
+        except RejectedError as error:
+            fail(str(error), EXIT_REJECTED)
+    print_json(document)
+
+
+@app.command()
+def recompute(
+    market_id: MarketArgument,
+    day: DayArgument,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Recompute every cleared period of a day from the ledger and check its certificate."""
+    with services_for(home) as services:
+        found = queries.market(services.storage, market_id)
+        if found is None:
+            fail(f"market {market_id} is not open", EXIT_REJECTED)
+        checks = [
+            _recheck(services.storage, found, market_id, day, row["period"])
+            for row in queries.day_prices(services.storage, market_id, day)
+        ]
+    if json_output:
+        print_json(checks)
+    else:
+        for check in checks:
+            verdict = "agrees, optimal" if check["sound"] else "; ".join(check["problems"])
+            console.print(f"period {check['period']}: {verdict}", highlight=False)
+    if not checks or not all(check["sound"] for check in checks):
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def statement(
+    market_id: MarketArgument,
+    day: DayArgument,
+    inn: Annotated[str, typer.Argument(help="The participant's INN.")],
+    home: HomeOption = None,
+) -> None:
+    """A participant's invoice for a day, as JSON."""
+    with services_for(home) as services:
+        found = queries.statement(services.storage, market_id, day, inn)
+    if found is None:
+        fail(f"{day} has no settled invoice of {inn} in market {market_id}", EXIT_REJECTED)
+    print_json(found)
+
+
+@app.command()
+def heat(
+    market_id: MarketArgument,
+    month: Annotated[str, typer.Argument(help="The month, YYYY-MM.")],
+    home: HomeOption = None,
+) -> None:
+    """Heat delivered per micro-district and resident, what it paid and the fuel it avoided."""
+    with services_for(home) as services:
+        print_json(queries.heat_report(services.storage, market_id, month))
+
+
+def _recheck(
+    view: Any, found: dict[str, Any], market_id: str, day: str, period: int
+) -> dict[str, Any]:
+    book = decode_book(queries.period_document(view, found, market_id, day, period))
+    stored = queries.clearing(view, market_id, day, period) or {}
+    recomputed = clear(book)
+    problems = check_certificate(book, recomputed)
+    stored_result = {
+        k: v
+        for k, v in stored.items()
+        if k
+        in (
+            "price_kopecks_per_mwh",
+            "accepted",
+            "import_kwh",
+            "export_kwh",
+            "welfare_millikopecks",
+            "certificate",
+        )
+    }
+    if stored_result != result_json(recomputed, certificate=True):
+        problems.append("the stored result differs from the recomputation")
+    return {"period": period, "sound": not problems, "problems": problems}
