@@ -1,0 +1,1 @@
+"""Social payments and preferential drug provision: people appear only as keyed pseudonyms."""
