@@ -15,7 +15,8 @@ SNILS_FORMATTED = re.compile(r"(\d{3})-(\d{3})-(\d{3})[ -](\d{2})", re.ASCII)
 SNILS_DIGITS = re.compile(r"\d{11}", re.ASCII)
 SNILS_CHECKED_ABOVE = 1_001_998
 """The check digits apply only to bodies above 001-001-998; older numbers carry none."""
-PROGRAMME_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}", re.ASCII)
+PROGRAMME_ID = re.compile(r"[a-z0-9][a-z0-9._:-]{0,95}", re.ASCII)
+"""The payments module's programme ids (lower-case slugs; never a newline)."""
 MIN_KEY_BYTES = 32
 PSEUDONYM_DOMAIN = b"krai/pseudonym/v1\n"
 DEDUP_DOMAIN = b"krai/dedup/v1\n"
