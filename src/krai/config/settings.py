@@ -20,6 +20,18 @@ class Settings:
     home: Path
     database_url: str
     origin: str
+    vault_url: str | None = None
+    """The personal-data vault's own database (``KRAI_VAULT_URL``); default ``<home>/vault.db``."""
+
+    @property
+    def vault_database_url(self) -> str:
+        """The vault's SQLAlchemy URL: ``vault_url``, or SQLite ``<home>/vault.db``."""
+        return self.vault_url or f"sqlite:///{(self.home / 'vault.db').resolve()}"
+
+    @property
+    def vault_key_file(self) -> Path:
+        """The vault's master key, beside the signing keys and never in a database."""
+        return self.keys_dir / "vault-master.key"
 
     @property
     def keys_dir(self) -> Path:
@@ -38,7 +50,8 @@ def load_settings(home: Path | None = None, database_url: str | None = None) -> 
     stored = _read_file(home / SETTINGS_FILE)
     url = database_url or os.environ.get("KRAI_DATABASE_URL") or stored.get("database_url")
     origin = os.environ.get("KRAI_ORIGIN") or stored.get("origin") or ""
-    return Settings(home=home, database_url=url or default_database_url(home), origin=origin)
+    vault_url = os.environ.get("KRAI_VAULT_URL") or stored.get("vault_url")
+    return Settings(home, url or default_database_url(home), origin, vault_url)
 
 
 def default_database_url(home: Path) -> str:

@@ -1,0 +1,1 @@
+"""Revisions of the vault's schema."""
