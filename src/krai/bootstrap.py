@@ -18,6 +18,7 @@ from krai.modules.identity import IdentityModule
 from krai.modules.identity.queries import IdentityAuthority
 from krai.modules.notary import NotaryModule
 from krai.modules.parks import ParksModule
+from krai.modules.payments import PaymentsModule
 from krai.state.engine import Engine
 from krai.state.entry import Entry
 from krai.state.store import MemoryState
@@ -28,7 +29,14 @@ LOG_KEY_NAME = "log"
 def new_engine() -> Engine:
     """A state engine with every module of this release."""
     return Engine(
-        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule(), EnergyModule()],
+        [
+            IdentityModule(),
+            AccountsModule(),
+            NotaryModule(),
+            ParksModule(),
+            EnergyModule(),
+            PaymentsModule(),
+        ],
         IdentityAuthority(),
     )
 

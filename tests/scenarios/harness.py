@@ -24,6 +24,7 @@ from krai.modules.identity.model import INN10_WEIGHTS
 from krai.modules.identity.queries import IdentityAuthority
 from krai.modules.notary import NotaryModule
 from krai.modules.parks import ParksModule
+from krai.modules.payments import PaymentsModule
 from krai.state.engine import Engine
 from krai.state.entry import Entry, decode_entry
 from krai.state.store import MemoryState, StateView, state_digest
@@ -40,7 +41,14 @@ UNSIGNABLE = "A" * 86 + "=="
 def new_engine() -> Engine:
     """The engine with every module that scenarios exercise (domain modules join here)."""
     return Engine(
-        [IdentityModule(), AccountsModule(), NotaryModule(), ParksModule(), EnergyModule()],
+        [
+            IdentityModule(),
+            AccountsModule(),
+            NotaryModule(),
+            ParksModule(),
+            EnergyModule(),
+            PaymentsModule(),
+        ],
         IdentityAuthority(),
     )
 

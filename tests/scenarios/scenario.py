@@ -166,6 +166,8 @@ class Scenario:
         "keyid": lambda s, name: s.ledger.key_id(*_numbered(name)),
         "tx": _tx,
         "sha256": lambda s, text: hashlib.sha256(text.encode()).hexdigest(),
+        "ps": lambda s, name: "ps:" + hashlib.sha256(f"ps:{name}".encode()).hexdigest()[:32],
+        "dd": lambda s, name: "dd:" + hashlib.sha256(f"dd:{name}".encode()).hexdigest()[:32],
         "commitment": _commitment,
         "reveal": _reveal,
         "clearing": _clearing,

@@ -178,15 +178,27 @@ def _compile(hint: Any) -> Decoder:
         return _constrained(_compile(base), [_compile_constraint(c) for c in constraints])
     if origin in (Union, types.UnionType):
         return _compile(_non_none(hint))
-    if origin is Literal:
-        return _literal(get_args(hint))
-    if origin in (list, tuple):
-        return _list_of(_compile(get_args(hint)[0]))
+    container = _compile_container(hint, origin)
+    if container is not None:
+        return container
     if dataclasses.is_dataclass(hint):
         return _nested(cast("type[Any]", hint))
     if hint not in _SCALARS:
         raise TypeError(f"unsupported field type {hint!r}")
     return _scalar(hint)
+
+
+def _compile_container(hint: Any, origin: Any) -> Decoder | None:
+    """Decoders of lists, objects of one value type, literals and free JSON values."""
+    if hint is Any:
+        return _json_value
+    if origin is dict:
+        return _mapping_of(_compile(get_args(hint)[1]))
+    if origin is Literal:
+        return _literal(get_args(hint))
+    if origin in (list, tuple):
+        return _list_of(_compile(get_args(hint)[0]))
+    return None
 
 
 def _nested(cls: type[Any]) -> Decoder:
@@ -220,6 +232,20 @@ def _list_of(item: Decoder) -> Decoder:
         if not isinstance(value, list):
             raise invalid_body(f"{path} must be a list")
         return tuple(item(element, f"{path}[{i}]") for i, element in enumerate(value))
+
+    return decode
+
+
+def _json_value(value: Any, path: str) -> Any:
+    """Any JSON value, kept as it is (the codec has already refused floats)."""
+    return value
+
+
+def _mapping_of(item: Decoder) -> Decoder:
+    def decode(value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise invalid_body(f"{path} must be an object")
+        return {str(key): item(element, f"{path}.{key}") for key, element in value.items()}
 
     return decode
 
@@ -275,6 +301,14 @@ def _non_none(hint: Any) -> Any:
 
 def _schema(hint: Any) -> dict[str, Any]:
     origin = get_origin(hint)
+    if hint is Any:
+        return {}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _schema(get_args(hint)[1])}
+    return _typed_schema(hint, origin)
+
+
+def _typed_schema(hint: Any, origin: Any) -> dict[str, Any]:
     if origin is Annotated:
         base, *constraints = get_args(hint)
         schema = _schema(base)

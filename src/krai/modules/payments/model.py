@@ -1,0 +1,163 @@
+"""Programmes, people by pseudonym, attested facts, assignments, accruals, payments, the drug
+chain and bank statements: keys, identifiers and calendar arithmetic, without storage.
+
+No personal data is ever written: a person is a programme pseudonym (``ps:`` + 32 hex) and a
+cross-programme deduplication key (``dd:`` + 32 hex), both keyed HMACs computed off the
+ledger (docs/spec/pseudonyms.md); a prescription is a salted commitment of its series, number
+and date. Periods are calendar months ``YYYY-MM``.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+PREFIX = "payments/"
+PSEUDONYM_PATTERN = r"ps:[0-9a-f]{32}"
+DEDUP_PATTERN = r"dd:[0-9a-f]{32}"
+SUBJECT_PATTERN = r"(ps|dd):[0-9a-f]{32}"
+SGTIN_PATTERN = r"[0-9]{14}[A-Za-z0-9]{13}"
+"""An SGTIN as MDLP writes it: GTIN (14 digits) and serial number (13 characters)."""
+PERIOD_PATTERN = r"[0-9]{4}-(0[1-9]|1[0-2])"
+DEFERRED_SERVICE_WORKING_DAYS = 10
+"""A deferred prescription must be served within 10 working days (Minzdrav rules)."""
+BACKDATING_TOLERANCE_DAYS = 7
+"""A decision recorded more than this many days after its date counts as back-dated."""
+FACT_KINDS = ("death", "residence", "disability_group", "income_per_capita_kopecks", "category")
+
+
+def programme_key(programme_id: str) -> str:
+    """State key of a programme."""
+    return f"{PREFIX}programme/{programme_id}"
+
+
+def rule_key(programme_id: str, version: int) -> str:
+    """State key of a programme's rule version."""
+    return f"{PREFIX}rule/{programme_id}/{version:04d}"
+
+
+def attestation_key(subject: str, kind: str, index: int) -> str:
+    """State key of an attested fact about a subject (pseudonym or dedup key)."""
+    return f"{PREFIX}fact/{subject}/{kind}/{index:012d}"
+
+
+def assignment_key(assignment_id: str) -> str:
+    """State key of an assignment (a decision to grant a measure)."""
+    return f"{PREFIX}assignment/{assignment_id}"
+
+
+def person_assignment_key(pseudonym: str, assignment_id: str) -> str:
+    """Index: an assignment under its person's pseudonym."""
+    return f"{PREFIX}person/{pseudonym}/{assignment_id}"
+
+
+def accrual_key(accrual_id: str) -> str:
+    """State key of an accrual."""
+    return f"{PREFIX}accrual/{accrual_id}"
+
+
+def period_accrual_key(assignment_id: str, period: str) -> str:
+    """Index: the accrual of an assignment for a period."""
+    return f"{PREFIX}accrued/{assignment_id}/{period}"
+
+
+def payment_key(payment_id: str) -> str:
+    """State key of a payment."""
+    return f"{PREFIX}payment/{payment_id}"
+
+
+def prescription_key(prescription_id: str) -> str:
+    """State key of a prescription."""
+    return f"{PREFIX}prescription/{prescription_id}"
+
+
+def dispense_key(dispense_id: str) -> str:
+    """State key of a dispensing."""
+    return f"{PREFIX}dispense/{dispense_id}"
+
+
+def pack_key(sgtin: str) -> str:
+    """State key of a pack taken out of circulation."""
+    return f"{PREFIX}pack/{sgtin}"
+
+
+def claim_key(claim_id: str) -> str:
+    """State key of a pharmacy's reimbursement claim."""
+    return f"{PREFIX}claim/{claim_id}"
+
+
+def statement_key(statement_id: str) -> str:
+    """State key of an imported bank statement."""
+    return f"{PREFIX}statement/{statement_id}"
+
+
+def erasure_key(pseudonym: str) -> str:
+    """State key of the record that a person's personal data was erased."""
+    return f"{PREFIX}erasure/{pseudonym}"
+
+
+def period_start(period: str) -> str:
+    """The first day of a month ``YYYY-MM``."""
+    return f"{period}-01"
+
+
+def period_end(period: str) -> str:
+    """The last day of a month ``YYYY-MM``."""
+    year, month = int(period[:4]), int(period[5:7])
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - timedelta(days=1)).isoformat()
+
+
+def periods_between(first: str, last: str) -> list[str]:
+    """Every month from the one containing ``first`` to the one containing ``last``."""
+    year, month = int(first[:4]), int(first[5:7])
+    final = (int(last[:4]), int(last[5:7]))
+    found = []
+    while (year, month) <= final:
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def add_working_days(start: str, days: int) -> str:
+    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    current = date.fromisoformat(start)
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current.isoformat()
+
+
+def add_days(start: str, days: int) -> str:
+    """The date ``days`` calendar days after ``start``."""
+    return (date.fromisoformat(start) + timedelta(days=days)).isoformat()
+
+
+def days_between(earlier: str, later: str) -> int:
+    """Whole days from one date to another."""
+    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a real calendar date ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def active_in(assignment: dict[str, Any], period: str) -> bool:
+    """Whether an assignment covers any day of a month."""
+    end = assignment.get("end_date")
+    return bool(
+        assignment["start_date"] <= period_end(period)
+        and (end is None or end >= period_start(period))
+    )
+
+
+def rule_for(rules: list[dict[str, Any]], on: str) -> dict[str, Any] | None:
+    """The rule version in effect on a date: the latest effective on or before it."""
+    found = None
+    for rule in sorted(rules, key=lambda r: (r["effective_from"], r["version"])):
+        if rule["effective_from"] <= on:
+            found = rule
+    return found

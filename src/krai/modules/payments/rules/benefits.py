@@ -1,0 +1,225 @@
+"""Assignments, accruals and payments.
+
+An accrual must equal what the rule version in effect gives the person for the period, on the
+facts attested so far; one that does not is refused, unless it carries an override with its
+legal basis — then it waits for a second official of the operator to approve it, and the
+audit lists it. A payment never exceeds what is accrued and unpaid, never goes to a person
+whose death is attested by then, and moves the money out of the programme's earmarked budget.
+"""
+
+from typing import Any
+
+from krai.modules.accounts.rules import move
+from krai.modules.payments import events
+from krai.modules.payments.messages import (
+    Accrue,
+    ApproveOverride,
+    Assign,
+    Pay,
+    TerminateAssignment,
+)
+from krai.modules.payments.model import (
+    accrual_key,
+    active_in,
+    assignment_key,
+    period_accrual_key,
+    person_assignment_key,
+)
+from krai.modules.payments.queries import death_date, entitlement
+from krai.modules.payments.rules.records import (
+    absent,
+    operated_programme,
+    paying_programme,
+    programme,
+    required,
+    stamp,
+)
+from krai.state.engine import Context
+from krai.state.messages import encode_message
+from krai.tx.errors import conflict, invalid_body, rule_violation
+
+
+def check_assignment(message: Assign) -> None:
+    """It ends after it starts."""
+    if message.end_date is not None and message.end_date < message.start_date:
+        raise invalid_body("body.end_date precedes start_date")
+
+
+def validate_assignment(ctx: Context, message: Assign) -> None:
+    """The programme's operator assigns a new measure."""
+    operated_programme(ctx, message.programme_id)
+    absent(ctx, assignment_key(message.assignment_id), f"assignment {message.assignment_id}")
+
+
+def apply_assignment(ctx: Context, message: Assign) -> None:
+    """Record the assignment and index it under the person's pseudonym."""
+    record = {k: v for k, v in encode_message(message).items() if k != "assignment_id"}
+    record.update(stamp(ctx))
+    ctx.state.put(assignment_key(message.assignment_id), record)
+    ctx.state.put(
+        person_assignment_key(message.pseudonym, message.assignment_id), {"index": ctx.index}
+    )
+    ctx.emit(events.MeasureAssigned(message.assignment_id, message.programme_id, message.pseudonym))
+
+
+def validate_termination(ctx: Context, message: TerminateAssignment) -> None:
+    """The operator ends an open assignment no earlier than it started."""
+    found = _assignment(ctx, message.assignment_id)
+    operated_programme(ctx, found["programme_id"])
+    if message.end_date < found["start_date"]:
+        raise rule_violation(
+            f"end_date {message.end_date} precedes the start {found['start_date']}"
+        )
+
+
+def apply_termination(ctx: Context, message: TerminateAssignment) -> None:
+    """Set the end date, keeping the basis."""
+    found = _assignment(ctx, message.assignment_id)
+    found["end_date"] = message.end_date
+    found["terminated"] = {"basis": message.basis, **stamp(ctx)}
+    ctx.state.put(assignment_key(message.assignment_id), found)
+    ctx.emit(events.AssignmentTerminated(message.assignment_id, message.end_date))
+
+
+def validate_accrual(ctx: Context, message: Accrue) -> None:
+    """One accrual per assignment and period, equal to the rule's amount or overridden."""
+    found = _assignment(ctx, message.assignment_id)
+    operated_programme(ctx, found["programme_id"])
+    absent(ctx, accrual_key(message.accrual_id), f"accrual {message.accrual_id}")
+    if not active_in(found, message.period):
+        raise rule_violation(f"assignment {message.assignment_id} does not cover {message.period}")
+    existing = ctx.read(period_accrual_key(message.assignment_id, message.period))
+    if existing is not None:
+        raise conflict(
+            f"assignment {message.assignment_id} already has accrual {existing['accrual_id']} "
+            f"for {message.period}"
+        )
+    due = _due(ctx, found, message.period)
+    if due["amount_kopecks"] != message.amount_kopecks and message.override is None:
+        raise rule_violation(
+            f"the rule (version {due['version']}) gives {due['amount_kopecks']} kopecks for "
+            f"{message.period}, not {message.amount_kopecks}; an override with its legal basis "
+            "and a second approver is needed"
+        )
+
+
+def apply_accrual(ctx: Context, message: Accrue) -> None:
+    """Record the accrual; an overridden one awaits its second approver."""
+    found = _assignment(ctx, message.assignment_id)
+    due = _due(ctx, found, message.period)
+    overridden = due["amount_kopecks"] != message.amount_kopecks
+    record: dict[str, Any] = {
+        "assignment_id": message.assignment_id,
+        "programme_id": found["programme_id"],
+        "pseudonym": found["pseudonym"],
+        "period": message.period,
+        "amount_kopecks": message.amount_kopecks,
+        "rule_version": due["version"],
+        "rule_amount_kopecks": due["amount_kopecks"],
+        "status": "awaiting_approval" if overridden else "accrued",
+        "paid_kopecks": 0,
+        **stamp(ctx),
+    }
+    if message.override is not None:
+        record["override"] = encode_message(message.override)
+    ctx.state.put(accrual_key(message.accrual_id), record)
+    index = {"accrual_id": message.accrual_id, "index": ctx.index}
+    ctx.state.put(period_accrual_key(message.assignment_id, message.period), index)
+    ctx.emit(
+        events.Accrued(
+            message.accrual_id,
+            message.assignment_id,
+            message.period,
+            message.amount_kopecks,
+            int(due["version"]),
+        )
+    )
+    if overridden:
+        ctx.emit(
+            events.OverrideRequested(
+                message.accrual_id, due["amount_kopecks"], message.amount_kopecks
+            )
+        )
+
+
+def validate_override(ctx: Context, message: ApproveOverride) -> None:
+    """A second authority — not the operator that requested it — approves an override."""
+    found = _accrual(ctx, message.accrual_id)
+    if found["status"] != "awaiting_approval":
+        raise conflict(f"accrual {message.accrual_id} is {found['status']}")
+    if ctx.signer == found["by"]:
+        raise rule_violation("the organisation that requested an override cannot approve it")
+
+
+def apply_override(ctx: Context, message: ApproveOverride) -> None:
+    """The accrual becomes payable."""
+    found = _accrual(ctx, message.accrual_id)
+    found["status"] = "accrued"
+    found["override"]["approved"] = stamp(ctx)
+    ctx.state.put(accrual_key(message.accrual_id), found)
+    ctx.emit(events.OverrideApproved(message.accrual_id, ctx.signer))
+
+
+def validate_payment(ctx: Context, message: Pay) -> None:
+    """The programme's agent pays what is accrued and unpaid, to a person not known dead."""
+    found = _accrual(ctx, message.accrual_id)
+    paying_programme(ctx, found["programme_id"])
+    absent(ctx, f"payments/payment/{message.payment_id}", f"payment {message.payment_id}")
+    if found["status"] != "accrued":
+        raise rule_violation(f"accrual {message.accrual_id} is {found['status']}, not payable")
+    unpaid = found["amount_kopecks"] - found["paid_kopecks"]
+    if message.amount_kopecks > unpaid:
+        raise rule_violation(
+            f"accrual {message.accrual_id} has {unpaid} kopecks unpaid, "
+            f"not {message.amount_kopecks}"
+        )
+    assignment = _assignment(ctx, found["assignment_id"])
+    died = death_date(ctx.state, [assignment["pseudonym"], assignment["dedup_key"]])
+    if died is not None and died <= message.paid_on:
+        raise rule_violation(
+            f"the recipient's death on {died} is attested; nothing is paid after it"
+        )
+
+
+def apply_payment(ctx: Context, message: Pay) -> None:
+    """Move the money from the earmarked budget to the payout account and record it."""
+    found = _accrual(ctx, message.accrual_id)
+    scheme = programme(ctx, found["programme_id"])
+    move(
+        ctx,
+        scheme["budget_account"],
+        message.payout_account,
+        message.amount_kopecks,
+        purpose=scheme["purpose"],
+        reference=message.payment_id,
+    )
+    found["paid_kopecks"] += message.amount_kopecks
+    found.setdefault("payments", []).append(message.payment_id)
+    ctx.state.put(accrual_key(message.accrual_id), found)
+    record = {
+        "accrual_id": message.accrual_id,
+        "programme_id": found["programme_id"],
+        "pseudonym": found["pseudonym"],
+        "amount_kopecks": message.amount_kopecks,
+        "paid_on": message.paid_on,
+        "payout_account": message.payout_account,
+        "bank": "unreconciled",
+        **stamp(ctx),
+    }
+    ctx.state.put(f"payments/payment/{message.payment_id}", record)
+    ctx.emit(events.Paid(message.payment_id, message.accrual_id, message.amount_kopecks))
+
+
+def _due(ctx: Context, assignment: dict[str, Any], period: str) -> dict[str, Any]:
+    due = entitlement(ctx.state, assignment, period)
+    if "error" in due:
+        raise rule_violation(str(due["error"]))
+    return due
+
+
+def _assignment(ctx: Context, assignment_id: str) -> dict[str, Any]:
+    return required(ctx, assignment_key(assignment_id), f"assignment {assignment_id}")
+
+
+def _accrual(ctx: Context, accrual_id: str) -> dict[str, Any]:
+    return required(ctx, accrual_key(accrual_id), f"accrual {accrual_id}")
