@@ -33,6 +33,25 @@ def evaluate(formula: Any, facts: Mapping[str, Value], params: Mapping[str, int]
     return _evaluate(formula, facts, params, 0)
 
 
+def compile_formula(
+    formula: Any, params: Mapping[str, int]
+) -> Callable[[Mapping[str, Value]], Value]:
+    """``formula`` as a function of the facts, for evaluating one rule over many people."""
+    if isinstance(formula, bool | int):
+        return lambda facts: formula
+    if "op" not in formula:
+        if "param" in formula:
+            value = params[str(formula["param"])]
+            return lambda facts: value
+        return lambda facts: _leaf(formula, facts, params)
+    operator, args = str(formula["op"]), formula.get("args", [])
+    if operator in ("known", "if"):
+        return lambda facts: _evaluate(formula, facts, params, 0)
+    parts = [compile_formula(arg, params) for arg in args]
+    apply = OPERATORS[operator]
+    return lambda facts: apply([part(facts) for part in parts])
+
+
 def check_formula(formula: Any, params: Mapping[str, int]) -> None:
     """Refuse a malformed formula: unknown operators, wrong arities, undefined parameters."""
     _check(formula, params, 0)

@@ -7,7 +7,7 @@ ledger (docs/spec/pseudonyms.md); a prescription is a salted commitment of its s
 and date. Periods are calendar months ``YYYY-MM``.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 PREFIX = "payments/"
@@ -161,3 +161,8 @@ def rule_for(rules: list[dict[str, Any]], on: str) -> dict[str, Any] | None:
         if rule["effective_from"] <= on:
             found = rule
     return found
+
+
+def ledger_day(time_ms: int) -> str:
+    """The UTC calendar day of a ledger time."""
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=time_ms)).date().isoformat()

@@ -7,6 +7,7 @@ checks an accrual with, and the audit re-runs with facts that arrived later.
 
 from typing import Any
 
+from krai.modules.payments.audit import audit
 from krai.modules.payments.formulas import FormulaError, evaluate
 from krai.modules.payments.model import (
     PREFIX,
@@ -140,6 +141,19 @@ def pack(view: StateView, sgtin: str) -> dict[str, Any] | None:
 def statement(view: StateView, statement_id: str) -> dict[str, Any] | None:
     """An imported bank statement with each line's outcome, or None."""
     return read(view, f"{PREFIX}statement/{statement_id}")
+
+
+def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
+    """The audit's findings (see audit.py), as of a date (default: the last entry's day)."""
+    return audit(view, as_of)
+
+
+def audit_summary(view: StateView, as_of: str | None = None) -> dict[str, int]:
+    """How many findings of each kind the audit makes."""
+    counts: dict[str, int] = {}
+    for finding in audit(view, as_of):
+        counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
+    return counts
 
 
 def _listed(view: StateView, kind: str, id_name: str) -> list[dict[str, Any]]:

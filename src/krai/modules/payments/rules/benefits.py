@@ -22,6 +22,7 @@ from krai.modules.payments.model import (
     accrual_key,
     active_in,
     assignment_key,
+    ledger_day,
     period_accrual_key,
     person_assignment_key,
 )
@@ -49,6 +50,9 @@ def validate_assignment(ctx: Context, message: Assign) -> None:
     """The programme's operator assigns a new measure."""
     operated_programme(ctx, message.programme_id)
     absent(ctx, assignment_key(message.assignment_id), f"assignment {message.assignment_id}")
+    today = ledger_day(ctx.time_ms)
+    if message.decision_date > today:
+        raise rule_violation(f"decision_date {message.decision_date} is after today, {today}")
 
 
 def apply_assignment(ctx: Context, message: Assign) -> None:
