@@ -8,6 +8,7 @@ database transaction: a refused one writes nothing.
 import hashlib
 import hmac
 import json
+import os
 import secrets
 from datetime import date
 from pathlib import Path
@@ -77,9 +78,17 @@ def _engine(url: str, *, create: bool) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        if create and engine.url.database:
-            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        if engine.url.database and engine.url.database != ":memory:":
+            _private_file(Path(engine.url.database), create=create)
     return engine
+
+
+def _private_file(path: Path, *, create: bool) -> None:
+    """Create the SQLite file readable by its owner only (SQLite's journals copy its mode)."""
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
