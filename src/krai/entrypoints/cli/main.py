@@ -7,7 +7,18 @@ import typer
 
 from krai.bootstrap import Founder, found_network
 from krai.config.settings import load_settings
-from krai.entrypoints.cli import demo, energy, keys, log, notary, parks, tx, vault, verify
+from krai.entrypoints.cli import (
+    demo,
+    energy,
+    keys,
+    log,
+    notary,
+    parks,
+    payments,
+    tx,
+    vault,
+    verify,
+)
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, fail
 from krai.tx.errors import RejectedError
 
@@ -24,6 +35,7 @@ app.add_typer(notary.app, name="notary")
 app.add_typer(parks.app, name="parks")
 app.add_typer(energy.app, name="energy")
 app.add_typer(vault.app, name="vault")
+app.add_typer(payments.app, name="payments")
 app.command("verify")(verify.verify)
 app.command("export")(verify.export)
 app.command("demo")(demo.demo)

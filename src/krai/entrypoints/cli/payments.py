@@ -1,0 +1,169 @@
+"""``krai payments``: the audit anyone holding the ledger runs, the trace of any payment or
+dispensing with its proofs, and bank statements imported from CSV."""
+
+import csv
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from krai.adapters.keystore import KeystoreError
+from krai.app.trace import with_proofs
+from krai.entrypoints.cli.common import (
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    HomeOption,
+    JsonOption,
+    console,
+    fail,
+    print_json,
+    services_for,
+)
+from krai.entrypoints.reports.audit import render_html, write_xlsx
+from krai.modules.payments import queries, trace
+from krai.modules.payments.audit import audit as run_audit
+from krai.tx.envelope import Transaction, sign
+from krai.tx.errors import RejectedError
+
+app = typer.Typer(help="Social payments and drug provision.", no_args_is_help=True)
+AMOUNT = re.compile(r"(-?)([0-9]{1,15})(?:[.,]([0-9]{1,2}))?")
+CSV_COLUMNS = ("line_id", "booked_on", "direction", "amount_rub", "reference")
+
+
+@app.command()
+def audit(
+    as_of: Annotated[
+        str | None, typer.Option(help="Audit as of this day (default: last entry's).")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the report as an HTML page.")
+    ] = None,
+    xlsx: Annotated[
+        Path | None, typer.Option(help="Also write the report as an XLSX workbook.")
+    ] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Every finding: illegitimate, duplicate, late and missing accruals, broken links."""
+    with services_for(home) as services:
+        findings = run_audit(services.storage, as_of)
+        checkpoint = services.storage.latest_checkpoint()
+        context = {
+            "as_of": as_of or "last entry",
+            "origin": services.origin,
+            "size": checkpoint.size if checkpoint else 0,
+            "root_hash": checkpoint.root_hash.hex() if checkpoint else "",
+        }
+    if html is not None:
+        html.write_text(render_html(findings, context), encoding="utf-8")
+    if xlsx is not None:
+        write_xlsx(findings, context, xlsx)
+    if json_output:
+        print_json({"ledger": context, "findings": findings})
+        return
+    table = Table("kind", "subject", "evidence", "entries")
+    for finding in findings:
+        evidence = "; ".join(f"{k}: {v}" for k, v in finding["evidence"].items())
+        entries = ", ".join(str(t["index"]) for t in finding["transactions"])
+        table.add_row(finding["kind"], finding["subject"], evidence, entries)
+    console.print(table)
+    console.print(f"{len(findings)} findings", highlight=False)
+
+
+@app.command("trace")
+def trace_command(
+    payment: Annotated[str | None, typer.Option(help="Trace back from this payment.")] = None,
+    dispensing: Annotated[str | None, typer.Option(help="Trace back from this dispensing.")] = None,
+    programme: Annotated[
+        str | None, typer.Option(help="Trace a programme's money forwards.")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """The chain between budget and service, each step with its inclusion proof, as JSON."""
+    if [payment, dispensing, programme].count(None) != 2:
+        fail("name exactly one of --payment, --dispensing, --programme", EXIT_USAGE)
+    with services_for(home) as services:
+        view = services.storage
+        if programme is not None:
+            flows = trace.forwards_from_programme(view, programme)
+            if not flows:
+                fail(f"programme {programme} is not registered", EXIT_REJECTED)
+            print_json({**flows, **with_proofs(services.storage, flows["funding"])})
+            return
+        steps = (
+            trace.backwards_from_payment(view, str(payment))
+            if payment is not None
+            else trace.backwards_from_dispensing(view, str(dispensing))
+        )
+        if not steps:
+            fail(
+                f"{'payment' if payment else 'dispensing'} {payment or dispensing} is not recorded",
+                EXIT_REJECTED,
+            )
+        print_json(with_proofs(services.storage, steps))
+
+
+@app.command("import-statement")
+def import_statement(
+    source: Annotated[Path, typer.Argument(help=f"CSV with columns {', '.join(CSV_COLUMNS)}.")],
+    statement_id: Annotated[str, typer.Option(help="The statement's id, e.g. veb-2026-03-21.")],
+    signer: Annotated[str, typer.Option(help="The payment agent's key name.")],
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Record a bank statement and print how each line matched the ledger's payments."""
+    lines = _read_statement(source)
+    with services_for(home) as services:
+        try:
+            key = services.keystore.load(signer)
+        except KeystoreError as error:
+            fail(str(error), EXIT_USAGE)
+        unsigned = Transaction(
+            network=services.origin,
+            type="payments.reconcile_statement",
+            version=1,
+            signer=key.organisation or "",
+            key_id=key.key_id,
+            nonce=f"statement:{statement_id}",
+            body={"statement_id": statement_id, "lines": lines},
+        )
+        [outcome] = services.sequencer.submit([sign(unsigned, key.private_key)])
+        if isinstance(outcome, RejectedError):
+            fail(str(outcome), EXIT_REJECTED)
+        recorded = queries.statement(services.storage, statement_id) or {"lines": []}
+    if json_output:
+        print_json({"receipt": outcome.to_json(), "lines": recorded["lines"]})
+        return
+    for line in recorded["lines"]:
+        verdict = line.get("matched") or f"UNMATCHED: {line['unmatched']}"
+        console.print(f"{line['line_id']}: {line['reference']} — {verdict}", highlight=False)
+
+
+def _read_statement(source: Path) -> list[dict[str, Any]]:
+    try:
+        with source.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        fail(f"cannot read {source}: {error}", EXIT_USAGE)
+    if not rows or set(CSV_COLUMNS) - set(rows[0]):
+        fail(f"{source}: the header must name {', '.join(CSV_COLUMNS)}", EXIT_USAGE)
+    return [_line(row, number) for number, row in enumerate(rows, start=2)]
+
+
+def _line(row: dict[str, str], number: int) -> dict[str, Any]:
+    match = AMOUNT.fullmatch(row["amount_rub"].strip().replace(" ", ""))
+    if match is None or match.group(1):
+        fail(
+            f"line {number}: amount_rub {row['amount_rub']!r} is not a positive rouble amount",
+            EXIT_USAGE,
+        )
+    kopecks = int(match.group(2)) * 100 + int((match.group(3) or "0").ljust(2, "0"))
+    return {
+        "line_id": row["line_id"].strip(),
+        "booked_on": row["booked_on"].strip(),
+        "direction": row["direction"].strip().lower(),
+        "amount_kopecks": kopecks,
+        "reference": row["reference"].strip(),
+    }

@@ -1,0 +1,122 @@
+"""The payments audit, trace and bank import from the command line, on a real home."""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from tests.e2e.test_cli import krai, krai_bytes, run
+from tests.scenarios.scenario import Scenario
+from tests.scenarios.sql_ledger import SqlLedger
+from tests.scenarios.test_scenarios import HERE, _load
+
+from krai.adapters.keystore import Keystore
+from krai.log.hashing import leaf_hash
+from krai.log.verify import verify_inclusion
+
+AGENT = "ВЭБ.РФ"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("payments") / "home"
+    scenario = Scenario(_load(HERE / "payments" / "kaliningrad_benefit.yaml"), SqlLedger, home=home)
+    ledger = scenario.ledger
+    assert isinstance(ledger, SqlLedger)
+    scenario.run()
+    ledger.close()
+    seed = hashlib.sha256(f"krai-test-key:{AGENT}".encode()).digest()
+    Keystore(home / "keys").store("veb", ledger.inn(AGENT), seed)
+    yield home
+
+
+def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> None:
+    page, workbook = tmp_path / "audit.html", tmp_path / "audit.xlsx"
+    report = json.loads(
+        krai(home, "payments", "audit", "--json", "--html", str(page), "--xlsx", str(workbook))
+    )
+    kinds = Counter(finding["kind"] for finding in report["findings"])
+    assert kinds == {"override": 1, "unmatched_bank_line": 3}
+    assert "unmatched_bank_line" in page.read_text(encoding="utf-8")
+    rows = list(load_workbook(workbook)["findings"].iter_rows(values_only=True))
+    assert rows[0] == ("kind", "subject", "evidence", "entries", "transactions")
+    assert sorted(row[0] for row in rows[1:]) == ["override", *["unmatched_bank_line"] * 3]
+    later = json.loads(krai(home, "payments", "audit", "--json", "--as-of", "2026-05-20"))
+    assert Counter(f["kind"] for f in later["findings"])["missing_accrual"] == 1
+
+
+def test_a_payment_traces_back_to_its_funding_and_every_link_is_proven(home: Path) -> None:
+    traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03"))
+    steps = [step["step"] for step in traced["steps"]]
+    assert steps == ["payment", "accrual", "rule", "assignment", "programme", "funding"]
+    for step in traced["steps"]:
+        proof = step["inclusion"]
+        entry = krai_bytes(home, "log", "entry", "--index", str(step["index"]))
+        verify_inclusion(
+            step["index"],
+            proof["size"],
+            leaf_hash(entry),
+            [bytes.fromhex(h) for h in proof["proof"]],
+            bytes.fromhex(proof["root_hash"]),
+        )
+    flows = json.loads(krai(home, "payments", "trace", "--programme", "child-benefit"))
+    assert flows["funded_kopecks"] == 1000000000
+    assert flows["paid_kopecks"] == 800000 + 1000000 + 1100000
+
+
+def test_a_bank_statement_imported_from_csv_is_matched_line_by_line(
+    home: Path, tmp_path: Path
+) -> None:
+    statement = tmp_path / "statement.csv"
+    statement.write_text(
+        "line_id,booked_on,direction,amount_rub,reference\n"
+        "1,2026-03-22,debit,8000.00,pay-anna-2026-02\n"
+        '2,2026-03-22,credit,"11 000,00",pay-boris-2026-03\n'
+        "3,2026-03-22,debit,15.5,pay-nobody\n",
+        encoding="utf-8",
+    )
+    imported = json.loads(
+        krai(
+            home,
+            "payments",
+            "import-statement",
+            str(statement),
+            "--statement-id",
+            "veb-2026-03-22",
+            "--signer",
+            "veb",
+            "--json",
+        )
+    )
+    outcomes = [line.get("matched") or line["unmatched"] for line in imported["lines"]]
+    assert outcomes == ["duplicate_debit", "reversed", "unknown_reference"]
+    assert imported["lines"][2]["amount_kopecks"] == 1550
+
+
+def test_bad_input_is_refused_clearly(home: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "line_id,booked_on,direction,amount_rub,reference\n1,2026-03-22,debit,12.345,x\n",
+        encoding="utf-8",
+    )
+    refused = run(
+        "payments",
+        "import-statement",
+        str(broken),
+        "--statement-id",
+        "s",
+        "--signer",
+        "veb",
+        "--home",
+        str(home),
+    )
+    assert refused.returncode == 2
+    assert "amount_rub '12.345'" in refused.stderr
+    both = run("payments", "trace", "--payment", "x", "--programme", "y", "--home", str(home))
+    assert both.returncode == 2
+    missing = run("payments", "trace", "--payment", "nope", "--home", str(home))
+    assert missing.returncode == 1
+    assert "payment nope is not recorded" in missing.stderr
