@@ -15,6 +15,7 @@ from krai.entrypoints.cli import (
     notary,
     parks,
     payments,
+    serve,
     tx,
     vault,
     verify,
@@ -39,6 +40,7 @@ app.add_typer(payments.app, name="payments")
 app.command("verify")(verify.verify)
 app.command("export")(verify.export)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 
 DEFAULT_ORIGIN = "krai.example/ledger"
 

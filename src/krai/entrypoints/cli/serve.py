@@ -1,0 +1,20 @@
+"""``krai serve``: the HTTP API and the dashboard on uvicorn."""
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from krai.entrypoints.api.app import create_app
+from krai.entrypoints.cli.common import HomeOption, console, services_for
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    home: HomeOption = None,
+) -> None:
+    """Serve the ledger's API and dashboard until interrupted."""
+    with services_for(home) as services:
+        console.print(f"krai serves {services.origin} at http://{host}:{port}/", highlight=False)
+        uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
