@@ -12,7 +12,8 @@ attested late turns earlier payments into findings. Kinds of finding:
 ``wrong_funding_source``.
 
 What the ledger refuses outright never needs finding: a pack dispensed twice, a second
-accrual of one assignment for one period, a payment above what is accrued.
+accrual of one assignment for one period, a payment above what is accrued and unpaid, a
+payment to a person whose death is attested by then, a prescription of an unlisted drug.
 """
 
 from collections import defaultdict
@@ -170,8 +171,11 @@ def _incompatible(data: AuditData) -> Iterator[dict[str, Any]]:
 
 
 def _accrual_findings(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
+    """The duplicate of a person's accrual for a programme and period is the later one in the
+    log, whatever the ids: accruals are taken in log order."""
     seen: dict[tuple[str, str, str], str] = {}
-    for accrual_id, accrual in data.accruals.items():
+    in_log_order = sorted(data.accruals.items(), key=lambda item: int(item[1]["index"]))
+    for accrual_id, accrual in in_log_order:
         assignment = data.assignments[accrual["assignment_id"]]
         slot = (assignment["dedup_key"], accrual["programme_id"], accrual["period"])
         if slot in seen:
