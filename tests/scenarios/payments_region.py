@@ -14,6 +14,7 @@ gives the same region.
 
 import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -469,14 +470,17 @@ class Region:
         """Facts attested after the months they are about."""
 
 
-def populate(region_class: type[Region], seed: int, size: int) -> Region:
-    """A region of ``size`` people (plus joiners) from ``seed``, run from January to May."""
+def populate(
+    region_class: type[Region], seed: int, size: int, people: Sequence[Person] = ()
+) -> Region:
+    """A region of ``people`` and ``size`` generated people (plus joiners) from ``seed``, run
+    from January to May."""
     organisations = [
         Organisation(name, synthetic_inn(name), synthetic_ogrn(name), roles)
         for name, roles in ROLES.items()
     ]
     ledger = Ledger.found(organisations, start="2026-01-09T10:00:00+02:00")
-    region = region_class(random.Random(seed), ledger, [])
+    region = region_class(random.Random(seed), ledger, list(people))
     for number in range(size):
         kind = region.rng.choices(
             ["benefit", "plain", "allowance", "switch", None], [3, 4, 1, 0.2, 2]
