@@ -1,16 +1,27 @@
-"""The ledger's tables, the one description that migrations and queries share."""
+"""The ledger's tables, the one description that migrations and queries share.
+
+Laid out for SQLite's B-trees (ADR 0008): entries and checkpoints are keyed by the rowid
+itself (``INTEGER PRIMARY KEY``; a ``BIGINT`` key would be an index beside the rowid), tree
+nodes are one ``WITHOUT ROWID`` B-tree, and state keeps the rowid table with its key index.
+Transaction ids are their 32 digest bytes.
+"""
 
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
+ROWID = BigInteger().with_variant(Integer(), "sqlite")
+"""A 64-bit key; on SQLite ``INTEGER PRIMARY KEY``, the rowid itself (still 64-bit)."""
+STATE_KEY = String(512).with_variant(String(512, collation="C"), "postgresql")
+"""Byte order on PostgreSQL, as on SQLite, so prefix range scans match Python's ordering."""
+
 log_entry = Table(
     "log_entry",
     metadata,
-    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("idx", ROWID, primary_key=True, autoincrement=False),
     Column("data", LargeBinary, nullable=False),
     Column("leaf_hash", LargeBinary, nullable=False),
-    Column("tx_id", String(64), unique=True),
+    Column("tx_id", LargeBinary(32), unique=True),
     Column("signer", String(32)),
     Column("tx_type", String(64)),
     Column("time_ms", BigInteger, nullable=False),
@@ -24,12 +35,13 @@ tree_node = Table(
     Column("level", Integer, primary_key=True, autoincrement=False),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 checkpoint = Table(
     "checkpoint",
     metadata,
-    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("size", ROWID, primary_key=True, autoincrement=False),
     Column("root_hash", LargeBinary, nullable=False),
     Column("note", Text, nullable=False),
     Column("time_ms", BigInteger, nullable=False),
@@ -38,9 +50,6 @@ checkpoint = Table(
 state = Table(
     "state",
     metadata,
-    # Byte order on PostgreSQL, as on SQLite, so prefix range scans match Python's ordering.
-    Column(
-        "key", String(512).with_variant(String(512, collation="C"), "postgresql"), primary_key=True
-    ),
+    Column("key", STATE_KEY, primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )

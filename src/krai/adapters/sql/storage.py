@@ -5,12 +5,12 @@ database transaction, and on SQLite with ``synchronous=FULL`` in WAL mode, so it
 when ``append_batch`` returns. The sequencer is the only writer of a ledger.
 """
 
-import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
@@ -131,7 +131,10 @@ class SqlStorage:
         return iter([_stored_entry(row) for row in rows])
 
     def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
-        query = select(schema.log_entry).where(schema.log_entry.c.tx_id == tx_id)
+        digest = _digest(tx_id)
+        if digest is None:
+            return None
+        query = select(schema.log_entry).where(schema.log_entry.c.tx_id == digest)
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
         return _stored_entry(row) if row else None
@@ -183,7 +186,7 @@ class SqlStorage:
             [
                 (index, position, event)
                 for index, text in rows
-                for position, event in enumerate(json.loads(text))
+                for position, event in enumerate(orjson.loads(text))
             ]
         )
 
@@ -242,12 +245,22 @@ def _entry_row(entry: StoredEntry, events: list[Mapping[str, Any]] | None) -> tu
         entry.index,
         entry.data,
         entry.leaf_hash,
-        entry.tx_id,
+        bytes.fromhex(entry.tx_id) if entry.tx_id else None,
         entry.signer,
         entry.tx_type,
         entry.time_ms,
-        json.dumps(events, ensure_ascii=False, sort_keys=True) if events else None,
+        orjson.dumps(events, option=orjson.OPT_SORT_KEYS).decode() if events else None,
     )
+
+
+def _digest(tx_id: str) -> bytes | None:
+    """The 32 bytes of a transaction id in hex, or None if it is not one."""
+    if len(tx_id) != 64:
+        return None
+    try:
+        return bytes.fromhex(tx_id)
+    except ValueError:
+        return None
 
 
 def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple[Any, ...]:
@@ -259,7 +272,7 @@ def _stored_entry(row: Any) -> StoredEntry:
         index=row.idx,
         data=bytes(row.data),
         leaf_hash=bytes(row.leaf_hash),
-        tx_id=row.tx_id,
+        tx_id=row.tx_id.hex() if row.tx_id is not None else None,
         signer=row.signer,
         tx_type=row.tx_type,
         time_ms=row.time_ms,

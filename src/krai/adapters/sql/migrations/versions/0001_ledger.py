@@ -1,5 +1,8 @@
 """The ledger's first schema: entries (with their events), tree nodes, checkpoints, state.
 
+On SQLite, entries and checkpoints are keyed by the rowid and tree nodes are ``WITHOUT ROWID``
+(ADR 0008).
+
 Revision ID: 0001
 """
 
@@ -14,12 +17,13 @@ depends_on = None
 
 def upgrade() -> None:
     """Create the tables."""
+    rowid = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     op.create_table(
         "log_entry",
-        sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("idx", rowid, primary_key=True, autoincrement=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary, nullable=False),
-        sa.Column("tx_id", sa.String(64), unique=True),
+        sa.Column("tx_id", sa.LargeBinary(32), unique=True),
         sa.Column("signer", sa.String(32)),
         sa.Column("tx_type", sa.String(64)),
         sa.Column("time_ms", sa.BigInteger, nullable=False),
@@ -30,10 +34,11 @@ def upgrade() -> None:
         sa.Column("level", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("hash", sa.LargeBinary, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "checkpoint",
-        sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("size", rowid, primary_key=True, autoincrement=False),
         sa.Column("root_hash", sa.LargeBinary, nullable=False),
         sa.Column("note", sa.Text, nullable=False),
         sa.Column("time_ms", sa.BigInteger, nullable=False),
