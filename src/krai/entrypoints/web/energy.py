@@ -1,0 +1,5 @@
+"""energy pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,90 @@
+"""The dashboard's two languages: which one a request wants, its words, and Babel's formats.
+
+Russian is the default; ``?lang=en`` (or ``?lang=ru``) chooses and is remembered in a cookie.
+Words come from ``catalogue.toml`` (one key, its Russian and its English); numbers, money and
+dates are formatted by Babel in the chosen locale. Amounts are integers in named units on the
+ledger (kopecks, kW, kWh, m², Mcal); they are converted only here, for display.
+"""
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from starlette.requests import Request
+
+LANGUAGES = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+COOKIE = "krai_lang"
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every message key with its text in each language."""
+    text = resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
+    return {key: dict(value) for key, value in tomllib.loads(text).items()}
+
+
+def language_of(request: Request) -> str:
+    """The language the request asks for: query, then cookie, then Russian."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Words:
+    """Messages and formats of one language, as the templates call them."""
+
+    language: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The message ``key`` in this language, with ``{name}`` placeholders filled."""
+        entry = catalogue().get(key)
+        text = key if entry is None else entry[self.language]
+        return text.format(**values) if values else text
+
+    def label(self, prefix: str, code: str) -> str:
+        """A code's label (``status.free``), or the code itself when none is known."""
+        entry = catalogue().get(f"{prefix}.{code}")
+        return code if entry is None else entry[self.language]
+
+    def number(self, value: int | Decimal) -> str:
+        """An integer or decimal with the locale's grouping."""
+        return format_decimal(value, locale=self.language)
+
+    def roubles(self, kopecks: int) -> str:
+        """Kopecks as roubles with two decimals and the currency sign."""
+        amount = format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
+        return f"{amount}\u00a0₽"
+
+    def price(self, kopecks_per_mwh: int) -> str:
+        """A price per MWh in roubles."""
+        return f"{self.roubles(kopecks_per_mwh)}/{self('unit.mwh')}"
+
+    def quantity(self, amount: int, unit: str) -> str:
+        """An amount with its unit's short name (``unit.kw``, ``unit.m2``, …)."""
+        return f"{self.number(amount)}\u00a0{self(f'unit.{unit}')}"
+
+    def percent(self, basis_points: int) -> str:
+        """Basis points as a percentage with one decimal."""
+        value = Decimal(basis_points) / 100
+        return f"{format_decimal(value, format='#,##0.0', locale=self.language)}\u00a0%"
+
+    def date(self, iso_day: str) -> str:
+        """An ISO day (``2018-03-15``) in the locale's long form."""
+        try:
+            day = dt.date.fromisoformat(iso_day)
+        except ValueError:
+            return iso_day
+        return format_date(day, "long", locale=self.language)
+
+    def time(self, time_ms: int) -> str:
+        """A ledger time (Unix milliseconds) in UTC."""
+        moment = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)
+        return f"{format_datetime(moment, 'medium', tzinfo=dt.UTC, locale=self.language)} UTC"

@@ -1,0 +1,5 @@
+"""parks pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

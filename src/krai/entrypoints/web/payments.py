@@ -1,0 +1,5 @@
+"""payments pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
