@@ -73,7 +73,10 @@ def transaction_from_json(document: Any) -> Transaction:
     )
     if transaction.v != ENVELOPE_VERSION:
         _refuse(Code.MALFORMED, f"envelope version {transaction.v} is not {ENVELOPE_VERSION}")
-    return with_canonical(transaction)
+    try:
+        return with_canonical(transaction)
+    except CanonicalFormError as error:
+        _refuse(Code.MALFORMED, str(error))
 
 
 def _check_field_names(document: Mapping[str, Any]) -> None:

@@ -87,3 +87,9 @@ def test_nan_and_non_json_and_duplicates_are_refused() -> None:
 
 def test_oversize_is_refused_before_parsing() -> None:
     assert refusal(b" " * (MAX_TRANSACTION_BYTES + 1)) == Code.OVERSIZE
+
+
+def test_a_lone_surrogate_that_has_no_canonical_form_is_malformed() -> None:
+    document = signed().to_json()
+    text = json.dumps(document).replace('"title"', '"note": "\\ud800", "title"')
+    assert refusal(text.encode()) == Code.MALFORMED
