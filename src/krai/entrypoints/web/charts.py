@@ -27,15 +27,16 @@ class Series:
 
 
 def nice_ceiling(value: int) -> int:
-    """The smallest 1, 2 or 5 × 10^k at least ``value`` (1 for nothing)."""
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at least ``value``
+    (1 for nothing), so that axis ticks at its quarters are round too."""
     if value <= 0:
         return 1
     magnitude = 1
     while magnitude * 10 <= value:
         magnitude *= 10
-    for step in (1, 2, 5, 10):
-        if step * magnitude >= value:
-            return step * magnitude
+    for tenths in (10, 15, 20, 25, 30, 40, 50, 60, 80, 100):
+        if tenths * magnitude >= value * 10:
+            return tenths * magnitude // 10 or 1
     return 10 * magnitude  # pragma: no cover -- the loop always returns
 
 
@@ -72,8 +73,11 @@ def step_chart(
     def x_of(day: int) -> float:
         return LEFT + PLOT_W * (day - days[0]) / (end - days[0])
 
-    parts = _y_axis(top, fmt)
+    parts, last_label = _y_axis(top, fmt), -100.0
     for day, label in zip(days, labels, strict=True):
+        if x_of(day) - last_label < 90:
+            continue
+        last_label = x_of(day)
         parts.append(
             f'<text class="tick" x="{x_of(day):.1f}" y="{HEIGHT - 22}" '
             f'text-anchor="middle">{escape(label)}</text>'
@@ -212,7 +216,8 @@ def _y_axis(top: int, fmt: Format) -> list[str]:
 def _x_ticks(right: int, fmt: Format) -> list[str]:
     return [
         f'<text class="tick" x="{LEFT + PLOT_W * quarter / 4:.1f}" y="{HEIGHT - 22}" '
-        f'text-anchor="middle">{escape(fmt(right * quarter // 4))}</text>'
+        f'text-anchor="{"end" if quarter == 4 else "middle"}">'
+        f"{escape(fmt(right * quarter // 4))}</text>"
         for quarter in range(5)
     ]
 

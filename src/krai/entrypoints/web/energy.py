@@ -1,5 +1,144 @@
-"""energy pages."""
+"""The energy exchange: markets, a day's prices and volumes, the supply and demand curves of
+any period with its clearing point, a participant's statement, and heat per micro-district."""
+
+from typing import Any
 
 from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from krai.app.ports import Storage
+from krai.entrypoints.web import charts
+from krai.entrypoints.web.i18n import Words, language_of
+from krai.entrypoints.web.parks import names_of
+from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.modules.energy import queries as energy
 
 router = APIRouter()
+MARKETS = "energy/market/"
+
+
+@page(router, "/energy")
+def index(request: Request) -> Response:
+    """Every market with its cleared days, settled days and heat months."""
+    storage = services_of(request).storage
+    markets = [
+        {**_market_card(storage, key[len(MARKETS) :]), **_calendar(storage, key[len(MARKETS) :])}
+        for key, _ in storage.scan_bytes(MARKETS)
+    ]
+    return respond(request, "energy.j2", {"markets": markets}, "energy.title")
+
+
+@page(router, "/energy/{market_id}/heat/{month}")
+def heat(request: Request, market_id: str, month: str) -> Response:
+    """Heat delivered in a month per micro-district and resident, and the fuel it saved."""
+    storage = services_of(request).storage
+    if energy.market(storage, market_id) is None:
+        return not_found(request, f"market {market_id}")
+    report = energy.heat_report(storage, market_id, month)
+    data = {"market_id": market_id, **report}
+    data["names"] = names_of(storage, {line["resident_inn"] for line in report["lines"]})
+    words = Words(language_of(request))
+    rows = [(d["micro_district"], d["heat_mcal"]) for d in report["micro_districts"]]
+    chart = charts.horizontal_bars(
+        rows, words("heat.chart"), lambda mcal: words.quantity(mcal, "mcal")
+    )
+    return respond(request, "heat.j2", data, "heat.title", heat_chart=chart)
+
+
+@page(router, "/energy/{market_id}/{day}/statement/{inn}")
+def statement(request: Request, market_id: str, day: str, inn: str) -> Response:
+    """One participant's invoice for a day."""
+    storage = services_of(request).storage
+    found = energy.statement(storage, market_id, day, inn)
+    if found is None:
+        return not_found(request, f"statement {market_id} {day} {inn}")
+    data = {"market_id": market_id, "day": day, **found, "names": names_of(storage, {inn})}
+    return respond(request, "statement.j2", data, "statement.title")
+
+
+@page(router, "/energy/{market_id}/{day}/{period}")
+def period(request: Request, market_id: str, day: str, period: int) -> Response:
+    """A period's supply and demand step curves and their clearing point."""
+    found = energy.curves(services_of(request).storage, market_id, day, period)
+    if found is None:
+        return not_found(request, f"clearing {market_id} {day} {period}")
+    data = {"market_id": market_id, "day": day, "period": period, **found}
+    words = Words(language_of(request))
+    chart = charts.curves_chart(
+        _curve(words("curves.supply"), found["supply"]),
+        _curve(words("curves.demand"), found["demand"]),
+        (found["price_kopecks_per_mwh"], found["traded_kwh"]),
+        words("curves.chart"),
+        fmt_price=words.whole_roubles,
+        fmt_quantity=lambda kwh: words.quantity(kwh // 1000, "mwh"),
+    )
+    return respond(request, "curves.j2", data, "curves.title", curves_chart=chart)
+
+
+@page(router, "/energy/{market_id}/{day}")
+def day(request: Request, market_id: str, day: str) -> Response:
+    """A day's price and volumes per period, block orders and settled statements."""
+    storage = services_of(request).storage
+    if energy.market(storage, market_id) is None:
+        return not_found(request, f"market {market_id}")
+    settled = energy.settlement(storage, market_id, day)
+    invoices = settled["invoices"] if settled else {}
+    data: dict[str, Any] = {
+        "market_id": market_id,
+        "day": day,
+        "periods": energy.day_prices(storage, market_id, day),
+        "blocks": energy.blocks(storage, market_id, day),
+        "statements": [{"participant": inn, **invoices[inn]} for inn in sorted(invoices)],
+        "names": names_of(storage, set(invoices)),
+    }
+    words = Words(language_of(request))
+    return respond(request, "day.j2", data, "day.title", **_day_charts(data["periods"], words))
+
+
+def _day_charts(periods: list[dict[str, Any]], words: Words) -> dict[str, Any]:
+    labels = [str(p["period"]) for p in periods]
+    prices = charts.bar_chart(
+        labels,
+        [charts.Series(words("day.price"), [p["price_kopecks_per_mwh"] for p in periods])],
+        words("day.price_chart"),
+        words.whole_roubles,
+    )
+    volumes = charts.bar_chart(
+        labels,
+        [
+            charts.Series(words(f"day.{name}"), [p[f"{name}_kwh"] for p in periods])
+            for name in ("traded", "import", "export")
+        ],
+        words("day.volume_chart"),
+        lambda kwh: words.quantity(kwh // 1000, "mwh"),
+    )
+    return {"price_chart": prices, "volume_chart": volumes}
+
+
+def _curve(name: str, points: list[dict[str, int]]) -> charts.Curve:
+    return charts.Curve(name, [(p["price_kopecks_per_mwh"], p["cumulative_kwh"]) for p in points])
+
+
+def _market_card(storage: Storage, market_id: str) -> dict[str, Any]:
+    found = energy.market(storage, market_id) or {}
+    keep = ("market_id", "title", "park_id", "operator", "period_minutes", "gate_closure")
+    return {k: found[k] for k in keep if k in found} | {
+        "price_cap_kopecks_per_mwh": found.get("price_cap_kopecks_per_mwh"),
+        "limits": found.get("limits", []),
+    }
+
+
+def _calendar(storage: Storage, market_id: str) -> dict[str, list[str]]:
+    def segments(prefix: str) -> list[str]:
+        keys = (key[len(prefix) :].split("/")[0] for key, _ in storage.scan_bytes(prefix))
+        return sorted(set(keys))
+
+    return {
+        "cleared_days": segments(f"energy/clearing/{market_id}/"),
+        "settled_days": segments(f"energy/settlement/{market_id}/"),
+        "heat_months": sorted(
+            set(segments(f"energy/heat/settlement/{market_id}/"))
+            | set(segments(f"energy/heat/reading/{market_id}/"))
+        ),
+    }

@@ -32,7 +32,7 @@ def explorer(request: Request) -> Response:
     """The latest checkpoints and the newest entries."""
     storage = services_of(request).storage
     size = storage.log_size()
-    data = {
+    data: dict[str, Any] = {
         "log_size": size,
         "checkpoints": [
             {"size": c.size, "root_hash": c.root_hash.hex(), "time_ms": c.time_ms}
@@ -52,7 +52,7 @@ def entries(request: Request, page: int = 1) -> Response:
     pages = max((size + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     chosen = min(max(page, 1), pages)
     start = (chosen - 1) * PAGE_SIZE
-    data = {
+    data: dict[str, Any] = {
         "log_size": size,
         "page": chosen,
         "pages": pages,

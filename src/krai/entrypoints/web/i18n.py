@@ -63,6 +63,10 @@ class Words:
         amount = format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
         return f"{amount}\u00a0₽"
 
+    def whole_roubles(self, kopecks: int) -> str:
+        """Kopecks as whole roubles (for chart axes), without the sign."""
+        return format_decimal(kopecks // 100, locale=self.language)
+
     def price(self, kopecks_per_mwh: int) -> str:
         """A price per MWh in roubles."""
         return f"{self.roubles(kopecks_per_mwh)}/{self('unit.mwh')}"
@@ -83,6 +87,10 @@ class Words:
         except ValueError:
             return iso_day
         return format_date(day, "long", locale=self.language)
+
+    def short_date(self, iso_day: str) -> str:
+        """An ISO day in the locale's short numeric form (chart labels)."""
+        return format_date(dt.date.fromisoformat(iso_day), "short", locale=self.language)
 
     def time(self, time_ms: int) -> str:
         """A ledger time (Unix milliseconds) in UTC."""

@@ -1,5 +1,6 @@
 """The overview page: the network, its organisations and roles, the latest checkpoint."""
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
@@ -58,3 +59,12 @@ def _role_counts(organisations: list[dict[str, Any]]) -> dict[str, int]:
         for role in org["roles"]:
             counts[role] = counts.get(role, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def ledger_day(storage: Storage) -> str:
+    """The UTC day of the newest entry: the dashboard's "today", so that a page reads the
+    ledger as of its own time, never the server's clock."""
+    size = storage.log_size()
+    newest = storage.entry(size - 1) if size else None
+    moment = dt.datetime.fromtimestamp((newest.time_ms if newest else 0) / 1000, tz=dt.UTC)
+    return moment.date().isoformat()

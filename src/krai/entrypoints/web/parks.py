@@ -1,5 +1,164 @@
-"""parks pages."""
+"""Parks and clusters: regions and their parks, a park's power and occupancy, residents'
+commitments against actuals, agreements with their signatures, regional targets, clusters
+with their value chains, and the investors' site search.
+
+Pages read the registry as of ``?on=`` (default: the day of the newest entry).
+"""
+
+import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from krai.app.ports import Storage
+from krai.entrypoints.web import charts
+from krai.entrypoints.web.i18n import Words, language_of
+from krai.entrypoints.web.overview import ledger_day
+from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.modules.identity import queries as identity
+from krai.modules.parks import queries as parks
 
 router = APIRouter()
+SITE_STATUSES = ("free", "reserved", "leased", "sold", "withdrawn")
+
+
+@page(router, "/parks")
+def index(request: Request, on: str | None = None) -> Response:
+    """Regions with their parks, clusters, agreements and regional targets."""
+    storage = services_of(request).storage
+    day = on or ledger_day(storage)
+    all_parks = parks.parks(storage)
+    regions = [
+        {**region, "parks": [p for p in all_parks if p["region_id"] == region["region_id"]]}
+        for region in parks.regions(storage)
+    ]
+    data: dict[str, Any] = {
+        "on": day,
+        "regions": regions,
+        "clusters": parks.clusters(storage),
+        "agreements": parks.agreements(storage),
+        "targets": parks.targets(storage, on=day),
+    }
+    data["names"] = names_of(storage, _agreement_inns(data["agreements"]))
+    return respond(request, "parks.j2", data, "parks.title")
+
+
+@page(router, "/parks/sites")
+def site_search(
+    request: Request,
+    park_id: str = "",
+    status: str = "",
+    min_area_m2: int = 0,
+    max_price_rub: int | None = None,
+) -> Response:
+    """The investors' search: sites by park, status, least area and highest price."""
+    storage = services_of(request).storage
+    max_kopecks = None if max_price_rub is None else max_price_rub * 100
+    found = parks.sites(
+        storage, park_id or None, status or None, min_area_m2, max_price_kopecks=max_kopecks
+    )
+    data: dict[str, Any] = {
+        "criteria": {
+            "park_id": park_id,
+            "status": status,
+            "min_area_m2": min_area_m2,
+            "max_price_rub": max_price_rub,
+        },
+        "sites": [{k: v for k, v in s.items() if k != "history"} for s in found],
+        "parks": [
+            {"park_id": p["park_id"], "name_ru": p["name_ru"], "name_en": p["name_en"]}
+            for p in parks.parks(storage)
+        ],
+        "statuses": list(SITE_STATUSES),
+    }
+    return respond(request, "sites.j2", data, "sites.title")
+
+
+@page(router, "/parks/clusters/{cluster_id}")
+def cluster(request: Request, cluster_id: str) -> Response:
+    """A cluster's regions and its value-chain stages with their members."""
+    storage = services_of(request).storage
+    found = parks.cluster(storage, cluster_id)
+    if found is None:
+        return not_found(request, f"cluster {cluster_id}")
+    inns = {m["inn"] for m in found["members"] if "inn" in m} | {found["coordinator"]}
+    data = {"cluster": found, "names": names_of(storage, inns), "regions": _region_names(storage)}
+    return respond(request, "cluster.j2", data, "cluster.title")
+
+
+@page(router, "/parks/{park_id}")
+def park(request: Request, park_id: str, on: str | None = None) -> Response:
+    """A park: its card, power timeline, occupancy, facts, residents and agreements."""
+    storage = services_of(request).storage
+    day = on or ledger_day(storage)
+    found = parks.park(storage, park_id, day)
+    if found is None:
+        return not_found(request, f"park {park_id}")
+    residents = [
+        {**_resident_row(r), "commitments": parks.commitments(storage, park_id, r["inn"], day)}
+        for r in parks.residents(storage, park_id)
+    ]
+    data: dict[str, Any] = {
+        "on": day,
+        "park": {k: v for k, v in found.items() if k != "history"},
+        "power_timeline": parks.power_timeline(storage, park_id),
+        "facts": parks.park_facts(storage, park_id, day),
+        "infrastructure": parks.infrastructure(storage, park_id, day),
+        "residents": residents,
+        "agreements": [a for a in parks.agreements(storage) if a.get("park_id") == park_id],
+    }
+    inns = {r["inn"] for r in residents} | _agreement_inns(data["agreements"])
+    data["names"] = names_of(storage, inns | {found["operator"]})
+    words = Words(language_of(request))
+    return respond(request, "park.j2", data, "park.title", **_park_charts(data, words))
+
+
+def names_of(storage: Storage, inns: set[str]) -> dict[str, str]:
+    """The member organisations' names by INN (an INN unknown to the network is left out)."""
+    found = (identity.organisation(storage, inn) for inn in sorted(inns))
+    return {org["inn"]: org["name"] for org in found if org is not None}
+
+
+def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
+    timeline = data["power_timeline"]
+    days = [_day_number(row["from"]) for row in timeline]
+    power = charts.step_chart(
+        days,
+        [words.short_date(row["from"]) for row in timeline],
+        [
+            charts.Series(words("park.capacity"), [row["capacity_kw"] for row in timeline]),
+            charts.Series(words("park.allocated"), [row["allocated_kw"] for row in timeline]),
+        ],
+        words("park.power_chart"),
+        lambda kw: words.quantity(kw // 1000, "mw"),
+    )
+    occupancy = data["park"]["occupancy"]
+    rows = [(words.label("site", s), occupancy[f"{s}_m2"]) for s in SITE_STATUSES]
+    area = charts.horizontal_bars(
+        rows, words("park.occupancy"), lambda m2: words.quantity(m2, "m2")
+    )
+    return {"power_chart": power, "occupancy_chart": area}
+
+
+def _resident_row(resident: dict[str, Any]) -> dict[str, Any]:
+    keep = ("inn", "status", "activity", "planned_investment_kopecks", "document_sha256")
+    return {k: resident[k] for k in keep if k in resident} | {
+        "breach": resident["status"] == "breach",
+        "index": resident["index"],
+    }
+
+
+def _agreement_inns(agreements: list[dict[str, Any]]) -> set[str]:
+    return {inn for a in agreements for inn in a["parties"]}
+
+
+def _region_names(storage: Storage) -> dict[str, dict[str, str]]:
+    return {
+        r["region_id"]: {"ru": r["name_ru"], "en": r["name_en"]} for r in parks.regions(storage)
+    }
+
+
+def _day_number(iso_day: str) -> int:
+    return dt.date.fromisoformat(iso_day).toordinal()
