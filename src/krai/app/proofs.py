@@ -89,3 +89,13 @@ def prove_consistency(storage: Storage, first: int, second: int | None = None) -
 
 def _out_of_range(message: str) -> RejectedError:
     return RejectedError(Code.NOT_FOUND, message)
+
+
+def proven_by_latest_checkpoint(storage: Storage, index: int) -> dict[str, Any]:
+    """The inclusion proof of entry ``index`` in the tree of the newest signed checkpoint,
+    with that checkpoint's note: everything a reader needs to check the entry offline."""
+    checkpoint = storage.latest_checkpoint()
+    size = checkpoint.size if checkpoint is not None and checkpoint.size > index else None
+    proof = prove_inclusion(storage, index, size)
+    note = checkpoint.note if checkpoint is not None and checkpoint.size == proof.size else None
+    return {"inclusion": proof.to_json(), "checkpoint": note}

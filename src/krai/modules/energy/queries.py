@@ -28,6 +28,12 @@ def market(view: StateView, market_id: str) -> dict[str, Any] | None:
     return None if found is None else {"market_id": market_id, **found}
 
 
+def markets(view: StateView) -> list[dict[str, Any]]:
+    """Every market with its limits timeline, by id."""
+    prefix = market_key("")
+    return [{"market_id": key[len(prefix) :], **value} for key, value in scan(view, prefix)]
+
+
 def period_document(
     view: StateView, found: dict[str, Any], market_id: str, day: str, period: int
 ) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""Submission for concurrent clients: decoded transactions in, outcomes out once durable.
+
+A ``Submitter`` feeds every caller's transactions into one ``GroupCommitter``, so concurrent
+requests share a sequencing round and its one commit. ``sealed`` adds what a client needs to
+check a receipt offline: the signed checkpoint covering the entry and its inclusion proof.
+"""
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from krai.app.group_commit import GroupCommitter
+from krai.app.ports import Storage, StoredCheckpoint
+from krai.app.proofs import prove_inclusion
+from krai.app.sequencer import Outcome, Receipt, Sequencer
+from krai.tx.envelope import Transaction
+
+CHECKPOINT_POLL_S = 0.01
+
+
+class CheckpointTimeoutError(Exception):
+    """No signed checkpoint covered an entry in the time allowed."""
+
+
+class Submitter:
+    """Many callers, one sequencer: each caller's outcomes resolve after their batch commits."""
+
+    def __init__(self, sequencer: Sequencer, storage: Storage, max_batch: int = 1_000) -> None:
+        self._storage = storage
+        self._committer = GroupCommitter(sequencer, max_batch)
+
+    def submit(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
+        """Queue the transactions in order; each future resolves to a receipt or a refusal."""
+        return self._committer.submit_many(transactions)
+
+    def close(self) -> None:
+        """Commit what is queued, then stop."""
+        self._committer.close()
+
+
+def covering_checkpoint(storage: Storage, index: int, timeout_s: float) -> StoredCheckpoint:
+    """The newest signed checkpoint that covers entry ``index``, waiting up to ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        latest = storage.latest_checkpoint()
+        if latest is not None and latest.size > index:
+            return latest
+        if time.monotonic() >= deadline:
+            raise CheckpointTimeoutError(f"no signed checkpoint covers entry {index} yet")
+        time.sleep(CHECKPOINT_POLL_S)
+
+
+def sealed(storage: Storage, receipt: Receipt, timeout_s: float) -> dict[str, Any]:
+    """The receipt with the signed checkpoint that covers it and its inclusion proof there."""
+    checkpoint = covering_checkpoint(storage, receipt.index, timeout_s)
+    proof = prove_inclusion(storage, receipt.index, checkpoint.size)
+    return {
+        **receipt.to_json(),
+        "checkpoint": checkpoint_json(checkpoint),
+        "inclusion": proof.to_json(),
+    }
+
+
+def checkpoint_json(checkpoint: StoredCheckpoint) -> dict[str, Any]:
+    """A stored checkpoint as JSON: size, root, signing time and the signed note."""
+    return {
+        "size": checkpoint.size,
+        "root_hash": checkpoint.root_hash.hex(),
+        "time_ms": checkpoint.time_ms,
+        "note": checkpoint.note,
+    }
