@@ -34,6 +34,11 @@ class Settings:
         return self.keys_dir / "vault-master.key"
 
     @property
+    def operator_token_file(self) -> Path:
+        """The bearer token the HTTP API's vault routes require (created by ``krai serve``)."""
+        return self.keys_dir / "api-operator.token"
+
+    @property
     def keys_dir(self) -> Path:
         """The keystore directory."""
         return self.home / "keys"

@@ -1,21 +1,49 @@
 """The ASGI application: one ``Services`` for the process, the API routes and the dashboard."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from krai.app.submission import Submitter
 from krai.bootstrap import Services
 from krai.entrypoints import web
 from krai.entrypoints.api import routes
+from krai.entrypoints.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from krai.entrypoints.api.problems import install_problem_handlers
+
+DESCRIPTION = """\
+krai's HTTP interface: `/v1/…` JSON (submit signed transactions, read entries, proofs,
+checkpoints and every module's queries), the C2SP endpoints `/checkpoint` and `/tile/…`,
+and errors as RFC 9457 problem details (`application/problem+json`) whose `code` is stable.
+"""
 
 
 def create_app(services: Services) -> FastAPI:
     """The application serving ``services``: ``/v1/…``, ``/checkpoint``, ``/tile/…`` and the
-    dashboard. The caller owns ``services`` and closes it after the server stops."""
+    dashboard. The caller owns ``services`` and closes it after the server stops; the
+    application's submitter runs while it is served (its lifespan)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.submitter = Submitter(services.sequencer, services.storage)
+        try:
+            yield
+        finally:
+            submitter, app.state.submitter = app.state.submitter, None
+            submitter.close()
+
     app = FastAPI(
         title="krai",
         summary="A verifiable ledger for regional development programmes",
+        description=DESCRIPTION,
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.services = services
+    app.state.submitter = None
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    install_problem_handlers(app)
     app.include_router(routes.router)
     web.mount(app)
     return app

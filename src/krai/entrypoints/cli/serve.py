@@ -1,5 +1,6 @@
 """``krai serve``: the HTTP API and the dashboard on uvicorn."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -8,13 +9,17 @@ import uvicorn
 from krai.entrypoints.api.app import create_app
 from krai.entrypoints.cli.common import HomeOption, console, services_for
 
+HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
+PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
 
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    home: HomeOption = None,
-) -> None:
+
+def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000, home: HomeOption = None) -> None:
     """Serve the ledger's API and dashboard until interrupted."""
+    serve_home(home, host, port)
+
+
+def serve_home(home: Path | None, host: str, port: int) -> None:
+    """Open the ledger of ``home``, print its address and serve it until interrupted."""
     with services_for(home) as services:
         console.print(f"krai serves {services.origin} at http://{host}:{port}/", highlight=False)
         uvicorn.run(create_app(services), host=host, port=port, log_level="warning")

@@ -1,0 +1,69 @@
+"""What every route shares: the process's services, the submitter, dates, and JSON answers."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from krai.app.ports import Storage
+from krai.app.submission import Submitter
+from krai.bootstrap import Services
+from krai.entrypoints.api.problems import ProblemError, malformed
+
+
+def services(request: Request) -> Services:
+    """The services the application was created with."""
+    found: Services = request.app.state.services
+    return found
+
+
+def storage(request: Request) -> Storage:
+    """The ledger's storage, read by every query."""
+    return services(request).storage
+
+
+def submitter(request: Request) -> Submitter:
+    """The process's one submitter, started with the application."""
+    found: Submitter | None = getattr(request.app.state, "submitter", None)
+    if found is None:
+        raise ProblemError("unavailable", "the server is not accepting transactions")
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+StorageDep = Annotated[Storage, Depends(storage)]
+SubmitterDep = Annotated[Submitter, Depends(submitter)]
+
+
+def document(
+    content: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A JSON answer, written as it is (no re-encoding of already plain documents)."""
+    return JSONResponse(content, status, headers=headers)
+
+
+def found(content: Any, missing: str) -> JSONResponse:
+    """``content`` as JSON, or a 404 problem saying ``missing`` when it is None or empty."""
+    if content is None:
+        raise ProblemError("not_found", missing)
+    return document(content)
+
+
+def day_or_today(text: str | None, name: str = "on") -> str:
+    """A date ``YYYY-MM-DD`` from a query parameter, today's by default."""
+    if text is None:
+        return date.today().isoformat()
+    return calendar_day(text, name)
+
+
+def calendar_day(text: str, name: str) -> str:
+    """``text`` if it is a calendar date ``YYYY-MM-DD``, else a 400 problem."""
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else _bad_day(text, name)
+    except ValueError:
+        return _bad_day(text, name)
+
+
+def _bad_day(text: str, name: str) -> str:
+    raise malformed(f"{name} {text!r} is not a date YYYY-MM-DD")

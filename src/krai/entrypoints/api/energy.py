@@ -1,0 +1,100 @@
+"""``/v1/energy``: the in-park exchange read from the ledger — markets, a day's prices, a
+period's curves and book (anyone re-clears it), the day's recomputation, invoices and heat."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from krai.app.energy_recompute import recompute_day
+from krai.app.ports import Storage
+from krai.entrypoints.api.context import StorageDep, calendar_day, document, found
+from krai.entrypoints.api.limits import DATE, MONTH, Identifier
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
+from krai.modules.energy import queries
+from krai.modules.energy.model import periods_per_day
+
+router = APIRouter(prefix="/v1/energy", tags=["energy"], responses=PROBLEM_RESPONSES)
+
+Day = Annotated[str, Path(pattern=DATE, description="The delivery day, YYYY-MM-DD.")]
+Period = Annotated[int, Path(ge=1, le=10_000, description="The period, from 1.")]
+Month = Annotated[str, Path(pattern=MONTH, description="The month, YYYY-MM.")]
+MARKET = "/markets/{market_id}"
+
+
+@router.get("/markets", summary="Every market with its limits timeline")
+def markets(storage: StorageDep) -> JSONResponse:
+    """By id."""
+    return document(queries.markets(storage))
+
+
+@router.get(MARKET, summary="One market")
+def market(market_id: Identifier, storage: StorageDep) -> JSONResponse:
+    """The market with its limits timeline."""
+    return found(queries.market(storage, market_id), f"market {market_id} is not open")
+
+
+@router.get(MARKET + "/days/{day}/prices", summary="Each cleared period's price and volumes")
+def prices(market_id: Identifier, day: Day, storage: StorageDep) -> JSONResponse:
+    """As ``krai energy prices --json``."""
+    _require_market(storage, market_id)
+    return document(queries.day_prices(storage, market_id, calendar_day(day, "day")))
+
+
+@router.get(MARKET + "/days/{day}/periods/{period}/curves", summary="Supply and demand step curves")
+def curves(market_id: Identifier, day: Day, period: Period, storage: StorageDep) -> JSONResponse:
+    """As ``krai energy curves``."""
+    day = calendar_day(day, "day")
+    return found(
+        queries.curves(storage, market_id, day, period),
+        f"period {period} of {day} in market {market_id} is not cleared",
+    )
+
+
+@router.get(
+    MARKET + "/days/{day}/periods/{period}/book",
+    summary="A period's book as the ledger clears it (the input of `krai energy clear`)",
+)
+def book(market_id: Identifier, day: Day, period: Period, storage: StorageDep) -> JSONResponse:
+    """As ``krai energy book``; a refusal (no such period, say) is its problem."""
+    opened = _require_market(storage, market_id)
+    day = calendar_day(day, "day")
+    if period > periods_per_day(opened):
+        raise not_found(f"market {market_id} has {periods_per_day(opened)} periods a day")
+    return document(queries.period_document(storage, opened, market_id, day, period))
+
+
+@router.get(
+    MARKET + "/days/{day}/recompute",
+    summary="Every cleared period recomputed from the ledger, its certificate checked",
+)
+def recompute(market_id: Identifier, day: Day, storage: StorageDep) -> JSONResponse:
+    """As ``krai energy recompute --json``: one verdict per cleared period."""
+    checks = recompute_day(storage, market_id, calendar_day(day, "day"))
+    return found(checks, f"market {market_id} is not open")
+
+
+@router.get(MARKET + "/days/{day}/statements/{inn}", summary="A participant's invoice for a day")
+def statement(
+    market_id: Identifier, day: Day, inn: Identifier, storage: StorageDep
+) -> JSONResponse:
+    """As ``krai energy statement``."""
+    day = calendar_day(day, "day")
+    return found(
+        queries.statement(storage, market_id, day, inn),
+        f"{day} has no settled invoice of {inn} in market {market_id}",
+    )
+
+
+@router.get(MARKET + "/heat/{month}", summary="Heat delivered, paid for and fuel avoided")
+def heat(market_id: Identifier, month: Month, storage: StorageDep) -> JSONResponse:
+    """As ``krai energy heat``."""
+    _require_market(storage, market_id)
+    return document(queries.heat_report(storage, market_id, month))
+
+
+def _require_market(storage: Storage, market_id: str) -> dict[str, Any]:
+    opened = queries.market(storage, market_id)
+    if opened is None:
+        raise not_found(f"market {market_id} is not open")
+    return opened

@@ -1,0 +1,102 @@
+"""``/v1`` reads of the park registry: parks, cards, facts with proofs, sites, power,
+residents, agreements and targets — the documents ``krai parks … --json`` prints."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from krai.app import park_registry
+from krai.app.ports import Storage
+from krai.entrypoints.api.context import StorageDep, day_or_today, document, found
+from krai.entrypoints.api.limits import IDENTIFIER, Identifier
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
+from krai.modules.parks import queries
+
+router = APIRouter(prefix="/v1", tags=["parks"], responses=PROBLEM_RESPONSES)
+
+OnQuery = Annotated[
+    str | None, Query(description="The date to read as of, YYYY-MM-DD (default today).")
+]
+FilterQuery = Annotated[str | None, Query(pattern=IDENTIFIER, max_length=200)]
+Amount = Annotated[int, Query(ge=0, le=2**63 - 1)]
+
+
+@router.get("/parks", summary="Every park with its kind, status, operator and occupancy")
+def parks(storage: StorageDep, region: FilterQuery = None) -> JSONResponse:
+    """As ``krai parks list --json``."""
+    return document(park_registry.park_cards(storage, region))
+
+
+@router.get("/parks/{park_id}", summary="A park's card: facts, infrastructure and power")
+def park(park_id: Identifier, storage: StorageDep, on: OnQuery = None) -> JSONResponse:
+    """As ``krai parks show --json``."""
+    card = park_registry.park_card(storage, park_id, day_or_today(on))
+    return found(card, f"park {park_id} is not registered")
+
+
+@router.get("/parks/{park_id}/facts/{name}", summary="A fact with its history and proof")
+def fact(
+    park_id: Identifier,
+    name: Annotated[str, Path(pattern=IDENTIFIER, max_length=200)],
+    storage: StorageDep,
+) -> JSONResponse:
+    """As ``krai parks fact --json``: the inclusion proof and the checkpoint it verifies with."""
+    proven = park_registry.proven_fact(storage, park_id, name)
+    return found(proven, f"park {park_id} has no stated fact {name}")
+
+
+@router.get("/parks/{park_id}/power", summary="Capacity, allocated and free kW over time")
+def power(park_id: Identifier, storage: StorageDep) -> JSONResponse:
+    """From each date on which one of them changes."""
+    _require_park(storage, park_id)
+    return document(queries.power_timeline(storage, park_id))
+
+
+@router.get("/parks/{park_id}/residents", summary="Residents with commitments and breaches")
+def residents(park_id: Identifier, storage: StorageDep, on: OnQuery = None) -> JSONResponse:
+    """As ``krai parks residents --json``."""
+    _require_park(storage, park_id)
+    day = day_or_today(on)
+    return document(park_registry.residents_with_commitments(storage, park_id, day))
+
+
+@router.get("/sites", summary="Search plots as an investor would")
+def sites(
+    storage: StorageDep,
+    park: FilterQuery = None,
+    status: FilterQuery = None,
+    min_area_m2: Amount = 0,
+    max_price_kopecks: Annotated[Amount | None, Query()] = None,
+) -> JSONResponse:
+    """As ``krai parks sites --json``."""
+    return document(queries.sites(storage, park, status, min_area_m2, max_price_kopecks))
+
+
+@router.get("/agreements", summary="Agreements with their parties and signatures")
+def agreements(storage: StorageDep, party: FilterQuery = None) -> JSONResponse:
+    """As ``krai parks agreements --json``."""
+    return document(queries.agreements(storage, party))
+
+
+@router.get("/targets", summary="Regional targets with their progress")
+def targets(storage: StorageDep, region: FilterQuery = None, on: OnQuery = None) -> JSONResponse:
+    """As ``krai parks targets --json``."""
+    return document(queries.targets(storage, region, day_or_today(on)))
+
+
+@router.get("/regions", summary="Every region")
+def regions(storage: StorageDep) -> JSONResponse:
+    """Regions with their names and time zones."""
+    return document(queries.regions(storage))
+
+
+@router.get("/clusters", summary="Every cluster")
+def clusters(storage: StorageDep) -> JSONResponse:
+    """Clusters with their regions and parks."""
+    return document(queries.clusters(storage))
+
+
+def _require_park(storage: Storage, park_id: str) -> None:
+    if queries.park(storage, park_id) is None:
+        raise not_found(f"park {park_id} is not registered")

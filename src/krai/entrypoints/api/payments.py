@@ -1,0 +1,77 @@
+"""``/v1/payments``: programmes, the audit anyone can run, and traces with every link's proof."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from krai.app.trace import with_proofs
+from krai.entrypoints.api.context import ServicesDep, StorageDep, calendar_day, document, found
+from krai.entrypoints.api.limits import IDENTIFIER, Identifier
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, malformed, not_found
+from krai.modules.payments import queries, trace
+from krai.modules.payments.audit import audit as run_audit
+
+router = APIRouter(prefix="/v1/payments", tags=["payments"], responses=PROBLEM_RESPONSES)
+
+TraceStart = Annotated[str | None, Query(pattern=IDENTIFIER, max_length=200)]
+
+
+@router.get("/programmes", summary="Every programme")
+def programmes(storage: StorageDep) -> JSONResponse:
+    """By id."""
+    return document(queries.programmes(storage))
+
+
+@router.get("/programmes/{programme_id}", summary="A programme with its dated rule versions")
+def programme(programme_id: Identifier, storage: StorageDep) -> JSONResponse:
+    """The programme and every rule version, oldest first."""
+    found_programme = queries.programme(storage, programme_id)
+    if found_programme is None:
+        raise not_found(f"programme {programme_id} is not registered")
+    return document({**found_programme, "rules": queries.rules(storage, programme_id)})
+
+
+@router.get("/audit", summary="Every audit finding, as `krai payments audit --json`")
+def audit(
+    services: ServicesDep,
+    as_of: Annotated[
+        str | None, Query(description="Audit as of this day (default: the last entry's).")
+    ] = None,
+) -> JSONResponse:
+    """Illegitimate, duplicate, late and missing accruals, broken links, unmatched lines."""
+    day = None if as_of is None else calendar_day(as_of, "as_of")
+    storage = services.storage
+    findings = run_audit(storage, day)
+    checkpoint = storage.latest_checkpoint()
+    ledger = {
+        "as_of": day or "last entry",
+        "origin": services.origin,
+        "size": checkpoint.size if checkpoint else 0,
+        "root_hash": checkpoint.root_hash.hex() if checkpoint else "",
+    }
+    return document({"ledger": ledger, "findings": findings})
+
+
+@router.get("/trace", summary="The chain between budget and service, each link with its proof")
+def trace_chain(
+    storage: StorageDep,
+    payment: TraceStart = None,
+    dispensing: TraceStart = None,
+    programme: TraceStart = None,
+) -> JSONResponse:
+    """Exactly one of ``payment`` or ``dispensing`` (backwards) or ``programme`` (forwards)."""
+    if [payment, dispensing, programme].count(None) != 2:
+        raise malformed("name exactly one of payment, dispensing, programme")
+    if programme is not None:
+        flows = trace.forwards_from_programme(storage, programme)
+        if not flows:
+            raise not_found(f"programme {programme} is not registered")
+        return document({**flows, **with_proofs(storage, flows["funding"])})
+    steps: list[dict[str, Any]] = (
+        trace.backwards_from_payment(storage, payment)
+        if payment is not None
+        else trace.backwards_from_dispensing(storage, str(dispensing))
+    )
+    what = f"payment {payment}" if payment is not None else f"dispensing {dispensing}"
+    return found(with_proofs(storage, steps) if steps else None, f"{what} is not recorded")

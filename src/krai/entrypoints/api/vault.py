@@ -1,0 +1,122 @@
+"""``/v1/vault``: the operator's personal-data vault — enrol a person, answer an access request.
+
+Only the operator may call these (a bearer token, see ``auth``), and personal data travels
+only in request bodies, never in URLs. Erasure is not offered over HTTP: it stays with
+``krai vault erase`` on the operator's machine.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from krai.adapters.vault.store import open_vault
+from krai.app.vault import Person, VaultError, access_request, enrol
+from krai.bootstrap import Services
+from krai.entrypoints.api.auth import require_operator
+from krai.entrypoints.api.context import services
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError, malformed, not_found
+from krai.tx.codec import parse_strict_json
+
+router = APIRouter(
+    prefix="/v1/vault",
+    tags=["vault"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(require_operator)],
+)
+
+PERSON_FIELDS = ("snils", "full_name", "birth_date", "address")
+REQUIRED_PERSON_FIELDS = PERSON_FIELDS[:3]
+TEXT = {"type": "string"}
+ENROL_SCHEMA = {
+    "type": "object",
+    "required": ["programme_id", "person"],
+    "properties": {
+        "programme_id": TEXT,
+        "person": {
+            "type": "object",
+            "required": list(REQUIRED_PERSON_FIELDS),
+            "properties": dict.fromkeys(PERSON_FIELDS, TEXT),
+        },
+    },
+}
+ACCESS_SCHEMA = {"type": "object", "required": ["snils"], "properties": {"snils": TEXT}}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+@router.post(
+    "/enrol",
+    summary="Enrol a person in a programme; their pseudonym",
+    openapi_extra=_body(ENROL_SCHEMA),
+)
+async def enrol_person(request: Request) -> JSONResponse:
+    """Enrolling again answers the same pseudonym."""
+    document = await _object(request, {"programme_id", "person"})
+    programme_id, person = document["programme_id"], _person(document["person"])
+    if not isinstance(programme_id, str):
+        raise malformed("programme_id must be a string")
+    settings = services(request).settings
+    pseudonym = await run_in_threadpool(_enrol, settings, person, programme_id)
+    return JSONResponse({"programme_id": programme_id, "pseudonym": pseudonym})
+
+
+@router.post(
+    "/access",
+    summary="A subject access report (152-FZ art. 14)",
+    openapi_extra=_body(ACCESS_SCHEMA),
+)
+async def access(request: Request) -> JSONResponse:
+    """The personal data held, the pseudonyms, and every ledger entry that mentions them."""
+    snils = (await _object(request, {"snils"}))["snils"]
+    if not isinstance(snils, str):
+        raise malformed("snils must be a string")
+    report = await run_in_threadpool(_access, services(request), snils)
+    return JSONResponse(report)
+
+
+def _enrol(settings: Any, person: Person, programme_id: str) -> str:
+    try:
+        vault = open_vault(settings.vault_database_url, settings.vault_key_file, create=True)
+        try:
+            return enrol(vault, person, programme_id)
+        finally:
+            vault.close()
+    except VaultError as error:
+        raise ProblemError("vault_refused", str(error)) from None
+
+
+def _access(found: Services, snils: str) -> dict[str, Any]:
+    settings = found.settings
+    try:
+        vault = open_vault(settings.vault_database_url, settings.vault_key_file)
+        try:
+            if vault.find(snils) is None:
+                raise not_found("no person with this SNILS is enrolled in the vault")
+            subject = vault.read(snils).to_json()
+            return {"subject": subject, "ledger": access_request(found.storage, vault, snils)}
+        finally:
+            vault.close()
+    except VaultError as error:
+        raise ProblemError("vault_refused", str(error)) from None
+
+
+async def _object(request: Request, fields: set[str]) -> dict[str, Any]:
+    document = parse_strict_json(await request.body())
+    if not isinstance(document, dict) or set(document) != fields:
+        raise malformed(f"the body is a JSON object with exactly {', '.join(sorted(fields))}")
+    return document
+
+
+def _person(document: Any) -> Person:
+    if not isinstance(document, dict) or set(document) - set(PERSON_FIELDS):
+        raise malformed(f"a person is a JSON object with the fields {', '.join(PERSON_FIELDS)}")
+    if not all(isinstance(value, str) for value in document.values()):
+        raise malformed("every field of a person is a string")
+    missing = [name for name in REQUIRED_PERSON_FIELDS if name not in document]
+    if missing:
+        raise malformed(f"the person lacks {', '.join(missing)}")
+    return Person(**document)

@@ -1,0 +1,201 @@
+"""Every module's reads over HTTP answer what the CLI prints, on homes played from scenarios;
+what is missing is a 404 problem."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from krai.app import park_registry
+from krai.app.energy_recompute import recompute_day
+from krai.log.hashing import leaf_hash
+from krai.log.verify import verify_inclusion
+from krai.modules.accounts import queries as accounts
+from krai.modules.energy import queries as energy
+from krai.modules.identity import queries as identity
+from krai.modules.parks import queries as parks
+from krai.modules.payments import queries as payments
+from tests.api.conftest import Live, scenario_home, serving_home
+
+DAY = "2018-06-02"
+MARKET = "krasnoyarsk-dam"
+
+
+@pytest.fixture(scope="module")
+def park_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with serving_home(
+        scenario_home(tmp_path_factory, "parks/park_and_site_lifecycle.yaml")
+    ) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def energy_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with serving_home(scenario_home(tmp_path_factory, "energy/krasnoyarsk_day.yaml")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def payments_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with serving_home(scenario_home(tmp_path_factory, "payments/kaliningrad_benefit.yaml")) as live:
+        yield live
+
+
+def get(live: Live, path: str, **params: Any) -> Any:
+    answer = live.client.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    return answer.json()
+
+
+def missing(live: Live, path: str, **params: Any) -> None:
+    answer = live.client.get(path, params=params)
+    assert answer.status_code == 404, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["code"] == "not_found"
+
+
+def verify_proven(live: Live, index: int, proven: dict[str, Any]) -> None:
+    entry = live.client.get(f"/v1/entries/{index}", params={"raw": 1}).content
+    proof = proven["inclusion"]
+    verify_inclusion(
+        index,
+        proof["size"],
+        leaf_hash(entry),
+        [bytes.fromhex(h) for h in proof["proof"]],
+        bytes.fromhex(proof["root_hash"]),
+    )
+    assert proven["checkpoint"] is not None
+
+
+def test_parks_read_as_the_cli_prints_them(park_home: Live) -> None:
+    storage = park_home.services.storage
+    assert get(park_home, "/v1/parks") == park_registry.park_cards(storage)
+    card = get(park_home, "/v1/parks/sibir", on="2026-01-01")
+    assert card == park_registry.park_card(storage, "sibir", "2026-01-01")
+    assert card["park"]["park_id"] == "sibir"
+    fact = get(park_home, "/v1/parks/sibir/facts/distance_to_regional_centre_m")
+    assert fact["fact"]["value"] == 42000
+    verify_proven(park_home, fact["fact"]["index"], fact)
+    assert get(park_home, "/v1/parks/sibir/power") == parks.power_timeline(storage, "sibir")
+    residents = get(park_home, "/v1/parks/sibir/residents", on="2026-01-01")
+    assert residents == park_registry.residents_with_commitments(storage, "sibir", "2026-01-01")
+    assert get(park_home, "/v1/sites", park="sibir") == parks.sites(storage, "sibir")
+    free = get(park_home, "/v1/sites", status="free", min_area_m2=1)
+    assert free == parks.sites(storage, None, "free", 1)
+    assert get(park_home, "/v1/agreements") == parks.agreements(storage)
+    assert get(park_home, "/v1/targets", on="2026-01-01") == parks.targets(
+        storage, None, "2026-01-01"
+    )
+    assert get(park_home, "/v1/regions") == parks.regions(storage)
+    assert get(park_home, "/v1/clusters") == parks.clusters(storage)
+
+
+def test_missing_parks_and_bad_dates_are_problems(park_home: Live) -> None:
+    missing(park_home, "/v1/parks/nowhere")
+    missing(park_home, "/v1/parks/nowhere/power")
+    missing(park_home, "/v1/parks/nowhere/residents")
+    missing(park_home, "/v1/parks/sibir/facts/no_such_fact")
+    for on in ("2026-02-30", "tomorrow", "2026-1-1"):
+        answer = park_home.client.get("/v1/parks/sibir", params={"on": on})
+        assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+
+
+def test_the_exchange_day_reads_as_the_cli_prints_it(energy_home: Live) -> None:
+    storage = energy_home.services.storage
+    market = f"/v1/energy/markets/{MARKET}"
+    assert [m["market_id"] for m in get(energy_home, "/v1/energy/markets")] == [MARKET]
+    assert get(energy_home, market) == energy.market(storage, MARKET)
+    prices = get(energy_home, f"{market}/days/{DAY}/prices")
+    assert len(prices) == 24 and {row["price_kopecks_per_mwh"] for row in prices} == {280000}
+    curves = get(energy_home, f"{market}/days/{DAY}/periods/14/curves")
+    assert curves["traded_kwh"] == 150000
+    found = energy.market(storage, MARKET)
+    assert found is not None
+    book = get(energy_home, f"{market}/days/{DAY}/periods/14/book")
+    assert book == energy.period_document(storage, found, MARKET, DAY, 14)
+    checks = get(energy_home, f"{market}/days/{DAY}/recompute")
+    assert checks == recompute_day(storage, MARKET, DAY)
+    assert len(checks) == 24 and all(check["sound"] for check in checks)
+    participant = energy.settlement(storage, MARKET, DAY)
+    assert participant is not None
+    inn = sorted(participant["invoices"])[0]
+    statement = get(energy_home, f"{market}/days/{DAY}/statements/{inn}")
+    assert statement == energy.statement(storage, MARKET, DAY, inn)
+    heat = get(energy_home, f"{market}/heat/2018-06")
+    assert heat == energy.heat_report(storage, MARKET, "2018-06")
+
+
+def test_missing_markets_periods_and_invoices_are_404(energy_home: Live) -> None:
+    market = f"/v1/energy/markets/{MARKET}"
+    missing(energy_home, "/v1/energy/markets/nowhere")
+    missing(energy_home, f"/v1/energy/markets/nowhere/days/{DAY}/prices")
+    missing(energy_home, f"/v1/energy/markets/nowhere/days/{DAY}/recompute")
+    missing(energy_home, f"{market}/days/2018-06-09/periods/3/curves")
+    missing(energy_home, f"{market}/days/{DAY}/periods/25/book")
+    missing(energy_home, f"{market}/days/{DAY}/statements/7707083893")
+    uncleared = energy_home.client.get(f"{market}/days/2030-01-01/periods/1/book")
+    assert (uncleared.status_code, uncleared.json()["code"]) == (422, "rule_violation")
+    assert energy_home.client.get(f"{market}/days/{DAY}/periods/0/book").status_code == 400
+
+
+def test_payments_programmes_audit_and_traces(payments_home: Live) -> None:
+    storage = payments_home.services.storage
+    assert get(payments_home, "/v1/payments/programmes") == payments.programmes(storage)
+    programme = get(payments_home, "/v1/payments/programmes/child-benefit")
+    assert programme["rules"] == payments.rules(storage, "child-benefit")
+    audit = get(payments_home, "/v1/payments/audit")
+    kinds = sorted(finding["kind"] for finding in audit["findings"])
+    assert kinds == ["override", *["unmatched_bank_line"] * 3]
+    assert audit["ledger"]["size"] == storage.log_size()
+    later = get(payments_home, "/v1/payments/audit", as_of="2026-05-20")
+    assert "missing_accrual" in {finding["kind"] for finding in later["findings"]}
+    traced = get(payments_home, "/v1/payments/trace", payment="pay-boris-2026-03")
+    steps = [step["step"] for step in traced["steps"]]
+    assert steps == ["payment", "accrual", "rule", "assignment", "programme", "funding"]
+    for step in traced["steps"]:
+        verify_proven(payments_home, step["index"], {**step, "checkpoint": traced["checkpoint"]})
+    flows = get(payments_home, "/v1/payments/trace", programme="child-benefit")
+    assert flows["funded_kopecks"] == 1000000000
+
+
+def test_payments_refusals(payments_home: Live) -> None:
+    missing(payments_home, "/v1/payments/programmes/nothing")
+    missing(payments_home, "/v1/payments/trace", payment="pay-nobody")
+    missing(payments_home, "/v1/payments/trace", dispensing="d-none")
+    missing(payments_home, "/v1/payments/trace", programme="nothing")
+    for params in ({}, {"payment": "a", "programme": "b"}):
+        answer = payments_home.client.get("/v1/payments/trace", params=params)
+        assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+    answer = payments_home.client.get("/v1/payments/audit", params={"as_of": "2026-13-01"})
+    assert answer.status_code == 400
+
+
+def test_organisations_accounts_and_governance(payments_home: Live) -> None:
+    storage = payments_home.services.storage
+    organisations = get(payments_home, "/v1/organisations")
+    assert organisations == identity.organisations(storage)
+    inn = organisations[0]["inn"]
+    one = get(payments_home, f"/v1/organisations/{inn}")
+    assert one["keys"] == identity.keys_of(storage, inn)
+    assert get(payments_home, "/v1/governance")["quorum"] == identity.quorum(storage)
+    listed = get(payments_home, "/v1/accounts")
+    assert listed == accounts.accounts(storage)
+    account_id = listed[0]["account_id"]
+    assert get(payments_home, f"/v1/accounts/{account_id}") == accounts.account(storage, account_id)
+    postings = get(payments_home, f"/v1/accounts/{account_id}/postings")
+    assert postings == accounts.postings(storage, account_id)
+    missing(payments_home, "/v1/organisations/7707083893")
+    missing(payments_home, "/v1/accounts/no-such-account")
+    missing(payments_home, "/v1/accounts/no-such-account/postings")
+
+
+def test_an_anchor_reads_with_its_proof(ledger: Live) -> None:
+    body = {"sha256": "ab" * 32, "title": "Agreement", "kind": "agreement"}
+    tx = ledger.signed("notary.anchor", body, nonce="anchor-read")
+    receipt = ledger.client.post("/v1/transactions", json=tx).json()
+    shown = get(ledger, f"/v1/anchors/{'ab' * 32}")
+    assert shown["anchor"]["index"] == receipt["index"]
+    verify_proven(ledger, receipt["index"], shown)
+    missing(ledger, f"/v1/anchors/{'cd' * 32}")
+    assert ledger.client.get("/v1/anchors/ABC").status_code == 400
