@@ -200,3 +200,12 @@ def test_a_batch_too_long_is_refused_as_a_whole(ledger: Live) -> None:
     assert (answer.status_code, answer.json()["code"]) == (413, "oversize")
     empty = ledger.client.post("/v1/transactions", json={"transactions": []})
     assert (empty.status_code, empty.json()["code"]) == (400, "malformed")
+
+
+def test_deep_nesting_and_huge_numbers_are_malformed(ledger: Live) -> None:
+    for body in (b"[" * 400_000 + b"]" * 400_000, b'{"transactions": ' + b"9" * 5000 + b"}"):
+        answer = ledger.client.post("/v1/transactions", content=body)
+        assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+    token = {"authorization": f"Bearer {ledger.token}"}
+    deep = ledger.client.post("/v1/vault/access", content=b"[" * 400_000, headers=token)
+    assert (deep.status_code, deep.json()["code"]) == (400, "malformed")

@@ -50,12 +50,21 @@ def parse_strict_json(data: bytes) -> Any:
         _refuse(Code.FLOAT_NOT_ALLOWED, f"{error}; use an integer in named units")
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         _refuse(Code.MALFORMED, f"not valid UTF-8 JSON: {error}")
+    except RecursionError:
+        _refuse(Code.MALFORMED, "JSON nested too deeply")
     except ValueError as error:
         _refuse(Code.MALFORMED, str(error))
 
 
 def transaction_from_json(document: Any) -> Transaction:
     """Build a transaction from a parsed JSON object, checking every envelope field."""
+    try:
+        return _transaction_from_json(document)
+    except RecursionError:
+        _refuse(Code.MALFORMED, "JSON nested too deeply")
+
+
+def _transaction_from_json(document: Any) -> Transaction:
     if not isinstance(document, dict):
         _refuse(Code.MALFORMED, "a transaction is a JSON object")
     _check_field_names(document)

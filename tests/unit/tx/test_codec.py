@@ -93,3 +93,12 @@ def test_a_lone_surrogate_that_has_no_canonical_form_is_malformed() -> None:
     document = signed().to_json()
     text = json.dumps(document).replace('"title"', '"note": "\\ud800", "title"')
     assert refusal(text.encode()) == Code.MALFORMED
+
+
+@pytest.mark.parametrize("depth", [900, 30_000])
+def test_json_nested_too_deeply_is_malformed(depth: int) -> None:
+    document = signed().to_json()
+    text = json.dumps(document).replace(
+        '"title"', '"deep": ' + "[" * depth + "]" * depth + ', "title"'
+    )
+    assert refusal(text.encode()) == Code.MALFORMED
