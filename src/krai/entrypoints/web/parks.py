@@ -50,21 +50,23 @@ def site_search(
     request: Request,
     park_id: str = "",
     status: str = "",
-    min_area_m2: int = 0,
-    max_price_rub: int | None = None,
+    min_area_m2: str = "",
+    max_price_rub: str = "",
 ) -> Response:
-    """The investors' search: sites by park, status, least area and highest price."""
+    """The investors' search: sites by park, status, least area and highest price (a form's
+    empty field means no limit)."""
     storage = services_of(request).storage
-    max_kopecks = None if max_price_rub is None else max_price_rub * 100
+    least_area, most_roubles = _whole(min_area_m2) or 0, _whole(max_price_rub)
+    max_kopecks = None if most_roubles is None else most_roubles * 100
     found = parks.sites(
-        storage, park_id or None, status or None, min_area_m2, max_price_kopecks=max_kopecks
+        storage, park_id or None, status or None, least_area, max_price_kopecks=max_kopecks
     )
     data: dict[str, Any] = {
         "criteria": {
             "park_id": park_id,
             "status": status,
-            "min_area_m2": min_area_m2,
-            "max_price_rub": max_price_rub,
+            "min_area_m2": least_area,
+            "max_price_rub": most_roubles,
         },
         "sites": [{k: v for k, v in s.items() if k != "history"} for s in found],
         "parks": [
@@ -158,6 +160,12 @@ def _region_names(storage: Storage) -> dict[str, dict[str, str]]:
     return {
         r["region_id"]: {"ru": r["name_ru"], "en": r["name_en"]} for r in parks.regions(storage)
     }
+
+
+def _whole(text: str) -> int | None:
+    """A form's whole number, or None when the field is empty or not a number."""
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
+    return int(cleaned) if cleaned.isdigit() else None
 
 
 def _day_number(iso_day: str) -> int:
