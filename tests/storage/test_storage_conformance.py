@@ -105,6 +105,46 @@ def test_a_failing_batch_leaves_nothing_behind(sql_storage: Storage) -> None:
     assert [c.size for c in storage.checkpoints(5)] == [2]
 
 
+def test_a_seal_gives_the_checkpoint_before_the_batch_is_visible(storage: Storage) -> None:
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, 2, tree))
+    sealed = batch_of(2, 3, tree, {"s": b'{"n":1}'})
+    written_before_seal: list[int] = []
+
+    def seal() -> StoredCheckpoint:
+        written_before_seal.append(storage.log_size())  # not committed yet: still 2
+        assert sealed.checkpoint is not None
+        return sealed.checkpoint
+
+    unsealed = Batch(sealed.entries, sealed.nodes, sealed.state_writes, sealed.events, None)
+    storage.append_batch(unsealed, seal)
+    assert written_before_seal == [2]
+    assert storage.log_size() == 5
+    assert [c.size for c in storage.checkpoints(5)] == [5, 2]
+    assert storage.get_bytes("s") == b'{"n":1}'
+
+
+def test_a_seal_that_raises_leaves_nothing_behind(storage: Storage) -> None:
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, 2, tree))
+    refused = batch_of(2, 2, tree, {"y": b"{}"})
+    unsealed = Batch(refused.entries, refused.nodes, refused.state_writes, refused.events, None)
+
+    def seal() -> StoredCheckpoint:
+        raise LookupError("a verdict came back bad")
+
+    with pytest.raises(LookupError):
+        storage.append_batch(unsealed, seal)
+    assert storage.log_size() == 2
+    assert storage.get_bytes("y") is None
+    assert storage.entry(2) is None
+    assert storage.read_nodes([(1, 1)]) == {}
+    assert list(storage.events(2, 4)) == []
+    assert [c.size for c in storage.checkpoints(5)] == [2]
+    storage.append_batch(refused)
+    assert storage.log_size() == 4
+
+
 def test_missing_nodes_are_left_out(storage: Storage) -> None:
     tree = CompactRange()
     storage.append_batch(batch_of(0, 4, tree))

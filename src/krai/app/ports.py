@@ -5,7 +5,7 @@ and ``adapters/memory`` (unit tests). A ``Batch`` is written in ONE database tra
 durable before ``append_batch`` returns: after a crash there is all of a batch or none of it.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -53,8 +53,15 @@ class Storage(Protocol):
         """Number of entries stored."""
         ...
 
-    def append_batch(self, batch: Batch) -> None:
-        """Store a batch in one durable transaction; raise if it does not extend the log."""
+    def append_batch(
+        self, batch: Batch, seal: Callable[[], StoredCheckpoint] | None = None
+    ) -> None:
+        """Store a batch in one durable transaction; raise if it does not extend the log.
+
+        ``seal``, when given, runs inside that transaction after the batch's rows are written
+        and before they are committed. It returns the batch's checkpoint, stored with it (the
+        batch then carries none), or raises, and then nothing of the batch is stored.
+        """
         ...
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:

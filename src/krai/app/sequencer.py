@@ -1,21 +1,29 @@
 """The sequencer: the one writer that orders, applies and durably appends transactions.
 
-Admission (signature and key checks) of a batch runs in parallel threads — libsodium
-releases the GIL — against the state committed before the batch. Then, in order and in one
-thread, each transaction is validated and applied against the batch's overlay, appended to
-the tree, and the whole batch (entries, tree nodes, state, events, one signed checkpoint)
-is committed in one database transaction. Receipts are returned only after that commit.
+Admission of a batch checks type, network, key and role in order against the state
+committed before the batch, and sends the signatures to worker processes. While they verify,
+the writer applies the batch in order against an overlay as if every signature were good
+(ADR 0009), and writes its entries, tree nodes, state and events into one open database
+transaction. Only when every verdict is in, and all are good, is the batch's checkpoint
+signed and the transaction committed; if a signature fails, the work is thrown away and the
+batch is applied again knowing it. Receipts are returned only after the commit.
 """
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, Clock, Storage, StoredCheckpoint, StoredEntry
-from krai.app.signatures import SignatureWorkers, check_of
+from krai.app.signatures import (
+    Refusal,
+    SignatureWorkerError,
+    SignatureWorkers,
+    Verdicts,
+    check_of,
+    default_workers,
+)
 from krai.crypto.keys import PublicKey
 from krai.log.checkpoint import Checkpoint, sign_checkpoint
 from krai.log.hashing import leaf_hash
@@ -28,7 +36,6 @@ from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
 PARALLEL_ADMISSION_MIN = 256
-ADMISSION_CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,21 @@ class Receipt:
 Outcome = Receipt | RejectedError
 
 
+class SignatureGuessError(Exception):
+    """A signature assumed good while the batch was applied did not verify."""
+
+
+@dataclass
+class _Applied:
+    """A batch applied against the overlay: what to store and what to answer."""
+
+    time_ms: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    entries: list[StoredEntry] = field(default_factory=list)
+    writes: dict[str, bytes] = field(default_factory=dict)
+    events: list[tuple[int, int, Mapping[str, Any]]] = field(default_factory=list)
+
+
 class Sequencer:
     """Orders transactions into the log; the only writer of a ledger."""
 
@@ -64,7 +86,7 @@ class Sequencer:
         clock: Clock,
         origin: str,
         log_signer: NoteSigner,
-        workers: int = 1,
+        workers: int | None = None,
     ) -> None:
         self._storage = storage
         self._engine = engine
@@ -73,7 +95,7 @@ class Sequencer:
         self._log_signer = log_signer
         self._state = CachedState(storage)
         self._lock = threading.Lock()
-        self._worker_count = workers
+        self._worker_count = default_workers() if workers is None else workers
         self._workers: SignatureWorkers | None = None
         self._range = CompactRange.from_reader(storage, storage.log_size())
         self._last_time_ms = self._last_entry_time()
@@ -88,18 +110,38 @@ class Sequencer:
         with self._lock:
             if self._range.size:
                 raise RejectedError(Code.CONFLICT, "the ledger already has its genesis")
-            time_ms = self._next_time()
-            entry = Entry(0, time_ms, genesis=dict(document))
+            applied = _Applied(self._next_time())
+            entry = Entry(0, applied.time_ms, genesis=dict(document))
             outcome = self._engine.execute(self._state, entry)
             stored = _stored(entry, None)
-            self._commit([stored], dict(outcome.writes), [(0, outcome.events)], time_ms)
-            return Receipt("genesis", 0, stored.leaf_hash.hex(), time_ms)
+            applied.entries.append(stored)
+            applied.writes.update(outcome.writes)
+            applied.events.extend((0, pos, event) for pos, event in enumerate(outcome.events))
+            self._commit(applied)
+            return Receipt("genesis", 0, stored.leaf_hash.hex(), applied.time_ms)
 
     def submit(self, transactions: Sequence[Transaction]) -> list[Outcome]:
         """Sequence a batch; each transaction gets a receipt or the reason it was refused."""
         with self._lock:
-            admitted = self._admit_all(transactions)
-            return self._sequence(transactions, admitted)
+            try:
+                return self._sequence(transactions)
+            except SignatureWorkerError:
+                self.close()  # the next batch starts new workers
+                raise
+
+    def _sequence(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+        verdicts = self._admit_all(transactions)
+        time_ms = self._next_time()
+        applied = self._apply(transactions, verdicts.assumed(), time_ms)
+        if not verdicts.settled:
+            try:
+                self._commit(applied, confirm=lambda: _confirm(verdicts))
+            except SignatureGuessError:
+                applied = self._apply(transactions, verdicts.final(), time_ms)
+            else:
+                return applied.outcomes
+        self._commit(applied)
+        return applied.outcomes
 
     def close(self) -> None:
         """Stop the signature workers, if any were started."""
@@ -107,31 +149,26 @@ class Sequencer:
             self._workers.close()
             self._workers = None
 
-    def _admit_all(self, transactions: Sequence[Transaction]) -> Iterator[RejectedError | None]:
+    def _admit_all(self, transactions: Sequence[Transaction]) -> Verdicts:
         """Key and role checks in order against committed state; signatures on worker processes.
 
-        Every chunk is sent to the workers as soon as its keys are known, so verification runs
-        while later chunks are checked and earlier ones are sequenced.
+        The signatures are sent to the workers at once, shared between them; the batch is
+        applied while they verify.
         """
         self._state.prefetch(key for tx in transactions for key in self._engine.likely_reads(tx))
         keys = [self._preflight(tx) for tx in transactions]
         if len(transactions) < PARALLEL_ADMISSION_MIN or not self._worker_count:
-            return iter(
-                [_signature_refusal(tx, key) for tx, key in zip(transactions, keys, strict=True)]
-            )
-        workers = self._signature_workers()
-        chunks = []
-        for start in range(0, len(transactions), ADMISSION_CHUNK):
-            pairs = list(
-                zip(
-                    transactions[start : start + ADMISSION_CHUNK],
-                    keys[start : start + ADMISSION_CHUNK],
-                    strict=True,
-                )
-            )
-            checks = [check_of(tx, key) for tx, key in pairs if not isinstance(key, RejectedError)]
-            chunks.append((pairs, workers.submit(checks)))
-        return _refusals(chunks)
+            refusals = [
+                _signature_refusal(tx, key) for tx, key in zip(transactions, keys, strict=True)
+            ]
+            return Verdicts(refusals, transactions)
+        refusals = [key if isinstance(key, RejectedError) else None for key in keys]
+        admitted = [(i, key) for i, key in enumerate(keys) if not isinstance(key, RejectedError)]
+        if not admitted:
+            return Verdicts(refusals, transactions)
+        checks = [check_of(transactions[i], key) for i, key in admitted]
+        pending = self._signature_workers().submit(checks)
+        return Verdicts(refusals, transactions, ([i for i, _ in admitted], pending))
 
     def _signature_workers(self) -> SignatureWorkers:
         if self._workers is None:
@@ -144,17 +181,15 @@ class Sequencer:
         except RejectedError as error:
             return error
 
-    def _sequence(
-        self, transactions: Sequence[Transaction], admitted: Iterator[RejectedError | None]
-    ) -> list[Outcome]:
+    def _apply(
+        self, transactions: Sequence[Transaction], refusals: Sequence[Refusal], time_ms: int
+    ) -> _Applied:
+        """Validate and apply each transaction in order against an overlay of the state."""
         overlay = Overlay(self._state)
-        time_ms = self._next_time()
-        outcomes: list[Outcome] = []
-        entries: list[StoredEntry] = []
-        events: list[tuple[int, tuple[dict[str, Any], ...]]] = []
+        applied = _Applied(time_ms)
         identity_changed = False
-        for tx, early_refusal in zip(transactions, admitted, strict=True):
-            index = self._range.size + len(entries)
+        for tx, early_refusal in zip(transactions, refusals, strict=True):
+            index = self._range.size + len(applied.entries)
             try:
                 if early_refusal is not None:
                     # State may have changed earlier in this batch (a key added, a role granted).
@@ -163,43 +198,42 @@ class Sequencer:
                 still_valid = early_refusal is None and not identity_changed
                 outcome = self._engine.execute(overlay, entry, authorised=still_valid)
             except RejectedError as error:
-                outcomes.append(error)
+                applied.outcomes.append(error)
                 continue
             identity_changed = identity_changed or self._engine.changes_authority(outcome.writes)
             overlay.absorb(outcome.writes)
             stored = _stored(entry, tx)
-            entries.append(stored)
-            events.append((index, outcome.events))
-            outcomes.append(Receipt(tx.tx_id, index, stored.leaf_hash.hex(), time_ms))
-        if entries:
-            self._commit(entries, dict(overlay.writes), events, time_ms)
-        return outcomes
+            applied.entries.append(stored)
+            applied.events.extend((index, pos, event) for pos, event in enumerate(outcome.events))
+            applied.outcomes.append(Receipt(tx.tx_id, index, stored.leaf_hash.hex(), time_ms))
+        applied.writes = dict(overlay.writes)
+        return applied
 
-    def _commit(
-        self,
-        entries: list[StoredEntry],
-        writes: dict[str, bytes],
-        events: list[tuple[int, tuple[dict[str, Any], ...]]],
-        time_ms: int,
-    ) -> None:
+    def _commit(self, applied: _Applied, confirm: Callable[[], None] | None = None) -> None:
+        """Store the applied batch with its signed checkpoint, once ``confirm`` has passed."""
+        if not applied.entries:
+            if confirm is not None:
+                confirm()
+            return
         tree = self._range.copy()
-        nodes = [node for stored in entries for node in tree.append(stored.leaf_hash)]
-        checkpoint = self._sign(tree.size, tree.root(), time_ms)
-        batch = Batch(
-            entries=entries,
-            nodes=nodes,
-            state_writes=writes,
-            events=[(i, pos, ev) for i, evs in events for pos, ev in enumerate(evs)],
-            checkpoint=checkpoint,
-        )
+        nodes = [node for stored in applied.entries for node in tree.append(stored.leaf_hash)]
+
+        def seal() -> StoredCheckpoint:
+            if confirm is not None:
+                confirm()
+            return self._sign(tree.size, tree.root(), applied.time_ms)
+
+        batch = Batch(applied.entries, nodes, applied.writes, applied.events, checkpoint=None)
         try:
-            self._storage.append_batch(batch)
+            self._storage.append_batch(batch, seal)
+        except SignatureGuessError:
+            raise
         except Exception:
             self._state.forget()
             raise
         self._range = tree
-        self._state.committed(writes)
-        self._last_time_ms = time_ms
+        self._state.committed(applied.writes)
+        self._last_time_ms = applied.time_ms
 
     def _sign(self, size: int, root: bytes, time_ms: int) -> StoredCheckpoint:
         note = sign_checkpoint(Checkpoint(self._origin, size, root), self._log_signer)
@@ -224,20 +258,9 @@ def _signature_refusal(tx: Transaction, key: PublicKey | RejectedError) -> Rejec
     return None
 
 
-def _refusals(
-    chunks: list[tuple[list[tuple[Transaction, PublicKey | RejectedError]], "Future[list[bool]]"]],
-) -> Iterator[RejectedError | None]:
-    for pairs, future in chunks:
-        verdicts = iter(future.result())
-        for tx, key in pairs:
-            if isinstance(key, RejectedError):
-                yield key
-            elif not next(verdicts):
-                yield RejectedError(
-                    Code.BAD_SIGNATURE, f"signature does not verify with key {tx.key_id}"
-                )
-            else:
-                yield None
+def _confirm(verdicts: Verdicts) -> None:
+    if not verdicts.as_assumed():
+        raise SignatureGuessError
 
 
 def _stored(entry: Entry, tx: Transaction | None) -> StoredEntry:

@@ -1,41 +1,193 @@
 """Signature checks on worker processes, so verification runs beside the one writer.
 
 Ed25519 verification through PyNaCl holds the GIL, so threads do not add cores; worker
-processes do. Work is sent as plain (message, signature, key type, public key) tuples.
+processes do. Each worker is a small Python process (``krai.app.signature_worker``) with a
+pipe each way, written and read by the writer's own thread: no helper thread has to win the
+GIL from a busy writer before a worker gets its work or the writer its verdicts.
 """
 
-import multiprocessing
+import contextlib
+import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.connection import Connection
 
-from krai.crypto.keys import PublicKey, decode_public_key, encode_public_key
+from krai.app.signature_worker import Check, verify_all
+from krai.crypto.keys import PublicKey, encode_public_key
 from krai.tx.envelope import Transaction
+from krai.tx.errors import Code, RejectedError
 
-Check = tuple[bytes, bytes, str]
-"""The signed message, the signature and the signer's public key as text."""
+__all__ = [
+    "Check",
+    "PendingVerdicts",
+    "Refusal",
+    "SignatureWorkerError",
+    "SignatureWorkers",
+    "Verdicts",
+    "bad_signature",
+    "check_of",
+    "default_workers",
+    "verify_all",
+]
+
+Refusal = RejectedError | None
+"""Why admission refused a transaction, or None if it did not."""
+STOP_SECONDS = 5.0
 
 
-def verify_all(checks: Sequence[Check]) -> list[bool]:
-    """Whether each signature verifies (runs in a worker process)."""
-    return [decode_public_key(key).verify(message, signature) for message, signature, key in checks]
+class SignatureWorkerError(RuntimeError):
+    """A worker process died or its pipe broke; its verdicts are lost."""
+
+
+def default_workers() -> int:
+    """One worker process per core: the writer waits for them only at the end of a batch."""
+    return os.cpu_count() or 1
+
+
+class _Worker:
+    """One worker process and the pipes to it; at most one request outstanding."""
+
+    def __init__(self) -> None:
+        theirs_read, ours_write = os.pipe()
+        ours_read, theirs_write = os.pipe()
+        command = [sys.executable, "-m", "krai.app.signature_worker"]
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [*command, str(theirs_read), str(theirs_write)],
+            pass_fds=(theirs_read, theirs_write),
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        os.close(theirs_read)
+        os.close(theirs_write)
+        self.requests = Connection(ours_write, readable=False)
+        self.replies = Connection(ours_read, writable=False)
+        self.unread: int | None = None
+
+    def send(self, tag: int, checks: list[Check]) -> None:
+        if self.unread is not None:
+            self.receive(self.unread)  # verdicts of a batch that failed before reading them
+        self.requests.send((tag, checks))
+        self.unread = tag
+
+    def receive(self, tag: int) -> list[bool]:
+        got, verdicts = self.replies.recv()
+        if got != tag:
+            raise SignatureWorkerError(f"verdicts of request {got} arrived for {tag}")
+        self.unread = None
+        return list(verdicts)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.requests.send(None)
+        self.requests.close()
+        self.replies.close()
+        try:
+            self.process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class PendingVerdicts:
+    """Verdicts being computed by the workers, one share each, in the order sent."""
+
+    def __init__(self, shares: list[tuple[_Worker, int]]) -> None:
+        self._shares = shares
+        self._verdicts: list[bool] | None = None
+
+    def result(self) -> list[bool]:
+        """Wait for every share; one verdict per check."""
+        if self._verdicts is None:
+            verdicts = []
+            try:
+                for worker, tag in self._shares:
+                    verdicts.extend(worker.receive(tag))
+            except (OSError, EOFError) as error:
+                raise SignatureWorkerError(str(error)) from error
+            self._verdicts = verdicts
+        return self._verdicts
 
 
 class SignatureWorkers:
-    """A pool of processes verifying signatures in chunks."""
+    """Worker processes verifying signatures; each batch is split evenly between them."""
 
     def __init__(self, workers: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._workers = [_Worker() for _ in range(workers)]
+        self._tags = itertools.count(1)
 
-    def submit(self, checks: Sequence[Check]) -> "Future[list[bool]]":
-        """Verify a chunk; the future holds one result per check."""
-        return self._pool.submit(verify_all, list(checks))
+    def submit(self, checks: Sequence[Check]) -> PendingVerdicts:
+        """Send ``checks`` to the workers now; their verdicts are read when asked for."""
+        share = max(1, -(-len(checks) // len(self._workers)))
+        shares = []
+        try:
+            for worker, start in zip(self._workers, range(0, len(checks), share), strict=False):
+                tag = next(self._tags)
+                worker.send(tag, list(checks[start : start + share]))
+                shares.append((worker, tag))
+        except (OSError, EOFError) as error:
+            raise SignatureWorkerError(str(error)) from error
+        return PendingVerdicts(shares)
 
     def close(self) -> None:
         """Stop the workers."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.stop()
 
 
 def check_of(transaction: Transaction, key: PublicKey) -> Check:
     """A check to send to a worker."""
     return transaction.signing_message(), transaction.signature, encode_public_key(key)
+
+
+class Verdicts:
+    """The admission refusals of one batch, with signature verdicts still coming from workers.
+
+    ``refusals`` holds what is known now (None: admitted so far); ``pending`` the positions
+    whose signatures the workers are checking, in the order they were sent.
+    """
+
+    def __init__(
+        self,
+        refusals: list[Refusal],
+        transactions: Sequence[Transaction],
+        pending: tuple[list[int], PendingVerdicts] | None = None,
+    ) -> None:
+        self._refusals = refusals
+        self._transactions = transactions
+        self._pending = pending
+        self._final: list[Refusal] | None = None if pending else refusals
+
+    @property
+    def settled(self) -> bool:
+        """Whether every verdict is in (no signature is being checked)."""
+        return self._final is not None
+
+    def assumed(self) -> list[Refusal]:
+        """The refusals if every signature still being checked turns out to verify."""
+        return self._refusals
+
+    def as_assumed(self) -> bool:
+        """Wait for every verdict; whether every signature checked verified."""
+        return self.final() is self._refusals
+
+    def final(self) -> list[Refusal]:
+        """Wait for every verdict; the refusals, bad signatures included."""
+        if self._final is None:
+            assert self._pending is not None
+            positions, pending = self._pending
+            bad = [i for i, good in zip(positions, pending.result(), strict=True) if not good]
+            self._final = self._refusals
+            if bad:
+                self._final = list(self._refusals)
+                for position in bad:
+                    self._final[position] = bad_signature(self._transactions[position])
+        return self._final
+
+
+def bad_signature(transaction: Transaction) -> RejectedError:
+    """The refusal of a transaction whose signature does not verify."""
+    return RejectedError(
+        Code.BAD_SIGNATURE, f"signature does not verify with key {transaction.key_id}"
+    )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from krai.adapters.memory.storage import MemoryStorage
 from krai.app.group_commit import GroupCommitter
 from krai.app.sequencer import Receipt, Sequencer
+from krai.app.signatures import SignatureWorkerError
 from krai.app.verify import VerificationError, verify_ledger
 from krai.bootstrap import new_engine
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
@@ -124,6 +125,40 @@ def test_parallel_signature_workers_agree_with_the_single_thread() -> None:
     refusals = [o for o in outcomes if isinstance(o, RejectedError)]
     assert [r.code for r in refusals] == [Code.BAD_SIGNATURE]
     assert storage.log_size() == 302
+
+
+def test_a_forged_transaction_applied_on_trust_is_undone_with_all_it_caused() -> None:
+    """While the workers verify, the batch is applied as if every signature were good; a
+    forged anchor would then make the genuine anchor of the same document a conflict."""
+    sequencer, storage = founded(workers=2)
+    sequencer.submit([admission(PARK)])
+    genuine = anchor(7)
+    forged = Transaction(**{**anchor(7).to_json(), "nonce": "forged", "sig": anchor(8).sig})
+    outcomes = sequencer.submit([*[anchor(i) for i in range(100, 400)], forged, genuine])
+    sequencer.close()
+    assert isinstance(outcomes[-2], RejectedError) and outcomes[-2].code == Code.BAD_SIGNATURE
+    assert isinstance(outcomes[-1], Receipt) and outcomes[-1].index == 302
+    assert storage.log_size() == 303
+    assert [c.size for c in storage.checkpoints(10)] == [303, 2, 1]
+    assert replayed(storage) == state_digest(storage.scan_bytes(""))
+
+
+def test_workers_that_died_are_replaced_for_the_next_batch() -> None:
+    sequencer, storage = founded(workers=1)
+    sequencer.submit([admission(PARK)])
+    sequencer.submit([anchor(i) for i in range(300)])
+    workers = sequencer._workers
+    assert workers is not None
+    for worker in workers._workers:
+        worker.process.kill()
+        worker.process.wait()
+    with pytest.raises(SignatureWorkerError):
+        sequencer.submit([anchor(i) for i in range(300, 600)])
+    assert storage.log_size() == 302
+    outcomes = sequencer.submit([anchor(i) for i in range(300, 600)])
+    sequencer.close()
+    assert all(isinstance(o, Receipt) for o in outcomes)
+    assert storage.log_size() == 602
 
 
 def test_group_commit_serves_concurrent_submitters() -> None:

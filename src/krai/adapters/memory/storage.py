@@ -1,6 +1,6 @@
 """Storage in dicts, with the same contract as SQL storage: for unit tests."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
@@ -25,11 +25,14 @@ class MemoryStorage:
     def log_size(self) -> int:
         return len(self._entries)
 
-    def append_batch(self, batch: Batch) -> None:
+    def append_batch(
+        self, batch: Batch, seal: Callable[[], StoredCheckpoint] | None = None
+    ) -> None:
         if batch.entries and batch.entries[0].index != len(self._entries):
             raise NonContiguousBatchError(
                 f"batch starts at {batch.entries[0].index}, log size is {len(self._entries)}"
             )
+        checkpoint = seal() if seal is not None else batch.checkpoint
         for entry in batch.entries:
             self._entries.append(entry)
             if entry.tx_id:
@@ -37,8 +40,8 @@ class MemoryStorage:
         self._nodes.update(batch.nodes)
         self._apply_state(batch.state_writes)
         self._events.extend((i, p, dict(e)) for i, p, e in batch.events)
-        if batch.checkpoint is not None:
-            self._checkpoints[batch.checkpoint.size] = batch.checkpoint
+        if checkpoint is not None:
+            self._checkpoints[checkpoint.size] = checkpoint
 
     def _apply_state(self, writes: Mapping[str, bytes]) -> None:
         for key, raw in writes.items():

@@ -6,7 +6,7 @@ when ``append_batch`` returns. The sequencer is the only writer of a ledger.
 """
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,20 +81,26 @@ class SqlStorage:
         highest = self._fetch("SELECT max(idx) FROM log_entry", [])[0][0]
         return 0 if highest is None else int(highest) + 1
 
-    def append_batch(self, batch: Batch) -> None:
+    def append_batch(
+        self, batch: Batch, seal: Callable[[], StoredCheckpoint] | None = None
+    ) -> None:
         with self.engine.begin() as connection:
             size = _log_size(connection)
             if batch.entries and batch.entries[0].index != size:
                 raise NonContiguousBatchError(
                     f"batch starts at {batch.entries[0].index}, log size is {size}"
                 )
-            self._write(connection, batch)
+            self._write(connection, _batch_statements(batch))
+            if seal is not None:
+                self._write(connection, [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])])
 
-    def _write(self, connection: Connection, batch: Batch) -> None:
+    def _write(
+        self, connection: Connection, statements: list[tuple[str, list[tuple[Any, ...]]]]
+    ) -> None:
         """Bulk inserts through the driver, inside the SQLAlchemy transaction."""
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            for sql, rows in _batch_statements(batch):
+            for sql, rows in statements:
                 if rows:
                     cursor.executemany(sql.replace("?", self._marker), rows)
         finally:

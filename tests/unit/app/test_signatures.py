@@ -1,0 +1,75 @@
+"""Signature worker processes: verdicts in order, lost verdicts skipped, dead workers reported."""
+
+import os
+import signal
+
+import pytest
+
+from krai.app.signatures import (
+    Check,
+    SignatureWorkerError,
+    SignatureWorkers,
+    bad_signature,
+    check_of,
+    verify_all,
+)
+from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
+from krai.tx.envelope import Transaction, sign
+
+KEY = Ed25519PrivateKey(bytes([5]) * 32)
+PUBLIC = encode_public_key(KEY.public_key)
+
+
+def checks(count: int, forged: set[int]) -> list[Check]:
+    made = []
+    for i in range(count):
+        message = b"message %d" % i
+        signed = b"another message" if i in forged else message
+        made.append((message, KEY.sign(signed), PUBLIC))
+    return made
+
+
+@pytest.fixture
+def workers() -> SignatureWorkers:
+    return SignatureWorkers(2)
+
+
+def test_verdicts_come_back_in_the_order_sent_whatever_the_split(
+    workers: SignatureWorkers,
+) -> None:
+    try:
+        for count in (0, 1, 5, 40):
+            batch = checks(count, {1, count - 1})
+            assert workers.submit(batch).result() == verify_all(batch)
+    finally:
+        workers.close()
+
+
+def test_verdicts_nobody_read_are_skipped_before_the_next_batch(
+    workers: SignatureWorkers,
+) -> None:
+    try:
+        workers.submit(checks(10, set()))  # its batch failed: never read
+        batch = checks(10, {3})
+        assert workers.submit(batch).result() == [i != 3 for i in range(10)]
+    finally:
+        workers.close()
+
+
+def test_a_dead_worker_is_reported_not_waited_for(workers: SignatureWorkers) -> None:
+    pending = workers.submit(checks(10, set()))
+    pending.result()
+    os.kill(workers._workers[0].process.pid, signal.SIGKILL)
+    workers._workers[0].process.wait()
+    with pytest.raises(SignatureWorkerError):
+        workers.submit(checks(10, set())).result()
+    workers.close()
+
+
+def test_a_check_carries_the_signed_message_and_the_key() -> None:
+    unsigned = Transaction("n", "notary.anchor", 1, "1", key_id(KEY.public_key), "a", {"x": 1})
+    tx = sign(unsigned, KEY)
+    message, signature, key = check_of(tx, KEY.public_key)
+    assert message == tx.signing_message() and signature == tx.signature
+    assert verify_all([(message, signature, key)]) == [True]
+    assert bad_signature(tx).code == "bad_signature"
