@@ -2,8 +2,9 @@
 
 Measured on the same machine in the same run:
 
-- **the audit over 10^6 accruals** (``--audit-accruals``): 200,000 people of the child
-  benefit, five months each, every accrual paid and matched on a bank statement, so the audit
+- **the audit over many accruals** (``--audit-accruals``, default 2·10^5: the issue's 10^6
+  needs more than the 23 GB of the development machine): people of the child benefit, five
+  months each, every accrual paid and matched on a bank statement, so the audit
   walks every path and finds nothing. The state is built directly, not through the engine:
   one small region is first run through the real engine (tests/scenarios/payments_region.py)
   and its records — programme, both rule versions, facts, assignment, accrual, payment,
@@ -11,12 +12,13 @@ Measured on the same machine in the same run:
   so every record has the shape the rules write. The accounts' postings of each payment are
   left out (the audit never reads them). Timed on a ``MemoryState`` and on a SQLite storage
   (src/krai/adapters/sql) holding the same keys and bytes.
-- **ingest of a region's monthly accruals** (``--accruals``, default 20,000; the issue's
-  figure is 300,000): signed ``payments.accrue`` transactions sequenced into a SQLite home
-  through the real sequencer in batches of 1,000 (signatures checked, the rule re-evaluated
-  for each person, fsync'd with a signed checkpoint per batch). The people's facts and
-  assignments are sequenced first the same way and timed apart. Transactions are signed
-  before timing, as a client would sign them.
+- **ingest of a region's monthly accruals** (``--accruals``, default 5,000 so that a routine
+  run ends in about five minutes; the issue's figure is 300,000, extrapolated linearly):
+  signed ``payments.accrue`` transactions sequenced into a SQLite home through the real
+  sequencer in batches of 1,000 (signatures checked, the rule re-evaluated for each person,
+  fsync'd with a signed checkpoint per batch). The people's facts and assignments are
+  sequenced first the same way and timed apart. Transactions are signed before timing, as a
+  client would sign them.
 
 Run: ``.venv/bin/python bench/payments_bench.py [--audit-accruals N] [--accruals N]``.
 """
@@ -337,9 +339,9 @@ def conditions() -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--audit-accruals", type=int, default=1_000_000)
-    parser.add_argument("--audit-runs", type=int, default=3)
-    parser.add_argument("--accruals", type=int, default=20_000)
+    parser.add_argument("--audit-accruals", type=int, default=200_000)
+    parser.add_argument("--audit-runs", type=int, default=1)
+    parser.add_argument("--accruals", type=int, default=5_000)
     parser.add_argument("--only", choices=["audit", "ingest"], help="run one half only")
     arguments = parser.parse_args()
     started = time.perf_counter()
