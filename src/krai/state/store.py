@@ -5,6 +5,7 @@ state by mutating a value it read, and the state's digest is the same byte for b
 node that replays the same log.
 """
 
+from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
@@ -92,24 +93,37 @@ class Overlay:
 
 
 class MemoryState:
-    """State held in a dict: the base of unit tests and of offline replay."""
+    """State held in a dict: the base of unit tests and of offline replay.
+
+    The keys are also kept in a sorted list, so a scan costs the keys it returns (found by
+    bisection), not a pass over the whole state: a full replay stays linear in the log.
+    """
 
     def __init__(self) -> None:
         self._values: dict[str, bytes] = {}
+        self._keys: list[str] = []
 
     def get_bytes(self, key: str) -> bytes | None:
         return self._values.get(key)
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        for key in sorted(k for k in self._values if k.startswith(prefix)):
+        keys, found = self._keys, []
+        for position in range(bisect_left(keys, prefix), len(keys)):
+            if not keys[position].startswith(prefix):
+                break
+            found.append(keys[position])
+        for key in found:  # taken before yielding: writes may follow while the caller reads
             yield key, self._values[key]
 
     def apply_writes(self, writes: Mapping[str, bytes]) -> None:
         """Make ``writes`` part of the state."""
         for key, raw in writes.items():
             if raw == DELETED:
-                self._values.pop(key, None)
+                if self._values.pop(key, None) is not None:
+                    del self._keys[bisect_left(self._keys, key)]
             else:
+                if key not in self._values:
+                    insort(self._keys, key)
                 self._values[key] = raw
 
     def items(self) -> Iterator[tuple[str, bytes]]:
