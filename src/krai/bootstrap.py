@@ -101,20 +101,27 @@ class Founder:
     key_name: str = "operator"
 
 
-def found_network(settings: Settings, founder: Founder, clock: Clock | None = None) -> Services:
+def found_network(
+    settings: Settings,
+    founder: Founder,
+    clock: Clock | None = None,
+    seeds: tuple[bytes, bytes] | None = None,
+) -> Services:
     """Create a new home: keys, settings, genesis document and entry 0.
 
     The genesis is checked against a scratch state first, so bad input writes nothing.
+    ``seeds`` (the operator's and the log's key seeds) make a reproducible network, such as
+    the demo's; by default both keys are random.
     """
     if settings.genesis_file.exists():
         raise FileExistsError(f"{settings.home} already holds a network")
-    operator_seed = secrets.token_bytes(32)
+    operator_seed, log_seed = seeds or (secrets.token_bytes(32), secrets.token_bytes(32))
     operator = StoredKey(founder.key_name, founder.inn, Ed25519PrivateKey(operator_seed))
     genesis = genesis_document(settings.origin, founder, operator)
     new_engine().execute(MemoryState(), Entry(0, 0, genesis=genesis))
     settings.home.mkdir(parents=True, exist_ok=True)
     keystore = Keystore(settings.keys_dir)
-    keystore.generate(LOG_KEY_NAME)
+    keystore.store(LOG_KEY_NAME, None, log_seed)
     keystore.store(founder.key_name, founder.inn, operator_seed)
     settings.genesis_file.write_text(json.dumps(genesis, ensure_ascii=False, indent=2), "utf-8")
     write_settings(settings)

@@ -10,6 +10,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,19 @@ SQLITE_PRAGMAS = (
 
 
 def open_vault(
-    url: str, master_key_file: Path, clock: Clock | None = None, *, create: bool = False
+    url: str,
+    master_key_file: Path,
+    clock: Clock | None = None,
+    *,
+    create: bool = False,
+    key_source: Callable[[], bytes] = new_key,
 ) -> "SqlVault":
     """Open (and migrate) the vault at ``url`` with the master key in ``master_key_file``.
 
     With ``create``, a vault that holds no keys yet gets a new master key file; without it, a
     missing or unreadable key file is a ``VaultError`` and the database is not touched.
+    ``key_source`` makes the vault's new keys (lookup, dedup, programme and data keys); only a
+    reproducible simulation, such as the demo's, passes anything but fresh random keys.
     """
     creating = create and not master_key_file.exists()
     master_key = None if creating else load_master_key(master_key_file)
@@ -65,7 +73,7 @@ def open_vault(
             engine.dispose()
             raise VaultError(f"the vault at {url} holds keys, but {master_key_file} is missing")
         master_key = create_master_key(master_key_file)
-    vault = SqlVault(engine, master_key, clock or SystemClock())
+    vault = SqlVault(engine, master_key, clock or SystemClock(), key_source)
     try:
         vault.initialise()
     except VaultError:
@@ -114,10 +122,17 @@ def _holds_keys(engine: Engine) -> bool:
 class SqlVault:
     """Personal data of the people one operator enrols, in one SQL database."""
 
-    def __init__(self, engine: Engine, master_key: bytes, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        master_key: bytes,
+        clock: Clock,
+        key_source: Callable[[], bytes] = new_key,
+    ) -> None:
         self.engine = engine
         self._master_key = master_key
         self._clock = clock
+        self._new_key = key_source
         self._lookup_key = b""
         self._dedup_secret = b""
 
@@ -137,8 +152,8 @@ class SqlVault:
     def _create_vault_keys(self, connection: Connection) -> dict[str, bytes]:
         keys = {
             "check": bytes(SecretBox(self._master_key).encrypt(CHECK_PLAINTEXT)),
-            "lookup": wrap(self._master_key, "lookup", "vault", new_key()),
-            "dedup": wrap(self._master_key, "dedup", "vault", new_key()),
+            "lookup": wrap(self._master_key, "lookup", "vault", self._new_key()),
+            "dedup": wrap(self._master_key, "dedup", "vault", self._new_key()),
         }
         now = self._clock.now_ms()
         rows = [{"purpose": p, "wrapped_key": k, "created_ms": now} for p, k in keys.items()]
@@ -174,7 +189,7 @@ class SqlVault:
 
     def _insert_subject(self, connection: Connection, person: Person) -> str:
         subject_id = secrets.token_hex(16)
-        data_key = new_key()
+        data_key = self._new_key()
         sealed = SecretBox(data_key).encrypt(_plaintext(subject_id, person))
         row = {
             "subject_id": subject_id,
@@ -224,7 +239,7 @@ class SqlVault:
         ).scalar()
         if wrapped is not None:
             return unwrap(self._master_key, "programme", programme_id, bytes(wrapped))
-        key = new_key()
+        key = self._new_key()
         row = {
             "programme_id": programme_id,
             "wrapped_key": wrap(self._master_key, "programme", programme_id, key),
