@@ -1,12 +1,19 @@
-"""A first world on the ledger: governance, accounts and a multi-party document.
+"""The demo's world: a network founded on simulated time, its organisations, and the helpers
+every area of the demo (parks.py, energy.py, payments.py) signs and submits with.
 
-Everything goes through signed transactions and the sequencer, exactly as a client's would.
-Organisation names come from the source texts; identifiers and amounts are synthetic.
+Everything goes through signed transactions and the real sequencer, in batches, exactly as a
+client's would. The build is reproducible: every key seed is derived from a name, the clock is
+simulated and only moves when the demo says so, and the only randomness is a seeded
+``random.Random`` per area for synthetic volumes. The same code therefore gives the same
+entries, byte for byte, and the same root hash on every run. Organisation names come from the
+source texts; identifiers, amounts and everything marked synthetic are invented.
 """
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from krai.adapters.keystore import StoredKey
@@ -17,17 +24,27 @@ from krai.demo.identifiers import synthetic_inn, synthetic_ogrn
 from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import RejectedError
 
+SEED = "krai-demo-2018"
+"""Everything random in the demo is drawn from ``random.Random`` seeded from this."""
+START = "2018-03-15T10:00:00+07:00"
+"""The press release of source 000: the network is founded that morning, Krasnoyarsk time."""
+BATCH = 1_000
+"""Transactions per sequencer batch (one database transaction and one checkpoint each)."""
+SECONDS_PER_BATCH = 1
+"""The simulated clock's fixed step after each batch."""
+FOUNDER_KEY = "operator"
 REGION = "Правительство Красноярского края"
+SYNTHETIC = "синтетический"
 
 
 @dataclass(frozen=True)
-class Member:
-    """A demo organisation: its key name, name and roles."""
+class Organisation:
+    """A demo organisation: the name of its key, its name and its roles."""
 
-    key_name: str
+    key: str
     name: str
-    name_en: str
     roles: tuple[str, ...]
+    name_en: str | None = None
 
     @property
     def inn(self) -> str:
@@ -38,145 +55,191 @@ class Member:
         return synthetic_ogrn(self.name)
 
 
-MEMBERS = (
-    Member("veb", "ВЭБ.РФ", "VEB.RF", ("governor", "payment_agent")),
-    Member(
-        "kraipark",
-        "Красноярский индустриальный парк цифровых технологий",
-        "Krasnoyarsk industrial park of digital technologies",
-        ("park_operator",),
-    ),
-    Member(
-        "great-stone",
-        "Администрация индустриального парка «Великий камень»",
-        "Great Stone industrial park administration",
-        ("park_operator",),
-    ),
-    Member("sever", "Проектный центр НОЦ «Север»", "NOC Sever project centre", ("resident",)),
-    Member(
-        "auditor",
-        "Счётная палата Красноярского края",
-        "Krasnoyarsk krai accounts chamber",
-        ("auditor",),
-    ),
+FOUNDER = Organisation(
+    FOUNDER_KEY, REGION, ("governor", "treasury", "auditor"), "Government of Krasnoyarsk Krai"
 )
+VEB = Organisation("veb", "ВЭБ.РФ", ("governor", "payment_agent"), "VEB.RF")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an area reports while it builds: a line to print, and work done."""
+
+    note: str | None = None
+    advance: int = 0
+
+
+Area = Callable[["World"], Iterator[Step]]
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One area of the demo, run in order: its title, its work units and its builder."""
+
+    title: str
+    total: int
+    build: Area
 
 
 class DemoError(RuntimeError):
     """A demo transaction was refused: the demo itself is wrong."""
 
 
+def key_seed(name: str) -> bytes:
+    """The fixed key seed of a demo key: derived from its name, never random."""
+    return hashlib.sha256(f"krai-demo-key:{name}".encode()).digest()
+
+
+def ms_of(moment: str) -> int:
+    """An ISO 8601 time with its offset, in Unix milliseconds."""
+    return int(datetime.fromisoformat(moment).timestamp() * 1000)
+
+
+class SimulatedClock:
+    """The sequencer's clock in the demo: set by the script, one fixed step per batch."""
+
+    def __init__(self, start: str) -> None:
+        self._ms = ms_of(start)
+        self._planned = self._ms
+
+    def now_ms(self) -> int:
+        """The simulated time, Unix milliseconds."""
+        return self._ms
+
+    def at(self, moment: str) -> None:
+        """Move to ``moment``; the script's moments must never go back."""
+        target = ms_of(moment)
+        if target < self._planned:
+            raise DemoError(f"the demo's time runs backwards to {moment}")
+        self._planned = target
+        self._ms = max(self._ms, target)
+
+    def step(self) -> None:
+        """Advance by the fixed step taken after each batch."""
+        self._ms += SECONDS_PER_BATCH * 1000
+
+
+@dataclass
 class World:
     """Signs as the demo's organisations and submits through the sequencer."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self._nonce = 0
+    services: Services
+    clock: SimulatedClock
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    _keys: dict[str, StoredKey] = field(default_factory=dict)
+    _nonce: int = 0
 
-    def key(self, name: str) -> StoredKey:
-        return self.services.keystore.load(name)
+    def rng(self, area: str) -> random.Random:
+        """The seeded generator of one area (the same numbers on every run)."""
+        return random.Random(f"{SEED}:{area}")  # noqa: S311 -- synthetic volumes, not secrets
 
-    def submit(self, key_name: str, type_name: str, body: dict[str, Any]) -> Receipt:
-        """Sign as ``key_name`` and sequence; return the receipt."""
-        key = self.key(key_name)
+    def at(self, moment: str) -> None:
+        """Set the simulated time (ISO 8601 with offset)."""
+        self.clock.at(moment)
+
+    def inn(self, key: str) -> str:
+        """The INN of the organisation holding ``key``."""
+        return self.organisations[key].inn
+
+    def count(self, what: str, number: int = 1) -> None:
+        """Add to the figures the demo reports at the end."""
+        self.counts[what] = self.counts.get(what, 0) + number
+
+    def tx(self, key: str, type_name: str, body: dict[str, Any]) -> Transaction:
+        """A transaction signed with ``key``."""
+        stored = self._key(key)
         self._nonce += 1
         unsigned = Transaction(
             self.services.origin,
             type_name,
             1,
-            key.organisation or "",
-            key.key_id,
+            stored.organisation or "",
+            stored.key_id,
             f"demo-{self._nonce}",
             body,
         )
-        outcome = self.services.sequencer.submit([sign(unsigned, key.private_key)])[0]
-        if isinstance(outcome, RejectedError):
-            raise DemoError(f"{type_name} by {key_name} refused: {outcome}")
-        return outcome
+        return sign(unsigned, stored.private_key)
+
+    def do(self, key: str, type_name: str, body: dict[str, Any]) -> Receipt:
+        """Sign and sequence one transaction."""
+        return self.submit([self.tx(key, type_name, body)])[0]
+
+    def submit(self, transactions: Sequence[Transaction]) -> list[Receipt]:
+        """Sequence in batches; every one must be accepted."""
+        receipts: list[Receipt] = []
+        for start in range(0, len(transactions), BATCH):
+            batch = transactions[start : start + BATCH]
+            outcomes = self.services.sequencer.submit(batch)
+            self.clock.step()
+            for tx, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, RejectedError):
+                    raise DemoError(f"{tx.type} by {tx.signer} refused: {outcome}")
+                receipts.append(outcome)
+        return receipts
+
+    def submit_all(self, calls: Sequence[tuple[str, str, dict[str, Any]]]) -> list[Receipt]:
+        """Sign every ``(key, type, body)`` and sequence them in order, in batches."""
+        return self.submit([self.tx(key, type_name, body) for key, type_name, body in calls])
+
+    def admit(self, organisations: Sequence[Organisation]) -> None:
+        """Admit organisations by governance: the founder proposes, VEB.RF approves."""
+        calls: list[Transaction] = []
+        for organisation in organisations:
+            key = self._store_key(organisation)
+            body: dict[str, Any] = {
+                "inn": organisation.inn,
+                "ogrn": organisation.ogrn,
+                "name": organisation.name,
+                "roles": list(organisation.roles),
+                "public_key": key.public_key_text,
+            }
+            if organisation.name_en:
+                body["name_en"] = organisation.name_en
+            proposal = self.tx(FOUNDER_KEY, "identity.propose_admission", body)
+            calls += [proposal, self.tx(VEB.key, "identity.approve", {"proposal": proposal.tx_id})]
+        self.submit(calls)
+        self.count("organisations", len(organisations))
+
+    def _store_key(self, organisation: Organisation) -> StoredKey:
+        if organisation.key in self.organisations:
+            raise DemoError(f"key {organisation.key} is used twice")
+        self.organisations[organisation.key] = organisation
+        key = self.services.keystore.store(
+            organisation.key, organisation.inn, key_seed(organisation.key)
+        )
+        self._keys[organisation.key] = key
+        return key
+
+    def _key(self, key: str) -> StoredKey:
+        if key not in self._keys:
+            self._keys[key] = self.services.keystore.load(key)
+        return self._keys[key]
 
 
-def build_world(settings: Settings) -> Iterator[str]:
-    """Found the network and play the first steps; yield a line per step."""
-    services = found_network(
-        settings, Founder(synthetic_inn(REGION), synthetic_ogrn(REGION), REGION, "region")
-    )
-    world = World(services)
-    try:
-        yield f"Founded {settings.origin}: {REGION} governs"
-        yield from _admit_members(world)
-        yield from _fund_programme(world)
-        yield from _sign_agreement(world)
-    finally:
-        services.close()
+def found(settings: Settings) -> World:
+    """Found the demo's network at the start of its simulated time, with VEB.RF co-governing."""
+    clock = SimulatedClock(START)
+    founder = Founder(FOUNDER.inn, FOUNDER.ogrn, FOUNDER.name, FOUNDER_KEY)
+    seeds = (key_seed(FOUNDER_KEY), key_seed("log"))
+    services = found_network(settings, founder, clock, seeds)
+    world = World(services, clock)
+    world.organisations[FOUNDER_KEY] = FOUNDER
+    veb = world._store_key(VEB)
+    body = {
+        "inn": VEB.inn,
+        "ogrn": VEB.ogrn,
+        "name": VEB.name,
+        "name_en": VEB.name_en,
+        "roles": list(VEB.roles),
+        "public_key": veb.public_key_text,
+    }
+    world.do(FOUNDER_KEY, "identity.propose_admission", body)
+    world.do(FOUNDER_KEY, "identity.propose_quorum", {"quorum": 2})
+    world.count("organisations", 2)
+    return world
 
 
-def _admit_members(world: World) -> Iterator[str]:
-    for member in MEMBERS:
-        seed = hashlib.sha256(f"krai-demo-key:{member.key_name}".encode()).digest()
-        key = world.services.keystore.store(member.key_name, member.inn, seed)
-        body = {
-            "inn": member.inn,
-            "ogrn": member.ogrn,
-            "name": member.name,
-            "name_en": member.name_en,
-            "roles": list(member.roles),
-            "public_key": key.public_key_text,
-        }
-        proposal = world.submit("region", "identity.propose_admission", body)
-        if member.key_name != "veb":
-            world.submit("veb", "identity.approve", {"proposal": proposal.tx_id})
-        yield f"Admitted {member.name_en} (INN {member.inn})"
-        if member.key_name == "veb":
-            world.submit("region", "identity.propose_quorum", {"quorum": 2})
-            yield "Governance quorum raised to 2: each later admission needs VEB.RF's approval"
-
-
-def _fund_programme(world: World) -> Iterator[str]:
-    purpose = "industrial-park-support"
-    world.submit(
-        "region",
-        "accounts.open_account",
-        {"account_id": "treasury:krasnoyarsk", "kind": "treasury", "title": "Краевой бюджет"},
-    )
-    world.submit(
-        "kraipark",
-        "accounts.open_account",
-        {
-            "account_id": "kraipark:support",
-            "kind": "budget",
-            "title": "Субсидия на инфраструктуру",
-            "purpose": purpose,
-        },
-    )
-    world.submit(
-        "kraipark",
-        "accounts.open_account",
-        {"account_id": "kraipark:operating", "kind": "operating", "title": "Расчётный счёт"},
-    )
-    world.submit(
-        "region",
-        "accounts.transfer",
-        {
-            "from_account": "treasury:krasnoyarsk",
-            "to_account": "kraipark:support",
-            "amount_kopecks": 350_000_000_00,
-            "purpose": purpose,
-            "reference": "subsidy-2026-01",
-        },
-    )
-    yield "Region funded the park's earmarked support account with 350,000,000.00 RUB (synthetic)"
-
-
-def _sign_agreement(world: World) -> Iterator[str]:
-    text = (
-        "Соглашение о сотрудничестве: проектный центр НОЦ «Север» "
-        "и администрация парка «Великий камень»"
-    )
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    world.submit(
-        "sever",
-        "notary.anchor",
-        {"sha256": digest, "title": "Соглашение о сотрудничестве", "kind": "agreement"},
-    )
-    world.submit("great-stone", "notary.countersign", {"sha256": digest})
-    yield f"Agreement {digest[:16]}… anchored by NOC Sever, countersigned by Great Stone"
+def document_sha256(text: str) -> str:
+    """The SHA-256 of a (synthetic) document's text, as the ledger anchors it."""
+    return hashlib.sha256(text.encode()).hexdigest()

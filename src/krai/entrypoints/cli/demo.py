@@ -1,14 +1,30 @@
-"""``krai demo``: build the demo world in a home of its own."""
+"""``krai demo``: build the demo world in a home of its own, verify it, then serve it.
+
+The build is deterministic: the same code gives the same entries and the same root hash.
+A home made by an earlier ``krai demo`` (it holds the marker file) is removed and rebuilt
+from scratch; any other existing directory is refused.
+"""
 
 import shutil
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from krai.config.settings import Settings, default_database_url
-from krai.demo.world import build_world
+from krai.demo.build import PHASES, build_world
+from krai.demo.world import Phase, Step
 from krai.entrypoints.cli.common import EXIT_USAGE, console, fail
+from krai.entrypoints.cli.serve import HostOption, PortOption, serve_home
 from krai.entrypoints.cli.verify import verify
 
 MARKER = ".krai-demo"
@@ -22,21 +38,37 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards.")
     ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """Build the demo world (synthetic identifiers and amounts) and verify it."""
+    """Build the demo world (synthetic people, identifiers and figures), verify it, serve it."""
     _clear(home)
     home.mkdir(parents=True)
     (home / MARKER).write_text("built by krai demo; removed and rebuilt on the next run\n", "utf-8")
     settings = Settings(home, default_database_url(home), DEMO_ORIGIN)
-    for line in build_world(settings):
-        console.print(f"• {line}", highlight=False)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        tasks = {phase.title: progress.add_task(phase.title, total=phase.total) for phase in PHASES}
+        built = build_world(settings, lambda phase, step: _report(progress, tasks, phase, step))
+    seconds = time.perf_counter() - started
+    figures = ", ".join(f"{number:,} {what}" for what, number in built.counts.items())
+    console.print(f"Built in {seconds:.1f} s: {built.size:,} entries — {figures}", highlight=False)
     verify(home=home)
+    console.print(f"  krai payments audit --home {home}", highlight=False)
     if serve:
-        console.print(
-            "The dashboard arrives with `krai serve`; until then explore with the CLI:",
-            highlight=False,
-        )
-    console.print(f"  krai log checkpoint --home {home}", highlight=False)
+        serve_home(home, host, port)
+
+
+def _report(progress: Progress, tasks: dict[str, TaskID], phase: Phase, step: Step) -> None:
+    if step.note:
+        progress.console.print(f"• {step.note}", highlight=False)
+    progress.advance(tasks[phase.title], step.advance)
 
 
 def _clear(home: Path) -> None:

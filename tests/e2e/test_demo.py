@@ -1,0 +1,139 @@
+"""``krai demo``: the world of the source texts, built once through the real sequencer into a
+SQLite home, read back through the CLI; a second build gives the same log byte for byte."""
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.e2e.test_cli import krai
+
+from krai.demo.payments import ANOMALIES
+from krai.entrypoints.cli.demo import MARKER
+
+BUILD_TIMEOUT_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Demo:
+    home: Path
+    output: str
+    seconds: float
+
+
+def build(home: Path) -> Demo:
+    """Run ``krai demo --no-serve`` as a user would; its wall time is reported, not asserted."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "demo", "--no-serve", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=BUILD_TIMEOUT_SECONDS,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    return Demo(home, result.stdout, time.perf_counter() - started)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    return build(tmp_path_factory.mktemp("demo") / "home")
+
+
+def read(demo: Demo, *args: str) -> Any:
+    return json.loads(krai(demo.home, *args, "--json"))
+
+
+def test_the_build_reports_its_time_and_verifies(
+    demo: Demo, record_property: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_property("demo_build_seconds", round(demo.seconds, 1))
+    with capsys.disabled():
+        print(f"\nkrai demo --no-serve built and verified in {demo.seconds:.1f} s")
+    assert "Built in" in demo.output
+    assert "sound:" in demo.output
+    assert "sound:" in krai(demo.home, "verify")
+
+
+def test_a_second_build_over_the_first_gives_the_same_log(
+    demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    again = tmp_path / "again"
+    shutil.copytree(demo.home, again)  # an earlier demo home: removed and rebuilt
+    rebuilt = build(again)
+    with capsys.disabled():
+        print(f"\nthe second build took {rebuilt.seconds:.1f} s")
+    first, second = read(demo, "log", "checkpoint"), read(rebuilt, "log", "checkpoint")
+    assert second["size"] == first["size"] > 10_000
+    assert second["root_hash"] == first["root_hash"]
+    for index in (0, 1, first["size"] // 2, first["size"] - 1):
+        entry = ("log", "entry", "--index", str(index))
+        assert krai(rebuilt.home, *entry) == krai(demo.home, *entry)
+
+
+def test_a_directory_the_demo_did_not_make_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "krai", "demo", "--no-serve", "--home", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "was not made by `krai demo`" in result.stderr
+    assert not (tmp_path / MARKER).exists()
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_parks_of_the_sources(demo: Demo) -> None:
+    parks = {p["park_id"]: p for p in read(demo, "parks", "list")}
+    assert set(parks) == {"krasnoyarsk-digital", "great-stone", "minusinsk"}
+    power = read(demo, "parks", "power", "krasnoyarsk-digital")
+    capacities = [(row["from"], row["capacity_kw"]) for row in power]
+    assert capacities[0] == ("2018-03-15", 120_000)
+    assert ("2018-06-01", 150_000) in capacities
+    assert capacities[-1] == ("2018-12-31", 200_000)
+    assert all(row["free_kw"] >= 0 for row in power)
+    great_stone = read(demo, "parks", "residents", "great-stone", "--on", "2026-01-01")
+    assert len(great_stone) > 120
+    assert all("синтетический" in r.get("name", "синтетический") for r in great_stone)
+
+
+def test_bitbaza_commits_three_and_a_half_billion_and_breaches_once(demo: Demo) -> None:
+    residents = read(demo, "parks", "residents", "krasnoyarsk-digital", "--on", "2020-02-01")
+    assessments = Counter(c["status"] for r in residents for c in r["commitments"])
+    assert assessments["missed"] == 2  # BitBaza at the end of 2018, Ebang never reporting
+    committed = [c["committed_investment_kopecks"] for r in residents for c in r["commitments"]]
+    assert 350_000_000_000 in committed
+
+
+def test_the_agreement_of_sever_and_great_stone_is_in_force(demo: Demo) -> None:
+    agreements = {a["agreement_id"]: a for a in read(demo, "parks", "agreements")}
+    assert agreements["sever-great-stone"]["status"] == "in_force"
+    targets = read(demo, "parks", "targets", "--region", "RU-14", "--on", "2025-12-31")
+    assert {t["target_value"] for t in targets} == {70_000, 12_000_000_000_000}
+
+
+def test_a_week_of_hourly_auctions_behind_the_120_mw_connection(demo: Demo) -> None:
+    congested = []
+    for day in range(4, 11):
+        prices = read(demo, "energy", "prices", "krasnoyarsk-dam", f"2018-06-{day:02d}")
+        assert len(prices) == 24
+        assert all(row["import_kwh"] <= 120_000 for row in prices)
+        congested += [row["congested"] for row in prices]
+    assert any(congested), "the connection never binds"
+    assert not all(congested), "the connection binds every hour"
+
+
+def test_the_audit_finds_the_injected_anomalies(demo: Demo) -> None:
+    report = read(demo, "payments", "audit")
+    kinds = Counter(finding["kind"] for finding in report["findings"])
+    assert set(kinds) == set(ANOMALIES)
+    assert kinds["paid_after_death"] == 3  # March, April and May, after a death in March
