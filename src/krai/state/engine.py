@@ -139,10 +139,11 @@ class Engine:
             raise ValueError(f"{key} is registered twice")
         self._handlers[key] = handler
 
-    def _origin(self, view: StateView) -> str:
+    def _origin(self, view: StateView) -> str | None:
+        """The network's origin, memoised by the record's exact bytes; None before genesis."""
         raw = view.get_bytes(NETWORK_KEY)
         if raw is None:
-            return "(no genesis yet)"
+            return None
         if raw not in self._origins:
             self._origins[raw] = str(decode_value(raw)["origin"])
         return self._origins[raw]
@@ -215,9 +216,9 @@ class Engine:
 
     def authorise(self, view: StateView, tx: Transaction, handler: Handler[Any]) -> PublicKey:
         """Check network, key and role of ``tx`` against ``view``; return the signing key."""
-        network = read(view, NETWORK_KEY)
-        if network is None or network["origin"] != tx.network:
-            expected = network["origin"] if network else "(no genesis yet)"
+        origin = self._origin(view)
+        if origin is None or origin != tx.network:
+            expected = "(no genesis yet)" if origin is None else origin
             raise RejectedError(
                 Code.WRONG_NETWORK, f"network {tx.network!r}, expected {expected!r}"
             )

@@ -33,7 +33,10 @@ class Transaction:
     body: Mapping[str, JSONValue]
     sig: str = ""
     v: int = ENVELOPE_VERSION
-    _canonical: bytes = field(default=b"", compare=False, repr=False)
+    # Computed once by ``with_canonical``; never copied by ``dataclasses.replace``.
+    _canonical: bytes = field(default=b"", init=False, compare=False, repr=False)
+    _signing_message: bytes = field(default=b"", init=False, compare=False, repr=False)
+    _tx_id: str = field(default="", init=False, compare=False, repr=False)
 
     def unsigned_fields(self) -> dict[str, Any]:
         """Every field but the signature, as a JSON object."""
@@ -54,7 +57,7 @@ class Transaction:
 
     def signing_message(self) -> bytes:
         """The exact bytes the signature covers."""
-        return SIGNING_PREFIX + canonical_bytes(self.unsigned_fields())
+        return self._signing_message or SIGNING_PREFIX + canonical_bytes(self.unsigned_fields())
 
     def canonical(self) -> bytes:
         """The canonical bytes of the signed transaction."""
@@ -63,7 +66,7 @@ class Transaction:
     @property
     def tx_id(self) -> str:
         """SHA-256 (hex) of the canonical signed transaction."""
-        return sha256_hex(self.canonical())
+        return self._tx_id or sha256_hex(self.canonical())
 
     @property
     def signature(self) -> bytes:
@@ -77,7 +80,7 @@ class Transaction:
 
 def sign(unsigned: Transaction, private_key: PrivateKey) -> Transaction:
     """Return ``unsigned`` with its signature by ``private_key``."""
-    signature = private_key.sign(unsigned.signing_message())
+    message = unsigned.signing_message()
     signed = Transaction(
         network=unsigned.network,
         type=unsigned.type,
@@ -86,13 +89,20 @@ def sign(unsigned: Transaction, private_key: PrivateKey) -> Transaction:
         key_id=unsigned.key_id,
         nonce=unsigned.nonce,
         body=unsigned.body,
-        sig=base64.b64encode(signature).decode(),
+        sig=base64.b64encode(private_key.sign(message)).decode(),
     )
+    object.__setattr__(signed, "_signing_message", message)
     return with_canonical(signed)
 
 
 def with_canonical(transaction: Transaction) -> Transaction:
-    """Return ``transaction`` carrying its canonical bytes, computed once."""
+    """Return ``transaction`` carrying its canonical bytes, signed message and id, computed once.
+
+    Admission computes them when it decodes a transaction, before the sequencer sees it, so
+    the one writer does not (ADR 0009).
+    """
     canonical = canonical_bytes(transaction.to_json())
     object.__setattr__(transaction, "_canonical", canonical)
+    object.__setattr__(transaction, "_signing_message", transaction.signing_message())
+    object.__setattr__(transaction, "_tx_id", sha256_hex(canonical))
     return transaction

@@ -1,8 +1,11 @@
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
+from krai.crypto.canonical import canonical_bytes
+from krai.crypto.hashing import sha256_hex
 from krai.crypto.keys import Ed25519PrivateKey, key_id
 from krai.tx.codec import decode_transaction
 from krai.tx.envelope import MAX_TRANSACTION_BYTES, Transaction, sign
@@ -102,3 +105,12 @@ def test_json_nested_too_deeply_is_malformed(depth: int) -> None:
         '"title"', '"deep": ' + "[" * depth + "]" * depth + ', "title"'
     )
     assert refusal(text.encode()) == Code.MALFORMED
+
+
+def test_a_changed_copy_does_not_keep_the_original_s_bytes_id_or_signed_message() -> None:
+    original = signed()
+    assert original.tx_id == sha256_hex(canonical_bytes(original.to_json()))
+    changed = dataclasses.replace(original, nonce="other")
+    assert changed.canonical() == canonical_bytes(changed.to_json())
+    assert changed.tx_id == sha256_hex(changed.canonical()) != original.tx_id
+    assert changed.signing_message() != original.signing_message()
