@@ -67,7 +67,8 @@ class AuditData:
 
 
 def audit(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
-    """Every finding, ordered by kind and subject. ``as_of`` defaults to the last entry's day."""
+    """Every finding, ordered by kind and subject. ``as_of`` defaults to the day of the last
+    payments record (any kind: accruals, payments, facts, prescriptions, claims, statements)."""
     data = load(view)
     day = as_of or _last_day(data)
     findings = [
@@ -401,6 +402,10 @@ def _last_day(data: AuditData) -> str:
         *data.payments.values(),
         *data.assignments.values(),
         *data.dispensings.values(),
+        *data.prescriptions.values(),
+        *data.claims.values(),
+        *data.statements.values(),
+        *(fact for facts in data.facts.values() for fact in facts),
     ]
     latest = max((int(r["time_ms"]) for r in records), default=0)
     return _day_of(latest)
