@@ -5,6 +5,7 @@ state by mutating a value it read, and the state's digest is the same byte for b
 node that replays the same log.
 """
 
+import itertools
 from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
@@ -60,6 +61,9 @@ class Overlay:
     def __init__(self, base: StateView) -> None:
         self._base = base
         self._writes: dict[str, bytes] = {}
+        self._keys: list[str] = []
+        """The written keys in order, so a scan finds its prefix by bisection: a batch's
+        scans cost what they return, not every write made so far."""
 
     def get_bytes(self, key: str) -> bytes | None:
         if key in self._writes:
@@ -69,18 +73,25 @@ class Overlay:
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         merged = dict(self._base.scan_bytes(prefix))
-        merged.update((k, v) for k, v in self._writes.items() if k.startswith(prefix))
+        start = bisect_left(self._keys, prefix)
+        for key in itertools.takewhile(lambda k: k.startswith(prefix), self._keys[start:]):
+            merged[key] = self._writes[key]
         for key in sorted(merged):
             if merged[key] != DELETED:
                 yield key, merged[key]
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:
         """Store ``value`` under ``key``."""
-        self._writes[key] = encode_value(value)
+        self._write(key, encode_value(value))
 
     def delete(self, key: str) -> None:
         """Remove ``key``."""
-        self._writes[key] = DELETED
+        self._write(key, DELETED)
+
+    def _write(self, key: str, raw: bytes) -> None:
+        if key not in self._writes:
+            insort(self._keys, key)
+        self._writes[key] = raw
 
     @property
     def writes(self) -> dict[str, bytes]:
@@ -89,7 +100,8 @@ class Overlay:
 
     def absorb(self, writes: Mapping[str, bytes]) -> None:
         """Take the writes of a nested overlay that succeeded."""
-        self._writes.update(writes)
+        for key, raw in writes.items():
+            self._write(key, raw)
 
 
 class MemoryState:
