@@ -16,6 +16,7 @@ accrual of one assignment for one period, a payment above what is accrued and un
 payment to a person whose death is attested by then, a prescription of an unlisted drug.
 """
 
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class AuditData:
     claims: dict[str, dict[str, Any]]
     statements: dict[str, dict[str, Any]]
     by_pseudonym: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rule_cache: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     compiled: dict[tuple[str, int], tuple[Callable[..., Value], Callable[..., Value]]] = field(
         default_factory=dict
     )
@@ -69,6 +71,16 @@ class AuditData:
 def audit(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
     """Every finding, ordered by kind and subject. ``as_of`` defaults to the day of the last
     payments record (any kind: accruals, payments, facts, prescriptions, claims, statements)."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small dicts: the collector's passes would find nothing to free
+    try:
+        return _audit(view, as_of)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _audit(view: StateView, as_of: str | None) -> list[dict[str, Any]]:
     data = load(view)
     day = as_of or _last_day(data)
     findings = [
@@ -108,7 +120,7 @@ def load(view: StateView) -> AuditData:
 def entitled(data: AuditData, assignment: dict[str, Any], period: str) -> dict[str, Any]:
     """What the rule in effect gives the person for the period, on every fact now attested."""
     on = period_start(period)
-    rule = rule_for(data.rules.get(assignment["programme_id"], []), on)
+    rule = _rule_on(data, assignment["programme_id"], on)
     if rule is None:
         return {"error": "no rule in effect"}
     facts = facts_on(data, [assignment["pseudonym"], assignment["dedup_key"]], on)
@@ -119,6 +131,13 @@ def entitled(data: AuditData, assignment: dict[str, Any], period: str) -> dict[s
     except (FormulaError, KeyError, IndexError, TypeError) as error:
         return {"error": str(error)}
     return {"version": rule["version"], "eligible": eligible, "amount_kopecks": value}
+
+
+def _rule_on(data: AuditData, programme_id: str, on: str) -> dict[str, Any] | None:
+    key = (programme_id, on)
+    if key not in data.rule_cache:
+        data.rule_cache[key] = rule_for(data.rules.get(programme_id, []), on)
+    return data.rule_cache[key]
 
 
 def facts_on(data: AuditData, subjects: list[str], on: str) -> dict[str, Value]:

@@ -45,9 +45,13 @@ def compile_formula(
             return lambda facts: value
         return lambda facts: _leaf(formula, facts, params)
     operator, args = str(formula["op"]), formula.get("args", [])
-    if operator in ("known", "if"):
-        return lambda facts: _evaluate(formula, facts, params, 0)
+    if operator == "known":
+        kind = str(args[0].get("fact"))
+        return lambda facts: facts.get(kind) is not None
     parts = [compile_formula(arg, params) for arg in args]
+    if operator == "if":
+        condition, then, otherwise = parts
+        return lambda facts: then(facts) if _truth(condition(facts)) else otherwise(facts)
     apply = OPERATORS[operator]
     return lambda facts: apply([part(facts) for part in parts])
 
