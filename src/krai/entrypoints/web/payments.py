@@ -21,6 +21,9 @@ router = APIRouter()
 TRACES = {"payment": trace.backwards_from_payment, "dispensing": trace.backwards_from_dispensing}
 
 
+LATEST = 100
+
+
 @page(router, "/payments")
 def index(request: Request) -> Response:
     """Programmes with their budgets and flows, payments and dispensings to trace, and the
@@ -32,8 +35,8 @@ def index(request: Request) -> Response:
     ]
     data: dict[str, Any] = {
         "programmes": programmes,
-        "payments": [_payment_row(k, v) for k, v in _scan(storage, "payments/payment/")],
-        "dispensings": [_dispensing_row(k, v) for k, v in _scan(storage, "payments/dispense/")],
+        "payments": [_payment_row(k, v) for k, v in _latest(storage, "payments/payment/")],
+        "dispensings": [_dispensing_row(k, v) for k, v in _latest(storage, "payments/dispense/")],
         "audit_summary": payments.audit_summary(storage),
     }
     words = Words(language_of(request))
@@ -100,6 +103,12 @@ def _payment_row(payment_id: str, found: dict[str, Any]) -> dict[str, Any]:
 def _dispensing_row(dispense_id: str, found: dict[str, Any]) -> dict[str, Any]:
     keep = ("programme_id", "dispensed_on", "units", "problems", "index")
     return {"dispense_id": dispense_id, **{k: found.get(k) for k in keep}}
+
+
+def _latest(storage: Storage, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+    """The most recent ``LATEST`` records: a page a phone can load (the API lists them all)."""
+    found = sorted(_scan(storage, prefix), key=lambda item: -int(item[1]["index"]))
+    return found[:LATEST]
 
 
 def _scan(storage: Storage, prefix: str) -> list[tuple[str, dict[str, Any]]]:
