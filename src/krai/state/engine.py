@@ -45,6 +45,23 @@ class Context:
         """Record a fact this transaction established."""
         self.events.append(event)
 
+    def provenance(self) -> dict[str, Any]:
+        """Who establishes a record, and where and when in the log: the fields every module
+        keeps beside what it records (``by``, ``index``, ``time_ms``, ``tx_id``)."""
+        return {
+            "by": self.signer,
+            "index": self.index,
+            "time_ms": self.time_ms,
+            "tx_id": self.tx_id,
+        }
+
+    def require(self, key: str, what: str) -> Value:
+        """The value under ``key``, or a ``not_found`` refusal saying ``what`` is missing."""
+        found = self.read(key)
+        if found is None:
+            raise RejectedError(Code.NOT_FOUND, f"{what} is not registered")
+        return found
+
 
 @dataclass(frozen=True)
 class Handler(Generic[M]):

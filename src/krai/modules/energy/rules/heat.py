@@ -18,7 +18,7 @@ from krai.modules.energy.model import (
     heat_readings_key,
     heat_settlement_key,
 )
-from krai.modules.energy.rules.records import market, participant, required, stamp
+from krai.modules.energy.rules.records import market, participant
 from krai.state.engine import Context
 from krai.state.store import StateView, read, scan
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -54,7 +54,7 @@ def apply_tariff(ctx: Context, message: SetHeatTariff) -> None:
             "source",
         )
     }
-    step.update({"from": message.from_month, **stamp(ctx)})
+    step.update({"from": message.from_month, **ctx.provenance()})
     kept = [s for s in record["steps"] if s["from"] != message.from_month]
     record["steps"] = sorted([*kept, step], key=lambda s: str(s["from"]))
     ctx.state.put(key, record)
@@ -72,7 +72,7 @@ def apply_contract(ctx: Context, message: ContractHeat) -> None:
     record = {
         "capacity_mcal_per_hour": message.capacity_mcal_per_hour,
         "micro_district": message.micro_district,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(heat_contract_key(message.market_id, message.resident_inn), record)
     ctx.emit(
@@ -91,12 +91,15 @@ def validate_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
     if len(set(names)) != len(names):
         raise invalid_body("body.readings: a resident appears twice")
     for inn in names:
-        required(ctx, heat_contract_key(message.market_id, inn), f"a heat contract of {inn}")
+        ctx.require(heat_contract_key(message.market_id, inn), f"a heat contract of {inn}")
 
 
 def apply_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
     """Record the month's heat by resident."""
-    record = {"heat_mcal": {r.resident_inn: r.heat_mcal for r in message.readings}, **stamp(ctx)}
+    record = {
+        "heat_mcal": {r.resident_inn: r.heat_mcal for r in message.readings},
+        **ctx.provenance(),
+    }
     ctx.state.put(heat_readings_key(message.market_id, message.month), record)
     total = sum(r.heat_mcal for r in message.readings)
     ctx.emit(events.HeatReadingsSubmitted(message.market_id, message.month, total))
@@ -105,8 +108,7 @@ def apply_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
 def validate_heat_settlement(ctx: Context, message: SettleHeat) -> None:
     """The utility settles a metered month once, under a tariff in effect."""
     tariff = _utility_tariff(ctx, message.market_id)
-    required(
-        ctx,
+    ctx.require(
         heat_readings_key(message.market_id, message.month),
         f"heat readings for {message.month}",
     )
@@ -136,7 +138,7 @@ def apply_heat_settlement(ctx: Context, message: SettleHeat) -> None:
     heat = sum(int(line["heat_mcal"]) for line in lines)
     avoided = heat_kopecks(heat, int(step.get("avoided_fuel_kopecks_per_gcal", 0)))
     paid = sum(int(line["total_kopecks"]) for line in lines)
-    record = {"lines": lines, "avoided_fuel_kopecks": avoided, **stamp(ctx)}
+    record = {"lines": lines, "avoided_fuel_kopecks": avoided, **ctx.provenance()}
     ctx.state.put(heat_settlement_key(message.market_id, message.month), record)
     ctx.emit(events.HeatSettled(message.market_id, message.month, heat, paid, avoided))
 
@@ -171,7 +173,7 @@ def heat_statement(view: StateView, market_id: str, month: str) -> list[dict[str
 
 
 def _utility_tariff(ctx: Context, market_id: str) -> dict[str, Any]:
-    tariff = required(ctx, tariff_key(market_id), f"a heat tariff of market {market_id}")
+    tariff = ctx.require(tariff_key(market_id), f"a heat tariff of market {market_id}")
     if tariff["utility"] != ctx.signer:
         raise rule_violation(f"only {tariff['utility']}, the market's heat utility, may do this")
     return tariff

@@ -13,7 +13,7 @@ from krai.modules.energy.model import (
     participant_key,
     periods_per_day,
 )
-from krai.modules.energy.rules.records import clock_text, market, operated_market, stamp
+from krai.modules.energy.rules.records import clock_text, market, operated_market
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
@@ -46,7 +46,7 @@ def apply_open(ctx: Context, message: OpenMarket) -> None:
         "settlement_account": message.settlement_account,
         "operator": ctx.signer,
         "limits": [],
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(market_key(message.market_id), record)
     ctx.emit(events.MarketOpened(message.market_id, message.park_id, ctx.signer))
@@ -66,7 +66,7 @@ def apply_limits(ctx: Context, message: SetConnectionLimits) -> None:
         "import_limit_kw": message.import_limit_kw,
         "export_limit_kw": message.export_limit_kw,
         "source": message.source,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     kept = [s for s in found["limits"] if s["from"] != message.from_date]
     found["limits"] = sorted([*kept, step], key=lambda s: str(s["from"]))
@@ -106,7 +106,7 @@ def apply_grid_prices(ctx: Context, message: SetGridPrices) -> None:
             for p in message.prices
         },
         "source": message.source,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(grid_prices_key(message.market_id, message.delivery_date), record)
     ctx.emit(events.GridPricesSet(message.market_id, message.delivery_date, len(message.prices)))
@@ -122,7 +122,7 @@ def validate_join(ctx: Context, message: JoinMarket) -> None:
 
 def apply_join(ctx: Context, message: JoinMarket) -> None:
     """Record the participant and its settlement account."""
-    record = {"account_id": message.account_id, **stamp(ctx)}
+    record = {"account_id": message.account_id, **ctx.provenance()}
     ctx.state.put(participant_key(message.market_id, ctx.signer), record)
     ctx.emit(events.MarketJoined(message.market_id, ctx.signer))
 

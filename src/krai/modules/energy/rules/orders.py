@@ -36,8 +36,6 @@ from krai.modules.energy.rules.records import (
     market,
     operated_market,
     participant,
-    required,
-    stamp,
 )
 from krai.state.engine import Context
 from krai.state.messages import encode_message
@@ -59,7 +57,7 @@ def validate_commit(ctx: Context, message: CommitOrders) -> None:
 
 def apply_commit(ctx: Context, message: CommitOrders) -> None:
     """Record (or replace) the commitment."""
-    record = {"commitment_sha256": message.commitment_sha256, "committed": stamp(ctx)}
+    record = {"commitment_sha256": message.commitment_sha256, "committed": ctx.provenance()}
     ctx.state.put(sealed_key(message.market_id, message.delivery_date, ctx.signer), record)
     ctx.emit(events.OrdersCommitted(message.market_id, message.delivery_date, ctx.signer))
 
@@ -90,7 +88,7 @@ def apply_reveal(ctx: Context, message: RevealOrders) -> None:
     sealed["orders"], blocks = _revealed_json(message)
     if blocks:
         sealed["blocks"] = blocks
-    sealed["revealed"] = stamp(ctx)
+    sealed["revealed"] = ctx.provenance()
     ctx.state.put(key, sealed)
     ctx.emit(
         events.OrdersRevealed(
@@ -128,7 +126,7 @@ def apply_clearing(ctx: Context, message: SubmitClearing) -> None:
     found = market(ctx, message.market_id)
     book = _book(ctx, found, message)
     result = clear(book)
-    record = {**result_json(result, certificate=True), **stamp(ctx)}
+    record = {**result_json(result, certificate=True), **ctx.provenance()}
     _record_blocks(ctx, found, message)
     _report_unrevealed(ctx, message)
     ctx.state.put(clearing_key(message.market_id, message.delivery_date, message.period), record)
@@ -177,7 +175,7 @@ def _require_orders_fit(found: dict[str, Any], message: RevealOrders) -> None:
 
 
 def _sealed(ctx: Context, market_id: str, day: str, inn: str) -> dict[str, Any]:
-    return required(ctx, sealed_key(market_id, day, inn), f"a commitment of {inn} for {day}")
+    return ctx.require(sealed_key(market_id, day, inn), f"a commitment of {inn} for {day}")
 
 
 def _submitted(message: SubmitClearing) -> dict[str, Any]:
@@ -219,7 +217,7 @@ def _record_blocks(ctx: Context, found: dict[str, Any], message: SubmitClearing)
     ):
         return
     decision = block_decision(ctx.state, found, message.market_id, message.delivery_date)
-    ctx.state.put(key, {**decision, **stamp(ctx)})
+    ctx.state.put(key, {**decision, **ctx.provenance()})
     ctx.emit(
         events.BlocksDecided(
             message.market_id,

@@ -5,25 +5,12 @@ from typing import Any
 
 from krai.modules.energy.model import market_key, participant_key
 from krai.state.engine import Context
-from krai.tx.errors import not_found, rule_violation
-
-
-def stamp(ctx: Context) -> dict[str, Any]:
-    """Who established a record, and where and when in the log."""
-    return {"by": ctx.signer, "index": ctx.index, "time_ms": ctx.time_ms, "tx_id": ctx.tx_id}
-
-
-def required(ctx: Context, key: str, what: str) -> dict[str, Any]:
-    """The record under ``key``, or a ``not_found`` refusal naming ``what``."""
-    record = ctx.read(key)
-    if record is None:
-        raise not_found(f"{what} is not registered")
-    return record
+from krai.tx.errors import rule_violation
 
 
 def market(ctx: Context, market_id: str) -> dict[str, Any]:
     """The market, or a refusal."""
-    return required(ctx, market_key(market_id), f"market {market_id}")
+    return ctx.require(market_key(market_id), f"market {market_id}")
 
 
 def operated_market(ctx: Context, market_id: str) -> dict[str, Any]:
@@ -36,7 +23,7 @@ def operated_market(ctx: Context, market_id: str) -> dict[str, Any]:
 
 def participant(ctx: Context, market_id: str, inn: str) -> dict[str, Any]:
     """The participant, or a refusal."""
-    return required(ctx, participant_key(market_id, inn), f"{inn} as a participant of {market_id}")
+    return ctx.require(participant_key(market_id, inn), f"{inn} as a participant of {market_id}")
 
 
 def clock_text(time_ms: int, utc_offset_minutes: int) -> str:

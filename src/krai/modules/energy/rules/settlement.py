@@ -26,7 +26,7 @@ from krai.modules.energy.model import (
     settlement_key,
 )
 from krai.modules.energy.queries import revealed
-from krai.modules.energy.rules.records import market, operated_market, participant, stamp
+from krai.modules.energy.rules.records import market, operated_market, participant
 from krai.state.engine import Context
 from krai.state.store import StateView, read, scan
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -69,7 +69,7 @@ def apply_readings(ctx: Context, message: SubmitReadings) -> None:
             "consumption_kwh": reading.consumption_kwh,
             "generation_kwh": reading.generation_kwh,
             "estimated": bool(reading.estimated),
-            **stamp(ctx),
+            **ctx.provenance(),
         }
         previous = held.get(str(reading.period))
         if previous is not None:
@@ -120,7 +120,7 @@ def apply_settlement(ctx: Context, message: SettleDay) -> None:
     }
     moved = _collect_and_pay(ctx, found, message, bills, deltas)
     revision = 1 if previous is None else int(previous["revision"]) + 1
-    record = {"revision": revision, "invoices": bills, **stamp(ctx)}
+    record = {"revision": revision, "invoices": bills, **ctx.provenance()}
     if previous is not None:
         record["previous"] = {"revision": previous["revision"], "totals": settled_before}
     ctx.state.put(key, record)

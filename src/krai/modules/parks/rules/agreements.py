@@ -10,7 +10,7 @@ from typing import Any
 from krai.modules.parks import events
 from krai.modules.parks.messages import ProposeAgreement, SignAgreement, TerminateAgreement
 from krai.modules.parks.model import agreement_key, cluster_key
-from krai.modules.parks.rules.records import absent, member, park, required, stamp, unique
+from krai.modules.parks.rules.records import absent, member, park, unique
 from krai.state.engine import Context
 from krai.tx.errors import conflict, rule_violation
 
@@ -30,7 +30,7 @@ def validate_proposal(ctx: Context, message: ProposeAgreement) -> None:
     if message.park_id is not None:
         park(ctx, message.park_id)
     if message.cluster_id is not None:
-        required(ctx, cluster_key(message.cluster_id), f"cluster {message.cluster_id}")
+        ctx.require(cluster_key(message.cluster_id), f"cluster {message.cluster_id}")
 
 
 def apply_proposal(ctx: Context, message: ProposeAgreement) -> None:
@@ -41,8 +41,8 @@ def apply_proposal(ctx: Context, message: ProposeAgreement) -> None:
         "parties": list(message.parties),
         "subject": message.subject,
         "status": "awaiting_signatures",
-        "signatures": [stamp(ctx)],
-        **stamp(ctx),
+        "signatures": [ctx.provenance()],
+        **ctx.provenance(),
     }
     for name in ("park_id", "cluster_id"):
         if getattr(message, name) is not None:
@@ -70,7 +70,7 @@ def validate_signature(ctx: Context, message: SignAgreement) -> None:
 def apply_signature(ctx: Context, message: SignAgreement) -> None:
     """Add the signature; with the last one the agreement enters into force."""
     record = _agreement(ctx, message.agreement_id)
-    record["signatures"].append(stamp(ctx))
+    record["signatures"].append(ctx.provenance())
     signed, parties = len(record["signatures"]), len(record["parties"])
     ctx.emit(events.AgreementSigned(message.agreement_id, ctx.signer, signed, parties))
     if signed == parties:
@@ -92,13 +92,13 @@ def apply_termination(ctx: Context, message: TerminateAgreement) -> None:
     """Terminate it, keeping who did and on what basis."""
     record = _agreement(ctx, message.agreement_id)
     record["status"] = "terminated"
-    record["terminated"] = {"basis": message.basis, **stamp(ctx)}
+    record["terminated"] = {"basis": message.basis, **ctx.provenance()}
     ctx.state.put(agreement_key(message.agreement_id), record)
     ctx.emit(events.AgreementTerminated(message.agreement_id, ctx.signer))
 
 
 def _agreement(ctx: Context, agreement_id: str) -> dict[str, Any]:
-    return required(ctx, agreement_key(agreement_id), f"agreement {agreement_id}")
+    return ctx.require(agreement_key(agreement_id), f"agreement {agreement_id}")
 
 
 def _require_party(ctx: Context, agreement_id: str, record: dict[str, Any]) -> None:

@@ -31,8 +31,6 @@ from krai.modules.parks.rules.records import (
     allocating_resident,
     operated_park,
     operator_or_role,
-    required,
-    stamp,
     unique,
 )
 from krai.state.engine import Context
@@ -62,7 +60,7 @@ def apply_infrastructure(ctx: Context, message: RegisterInfrastructure) -> None:
             (_step(ctx, step) for step in message.timeline), key=lambda s: str(s["from"])
         ),
         "superseded": [],
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(infrastructure_key(message.park_id, message.object_id), record)
     ctx.emit(events.InfrastructureRegistered(message.park_id, message.object_id, message.kind))
@@ -135,7 +133,7 @@ def apply_release(ctx: Context, message: ReleasePower) -> None:
     """End the allocation from the date on."""
     allocation = _allocation_record(ctx, message.park_id, message.allocation_id)
     allocation["until"] = message.from_date
-    allocation["released"] = {"basis": message.basis, **stamp(ctx)}
+    allocation["released"] = {"basis": message.basis, **ctx.provenance()}
     ctx.state.put(power_key(message.park_id, message.allocation_id), allocation)
     ctx.emit(events.PowerReleased(message.park_id, message.allocation_id, message.from_date))
 
@@ -176,7 +174,7 @@ def _allocation(ctx: Context, message: AllocatePower) -> dict[str, Any]:
         "resident_inn": message.resident_inn,
         "power_kw": message.power_kw,
         "from": message.from_date,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     if message.until is not None:
         allocation["until"] = message.until
@@ -184,12 +182,12 @@ def _allocation(ctx: Context, message: AllocatePower) -> dict[str, Any]:
 
 
 def _allocation_record(ctx: Context, park_id: str, allocation_id: str) -> dict[str, Any]:
-    return required(ctx, power_key(park_id, allocation_id), f"allocation {allocation_id}")
+    return ctx.require(power_key(park_id, allocation_id), f"allocation {allocation_id}")
 
 
 def _object(ctx: Context, park_id: str, object_id: str) -> dict[str, Any]:
     key = infrastructure_key(park_id, object_id)
-    return required(ctx, key, f"object {object_id} of park {park_id}")
+    return ctx.require(key, f"object {object_id} of park {park_id}")
 
 
 def _step(ctx: Context, step: CapacityStep) -> dict[str, Any]:
@@ -197,7 +195,7 @@ def _step(ctx: Context, step: CapacityStep) -> dict[str, Any]:
         "from": step.from_date,
         "capacity": step.capacity,
         "source": step.source,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     if step.evidence_sha256 is not None:
         record["evidence_sha256"] = step.evidence_sha256

@@ -15,8 +15,6 @@ from krai.modules.parks.rules.records import (
     allocating_resident,
     append_history,
     operated_park,
-    required,
-    stamp,
 )
 from krai.state.engine import Context
 from krai.tx.errors import invalid_body, rule_violation
@@ -44,14 +42,14 @@ def apply_site(ctx: Context, message: RegisterSite) -> None:
         "permitted_use": message.permitted_use,
         "status": "free",
         "source": message.source,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     for name in ("price_kopecks", "rent_kopecks_per_year"):
         if getattr(message, name) is not None:
             record[name] = getattr(message, name)
     append_history(record, ctx, status="free", basis=message.source)
     ctx.state.put(site_key(message.cadastral_number), record)
-    park = required(ctx, park_key(message.park_id), "park")
+    park = ctx.require(park_key(message.park_id), "park")
     park["sites_area_m2"] += message.area_m2
     ctx.state.put(park_key(message.park_id), park)
     ctx.emit(events.SiteRegistered(message.park_id, message.cadastral_number, message.area_m2))
@@ -103,4 +101,4 @@ def apply_site_status(ctx: Context, message: ChangeSiteStatus) -> None:
 
 
 def _site(ctx: Context, cadastral_number: str) -> dict[str, Any]:
-    return required(ctx, site_key(cadastral_number), f"site {cadastral_number}")
+    return ctx.require(site_key(cadastral_number), f"site {cadastral_number}")

@@ -14,22 +14,9 @@ from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, not_found, rule_violation
 
 
-def stamp(ctx: Context) -> dict[str, Any]:
-    """Who established a record, and where and when in the log: its provenance."""
-    return {"by": ctx.signer, "index": ctx.index, "time_ms": ctx.time_ms, "tx_id": ctx.tx_id}
-
-
-def required(ctx: Context, key: str, what: str) -> dict[str, Any]:
-    """The record under ``key``, or a ``not_found`` refusal naming ``what``."""
-    record = ctx.read(key)
-    if record is None:
-        raise not_found(f"{what} is not registered")
-    return record
-
-
 def park(ctx: Context, park_id: str) -> dict[str, Any]:
     """The park, or a refusal."""
-    return required(ctx, park_key(park_id), f"park {park_id}")
+    return ctx.require(park_key(park_id), f"park {park_id}")
 
 
 def operated_park(ctx: Context, park_id: str) -> dict[str, Any]:
@@ -66,13 +53,13 @@ def member(ctx: Context, inn: str) -> dict[str, Any]:
 
 def park_today(ctx: Context, park_record: dict[str, Any]) -> str:
     """Today's date in the park's region, by the ledger's clock."""
-    region = required(ctx, region_key(park_record["region_id"]), "region")
+    region = ctx.require(region_key(park_record["region_id"]), "region")
     return local_date(ctx.time_ms, int(region["utc_offset_minutes"]))
 
 
 def append_history(record: dict[str, Any], ctx: Context, **change: Any) -> None:
     """Add a change, with its provenance, to a record's history."""
-    record.setdefault("history", []).append({**change, **stamp(ctx)})
+    record.setdefault("history", []).append({**change, **ctx.provenance()})
 
 
 def absent(ctx: Context, key: str, what: str) -> None:

@@ -34,8 +34,6 @@ from krai.modules.parks.rules.records import (
     operated_park,
     park,
     park_today,
-    required,
-    stamp,
 )
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -57,7 +55,7 @@ def validate_application(ctx: Context, message: ApplyForResidency) -> None:
 def apply_application(ctx: Context, message: ApplyForResidency) -> None:
     """Record (or advance) the residency with what the applicant plans."""
     key = resident_key(message.park_id, ctx.signer)
-    residency = ctx.read(key) or {"milestones": [], "actuals": {}, **stamp(ctx)}
+    residency = ctx.read(key) or {"milestones": [], "actuals": {}, **ctx.provenance()}
     residency["status"] = message.stage
     residency["activity"] = message.activity
     for name in ("planned_investment_kopecks", "planned_jobs"):
@@ -153,7 +151,7 @@ def apply_actuals(ctx: Context, message: ReportActuals) -> None:
         "investment_kopecks": message.investment_kopecks,
         "jobs": message.jobs,
         "source": message.source,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     if previous is not None:
         report["supersedes"] = previous
@@ -193,7 +191,7 @@ def _assess(
             "investment_kopecks": investment,
             "jobs": jobs,
             "met": short_investment == 0 and short_jobs == 0,
-            **stamp(ctx),
+            **ctx.provenance(),
         }
         if short_investment or short_jobs:
             missed.append(milestone)
@@ -229,12 +227,12 @@ def _move(  # noqa: PLR0917 -- the residency is named by park and INN
 
 
 def _residency(ctx: Context, park_id: str, inn: str) -> dict[str, Any]:
-    return required(ctx, resident_key(park_id, inn), f"{inn} as a resident of park {park_id}")
+    return ctx.require(resident_key(park_id, inn), f"{inn} as a resident of park {park_id}")
 
 
 def _require_signed_agreement(ctx: Context, message: ConcludeResidentAgreement) -> None:
     agreement_id = str(message.agreement_id)
-    agreement = required(ctx, agreement_key(agreement_id), f"agreement {agreement_id}")
+    agreement = ctx.require(agreement_key(agreement_id), f"agreement {agreement_id}")
     if agreement["status"] != "in_force":
         raise rule_violation(f"agreement {agreement_id} is {agreement['status']}, not in force")
     if not {ctx.signer, message.resident_inn} <= set(agreement["parties"]):

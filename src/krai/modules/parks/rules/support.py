@@ -16,7 +16,7 @@ from krai.modules.parks.model import (
     support_key,
     target_key,
 )
-from krai.modules.parks.rules.records import absent, member, park, required, stamp
+from krai.modules.parks.rules.records import absent, member, park
 from krai.state.engine import Context
 from krai.state.store import scan
 from krai.tx.errors import rule_violation
@@ -44,7 +44,7 @@ def apply_support(ctx: Context, message: GrantSupport) -> None:
         "purpose": message.purpose,
         "legal_basis": message.legal_basis,
         "from": message.from_date,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     for name, field in (("until", "until"), ("amount_kopecks", "amount_kopecks")):
         if getattr(message, field) is not None:
@@ -74,7 +74,7 @@ def apply_support(ctx: Context, message: GrantSupport) -> None:
 def validate_target(ctx: Context, message: SetRegionalTarget) -> None:
     """A new target for a registered region, due after its baseline."""
     absent(ctx, target_key(message.target_id), f"target {message.target_id}")
-    required(ctx, region_key(message.region_id), f"region {message.region_id}")
+    ctx.require(region_key(message.region_id), f"region {message.region_id}")
     if message.by_date <= message.baseline_date:
         raise rule_violation(f"by_date {message.by_date} is not after {message.baseline_date}")
 
@@ -91,7 +91,7 @@ def apply_target(ctx: Context, message: SetRegionalTarget) -> None:
         "baseline_date": message.baseline_date,
         "legal_basis": message.legal_basis,
         "reports": [],
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(target_key(message.target_id), record)
     ctx.emit(
@@ -114,7 +114,7 @@ def apply_indicator(ctx: Context, message: ReportIndicator) -> None:
     """Add the report, in date order, and the progress it shows."""
     target = _target(ctx, message.target_id)
     report = {"as_of": message.as_of, "value": message.value, "source": message.source}
-    target["reports"].append({**report, **stamp(ctx)})
+    target["reports"].append({**report, **ctx.provenance()})
     target["reports"].sort(key=lambda r: (r["as_of"], r["index"]))
     ctx.state.put(target_key(message.target_id), target)
     progress = progress_basis_points(target, message.value)
@@ -133,4 +133,4 @@ def _overlapping(ctx: Context, record: dict[str, Any]) -> list[tuple[str, dict[s
 
 
 def _target(ctx: Context, target_id: str) -> dict[str, Any]:
-    return required(ctx, target_key(target_id), f"target {target_id}")
+    return ctx.require(target_key(target_id), f"target {target_id}")

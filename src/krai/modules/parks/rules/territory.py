@@ -31,8 +31,6 @@ from krai.modules.parks.rules.records import (
     operator_or_role,
     park,
     park_today,
-    required,
-    stamp,
     unique,
 )
 from krai.state.engine import Context
@@ -58,7 +56,7 @@ def apply_region(ctx: Context, message: RegisterRegion) -> None:
         "name_en": message.name_en,
         "time_zone": message.time_zone,
         "utc_offset_minutes": message.utc_offset_minutes,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(region_key(message.region_id), record)
     ctx.emit(events.RegionRegistered(message.region_id))
@@ -74,7 +72,7 @@ def validate_cluster(ctx: Context, message: RegisterCluster) -> None:
     """The cluster is new and its regions are registered."""
     absent(ctx, cluster_key(message.cluster_id), f"cluster {message.cluster_id}")
     for region_id in message.regions:
-        required(ctx, region_key(region_id), f"region {region_id}")
+        ctx.require(region_key(region_id), f"region {region_id}")
 
 
 def apply_cluster(ctx: Context, message: RegisterCluster) -> None:
@@ -91,7 +89,7 @@ def apply_cluster(ctx: Context, message: RegisterCluster) -> None:
         "members": [],
         "source": message.source,
         "coordinator": ctx.signer,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(cluster_key(message.cluster_id), record)
     ctx.emit(events.ClusterRegistered(message.cluster_id, tuple(message.regions)))
@@ -124,7 +122,7 @@ def validate_cluster_member(ctx: Context, message: AddClusterMember) -> None:
 def apply_cluster_member(ctx: Context, message: AddClusterMember) -> None:
     """Add the member at its stage."""
     cluster = _coordinated_cluster(ctx, message.cluster_id)
-    entry: dict[str, Any] = {"stage_id": message.stage_id, **stamp(ctx)}
+    entry: dict[str, Any] = {"stage_id": message.stage_id, **ctx.provenance()}
     entry.update({"park_id": message.park_id} if message.park_id else {"inn": message.inn})
     cluster["members"].append(entry)
     ctx.state.put(cluster_key(message.cluster_id), cluster)
@@ -135,7 +133,7 @@ def apply_cluster_member(ctx: Context, message: AddClusterMember) -> None:
 def validate_park(ctx: Context, message: RegisterPark) -> None:
     """The park is new, its region registered, its saleable area within its total area."""
     absent(ctx, park_key(message.park_id), f"park {message.park_id}")
-    required(ctx, region_key(message.region_id), f"region {message.region_id}")
+    ctx.require(region_key(message.region_id), f"region {message.region_id}")
     if message.saleable_area_m2 > message.total_area_m2:
         raise rule_violation(
             f"saleable area {message.saleable_area_m2:,} m² exceeds the park's total area "
@@ -156,7 +154,7 @@ def apply_park(ctx: Context, message: RegisterPark) -> None:
         "saleable_area_m2": message.saleable_area_m2,
         "sites_area_m2": 0,
         "source": message.source,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     append_history(record, ctx, status="planned", basis=message.source)
     ctx.state.put(park_key(message.park_id), record)
@@ -226,7 +224,7 @@ def apply_facts(ctx: Context, message: StateParkFacts) -> None:
 
 def _statement(ctx: Context, message: StateParkFacts, fact: Fact) -> dict[str, Any]:
     value = fact.text if fact.text is not None else fact.amount
-    return {"value": value, "as_of": message.as_of, "source": message.source, **stamp(ctx)}
+    return {"value": value, "as_of": message.as_of, "source": message.source, **ctx.provenance()}
 
 
 def _require_signer(
@@ -241,7 +239,7 @@ def _require_signer(
 
 
 def _coordinated_cluster(ctx: Context, cluster_id: str) -> dict[str, Any]:
-    cluster = required(ctx, cluster_key(cluster_id), f"cluster {cluster_id}")
+    cluster = ctx.require(cluster_key(cluster_id), f"cluster {cluster_id}")
     if cluster["coordinator"] != ctx.signer:
         raise rule_violation(f"only cluster {cluster_id}'s coordinator may add members")
     return cluster

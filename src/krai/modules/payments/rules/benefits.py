@@ -32,8 +32,6 @@ from krai.modules.payments.rules.records import (
     operated_programme,
     paying_programme,
     programme,
-    required,
-    stamp,
 )
 from krai.state.engine import Context
 from krai.state.messages import encode_message
@@ -58,7 +56,7 @@ def validate_assignment(ctx: Context, message: Assign) -> None:
 def apply_assignment(ctx: Context, message: Assign) -> None:
     """Record the assignment and index it under the person's pseudonym."""
     record = {k: v for k, v in encode_message(message).items() if k != "assignment_id"}
-    record.update(stamp(ctx))
+    record.update(ctx.provenance())
     ctx.state.put(assignment_key(message.assignment_id), record)
     ctx.state.put(
         person_assignment_key(message.pseudonym, message.assignment_id), {"index": ctx.index}
@@ -80,7 +78,7 @@ def apply_termination(ctx: Context, message: TerminateAssignment) -> None:
     """Set the end date, keeping the basis."""
     found = _assignment(ctx, message.assignment_id)
     found["end_date"] = message.end_date
-    found["terminated"] = {"basis": message.basis, **stamp(ctx)}
+    found["terminated"] = {"basis": message.basis, **ctx.provenance()}
     ctx.state.put(assignment_key(message.assignment_id), found)
     ctx.emit(events.AssignmentTerminated(message.assignment_id, message.end_date))
 
@@ -122,7 +120,7 @@ def apply_accrual(ctx: Context, message: Accrue) -> None:
         "rule_amount_kopecks": due["amount_kopecks"],
         "status": "awaiting_approval" if overridden else "accrued",
         "paid_kopecks": 0,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     if message.override is not None:
         record["override"] = encode_message(message.override)
@@ -159,7 +157,7 @@ def apply_override(ctx: Context, message: ApproveOverride) -> None:
     """The accrual becomes payable."""
     found = _accrual(ctx, message.accrual_id)
     found["status"] = "accrued"
-    found["override"]["approved"] = stamp(ctx)
+    found["override"]["approved"] = ctx.provenance()
     ctx.state.put(accrual_key(message.accrual_id), found)
     ctx.emit(events.OverrideApproved(message.accrual_id, ctx.signer))
 
@@ -208,7 +206,7 @@ def apply_payment(ctx: Context, message: Pay) -> None:
         "paid_on": message.paid_on,
         "payout_account": message.payout_account,
         "bank": "unreconciled",
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(f"payments/payment/{message.payment_id}", record)
     ctx.emit(events.Paid(message.payment_id, message.accrual_id, message.amount_kopecks))
@@ -222,8 +220,8 @@ def _due(ctx: Context, assignment: dict[str, Any], period: str) -> dict[str, Any
 
 
 def _assignment(ctx: Context, assignment_id: str) -> dict[str, Any]:
-    return required(ctx, assignment_key(assignment_id), f"assignment {assignment_id}")
+    return ctx.require(assignment_key(assignment_id), f"assignment {assignment_id}")
 
 
 def _accrual(ctx: Context, accrual_id: str) -> dict[str, Any]:
-    return required(ctx, accrual_key(accrual_id), f"accrual {accrual_id}")
+    return ctx.require(accrual_key(accrual_id), f"accrual {accrual_id}")

@@ -35,8 +35,6 @@ from krai.modules.payments.rules.records import (
     absent,
     paying_programme,
     programme,
-    required,
-    stamp,
 )
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -79,7 +77,7 @@ def apply_prescription(ctx: Context, message: Prescribe) -> None:
         "issued_on": message.issued_on,
         "valid_until": add_days(message.issued_on, message.validity_days),
         "dispensed_units": 0,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(prescription_key(message.prescription_id), record)
     ctx.emit(
@@ -104,7 +102,7 @@ def apply_deferral(ctx: Context, message: DeferPrescription) -> None:
     """Record the deferral and the date it must be served by."""
     found = _prescription(ctx, message.prescription_id)
     serve_by = add_working_days(message.deferred_on, DEFERRED_SERVICE_WORKING_DAYS)
-    found["deferred"] = {"on": message.deferred_on, "serve_by": serve_by, **stamp(ctx)}
+    found["deferred"] = {"on": message.deferred_on, "serve_by": serve_by, **ctx.provenance()}
     ctx.state.put(prescription_key(message.prescription_id), found)
     ctx.emit(events.PrescriptionDeferred(message.prescription_id, serve_by))
 
@@ -138,7 +136,9 @@ def apply_dispensing(ctx: Context, message: Dispense) -> None:
     found.setdefault("dispensings", []).append(message.dispense_id)
     ctx.state.put(prescription_key(message.prescription_id), found)
     for item in message.packs:
-        ctx.state.put(pack_key(item.sgtin), {"dispense_id": message.dispense_id, **stamp(ctx)})
+        ctx.state.put(
+            pack_key(item.sgtin), {"dispense_id": message.dispense_id, **ctx.provenance()}
+        )
     record = {
         "prescription_id": message.prescription_id,
         "programme_id": found["programme_id"],
@@ -149,7 +149,7 @@ def apply_dispensing(ctx: Context, message: Dispense) -> None:
         ],
         "units": units,
         "problems": problems,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(dispense_key(message.dispense_id), record)
     ctx.emit(
@@ -209,7 +209,7 @@ def apply_claim(ctx: Context, message: ClaimReimbursement) -> None:
         "account_id": message.account_id,
         "amount_kopecks": amount,
         "status": "claimed",
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(claim_key(message.claim_id), record)
     ctx.emit(events.ReimbursementClaimed(message.claim_id, len(message.dispense_ids), amount))
@@ -217,7 +217,7 @@ def apply_claim(ctx: Context, message: ClaimReimbursement) -> None:
 
 def validate_reimbursement(ctx: Context, message: Reimburse) -> None:
     """The programme's payment agent pays an unpaid claim."""
-    found = required(ctx, claim_key(message.claim_id), f"claim {message.claim_id}")
+    found = ctx.require(claim_key(message.claim_id), f"claim {message.claim_id}")
     paying_programme(ctx, found["programme_id"])
     if found["status"] != "claimed":
         raise conflict(f"claim {message.claim_id} is {found['status']}")
@@ -225,7 +225,7 @@ def validate_reimbursement(ctx: Context, message: Reimburse) -> None:
 
 def apply_reimbursement(ctx: Context, message: Reimburse) -> None:
     """Pay the pharmacy from the programme's earmarked budget."""
-    found = required(ctx, claim_key(message.claim_id), f"claim {message.claim_id}")
+    found = ctx.require(claim_key(message.claim_id), f"claim {message.claim_id}")
     scheme = programme(ctx, found["programme_id"])
     move(
         ctx,
@@ -236,7 +236,7 @@ def apply_reimbursement(ctx: Context, message: Reimburse) -> None:
         reference=message.claim_id,
     )
     found["status"] = "reimbursed"
-    found["reimbursed"] = stamp(ctx)
+    found["reimbursed"] = ctx.provenance()
     ctx.state.put(claim_key(message.claim_id), found)
     ctx.emit(events.Reimbursed(message.claim_id, found["amount_kopecks"]))
 
@@ -260,8 +260,8 @@ def _listed(scheme: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _prescription(ctx: Context, prescription_id: str) -> dict[str, Any]:
-    return required(ctx, prescription_key(prescription_id), f"prescription {prescription_id}")
+    return ctx.require(prescription_key(prescription_id), f"prescription {prescription_id}")
 
 
 def _dispensing(ctx: Context, dispense_id: str) -> dict[str, Any]:
-    return required(ctx, dispense_key(dispense_id), f"dispensing {dispense_id}")
+    return ctx.require(dispense_key(dispense_id), f"dispensing {dispense_id}")

@@ -18,7 +18,6 @@ from krai.modules.payments.rules.records import (
     absent,
     member_roles,
     operated_programme,
-    stamp,
 )
 from krai.state.engine import Context
 from krai.state.messages import encode_message
@@ -55,7 +54,7 @@ def apply_programme(ctx: Context, message: RegisterProgramme) -> None:
     """Record the programme; its signer operates it."""
     budget = account(ctx.state, message.budget_account) or {}
     record = {k: v for k, v in encode_message(message).items() if k != "programme_id"}
-    record.update(operator=ctx.signer, purpose=budget.get("purpose"), **stamp(ctx))
+    record.update(operator=ctx.signer, purpose=budget.get("purpose"), **ctx.provenance())
     ctx.state.put(programme_key(message.programme_id), record)
     ctx.emit(events.ProgrammeRegistered(message.programme_id, ctx.signer))
 
@@ -84,7 +83,7 @@ def apply_rule(ctx: Context, message: SetRule) -> None:
         "eligibility": message.eligibility,
         "amount_kopecks": message.amount_kopecks,
         "parameters": dict(message.parameters or {}),
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     ctx.state.put(rule_key(message.programme_id, message.version), record)
     ctx.emit(events.RuleVersionSet(message.programme_id, message.version, message.effective_from))
@@ -114,7 +113,7 @@ def apply_attestation(ctx: Context, message: Attest) -> None:
         "kind": message.kind,
         "value": value,
         "valid_from": message.valid_from,
-        **stamp(ctx),
+        **ctx.provenance(),
     }
     for name in ("valid_until", "document_sha256"):
         if getattr(message, name) is not None:
@@ -133,6 +132,10 @@ def validate_erasure(ctx: Context, message: RecordErasure) -> None:
 
 def apply_erasure(ctx: Context, message: RecordErasure) -> None:
     """Record that the person's data key and personal data were destroyed off the ledger."""
-    record = {"programme_id": message.programme_id, "erased_on": message.erased_on, **stamp(ctx)}
+    record = {
+        "programme_id": message.programme_id,
+        "erased_on": message.erased_on,
+        **ctx.provenance(),
+    }
     ctx.state.put(erasure_key(message.pseudonym), record)
     ctx.emit(events.ErasureRecorded(message.pseudonym, message.programme_id, message.erased_on))

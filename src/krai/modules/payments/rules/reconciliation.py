@@ -11,7 +11,7 @@ from typing import Any
 from krai.modules.payments import events
 from krai.modules.payments.messages import ReconcileStatement, StatementLine
 from krai.modules.payments.model import payment_key, statement_key
-from krai.modules.payments.rules.records import absent, stamp
+from krai.modules.payments.rules.records import absent
 from krai.state.engine import Context
 from krai.tx.errors import invalid_body
 
@@ -31,7 +31,7 @@ def validate_statement(ctx: Context, message: ReconcileStatement) -> None:
 def apply_statement(ctx: Context, message: ReconcileStatement) -> None:
     """Match each line in order, recording its outcome."""
     outcomes = [_match(ctx, message.statement_id, line) for line in message.lines]
-    record = {"lines": outcomes, **stamp(ctx)}
+    record = {"lines": outcomes, **ctx.provenance()}
     ctx.state.put(statement_key(message.statement_id), record)
 
 

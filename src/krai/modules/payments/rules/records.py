@@ -5,20 +5,7 @@ from typing import Any
 from krai.modules.identity.queries import organisation
 from krai.modules.payments.model import programme_key
 from krai.state.engine import Context
-from krai.tx.errors import conflict, not_found, rule_violation
-
-
-def stamp(ctx: Context) -> dict[str, Any]:
-    """Who established a record, and where and when in the log."""
-    return {"by": ctx.signer, "index": ctx.index, "time_ms": ctx.time_ms, "tx_id": ctx.tx_id}
-
-
-def required(ctx: Context, key: str, what: str) -> dict[str, Any]:
-    """The record under ``key``, or a ``not_found`` refusal naming ``what``."""
-    record = ctx.read(key)
-    if record is None:
-        raise not_found(f"{what} is not registered")
-    return record
+from krai.tx.errors import conflict, rule_violation
 
 
 def absent(ctx: Context, key: str, what: str) -> None:
@@ -30,7 +17,7 @@ def absent(ctx: Context, key: str, what: str) -> None:
 
 def programme(ctx: Context, programme_id: str) -> dict[str, Any]:
     """The programme, or a refusal."""
-    return required(ctx, programme_key(programme_id), f"programme {programme_id}")
+    return ctx.require(programme_key(programme_id), f"programme {programme_id}")
 
 
 def operated_programme(ctx: Context, programme_id: str) -> dict[str, Any]:
