@@ -9,7 +9,8 @@ the ledger accepted everything at the time, and only the audit, with hindsight, 
 
 from typing import Any
 
-from krai.modules.payments.model import add_days, period_end, period_start
+from krai.modules.payments.model import period_end, period_start
+from krai.state.calendar import add_days
 from tests.scenarios.payments_people import (
     ALLOWANCE,
     BANK_REASONS,

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krai.modules.payments import queries
-from krai.modules.payments.model import active_in, add_days, period_end, period_start
+from krai.modules.payments.model import active_in, period_end, period_start
+from krai.state.calendar import add_days
 from tests.scenarios.harness import Ledger, Organisation, Result, synthetic_inn, synthetic_ogrn
 from tests.scenarios.payments_people import (
     AGENT,

@@ -25,6 +25,7 @@ from typing import (
     get_type_hints,
 )
 
+from krai.state.calendar import is_calendar_date
 from krai.tx.errors import invalid_body
 
 M = TypeVar("M")
@@ -79,7 +80,9 @@ NonNegative = Annotated[int, Min(0)]
 Name = Annotated[str, Length(1, 500)]
 Identifier = Annotated[str, Pattern(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}")]
 Hex256 = Annotated[str, Pattern(r"[0-9a-f]{64}")]
-Date = Annotated[str, Pattern(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")]
+Date = Annotated[
+    str, Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), Check(is_calendar_date, "not a calendar date")
+]
 
 
 def decode_message(cls: type[M], body: Mapping[str, Any]) -> M:

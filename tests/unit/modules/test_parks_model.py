@@ -6,14 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from krai.modules.parks.model import (
-    is_calendar_date,
-    local_date,
     milestone_quarter,
     periods_overlap,
     progress_basis_points,
     quarter_end,
     quarter_start,
 )
+from krai.state.calendar import is_calendar_date, local_date
 
 
 def test_calendar_dates_are_real_days() -> None:

@@ -7,13 +7,12 @@ from typing import Annotated, ClassVar, Literal
 from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.modules.accounts.messages import AccountId
 from krai.modules.energy.book import OrderKwh, PriceKopecksPerMwh, Side
-from krai.modules.energy.model import GATE_CLOSURE_PATTERN, MONTH_PATTERN, is_day
+from krai.modules.energy.model import GATE_CLOSURE_PATTERN, MONTH_PATTERN
 from krai.modules.identity.messages import Inn
-from krai.state.messages import Check, Hex256, Length, Max, Min, Pattern
+from krai.state.messages import Date, Hex256, Length, Max, Min, Pattern
 
 Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._-]{0,63}")]
 OwnOrderId = Annotated[str, Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")]
-Day = Annotated[str, Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), Check(is_day, "not a calendar date")]
 Month = Annotated[str, Pattern(MONTH_PATTERN)]
 Period = Annotated[int, Min(1), Max(96)]
 Kwh = Annotated[int, Min(0), Max(MAX_SAFE_INTEGER)]
@@ -48,7 +47,7 @@ class SetConnectionLimits:
     TYPE: ClassVar[str] = "energy.set_connection_limits"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    from_date: Day
+    from_date: Date
     import_limit_kw: Kw
     export_limit_kw: Kw
     source: Source
@@ -70,7 +69,7 @@ class SetGridPrices:
     TYPE: ClassVar[str] = "energy.set_grid_prices"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    delivery_date: Day
+    delivery_date: Date
     prices: Annotated[list[GridPrice], Length(1, 96)]
     source: Source
 
@@ -92,7 +91,7 @@ class CommitOrders:
     TYPE: ClassVar[str] = "energy.commit_orders"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    delivery_date: Day
+    delivery_date: Date
     commitment_sha256: Hex256
 
 
@@ -127,7 +126,7 @@ class RevealOrders:
     TYPE: ClassVar[str] = "energy.reveal_orders"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    delivery_date: Day
+    delivery_date: Date
     salt: Hex256
     orders: Annotated[list[RevealedOrder], Length(0, 500)]
     blocks: Annotated[list[RevealedBlock], Length(0, 50)] | None = None
@@ -148,7 +147,7 @@ class SubmitClearing:
     TYPE: ClassVar[str] = "energy.submit_clearing"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    delivery_date: Day
+    delivery_date: Date
     period: Period
     price_kopecks_per_mwh: PriceKopecksPerMwh
     accepted: Annotated[list[Accepted], Length(0, 5000)]
@@ -175,7 +174,7 @@ class SubmitReadings:
     TYPE: ClassVar[str] = "energy.submit_readings"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    delivery_date: Day
+    delivery_date: Date
     readings: Annotated[list[Reading], Length(1, 2000)]
 
 
@@ -186,7 +185,7 @@ class SettleDay:
     TYPE: ClassVar[str] = "energy.settle_day"
     VERSION: ClassVar[int] = 1
     market_id: Slug
-    delivery_date: Day
+    delivery_date: Date
 
 
 @dataclass(frozen=True)

@@ -78,14 +78,6 @@ def heat_settlement_key(market_id: str, month: str) -> str:
     return f"{PREFIX}heat/settlement/{market_id}/{month}"
 
 
-def is_day(text: str) -> bool:
-    """Whether ``text`` is a real calendar date ``YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        return False
-
-
 def periods_per_day(market: dict[str, Any]) -> int:
     """How many delivery periods a day has in this market."""
     return MINUTES_PER_DAY // int(market["period_minutes"])

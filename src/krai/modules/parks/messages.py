@@ -17,16 +17,12 @@ from krai.modules.parks.model import (
     ResidentStatus,
     SiteStatus,
     SupportKind,
-    is_calendar_date,
 )
-from krai.state.messages import Check, Hex256, Length, Max, Min, Name, Pattern
+from krai.state.messages import Date, Hex256, Length, Max, Min, Name, Pattern
 
 Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._-]{0,63}")]
 RegionId = Annotated[str, Pattern(REGION_ID_PATTERN)]
 CadastralNumber = Annotated[str, Pattern(CADASTRAL_PATTERN)]
-CalendarDate = Annotated[
-    str, Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), Check(is_calendar_date, "not a calendar date")
-]
 Quarter = Annotated[str, Pattern(QUARTER_PATTERN)]
 Amount = Annotated[int, Min(0), Max(AMOUNT_LIMIT)]
 PositiveAmount = Annotated[int, Min(1), Max(AMOUNT_LIMIT)]
@@ -109,7 +105,7 @@ class ChangeParkStatus:
     park_id: Slug
     status: ParkStatus
     basis: Source
-    recognised_until: CalendarDate | None = None
+    recognised_until: Date | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +124,7 @@ class StateParkFacts:
     TYPE: ClassVar[str] = "parks.state_park_facts"
     VERSION: ClassVar[int] = 1
     park_id: Slug
-    as_of: CalendarDate
+    as_of: Date
     source: Source
     facts: Annotated[list[Fact], Length(1, 50)]
 
@@ -165,7 +161,7 @@ class ChangeSiteStatus:
 class CapacityStep:
     """From a date on, an object's capacity is this value (in its kind's unit)."""
 
-    from_date: CalendarDate
+    from_date: Date
     capacity: Amount
     source: Source
     evidence_sha256: Hex256 | None = None
@@ -212,7 +208,7 @@ class ApplyForResidency:
 class Milestone:
     """By this date, cumulative investment and jobs reach at least these figures."""
 
-    due: CalendarDate
+    due: Date
     investment_kopecks: Amount
     jobs: Amount
 
@@ -252,8 +248,8 @@ class AllocatePower:
     allocation_id: Slug
     resident_inn: Inn
     power_kw: PositiveAmount
-    from_date: CalendarDate
-    until: CalendarDate | None = None
+    from_date: Date
+    until: Date | None = None
 
 
 @dataclass(frozen=True)
@@ -264,7 +260,7 @@ class ReleasePower:
     VERSION: ClassVar[int] = 1
     park_id: Slug
     allocation_id: Slug
-    from_date: CalendarDate
+    from_date: Date
     basis: Source
 
 
@@ -337,8 +333,8 @@ class GrantSupport:
     recipient_inn: Inn
     purpose: Slug
     legal_basis: Source
-    from_date: CalendarDate
-    until: CalendarDate | None = None
+    from_date: Date
+    until: Date | None = None
     amount_kopecks: Amount | None = None
     park_id: Slug | None = None
 
@@ -354,9 +350,9 @@ class SetRegionalTarget:
     indicator: Annotated[str, Pattern(r"[a-z0-9_]+_(people|kopecks|m2|kw|units)")]
     title: Name
     target_value: Amount
-    by_date: CalendarDate
+    by_date: Date
     baseline_value: Amount
-    baseline_date: CalendarDate
+    baseline_date: Date
     legal_basis: Source
 
 
@@ -367,6 +363,6 @@ class ReportIndicator:
     TYPE: ClassVar[str] = "parks.report_indicator"
     VERSION: ClassVar[int] = 1
     target_id: Slug
-    as_of: CalendarDate
+    as_of: Date
     value: Amount
     source: Source

@@ -7,7 +7,6 @@ order as text; the ledger's own clock (an entry's ``time_ms``) is turned into a 
 region's fixed UTC offset (Russia keeps no summer time).
 """
 
-from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, get_args
 
@@ -207,22 +206,6 @@ def target_key(target_id: str) -> str:
     return f"{PREFIX}target/{target_id}"
 
 
-def is_calendar_date(text: str) -> bool:
-    """Whether ``text`` is a real date ``YYYY-MM-DD`` (not 2026-02-30)."""
-    try:
-        return date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        return False
-
-
-def local_date(time_ms: int, utc_offset_minutes: int) -> str:
-    """The calendar date at ``time_ms`` (the ledger's clock) in a fixed UTC offset."""
-    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(
-        milliseconds=time_ms, minutes=utc_offset_minutes
-    )
-    return moment.date().isoformat()
-
-
 def milestone_quarter(on: str) -> str:
     """The quarter ``YYYY-Qn`` a date falls in."""
     return f"{on[:4]}-Q{(int(on[5:7]) - 1) // 3 + 1}"
@@ -237,11 +220,6 @@ def quarter_end(quarter: str) -> str:
     """The last day of a quarter ``YYYY-Qn``."""
     year, number = int(quarter[:4]), int(quarter[-1])
     return {1: f"{year}-03-31", 2: f"{year}-06-30", 3: f"{year}-09-30", 4: f"{year}-12-31"}[number]
-
-
-def days_between(earlier: str, later: str) -> int:
-    """Whole days from one date to another."""
-    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days
 
 
 def step_at(steps: list[dict[str, Any]], on: str) -> dict[str, Any] | None:

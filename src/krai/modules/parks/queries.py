@@ -12,7 +12,6 @@ from krai.modules.parks.model import (
     ALLOCATING_STATUSES,
     PREFIX,
     actual_totals,
-    days_between,
     fact_key,
     infrastructure_key,
     milestone_quarter,
@@ -26,6 +25,7 @@ from krai.modules.parks.model import (
     step_at,
     target_key,
 )
+from krai.state.calendar import days_between
 from krai.state.store import StateView, read, scan
 
 STALE_AFTER_DAYS = 365

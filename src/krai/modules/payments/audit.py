@@ -27,14 +27,12 @@ from krai.modules.payments.model import (
     BACKDATING_TOLERANCE_DAYS,
     PREFIX,
     active_in,
-    add_days,
-    days_between,
-    ledger_day,
     period_end,
     period_start,
     periods_between,
     rule_for,
 )
+from krai.state.calendar import add_days, days_between, local_date
 from krai.state.store import StateView, scan
 
 UNRECONCILED_AFTER_DAYS = 5
@@ -241,13 +239,13 @@ def _accrual_checks(
         )
     programme = data.programmes[accrual["programme_id"]]
     deadline = add_days(period_end(accrual["period"]), int(programme["due_days_after_period"]))
-    if _day_of(accrual["time_ms"]) > deadline:
+    if local_date(accrual["time_ms"]) > deadline:
         yield _finding(
             "late_accrual",
             accrual_id,
             [accrual],
             due_by=deadline,
-            recorded_on=_day_of(accrual["time_ms"]),
+            recorded_on=local_date(accrual["time_ms"]),
         )
 
 
@@ -302,7 +300,7 @@ def _bank(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
     for assignment_id, assignment in data.assignments.items():
-        recorded = _day_of(assignment["time_ms"])
+        recorded = local_date(assignment["time_ms"])
         if days_between(assignment["decision_date"], recorded) > BACKDATING_TOLERANCE_DAYS:
             yield _finding(
                 "backdated_decision",
@@ -411,10 +409,6 @@ def _by_id(view: StateView, kind: str) -> dict[str, dict[str, Any]]:
     return {key[len(prefix) :]: value for key, value in scan(view, prefix)}
 
 
-def _day_of(time_ms: int) -> str:
-    return ledger_day(time_ms)
-
-
 def _last_day(data: AuditData) -> str:
     records = [
         *data.accruals.values(),
@@ -427,4 +421,4 @@ def _last_day(data: AuditData) -> str:
         *(fact for facts in data.facts.values() for fact in facts),
     ]
     latest = max((int(r["time_ms"]) for r in records), default=0)
-    return _day_of(latest)
+    return local_date(latest)

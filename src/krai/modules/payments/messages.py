@@ -12,12 +12,10 @@ from krai.modules.payments.model import (
     PSEUDONYM_PATTERN,
     SGTIN_PATTERN,
     SUBJECT_PATTERN,
-    is_day,
 )
-from krai.state.messages import Check, Hex256, Length, Max, Min, Pattern
+from krai.state.messages import Date, Hex256, Length, Max, Min, Pattern
 
 Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._:-]{0,95}")]
-Day = Annotated[str, Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), Check(is_day, "not a calendar date")]
 Period = Annotated[str, Pattern(PERIOD_PATTERN)]
 Pseudonym = Annotated[str, Pattern(PSEUDONYM_PATTERN)]
 DedupKey = Annotated[str, Pattern(DEDUP_PATTERN)]
@@ -70,7 +68,7 @@ class SetRule:
     VERSION: ClassVar[int] = 1
     programme_id: Slug
     version: Annotated[int, Min(1), Max(10_000)]
-    effective_from: Day
+    effective_from: Date
     legal_basis: LegalBasis
     eligibility: Formula
     amount_kopecks: Formula
@@ -85,8 +83,8 @@ class Attest:
     VERSION: ClassVar[int] = 1
     subject: Annotated[str, Pattern(SUBJECT_PATTERN)]
     kind: Literal["death", "residence", "disability_group", "income_per_capita_kopecks", "category"]
-    valid_from: Day
-    valid_until: Day | None = None
+    valid_from: Date
+    valid_until: Date | None = None
     amount: Annotated[int, Min(0), Max(MAX_SAFE_INTEGER)] | None = None
     text: Annotated[str, Pattern(r"[a-z0-9][a-z0-9._:-]{0,63}")] | None = None
     document_sha256: Hex256 | None = None
@@ -102,10 +100,10 @@ class Assign:
     programme_id: Slug
     pseudonym: Pseudonym
     dedup_key: DedupKey
-    decision_date: Day
-    start_date: Day
+    decision_date: Date
+    start_date: Date
     decision_sha256: Hex256
-    end_date: Day | None = None
+    end_date: Date | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ class TerminateAssignment:
     TYPE: ClassVar[str] = "payments.terminate_assignment"
     VERSION: ClassVar[int] = 1
     assignment_id: Slug
-    end_date: Day
+    end_date: Date
     basis: Text
 
 
@@ -158,7 +156,7 @@ class Pay:
     payment_id: Slug
     accrual_id: Slug
     amount_kopecks: Kopecks
-    paid_on: Day
+    paid_on: Date
     payout_account: AccountId
 
 
@@ -174,7 +172,7 @@ class Prescribe:
     commitment_sha256: Hex256
     drug_code: Slug
     quantity_units: Annotated[int, Min(1), Max(10_000)]
-    issued_on: Day
+    issued_on: Date
     validity_days: Literal[15, 30, 90]
 
 
@@ -185,7 +183,7 @@ class DeferPrescription:
     TYPE: ClassVar[str] = "payments.defer_prescription"
     VERSION: ClassVar[int] = 1
     prescription_id: Slug
-    deferred_on: Day
+    deferred_on: Date
 
 
 @dataclass(frozen=True)
@@ -206,7 +204,7 @@ class Dispense:
     dispense_id: Slug
     prescription_id: Slug
     pseudonym: Pseudonym
-    dispensed_on: Day
+    dispensed_on: Date
     packs: Annotated[list[Pack], Length(1, 50)]
 
 
@@ -236,7 +234,7 @@ class StatementLine:
     """One line of a bank statement."""
 
     line_id: Annotated[str, Length(1, 64)]
-    booked_on: Day
+    booked_on: Date
     direction: Literal["debit", "credit"]
     amount_kopecks: Kopecks
     reference: Annotated[str, Length(1, 140)]
@@ -260,4 +258,4 @@ class RecordErasure:
     VERSION: ClassVar[int] = 1
     pseudonym: Pseudonym
     programme_id: Slug
-    erased_on: Day
+    erased_on: Date

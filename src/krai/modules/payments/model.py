@@ -7,7 +7,7 @@ ledger (docs/spec/pseudonyms.md); a prescription is a salted commitment of its s
 and date. Periods are calendar months ``YYYY-MM``.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 PREFIX = "payments/"
@@ -127,24 +127,6 @@ def add_working_days(start: str, days: int) -> str:
     return current.isoformat()
 
 
-def add_days(start: str, days: int) -> str:
-    """The date ``days`` calendar days after ``start``."""
-    return (date.fromisoformat(start) + timedelta(days=days)).isoformat()
-
-
-def days_between(earlier: str, later: str) -> int:
-    """Whole days from one date to another."""
-    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days
-
-
-def is_day(text: str) -> bool:
-    """Whether ``text`` is a real calendar date ``YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        return False
-
-
 def active_in(assignment: dict[str, Any], period: str) -> bool:
     """Whether an assignment covers any day of a month."""
     end = assignment.get("end_date")
@@ -161,8 +143,3 @@ def rule_for(rules: list[dict[str, Any]], on: str) -> dict[str, Any] | None:
         if rule["effective_from"] <= on:
             found = rule
     return found
-
-
-def ledger_day(time_ms: int) -> str:
-    """The UTC calendar day of a ledger time."""
-    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=time_ms)).date().isoformat()

@@ -13,7 +13,8 @@ from krai.modules.energy.model import (
     participant_key,
     periods_per_day,
 )
-from krai.modules.energy.rules.records import clock_text, market, operated_market
+from krai.modules.energy.rules.records import market, operated_market
+from krai.state.calendar import local_time_text
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
@@ -132,7 +133,7 @@ def _before_gate(ctx: Context, found: dict[str, Any], day: str, what: str) -> No
     if ctx.time_ms >= closes:
         offset = int(found["utc_offset_minutes"])
         raise rule_violation(
-            f"the gate for {day} closed at {clock_text(closes, offset)} local time; "
+            f"the gate for {day} closed at {local_time_text(closes, offset)} local time; "
             f"{what} for it can no longer change"
         )
 

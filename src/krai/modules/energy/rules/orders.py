@@ -32,11 +32,11 @@ from krai.modules.energy.queries import (
 )
 from krai.modules.energy.result import ClearingResult, result_json
 from krai.modules.energy.rules.records import (
-    clock_text,
     market,
     operated_market,
     participant,
 )
+from krai.state.calendar import local_time_text
 from krai.state.engine import Context
 from krai.state.messages import encode_message
 from krai.state.store import scan
@@ -51,7 +51,7 @@ def validate_commit(ctx: Context, message: CommitOrders) -> None:
     if ctx.time_ms >= closes:
         raise rule_violation(
             f"too late: the gate for {message.delivery_date} closed at "
-            f"{clock_text(closes, int(found['utc_offset_minutes']))} local time"
+            f"{local_time_text(closes, int(found['utc_offset_minutes']))} local time"
         )
 
 
@@ -108,7 +108,7 @@ def validate_clearing(ctx: Context, message: SubmitClearing) -> None:
     if ctx.time_ms < deadline:
         offset = int(found["utc_offset_minutes"])
         raise rule_violation(
-            f"orders may be revealed until {clock_text(deadline, offset)} local time"
+            f"orders may be revealed until {local_time_text(deadline, offset)} local time"
         )
     key = clearing_key(message.market_id, message.delivery_date, message.period)
     if ctx.read(key) is not None:
@@ -138,8 +138,8 @@ def _require_reveal_window(ctx: Context, found: dict[str, Any], day: str) -> Non
     opens, closes = gate_closure_ms(found, day), reveal_deadline_ms(found, day)
     if not opens <= ctx.time_ms < closes:
         raise rule_violation(
-            f"orders for {day} are revealed from {clock_text(opens, offset)} "
-            f"until {clock_text(closes, offset)} local time"
+            f"orders for {day} are revealed from {local_time_text(opens, offset)} "
+            f"until {local_time_text(closes, offset)} local time"
         )
 
 

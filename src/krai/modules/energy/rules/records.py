@@ -1,6 +1,5 @@
 """What every energy rule needs: provenance stamps, lookups that refuse, the operator check."""
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from krai.modules.energy.model import market_key, participant_key
@@ -24,11 +23,3 @@ def operated_market(ctx: Context, market_id: str) -> dict[str, Any]:
 def participant(ctx: Context, market_id: str, inn: str) -> dict[str, Any]:
     """The participant, or a refusal."""
     return ctx.require(participant_key(market_id, inn), f"{inn} as a participant of {market_id}")
-
-
-def clock_text(time_ms: int, utc_offset_minutes: int) -> str:
-    """A ledger time as local ``YYYY-MM-DD HH:MM`` for messages."""
-    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(
-        milliseconds=time_ms, minutes=utc_offset_minutes
-    )
-    return moment.strftime("%Y-%m-%d %H:%M")

@@ -5,11 +5,11 @@ from typing import Any
 from krai.modules.identity.queries import organisation
 from krai.modules.parks.model import (
     ALLOCATING_STATUSES,
-    local_date,
     park_key,
     region_key,
     resident_key,
 )
+from krai.state.calendar import local_date
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, not_found, rule_violation
 

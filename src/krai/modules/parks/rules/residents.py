@@ -23,7 +23,6 @@ from krai.modules.parks.model import (
     RESIDENT_TRANSITIONS,
     actual_totals,
     agreement_key,
-    days_between,
     milestone_quarter,
     quarter_end,
     quarter_start,
@@ -35,6 +34,7 @@ from krai.modules.parks.rules.records import (
     park,
     park_today,
 )
+from krai.state.calendar import days_between
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, rule_violation
 

@@ -22,7 +22,6 @@ from krai.modules.payments.model import (
     accrual_key,
     active_in,
     assignment_key,
-    ledger_day,
     period_accrual_key,
     person_assignment_key,
 )
@@ -33,6 +32,7 @@ from krai.modules.payments.rules.records import (
     paying_programme,
     programme,
 )
+from krai.state.calendar import local_date
 from krai.state.engine import Context
 from krai.state.messages import encode_message
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -48,7 +48,7 @@ def validate_assignment(ctx: Context, message: Assign) -> None:
     """The programme's operator assigns a new measure."""
     operated_programme(ctx, message.programme_id)
     absent(ctx, assignment_key(message.assignment_id), f"assignment {message.assignment_id}")
-    today = ledger_day(ctx.time_ms)
+    today = local_date(ctx.time_ms)
     if message.decision_date > today:
         raise rule_violation(f"decision_date {message.decision_date} is after today, {today}")
 

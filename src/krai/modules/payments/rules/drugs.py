@@ -23,7 +23,6 @@ from krai.modules.payments.messages import (
 from krai.modules.payments.model import (
     DEFERRED_SERVICE_WORKING_DAYS,
     active_in,
-    add_days,
     add_working_days,
     claim_key,
     dispense_key,
@@ -36,6 +35,7 @@ from krai.modules.payments.rules.records import (
     paying_programme,
     programme,
 )
+from krai.state.calendar import add_days
 from krai.state.engine import Context
 from krai.tx.errors import conflict, invalid_body, rule_violation
 

@@ -1,0 +1,39 @@
+"""Calendar dates as the modules use them: ISO ``YYYY-MM-DD`` strings, which order as text,
+and the ledger's clock (an entry's ``time_ms``) read in a fixed UTC offset (Russia keeps no
+summer time). Pure arithmetic: no clock is ever read here."""
+
+from datetime import UTC, date, datetime, timedelta
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def is_calendar_date(text: str) -> bool:
+    """Whether ``text`` is a real date ``YYYY-MM-DD`` (not 2026-02-30)."""
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def local_date(time_ms: int, utc_offset_minutes: int = 0) -> str:
+    """The calendar date at ``time_ms`` (the ledger's clock) in a fixed UTC offset."""
+    return _local(time_ms, utc_offset_minutes).date().isoformat()
+
+
+def local_time_text(time_ms: int, utc_offset_minutes: int) -> str:
+    """The ledger time as local ``YYYY-MM-DD HH:MM``, for messages."""
+    return _local(time_ms, utc_offset_minutes).strftime("%Y-%m-%d %H:%M")
+
+
+def days_between(earlier: str, later: str) -> int:
+    """Whole days from one date to another."""
+    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days
+
+
+def add_days(start: str, days: int) -> str:
+    """The date ``days`` calendar days after ``start``."""
+    return (date.fromisoformat(start) + timedelta(days=days)).isoformat()
+
+
+def _local(time_ms: int, utc_offset_minutes: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=time_ms, minutes=utc_offset_minutes)
