@@ -95,6 +95,19 @@ class Handler(Generic[M]):
         }
 
 
+def handler(
+    message: type[M],
+    roles: frozenset[str],
+    apply: Callable[[Context, M], None],
+    validate: Callable[[Context, M], None],
+    check: Callable[[M], None] | None = None,
+    *,
+    summary: str,
+) -> Handler[M]:
+    """A handler with its usual parts in their usual order: the shorthand module tables use."""
+    return Handler(message, roles, apply, check=check, validate=validate, summary=summary)
+
+
 class Module(Protocol):
     """A state machine on the ledger: a name and its handlers."""
 

@@ -5,12 +5,12 @@ The clearing itself is a pure function of one period's book (``clearing.clear``)
 O(n) optimality certificate (``certificate.check_certificate``); see docs/spec/clearing.md.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from krai.modules.energy import messages as m
 from krai.modules.energy.rules import heat, market, orders, settlement
-from krai.state.engine import Context, Handler
+from krai.state.engine import Handler, handler
 
 OPERATOR = frozenset({"market_operator"})
 TRADERS = frozenset({"market_participant", "resident"})
@@ -26,7 +26,7 @@ class EnergyModule:
     def handlers(self) -> Sequence[Handler[Any]]:
         """Every energy transaction, with who may submit it."""
         return [
-            _handler(
+            handler(
                 m.OpenMarket,
                 OPERATOR,
                 market.apply_open,
@@ -34,84 +34,84 @@ class EnergyModule:
                 market.check_open,
                 summary="Open a day-ahead market for a park",
             ),
-            _handler(
+            handler(
                 m.SetConnectionLimits,
                 OPERATOR,
                 market.apply_limits,
                 market.validate_limits,
                 summary="Set the connection's import and export limits from a date",
             ),
-            _handler(
+            handler(
                 m.SetGridPrices,
                 OPERATOR,
                 market.apply_grid_prices,
                 market.validate_grid_prices,
                 summary="Publish the grid's sell and buy prices of a day's periods",
             ),
-            _handler(
+            handler(
                 m.JoinMarket,
                 TRADERS,
                 market.apply_join,
                 market.validate_join,
                 summary="Join a market with the account settlement uses",
             ),
-            _handler(
+            handler(
                 m.CommitOrders,
                 TRADERS,
                 orders.apply_commit,
                 orders.validate_commit,
                 summary="Commit to a day's orders by their hash before the gate closes",
             ),
-            _handler(
+            handler(
                 m.RevealOrders,
                 TRADERS,
                 orders.apply_reveal,
                 orders.validate_reveal,
                 summary="Reveal the committed orders after the gate closes",
             ),
-            _handler(
+            handler(
                 m.SubmitClearing,
                 OPERATOR,
                 orders.apply_clearing,
                 orders.validate_clearing,
                 summary="Submit a period's clearing; every node recomputes it",
             ),
-            _handler(
+            handler(
                 m.SubmitReadings,
                 METERS,
                 settlement.apply_readings,
                 settlement.validate_readings,
                 summary="Submit meter readings of a day",
             ),
-            _handler(
+            handler(
                 m.SettleDay,
                 OPERATOR,
                 settlement.apply_settlement,
                 settlement.validate_settlement,
                 summary="Settle a day on net positions (again: a true-up)",
             ),
-            _handler(
+            handler(
                 m.SetHeatTariff,
                 UTILITY,
                 heat.apply_tariff,
                 heat.validate_tariff,
                 summary="Set the two-part tariff for residents' waste heat",
             ),
-            _handler(
+            handler(
                 m.ContractHeat,
                 UTILITY,
                 heat.apply_contract,
                 heat.validate_contract,
                 summary="Contract a resident's heat capacity into a micro-district",
             ),
-            _handler(
+            handler(
                 m.SubmitHeatReadings,
                 METERS,
                 heat.apply_heat_readings,
                 heat.validate_heat_readings,
                 summary="Submit a month's heat readings",
             ),
-            _handler(
+            handler(
                 m.SettleHeat,
                 UTILITY,
                 heat.apply_heat_settlement,
@@ -119,15 +119,3 @@ class EnergyModule:
                 summary="Pay residents for a month's heat",
             ),
         ]
-
-
-def _handler(
-    message: type[Any],
-    roles: frozenset[str],
-    apply: Callable[[Context, Any], None],
-    validate: Callable[[Context, Any], None],
-    check: Callable[[Any], None] | None = None,
-    *,
-    summary: str,
-) -> Handler[Any]:
-    return Handler(message, roles, apply, check=check, validate=validate, summary=summary)

@@ -4,13 +4,13 @@ Every figure an investor reads carries its source, its date and the organisation
 it, and lives in a log entry whose inclusion anyone can prove.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from krai.modules.parks import messages as m
 from krai.modules.parks.model import Role
 from krai.modules.parks.rules import agreements, capacity, land, residents, support, territory
-from krai.state.engine import ANY_ORGANISATION, Context, Handler
+from krai.state.engine import ANY_ORGANISATION, Handler, handler
 
 OFFICIALS = frozenset({Role.AUTHORITY, Role.GOVERNOR})
 OPERATOR = frozenset({Role.PARK_OPERATOR})
@@ -34,7 +34,7 @@ class ParksModule:
 
     def _territory(self) -> list[Handler[Any]]:
         return [
-            _handler(
+            handler(
                 m.RegisterRegion,
                 frozenset({Role.GOVERNOR}),
                 territory.apply_region,
@@ -42,7 +42,7 @@ class ParksModule:
                 territory.check_region,
                 summary="Register a region (federal subject code, names, time zone)",
             ),
-            _handler(
+            handler(
                 m.RegisterCluster,
                 OFFICIALS,
                 territory.apply_cluster,
@@ -50,7 +50,7 @@ class ParksModule:
                 territory.check_cluster,
                 summary="Register a cluster over regions with its value chain",
             ),
-            _handler(
+            handler(
                 m.AddClusterMember,
                 OFFICIALS,
                 territory.apply_cluster_member,
@@ -58,21 +58,21 @@ class ParksModule:
                 territory.check_cluster_member,
                 summary="Add a park or an organisation to a cluster's value-chain stage",
             ),
-            _handler(
+            handler(
                 m.RegisterPark,
                 OPERATOR,
                 territory.apply_park,
                 territory.validate_park,
                 summary="Register a park, planned, that the signer operates",
             ),
-            _handler(
+            handler(
                 m.ChangeParkStatus,
                 OPERATOR | OFFICIALS,
                 territory.apply_park_status,
                 territory.validate_park_status,
                 summary="Move a park along its lifecycle (recognition by an authority)",
             ),
-            _handler(
+            handler(
                 m.StateParkFacts,
                 OPERATOR_OR_ATTESTOR,
                 territory.apply_facts,
@@ -84,14 +84,14 @@ class ParksModule:
 
     def _land_and_capacity(self) -> list[Handler[Any]]:
         return [
-            _handler(
+            handler(
                 m.RegisterSite,
                 OPERATOR,
                 land.apply_site,
                 land.validate_site,
                 summary="Register a plot by cadastral number",
             ),
-            _handler(
+            handler(
                 m.ChangeSiteStatus,
                 OPERATOR,
                 land.apply_site_status,
@@ -99,7 +99,7 @@ class ParksModule:
                 land.check_site_status,
                 summary="Reserve, lease, sell, free or withdraw a plot",
             ),
-            _handler(
+            handler(
                 m.RegisterInfrastructure,
                 OPERATOR_OR_ATTESTOR,
                 capacity.apply_infrastructure,
@@ -107,14 +107,14 @@ class ParksModule:
                 capacity.check_infrastructure,
                 summary="Register an infrastructure object with its capacity timeline",
             ),
-            _handler(
+            handler(
                 m.SetCapacity,
                 OPERATOR_OR_ATTESTOR,
                 capacity.apply_capacity,
                 capacity.validate_capacity,
                 summary="Set one step of a capacity timeline",
             ),
-            _handler(
+            handler(
                 m.AllocatePower,
                 OPERATOR,
                 capacity.apply_allocation,
@@ -122,7 +122,7 @@ class ParksModule:
                 capacity.check_allocation,
                 summary="Allocate power to a resident within the capacity of every date",
             ),
-            _handler(
+            handler(
                 m.ReleasePower,
                 OPERATOR,
                 capacity.apply_release,
@@ -133,14 +133,14 @@ class ParksModule:
 
     def _residents(self) -> list[Handler[Any]]:
         return [
-            _handler(
+            handler(
                 m.ApplyForResidency,
                 ENTRANTS,
                 residents.apply_application,
                 residents.validate_application,
                 summary="State an intention to become a resident, or apply",
             ),
-            _handler(
+            handler(
                 m.ConcludeResidentAgreement,
                 OPERATOR,
                 residents.apply_agreement,
@@ -148,21 +148,21 @@ class ParksModule:
                 residents.check_agreement,
                 summary="Conclude a resident agreement with investment and job milestones",
             ),
-            _handler(
+            handler(
                 m.ChangeResidentStatus,
                 OPERATOR | ENTRANTS,
                 residents.apply_resident_status,
                 residents.validate_resident_status,
                 summary="Move a residency along its lifecycle",
             ),
-            _handler(
+            handler(
                 m.ReportActuals,
                 ENTRANTS,
                 residents.apply_actuals,
                 residents.validate_actuals,
                 summary="Report a quarter's investment and jobs",
             ),
-            _handler(
+            handler(
                 m.ReviewCommitments,
                 OPERATOR | OFFICIALS | {Role.AUDITOR},
                 residents.apply_review,
@@ -173,7 +173,7 @@ class ParksModule:
 
     def _agreements_and_support(self) -> list[Handler[Any]]:
         return [
-            _handler(
+            handler(
                 m.ProposeAgreement,
                 ANY_ORGANISATION,
                 agreements.apply_proposal,
@@ -181,21 +181,21 @@ class ParksModule:
                 agreements.check_proposal,
                 summary="Propose and sign an agreement among several parties",
             ),
-            _handler(
+            handler(
                 m.SignAgreement,
                 ANY_ORGANISATION,
                 agreements.apply_signature,
                 agreements.validate_signature,
                 summary="Sign an agreement as a party",
             ),
-            _handler(
+            handler(
                 m.TerminateAgreement,
                 ANY_ORGANISATION,
                 agreements.apply_termination,
                 agreements.validate_termination,
                 summary="Terminate an agreement as a party",
             ),
-            _handler(
+            handler(
                 m.GrantSupport,
                 OFFICIALS,
                 support.apply_support,
@@ -203,14 +203,14 @@ class ParksModule:
                 support.check_support,
                 summary="Grant a support measure (warns on double support)",
             ),
-            _handler(
+            handler(
                 m.SetRegionalTarget,
                 OFFICIALS,
                 support.apply_target,
                 support.validate_target,
                 summary="Set a regional target by a date",
             ),
-            _handler(
+            handler(
                 m.ReportIndicator,
                 OFFICIALS | {Role.ATTESTOR},
                 support.apply_indicator,
@@ -218,15 +218,3 @@ class ParksModule:
                 summary="Report an indicator towards a target",
             ),
         ]
-
-
-def _handler(
-    message: type[Any],
-    roles: frozenset[str],
-    apply: Callable[[Context, Any], None],
-    validate: Callable[[Context, Any], None],
-    check: Callable[[Any], None] | None = None,
-    *,
-    summary: str,
-) -> Handler[Any]:
-    return Handler(message, roles, apply, check=check, validate=validate, summary=summary)

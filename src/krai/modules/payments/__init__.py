@@ -6,12 +6,12 @@ prescriptions, dispensing of packs by SGTIN and reimbursement; bank statements r
 People are keyed pseudonyms (``pseudonyms.py``); their personal data lives in the vault.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from krai.modules.payments import messages as m
 from krai.modules.payments.rules import benefits, drugs, programmes, reconciliation
-from krai.state.engine import Context, Handler
+from krai.state.engine import Context, Handler, handler
 
 AUTHORITY = frozenset({"social_authority"})
 AGENT = frozenset({"payment_agent"})
@@ -26,7 +26,7 @@ class PaymentsModule:
     def handlers(self) -> Sequence[Handler[Any]]:
         """Every payments transaction, with who may submit it."""
         return [
-            _handler(
+            handler(
                 m.RegisterProgramme,
                 AUTHORITY,
                 programmes.apply_programme,
@@ -34,14 +34,14 @@ class PaymentsModule:
                 programmes.check_programme,
                 summary="Register a programme funded from an earmarked account",
             ),
-            _handler(
+            handler(
                 m.SetRule,
                 AUTHORITY,
                 programmes.apply_rule,
                 programmes.validate_rule,
                 summary="Set the next dated version of a programme's rules",
             ),
-            _handler(
+            handler(
                 m.Attest,
                 ATTESTORS,
                 programmes.apply_attestation,
@@ -49,14 +49,14 @@ class PaymentsModule:
                 programmes.check_attestation,
                 summary="Attest a fact about a pseudonymous person",
             ),
-            _handler(
+            handler(
                 m.RecordErasure,
                 AUTHORITY,
                 programmes.apply_erasure,
                 programmes.validate_erasure,
                 summary="Record that a person's personal data was erased",
             ),
-            _handler(
+            handler(
                 m.Assign,
                 AUTHORITY,
                 benefits.apply_assignment,
@@ -64,49 +64,49 @@ class PaymentsModule:
                 benefits.check_assignment,
                 summary="Assign a measure to a person",
             ),
-            _handler(
+            handler(
                 m.TerminateAssignment,
                 AUTHORITY,
                 benefits.apply_termination,
                 benefits.validate_termination,
                 summary="End an assignment from a date",
             ),
-            _handler(
+            handler(
                 m.Accrue,
                 AUTHORITY,
                 benefits.apply_accrual,
                 benefits.validate_accrual,
                 summary="Accrue a period's amount (the rule's, or overridden)",
             ),
-            _handler(
+            handler(
                 m.ApproveOverride,
                 AUTHORITY | {"governor"},
                 benefits.apply_override,
                 benefits.validate_override,
                 summary="Approve an overridden accrual as a second authority",
             ),
-            _handler(
+            handler(
                 m.Pay,
                 AGENT,
                 benefits.apply_payment,
                 benefits.validate_payment,
                 summary="Pay an accrual from the programme's budget",
             ),
-            _handler(
+            handler(
                 m.Prescribe,
                 frozenset({"clinic"}),
                 drugs.apply_prescription,
                 drugs.validate_prescription,
                 summary="Issue a preferential prescription",
             ),
-            _handler(
+            handler(
                 m.DeferPrescription,
                 frozenset({"pharmacy"}),
                 drugs.apply_deferral,
                 drugs.validate_deferral,
                 summary="Defer a prescription out of stock",
             ),
-            _handler(
+            handler(
                 m.Dispense,
                 frozenset({"pharmacy"}),
                 drugs.apply_dispensing,
@@ -114,21 +114,21 @@ class PaymentsModule:
                 drugs.check_dispensing,
                 summary="Dispense packs against a prescription",
             ),
-            _handler(
+            handler(
                 m.ClaimReimbursement,
                 frozenset({"pharmacy"}),
                 drugs.apply_claim,
                 drugs.validate_claim,
                 summary="Claim reimbursement of dispensings",
             ),
-            _handler(
+            handler(
                 m.Reimburse,
                 AGENT,
                 drugs.apply_reimbursement,
                 drugs.validate_reimbursement,
                 summary="Pay a pharmacy's claim",
             ),
-            _handler(
+            handler(
                 m.ReconcileStatement,
                 AGENT,
                 reconciliation.apply_statement,
@@ -141,15 +141,3 @@ class PaymentsModule:
 
 def _always(ctx: Context, message: Any) -> None:
     """No state to check."""
-
-
-def _handler(
-    message: type[Any],
-    roles: frozenset[str],
-    apply: Callable[[Context, Any], None],
-    validate: Callable[[Context, Any], None],
-    check: Callable[[Any], None] | None = None,
-    *,
-    summary: str,
-) -> Handler[Any]:
-    return Handler(message, roles, apply, check=check, validate=validate, summary=summary)
