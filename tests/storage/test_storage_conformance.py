@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,22 @@ def test_sqlite_keeps_everything_across_reopening(tmp_path: Path) -> None:
     again = open_storage(url)
     assert again.log_size() == 5 and again.get_bytes("k") == b'{"v":1}'
     assert root_hash(again, 5) == tree.root()
+    again.close()
+
+
+def test_sqlite_checkpoints_its_wal_off_the_commit_path(tmp_path: Path) -> None:
+    """Commits never checkpoint; the storage's own thread does, so the WAL is reused."""
+    database = tmp_path / "krai.db"
+    storage = open_storage(f"sqlite:///{database}")
+    tree = CompactRange()
+    for start in range(0, 20_000, 500):
+        storage.append_batch(batch_of(start, 500, tree, {f"k/{start}": b'{"v":1}'}))
+        time.sleep(0.02)  # the checkpointer's turn; the WAL restarts once it caught up
+    wal = database.with_name("krai.db-wal").stat().st_size
+    assert 0 < wal < database.stat().st_size / 4
+    storage.close()
+    again = open_storage(f"sqlite:///{database}")
+    assert again.log_size() == 20_000 and root_hash(again, 20_000) == tree.root()
     again.close()
 
 

@@ -16,6 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 
 from krai.adapters.sql import schema
+from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
 from krai.state.store import DELETED
 
@@ -30,6 +31,7 @@ SQLITE_PRAGMAS = (
     "busy_timeout=10000",
     "foreign_keys=ON",
     "cache_size=-65536",  # 64 MiB of page cache for index maintenance as tables grow
+    "wal_autocheckpoint=0",  # checkpoints run on their own thread (WalCheckpointer)
 )
 
 
@@ -53,6 +55,7 @@ class SqlStorage:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         self._local = threading.local()
+        self._checkpointer: WalCheckpointer | None = None
 
     def _fetch(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Run a hot read on this thread's own driver connection, past SQLAlchemy's overhead."""
@@ -93,6 +96,16 @@ class SqlStorage:
             self._write(connection, _batch_statements(batch))
             if seal is not None:
                 self._write(connection, [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])])
+        self._after_commit()
+
+    def _after_commit(self) -> None:
+        """Wake the WAL checkpointer of a SQLite file, starting it on the first commit."""
+        if self._checkpointer is None:
+            path = self.engine.url.database
+            if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+                return
+            self._checkpointer = WalCheckpointer(Path(path))
+        self._checkpointer.wake()
 
     def _write(
         self, connection: Connection, statements: list[tuple[str, list[tuple[Any, ...]]]]
@@ -197,6 +210,9 @@ class SqlStorage:
         )
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         connection = getattr(self._local, "connection", None)
         if connection is not None:
             connection.close()
