@@ -9,7 +9,7 @@ returned; a refused transaction writes nothing.
 """
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
 
@@ -22,6 +22,7 @@ from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
 M = TypeVar("M")
+T = TypeVar("T")
 ANY_ORGANISATION = frozenset({"*"})
 NETWORK_KEY = "ledger/network"
 
@@ -36,6 +37,7 @@ class Context:
     index: int
     time_ms: int
     events: list[Event] = field(default_factory=list)
+    _computed: dict[Hashable, Any] = field(default_factory=dict)
 
     def read(self, key: str) -> Value | None:
         """The value under ``key`` in the state as this transaction sees it."""
@@ -54,6 +56,13 @@ class Context:
             "time_ms": self.time_ms,
             "tx_id": self.tx_id,
         }
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for in this entry, then the same value:
+        what validate derives from the state, apply finds again without re-reading it."""
+        if key not in self._computed:
+            self._computed[key] = compute()
+        return cast("T", self._computed[key])
 
     def require(self, key: str, what: str) -> Value:
         """The value under ``key``, or a ``not_found`` refusal saying ``what`` is missing."""

@@ -187,13 +187,11 @@ class SqlStorage:
         return found
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        column = schema.state.c.key
-        query = select(column, schema.state.c.value).where(
-            column >= prefix, column < prefix + SCAN_END
+        rows = self._fetch(
+            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key",
+            [prefix, prefix + SCAN_END],
         )
-        with self.engine.connect() as connection:
-            rows = connection.execute(query.order_by(column)).all()
-        return iter([(row.key, bytes(row.value)) for row in rows])
+        return iter([(key, bytes(value)) for key, value in rows])
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         rows = self._fetch(

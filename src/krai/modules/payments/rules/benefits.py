@@ -213,7 +213,9 @@ def apply_payment(ctx: Context, message: Pay) -> None:
 
 
 def _due(ctx: Context, assignment: dict[str, Any], period: str) -> dict[str, Any]:
-    due = entitlement(ctx.state, assignment, period)
+    subject = (assignment["pseudonym"], assignment["dedup_key"], assignment["programme_id"])
+    key = ("payments.due", *subject, period)
+    due = ctx.once(key, lambda: entitlement(ctx.state, assignment, period))
     if "error" in due:
         raise rule_violation(str(due["error"]))
     return due
