@@ -2,18 +2,19 @@
 
 Measured on the same machine in the same run:
 
-- **the audit over many accruals** (``--audit-accruals``, default 2·10^5: the issue's 10^6
-  needs more than the 23 GB of the development machine): people of the child benefit, five
-  months each, every accrual paid and matched on a bank statement, so the audit
-  walks every path and finds nothing. The state is built directly, not through the engine:
-  one small region is first run through the real engine (tests/scenarios/payments_region.py)
-  and its records — programme, both rule versions, facts, assignment, accrual, payment,
-  statement and their indexes — are copied with new ids, amounts from the rule's own formula,
-  so every record has the shape the rules write. The accounts' postings of each payment are
-  left out (the audit never reads them). Timed on a ``MemoryState`` and on a SQLite storage
-  (src/krai/adapters/sql) holding the same keys and bytes.
-- **ingest of a region's monthly accruals** (``--accruals``, default 5,000 so that a routine
-  run ends in about five minutes; the issue's figure is 300,000, extrapolated linearly):
+- **the audit over many accruals** (``--audit-accruals``, default 10^6, the issue's figure):
+  people of the child benefit, five months each, every accrual paid and matched on a bank
+  statement, so the audit walks every path and finds nothing. The state is built directly,
+  not through the engine: one small region is first run through the real engine
+  (tests/scenarios/payments_region.py) and its records — programme, both rule versions,
+  facts, assignment, accrual, payment, statement and their indexes — are copied with new ids,
+  amounts from the rule's own formula, so every record has the shape the rules write. The
+  accounts' postings of each payment are left out (the audit never reads them). Timed on a
+  ``MemoryState`` and on a SQLite storage (src/krai/adapters/sql) holding the same keys and
+  bytes, each in one process and in one process per core (src/krai/app/payments_audit.py).
+- **ingest of a region's monthly accruals** (``--accruals``, default 5,000 for a routine run;
+  the issue's figure is 300,000, run with ``--accruals 300000``; the extrapolation from a
+  smaller run is printed beside the measurement):
   signed ``payments.accrue`` transactions sequenced into a SQLite home through the real
   sequencer in batches of 1,000 (signatures checked, the rule re-evaluated for each person,
   fsync'd with a signed checkpoint per batch). The people's facts and assignments are
@@ -47,9 +48,9 @@ from tests.scenarios.payments_region import Region, populate
 from tests.scenarios.sql_ledger import SqlLedger
 
 from krai.adapters.sql.storage import open_storage
+from krai.app.payments_audit import run_audit
 from krai.app.ports import Batch
 from krai.crypto.keys import key_id
-from krai.modules.payments.audit import audit
 from krai.modules.payments.formulas import compile_formula
 from krai.modules.payments.model import (
     accrual_key,
@@ -190,46 +191,60 @@ def _accrual(
     )
 
 
-def timed_audit(view: Any, runs: int) -> tuple[list[float], int]:
+def timed_audit(view: Any, runs: int, parts: int, reopen: Any = None) -> tuple[list[float], int]:
     times, found = [], 0
     for _ in range(runs):
         started = time.perf_counter()
-        found = len(audit(view, AS_OF))
+        found = len(run_audit(view, AS_OF, parts=parts, reopen=reopen))
         times.append(time.perf_counter() - started)
     return times, found
 
 
 def audit_at_scale(accruals: int, runs: int) -> dict[str, Any]:
-    """The audit over ``accruals`` accruals in memory and on SQLite."""
+    """The audit over ``accruals`` accruals in memory and on SQLite, in one process and in one
+    process per core."""
     started = time.perf_counter()
     writes, made = people_state(accruals // len(MONTHS), seed=2026)
     build_s = time.perf_counter() - started
     memory = MemoryState()
     memory.apply_writes(writes)
-    memory_times, memory_found = timed_audit(memory, runs)
+    cores = len(os.sched_getaffinity(0))
+    timings: dict[str, list[float]] = {}
+    found: set[int] = set()
+    for parts in sorted({1, cores}):
+        timings[f"memory_state_{parts}_process_s"], count = timed_audit(memory, runs, parts)
+        found.add(count)
+    state_keys, state_mb = len(writes), sum(len(k) + len(v) for k, v in writes.items()) / 1e6
+    del memory
     with tempfile.TemporaryDirectory() as directory:
         storage = open_storage(f"sqlite:///{Path(directory) / 'state.db'}")
         items = list(writes.items())
+        del writes
         for start in range(0, len(items), 100_000):
             storage.append_batch(Batch([], [], dict(items[start : start + 100_000]), [], None))
         del items
-        sqlite_times, sqlite_found = timed_audit(storage, runs)
+        for parts in sorted({1, cores}):
+            timings[f"sqlite_state_{parts}_process_s"], count = timed_audit(
+                storage, runs, parts, reopen=lambda _: storage.after_fork()
+            )
+            found.add(count)
         storage.close()
-    assert memory_found == sqlite_found
+    assert len(found) == 1, found
     return {
         "accruals": made,
         "people": made // len(MONTHS),
         "months": len(MONTHS),
-        "state_keys": len(writes),
-        "state_mb": round(sum(len(k) + len(v) for k, v in writes.items()) / 1e6, 1),
-        "findings": memory_found,
+        "state_keys": state_keys,
+        "state_mb": round(state_mb, 1),
+        "findings": found.pop(),
         "build_state_s": round(build_s, 1),
         "state_built": "directly, records copied from what the real rules wrote for a small "
         "region (payments_region.py); accounts postings left out",
-        "memory_state_s": [round(t, 2) for t in memory_times],
-        "sqlite_state_s": [round(t, 2) for t in sqlite_times],
-        "memory_state_median_s": round(statistics.median(memory_times), 2),
-        "sqlite_state_median_s": round(statistics.median(sqlite_times), 2),
+        **{name: [round(t, 2) for t in times] for name, times in timings.items()},
+        "best_median_s": round(min(statistics.median(t) for t in timings.values()), 2),
+        "sqlite_median_s": round(
+            min(statistics.median(t) for n, t in timings.items() if n.startswith("sqlite")), 2
+        ),
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 1),
     }
 
@@ -339,7 +354,7 @@ def conditions() -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--audit-accruals", type=int, default=200_000)
+    parser.add_argument("--audit-accruals", type=int, default=1_000_000)
     parser.add_argument("--audit-runs", type=int, default=1)
     parser.add_argument("--accruals", type=int, default=5_000)
     parser.add_argument("--only", choices=["audit", "ingest"], help="run one half only")
@@ -352,8 +367,7 @@ def main() -> None:
     targets: dict[str, Any] = {"audit_1m_s": 10, "ingest_300k": "minutes, not hours"}
     if arguments.only != "ingest":
         audited = result["audit"] = audit_at_scale(arguments.audit_accruals, arguments.audit_runs)
-        targets["met_audit_memory"] = audited["memory_state_median_s"] <= 10
-        targets["met_audit_sqlite"] = audited["sqlite_state_median_s"] <= 10
+        targets["met_audit_sqlite"] = audited["sqlite_median_s"] <= 10
     if arguments.only != "audit":
         result["ingest_sqlite"] = ingested = ingest(arguments.accruals)
         targets["met_ingest_minutes"] = ingested["extrapolated_300k_accrue_minutes"] < 60

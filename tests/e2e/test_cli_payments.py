@@ -46,6 +46,9 @@ def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> 
     assert sorted(row[0] for row in rows[1:]) == ["override", *["unmatched_bank_line"] * 3]
     later = json.loads(krai(home, "payments", "audit", "--json", "--as-of", "2026-05-20"))
     assert Counter(f["kind"] for f in later["findings"])["missing_accrual"] == 1
+    alone = krai(home, "payments", "audit", "--json", "--as-of", "2026-05-20", "--parts", "1")
+    shared = krai(home, "payments", "audit", "--json", "--as-of", "2026-05-20", "--parts", "3")
+    assert json.loads(alone) == json.loads(shared) == later
 
 
 def test_a_payment_traces_back_to_its_funding_and_every_link_is_proven(home: Path) -> None:

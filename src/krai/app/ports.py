@@ -108,6 +108,10 @@ class Storage(Protocol):
         """(entry index, position, event) for entries with start <= index < end."""
         ...
 
+    def after_fork(self) -> "Storage":
+        """This storage, made safe to read in a process forked after it was opened."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

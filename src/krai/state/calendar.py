@@ -20,6 +20,12 @@ def local_date(time_ms: int, utc_offset_minutes: int = 0) -> str:
     return _local(time_ms, utc_offset_minutes).date().isoformat()
 
 
+def day_start_ms(day: str, utc_offset_minutes: int = 0) -> int:
+    """The ledger time (Unix ms) at which a date begins in a fixed UTC offset."""
+    midnight = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return (midnight - EPOCH) // timedelta(milliseconds=1) - utc_offset_minutes * 60_000
+
+
 def local_time_text(time_ms: int, utc_offset_minutes: int) -> str:
     """The ledger time as local ``YYYY-MM-DD HH:MM``, for messages."""
     return _local(time_ms, utc_offset_minutes).strftime("%Y-%m-%d %H:%M")

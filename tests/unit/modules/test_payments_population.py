@@ -23,6 +23,7 @@ from tests.scenarios.payments_people import (
 )
 from tests.scenarios.payments_region import Region, populate
 
+from krai.app.payments_audit import run_audit
 from krai.modules.payments import queries
 from krai.modules.payments.audit import audit
 from krai.tx.errors import Code
@@ -77,6 +78,7 @@ def test_the_audit_finds_every_injected_anomaly_and_nothing_else(seed: int) -> N
     problems = {p for e in evidence for p in e.get("problems", [])}  # type: ignore[attr-defined]
     assert reasons == set(BANK_REASONS)
     assert problems == PROBLEMS
+    assert run_audit(region.ledger.view, AS_OF, parts=3) == found  # the same, on 3 processes
 
 
 def test_what_the_ledger_refuses_outright_leaves_no_trace() -> None:

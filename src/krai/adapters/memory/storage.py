@@ -86,5 +86,9 @@ class MemoryStorage:
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         return iter([e for e in self._events if start <= e[0] < end])
 
+    def after_fork(self) -> "MemoryStorage":
+        """Nothing to drop: a forked process has its own copy."""
+        return self
+
     def close(self) -> None:
         """Nothing to release."""

@@ -207,6 +207,14 @@ class SqlStorage:
             ]
         )
 
+    def after_fork(self) -> "SqlStorage":
+        """Make this storage safe to read in a process forked after it was opened: forget the
+        parent's connections (without closing them, the parent still owns them)."""
+        self._local = threading.local()
+        self._checkpointer = None
+        self.engine.dispose(close=False)
+        return self
+
     def close(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.stop()

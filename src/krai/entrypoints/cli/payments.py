@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from krai.adapters.keystore import KeystoreError
+from krai.app.payments_audit import run_audit
 from krai.app.trace import with_proofs
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
@@ -23,7 +24,6 @@ from krai.entrypoints.cli.common import (
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.modules.payments import queries, trace
-from krai.modules.payments.audit import audit as run_audit
 from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import RejectedError
 
@@ -43,12 +43,17 @@ def audit(
     xlsx: Annotated[
         Path | None, typer.Option(help="Also write the report as an XLSX workbook.")
     ] = None,
+    parts: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes that share the work (default: one per core)."),
+    ] = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Every finding: illegitimate, duplicate, late and missing accruals, broken links."""
     with services_for(home) as services:
-        findings = run_audit(services.storage, as_of)
+        storage = services.storage
+        findings = run_audit(storage, as_of, parts=parts, reopen=lambda _: storage.after_fork())
         checkpoint = services.storage.latest_checkpoint()
         context = {
             "as_of": as_of or "last entry",

@@ -17,8 +17,10 @@ payment to a person whose death is attested by then, a prescription of an unlist
 """
 
 import gc
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,97 +34,176 @@ from krai.modules.payments.model import (
     periods_between,
     rule_for,
 )
-from krai.state.calendar import add_days, days_between, local_date
-from krai.state.store import StateView, scan
+from krai.state.calendar import add_days, day_start_ms, days_between, local_date
+from krai.state.store import StateView, decode_value, scan
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
+LARGE_KINDS = ("accrual", "payment", "statement")
+"""The record kinds an audit part reads a share of; every part reads all the others."""
+
+Finding = dict[str, Any]
+Record = dict[str, Any]
 
 
 @dataclass
 class AuditData:
-    """The payments state, loaded once and indexed for the audit."""
+    """What every part of the audit needs: the small record kinds, indexed, and memos."""
 
-    programmes: dict[str, dict[str, Any]]
-    rules: dict[str, list[dict[str, Any]]]
-    facts: dict[str, list[dict[str, Any]]]
-    assignments: dict[str, dict[str, Any]]
-    accruals: dict[str, dict[str, Any]]
-    payments: dict[str, dict[str, Any]]
-    prescriptions: dict[str, dict[str, Any]]
-    dispensings: dict[str, dict[str, Any]]
-    claims: dict[str, dict[str, Any]]
-    statements: dict[str, dict[str, Any]]
-    by_pseudonym: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    rule_cache: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    programmes: dict[str, Record]
+    rules: dict[str, list[Record]]
+    facts: dict[str, list[Record]]
+    assignments: dict[str, Record]
+    prescriptions: dict[str, Record]
+    dispensings: dict[str, Record]
+    claims: dict[str, Record]
+    accrued: set[tuple[str, str]]
+    """(assignment, period) of every accrual, from the keys of the accrual index."""
+    by_pseudonym: dict[str, list[Record]] = field(default_factory=dict)
+    shared: set[str] = field(default_factory=set)
+    """Assignments whose person holds another assignment of the same programme: only their
+    accruals can be duplicates."""
+    memo: dict[Any, Any] = field(default_factory=dict)
     compiled: dict[tuple[str, int], tuple[Callable[..., Value], Callable[..., Value]]] = field(
         default_factory=dict
     )
 
     def __post_init__(self) -> None:
-        index: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for assignment in self.assignments.values():
+        index: dict[str, list[Record]] = defaultdict(list)
+        holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for assignment_id, assignment in self.assignments.items():
             index[assignment["pseudonym"]].append(assignment)
+            holders[(assignment["dedup_key"], assignment["programme_id"])].append(assignment_id)
         self.by_pseudonym = dict(index)
+        self.shared = {a for held in holders.values() if len(held) > 1 for a in held}
 
 
-def audit(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
+@dataclass
+class PartResult:
+    """What one part found in its share of accruals, payments and statements."""
+
+    findings: list[Finding] = field(default_factory=list)
+    duplicate_candidates: list[tuple[int, tuple[str, str, str], str, Record]] = field(
+        default_factory=list
+    )
+    """(log index, person–programme–period slot, accrual id, accrual) of shared assignments."""
+    unreconciled: list[tuple[str, Record]] = field(default_factory=list)
+    latest_ms: int = 0
+
+
+def audit(view: StateView, as_of: str | None = None) -> list[Finding]:
     """Every finding, ordered by kind and subject. ``as_of`` defaults to the day of the last
     payments record (any kind: accruals, payments, facts, prescriptions, claims, statements)."""
+    with collector_paused():
+        data = load(view)
+        return conclude(data, [audit_part(view, data, 0, 1)], as_of)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Millions of small dicts: the garbage collector's passes would find nothing to free."""
     collecting = gc.isenabled()
-    gc.disable()  # millions of small dicts: the collector's passes would find nothing to free
+    gc.disable()
     try:
-        return _audit(view, as_of)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _audit(view: StateView, as_of: str | None) -> list[dict[str, Any]]:
-    data = load(view)
-    day = as_of or _last_day(data)
+def load(view: StateView) -> AuditData:
+    """Read the small record kinds once, and the keys of the accrual index."""
+    facts: dict[str, list[Record]] = defaultdict(list)
+    for key, fact in scan(view, f"{PREFIX}fact/"):
+        facts[key.split("/")[2]].append(fact)
+    rules: dict[str, list[Record]] = defaultdict(list)
+    for key, rule in scan(view, f"{PREFIX}rule/"):
+        rules[key.split("/")[2]].append(rule)
+    accrued_prefix = f"{PREFIX}accrued/"
+    accrued = {
+        tuple(key[len(accrued_prefix) :].rsplit("/", 1))
+        for key, _ in view.scan_bytes(accrued_prefix)
+    }
+    return AuditData(
+        _by_id(view, "programme"),
+        rules,
+        facts,
+        _by_id(view, "assignment"),
+        _by_id(view, "prescription"),
+        _by_id(view, "dispense"),
+        _by_id(view, "claim"),
+        accrued,  # type: ignore[arg-type]
+    )
+
+
+def audit_part(view: StateView, data: AuditData, part: int, parts: int) -> PartResult:
+    """Check one share of the accruals, payments and statements: every ``parts``-th record of
+    each kind, starting at ``part``. Only records of the share are decoded."""
+    result = PartResult()
+    for accrual_id, accrual in _share(view, "accrual", part, parts, result):
+        assignment = data.assignments[accrual["assignment_id"]]
+        if accrual["assignment_id"] in data.shared:
+            slot = (assignment["dedup_key"], accrual["programme_id"], accrual["period"])
+            result.duplicate_candidates.append((int(accrual["index"]), slot, accrual_id, accrual))
+        result.findings.extend(_accrual_checks(data, accrual_id, accrual, assignment))
+    for payment_id, payment in _share(view, "payment", part, parts, result):
+        died = _death_of(data, payment["pseudonym"])
+        if died is not None and died <= payment["paid_on"]:
+            result.findings.append(
+                _finding(
+                    "paid_after_death", payment_id, [payment], died=died, paid_on=payment["paid_on"]
+                )
+            )
+        if payment["bank"] == "unreconciled":
+            result.unreconciled.append((payment_id, payment))
+    for statement_id, statement in _share(view, "statement", part, parts, result):
+        result.findings.extend(_unmatched_lines(statement_id, statement))
+    return result
+
+
+def conclude(data: AuditData, parts: list[PartResult], as_of: str | None) -> list[Finding]:
+    """Join the parts and check what spans them; every finding, by kind and subject."""
+    latest = max([_latest_ms(data), *(part.latest_ms for part in parts)])
+    day = as_of or local_date(latest)
+    candidates = sorted(
+        (c for part in parts for c in part.duplicate_candidates), key=lambda c: c[0]
+    )
     findings = [
-        *_deaths(data),
+        *(finding for part in parts for finding in part.findings),
+        *_duplicates(candidates),
+        *_unreconciled((p for part in parts for p in part.unreconciled), day),
+        *_dispensed_after_death(data),
         *_incompatible(data),
-        *_accrual_findings(data, day),
         *_missing(data, day),
-        *_bank(data, day),
         *_decisions(data),
         *_drugs(data, day),
     ]
     return sorted(findings, key=lambda f: (f["kind"], f["subject"]))
 
 
-def load(view: StateView) -> AuditData:
-    """Read the payments state once."""
-    facts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for key, fact in scan(view, f"{PREFIX}fact/"):
-        facts[key.split("/")[2]].append(fact)
-    rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for key, rule in scan(view, f"{PREFIX}rule/"):
-        rules[key.split("/")[2]].append(rule)
-    return AuditData(
-        _by_id(view, "programme"),
-        rules,
-        facts,
-        _by_id(view, "assignment"),
-        _by_id(view, "accrual"),
-        _by_id(view, "payment"),
-        _by_id(view, "prescription"),
-        _by_id(view, "dispense"),
-        _by_id(view, "claim"),
-        _by_id(view, "statement"),
-    )
+def entitled(data: AuditData, assignment: Record, period: str) -> dict[str, Any]:
+    """What the rule in effect gives the person for the period, on every fact now attested.
 
-
-def entitled(data: AuditData, assignment: dict[str, Any], period: str) -> dict[str, Any]:
-    """What the rule in effect gives the person for the period, on every fact now attested."""
+    Remembered per person, rule version and span of dates over which the person's attested
+    facts do not change: the five months of a person with settled facts cost one evaluation."""
     on = period_start(period)
     rule = _rule_on(data, assignment["programme_id"], on)
     if rule is None:
         return {"error": "no rule in effect"}
-    facts = facts_on(data, [assignment["pseudonym"], assignment["dedup_key"]], on)
-    eligibility, amount = _compiled(data, assignment["programme_id"], rule)
+    subjects = (assignment["pseudonym"], assignment["dedup_key"])
+    span = bisect_right(_fact_boundaries(data, subjects), on)
+    key = ("due", assignment["programme_id"], int(rule["version"]), subjects, span)
+    if key not in data.memo:
+        data.memo[key] = _evaluate(data, assignment["programme_id"], rule, subjects, on)
+    due: dict[str, Any] = data.memo[key]
+    return due
+
+
+def _evaluate(
+    data: AuditData, programme_id: str, rule: Record, subjects: tuple[str, str], on: str
+) -> dict[str, Any]:
+    facts = facts_on(data, list(subjects), on)
+    eligibility, amount = _compiled(data, programme_id, rule)
     try:
         eligible = facts.get("death") is None and eligibility(facts) is True
         value = amount(facts) if eligible else 0
@@ -131,11 +212,28 @@ def entitled(data: AuditData, assignment: dict[str, Any], period: str) -> dict[s
     return {"version": rule["version"], "eligible": eligible, "amount_kopecks": value}
 
 
-def _rule_on(data: AuditData, programme_id: str, on: str) -> dict[str, Any] | None:
-    key = (programme_id, on)
-    if key not in data.rule_cache:
-        data.rule_cache[key] = rule_for(data.rules.get(programme_id, []), on)
-    return data.rule_cache[key]
+def _fact_boundaries(data: AuditData, subjects: tuple[str, str]) -> list[str]:
+    """The dates on which some fact about the person starts or stops being valid, sorted."""
+    key = ("boundaries", subjects)
+    if key not in data.memo:
+        dates = {
+            date
+            for subject in subjects
+            for fact in data.facts.get(subject, ())
+            for date in (fact["valid_from"], fact.get("valid_until"))
+            if date
+        }
+        data.memo[key] = sorted(dates)
+    boundaries: list[str] = data.memo[key]
+    return boundaries
+
+
+def _rule_on(data: AuditData, programme_id: str, on: str) -> Record | None:
+    key = ("rule", programme_id, on)
+    if key not in data.memo:
+        data.memo[key] = rule_for(data.rules.get(programme_id, []), on)
+    rule: Record | None = data.memo[key]
+    return rule
 
 
 def facts_on(data: AuditData, subjects: list[str], on: str) -> dict[str, Value]:
@@ -151,16 +249,21 @@ def facts_on(data: AuditData, subjects: list[str], on: str) -> dict[str, Value]:
     return {kind: value for kind, (_, value) in chosen.items()}
 
 
-def _deaths(data: AuditData) -> Iterator[dict[str, Any]]:
-    for payment_id, payment in data.payments.items():
-        assignment = data.assignments[data.accruals[payment["accrual_id"]]["assignment_id"]]
-        died = _death(data, [assignment["pseudonym"], assignment["dedup_key"]])
-        if died is not None and died <= payment["paid_on"]:
-            yield _finding(
-                "paid_after_death", payment_id, [payment], died=died, paid_on=payment["paid_on"]
-            )
+def _share(
+    view: StateView, kind: str, part: int, parts: int, result: PartResult
+) -> Iterator[tuple[str, Record]]:
+    """Every ``parts``-th record of a kind from ``part`` on, decoded; noting the latest time."""
+    prefix = f"{PREFIX}{kind}/"
+    for position, (key, raw) in enumerate(view.scan_bytes(prefix)):
+        if position % parts == part:
+            record: Record = decode_value(raw)
+            result.latest_ms = max(result.latest_ms, int(record["time_ms"]))
+            yield key[len(prefix) :], record
+
+
+def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
     for dispense_id, dispensing in data.dispensings.items():
-        died = _death(data, [dispensing["pseudonym"], *_dedup_keys(data, dispensing["pseudonym"])])
+        died = _death_of(data, dispensing["pseudonym"])
         if died is not None and died <= dispensing["dispensed_on"]:
             yield _finding(
                 "dispensed_after_death",
@@ -188,26 +291,24 @@ def _incompatible(data: AuditData) -> Iterator[dict[str, Any]]:
                     )
 
 
-def _accrual_findings(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
+def _duplicates(
+    candidates: list[tuple[int, tuple[str, str, str], str, Record]],
+) -> Iterator[Finding]:
     """The duplicate of a person's accrual for a programme and period is the later one in the
-    log, whatever the ids: accruals are taken in log order."""
-    seen: dict[tuple[str, str, str], str] = {}
-    in_log_order = sorted(data.accruals.items(), key=lambda item: int(item[1]["index"]))
-    for accrual_id, accrual in in_log_order:
-        assignment = data.assignments[accrual["assignment_id"]]
-        slot = (assignment["dedup_key"], accrual["programme_id"], accrual["period"])
-        if slot in seen:
-            other = data.accruals[seen[slot]]
-            yield _finding(
-                "duplicate_accrual",
-                accrual_id,
-                [other, accrual],
-                period=accrual["period"],
-                first=seen[slot],
-            )
-        else:
-            seen[slot] = accrual_id
-        yield from _accrual_checks(data, accrual_id, accrual, assignment)
+    log, whatever the ids: candidates come in log order."""
+    seen: dict[tuple[str, str, str], tuple[str, Record]] = {}
+    for _, slot, accrual_id, accrual in candidates:
+        if slot not in seen:
+            seen[slot] = (accrual_id, accrual)
+            continue
+        first_id, first = seen[slot]
+        yield _finding(
+            "duplicate_accrual",
+            accrual_id,
+            [first, accrual],
+            period=accrual["period"],
+            first=first_id,
+        )
 
 
 def _accrual_checks(
@@ -237,9 +338,8 @@ def _accrual_checks(
             accrued=accrual["amount_kopecks"],
             due=due["amount_kopecks"],
         )
-    programme = data.programmes[accrual["programme_id"]]
-    deadline = add_days(period_end(accrual["period"]), int(programme["due_days_after_period"]))
-    if local_date(accrual["time_ms"]) > deadline:
+    deadline, after_ms = _deadline(data, accrual["programme_id"], accrual["period"])
+    if accrual["time_ms"] >= after_ms:
         yield _finding(
             "late_accrual",
             accrual_id,
@@ -249,21 +349,17 @@ def _accrual_checks(
         )
 
 
-def _missing(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
-    accrued = {(a["assignment_id"], a["period"]) for a in data.accruals.values()}
+def _missing(data: AuditData, day: str) -> Iterator[Finding]:
     for assignment_id, assignment in data.assignments.items():
         programme = data.programmes[assignment["programme_id"]]
         if programme["kind"] != "cash":
             continue
-        delay = int(programme["due_days_after_period"])
         last = min(assignment.get("end_date") or day, day)
-        for period in periods_between(assignment["start_date"], last):
-            overdue = add_days(period_end(period), delay) < day
-            if (
-                not overdue
-                or (assignment_id, period) in accrued
-                or not active_in(assignment, period)
-            ):
+        for period in _periods(data, assignment["start_date"], last):
+            if (assignment_id, period) in data.accrued:
+                continue
+            deadline, _ = _deadline(data, assignment["programme_id"], period)
+            if deadline >= day or not active_in(assignment, period):
                 continue
             due = entitled(data, assignment, period)
             if due.get("amount_kopecks", 0) > 0:
@@ -276,23 +372,40 @@ def _missing(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
                 )
 
 
-def _bank(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
-    for statement_id, statement in data.statements.items():
-        for line in statement["lines"]:
-            if "unmatched" in line:
-                subject = f"{statement_id}/{line['line_id']}"
-                yield _finding(
-                    "unmatched_bank_line",
-                    subject,
-                    [statement],
-                    reason=line["unmatched"],
-                    reference=line["reference"],
-                )
-    for payment_id, payment in data.payments.items():
-        if (
-            payment["bank"] == "unreconciled"
-            and add_days(payment["paid_on"], UNRECONCILED_AFTER_DAYS) < day
-        ):
+def _periods(data: AuditData, first: str, last: str) -> list[str]:
+    key = ("periods", first, last)
+    if key not in data.memo:
+        data.memo[key] = periods_between(first, last)
+    periods: list[str] = data.memo[key]
+    return periods
+
+
+def _deadline(data: AuditData, programme_id: str, period: str) -> tuple[str, int]:
+    """The last day to accrue a period in time, and the ledger time from which it is late."""
+    key = ("deadline", programme_id, period)
+    if key not in data.memo:
+        delay = int(data.programmes[programme_id]["due_days_after_period"])
+        deadline = add_days(period_end(period), delay)
+        data.memo[key] = (deadline, day_start_ms(add_days(deadline, 1)))
+    found: tuple[str, int] = data.memo[key]
+    return found
+
+
+def _unmatched_lines(statement_id: str, statement: Record) -> Iterator[Finding]:
+    for line in statement["lines"]:
+        if "unmatched" in line:
+            yield _finding(
+                "unmatched_bank_line",
+                f"{statement_id}/{line['line_id']}",
+                [statement],
+                reason=line["unmatched"],
+                reference=line["reference"],
+            )
+
+
+def _unreconciled(payments: Iterator[tuple[str, Record]], day: str) -> Iterator[Finding]:
+    for payment_id, payment in payments:
+        if add_days(payment["paid_on"], UNRECONCILED_AFTER_DAYS) < day:
             yield _finding(
                 "unreconciled_payment", payment_id, [payment], paid_on=payment["paid_on"]
             )
@@ -357,15 +470,21 @@ def _assignments_of(data: AuditData, pseudonym: str) -> list[dict[str, Any]]:
     return data.by_pseudonym.get(pseudonym, [])
 
 
-def _dedup_keys(data: AuditData, pseudonym: str) -> list[str]:
-    return [a["dedup_key"] for a in _assignments_of(data, pseudonym)]
-
-
-def _death(data: AuditData, subjects: list[str]) -> str | None:
-    dates = [
-        f["valid_from"] for s in subjects for f in data.facts.get(s, ()) if f["kind"] == "death"
-    ]
-    return min(dates) if dates else None
+def _death_of(data: AuditData, pseudonym: str) -> str | None:
+    """The attested date of death of the person behind a programme pseudonym, if any, over
+    that pseudonym and the deduplication keys of its assignments."""
+    key = ("death", pseudonym)
+    if key not in data.memo:
+        subjects = [pseudonym, *(a["dedup_key"] for a in _assignments_of(data, pseudonym))]
+        dates = [
+            f["valid_from"]
+            for subject in subjects
+            for f in data.facts.get(subject, ())
+            if f["kind"] == "death"
+        ]
+        data.memo[key] = min(dates) if dates else None
+    died: str | None = data.memo[key]
+    return died
 
 
 def _excludes(data: AuditData, first: dict[str, Any], second: dict[str, Any]) -> bool:
@@ -409,16 +528,13 @@ def _by_id(view: StateView, kind: str) -> dict[str, dict[str, Any]]:
     return {key[len(prefix) :]: value for key, value in scan(view, prefix)}
 
 
-def _last_day(data: AuditData) -> str:
+def _latest_ms(data: AuditData) -> int:
+    """The time of the latest record among the kinds every part reads."""
     records = [
-        *data.accruals.values(),
-        *data.payments.values(),
         *data.assignments.values(),
         *data.dispensings.values(),
         *data.prescriptions.values(),
         *data.claims.values(),
-        *data.statements.values(),
         *(fact for facts in data.facts.values() for fact in facts),
     ]
-    latest = max((int(r["time_ms"]) for r in records), default=0)
-    return local_date(latest)
+    return max((int(r["time_ms"]) for r in records), default=0)

@@ -36,24 +36,71 @@ def evaluate(formula: Any, facts: Mapping[str, Value], params: Mapping[str, int]
 def compile_formula(
     formula: Any, params: Mapping[str, int]
 ) -> Callable[[Mapping[str, Value]], Value]:
-    """``formula`` as a function of the facts, for evaluating one rule over many people."""
+    """``formula`` as a function of the facts, for evaluating one rule over many people.
+
+    Gives exactly what ``evaluate`` gives (a property test holds them together); leaves,
+    comparisons and sums get closures of their own, the hot path of an audit."""
     if isinstance(formula, bool | int):
         return lambda facts: formula
     if "op" not in formula:
-        if "param" in formula:
-            value = params[str(formula["param"])]
-            return lambda facts: value
-        return lambda facts: _leaf(formula, facts, params)
+        return _compile_leaf(formula, params)
     operator, args = str(formula["op"]), formula.get("args", [])
     if operator == "known":
         kind = str(args[0].get("fact"))
         return lambda facts: facts.get(kind) is not None
-    parts = [compile_formula(arg, params) for arg in args]
+    return _compile_operation(operator, [compile_formula(arg, params) for arg in args])
+
+
+Compiled = Callable[[Mapping[str, Value]], Value]
+
+
+def _compile_operation(operator: str, parts: list[Compiled]) -> Compiled:
     if operator == "if":
         condition, then, otherwise = parts
         return lambda facts: then(facts) if _truth(condition(facts)) else otherwise(facts)
+    if operator in COMPARISONS and len(parts) == 2:
+        return _compiled_comparison(COMPARISONS[operator], *parts)
+    if operator == "add":
+        return _compiled_sum(parts)
     apply = OPERATORS[operator]
     return lambda facts: apply([part(facts) for part in parts])
+
+
+def _compile_leaf(formula: Mapping[str, Any], params: Mapping[str, int]) -> Compiled:
+    if "param" in formula:
+        value = params[str(formula["param"])]
+        return lambda facts: value
+    if "fact" in formula:
+        kind = str(formula["fact"])
+        return lambda facts: facts.get(kind)
+    kind, expected = formula["has"]
+    kind = str(kind)
+    return lambda facts: bool(facts.get(kind) == expected)
+
+
+def _compiled_comparison(
+    test: Callable[[int, int], bool], first: Compiled, second: Compiled
+) -> Compiled:
+    def compare(facts: Mapping[str, Value]) -> Value:
+        left, right = first(facts), second(facts)
+        if type(left) is not int or type(right) is not int:  # bool is not int here
+            raise FormulaError(f"expected integers, got {[left, right]!r}")
+        return test(left, right)
+
+    return compare
+
+
+def _compiled_sum(parts: list[Compiled]) -> Compiled:
+    def add(facts: Mapping[str, Value]) -> Value:
+        values = [part(facts) for part in parts]
+        total = 0
+        for value in values:
+            if type(value) is not int:
+                raise FormulaError(f"expected integers, got {values!r}")
+            total += value
+        return total
+
+    return add
 
 
 def check_formula(formula: Any, params: Mapping[str, int]) -> None:
@@ -136,16 +183,19 @@ def _product(values: list[Value]) -> Value:
     return result
 
 
+COMPARISONS: dict[str, Callable[[int, int], bool]] = {
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
 OPERATORS: dict[str, Callable[[list[Value]], Value]] = {
     "and": lambda values: all(_truth(v) for v in values),
     "or": lambda values: any(_truth(v) for v in values),
     "not": lambda values: not _truth(values[0]),
     "eq": _equal,
     "ne": lambda values: not _equal(values),
-    "lt": _order(lambda a, b: a < b),
-    "le": _order(lambda a, b: a <= b),
-    "gt": _order(lambda a, b: a > b),
-    "ge": _order(lambda a, b: a >= b),
+    **{name: _order(test) for name, test in COMPARISONS.items()},
     "add": lambda values: sum(_numbers(values)),
     "sub": lambda values: _numbers(values)[0] - sum(_numbers(values)[1:]),
     "mul": _product,
