@@ -1,7 +1,9 @@
 """A directory of named private keys: ``<home>/keys/<name>.json``, readable by the owner only.
 
 Each file holds the key type, the 32-byte seed in base64, the public key, its key id and the
-organisation (INN) that signs with it. Seeds come from the operating system's CSPRNG.
+organisation (INN) that signs with it. Seeds come from the operating system's CSPRNG. The type
+is ``ed25519`` (the default, and what a file without one holds) or ``gost3410-2012-256``, whose
+seed is the private scalar d, big-endian (krai.crypto.gost).
 """
 
 import base64
@@ -12,9 +14,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from krai.crypto.gost import GOST3410_2012_256, GostPrivateKey, valid_secret
 from krai.crypto.keys import ED25519, Ed25519PrivateKey, encode_public_key, key_id
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+KEY_TYPES = (ED25519, GOST3410_2012_256)
+
+SigningKey = Ed25519PrivateKey | GostPrivateKey
 
 
 class KeystoreError(Exception):
@@ -27,11 +33,11 @@ class StoredKey:
 
     name: str
     organisation: str | None
-    private_key: Ed25519PrivateKey
+    private_key: SigningKey
 
     @property
     def public_key_text(self) -> str:
-        """``ed25519:<base64>``."""
+        """``<type>:<base64>``."""
         return encode_public_key(self.private_key.public_key)
 
     @property
@@ -55,18 +61,25 @@ class Keystore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def generate(self, name: str, organisation: str | None = None) -> StoredKey:
-        """Create and store a new Ed25519 key under ``name``."""
-        return self.store(name, organisation, secrets.token_bytes(32))
+    def generate(
+        self, name: str, organisation: str | None = None, key_type: str = ED25519
+    ) -> StoredKey:
+        """Create and store a new key of ``key_type`` under ``name``."""
+        seed = secrets.token_bytes(32)
+        while key_type == GOST3410_2012_256 and not valid_secret(seed):
+            seed = secrets.token_bytes(32)  # d = 0 or d ≥ q: about one draw in 2^128
+        return self.store(name, organisation, seed, key_type)
 
-    def store(self, name: str, organisation: str | None, seed: bytes) -> StoredKey:
-        """Store a key made from ``seed`` under a new ``name``."""
+    def store(
+        self, name: str, organisation: str | None, seed: bytes, key_type: str = ED25519
+    ) -> StoredKey:
+        """Store a key of ``key_type`` made from ``seed`` under a new ``name``."""
         path = self._path(name)
         if path.exists():
             raise KeystoreError(f"a key named {name!r} exists already")
-        key = StoredKey(name, organisation, Ed25519PrivateKey(seed))
+        key = StoredKey(name, organisation, private_key(key_type, seed))
         self.directory.mkdir(parents=True, exist_ok=True)
-        document = {**key.describe(), "type": ED25519, "seed": base64.b64encode(seed).decode()}
+        document = {**key.describe(), "type": key_type, "seed": base64.b64encode(seed).decode()}
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2)
@@ -79,7 +92,8 @@ class Keystore:
             raise KeystoreError(f"no key named {name!r} in {self.directory}")
         document = json.loads(path.read_text(encoding="utf-8"))
         seed = base64.b64decode(document["seed"])
-        return StoredKey(document["name"], document.get("organisation"), Ed25519PrivateKey(seed))
+        key = private_key(document.get("type", ED25519), seed)
+        return StoredKey(document["name"], document.get("organisation"), key)
 
     def names(self) -> list[str]:
         """Every stored key name, sorted."""
@@ -91,3 +105,12 @@ class Keystore:
         if not NAME_PATTERN.fullmatch(name):
             raise KeystoreError(f"key name {name!r} must match {NAME_PATTERN.pattern}")
         return self.directory / f"{name}.json"
+
+
+def private_key(key_type: str, seed: bytes) -> SigningKey:
+    """The private key of ``key_type`` made from a 32-byte ``seed``."""
+    if key_type == ED25519:
+        return Ed25519PrivateKey(seed)
+    if key_type == GOST3410_2012_256:
+        return GostPrivateKey(seed)
+    raise KeystoreError(f"unknown key type {key_type!r}; known: {', '.join(KEY_TYPES)}")

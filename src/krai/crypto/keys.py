@@ -1,7 +1,7 @@
-"""Signature key types behind one small interface, so a GOST R 34.10-2012 type can join later.
+"""Signature key types behind one small interface: Ed25519 and GOST R 34.10-2012 (``gost``).
 
-A key type is named by a short string (``"ed25519"``); a public key travels as
-``"<type>:<base64>"``. The key id of a public key is the first 8 bytes, in hex, of
+A key type is named by a short string (``"ed25519"``, ``"gost3410-2012-256"``); a public key
+travels as ``"<type>:<base64>"``. The key id of a public key is the first 8 bytes, in hex, of
 SHA-256(``"krai/key-id\\n" ‖ type ‖ "\\n" ‖ public key bytes``).
 """
 
@@ -13,14 +13,25 @@ from typing import Protocol
 import nacl.exceptions
 import nacl.signing
 
+from krai.crypto.gost import GOST3410_2012_256, GostPublicKey
 from krai.crypto.hashing import sha256
+from krai.crypto.key_errors import KeyFormatError
+
+__all__ = [
+    "ED25519",
+    "KEY_ID_PREFIX",
+    "Ed25519PrivateKey",
+    "Ed25519PublicKey",
+    "KeyFormatError",
+    "PrivateKey",
+    "PublicKey",
+    "decode_public_key",
+    "encode_public_key",
+    "key_id",
+]
 
 ED25519 = "ed25519"
 KEY_ID_PREFIX = b"krai/key-id\n"
-
-
-class KeyFormatError(ValueError):
-    """A public or private key is not in a known form."""
 
 
 class PublicKey(Protocol):
@@ -106,6 +117,8 @@ def decode_public_key(text: str) -> PublicKey:
         if len(raw) != 32:
             raise KeyFormatError("an Ed25519 public key has 32 bytes")
         return Ed25519PublicKey(raw)
+    if key_type == GOST3410_2012_256:
+        return GostPublicKey(raw)  # checks the length and that it is a point of the curve
     raise KeyFormatError(f"unknown key type {key_type!r}")
 
 

@@ -5,8 +5,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from krai.adapters.keystore import Keystore, KeystoreError
+from krai.adapters.keystore import KEY_TYPES, Keystore, KeystoreError
 from krai.config.settings import load_settings
+from krai.crypto.keys import ED25519
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -25,13 +26,16 @@ def generate(
     org: Annotated[
         str | None, typer.Option("--org", help="INN of the organisation that signs with it.")
     ] = None,
+    key_type: Annotated[
+        str, typer.Option("--type", help=f"Key type: {' or '.join(KEY_TYPES)}.")
+    ] = ED25519,
     home: HomeOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Generate an Ed25519 key and print its public key."""
+    """Generate a key (Ed25519 unless --type says otherwise) and print its public key."""
     keystore = Keystore(load_settings(home).keys_dir)
     try:
-        key = keystore.generate(name, org)
+        key = keystore.generate(name, org, key_type)
     except KeystoreError as error:
         fail(str(error), EXIT_USAGE)
     if json_output:

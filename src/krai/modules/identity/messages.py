@@ -11,7 +11,7 @@ Ogrn = Annotated[str, Check(is_valid_ogrn, "not a valid OGRN/OGRNIP (13 or 15 di
 RoleName = Annotated[
     str, Check(ROLE_NAMES.__contains__, f"roles are {', '.join(sorted(ROLE_NAMES))}")
 ]
-PublicKeyText = Annotated[str, Pattern(r"[a-z0-9_]+:[A-Za-z0-9+/=]{1,200}")]
+PublicKeyText = Annotated[str, Pattern(r"[a-z0-9_-]+:[A-Za-z0-9+/=]{1,200}")]
 KeyId = Annotated[str, Pattern(r"[0-9a-f]{16}")]
 
 
