@@ -32,9 +32,12 @@ def canonical_bytes(value: JSONValue) -> bytes:
     """
     if ensure_integers_only(value):
         try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+            encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError as error:
             raise CanonicalFormError(f"no canonical form: {error}") from error
+        # orjson's bytes keep its whole output buffer (4 KiB and more for a 400-byte value);
+        # state caches and replays hold millions of these, so keep a right-sized copy.
+        return bytes(memoryview(encoded))
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 import orjson
+from sortedcontainers import SortedList
 
 from krai.crypto.canonical import canonical_bytes
 from krai.crypto.hashing import sha256
@@ -107,36 +108,39 @@ class Overlay:
 class MemoryState:
     """State held in a dict: the base of unit tests and of offline replay.
 
-    The keys are also kept in a sorted list, so a scan costs the keys it returns (found by
-    bisection), not a pass over the whole state: a full replay stays linear in the log.
+    The keys are also kept in a ``SortedList`` (a B-tree-like list of sorted runs), so a new
+    key costs O(log n) and a scan costs the keys it returns: a full replay stays near-linear
+    in the log, where a plain sorted list would move half the keys on every insert.
     """
 
     def __init__(self) -> None:
         self._values: dict[str, bytes] = {}
-        self._keys: list[str] = []
+        self._keys: SortedList[str] = SortedList()
 
     def get_bytes(self, key: str) -> bytes | None:
         return self._values.get(key)
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        keys, found = self._keys, []
-        for position in range(bisect_left(keys, prefix), len(keys)):
-            if not keys[position].startswith(prefix):
+        found = []
+        for key in self._keys.irange(minimum=prefix):
+            if not key.startswith(prefix):
                 break
-            found.append(keys[position])
+            found.append(key)
         for key in found:  # taken before yielding: writes may follow while the caller reads
             yield key, self._values[key]
 
     def apply_writes(self, writes: Mapping[str, bytes]) -> None:
         """Make ``writes`` part of the state."""
+        new = []
         for key, raw in writes.items():
             if raw == DELETED:
                 if self._values.pop(key, None) is not None:
-                    del self._keys[bisect_left(self._keys, key)]
+                    self._keys.remove(key)
             else:
                 if key not in self._values:
-                    insort(self._keys, key)
+                    new.append(key)
                 self._values[key] = raw
+        self._keys.update(new)  # many at once: one sort and merge, not one insert each
 
     def items(self) -> Iterator[tuple[str, bytes]]:
         """Every (key, bytes) in key order."""

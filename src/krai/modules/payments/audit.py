@@ -137,8 +137,8 @@ def load(view: StateView) -> AuditData:
 
 
 def audit_part(view: StateView, data: AuditData, part: int, parts: int) -> PartResult:
-    """Check one share of the accruals, payments and statements: every ``parts``-th record of
-    each kind, starting at ``part``. Only records of the share are decoded."""
+    """Check one share of the accruals, payments and statements: the ``part``-th of ``parts``
+    runs of consecutive records of each kind. Only records of the share are decoded."""
     result = PartResult()
     for accrual_id, accrual in _share(view, "accrual", part, parts, result):
         assignment = data.assignments[accrual["assignment_id"]]
@@ -252,13 +252,15 @@ def facts_on(data: AuditData, subjects: list[str], on: str) -> dict[str, Value]:
 def _share(
     view: StateView, kind: str, part: int, parts: int, result: PartResult
 ) -> Iterator[tuple[str, Record]]:
-    """Every ``parts``-th record of a kind from ``part`` on, decoded; noting the latest time."""
+    """The ``part``-th of ``parts`` runs of consecutive records of a kind, decoded; noting the
+    latest time. Consecutive, so that a person's records, whose ids usually sort together,
+    mostly fall in one part and their entitlement is computed once."""
     prefix = f"{PREFIX}{kind}/"
-    for position, (key, raw) in enumerate(view.scan_bytes(prefix)):
-        if position % parts == part:
-            record: Record = decode_value(raw)
-            result.latest_ms = max(result.latest_ms, int(record["time_ms"]))
-            yield key[len(prefix) :], record
+    rows = list(view.scan_bytes(prefix))
+    for key, raw in rows[len(rows) * part // parts : len(rows) * (part + 1) // parts]:
+        record: Record = decode_value(raw)
+        result.latest_ms = max(result.latest_ms, int(record["time_ms"]))
+        yield key[len(prefix) :], record
 
 
 def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
