@@ -12,7 +12,7 @@ from krai.adapters.sql.storage import open_storage
 from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
 from krai.log.hashing import leaf_hash
 from krai.log.tree import CompactRange, root_hash
-from krai.state.store import DELETED
+from krai.state.store import DELETED, MemoryState, scan_part
 from tests.storage.conftest import open_backend
 
 
@@ -235,3 +235,15 @@ def test_migrations_build_exactly_the_declared_schema(sql_storage: Storage) -> N
     with sql_storage.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_consecutive_parts_of_a_prefix_make_up_the_whole_scan(storage: Storage, parts: int) -> None:
+    writes = {f"p/{i:03d}": b'{"i":%d}' % i for i in range(20)} | {"q/0": b'{"i":0}'}
+    storage.append_batch(Batch([], [], writes, [], None))
+    pieces = [list(scan_part(storage, "p/", part, parts)) for part in range(parts)]
+    assert [row for piece in pieces for row in piece] == list(storage.scan_bytes("p/"))
+    assert max(map(len, pieces)) - min(map(len, pieces)) <= 1
+    memory = MemoryState()
+    memory.apply_writes(writes)
+    assert [list(scan_part(memory, "p/", part, parts)) for part in range(parts)] == pieces

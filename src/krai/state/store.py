@@ -8,7 +8,7 @@ node that replays the same log.
 import itertools
 from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from sortedcontainers import SortedList
@@ -17,6 +17,8 @@ from krai.crypto.canonical import canonical_bytes
 from krai.crypto.hashing import sha256
 
 Value = dict[str, Any]
+SCAN_END = "\U0010ffff"
+"""Sorts after every character a key holds: ``prefix + SCAN_END`` bounds a prefix scan."""
 DELETED = b""
 """Marker of a deleted key in a set of writes (a stored value is never empty bytes)."""
 
@@ -31,6 +33,25 @@ class StateView(Protocol):
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         """Every (key, bytes) whose key starts with ``prefix``, in key order."""
         ...
+
+
+@runtime_checkable
+class PartitionedView(StateView, Protocol):
+    """A view that reads one of several consecutive runs of a prefix without the others."""
+
+    def scan_part(self, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
+        """The ``part``-th (from 0) of ``parts`` runs, as equal as can be, of the (key,
+        bytes) under ``prefix`` in key order."""
+        ...
+
+
+def scan_part(view: StateView, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
+    """One of ``parts`` consecutive runs of the keys under ``prefix``; read alone where the
+    view can, else taken from a whole scan."""
+    if isinstance(view, PartitionedView):
+        return view.scan_part(prefix, part, parts)
+    rows = list(view.scan_bytes(prefix))
+    return iter(rows[len(rows) * part // parts : len(rows) * (part + 1) // parts])
 
 
 def read(view: StateView, key: str) -> Value | None:
@@ -128,6 +149,13 @@ class MemoryState:
             found.append(key)
         for key in found:  # taken before yielding: writes may follow while the caller reads
             yield key, self._values[key]
+
+    def scan_part(self, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
+        first = self._keys.bisect_left(prefix)
+        last = self._keys.bisect_left(prefix + SCAN_END)
+        size = last - first
+        keys = self._keys[first + size * part // parts : first + size * (part + 1) // parts]
+        return iter([(key, self._values[key]) for key in keys])
 
     def apply_writes(self, writes: Mapping[str, bytes]) -> None:
         """Make ``writes`` part of the state."""

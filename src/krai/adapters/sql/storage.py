@@ -193,6 +193,19 @@ class SqlStorage:
         )
         return iter([(key, bytes(value)) for key, value in rows])
 
+    def scan_part(self, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
+        """One of ``parts`` consecutive runs of a prefix, read through the key index alone up
+        to its first row (skipped rows are not fetched)."""
+        bounds = [prefix, prefix + SCAN_END]
+        count = self._fetch("SELECT count(*) FROM state WHERE key >= ? AND key < ?", bounds)
+        size = int(count[0][0])
+        first, last = size * part // parts, size * (part + 1) // parts
+        rows = self._fetch(
+            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key LIMIT ? OFFSET ?",
+            [*bounds, last - first, first],
+        )
+        return iter([(key, bytes(value)) for key, value in rows])
+
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         rows = self._fetch(
             "SELECT idx, events FROM log_entry WHERE idx >= ? AND idx < ? AND events IS NOT NULL"

@@ -34,8 +34,8 @@ from krai.modules.payments.model import (
     periods_between,
     rule_for,
 )
-from krai.state.calendar import add_days, day_start_ms, days_between, local_date
-from krai.state.store import StateView, decode_value, scan
+from krai.state.calendar import add_days, day_start_ms, local_date
+from krai.state.store import StateView, decode_value, scan, scan_part
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
@@ -256,8 +256,7 @@ def _share(
     latest time. Consecutive, so that a person's records, whose ids usually sort together,
     mostly fall in one part and their entitlement is computed once."""
     prefix = f"{PREFIX}{kind}/"
-    rows = list(view.scan_bytes(prefix))
-    for key, raw in rows[len(rows) * part // parts : len(rows) * (part + 1) // parts]:
+    for key, raw in scan_part(view, prefix, part, parts):
         record: Record = decode_value(raw)
         result.latest_ms = max(result.latest_ms, int(record["time_ms"]))
         yield key[len(prefix) :], record
@@ -415,15 +414,25 @@ def _unreconciled(payments: Iterator[tuple[str, Record]], day: str) -> Iterator[
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
     for assignment_id, assignment in data.assignments.items():
-        recorded = local_date(assignment["time_ms"])
-        if days_between(assignment["decision_date"], recorded) > BACKDATING_TOLERANCE_DAYS:
-            yield _finding(
-                "backdated_decision",
-                assignment_id,
-                [assignment],
-                decision_date=assignment["decision_date"],
-                recorded_on=recorded,
-            )
+        if assignment["time_ms"] < _backdated_from_ms(data, assignment["decision_date"]):
+            continue
+        yield _finding(
+            "backdated_decision",
+            assignment_id,
+            [assignment],
+            decision_date=assignment["decision_date"],
+            recorded_on=local_date(assignment["time_ms"]),
+        )
+
+
+def _backdated_from_ms(data: AuditData, decision_date: str) -> int:
+    """The ledger time from which recording a decision of that date counts as back-dated:
+    the start of the day after the tolerance."""
+    key = ("backdated", decision_date)
+    if key not in data.memo:
+        data.memo[key] = day_start_ms(add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1))
+    found: int = data.memo[key]
+    return found
 
 
 def _drugs(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
