@@ -1,11 +1,14 @@
 """``krai log``: checkpoints, the verifier key, proofs and raw entries."""
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from krai.adapters.static_tiles import DirectoryTileSink
 from krai.app.proofs import prove_consistency, prove_inclusion
+from krai.app.tiles_mirror import NothingToExportError, export_tiles
 from krai.entrypoints.cli.common import (
     HomeOption,
     JsonOption,
@@ -92,6 +95,32 @@ def entry(
         fail(f"no entry {index}")
     sys.stdout.buffer.write(stored.data)
     sys.stdout.buffer.flush()
+
+
+@app.command("export-tiles")
+def export_tiles_command(
+    directory: Annotated[Path, typer.Argument(help="Where to write (created if missing).")],
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Write the C2SP tlog-tiles tree as static files any web server can publish.
+
+    Incremental: full tiles already there are kept; partial ones are written for the new
+    size, and the checkpoint last.
+    """
+    with services_for(home) as services:
+        try:
+            report = export_tiles(services.storage, DirectoryTileSink(directory))
+        except NothingToExportError as error:
+            fail(str(error))
+    if json_output:
+        print_json({"directory": str(directory), **report.to_json()})
+        return
+    console.print(
+        f"Exported the tiles of {report.size} entries to {directory}: "
+        f"{report.written} written, {report.kept} kept, {report.removed} partial removed",
+        highlight=False,
+    )
 
 
 def _print(document: dict[str, object], json_output: bool) -> None:

@@ -5,7 +5,9 @@ from typing import Annotated
 
 import typer
 
+from krai.adapters.tiles_client import open_tile_source
 from krai.app.bundle import BundleError, read_bundle, write_bundle
+from krai.app.remote_verify import TileFetchError, verify_remote
 from krai.app.verify import VerificationError, verify_ledger
 from krai.bootstrap import new_engine
 from krai.entrypoints.cli.common import (
@@ -17,26 +19,60 @@ from krai.entrypoints.cli.common import (
     print_json,
     services_for,
 )
-from krai.log.note import NoteError, format_vkey, parse_vkey
+from krai.log.note import NoteError, NoteVerifier, format_vkey, parse_vkey
+from krai.log.policy import Policy, PolicyError, parse_policy
 
 BundleOption = Annotated[
     Path | None, typer.Option("--bundle", help="A bundle written by `krai export`.")
 ]
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="A log's C2SP tlog-tiles prefix: http(s):// URL, file:// URL or directory.",
+    ),
+]
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="With --url: a C2SP tlog-policy file (log key, witnesses, quorum) to trust.",
+    ),
+]
+UNPINNED = (
+    "refusing to trust an unpinned key: a remote log cannot vouch for its own key. Pass "
+    "--vkey with the log's verifier key obtained out of band (`krai log vkey` on its home), "
+    "--policy with a tlog-policy listing it, or --home of a ledger whose key is this log's."
+)
 
 
 def verify(
     home: HomeOption = None,
     bundle: BundleOption = None,
+    url: UrlOption = None,
     vkey: Annotated[
         str | None,
         typer.Option(help="Pin the log's verifier key (default: the home's or the bundle's)."),
     ] = None,
+    policy: PolicyOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Re-check every signature, leaf and checkpoint and replay all state; exit 0 when sound."""
+    """Re-check every signature, leaf and checkpoint and replay all state; exit 0 when sound.
+
+    With --url, the log is read from its tiles and checkpoint alone (`krai serve`, or a
+    mirror `krai log export-tiles` wrote), and its key must be pinned (--vkey, --policy or
+    --home); --policy also requires its quorum of witness cosignatures on the checkpoint.
+    """
+    if bundle and url:
+        fail("give --bundle or --url, not both", EXIT_USAGE)
+    if policy and not url:
+        fail("--policy goes with --url", EXIT_USAGE)
     try:
-        report = _verify_bundle(bundle, vkey) if bundle else _verify_home(home, vkey)
-    except (VerificationError, BundleError, NoteError) as error:
+        if url:
+            report = _verify_url(url, _pinned(vkey, policy, home))
+        else:
+            report = _verify_bundle(bundle, vkey) if bundle else _verify_home(home, vkey)
+    except (VerificationError, BundleError, NoteError, TileFetchError) as error:
         fail(f"ledger NOT sound: {error}")
     if json_output:
         print_json(report)
@@ -91,3 +127,38 @@ def _verify_bundle(path: Path, vkey: str | None) -> dict[str, object]:
         new_engine=new_engine,
     )
     return report.to_json()
+
+
+def _pinned(vkey: str | None, policy: Path | None, home: Path | None) -> NoteVerifier | Policy:
+    """What is trusted: ``--vkey``, the ``--policy``, else the key of the home given; never
+    the key a log serves for itself."""
+    if vkey and policy:
+        fail("give --vkey or --policy, not both", EXIT_USAGE)
+    if policy:
+        return _policy(policy)
+    try:
+        if vkey:
+            return parse_vkey(vkey)
+    except NoteError as error:
+        fail(f"--vkey: {error}", EXIT_USAGE)
+    if home is None:
+        fail(UNPINNED, EXIT_USAGE)
+    with services_for(home) as services:
+        return services.log_verifier
+
+
+def _policy(path: Path) -> Policy:
+    if not path.is_file():
+        fail(f"no policy at {path}", EXIT_USAGE)
+    try:
+        return parse_policy(path.read_bytes())
+    except PolicyError as error:
+        fail(f"{path}: {error}", EXIT_USAGE)
+
+
+def _verify_url(url: str, trust: NoteVerifier | Policy) -> dict[str, object]:
+    source = open_tile_source(url)
+    try:
+        return verify_remote(source, trust, new_engine)
+    finally:
+        source.close()
