@@ -10,6 +10,7 @@ from krai.entrypoints.api import (
     parks,
     payments,
     problems,
+    receipts,
     transactions,
     vault,
 )
@@ -17,3 +18,4 @@ from krai.entrypoints.api import (
 router = APIRouter()
 for concept in (transactions, log, c2sp, identity, parks, energy, payments, vault, problems):
     router.include_router(concept.router)
+router.include_router(receipts.router)
