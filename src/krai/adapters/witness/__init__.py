@@ -1,0 +1,1 @@
+"""A witness's own state: its cosigning key file and its database (not the ledger's)."""
