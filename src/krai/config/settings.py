@@ -2,15 +2,30 @@
 
 Precedence: explicit arguments, then ``KRAI_*`` environment variables, then
 ``<home>/krai.toml``, then defaults. The home defaults to ``./krai-home``.
+
+The witnesses that cosign the log's checkpoints are ``[[witnesses]]`` tables (``name``,
+``url``, ``vkey``) and ``witness_quorum`` the number of them a checkpoint needs before it
+is published (default: all of them); a file without them means no witnesses.
 """
 
+import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_HOME = Path("krai-home")
 SETTINGS_FILE = "krai.toml"
+
+
+@dataclass(frozen=True)
+class WitnessSettings:
+    """A witness the log asks for cosignatures: its name, URL prefix and cosignature vkey."""
+
+    name: str
+    url: str
+    vkey: str
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,17 @@ class Settings:
     origin: str
     vault_url: str | None = None
     """The personal-data vault's own database (``KRAI_VAULT_URL``); default ``<home>/vault.db``."""
+    witnesses: tuple[WitnessSettings, ...] = ()
+    """The witnesses that cosign checkpoints; none: checkpoints are published as signed."""
+    witness_quorum: int | None = None
+    """How many witnesses must cosign a checkpoint before it is published (default: all)."""
+
+    @property
+    def quorum(self) -> int:
+        """The cosignatures a published checkpoint needs: 0 without witnesses."""
+        if not self.witnesses:
+            return 0
+        return self.witness_quorum or len(self.witnesses)
 
     @property
     def vault_database_url(self) -> str:
@@ -52,11 +78,13 @@ class Settings:
 def load_settings(home: Path | None = None, database_url: str | None = None) -> Settings:
     """Read settings for ``home`` (or ``KRAI_HOME``)."""
     home = home or Path(os.environ.get("KRAI_HOME", DEFAULT_HOME))
-    stored = _read_file(home / SETTINGS_FILE)
+    document = _read_document(home / SETTINGS_FILE)
+    stored = {key: str(value) for key, value in document.items() if isinstance(value, str)}
     url = database_url or os.environ.get("KRAI_DATABASE_URL") or stored.get("database_url")
     origin = os.environ.get("KRAI_ORIGIN") or stored.get("origin") or ""
     vault_url = os.environ.get("KRAI_VAULT_URL") or stored.get("vault_url")
-    return Settings(home, url or default_database_url(home), origin, vault_url)
+    witnesses, quorum = _witnesses(document)
+    return Settings(home, url or default_database_url(home), origin, vault_url, witnesses, quorum)
 
 
 def default_database_url(home: Path) -> str:
@@ -67,11 +95,58 @@ def default_database_url(home: Path) -> str:
 def write_settings(settings: Settings) -> None:
     """Store the home's settings file."""
     text = f'origin = "{settings.origin}"\ndatabase_url = "{settings.database_url}"\n'
+    text += _witnesses_text(settings)
     (settings.home / SETTINGS_FILE).write_text(text, encoding="utf-8")
 
 
-def _read_file(path: Path) -> dict[str, str]:
+def write_witnesses(
+    home: Path, witnesses: tuple[WitnessSettings, ...], quorum: int | None
+) -> Settings:
+    """Store the witnesses and quorum of ``home``, keeping every other stored setting."""
+    path = home / SETTINGS_FILE
+    document = _read_document(path)
+    kept = {
+        key: value
+        for key, value in document.items()
+        if key not in ("witnesses", "witness_quorum") and isinstance(value, str | int)
+    }
+    text = "".join(f"{key} = {_toml_value(value)}\n" for key, value in kept.items())
+    updated = replace(load_settings(home), witnesses=witnesses, witness_quorum=quorum)
+    path.write_text(text + _witnesses_text(updated), encoding="utf-8")
+    return load_settings(home)
+
+
+def _witnesses_text(settings: Settings) -> str:
+    text = ""
+    if settings.witness_quorum is not None:
+        text += f"witness_quorum = {settings.witness_quorum}\n"
+    for witness in settings.witnesses:
+        text += "\n[[witnesses]]\n"
+        text += "".join(
+            f"{key} = {_toml_value(value)}\n"
+            for key, value in (("name", witness.name), ("url", witness.url), ("vkey", witness.vkey))
+        )
+    return text
+
+
+def _toml_value(value: str | int) -> str:
+    """A TOML string or integer: JSON's ASCII string escapes are valid TOML basic strings."""
+    return str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=True)
+
+
+def _witnesses(document: dict[str, Any]) -> tuple[tuple[WitnessSettings, ...], int | None]:
+    tables = document.get("witnesses", [])
+    witnesses = tuple(
+        WitnessSettings(str(table["name"]), str(table["url"]), str(table["vkey"]))
+        for table in tables
+        if isinstance(table, dict)
+    )
+    quorum = document.get("witness_quorum")
+    return witnesses, quorum if isinstance(quorum, int) and not isinstance(quorum, bool) else None
+
+
+def _read_document(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     with path.open("rb") as handle:
-        return {key: str(value) for key, value in tomllib.load(handle).items()}
+        return tomllib.load(handle)

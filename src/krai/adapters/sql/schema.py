@@ -53,3 +53,22 @@ state = Table(
     Column("key", STATE_KEY, primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )
+
+cosigned_checkpoint = Table(
+    "cosigned_checkpoint",
+    metadata,
+    Column("size", ROWID, primary_key=True, autoincrement=False),
+    # The log's signed note with every witness cosignature gathered for it.
+    Column("note", Text, nullable=False),
+    Column("cosignatures", Integer, nullable=False),
+    Column("time_ms", BigInteger, nullable=False),
+)
+
+witness_size = Table(
+    "witness_size",
+    metadata,
+    # Per witness (its name in the home's settings), the size it last cosigned.
+    Column("name", String(255), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("time_ms", BigInteger, nullable=False),
+)

@@ -7,6 +7,7 @@ import typer
 import uvicorn
 
 from krai.entrypoints.api.app import create_app
+from krai.entrypoints.api.witnessing import cosigning
 from krai.entrypoints.cli.common import HomeOption, console, services_for
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
@@ -19,7 +20,11 @@ def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000, home: HomeOpt
 
 
 def serve_home(home: Path | None, host: str, port: int) -> None:
-    """Open the ledger of ``home``, print its address and serve it until interrupted."""
-    with services_for(home) as services:
+    """Open the ledger of ``home``, print its address and serve it until interrupted; with
+    witnesses configured, gather their cosignatures in the background meanwhile."""
+    with services_for(home) as services, cosigning(services) as witnessed:
         console.print(f"krai serves {services.origin} at http://{host}:{port}/", highlight=False)
+        if witnessed:
+            count, quorum = len(services.settings.witnesses), services.settings.quorum
+            console.print(f"/checkpoint: cosigned by {quorum} of {count} witnesses")
         uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
