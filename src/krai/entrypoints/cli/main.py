@@ -12,6 +12,7 @@ from krai.entrypoints.cli import (
     energy,
     keys,
     log,
+    log_witnesses,
     notary,
     parks,
     payments,
@@ -19,6 +20,7 @@ from krai.entrypoints.cli import (
     tx,
     vault,
     verify,
+    witness,
 )
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, fail
 from krai.tx.errors import RejectedError
@@ -37,6 +39,10 @@ app.add_typer(parks.app, name="parks")
 app.add_typer(energy.app, name="energy")
 app.add_typer(vault.app, name="vault")
 app.add_typer(payments.app, name="payments")
+app.add_typer(witness.app, name="witness")
+log.app.add_typer(log_witnesses.app, name="witnesses")
+log.app.command("cosign")(log_witnesses.cosign)
+log.app.command("check-cosigned")(log_witnesses.check_cosigned)
 app.command("verify")(verify.verify)
 app.command("export")(verify.export)
 app.command("demo")(demo.demo)
