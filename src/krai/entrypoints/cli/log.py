@@ -8,7 +8,9 @@ import typer
 
 from krai.adapters.static_tiles import DirectoryTileSink
 from krai.app.proofs import prove_consistency, prove_inclusion
+from krai.app.receipts import NotYetPublishedError
 from krai.app.tiles_mirror import NothingToExportError, export_tiles
+from krai.entrypoints.api.receipts import published_note
 from krai.entrypoints.cli.common import (
     HomeOption,
     JsonOption,
@@ -105,13 +107,15 @@ def export_tiles_command(
 ) -> None:
     """Write the C2SP tlog-tiles tree as static files any web server can publish.
 
-    Incremental: full tiles already there are kept; partial ones are written for the new
-    size, and the checkpoint last.
+    The tree is that of the checkpoint `/checkpoint` publishes (with witnesses, the newest
+    one their quorum cosigned). Incremental: full tiles already there are kept; partial
+    ones are written for the new size, and the checkpoint last.
     """
     with services_for(home) as services:
         try:
-            report = export_tiles(services.storage, DirectoryTileSink(directory))
-        except NothingToExportError as error:
+            note = published_note(services)
+            report = export_tiles(services.storage, DirectoryTileSink(directory), note)
+        except (NothingToExportError, NotYetPublishedError) as error:
             fail(str(error))
     if json_output:
         print_json({"directory": str(directory), **report.to_json()})

@@ -16,6 +16,7 @@ from krai.entrypoints.cli import (
     notary,
     parks,
     payments,
+    receipt,
     serve,
     tx,
     vault,
@@ -39,6 +40,7 @@ app.add_typer(parks.app, name="parks")
 app.add_typer(energy.app, name="energy")
 app.add_typer(vault.app, name="vault")
 app.add_typer(payments.app, name="payments")
+app.add_typer(receipt.app, name="receipt")
 app.add_typer(witness.app, name="witness")
 log.app.add_typer(log_witnesses.app, name="witnesses")
 log.app.command("cosign")(log_witnesses.cosign)

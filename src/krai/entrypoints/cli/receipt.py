@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from krai.app.receipts import NotYetPublishedError, check_receipt, issue_receipt
+from krai.entrypoints.api.receipts import published_note
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -16,8 +17,7 @@ from krai.entrypoints.cli.common import (
     print_json,
     services_for,
 )
-from krai.log.note import format_vkey
-from krai.log.policy import NO_QUORUM, PolicyError
+from krai.log.policy import PolicyError
 from krai.log.receipt import ReceiptError
 from krai.tx.errors import RejectedError
 
@@ -38,7 +38,7 @@ def get(
     """Write the transaction's receipt: entry, inclusion proof and signed checkpoint."""
     with services_for(home) as services:
         try:
-            text = issue_receipt(services.storage, tx_id)
+            text = issue_receipt(services.storage, tx_id, published_note(services))
         except (RejectedError, NotYetPublishedError) as error:
             fail(str(error))
     if out is None:
@@ -61,7 +61,10 @@ def verify(
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Check a receipt with no network: leaf, inclusion proof, log signature, cosignatures."""
+    """Check a receipt with no network: leaf, inclusion proof, log signature, cosignatures.
+
+    The policy is a C2SP tlog-policy file; `krai log witnesses policy-file` prints the log's.
+    """
     texts = _read(receipt, policy, entry)
     try:
         report = check_receipt(texts[0], texts[1], tx_id=tx_id, entry_bytes=texts[2])
@@ -77,14 +80,6 @@ def verify(
         f"(size {report['size']}), {len(report['cosigners'])} witness cosignature(s)",
         highlight=False,
     )
-
-
-@app.command("policy")
-def policy_command(home: HomeOption = None) -> None:
-    """A starting C2SP tlog-policy: this log's key and no witness quorum (add yours)."""
-    with services_for(home) as services:
-        vkey = format_vkey(services.log_verifier)
-    sys.stdout.write(f"log {vkey}\nquorum {NO_QUORUM}\n")
 
 
 def _read(receipt: Path, policy: Path, entry: Path | None) -> tuple[str, bytes, bytes | None]:
