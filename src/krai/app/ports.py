@@ -6,6 +6,7 @@ durable before ``append_batch`` returns: after a crash there is all of a batch o
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -106,6 +107,11 @@ class Storage(Protocol):
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """(entry index, position, event) for entries with start <= index < end."""
+        ...
+
+    def sequencing(self) -> AbstractContextManager[None]:
+        """Hold the right to append, against every other process on this database, until the
+        context ends; a process that dies releases it."""
         ...
 
     def after_fork(self) -> "Storage":

@@ -1,5 +1,10 @@
 """The sequencer: the one writer that orders, applies and durably appends transactions.
 
+One at a time across processes too: each batch is sequenced while the storage's sequencing
+lock is held (a PostgreSQL advisory lock, or a file lock beside a SQLite database), after
+catching up with whatever another process appended, so several API workers — or a CLI beside
+a server — share one log, and a process that dies releases the lock to the others.
+
 Admission of a batch checks type, network, key and role in order against the state
 committed before the batch, and sends the signatures to worker processes. While they verify,
 the writer applies the batch in order against an overlay as if every signature were good
@@ -107,7 +112,8 @@ class Sequencer:
 
     def genesis(self, document: Mapping[str, Any]) -> Receipt:
         """Append the genesis document as entry 0."""
-        with self._lock:
+        with self._lock, self._storage.sequencing():
+            self._catch_up()
             if self._range.size:
                 raise RejectedError(Code.CONFLICT, "the ledger already has its genesis")
             applied = _Applied(self._next_time())
@@ -122,12 +128,22 @@ class Sequencer:
 
     def submit(self, transactions: Sequence[Transaction]) -> list[Outcome]:
         """Sequence a batch; each transaction gets a receipt or the reason it was refused."""
-        with self._lock:
+        with self._lock, self._storage.sequencing():
+            self._catch_up()
             try:
                 return self._sequence(transactions)
             except SignatureWorkerError:
                 self.close()  # the next batch starts new workers
                 raise
+
+    def _catch_up(self) -> None:
+        """After another process appended (several API workers on one database, or a CLI
+        beside the server), start from the log as stored: its tree, time and state."""
+        size = self._storage.log_size()
+        if size != self._range.size:
+            self._range = CompactRange.from_reader(self._storage, size)
+            self._state.forget()
+            self._last_time_ms = self._last_entry_time()
 
     def _sequence(self, transactions: Sequence[Transaction]) -> list[Outcome]:
         verdicts = self._admit_all(transactions)

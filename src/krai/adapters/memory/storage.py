@@ -1,6 +1,7 @@
 """Storage in dicts, with the same contract as SQL storage: for unit tests."""
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
@@ -85,6 +86,10 @@ class MemoryStorage:
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         return iter([e for e in self._events if start <= e[0] < end])
+
+    def sequencing(self) -> AbstractContextManager[None]:
+        """Nothing to hold: a memory storage has one process."""
+        return nullcontext()
 
     def after_fork(self) -> "MemoryStorage":
         """Nothing to drop: a forked process has its own copy."""

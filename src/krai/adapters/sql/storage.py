@@ -5,15 +5,17 @@ database transaction, and on SQLite with ``synchronous=FULL`` in WAL mode, so it
 when ``append_batch`` returns. The sequencer is the only writer of a ledger.
 """
 
+import fcntl
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 
 from krai.adapters.sql import schema
 from krai.adapters.sql.wal import WalCheckpointer
@@ -22,6 +24,8 @@ from krai.state.store import DELETED
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCAN_END = "\U0010ffff"
+SEQUENCER_LOCK = 0x6B726169_5345510A
+"""The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 KEYS_PER_QUERY = 500
 LEAVES_SELECT = "SELECT 0, idx, leaf_hash FROM log_entry WHERE idx IN (MARKS)"
 NODES_SELECT = "SELECT level, idx, hash FROM tree_node WHERE level = ? AND idx IN (MARKS)"
@@ -219,6 +223,32 @@ class SqlStorage:
                 for position, event in enumerate(orjson.loads(text))
             ]
         )
+
+    @contextmanager
+    def sequencing(self) -> Iterator[None]:
+        """PostgreSQL: a session advisory lock on a connection of its own; SQLite: an
+        exclusive ``flock`` on a file beside the database. Both end with the process."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SEQUENCER_LOCK})
+                try:
+                    yield
+                finally:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": SEQUENCER_LOCK}
+                    )
+                    connection.commit()
+            return
+        path = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            yield
+            return
+        with Path(f"{path}-sequencer.lock").open("a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def after_fork(self) -> "SqlStorage":
         """Make this storage safe to read in a process forked after it was opened: forget the
