@@ -1,5 +1,6 @@
-"""``krai serve``: the HTTP API and the dashboard on uvicorn."""
+"""``krai serve``: the HTTP API and the dashboard on uvicorn, in one or several processes."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -14,9 +15,48 @@ HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
-def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000, home: HomeOption = None) -> None:
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Worker processes; each admits, reads and sequences, one batch at a time "
+        "across them (use PostgreSQL for several).",
+    ),
+]
+
+
+def serve(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: WorkersOption = 1,
+    home: HomeOption = None,
+) -> None:
     """Serve the ledger's API and dashboard until interrupted."""
-    serve_home(home, host, port)
+    if workers > 1:
+        serve_workers(home, host, port, workers)
+    else:
+        serve_home(home, host, port)
+
+
+def serve_workers(home: Path | None, host: str, port: int, workers: int) -> None:
+    """Several worker processes on one port; this process gathers witness cosignatures."""
+    with services_for(home) as services, cosigning(services) as witnessed:
+        os.environ["KRAI_HOME"] = str(services.settings.home)
+        console.print(
+            f"krai serves {services.origin} at http://{host}:{port}/ with {workers} workers",
+            highlight=False,
+        )
+        if witnessed:
+            count, quorum = len(services.settings.witnesses), services.settings.quorum
+            console.print(f"/checkpoint: cosigned by {quorum} of {count} witnesses")
+        uvicorn.run(
+            "krai.entrypoints.api.worker:create_worker_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
 
 
 def serve_home(home: Path | None, host: str, port: int) -> None:

@@ -1,0 +1,137 @@
+"""`krai serve --workers 2` on PostgreSQL: both workers take submissions, one is killed with
+SIGKILL mid-load, the other keeps sequencing (and uvicorn starts a new one), and afterwards
+every acknowledged transaction is in the log exactly once and `krai verify` passes."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.e2e.test_crash import signed_lines
+
+from krai.adapters.sql.storage import open_storage
+from krai.config.settings import load_settings
+
+READY_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def worker_pids(server: int) -> list[int]:
+    children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+    return [int(pid) for pid in children if _is_api_worker(int(pid))]
+
+
+def _is_api_worker(pid: int) -> bool:
+    """A live uvicorn worker (started by multiprocessing's spawn), not a zombie or helper."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return b"spawn_main" in command and state != "Z"
+
+
+@pytest.mark.postgres
+def test_two_workers_survive_one_killed_and_lose_nothing(tmp_path: Path, postgres_url: str) -> None:
+    home = tmp_path / "home"
+    subprocess.run(
+        [sys.executable, "-m", "krai", "init", "--home", str(home), "--database", postgres_url],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    lines = [json.loads(line) for line in signed_lines(home, 3000).splitlines()]
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            *("krai", "serve", "--home", str(home), "--port", str(port), "--workers", "2"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "KRAI_HOME": str(home)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, server)
+        receipts: dict[str, int] = {}
+        after_kill: list[str] = []
+        killed = threading.Event()
+        lock = threading.Lock()
+
+        def client(part: list[dict[str, object]]) -> None:
+            with httpx.Client(base_url=url, timeout=60) as http:
+                for start in range(0, len(part), 20):
+                    try:
+                        answer = http.post(
+                            "/v1/transactions", json={"transactions": part[start : start + 20]}
+                        )
+                    except httpx.TransportError:
+                        continue  # the worker died with the request: nothing was acknowledged
+                    for result in answer.json()["results"]:
+                        with lock:
+                            receipts[result["tx_id"]] = result["index"]
+                            if killed.is_set():
+                                after_kill.append(result["tx_id"])
+
+        threads = [threading.Thread(target=client, args=(lines[i::4],)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while len(receipts) < 600 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        victim = worker_pids(server.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        killed.set()
+        for thread in threads:
+            thread.join(120)
+        assert after_kill, "nothing was sequenced after a worker was killed"
+        deadline = time.monotonic() + 30
+        while len(worker_pids(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert victim not in worker_pids(server.pid) and len(worker_pids(server.pid)) == 2
+    finally:
+        server.terminate()
+        server.wait(60)
+    storage = open_storage(load_settings(home).database_url)
+    try:
+        size = storage.log_size()
+        logged = {entry.tx_id: entry.index for entry in storage.entries(1, size)}
+    finally:
+        storage.close()
+    assert len(logged) == size - 1
+    assert all(logged.get(tx_id) == index for tx_id, index in receipts.items())
+    verified = subprocess.run(
+        [sys.executable, "-m", "krai", "verify", "--home", str(home), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stderr
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "krai serve exited"
+        try:
+            if httpx.get(f"{url}/v1/checkpoint", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("krai serve did not answer in time")
