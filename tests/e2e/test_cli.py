@@ -205,6 +205,14 @@ def test_init_refuses_an_existing_network(home: Path) -> None:
     assert result.returncode == 2 and "already holds a network" in result.stderr
 
 
+def test_an_error_stays_on_one_line_whatever_the_terminal_width(tmp_path: Path) -> None:
+    missing = tmp_path / ("a-long-directory-name-" * 8) / "home"
+    result = run("log", "checkpoint", "--home", str(missing))
+    assert result.returncode == 2
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
+    assert str(missing) in result.stderr
+
+
 def test_commands_on_a_missing_home_say_so(tmp_path: Path) -> None:
     result = run("log", "checkpoint", "--home", str(tmp_path / "none"))
     assert result.returncode == 2 and "krai init" in result.stderr
