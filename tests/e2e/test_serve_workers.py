@@ -5,7 +5,6 @@ every acknowledged transaction is in the log exactly once and `krai verify` pass
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,18 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.e2e.servers import free_port, wait_until_answering
 from tests.e2e.test_crash import signed_lines
 
 from krai.adapters.sql.storage import open_storage
 from krai.config.settings import load_settings
 
 READY_SECONDS = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def worker_pids(server: int) -> list[int]:
@@ -59,6 +53,7 @@ def test_two_workers_survive_one_killed_and_lose_nothing(tmp_path: Path, postgre
             sys.executable,
             "-m",
             *("krai", "serve", "--home", str(home), "--port", str(port), "--workers", "2"),
+            *("--database", postgres_url),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -66,7 +61,7 @@ def test_two_workers_survive_one_killed_and_lose_nothing(tmp_path: Path, postgre
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(url, server)
+        wait_until_answering(f"{url}/v1/checkpoint", server, READY_SECONDS)
         receipts: dict[str, int] = {}
         after_kill: list[str] = []
         killed = threading.Event()
@@ -122,16 +117,3 @@ def test_two_workers_survive_one_killed_and_lose_nothing(tmp_path: Path, postgre
         check=False,
     )
     assert verified.returncode == 0, verified.stderr
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "krai serve exited"
-        try:
-            if httpx.get(f"{url}/v1/checkpoint", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("krai serve did not answer in time")

@@ -4,15 +4,13 @@ offline receipts — each as a user runs them, each tampering found and named.""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from tests.e2e.servers import free_port, wait_until_answering
 from tests.e2e.test_cli import krai
 from tests.e2e.test_crash import signed_lines
 
@@ -100,13 +98,6 @@ def test_one_flipped_byte_fails_naming_it(
     assert named in " ".join(result.stderr.split())
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(home: Path) -> Iterator[str]:
     """`krai serve` on a free port of 127.0.0.1, until the test ends."""
@@ -115,24 +106,11 @@ def served(home: Path) -> Iterator[str]:
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as server:
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_for(url, server)
+            wait_until_answering(f"{url}/checkpoint", server, SERVE_TIMEOUT_S)
             yield url
         finally:
             server.terminate()
             server.wait(timeout=SERVE_TIMEOUT_S)
-
-
-def wait_for(url: str, server: "subprocess.Popen[bytes]") -> None:
-    deadline = time.monotonic() + SERVE_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "krai serve exited"
-        try:
-            if httpx.get(f"{url}/checkpoint", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"krai serve did not answer within {SERVE_TIMEOUT_S} s")
 
 
 def test_the_served_log_verifies_over_http(served: str, home: Path, vkey: str) -> None:

@@ -4,7 +4,6 @@ down, /checkpoint holds the last fully cosigned checkpoint until it is back."""
 
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from tests.e2e.servers import free_port
 
 from krai.adapters.keystore import Keystore
 from krai.bootstrap import Founder, found_network
@@ -44,13 +44,6 @@ def krai(*args: str | Path, stdin: str = "", expect: int = 0) -> str:
     )
     assert result.returncode == expect, result.stderr + result.stdout
     return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @contextmanager

@@ -25,13 +25,26 @@ WorkersOption = Annotated[
 ]
 
 
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        help="SQLAlchemy URL of the ledger's database (default: the home's), e.g. "
+        "postgresql+psycopg://user@host/db.",
+        envvar="KRAI_DATABASE_URL",
+    ),
+]
+
+
 def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     workers: WorkersOption = 1,
+    database: DatabaseOption = None,
     home: HomeOption = None,
 ) -> None:
     """Serve the ledger's API and dashboard until interrupted."""
+    if database:
+        os.environ["KRAI_DATABASE_URL"] = database  # read by this process and every worker
     if workers > 1:
         serve_workers(home, host, port, workers)
     else:
