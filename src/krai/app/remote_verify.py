@@ -112,7 +112,7 @@ def _open(
             trusted = open_under_policy(note, trust)
         except ReceiptError as error:
             raise VerificationError(f"the policy refuses the checkpoint: {error}") from None
-        return trusted.checkpoint, trusted.log, trusted.cosigners
+        return trusted.checkpoint, trusted.log, tuple(sorted(trusted.timestamps.items()))
     try:
         return open_checkpoint(note, [trust], trust.name), trust, ()
     except ValueError as error:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from krai.log.checkpoint import Checkpoint, parse_checkpoint_text
 from krai.log.note import (
     CosignatureVerifier,
+    Note,
     NoteError,
     NoteVerifier,
     cosignature_timestamp,
@@ -39,6 +40,8 @@ class CosignedCheckpoint:
 
     checkpoint: Checkpoint
     timestamps: Mapping[str, int]
+    log: NoteVerifier
+    """The policy's log key that signed the checkpoint."""
 
     @property
     def cosigners(self) -> tuple[str, ...]:
@@ -84,16 +87,11 @@ def verify_cosigned(
 
 
 def verify_with_policy(note_text: str, policy: Policy) -> CosignedCheckpoint:
-    """Accept ``note_text`` if a policy log signs it and the policy's quorum cosigns it."""
+    """Accept ``note_text`` if a policy log signs it and the policy's quorum cosigns it;
+    else raise ``QuorumError`` saying why (``NoteError`` if it is malformed)."""
     note = parse_note(note_text)
     checkpoint = parse_checkpoint_text(note.text)
-    logs = policy.logs_for(checkpoint.origin)
-    if not logs:
-        raise QuorumError(f"the policy lists no log key for origin {checkpoint.origin!r}")
-    try:
-        verify_note(note, logs)
-    except NoteError as error:
-        raise QuorumError(f"the log's signature: {error}") from error
+    log = _log_signer(note, checkpoint, policy)
     by_key = {(w.name, w.key_id): name for name, w in policy.witnesses.items()}
     timestamps: dict[str, int] = {}
     for signature in note.signatures:
@@ -101,12 +99,33 @@ def verify_with_policy(note_text: str, policy: Policy) -> CosignedCheckpoint:
         if name is None:
             continue
         if not policy.witnesses[name].verify(note.text, signature.sig):
-            raise QuorumError(f"the cosignature of witness {name} does not verify")
+            raise QuorumError(
+                f"the cosignature of witness {name} does not verify (key {signature.name})"
+            )
         timestamps.setdefault(name, cosignature_timestamp(signature.sig))
     if not policy.quorum_met(set(timestamps)):
         cosigned = ", ".join(sorted(timestamps)) or "none"
         raise QuorumError(
-            f"too few valid cosignatures: {len(timestamps)} ({cosigned}); "
+            f"too few valid witness cosignatures: {len(timestamps)} ({cosigned}); "
             f"the policy needs {policy.describe()}"
         )
-    return CosignedCheckpoint(checkpoint, timestamps)
+    return CosignedCheckpoint(checkpoint, timestamps, log)
+
+
+def _log_signer(note: Note, checkpoint: Checkpoint, policy: Policy) -> NoteVerifier:
+    """The key the policy lists for the checkpoint's origin that signed the note."""
+    logs = policy.logs_for(checkpoint.origin)
+    if not logs:
+        trusted = ", ".join(sorted({log.name for log in policy.logs})) or "none"
+        raise QuorumError(
+            f"the policy lists no log key for origin {checkpoint.origin!r} (it trusts {trusted})"
+        )
+    try:
+        signed = verify_note(note, logs)
+    except NoteError as error:
+        raise QuorumError(
+            f"the checkpoint is not signed by a key the policy lists for "
+            f"{checkpoint.origin!r} (the log's signature: {error})"
+        ) from None
+    signer = (signed[0].name, signed[0].key_id)
+    return next(log for log in logs if (log.name, log.key_id) == signer)

@@ -19,16 +19,13 @@ import base64
 import re
 from dataclasses import dataclass
 
-from krai.log.checkpoint import Checkpoint, CheckpointError, parse_checkpoint_text
+from krai.log.checkpoint import Checkpoint
+from krai.log.cosigned import CosignedCheckpoint, verify_with_policy
 from krai.log.hashing import HASH_SIZE, leaf_hash
 from krai.log.note import (
-    Note,
     NoteError,
-    NoteVerifier,
-    cosignature_timestamp,
     decode_base64,
     parse_note,
-    verify_note,
 )
 from krai.log.policy import Policy
 from krai.log.verify import ProofError, verify_inclusion
@@ -142,6 +139,7 @@ def verify_receipt(receipt: Receipt, policy: Policy, entry: bytes | None = None)
     leaf = receipt_leaf_hash(receipt, entry)
     trusted = open_under_policy(receipt.checkpoint, policy)
     checkpoint = trusted.checkpoint
+    cosigners = tuple(sorted(trusted.timestamps.items()))
     try:
         verify_inclusion(receipt.index, checkpoint.size, leaf, receipt.proof, checkpoint.root_hash)
     except ProofError as error:
@@ -149,68 +147,13 @@ def verify_receipt(receipt: Receipt, policy: Policy, entry: bytes | None = None)
             f"the inclusion proof of entry {receipt.index} does not lead to the root of the "
             f"checkpoint of size {checkpoint.size}: {error}"
         ) from None
-    return VerifiedReceipt(checkpoint, receipt.index, leaf, trusted.cosigners)
+    return VerifiedReceipt(checkpoint, receipt.index, leaf, cosigners)
 
 
-@dataclass(frozen=True)
-class TrustedCheckpoint:
-    """A checkpoint a policy accepts: the log key that signed it and the cosigners."""
-
-    checkpoint: Checkpoint
-    log: NoteVerifier
-    cosigners: tuple[tuple[str, int], ...]
-
-
-def open_under_policy(note_text: str, policy: Policy) -> TrustedCheckpoint:
-    """Accept a signed checkpoint if a log key the policy lists for its origin signs it and
-    the witnesses whose cosignatures verify meet the quorum; else ``ReceiptError``."""
+def open_under_policy(note_text: str, policy: Policy) -> CosignedCheckpoint:
+    """The checkpoint a receipt carries, accepted as ``verify_with_policy`` accepts a
+    published one; else ``ReceiptError`` saying why."""
     try:
-        note = parse_note(note_text)
+        return verify_with_policy(note_text, policy)
     except NoteError as error:
-        raise ReceiptError(f"the checkpoint is not a signed note: {error}") from None
-    checkpoint, log = _signed_checkpoint(note, policy)
-    cosigners = _cosigners(note, policy)
-    if not policy.quorum_met({name for name, _ in cosigners}):
-        names = ", ".join(name for name, _ in cosigners) or "none"
-        raise ReceiptError(
-            f"too few witness cosignatures: the policy's quorum needs {policy.describe()}; "
-            f"the checkpoint is cosigned by {names}"
-        )
-    return TrustedCheckpoint(checkpoint, log, cosigners)
-
-
-def _signed_checkpoint(note: Note, policy: Policy) -> tuple[Checkpoint, NoteVerifier]:
-    try:
-        checkpoint = parse_checkpoint_text(note.text)
-    except CheckpointError as error:
-        raise ReceiptError(f"the checkpoint is malformed: {error}") from None
-    logs = policy.logs_for(checkpoint.origin)
-    if not logs:
-        trusted = ", ".join(sorted({log.name for log in policy.logs})) or "none"
-        raise ReceiptError(
-            f"the checkpoint is of the log {checkpoint.origin!r}; the policy trusts {trusted}"
-        )
-    try:
-        signed = verify_note(note, logs)
-    except NoteError as error:
-        raise ReceiptError(
-            f"the checkpoint is not signed by a key the policy lists for "
-            f"{checkpoint.origin!r}: {error}"
-        ) from None
-    signer = (signed[0].name, signed[0].key_id)
-    return checkpoint, next(log for log in logs if (log.name, log.key_id) == signer)
-
-
-def _cosigners(note: Note, policy: Policy) -> tuple[tuple[str, int], ...]:
-    """(policy name, time) of every witness the policy knows that cosigned; any known
-    witness's failing cosignature refuses the receipt."""
-    by_key = {(w.name, w.key_id): name for name, w in policy.witnesses.items()}
-    found: dict[str, int] = {}
-    for signature in note.signatures:
-        name = by_key.get((signature.name, signature.key_id))
-        if name is None:
-            continue
-        if not policy.witnesses[name].verify(note.text, signature.sig):
-            raise ReceiptError(f"the cosignature of witness {name} ({signature.name}) fails")
-        found.setdefault(name, cosignature_timestamp(signature.sig))
-    return tuple(found.items())
+        raise ReceiptError(str(error)) from None

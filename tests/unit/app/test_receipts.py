@@ -47,5 +47,5 @@ def test_a_receipt_of_another_transaction_or_a_stricter_policy_is_refused() -> N
     strict = POLICY.replace(
         b"quorum none", f"witness W {format_vkey(witness.verifier)}\nquorum W".encode()
     )
-    with pytest.raises(ReceiptError, match="too few witness cosignatures"):
+    with pytest.raises(ReceiptError, match="too few valid witness cosignatures"):
         check_receipt(text, strict)

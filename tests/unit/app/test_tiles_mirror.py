@@ -160,5 +160,5 @@ def test_a_cosigned_mirror_verifies_under_a_policy(tmp_path: Path) -> None:
     stricter = parse_policy(
         f"log {log}\nwitness W {seen}\nwitness V {format_vkey(other)}\ngroup G all W V\nquorum G"
     )
-    with pytest.raises(VerificationError, match="policy refuses the checkpoint: too few witness"):
+    with pytest.raises(VerificationError, match="policy refuses the checkpoint: too few valid"):
         verify_remote(DirectoryTileSource(tmp_path), stricter, new_engine)

@@ -81,20 +81,20 @@ def test_k_of_n_counts_the_valid_cosignatures() -> None:
     note = cosigned(WITNESSES[0], WITNESSES[2])
     verified = verify_cosigned(note, format_vkey(LOG.verifier), VKEYS, 2)
     assert verified.cosigners == ("w0.example", "w2.example")
-    with pytest.raises(QuorumError, match=r"too few valid cosignatures: 2 .*needs 3 of"):
+    with pytest.raises(QuorumError, match=r"too few valid witness cosignatures: 2 .*needs 3 of"):
         verify_cosigned(note, LOG.verifier, VKEYS, 3)
 
 
 def test_unknown_cosigners_are_ignored_and_do_not_count() -> None:
     note = cosigned(STRANGER, WITNESSES[1])
     assert verify_cosigned(note, LOG.verifier, VKEYS, 1).cosigners == ("w1.example",)
-    with pytest.raises(QuorumError, match="too few valid cosignatures: 1"):
+    with pytest.raises(QuorumError, match="too few valid witness cosignatures: 1"):
         verify_cosigned(note, LOG.verifier, VKEYS, 2)
 
 
 def test_one_witness_twice_counts_once() -> None:
     note = cosigned(WITNESSES[0], WITNESSES[0])
-    with pytest.raises(QuorumError, match="too few valid cosignatures: 1"):
+    with pytest.raises(QuorumError, match="too few valid witness cosignatures: 1"):
         verify_cosigned(note, LOG.verifier, VKEYS, 2)
 
 

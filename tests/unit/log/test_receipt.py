@@ -109,7 +109,7 @@ def test_another_entry_or_index_is_refused() -> None:
 def test_a_checkpoint_of_another_origin_is_refused() -> None:
     other = format_checkpoint_text(replace(CHECKPOINT, origin="krai.example/elsewhere"))
     forged = note(NoteSigner("krai.example/elsewhere", bytes([1]) * 32), text=other)
-    with pytest.raises(ReceiptError, match=r"is of the log 'krai\.example/elsewhere'; the policy"):
+    with pytest.raises(ReceiptError, match=r"no log key for origin 'krai\.example/elsewhere'"):
         verify_receipt(receipt(checkpoint=forged), policy())
 
 
@@ -127,9 +127,9 @@ def test_a_changed_checkpoint_is_refused() -> None:
 
 
 def test_too_few_cosignatures_are_refused() -> None:
-    with pytest.raises(ReceiptError, match=r"too few witness cosignatures: .* needs 3 of"):
+    with pytest.raises(ReceiptError, match=r"too few valid witness cosignatures: .* needs 3 of"):
         verify_receipt(receipt(), policy(k=3))
-    with pytest.raises(ReceiptError, match="cosigned by none"):
+    with pytest.raises(ReceiptError, match=r"cosignatures: 0 \(none\)"):
         verify_receipt(receipt(checkpoint=note(cosigners=0)), policy(k=1))
     assert verify_receipt(receipt(checkpoint=note(cosigners=3)), policy(k=3)).cosigners
 
@@ -148,7 +148,7 @@ def test_a_failing_cosignature_of_a_known_witness_is_refused() -> None:
     forged = WITNESSES[1].sign(TEXT, TIME)
     forged = replace(forged, sig=forged.sig[:8] + WITNESSES[0].sign(TEXT, TIME).sig[8:])
     text = format_note(Note(TEXT, (LOG.sign(TEXT), WITNESSES[0].sign(TEXT, TIME), forged)))
-    with pytest.raises(ReceiptError, match=r"cosignature of witness W1 \(w1.example\) fails"):
+    with pytest.raises(ReceiptError, match=r"witness W1 does not verify \(key w1\.example\)"):
         verify_receipt(receipt(checkpoint=text), policy(k=1))
 
 
