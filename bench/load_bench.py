@@ -15,11 +15,9 @@ Run: ``.venv/bin/python bench/load_bench.py [--transactions N] [--clients C] [--
 """
 
 import argparse
-import hashlib
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,20 +30,16 @@ from typing import Any
 import httpx
 import psycopg
 
-from krai.adapters.keystore import Keystore
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.e2e.servers import free_port, wait_until_answering
+from tests.e2e.test_crash import signed_lines
+
 from krai.adapters.sql.storage import open_storage
 from krai.config.settings import load_settings
-from krai.tx.envelope import Transaction, sign
 
 READY_SECONDS = 60.0
 REQUEST_SECONDS = 60.0
-
-
-def free_port() -> int:
-    """A port nobody listens on now, on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def found(home: Path, database_url: str | None) -> None:
@@ -56,30 +50,6 @@ def found(home: Path, database_url: str | None) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
-def signed_anchors(home: Path, count: int) -> list[dict[str, Any]]:
-    """``count`` anchors signed by the home's operator key, as JSON objects."""
-    settings = load_settings(home)
-    key = Keystore(settings.keys_dir).load("operator")
-    anchors = []
-    for number in range(count):
-        body = {
-            "sha256": hashlib.sha256(b"load-%d" % number).hexdigest(),
-            "title": f"Load document {number}",
-            "kind": "report",
-        }
-        unsigned = Transaction(
-            settings.origin,
-            "notary.anchor",
-            1,
-            key.organisation or "",
-            key.key_id,
-            f"load-{number}",
-            body,
-        )
-        anchors.append(sign(unsigned, key.private_key).to_json())
-    return anchors
-
-
 def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     """``krai serve`` on 127.0.0.1:port with ``workers`` processes, once it answers."""
     command = ["krai", "serve", "--home", str(home), "--port", str(port)]
@@ -88,16 +58,12 @@ def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/checkpoint", timeout=1.0)
-        except httpx.TransportError:
-            time.sleep(0.1)
-            continue
-        return process
-    process.kill()
-    raise RuntimeError("krai serve did not answer in time")
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/v1/checkpoint", process, READY_SECONDS)
+    except AssertionError:
+        process.kill()
+        raise
+    return process
 
 
 class Load:
@@ -176,7 +142,8 @@ def run_backend(
     with tempfile.TemporaryDirectory() as directory:
         home = Path(directory) / "home"
         found(home, database_url)
-        anchors = signed_anchors(home, arguments.transactions)
+        lines = signed_lines(home, arguments.transactions)  # the operator's notary anchors
+        anchors = [json.loads(line) for line in lines.splitlines()]
         port = free_port()
         server = serve(home, port, workers)
         try:

@@ -33,11 +33,11 @@ def anchor(number: int) -> Transaction:
     return sign(unsigned, key)
 
 
-def founded() -> tuple[Sequencer, MemoryStorage]:
-    """A network with its genesis (entry 0), in memory."""
+def founded(workers: int | None = None) -> tuple[Sequencer, MemoryStorage]:
+    """A network with its genesis (entry 0), in memory; ``workers`` as the sequencer takes."""
     storage = MemoryStorage()
     sequencer = Sequencer(
-        storage, new_engine(), clock=Clock(), origin=ORIGIN, log_signer=LOG_SIGNER
+        storage, new_engine(), clock=Clock(), origin=ORIGIN, log_signer=LOG_SIGNER, workers=workers
     )
     inn, ogrn, key = GOVERNOR
     organisation = {

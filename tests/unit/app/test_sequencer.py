@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.app import ledgers
+from tests.unit.app.ledgers import GOVERNOR, LOG_SIGNER, ORIGIN
 
 from krai.adapters.memory.storage import MemoryStorage
 from krai.app.group_commit import GroupCommitter
@@ -15,24 +17,11 @@ from krai.app.verify import VerificationError, verify_ledger
 from krai.bootstrap import new_engine
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
 from krai.log.checkpoint import open_checkpoint
-from krai.log.note import NoteSigner
 from krai.state.store import state_digest
 from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import Code, RejectedError
 
-ORIGIN = "test.krai.example/log"
-GOVERNOR = ("7734250208", "1027734003461", Ed25519PrivateKey(bytes([1]) * 32))
 PARK = ("1234567894", "1022200525819", Ed25519PrivateKey(bytes([2]) * 32))
-LOG_SIGNER = NoteSigner(ORIGIN, bytes([9]) * 32)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_767_000_000_000
-
-    def now_ms(self) -> int:
-        self.now += 5
-        return self.now
 
 
 def signed(
@@ -60,20 +49,7 @@ def admission(party: tuple[str, str, Ed25519PrivateKey]) -> Transaction:
 
 
 def founded(workers: int = 0) -> tuple[Sequencer, MemoryStorage]:
-    storage = MemoryStorage()
-    sequencer = Sequencer(
-        storage, new_engine(), clock=Clock(), origin=ORIGIN, log_signer=LOG_SIGNER, workers=workers
-    )
-    inn, ogrn, key = GOVERNOR
-    organisation = {
-        "inn": inn,
-        "ogrn": ogrn,
-        "name": "Governor",
-        "roles": ["governor"],
-        "public_keys": [encode_public_key(key.public_key)],
-    }
-    sequencer.genesis({"origin": ORIGIN, "quorum": 1, "organisations": [organisation]})
-    return sequencer, storage
+    return ledgers.founded(workers)
 
 
 def test_a_key_admitted_earlier_in_the_batch_signs_later_in_it() -> None:
