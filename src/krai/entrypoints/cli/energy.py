@@ -1,11 +1,12 @@
 """``krai energy``: the in-park exchange — clear a book offline, read and recompute the ledger's."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from krai.app.energy_recompute import recompute_day
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -18,7 +19,6 @@ from krai.entrypoints.cli.common import (
 )
 from krai.modules.energy import queries
 from krai.modules.energy.book import Book, decode_book
-from krai.modules.energy.certificate import check_certificate
 from krai.modules.energy.clearing import clear
 from krai.modules.energy.result import ClearingResult, result_json
 from krai.tx.codec import parse_strict_json
@@ -180,13 +180,9 @@ def recompute(
 ) -> None:
     """Recompute every cleared period of a day from the ledger and check its certificate."""
     with services_for(home) as services:
-        found = queries.market(services.storage, market_id)
-        if found is None:
-            fail(f"market {market_id} is not open", EXIT_REJECTED)
-        checks = [
-            _recheck(services.storage, found, market_id, day, row["period"])
-            for row in queries.day_prices(services.storage, market_id, day)
-        ]
+        checks = recompute_day(services.storage, market_id, day)
+    if checks is None:
+        fail(f"market {market_id} is not open", EXIT_REJECTED)
     if json_output:
         print_json(checks)
     else:
@@ -221,28 +217,3 @@ def heat(
     """Heat delivered per micro-district and resident, what it paid and the fuel it avoided."""
     with services_for(home) as services:
         print_json(queries.heat_report(services.storage, market_id, month))
-
-
-def _recheck(
-    view: Any, found: dict[str, Any], market_id: str, day: str, period: int
-) -> dict[str, Any]:
-    book = decode_book(queries.period_document(view, found, market_id, day, period))
-    stored = queries.clearing(view, market_id, day, period) or {}
-    recomputed = clear(book)
-    problems = check_certificate(book, recomputed)
-    stored_result = {
-        k: v
-        for k, v in stored.items()
-        if k
-        in (
-            "price_kopecks_per_mwh",
-            "accepted",
-            "import_kwh",
-            "export_kwh",
-            "welfare_millikopecks",
-            "certificate",
-        )
-    }
-    if stored_result != result_json(recomputed, certificate=True):
-        problems.append("the stored result differs from the recomputation")
-    return {"period": period, "sound": not problems, "problems": problems}
