@@ -22,6 +22,7 @@ from typing import Any
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, Clock, Storage, StoredCheckpoint, StoredEntry
 from krai.app.signatures import (
+    PendingVerdicts,
     Refusal,
     SignatureWorkerError,
     SignatureWorkers,
@@ -41,6 +42,8 @@ from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
 PARALLEL_ADMISSION_MIN = 256
+DISPATCH_CHUNK = 128
+"""Transactions admitted before their signatures are sent to the workers."""
 
 
 @dataclass(frozen=True)
@@ -168,23 +171,37 @@ class Sequencer:
     def _admit_all(self, transactions: Sequence[Transaction]) -> Verdicts:
         """Key and role checks in order against committed state; signatures on worker processes.
 
-        The signatures are sent to the workers at once, shared between them; the batch is
-        applied while they verify.
+        A large batch is admitted in chunks, and each chunk's signatures go to the workers as
+        soon as its keys are known, so they verify while the rest is admitted and the batch
+        applied.
         """
-        self._state.prefetch(key for tx in transactions for key in self._engine.likely_reads(tx))
-        keys = [self._preflight(tx) for tx in transactions]
         if len(transactions) < PARALLEL_ADMISSION_MIN or not self._worker_count:
-            refusals = [
+            keys = self._preflight_all(transactions)
+            inline = [
                 _signature_refusal(tx, key) for tx, key in zip(transactions, keys, strict=True)
             ]
+            return Verdicts(inline, transactions)
+        refusals: list[Refusal] = []
+        positions: list[int] = []
+        pending: list[PendingVerdicts] = []
+        for start in range(0, len(transactions), DISPATCH_CHUNK):
+            chunk = transactions[start : start + DISPATCH_CHUNK]
+            checks = []
+            for offset, key in enumerate(self._preflight_all(chunk)):
+                refusals.append(key if isinstance(key, RejectedError) else None)
+                if not isinstance(key, RejectedError):
+                    positions.append(start + offset)
+                    checks.append(check_of(chunk[offset], key))
+            if checks:
+                pending.append(self._signature_workers().submit(checks))
+        if not positions:
             return Verdicts(refusals, transactions)
-        refusals = [key if isinstance(key, RejectedError) else None for key in keys]
-        admitted = [(i, key) for i, key in enumerate(keys) if not isinstance(key, RejectedError)]
-        if not admitted:
-            return Verdicts(refusals, transactions)
-        checks = [check_of(transactions[i], key) for i, key in admitted]
-        pending = self._signature_workers().submit(checks)
-        return Verdicts(refusals, transactions, ([i for i, _ in admitted], pending))
+        return Verdicts(refusals, transactions, (positions, PendingVerdicts.joined(pending)))
+
+    def _preflight_all(self, batch: Sequence[Transaction]) -> list[PublicKey | RejectedError]:
+        """Each transaction's signing key, or its refusal, after one read of what they need."""
+        self._state.prefetch(key for tx in batch for key in self._engine.likely_reads(tx))
+        return [self._preflight(tx) for tx in batch]
 
     def _signature_workers(self) -> SignatureWorkers:
         if self._workers is None:

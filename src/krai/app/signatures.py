@@ -6,7 +6,9 @@ pipe each way, written and read by the writer's own thread: no helper thread has
 GIL from a busy writer before a worker gets its work or the writer its verdicts.
 """
 
+import collections
 import contextlib
+import fcntl
 import itertools
 import os
 import subprocess
@@ -35,6 +37,8 @@ __all__ = [
 Refusal = RejectedError | None
 """Why admission refused a transaction, or None if it did not."""
 STOP_SECONDS = 5.0
+PIPE_BYTES = 1 << 20
+"""Linux's default ceiling for an unprivileged pipe (``/proc/sys/fs/pipe-max-size``)."""
 
 
 class SignatureWorkerError(RuntimeError):
@@ -66,22 +70,31 @@ class _Worker:
         )
         os.close(theirs_read)
         os.close(theirs_write)
+        _widen_pipe(ours_write)
         self.requests = Connection(ours_write, readable=False)
         self.replies = Connection(ours_read, writable=False)
-        self.unread: int | None = None
+        self.unread: collections.deque[int] = collections.deque()
 
     def send(self, tag: int, checks: list[Check]) -> None:
-        if self.unread is not None:
-            self.receive(self.unread)  # verdicts of a batch that failed before reading them
         self.requests.send((tag, checks))
-        self.unread = tag
+        self.unread.append(tag)
 
     def receive(self, tag: int) -> list[bool]:
-        got, verdicts = self.replies.recv()
+        """The verdicts of request ``tag``, after discarding those of older requests a failed
+        batch sent and never read."""
+        while self.unread and self.unread[0] != tag:
+            self._next_reply()
+        if not self.unread:
+            raise SignatureWorkerError(f"request {tag} was never sent to this worker")
+        got, verdicts = self._next_reply()
         if got != tag:
             raise SignatureWorkerError(f"verdicts of request {got} arrived for {tag}")
-        self.unread = None
         return list(verdicts)
+
+    def _next_reply(self) -> tuple[int, list[bool]]:
+        self.unread.popleft()
+        reply: tuple[int, list[bool]] = self.replies.recv()
+        return reply
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -96,11 +109,16 @@ class _Worker:
 
 
 class PendingVerdicts:
-    """Verdicts being computed by the workers, one share each, in the order sent."""
+    """Verdicts being computed by the workers, share by share, in the order sent."""
 
     def __init__(self, shares: list[tuple[_Worker, int]]) -> None:
         self._shares = shares
         self._verdicts: list[bool] | None = None
+
+    @classmethod
+    def joined(cls, parts: Sequence["PendingVerdicts"]) -> "PendingVerdicts":
+        """The verdicts of several submissions, one after another."""
+        return cls([share for part in parts for share in part._shares])
 
     def result(self) -> list[bool]:
         """Wait for every share; one verdict per check."""
@@ -139,6 +157,13 @@ class SignatureWorkers:
         """Stop the workers."""
         for worker in self._workers:
             worker.stop()
+
+
+def _widen_pipe(descriptor: int) -> None:
+    """Let a pipe hold a whole batch of checks (Linux), so the writer sends the next chunk
+    while the worker still verifies the last one, without waiting for it to read."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def check_of(transaction: Transaction, key: PublicKey) -> Check:

@@ -7,6 +7,7 @@ import pytest
 
 from krai.app.signatures import (
     Check,
+    PendingVerdicts,
     SignatureWorkerError,
     SignatureWorkers,
     bad_signature,
@@ -52,6 +53,18 @@ def test_verdicts_nobody_read_are_skipped_before_the_next_batch(
         workers.submit(checks(10, set()))  # its batch failed: never read
         batch = checks(10, {3})
         assert workers.submit(batch).result() == [i != 3 for i in range(10)]
+    finally:
+        workers.close()
+
+
+def test_a_batch_sent_in_chunks_gets_its_verdicts_joined_in_order(
+    workers: SignatureWorkers,
+) -> None:
+    try:
+        workers.submit(checks(6, set()))  # an earlier batch that failed: never read
+        chunks = [checks(7, {2}), checks(1, set()), checks(30, {0, 29})]
+        pending = PendingVerdicts.joined([workers.submit(chunk) for chunk in chunks])
+        assert pending.result() == [v for chunk in chunks for v in verify_all(chunk)]
     finally:
         workers.close()
 
