@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from krai.adapters.sql import wal
 from krai.adapters.sql.storage import open_storage
 from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
 from krai.log.hashing import leaf_hash
@@ -165,20 +166,41 @@ def test_sqlite_keeps_everything_across_reopening(tmp_path: Path) -> None:
     again.close()
 
 
-def test_sqlite_checkpoints_its_wal_off_the_commit_path(tmp_path: Path) -> None:
+def test_sqlite_checkpoints_its_wal_off_the_commit_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Commits never checkpoint; the storage's own thread does, so the WAL is reused."""
+    monkeypatch.setattr(wal, "SPACING_SECONDS", 0.01)
     database = tmp_path / "krai.db"
     storage = open_storage(f"sqlite:///{database}")
     tree = CompactRange()
     for start in range(0, 20_000, 500):
         storage.append_batch(batch_of(start, 500, tree, {f"k/{start}": b'{"v":1}'}))
         time.sleep(0.02)  # the checkpointer's turn; the WAL restarts once it caught up
-    wal = database.with_name("krai.db-wal").stat().st_size
-    assert 0 < wal < database.stat().st_size / 4
+    size = database.with_name("krai.db-wal").stat().st_size
+    assert 0 < size < database.stat().st_size / 4
     storage.close()
     again = open_storage(f"sqlite:///{database}")
     assert again.log_size() == 20_000 and root_hash(again, 20_000) == tree.root()
     again.close()
+
+
+def test_sqlite_checkpoints_are_spaced_whatever_the_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many commits in a short time share a few checkpoints, SPACING_SECONDS apart."""
+    monkeypatch.setattr(wal, "SPACING_SECONDS", 0.25)
+    storage = open_storage(f"sqlite:///{tmp_path / 'krai.db'}")
+    tree = CompactRange()
+    started = time.monotonic()
+    for start in range(0, 3_000, 50):
+        storage.append_batch(batch_of(start, 50, tree, {}))
+        time.sleep(0.01)
+    elapsed = time.monotonic() - started
+    checkpointer = storage._checkpointer
+    assert checkpointer is not None
+    assert 1 <= checkpointer.checkpoints <= elapsed / 0.25 + 1 < 60
+    storage.close()
 
 
 CRASHING_WRITER = textwrap.dedent(

@@ -8,16 +8,15 @@ durable before ``append_batch`` returns: after a crash there is all of a batch o
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 NodeKey = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class StoredEntry:
+class StoredEntry(NamedTuple):
     """One log entry as stored, with what indexes need."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index(), which nothing calls
     data: bytes
     leaf_hash: bytes
     tx_id: str | None

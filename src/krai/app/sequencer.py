@@ -17,7 +17,7 @@ batch is applied again knowing it. Receipts are returned only after the commit.
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, Clock, Storage, StoredCheckpoint, StoredEntry
@@ -46,12 +46,16 @@ DISPATCH_CHUNK = 128
 """Transactions admitted before their signatures are sent to the workers."""
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """Proof of acceptance: where the transaction sits in the log and when."""
+class Receipt(NamedTuple):
+    """Proof of acceptance: where the transaction sits in the log and when.
+
+    A named tuple, as the other records made once per transaction on the writer's path
+    (``Entry``, ``StoredEntry``, ``Outcome``): as immutable as a frozen dataclass, and built
+    in a quarter of the time (ADR 0014).
+    """
 
     tx_id: str
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index(), which nothing calls
     leaf_hash: str
     time_ms: int
 

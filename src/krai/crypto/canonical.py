@@ -62,23 +62,36 @@ class _NotCanonicalError(Exception):
 
 def _fast_check(value: JSONValue) -> bool:
     kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return True
-        raise _NotCanonicalError
     if kind is dict:
-        ascii_keys = True
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _NotCanonicalError
-            ascii_keys = _fast_check(item) and ascii_keys and key.isascii()
-        return ascii_keys
+        return _fast_object(value)
     if kind is list or kind is tuple:
         # Every item is checked, not only those up to the first non-ASCII key.
         return all([_fast_check(item) for item in value])  # noqa: C419
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return True
     raise _NotCanonicalError
+
+
+def _fast_object(value: dict[Any, JSONValue]) -> bool:
+    """The check of one object, with its scalar members checked in line (the common case)."""
+    ascii_keys = True
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _NotCanonicalError
+        if not key.isascii():
+            ascii_keys = False
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                continue
+            raise _NotCanonicalError
+        if not _fast_check(item):
+            ascii_keys = False
+    return ascii_keys
 
 
 def _careful_check(value: JSONValue, path: str) -> bool:

@@ -11,7 +11,7 @@ returned; a refused transaction writes nothing.
 import contextlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 from krai.crypto.keys import PublicKey
 from krai.state.entry import Entry
@@ -152,8 +152,7 @@ class Authority(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What an accepted entry changed: state writes and events."""
 
     writes: Mapping[str, bytes]
@@ -232,7 +231,7 @@ class Engine:
         else:
             ctx = Context(overlay, entry.tx.signer, entry.tx.tx_id, entry.index, entry.time_ms)
             self._apply_transaction(ctx, entry.tx, authorised=authorised)
-        return Outcome(dict(overlay.writes), tuple(event_json(e) for e in ctx.events))
+        return Outcome(overlay.writes, tuple(event_json(e) for e in ctx.events))
 
     def _apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
         if ctx.read(NETWORK_KEY) is not None:

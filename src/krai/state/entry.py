@@ -7,8 +7,7 @@ time and never a clock. The leaf hash is SHA-256(0x00 ‖ entry bytes).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from krai.crypto.canonical import canonical_bytes
 from krai.tx.codec import parse_strict_json, transaction_from_json
@@ -18,11 +17,10 @@ from krai.tx.errors import Code, RejectedError
 ENTRY_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One leaf of the log: a signed transaction, or the genesis document at index 0."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index(), which nothing calls
     time_ms: int
     tx: Transaction | None = None
     genesis: Mapping[str, Any] | None = None

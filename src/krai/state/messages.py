@@ -117,8 +117,10 @@ def encode_message(message: Any) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for name in names:
         value = getattr(message, name)
-        if value is not None:
-            body[name] = _encode(value)
+        if value is None:
+            continue
+        kind = type(value)
+        body[name] = value if kind is str or kind is int or kind is bool else _encode(value)
     return body
 
 
@@ -154,6 +156,7 @@ def _compile_dataclass(cls: type[Any]) -> Decoder:
         for f in dataclasses.fields(cls)
     ]
     names = frozenset(name for name, _, _ in fields)
+    body_paths = {name: f"body.{name}" for name in names}  # the paths of a whole body's fields
 
     def decode(body: Any, path: str) -> Any:
         if not isinstance(body, Mapping):
@@ -164,7 +167,8 @@ def _compile_dataclass(cls: type[Any]) -> Decoder:
         for name, optional, decoder in fields:
             value = body.get(name)
             if value is not None:
-                values[name] = decoder(value, f"{path}.{name}")
+                field_path = body_paths[name] if path == "body" else f"{path}.{name}"
+                values[name] = decoder(value, field_path)
             elif optional:
                 values[name] = None
             else:
