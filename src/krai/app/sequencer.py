@@ -233,12 +233,11 @@ class Sequencer:
                     self._engine.admit(overlay, tx)
                 entry = Entry(index, time_ms, tx=tx)
                 still_valid = early_refusal is None and not identity_changed
-                outcome = self._engine.execute(overlay, entry, authorised=still_valid)
+                outcome = self._engine.apply_to(overlay, entry, authorised=still_valid)
             except RejectedError as error:
                 applied.outcomes.append(error)
                 continue
             identity_changed = identity_changed or self._engine.changes_authority(outcome.writes)
-            overlay.absorb(outcome.writes)
             stored = _stored(entry, tx)
             applied.entries.append(stored)
             applied.events.extend((index, pos, event) for pos, event in enumerate(outcome.events))

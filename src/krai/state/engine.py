@@ -224,14 +224,24 @@ class Engine:
         identity records are those of ``view`` (the sequencer's admission), so they need not
         be checked again.
         """
-        overlay = Overlay(view)
-        if entry.tx is None:
-            ctx = Context(overlay, "genesis", "genesis", entry.index, entry.time_ms)
-            self._apply_genesis(ctx, entry.genesis or {})
-        else:
-            ctx = Context(overlay, entry.tx.signer, entry.tx.tx_id, entry.index, entry.time_ms)
-            self._apply_transaction(ctx, entry.tx, authorised=authorised)
-        return Outcome(overlay.writes, tuple(event_json(e) for e in ctx.events))
+        return self.apply_to(Overlay(view), entry, authorised=authorised)
+
+    def apply_to(self, overlay: Overlay, entry: Entry, *, authorised: bool = False) -> Outcome:
+        """``execute`` with the writes left in ``overlay`` (and returned too); a refused
+        entry leaves ``overlay`` as it was."""
+        overlay.begin()
+        try:
+            if entry.tx is None:
+                ctx = Context(overlay, "genesis", "genesis", entry.index, entry.time_ms)
+                self._apply_genesis(ctx, entry.genesis or {})
+            else:
+                tx = entry.tx
+                ctx = Context(overlay, tx.signer, tx.tx_id, entry.index, entry.time_ms)
+                self._apply_transaction(ctx, tx, authorised=authorised)
+        except BaseException:
+            overlay.rollback()
+            raise
+        return Outcome(overlay.commit(), tuple(event_json(e) for e in ctx.events))
 
     def _apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
         if ctx.read(NETWORK_KEY) is not None:
@@ -296,4 +306,4 @@ def _claim_nonce(ctx: Context, tx: Transaction) -> None:
     key = nonce_key(tx)
     if ctx.read(key) is not None:
         raise RejectedError(Code.REPLAY, f"nonce {tx.nonce!r} of {tx.signer} was already used")
-    ctx.state.put(key, {"index": ctx.index})
+    ctx.state.put_bytes(key, b'{"index":%d}' % ctx.index)  # encode_value's bytes, made faster

@@ -86,6 +86,8 @@ class Overlay:
         self._keys: list[str] = []
         """The written keys in order, so a scan finds its prefix by bisection: a batch's
         scans cost what they return, not every write made so far."""
+        self._undo: dict[str, bytes | None] | None = None
+        """While an entry is applied (``begin``), what each key it wrote held before."""
 
     def get_bytes(self, key: str) -> bytes | None:
         if key in self._writes:
@@ -106,24 +108,47 @@ class Overlay:
         """Store ``value`` under ``key``."""
         self._write(key, encode_value(value))
 
+    def put_bytes(self, key: str, raw: bytes) -> None:
+        """Store ``raw``, which must be exactly ``encode_value`` of the value, under ``key``."""
+        self._write(key, raw)
+
     def delete(self, key: str) -> None:
         """Remove ``key``."""
         self._write(key, DELETED)
 
     def _write(self, key: str, raw: bytes) -> None:
+        undo = self._undo
+        if undo is not None and key not in undo:
+            undo[key] = self._writes.get(key)
         if key not in self._writes:
             insort(self._keys, key)
         self._writes[key] = raw
+
+    def begin(self) -> None:
+        """Start recording the writes of one entry, to ``commit`` or ``rollback`` them."""
+        self._undo = {}
+
+    def commit(self) -> dict[str, bytes]:
+        """Keep the writes since ``begin``; return them."""
+        written = self._undo or {}
+        self._undo = None
+        return {key: self._writes[key] for key in written}
+
+    def rollback(self) -> None:
+        """Undo every write since ``begin``."""
+        written = self._undo or {}
+        self._undo = None
+        for key, before in written.items():
+            if before is None:
+                del self._writes[key]
+                del self._keys[bisect_left(self._keys, key)]
+            else:
+                self._writes[key] = before
 
     @property
     def writes(self) -> dict[str, bytes]:
         """The writes made so far (``DELETED`` marks a deletion)."""
         return self._writes
-
-    def absorb(self, writes: Mapping[str, bytes]) -> None:
-        """Take the writes of a nested overlay that succeeded."""
-        for key, raw in writes.items():
-            self._write(key, raw)
 
 
 class MemoryState:
