@@ -32,11 +32,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.e2e.ledger_checks import logged_transactions, signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
-from tests.e2e.test_crash import signed_lines
-
-from krai.adapters.sql.storage import open_storage
-from krai.config.settings import load_settings
 
 READY_SECONDS = 60.0
 REQUEST_SECONDS = 60.0
@@ -125,15 +122,10 @@ class Load:
 def lost_or_extra(home: Path, receipts: dict[str, int]) -> dict[str, int]:
     """Acknowledged transactions missing from the log or at another index, and log entries
     (after genesis) that no receipt acknowledged."""
-    storage = open_storage(load_settings(home).database_url)
-    try:
-        size = storage.log_size()
-        logged = {entry.tx_id: entry.index for entry in storage.entries(1, size)}
-    finally:
-        storage.close()
+    logged = dict(logged_transactions(home))
     lost = sum(1 for tx_id, index in receipts.items() if logged.get(tx_id) != index)
     extra = len(set(logged) - set(receipts))
-    return {"log_size": size, "lost": lost, "unacknowledged_in_log": extra}
+    return {"log_size": len(logged) + 1, "lost": lost, "unacknowledged_in_log": extra}
 
 
 def run_backend(

@@ -1,6 +1,5 @@
 """Killing the sequencer mid-ingest loses nothing it acknowledged and duplicates nothing."""
 
-import hashlib
 import json
 import random
 import signal
@@ -8,34 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from krai.adapters.keystore import Keystore
+from tests.e2e.ledger_checks import logged_transactions, signed_lines, verified_entries
+
 from krai.adapters.sql.storage import open_storage
 from krai.config.settings import load_settings
 from krai.tx.codec import transaction_from_json
-from krai.tx.envelope import Transaction, sign
-
-
-def signed_lines(home: Path, count: int) -> str:
-    settings = load_settings(home)
-    key = Keystore(settings.keys_dir).load("operator")
-    lines = []
-    for number in range(count):
-        body = {
-            "sha256": hashlib.sha256(b"%d" % number).hexdigest(),
-            "title": f"Doc {number}",
-            "kind": "report",
-        }
-        unsigned = Transaction(
-            settings.origin,
-            "notary.anchor",
-            1,
-            key.organisation or "",
-            key.key_id,
-            f"c{number}",
-            body,
-        )
-        lines.append(json.dumps(sign(unsigned, key.private_key).to_json()))
-    return "\n".join(lines) + "\n"
 
 
 def test_sigkill_during_submit_keeps_every_receipt(tmp_path: Path) -> None:
@@ -67,15 +43,7 @@ def test_sigkill_during_submit_keeps_every_receipt(tmp_path: Path) -> None:
     finally:
         storage.close()
     assert size > 2500
-    verified = subprocess.run(
-        [sys.executable, "-m", "krai", "verify", "--home", str(home), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert verified.returncode == 0, verified.stderr
-    assert json.loads(verified.stdout)["entries"] == size
+    assert verified_entries(home, timeout=120) == size
 
 
 def test_repeated_sigkills_at_random_points_lose_and_duplicate_nothing(tmp_path: Path) -> None:
@@ -127,22 +95,10 @@ def _tx_id(line: str) -> str:
 
 
 def _assert_exactly_once(home: Path, acknowledged: dict[str, int], sent: set[str]) -> None:
-    storage = open_storage(load_settings(home).database_url)
-    try:
-        for tx_id, index in acknowledged.items():
-            entry = storage.entry_by_tx_id(tx_id)
-            assert entry is not None and entry.index == index, tx_id
-        size = storage.log_size()
-        logged = [entry.tx_id for entry in storage.entries(1, size)]
-    finally:
-        storage.close()
-    assert len(logged) == len(set(logged)) == size - 1  # every entry after genesis, once
-    assert set(logged) <= sent
-    verified = subprocess.run(
-        [sys.executable, "-m", "krai", "verify", "--home", str(home), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert verified.returncode == 0, verified.stderr
+    logged = logged_transactions(home)
+    position = dict(logged)
+    assert all(position.get(tx_id) == index for tx_id, index in acknowledged.items())
+    ids = [tx_id for tx_id, _ in logged]
+    assert len(ids) == len(set(ids))  # every entry after genesis holds another transaction
+    assert set(ids) <= sent
+    assert verified_entries(home, timeout=120) == len(logged) + 1

@@ -13,11 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.e2e.ledger_checks import logged_transactions, signed_lines, verified_entries
 from tests.e2e.servers import free_port, wait_until_answering
-from tests.e2e.test_crash import signed_lines
-
-from krai.adapters.sql.storage import open_storage
-from krai.config.settings import load_settings
 
 READY_SECONDS = 60.0
 
@@ -101,19 +98,8 @@ def test_two_workers_survive_one_killed_and_lose_nothing(tmp_path: Path, postgre
     finally:
         server.terminate()
         server.wait(60)
-    storage = open_storage(load_settings(home).database_url)
-    try:
-        size = storage.log_size()
-        logged = {entry.tx_id: entry.index for entry in storage.entries(1, size)}
-    finally:
-        storage.close()
-    assert len(logged) == size - 1
-    assert all(logged.get(tx_id) == index for tx_id, index in receipts.items())
-    verified = subprocess.run(
-        [sys.executable, "-m", "krai", "verify", "--home", str(home), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert verified.returncode == 0, verified.stderr
+    logged = logged_transactions(home)
+    position = dict(logged)
+    assert len(position) == len(logged)  # no transaction twice
+    assert all(position.get(tx_id) == index for tx_id, index in receipts.items())
+    assert verified_entries(home, timeout=180) == len(logged) + 1
