@@ -2,12 +2,10 @@
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.e2e.test_cli import krai, lines
 
 from krai.adapters.keystore import Keystore
 from krai.adapters.sql.storage import open_storage
@@ -18,24 +16,6 @@ from krai.crypto.keys import encode_public_key
 
 PARK_INN, PARK_OGRN = "1234567894", "1022200525819"
 GOST = "gost3410-2012-256"
-
-
-def krai(home: Path, *args: str, stdin: str = "", expect: int = 0) -> str:
-    """Run ``python -m krai`` on ``home``, check its exit code and return its output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", *args, "--home", str(home)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == expect, result.stderr + result.stdout
-    return result.stdout
-
-
-def lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def anchor(home: Path, title: str) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.e2e.ledger_checks import signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
 from tests.e2e.test_cli import krai
-from tests.e2e.test_crash import signed_lines
 
 ORIGIN = "krai.example/mirror"
 TRANSACTIONS = 400

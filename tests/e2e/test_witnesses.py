@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 from tests.e2e.servers import free_port
+from tests.e2e.test_cli import run
 
 from krai.adapters.keystore import Keystore
 from krai.bootstrap import Founder, found_network
@@ -34,14 +35,7 @@ T = TypeVar("T")
 
 def krai(*args: str | Path, stdin: str = "", expect: int = 0) -> str:
     """Run ``python -m krai`` and check its exit code; return its standard output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "krai", *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run(*map(str, args), stdin=stdin)
     assert result.returncode == expect, result.stderr + result.stdout
     return result.stdout
 
