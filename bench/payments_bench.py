@@ -56,8 +56,8 @@ from krai.modules.payments.model import (
     accrual_key,
     assignment_key,
     attestation_key,
+    card_key,
     payment_key,
-    period_accrual_key,
     person_assignment_key,
     programme_key,
     rule_key,
@@ -98,13 +98,21 @@ def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
         writes.update(_facts(person, shapes["fact"], counter))
         assignment_id = f"a-{number:08d}"
         writes.update(_assignment(assignment_id, person, shapes["assignment"], counter))
+        card: dict[str, Any] = {"accruals": {}, "payments": {}}
         for month in MONTHS:
             due = int(amount[1 if month < "2026-04" else 2](person["facts"]))
             writes.update(
                 _accrual(
-                    assignment_id, person, month, due, shapes=shapes, counter=counter, lines=lines
+                    assignment_id,
+                    person,
+                    (month, due),
+                    shapes=shapes,
+                    counter=counter,
+                    lines=lines,
+                    card=card,
                 )
             )
+        writes[card_key(assignment_id, "2026")] = encode_value(card)
     for month, month_lines in lines.items():
         for start in range(0, len(month_lines), LINES_PER_STATEMENT):
             statement = {**shapes["statement"], **_stamp(next(counter), f"{month}-28")}
@@ -160,13 +168,16 @@ def _assignment(
 def _accrual(
     assignment_id: str,
     person: dict[str, Any],
-    month: str,
-    due: int,
+    accrued: tuple[str, int],
     *,
     shapes: dict[str, dict[str, Any]],
     counter: Iterator[int],
     lines: dict[str, list[dict[str, Any]]],
+    card: dict[str, Any],
 ) -> Any:
+    """The accrual and payment of a month, the bank line that matches it, and both on the
+    assignment's card."""
+    month, due = accrued
     index = next(counter)
     accrual_id, payment_id = f"acc-{assignment_id}-{month}", f"pay-{assignment_id}-{month}"
     accrual = {**shapes["accrual"], "assignment_id": assignment_id, "pseudonym": person["ps"]}
@@ -174,10 +185,11 @@ def _accrual(
     accrual.update(rule_version=1 if month < "2026-04" else 2, payments=[payment_id])
     accrual.update(status="accrued", **_stamp(index, f"{month}-25"))
     yield accrual_key(accrual_id), encode_value(accrual)
-    yield (
-        period_accrual_key(assignment_id, month),
-        encode_value({"accrual_id": accrual_id, "index": index}),
-    )
+    card["accruals"][month] = {
+        "accrual_id": accrual_id,
+        "amount_kopecks": due,
+        "time_ms": accrual["time_ms"],
+    }
     statement_id = f"veb-{month}-{len(lines[month]) // LINES_PER_STATEMENT}"
     line_id = str(len(lines[month]) % LINES_PER_STATEMENT + 1)
     payment = {**shapes["payment"], "accrual_id": accrual_id, "pseudonym": person["ps"]}
@@ -185,6 +197,7 @@ def _accrual(
     payment.update(bank_lines=[{"statement_id": statement_id, "line_id": line_id}])
     payment.update(_stamp(next(counter), f"{month}-26"))
     yield payment_key(payment_id), encode_value(payment)
+    card["payments"][payment_id] = {"paid_on": payment["paid_on"], "time_ms": payment["time_ms"]}
     line = {"line_id": line_id, "booked_on": f"{month}-26", "direction": "debit"}
     lines[month].append(
         {**line, "amount_kopecks": due, "reference": payment_id, "matched": "matched"}

@@ -1,10 +1,11 @@
 """The payments audit on several processes, for ledgers with millions of accruals.
 
-The parent reads what every part needs (programmes, rules, facts, assignments, the drug chain
-and the keys of the accrual index), then forks one process per part: each inherits that data,
-decodes and checks its share of the accruals, payments and bank statements, and sends back
-what it found. The parent joins the parts and makes the checks that span them. The findings
-are exactly those of ``krai.modules.payments.audit.audit`` in one process.
+The parent reads what every part needs (programmes, rules, facts, assignments, the drug
+chain), then forks one process per part: each inherits that data, decodes and checks its share
+of the assignments' cards and the bank statements, and sends back what it found. Meanwhile the
+parent makes the checks that need no part's result; then it joins the parts and makes the
+checks that need the audit's day. The findings are exactly those of
+``krai.modules.payments.audit.audit`` in one process.
 """
 
 import multiprocessing
@@ -17,6 +18,7 @@ from krai.modules.payments.audit import (
     PartResult,
     audit,
     audit_part,
+    check_whole,
     collector_paused,
     conclude,
     load,
@@ -54,10 +56,12 @@ def run_audit(
         _inherited = (view, data, reopen or _same)
         try:
             with multiprocessing.get_context("fork").Pool(count) as pool:
-                results = pool.starmap(_audit_part, [(part, count) for part in range(count)])
+                pending = pool.starmap_async(_audit_part, [(part, count) for part in range(count)])
+                whole = check_whole(view, data)
+                results = pending.get()
         finally:
             _inherited = None
-        return conclude(data, results, as_of)
+        return conclude(data, results, whole, as_of)
 
 
 def _audit_part(part: int, parts: int) -> PartResult:

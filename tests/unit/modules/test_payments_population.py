@@ -26,6 +26,7 @@ from tests.scenarios.payments_region import Region, populate
 from krai.app.payments_audit import run_audit
 from krai.modules.payments import queries
 from krai.modules.payments.audit import audit
+from krai.state.store import scan
 from krai.tx.errors import Code
 
 AUDIT_KINDS = {
@@ -79,6 +80,37 @@ def test_the_audit_finds_every_injected_anomaly_and_nothing_else(seed: int) -> N
     assert reasons == set(BANK_REASONS)
     assert problems == PROBLEMS
     assert run_audit(region.ledger.view, AS_OF, parts=3) == found  # the same, on 3 processes
+
+
+def test_the_cards_and_the_unreconciled_index_say_what_the_records_say() -> None:
+    """The audit reads the assignments' cards, not every accrual and payment: each card
+    entry matches its record, and every record has its entry."""
+    view = populate(AnomalousRegion, seed=5, size=300).ledger.view
+    accruals = dict(scan(view, "payments/accrual/"))
+    payments = dict(scan(view, "payments/payment/"))
+    on_cards: dict[str, dict[str, object]] = {}
+    paid_on_cards: dict[str, dict[str, object]] = {}
+    for key, card in scan(view, "payments/card/"):
+        assignment_id, year = key.split("/")[2:]
+        for period, entry in card["accruals"].items():
+            accrual = accruals[f"payments/accrual/{entry['accrual_id']}"]
+            assert (accrual["assignment_id"], accrual["period"]) == (assignment_id, period)
+            assert period[:4] == year
+            on_cards[entry["accrual_id"]] = entry
+        paid_on_cards.update(card["payments"])
+    assert len(on_cards) == len(accruals) > 500
+    for key, accrual in accruals.items():
+        entry = on_cards[key.rsplit("/", 1)[1]]
+        assert entry["amount_kopecks"] == accrual["amount_kopecks"]
+        assert entry["time_ms"] == accrual["time_ms"]
+        assert ("override" in entry) == ("override" in accrual)
+    assert {f"payments/payment/{p}" for p in paid_on_cards} == set(payments)
+    for key, payment in payments.items():
+        entry = paid_on_cards[key.rsplit("/", 1)[1]]
+        assert entry == {"paid_on": payment["paid_on"], "time_ms": payment["time_ms"]}
+    waiting = {key.rsplit("/", 1)[1] for key, _ in scan(view, "payments/unreconciled/")}
+    unreconciled = {k.rsplit("/", 1)[1] for k, p in payments.items() if p["bank"] == "unreconciled"}
+    assert waiting == unreconciled and len(waiting) > 0
 
 
 def test_what_the_ledger_refuses_outright_leaves_no_trace() -> None:

@@ -35,11 +35,11 @@ from krai.modules.payments.model import (
     rule_for,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
-from krai.state.store import StateView, decode_value, scan, scan_part
+from krai.state.store import StateView, decode_value, read, scan, scan_part
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
-LARGE_KINDS = ("accrual", "payment", "statement")
+LARGE_KINDS = ("card", "statement")
 """The record kinds an audit part reads a share of; every part reads all the others."""
 
 Finding = dict[str, Any]
@@ -57,37 +57,53 @@ class AuditData:
     prescriptions: dict[str, Record]
     dispensings: dict[str, Record]
     claims: dict[str, Record]
-    accrued: set[tuple[str, str]]
-    """(assignment, period) of every accrual, from the keys of the accrual index."""
-    by_pseudonym: dict[str, list[Record]] = field(default_factory=dict)
+    by_pseudonym: dict[str, list[str]] = field(default_factory=dict)
+    """The ids of each pseudonym's assignments."""
     shared: set[str] = field(default_factory=set)
     """Assignments whose person holds another assignment of the same programme: only their
     accruals can be duplicates."""
+    deaths: dict[str, str] = field(default_factory=dict)
+    """The attested date of death of the person behind a pseudonym, over that pseudonym and
+    the deduplication keys of its assignments: only pseudonyms of the dead are here."""
+    schedules: dict[str, "Schedule"] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict)
     compiled: dict[tuple[str, int], tuple[Callable[..., Value], Callable[..., Value]]] = field(
         default_factory=dict
     )
 
     def __post_init__(self) -> None:
-        index: dict[str, list[Record]] = defaultdict(list)
+        index: dict[str, list[str]] = defaultdict(list)
         holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+        died = _deaths_by_subject(self.facts)
+        deaths = {subject: day for subject, day in died.items() if subject.startswith("ps:")}
         for assignment_id, assignment in self.assignments.items():
-            index[assignment["pseudonym"]].append(assignment)
-            holders[(assignment["dedup_key"], assignment["programme_id"])].append(assignment_id)
+            pseudonym, dedup_key = assignment["pseudonym"], assignment["dedup_key"]
+            index[pseudonym].append(assignment_id)
+            holders[(dedup_key, assignment["programme_id"])].append(assignment_id)
+            if dedup_key in died and died[dedup_key] < deaths.get(pseudonym, "9999"):
+                deaths[pseudonym] = died[dedup_key]
         self.by_pseudonym = dict(index)
         self.shared = {a for held in holders.values() if len(held) > 1 for a in held}
+        self.deaths = deaths
+
+
+@dataclass(slots=True)
+class Schedule:
+    """The dates on which what an assignment gives can change — a rule version of its
+    programme takes effect, a fact about its person starts or stops being valid — and what
+    it gives between them, evaluated when first asked."""
+
+    changes: list[str]
+    dues: list[dict[str, Any] | None]
 
 
 @dataclass
 class PartResult:
-    """What one part found in its share of accruals, payments and statements."""
+    """What one part found in its share of cards and statements, and the periods each
+    assignment has an accrual for, as its cards say."""
 
     findings: list[Finding] = field(default_factory=list)
-    duplicate_candidates: list[tuple[int, tuple[str, str, str], str, Record]] = field(
-        default_factory=list
-    )
-    """(log index, person–programme–period slot, accrual id, accrual) of shared assignments."""
-    unreconciled: list[tuple[str, Record]] = field(default_factory=list)
+    accrued: dict[str, list[str]] = field(default_factory=dict)
     latest_ms: int = 0
 
 
@@ -96,7 +112,8 @@ def audit(view: StateView, as_of: str | None = None) -> list[Finding]:
     payments record (any kind: accruals, payments, facts, prescriptions, claims, statements)."""
     with collector_paused():
         data = load(view)
-        return conclude(data, [audit_part(view, data, 0, 1)], as_of)
+        part = audit_part(view, data, 0, 1)
+        return conclude(data, [part], check_whole(view, data), as_of)
 
 
 @contextmanager
@@ -112,18 +129,13 @@ def collector_paused() -> Iterator[None]:
 
 
 def load(view: StateView) -> AuditData:
-    """Read the small record kinds once, and the keys of the accrual index."""
+    """Read the small record kinds once."""
     facts: dict[str, list[Record]] = defaultdict(list)
     for key, fact in scan(view, f"{PREFIX}fact/"):
         facts[key.split("/")[2]].append(fact)
     rules: dict[str, list[Record]] = defaultdict(list)
     for key, rule in scan(view, f"{PREFIX}rule/"):
         rules[key.split("/")[2]].append(rule)
-    accrued_prefix = f"{PREFIX}accrued/"
-    accrued = {
-        tuple(key[len(accrued_prefix) :].rsplit("/", 1))
-        for key, _ in view.scan_bytes(accrued_prefix)
-    }
     return AuditData(
         _by_id(view, "programme"),
         rules,
@@ -132,71 +144,103 @@ def load(view: StateView) -> AuditData:
         _by_id(view, "prescription"),
         _by_id(view, "dispense"),
         _by_id(view, "claim"),
-        accrued,  # type: ignore[arg-type]
     )
+
+
+def check_whole(view: StateView, data: AuditData) -> list[Finding]:
+    """The checks that need only the small kinds, and a few records read by their keys: what
+    the parent process does while the parts run. Unreconciled payments come with the day on
+    which they were paid (``unreconciled_payment`` once the audit's day is known)."""
+    return [
+        *_dispensed_after_death(data),
+        *_incompatible(data),
+        *_decisions(data),
+        *_duplicates(_duplicate_candidates(view, data)),
+        *_paid_after_death(view, data),
+        *_awaiting_statement(view),
+    ]
 
 
 def audit_part(view: StateView, data: AuditData, part: int, parts: int) -> PartResult:
-    """Check one share of the accruals, payments and statements: the ``part``-th of ``parts``
-    runs of consecutive records of each kind. Only records of the share are decoded."""
+    """Check one share of the assignments' cards and of the bank statements: the ``part``-th
+    of ``parts`` runs of consecutive records of each kind. Only records of the share are
+    decoded, and an accrual's own record only when it is a finding."""
     result = PartResult()
-    for accrual_id, accrual in _share(view, "accrual", part, parts, result):
-        assignment = data.assignments[accrual["assignment_id"]]
-        if accrual["assignment_id"] in data.shared:
-            slot = (assignment["dedup_key"], accrual["programme_id"], accrual["period"])
-            result.duplicate_candidates.append((int(accrual["index"]), slot, accrual_id, accrual))
-        result.findings.extend(_accrual_checks(data, accrual_id, accrual, assignment))
-    for payment_id, payment in _share(view, "payment", part, parts, result):
-        died = _death_of(data, payment["pseudonym"])
-        if died is not None and died <= payment["paid_on"]:
-            result.findings.append(
-                _finding(
-                    "paid_after_death", payment_id, [payment], died=died, paid_on=payment["paid_on"]
-                )
-            )
-        if payment["bank"] == "unreconciled":
-            result.unreconciled.append((payment_id, payment))
-    for statement_id, statement in _share(view, "statement", part, parts, result):
+    latest = 0
+    for key, raw in _share(view, "card", part, parts):
+        assignment_id = key.rsplit("/", 1)[0]
+        card = decode_value(raw)
+        periods = result.accrued.setdefault(assignment_id, [])
+        for period, entry in card["accruals"].items():
+            periods.append(period)
+            latest = max(latest, entry["time_ms"])
+            found = _check_accrual(view, data, assignment_id, period, entry)
+            if found:
+                result.findings.extend(found)
+        for entry in card["payments"].values():
+            latest = max(latest, entry["time_ms"])
+    for statement_id, raw in _share(view, "statement", part, parts):
+        statement = decode_value(raw)
+        latest = max(latest, statement["time_ms"])
         result.findings.extend(_unmatched_lines(statement_id, statement))
+    result.latest_ms = int(latest)
     return result
 
 
-def conclude(data: AuditData, parts: list[PartResult], as_of: str | None) -> list[Finding]:
-    """Join the parts and check what spans them; every finding, by kind and subject."""
+def conclude(
+    data: AuditData, parts: list[PartResult], whole: list[Finding], as_of: str | None
+) -> list[Finding]:
+    """Join the parts and the whole and check what needs the audit's day; every finding, by
+    kind and subject."""
     latest = max([_latest_ms(data), *(part.latest_ms for part in parts)])
     day = as_of or local_date(latest)
-    candidates = sorted(
-        (c for part in parts for c in part.duplicate_candidates), key=lambda c: c[0]
-    )
+    accrued: dict[str, list[str]] = {}
+    for part in parts:
+        for assignment_id, periods in part.accrued.items():
+            accrued.setdefault(assignment_id, []).extend(periods)
     findings = [
         *(finding for part in parts for finding in part.findings),
-        *_duplicates(candidates),
-        *_unreconciled((p for part in parts for p in part.unreconciled), day),
-        *_dispensed_after_death(data),
-        *_incompatible(data),
-        *_missing(data, day),
-        *_decisions(data),
+        *(f for f in whole if f["kind"] != "unreconciled_payment" or _overdue(f, day)),
+        *_missing(data, accrued, day),
         *_drugs(data, day),
     ]
     return sorted(findings, key=lambda f: (f["kind"], f["subject"]))
 
 
-def entitled(data: AuditData, assignment: Record, period: str) -> dict[str, Any]:
-    """What the rule in effect gives the person for the period, on every fact now attested.
-
-    Remembered per person, rule version and span of dates over which the person's attested
-    facts do not change: the five months of a person with settled facts cost one evaluation."""
+def entitled(data: AuditData, assignment_id: str, period: str) -> dict[str, Any]:
+    """What the rule in effect gives the assignment's person for the period, on every fact
+    now attested: evaluated once per span of its schedule (docs/adr/0011), so the months of
+    a person with settled facts under one rule version cost one evaluation."""
+    schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
     on = period_start(period)
-    rule = _rule_on(data, assignment["programme_id"], on)
+    span = bisect_right(schedule.changes, on)
+    due = schedule.dues[span]
+    if due is None:
+        due = schedule.dues[span] = _evaluate_on(data, data.assignments[assignment_id], on)
+    return due
+
+
+def _schedule(data: AuditData, assignment_id: str) -> Schedule:
+    assignment = data.assignments[assignment_id]
+    programme_id = assignment["programme_id"]
+    changes = {rule["effective_from"] for rule in data.rules.get(programme_id, ())}
+    for subject in (assignment["pseudonym"], assignment["dedup_key"]):
+        for fact in data.facts.get(subject, ()):
+            changes.update(d for d in (fact["valid_from"], fact.get("valid_until")) if d)
+    schedule = data.schedules[assignment_id] = Schedule(
+        sorted(changes), [None] * (len(changes) + 1)
+    )
+    return schedule
+
+
+def _evaluate_on(data: AuditData, assignment: Record, on: str) -> dict[str, Any]:
+    programme_id = assignment["programme_id"]
+    rule = _rule_on(data, programme_id, on)
     if rule is None:
         return {"error": "no rule in effect"}
-    subjects = (assignment["pseudonym"], assignment["dedup_key"])
-    span = bisect_right(_fact_boundaries(data, subjects), on)
-    key = ("due", assignment["programme_id"], int(rule["version"]), subjects, span)
-    if key not in data.memo:
-        data.memo[key] = _evaluate(data, assignment["programme_id"], rule, subjects, on)
-    due: dict[str, Any] = data.memo[key]
-    return due
+    return _evaluate(
+        data, programme_id, rule, (assignment["pseudonym"], assignment["dedup_key"]), on
+    )
 
 
 def _evaluate(
@@ -210,22 +254,6 @@ def _evaluate(
     except (FormulaError, KeyError, IndexError, TypeError) as error:
         return {"error": str(error)}
     return {"version": rule["version"], "eligible": eligible, "amount_kopecks": value}
-
-
-def _fact_boundaries(data: AuditData, subjects: tuple[str, str]) -> list[str]:
-    """The dates on which some fact about the person starts or stops being valid, sorted."""
-    key = ("boundaries", subjects)
-    if key not in data.memo:
-        dates = {
-            date
-            for subject in subjects
-            for fact in data.facts.get(subject, ())
-            for date in (fact["valid_from"], fact.get("valid_until"))
-            if date
-        }
-        data.memo[key] = sorted(dates)
-    boundaries: list[str] = data.memo[key]
-    return boundaries
 
 
 def _rule_on(data: AuditData, programme_id: str, on: str) -> Record | None:
@@ -249,22 +277,18 @@ def facts_on(data: AuditData, subjects: list[str], on: str) -> dict[str, Value]:
     return {kind: value for kind, (_, value) in chosen.items()}
 
 
-def _share(
-    view: StateView, kind: str, part: int, parts: int, result: PartResult
-) -> Iterator[tuple[str, Record]]:
-    """The ``part``-th of ``parts`` runs of consecutive records of a kind, decoded; noting the
-    latest time. Consecutive, so that a person's records, whose ids usually sort together,
-    mostly fall in one part and their entitlement is computed once."""
+def _share(view: StateView, kind: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
+    """The ``part``-th of ``parts`` runs of consecutive records of a kind, by id, undecoded.
+    Consecutive, so that a person's records, whose ids usually sort together, mostly fall in
+    one part and their entitlement is computed once."""
     prefix = f"{PREFIX}{kind}/"
-    for key, raw in scan_part(view, prefix, part, parts):
-        record: Record = decode_value(raw)
-        result.latest_ms = max(result.latest_ms, int(record["time_ms"]))
-        yield key[len(prefix) :], record
+    cut = len(prefix)
+    return ((key[cut:], raw) for key, raw in scan_part(view, prefix, part, parts))
 
 
 def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
     for dispense_id, dispensing in data.dispensings.items():
-        died = _death_of(data, dispensing["pseudonym"])
+        died = data.deaths.get(dispensing["pseudonym"])
         if died is not None and died <= dispensing["dispensed_on"]:
             yield _finding(
                 "dispensed_after_death",
@@ -292,6 +316,22 @@ def _incompatible(data: AuditData) -> Iterator[dict[str, Any]]:
                     )
 
 
+def _duplicate_candidates(
+    view: StateView, data: AuditData
+) -> list[tuple[int, tuple[str, str, str], str, Record]]:
+    """(log index, person–programme–period slot, accrual id, accrual) of every accrual of
+    the assignments whose person holds another of the same programme, in log order."""
+    candidates = []
+    for assignment_id in sorted(data.shared):
+        assignment = data.assignments[assignment_id]
+        for _, card in scan(view, f"{PREFIX}card/{assignment_id}/"):
+            for period, entry in card["accruals"].items():
+                accrual = _record(view, "accrual", entry["accrual_id"])
+                slot = (assignment["dedup_key"], assignment["programme_id"], period)
+                candidates.append((int(accrual["index"]), slot, entry["accrual_id"], accrual))
+    return sorted(candidates, key=lambda c: c[0])
+
+
 def _duplicates(
     candidates: list[tuple[int, tuple[str, str, str], str, Record]],
 ) -> Iterator[Finding]:
@@ -312,57 +352,89 @@ def _duplicates(
         )
 
 
-def _accrual_checks(
-    data: AuditData, accrual_id: str, accrual: dict[str, Any], assignment: dict[str, Any]
-) -> Iterator[dict[str, Any]]:
-    if "override" in accrual:
-        yield _finding(
-            "override",
-            accrual_id,
-            [accrual],
-            rule_amount_kopecks=accrual["rule_amount_kopecks"],
-            amount_kopecks=accrual["amount_kopecks"],
-            legal_basis=accrual["override"]["legal_basis"],
-        )
-    due = entitled(data, assignment, accrual["period"])
-    if not due.get("eligible", True) and "override" not in accrual:
-        yield _finding("ineligible_recipient", accrual_id, [accrual], period=accrual["period"])
-    elif (
-        "amount_kopecks" in due
-        and accrual["amount_kopecks"] > due["amount_kopecks"]
-        and "override" not in accrual
-    ):
-        yield _finding(
-            "over_accrual",
-            accrual_id,
-            [accrual],
-            accrued=accrual["amount_kopecks"],
-            due=due["amount_kopecks"],
-        )
-    deadline, after_ms = _deadline(data, accrual["programme_id"], accrual["period"])
-    if accrual["time_ms"] >= after_ms:
-        yield _finding(
-            "late_accrual",
-            accrual_id,
-            [accrual],
-            due_by=deadline,
-            recorded_on=local_date(accrual["time_ms"]),
-        )
+def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
+    """Payments on or after the attested death of their person, found through the cards of
+    the dead's assignments."""
+    for pseudonym, died in sorted(data.deaths.items()):
+        for assignment_id in data.by_pseudonym.get(pseudonym, []):
+            for _, card in scan(view, f"{PREFIX}card/{assignment_id}/"):
+                for payment_id, entry in card["payments"].items():
+                    if died <= entry["paid_on"]:
+                        payment = _record(view, "payment", payment_id)
+                        yield _finding(
+                            "paid_after_death",
+                            payment_id,
+                            [payment],
+                            died=died,
+                            paid_on=entry["paid_on"],
+                        )
 
 
-def _missing(data: AuditData, day: str) -> Iterator[Finding]:
+def _awaiting_statement(view: StateView) -> Iterator[Finding]:
+    """Every payment no statement has matched yet, with the day it was paid: a finding once
+    the audit's day is more than ``UNRECONCILED_AFTER_DAYS`` later (``_overdue``)."""
+    prefix = f"{PREFIX}unreconciled/"
+    for key, waiting in scan(view, prefix):
+        payment_id = key[len(prefix) :]
+        payment = _record(view, "payment", payment_id)
+        yield _finding("unreconciled_payment", payment_id, [payment], paid_on=waiting["paid_on"])
+
+
+def _overdue(finding: Finding, day: str) -> bool:
+    return add_days(finding["evidence"]["paid_on"], UNRECONCILED_AFTER_DAYS) < day
+
+
+def _check_accrual(
+    view: StateView, data: AuditData, assignment_id: str, period: str, entry: Record
+) -> list[Finding]:
+    """An override is listed; without one, an accrual above what the rule gives, or to a
+    person it does not make eligible, is a finding; so is one recorded after its deadline."""
+    due = entitled(data, assignment_id, period)
+    amount = entry["amount_kopecks"]
+    found: list[tuple[str, dict[str, Any]]] = []
+    if "override" in entry:
+        found.append(("override", {}))
+    elif not due.get("eligible", True):
+        found.append(("ineligible_recipient", {"period": period}))
+    elif "amount_kopecks" in due and amount > due["amount_kopecks"]:
+        found.append(("over_accrual", {"accrued": amount, "due": due["amount_kopecks"]}))
+    programme_id = data.assignments[assignment_id]["programme_id"]
+    deadline, after_ms = _deadline(data, programme_id, period)
+    if entry["time_ms"] >= after_ms:
+        found.append(
+            ("late_accrual", {"due_by": deadline, "recorded_on": local_date(entry["time_ms"])})
+        )
+    if not found:
+        return []
+    accrual = _record(view, "accrual", entry["accrual_id"])
+    return [
+        _finding(kind, entry["accrual_id"], [accrual], **(evidence or _overridden(accrual)))
+        for kind, evidence in found
+    ]
+
+
+def _overridden(accrual: Record) -> dict[str, Any]:
+    return {
+        "rule_amount_kopecks": accrual["rule_amount_kopecks"],
+        "amount_kopecks": accrual["amount_kopecks"],
+        "legal_basis": accrual["override"]["legal_basis"],
+    }
+
+
+def _missing(data: AuditData, accrued: dict[str, list[str]], day: str) -> Iterator[Finding]:
     for assignment_id, assignment in data.assignments.items():
         programme = data.programmes[assignment["programme_id"]]
         if programme["kind"] != "cash":
             continue
         last = min(assignment.get("end_date") or day, day)
+        has = accrued.get(assignment_id, ())
         for period in _periods(data, assignment["start_date"], last):
-            if (assignment_id, period) in data.accrued:
+            if period in has:
                 continue
             deadline, _ = _deadline(data, assignment["programme_id"], period)
             if deadline >= day or not active_in(assignment, period):
                 continue
-            due = entitled(data, assignment, period)
+            due = entitled(data, assignment_id, period)
             if due.get("amount_kopecks", 0) > 0:
                 yield _finding(
                     "missing_accrual",
@@ -401,14 +473,6 @@ def _unmatched_lines(statement_id: str, statement: Record) -> Iterator[Finding]:
                 [statement],
                 reason=line["unmatched"],
                 reference=line["reference"],
-            )
-
-
-def _unreconciled(payments: Iterator[tuple[str, Record]], day: str) -> Iterator[Finding]:
-    for payment_id, payment in payments:
-        if add_days(payment["paid_on"], UNRECONCILED_AFTER_DAYS) < day:
-            yield _finding(
-                "unreconciled_payment", payment_id, [payment], paid_on=payment["paid_on"]
             )
 
 
@@ -478,23 +542,16 @@ def _covered(data: AuditData, dispensing: dict[str, Any]) -> bool:
 
 
 def _assignments_of(data: AuditData, pseudonym: str) -> list[dict[str, Any]]:
-    return data.by_pseudonym.get(pseudonym, [])
+    return [data.assignments[a] for a in data.by_pseudonym.get(pseudonym, [])]
 
 
-def _death_of(data: AuditData, pseudonym: str) -> str | None:
-    """The attested date of death of the person behind a programme pseudonym, if any, over
-    that pseudonym and the deduplication keys of its assignments."""
-    key = ("death", pseudonym)
-    if key not in data.memo:
-        subjects = [pseudonym, *(a["dedup_key"] for a in _assignments_of(data, pseudonym))]
-        dates = [
-            f["valid_from"]
-            for subject in subjects
-            for f in data.facts.get(subject, ())
-            if f["kind"] == "death"
-        ]
-        data.memo[key] = min(dates) if dates else None
-    died: str | None = data.memo[key]
+def _deaths_by_subject(facts: dict[str, list[Record]]) -> dict[str, str]:
+    """The earliest attested death of each subject (pseudonym or deduplication key)."""
+    died: dict[str, str] = {}
+    for subject, attested in facts.items():
+        dates = [f["valid_from"] for f in attested if f["kind"] == "death"]
+        if dates:
+            died[subject] = min(dates)
     return died
 
 
@@ -532,6 +589,13 @@ def _finding(
 ) -> dict[str, Any]:
     transactions = [{"tx_id": r["tx_id"], "index": r["index"]} for r in records if "tx_id" in r]
     return {"kind": kind, "subject": subject, "transactions": transactions, "evidence": evidence}
+
+
+def _record(view: StateView, kind: str, record_id: str) -> Record:
+    """A record the ledger's own indexes name, which must therefore exist."""
+    found = read(view, f"{PREFIX}{kind}/{record_id}")
+    assert found is not None, f"{kind} {record_id} is named by the payments state but absent"
+    return found
 
 
 def _by_id(view: StateView, kind: str) -> dict[str, dict[str, Any]]:

@@ -54,9 +54,15 @@ def accrual_key(accrual_id: str) -> str:
     return f"{PREFIX}accrual/{accrual_id}"
 
 
-def period_accrual_key(assignment_id: str, period: str) -> str:
-    """Index: the accrual of an assignment for a period."""
-    return f"{PREFIX}accrued/{assignment_id}/{period}"
+def card_key(assignment_id: str, year: str) -> str:
+    """State key of an assignment's card for a year: its accruals by period and its
+    payments, in brief — what the audit reads instead of every accrual and payment."""
+    return f"{PREFIX}card/{assignment_id}/{year}"
+
+
+def unreconciled_key(payment_id: str) -> str:
+    """Index: a payment no bank statement has matched yet."""
+    return f"{PREFIX}unreconciled/{payment_id}"
 
 
 def payment_key(payment_id: str) -> str:

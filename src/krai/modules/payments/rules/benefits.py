@@ -22,8 +22,10 @@ from krai.modules.payments.model import (
     accrual_key,
     active_in,
     assignment_key,
-    period_accrual_key,
+    card_key,
+    payment_key,
     person_assignment_key,
+    unreconciled_key,
 )
 from krai.modules.payments.queries import death_date, entitlement
 from krai.modules.payments.rules.records import (
@@ -90,7 +92,7 @@ def validate_accrual(ctx: Context, message: Accrue) -> None:
     absent(ctx, accrual_key(message.accrual_id), f"accrual {message.accrual_id}")
     if not active_in(found, message.period):
         raise rule_violation(f"assignment {message.assignment_id} does not cover {message.period}")
-    existing = ctx.read(period_accrual_key(message.assignment_id, message.period))
+    existing = _card(ctx, message.assignment_id, message.period)["accruals"].get(message.period)
     if existing is not None:
         raise conflict(
             f"assignment {message.assignment_id} already has accrual {existing['accrual_id']} "
@@ -125,8 +127,16 @@ def apply_accrual(ctx: Context, message: Accrue) -> None:
     if message.override is not None:
         record["override"] = encode_message(message.override)
     ctx.state.put(accrual_key(message.accrual_id), record)
-    index = {"accrual_id": message.accrual_id, "index": ctx.index}
-    ctx.state.put(period_accrual_key(message.assignment_id, message.period), index)
+    card = _card(ctx, message.assignment_id, message.period)
+    entry = {
+        "accrual_id": message.accrual_id,
+        "amount_kopecks": message.amount_kopecks,
+        "time_ms": ctx.time_ms,
+    }
+    if message.override is not None:
+        entry["override"] = True
+    card["accruals"][message.period] = entry
+    ctx.state.put(card_key(message.assignment_id, message.period[:4]), card)
     ctx.emit(
         events.Accrued(
             message.accrual_id,
@@ -166,7 +176,7 @@ def validate_payment(ctx: Context, message: Pay) -> None:
     """The programme's agent pays what is accrued and unpaid, to a person not known dead."""
     found = _accrual(ctx, message.accrual_id)
     paying_programme(ctx, found["programme_id"])
-    absent(ctx, f"payments/payment/{message.payment_id}", f"payment {message.payment_id}")
+    absent(ctx, payment_key(message.payment_id), f"payment {message.payment_id}")
     if found["status"] != "accrued":
         raise rule_violation(f"accrual {message.accrual_id} is {found['status']}, not payable")
     unpaid = found["amount_kopecks"] - found["paid_kopecks"]
@@ -208,7 +218,11 @@ def apply_payment(ctx: Context, message: Pay) -> None:
         "bank": "unreconciled",
         **ctx.provenance(),
     }
-    ctx.state.put(f"payments/payment/{message.payment_id}", record)
+    ctx.state.put(payment_key(message.payment_id), record)
+    ctx.state.put(unreconciled_key(message.payment_id), {"paid_on": message.paid_on})
+    card = _card(ctx, found["assignment_id"], found["period"])
+    card["payments"][message.payment_id] = {"paid_on": message.paid_on, "time_ms": ctx.time_ms}
+    ctx.state.put(card_key(found["assignment_id"], found["period"][:4]), card)
     ctx.emit(events.Paid(message.payment_id, message.accrual_id, message.amount_kopecks))
 
 
@@ -219,6 +233,11 @@ def _due(ctx: Context, assignment: dict[str, Any], period: str) -> dict[str, Any
     if "error" in due:
         raise rule_violation(str(due["error"]))
     return due
+
+
+def _card(ctx: Context, assignment_id: str, period: str) -> dict[str, Any]:
+    """The assignment's card for the period's year; empty before its first accrual."""
+    return ctx.read(card_key(assignment_id, period[:4])) or {"accruals": {}, "payments": {}}
 
 
 def _assignment(ctx: Context, assignment_id: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from krai.modules.payments import events
 from krai.modules.payments.messages import ReconcileStatement, StatementLine
-from krai.modules.payments.model import payment_key, statement_key
+from krai.modules.payments.model import payment_key, statement_key, unreconciled_key
 from krai.modules.payments.rules.records import absent
 from krai.state.engine import Context
 from krai.tx.errors import invalid_body
@@ -55,6 +55,8 @@ def _match(ctx: Context, statement_id: str, line: StatementLine) -> dict[str, An
         {"statement_id": statement_id, "line_id": line.line_id}
     )
     ctx.state.put(payment_key(line.reference), found)
+    if line.direction == "debit":
+        ctx.state.delete(unreconciled_key(line.reference))
     outcome["matched"] = found["bank"]
     ctx.emit(events.StatementLineMatched(statement_id, line.line_id, line.reference, found["bank"]))
     return outcome
