@@ -36,6 +36,7 @@ SQLITE_PRAGMAS = (
     "foreign_keys=ON",
     "cache_size=-65536",  # 64 MiB of page cache for index maintenance as tables grow
     "wal_autocheckpoint=0",  # checkpoints run on their own thread (WalCheckpointer)
+    "mmap_size=2147483648",  # reads map the file (capped by SQLite's build; 2 GiB on Debian)
 )
 
 

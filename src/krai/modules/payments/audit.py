@@ -19,10 +19,11 @@ payment to a person whose death is attested by then, a prescription of an unlist
 import gc
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from krai.modules.payments.formulas import FormulaError, Value, compile_formula
 from krai.modules.payments.model import (
@@ -44,6 +45,34 @@ LARGE_KINDS = ("card", "statement")
 
 Finding = dict[str, Any]
 Record = dict[str, Any]
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Decoded(Mapping[str, T]):
+    """Records kept as their stored bytes and decoded when first read: the parts of the
+    audit decode only what their share needs, and the parent the rest while they run."""
+
+    def __init__(self, raw: dict[str, R], decode: Callable[[R], T]) -> None:
+        self._raw = raw
+        self._decode = decode
+        self._decoded: dict[str, T] = {}
+
+    def __getitem__(self, key: str) -> T:
+        found = self._decoded.get(key)
+        if found is None:
+            found = self._decoded[key] = self._decode(self._raw[key])
+        return found
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The record under ``key``, decoded, or ``default``."""
+        return self[key] if key in self._raw else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 @dataclass
@@ -52,39 +81,48 @@ class AuditData:
 
     programmes: dict[str, Record]
     rules: dict[str, list[Record]]
-    facts: dict[str, list[Record]]
-    assignments: dict[str, Record]
+    facts: Mapping[str, list[Record]]
+    """Each subject's attested facts."""
+    assignments: Mapping[str, Record]
     prescriptions: dict[str, Record]
     dispensings: dict[str, Record]
     claims: dict[str, Record]
-    by_pseudonym: dict[str, list[str]] = field(default_factory=dict)
-    """The ids of each pseudonym's assignments."""
-    shared: set[str] = field(default_factory=set)
-    """Assignments whose person holds another assignment of the same programme: only their
-    accruals can be duplicates."""
-    deaths: dict[str, str] = field(default_factory=dict)
-    """The attested date of death of the person behind a pseudonym, over that pseudonym and
-    the deduplication keys of its assignments: only pseudonyms of the dead are here."""
+    died: dict[str, str]
+    """The earliest attested death of each subject (pseudonym or deduplication key)."""
     schedules: dict[str, "Schedule"] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict)
     compiled: dict[tuple[str, int], tuple[Callable[..., Value], Callable[..., Value]]] = field(
         default_factory=dict
     )
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def by_pseudonym(self) -> dict[str, list[str]]:
+        """The ids of each pseudonym's assignments."""
         index: dict[str, list[str]] = defaultdict(list)
-        holders: dict[tuple[str, str], list[str]] = defaultdict(list)
-        died = _deaths_by_subject(self.facts)
-        deaths = {subject: day for subject, day in died.items() if subject.startswith("ps:")}
         for assignment_id, assignment in self.assignments.items():
+            index[assignment["pseudonym"]].append(assignment_id)
+        return dict(index)
+
+    @cached_property
+    def shared(self) -> set[str]:
+        """Assignments whose person holds another assignment of the same programme: only
+        their accruals can be duplicates."""
+        holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for assignment_id, assignment in self.assignments.items():
+            holders[(assignment["dedup_key"], assignment["programme_id"])].append(assignment_id)
+        return {a for held in holders.values() if len(held) > 1 for a in held}
+
+    @cached_property
+    def deaths(self) -> dict[str, str]:
+        """The attested date of death of the person behind a pseudonym, over that pseudonym
+        and the deduplication keys of its assignments: only pseudonyms of the dead are here."""
+        died = self.died
+        deaths = {subject: day for subject, day in died.items() if subject.startswith("ps:")}
+        for assignment in self.assignments.values():
             pseudonym, dedup_key = assignment["pseudonym"], assignment["dedup_key"]
-            index[pseudonym].append(assignment_id)
-            holders[(dedup_key, assignment["programme_id"])].append(assignment_id)
             if dedup_key in died and died[dedup_key] < deaths.get(pseudonym, "9999"):
                 deaths[pseudonym] = died[dedup_key]
-        self.by_pseudonym = dict(index)
-        self.shared = {a for held in holders.values() if len(held) > 1 for a in held}
-        self.deaths = deaths
+        return deaths
 
 
 @dataclass(slots=True)
@@ -93,6 +131,9 @@ class Schedule:
     programme takes effect, a fact about its person starts or stops being valid — and what
     it gives between them, evaluated when first asked."""
 
+    programme_id: str
+    facts: list[Record]
+    """Every fact attested about the person, over the pseudonym and the deduplication key."""
     changes: list[str]
     dues: list[dict[str, Any] | None]
 
@@ -129,22 +170,35 @@ def collector_paused() -> Iterator[None]:
 
 
 def load(view: StateView) -> AuditData:
-    """Read the small record kinds once."""
-    facts: dict[str, list[Record]] = defaultdict(list)
-    for key, fact in scan(view, f"{PREFIX}fact/"):
-        facts[key.split("/")[2]].append(fact)
+    """Read the small record kinds once; facts and assignments are decoded when first used."""
+    facts: dict[str, list[bytes]] = defaultdict(list)
+    died: dict[str, str] = {}
+    for key, raw in view.scan_bytes(f"{PREFIX}fact/"):
+        _, _, subject, kind, _ = key.split("/")
+        facts[subject].append(raw)
+        if kind == "death":
+            day = decode_value(raw)["valid_from"]
+            died[subject] = min(day, died.get(subject, day))
     rules: dict[str, list[Record]] = defaultdict(list)
     for key, rule in scan(view, f"{PREFIX}rule/"):
         rules[key.split("/")[2]].append(rule)
+    prefix = f"{PREFIX}assignment/"
+    cut = len(prefix)
+    assignments = {key[cut:]: raw for key, raw in view.scan_bytes(prefix)}
     return AuditData(
         _by_id(view, "programme"),
         rules,
-        facts,
-        _by_id(view, "assignment"),
+        Decoded(dict(facts), _decode_all),
+        Decoded(assignments, decode_value),
         _by_id(view, "prescription"),
         _by_id(view, "dispense"),
         _by_id(view, "claim"),
+        died,
     )
+
+
+def _decode_all(raws: list[bytes]) -> list[Record]:
+    return [decode_value(raw) for raw in raws]
 
 
 def check_whole(view: StateView, data: AuditData) -> list[Finding]:
@@ -170,11 +224,12 @@ def audit_part(view: StateView, data: AuditData, part: int, parts: int) -> PartR
     for key, raw in _share(view, "card", part, parts):
         assignment_id = key.rsplit("/", 1)[0]
         card = decode_value(raw)
+        schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
         periods = result.accrued.setdefault(assignment_id, [])
         for period, entry in card["accruals"].items():
             periods.append(period)
             latest = max(latest, entry["time_ms"])
-            found = _check_accrual(view, data, assignment_id, period, entry)
+            found = _check_accrual(view, data, schedule, period, entry)
             if found:
                 result.findings.extend(found)
         for entry in card["payments"].values():
@@ -192,8 +247,7 @@ def conclude(
 ) -> list[Finding]:
     """Join the parts and the whole and check what needs the audit's day; every finding, by
     kind and subject."""
-    latest = max([_latest_ms(data), *(part.latest_ms for part in parts)])
-    day = as_of or local_date(latest)
+    day = as_of or local_date(max([_latest_ms(data), *(part.latest_ms for part in parts)]))
     accrued: dict[str, list[str]] = {}
     for part in parts:
         for assignment_id, periods in part.accrued.items():
@@ -209,45 +263,52 @@ def conclude(
 
 def entitled(data: AuditData, assignment_id: str, period: str) -> dict[str, Any]:
     """What the rule in effect gives the assignment's person for the period, on every fact
-    now attested: evaluated once per span of its schedule (docs/adr/0011), so the months of
+    now attested: evaluated once per span of its schedule (docs/adr/0015), so the months of
     a person with settled facts under one rule version cost one evaluation."""
-    schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
+    return _due(data, data.schedules.get(assignment_id) or _schedule(data, assignment_id), period)
+
+
+def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
     on = period_start(period)
     span = bisect_right(schedule.changes, on)
     due = schedule.dues[span]
     if due is None:
-        due = schedule.dues[span] = _evaluate_on(data, data.assignments[assignment_id], on)
+        due = schedule.dues[span] = _evaluate(data, schedule, on)
     return due
 
 
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     assignment = data.assignments[assignment_id]
     programme_id = assignment["programme_id"]
-    changes = {rule["effective_from"] for rule in data.rules.get(programme_id, ())}
-    for subject in (assignment["pseudonym"], assignment["dedup_key"]):
-        for fact in data.facts.get(subject, ()):
-            changes.update(d for d in (fact["valid_from"], fact.get("valid_until")) if d)
+    facts = [
+        *data.facts.get(assignment["pseudonym"], ()),
+        *data.facts.get(assignment["dedup_key"], ()),
+    ]
+    changes = set(_rule_changes(data, programme_id))
+    for fact in facts:
+        changes.add(fact["valid_from"])
+        if fact.get("valid_until"):
+            changes.add(fact["valid_until"])
     schedule = data.schedules[assignment_id] = Schedule(
-        sorted(changes), [None] * (len(changes) + 1)
+        programme_id, facts, sorted(changes), [None] * (len(changes) + 1)
     )
     return schedule
 
 
-def _evaluate_on(data: AuditData, assignment: Record, on: str) -> dict[str, Any]:
-    programme_id = assignment["programme_id"]
-    rule = _rule_on(data, programme_id, on)
+def _rule_changes(data: AuditData, programme_id: str) -> list[str]:
+    key = ("rule changes", programme_id)
+    if key not in data.memo:
+        data.memo[key] = [rule["effective_from"] for rule in data.rules.get(programme_id, ())]
+    changes: list[str] = data.memo[key]
+    return changes
+
+
+def _evaluate(data: AuditData, schedule: Schedule, on: str) -> dict[str, Any]:
+    rule = _rule_on(data, schedule.programme_id, on)
     if rule is None:
         return {"error": "no rule in effect"}
-    return _evaluate(
-        data, programme_id, rule, (assignment["pseudonym"], assignment["dedup_key"]), on
-    )
-
-
-def _evaluate(
-    data: AuditData, programme_id: str, rule: Record, subjects: tuple[str, str], on: str
-) -> dict[str, Any]:
-    facts = facts_on(data, list(subjects), on)
-    eligibility, amount = _compiled(data, programme_id, rule)
+    facts = facts_on(schedule.facts, on)
+    eligibility, amount = _compiled(data, schedule.programme_id, rule)
     try:
         eligible = facts.get("death") is None and eligibility(facts) is True
         value = amount(facts) if eligible else 0
@@ -264,16 +325,15 @@ def _rule_on(data: AuditData, programme_id: str, on: str) -> Record | None:
     return rule
 
 
-def facts_on(data: AuditData, subjects: list[str], on: str) -> dict[str, Value]:
-    """Each kind's latest attestation valid on a date, over a person's pseudonyms."""
+def facts_on(facts: list[Record], on: str) -> dict[str, Value]:
+    """Each kind's latest attestation valid on a date, among a person's facts."""
     chosen: dict[str, tuple[tuple[str, int], Value]] = {}
-    for subject in subjects:
-        for fact in data.facts.get(subject, ()):
-            if fact["valid_from"] > on or (fact.get("valid_until") or "9999") <= on:
-                continue
-            rank = (fact["valid_from"], fact["index"])
-            if fact["kind"] not in chosen or rank > chosen[fact["kind"]][0]:
-                chosen[fact["kind"]] = (rank, fact["value"])
+    for fact in facts:
+        if fact["valid_from"] > on or (fact.get("valid_until") or "9999") <= on:
+            continue
+        rank = (fact["valid_from"], fact["index"])
+        if fact["kind"] not in chosen or rank > chosen[fact["kind"]][0]:
+            chosen[fact["kind"]] = (rank, fact["value"])
     return {kind: value for kind, (_, value) in chosen.items()}
 
 
@@ -385,11 +445,11 @@ def _overdue(finding: Finding, day: str) -> bool:
 
 
 def _check_accrual(
-    view: StateView, data: AuditData, assignment_id: str, period: str, entry: Record
+    view: StateView, data: AuditData, schedule: Schedule, period: str, entry: Record
 ) -> list[Finding]:
     """An override is listed; without one, an accrual above what the rule gives, or to a
     person it does not make eligible, is a finding; so is one recorded after its deadline."""
-    due = entitled(data, assignment_id, period)
+    due = _due(data, schedule, period)
     amount = entry["amount_kopecks"]
     found: list[tuple[str, dict[str, Any]]] = []
     if "override" in entry:
@@ -398,8 +458,7 @@ def _check_accrual(
         found.append(("ineligible_recipient", {"period": period}))
     elif "amount_kopecks" in due and amount > due["amount_kopecks"]:
         found.append(("over_accrual", {"accrued": amount, "due": due["amount_kopecks"]}))
-    programme_id = data.assignments[assignment_id]["programme_id"]
-    deadline, after_ms = _deadline(data, programme_id, period)
+    deadline, after_ms = _deadline(data, schedule.programme_id, period)
     if entry["time_ms"] >= after_ms:
         found.append(
             ("late_accrual", {"due_by": deadline, "recorded_on": local_date(entry["time_ms"])})
@@ -543,16 +602,6 @@ def _covered(data: AuditData, dispensing: dict[str, Any]) -> bool:
 
 def _assignments_of(data: AuditData, pseudonym: str) -> list[dict[str, Any]]:
     return [data.assignments[a] for a in data.by_pseudonym.get(pseudonym, [])]
-
-
-def _deaths_by_subject(facts: dict[str, list[Record]]) -> dict[str, str]:
-    """The earliest attested death of each subject (pseudonym or deduplication key)."""
-    died: dict[str, str] = {}
-    for subject, attested in facts.items():
-        dates = [f["valid_from"] for f in attested if f["kind"] == "death"]
-        if dates:
-            died[subject] = min(dates)
-    return died
 
 
 def _excludes(data: AuditData, first: dict[str, Any], second: dict[str, Any]) -> bool:
