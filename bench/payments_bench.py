@@ -7,11 +7,14 @@ Measured on the same machine in the same run:
   statement, so the audit walks every path and finds nothing. The state is built directly,
   not through the engine: one small region is first run through the real engine
   (tests/scenarios/payments_region.py) and its records — programme, both rule versions,
-  facts, assignment, accrual, payment, statement and their indexes — are copied with new ids,
-  amounts from the rule's own formula, so every record has the shape the rules write. The
+  facts, assignment, accrual, payment, statement, the assignment's card and the indexes — are
+  copied with new ids, amounts from the rule's own formula, so every record has the shape the
+  rules write. The
   accounts' postings of each payment are left out (the audit never reads them). Timed on a
   ``MemoryState`` and on a SQLite storage (src/krai/adapters/sql) holding the same keys and
   bytes, each in one process and in one process per core (src/krai/app/payments_audit.py).
+  The SQLite audits run in a new process on the closed database file, as an auditor runs
+  ``krai payments audit``; the ``MemoryState`` ones in this process, beside the state.
 - **ingest of a region's monthly accruals** (``--accruals``, default 5,000 for a routine run;
   the issue's figure is 300,000, run with ``--accruals 300000``; the extrapolation from a
   smaller run is printed beside the measurement):
@@ -32,6 +35,7 @@ import random
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,7 +80,7 @@ def templates() -> dict[str, dict[str, Any]]:
     """One record of each kind, as the real rules wrote them for a small region."""
     view = populate(Region, seed=1, size=30).ledger.view
     first = {}
-    for kind in ("programme", "assignment", "accrual", "payment", "statement", "fact"):
+    for kind in ("programme", "assignment", "accrual", "payment", "statement", "fact", "card"):
         first[kind] = next(value for _, value in scan(view, f"payments/{kind}/"))
     rules = [value for _, value in scan(view, f"payments/rule/{BENEFIT}/")]
     first["rule1"], first["rule2"] = rules
@@ -88,6 +92,7 @@ def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
     """Keys and canonical bytes of ``people`` people accrued, paid and matched for 5 months."""
     shapes, rng, writes = templates(), random.Random(seed), {}
     writes[programme_key(BENEFIT)] = encode_value(shapes["programme"])
+    card_shape = _card_shape(shapes["card"])
     for version in (1, 2):
         writes[rule_key(BENEFIT, version)] = encode_value(shapes[f"rule{version}"])
     amount = {v: _amount_formula(shapes[f"rule{v}"]) for v in (1, 2)}
@@ -112,6 +117,7 @@ def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
                     card=card,
                 )
             )
+        assert _card_shape(card) == card_shape, (card, shapes["card"])
         writes[card_key(assignment_id, "2026")] = encode_value(card)
     for month, month_lines in lines.items():
         for start in range(0, len(month_lines), LINES_PER_STATEMENT):
@@ -121,6 +127,13 @@ def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
                 statement
             )
     return writes, people * len(MONTHS)
+
+
+def _card_shape(card: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The fields of a card's accrual and payment entries: the bench writes what the rules do."""
+    accrual = next(iter(card["accruals"].values()))
+    payment = next(iter(card["payments"].values()))
+    return set(accrual), set(payment)
 
 
 def _amount_formula(template: dict[str, Any]) -> Callable[[Any], Any]:
@@ -213,6 +226,24 @@ def timed_audit(view: Any, runs: int, parts: int, reopen: Any = None) -> tuple[l
     return times, found
 
 
+def audit_in_fresh_process(path: Path, runs: int, parts: int) -> tuple[list[float], int]:
+    """The audit of a SQLite state file timed in a new process, as an auditor would run it
+    (``krai payments audit --home``), not in this one with the whole state built in memory."""
+    command = [sys.executable, __file__, "--audit-file", str(path)]
+    command += ["--audit-runs", str(runs), "--parts", str(parts)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    measured = json.loads(done.stdout)
+    return measured["times_s"], measured["findings"]
+
+
+def audit_file(path: str, runs: int, parts: int) -> dict[str, Any]:
+    """Open a SQLite state file and time ``runs`` audits on ``parts`` processes."""
+    storage = open_storage(f"sqlite:///{path}")
+    times, found = timed_audit(storage, runs, parts, reopen=lambda _: storage.after_fork())
+    storage.close()
+    return {"times_s": times, "findings": found}
+
+
 def audit_at_scale(accruals: int, runs: int) -> dict[str, Any]:
     """The audit over ``accruals`` accruals in memory and on SQLite, in one process and in one
     process per core."""
@@ -230,18 +261,19 @@ def audit_at_scale(accruals: int, runs: int) -> dict[str, Any]:
     state_keys, state_mb = len(writes), sum(len(k) + len(v) for k, v in writes.items()) / 1e6
     del memory
     with tempfile.TemporaryDirectory() as directory:
-        storage = open_storage(f"sqlite:///{Path(directory) / 'state.db'}")
+        path = Path(directory) / "state.db"
+        storage = open_storage(f"sqlite:///{path}")
         items = list(writes.items())
         del writes
         for start in range(0, len(items), 100_000):
             storage.append_batch(Batch([], [], dict(items[start : start + 100_000]), [], None))
         del items
+        storage.close()  # a ledger at rest: its write-ahead log checkpointed into the file
         for parts in sorted({1, cores}):
-            timings[f"sqlite_state_{parts}_process_s"], count = timed_audit(
-                storage, runs, parts, reopen=lambda _: storage.after_fork()
+            timings[f"sqlite_state_{parts}_process_s"], count = audit_in_fresh_process(
+                path, runs, parts
             )
             found.add(count)
-        storage.close()
     assert len(found) == 1, found
     return {
         "accruals": made,
@@ -371,7 +403,12 @@ def main() -> None:
     parser.add_argument("--audit-runs", type=int, default=1)
     parser.add_argument("--accruals", type=int, default=5_000)
     parser.add_argument("--only", choices=["audit", "ingest"], help="run one half only")
+    parser.add_argument("--audit-file", help=argparse.SUPPRESS)  # the fresh process's task
+    parser.add_argument("--parts", type=int, default=1, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.audit_file:
+        print(json.dumps(audit_file(arguments.audit_file, arguments.audit_runs, arguments.parts)))
+        return
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "payments audit at scale and ingest of monthly accruals",

@@ -19,7 +19,7 @@ payment to a person whose death is attested by then, a prescription of an unlist
 import gc
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -57,6 +57,8 @@ class Decoded(Mapping[str, T]):
         self._raw = raw
         self._decode = decode
         self._decoded: dict[str, T] = {}
+        self._complete = False
+        """Whether every record is decoded, in the order of the keys read."""
 
     def __getitem__(self, key: str) -> T:
         found = self._decoded.get(key)
@@ -67,6 +69,21 @@ class Decoded(Mapping[str, T]):
     def get(self, key: str, default: Any = None) -> Any:
         """The record under ``key``, decoded, or ``default``."""
         return self[key] if key in self._raw else default
+
+    def items(self) -> ItemsView[str, T]:
+        """Every record, decoded, in the order of the keys read."""
+        return self._all().items()
+
+    def values(self) -> ValuesView[T]:
+        """Every record, decoded, in the order of the keys read."""
+        return self._all().values()
+
+    def _all(self) -> dict[str, T]:
+        if not self._complete:
+            done, decode = self._decoded, self._decode
+            self._decoded = {k: done.get(k) or decode(raw) for k, raw in self._raw.items()}
+            self._complete = True
+        return self._decoded
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
@@ -487,11 +504,10 @@ def _missing(data: AuditData, accrued: dict[str, list[str]], day: str) -> Iterat
             continue
         last = min(assignment.get("end_date") or day, day)
         has = accrued.get(assignment_id, ())
-        for period in _periods(data, assignment["start_date"], last):
-            if period in has:
-                continue
-            deadline, _ = _deadline(data, assignment["programme_id"], period)
-            if deadline >= day or not active_in(assignment, period):
+        for period in _owed(
+            data, assignment["programme_id"], (assignment["start_date"], last), day
+        ):
+            if period in has or not active_in(assignment, period):
                 continue
             due = entitled(data, assignment_id, period)
             if due.get("amount_kopecks", 0) > 0:
@@ -504,12 +520,17 @@ def _missing(data: AuditData, accrued: dict[str, list[str]], day: str) -> Iterat
                 )
 
 
-def _periods(data: AuditData, first: str, last: str) -> list[str]:
-    key = ("periods", first, last)
+def _owed(data: AuditData, programme_id: str, span: tuple[str, str], day: str) -> list[str]:
+    """The months from ``span``'s first day to its last whose accrual was due before ``day``."""
+    key = ("owed", programme_id, span, day)
     if key not in data.memo:
-        data.memo[key] = periods_between(first, last)
-    periods: list[str] = data.memo[key]
-    return periods
+        data.memo[key] = [
+            period
+            for period in periods_between(*span)
+            if _deadline(data, programme_id, period)[0] < day
+        ]
+    owed: list[str] = data.memo[key]
+    return owed
 
 
 def _deadline(data: AuditData, programme_id: str, period: str) -> tuple[str, int]:
