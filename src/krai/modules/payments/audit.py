@@ -40,8 +40,6 @@ from krai.state.store import StateView, decode_value, read, scan, scan_part
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
-LARGE_KINDS = ("card", "statement")
-"""The record kinds an audit part reads a share of; every part reads all the others."""
 
 Finding = dict[str, Any]
 Record = dict[str, Any]
@@ -356,8 +354,8 @@ def facts_on(facts: list[Record], on: str) -> dict[str, Value]:
 
 def _share(view: StateView, kind: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
     """The ``part``-th of ``parts`` runs of consecutive records of a kind, by id, undecoded.
-    Consecutive, so that a person's records, whose ids usually sort together, mostly fall in
-    one part and their entitlement is computed once."""
+    Consecutive, so that an assignment's cards (keyed by assignment, then year) mostly fall in
+    one part and its person's entitlement is computed once."""
     prefix = f"{PREFIX}{kind}/"
     cut = len(prefix)
     return ((key[cut:], raw) for key, raw in scan_part(view, prefix, part, parts))
