@@ -9,8 +9,8 @@ Measured on the same machine in the same run:
   (tests/scenarios/payments_region.py) and its records — programme, both rule versions,
   facts, assignment, accrual, payment, statement, the assignment's card and the indexes — are
   copied with new ids, amounts from the rule's own formula, so every record has the shape the
-  rules write. The
-  accounts' postings of each payment are left out (the audit never reads them). Timed on a
+  rules write. The accounts' postings of each payment are left out (the audit never reads
+  them). Timed on a
   ``MemoryState`` and on a SQLite storage (src/krai/adapters/sql) holding the same keys and
   bytes, each in one process and in one process per core (src/krai/app/payments_audit.py).
   The SQLite audits run in a new process on the closed database file, as an auditor runs

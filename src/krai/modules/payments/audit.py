@@ -1,9 +1,9 @@
 """The audit anyone holding the ledger can run: every illegitimate, duplicate, late and missing
 accrual, and every broken link from budget to service, each with its transactions.
 
-It reads only the replayed state, as of a date (by default the day of the last entry), and
-re-checks with hindsight what the ledger accepted with the facts known at the time: a death
-attested late turns earlier payments into findings. Kinds of finding:
+It reads only the replayed state, as of a date (by default the day of the last payments
+record), and re-checks with hindsight what the ledger accepted with the facts known at the
+time: a death attested late turns earlier payments into findings. Kinds of finding:
 
 ``paid_after_death``, ``dispensed_after_death``, ``incompatible_programmes``,
 ``ineligible_recipient``, ``over_accrual``, ``duplicate_accrual``, ``late_accrual``,
@@ -466,9 +466,9 @@ def _check_accrual(
     person it does not make eligible, is a finding; so is one recorded after its deadline."""
     due = _due(data, schedule, period)
     amount = entry["amount_kopecks"]
-    found: list[tuple[str, dict[str, Any]]] = []
+    found: list[tuple[str, dict[str, Any] | None]] = []  # None: the override's, from its record
     if "override" in entry:
-        found.append(("override", {}))
+        found.append(("override", None))
     elif not due.get("eligible", True):
         found.append(("ineligible_recipient", {"period": period}))
     elif "amount_kopecks" in due and amount > due["amount_kopecks"]:
@@ -482,7 +482,12 @@ def _check_accrual(
         return []
     accrual = _record(view, "accrual", entry["accrual_id"])
     return [
-        _finding(kind, entry["accrual_id"], [accrual], **(evidence or _overridden(accrual)))
+        _finding(
+            kind,
+            entry["accrual_id"],
+            [accrual],
+            **(_overridden(accrual) if evidence is None else evidence),
+        )
         for kind, evidence in found
     ]
 

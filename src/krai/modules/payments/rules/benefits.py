@@ -5,6 +5,8 @@ facts attested so far; one that does not is refused, unless it carries an overri
 legal basis — then it waits for a second official of the operator to approve it, and the
 audit lists it. A payment never exceeds what is accrued and unpaid, never goes to a person
 whose death is attested by then, and moves the money out of the programme's earmarked budget.
+Each assignment keeps a card per year of its accruals and payments in brief, which refuses a
+second accrual for a month and is what the audit reads (ADR 0015).
 """
 
 from typing import Any
