@@ -41,11 +41,13 @@ people = st.fixed_dictionaries(
 )
 
 
-def _outcome(compute: Callable[[], Any]) -> tuple[str, Any]:
+def _outcome(compute: Callable[[], Any]) -> tuple[str, Any, type]:
+    """The value with its type (``True == 1`` in Python, but not in a rule), or an error."""
     try:
-        return ("value", compute())
+        value = compute()
     except (FormulaError, KeyError, IndexError, TypeError, ValueError):
-        return ("error", None)
+        return ("error", None, type(None))
+    return ("value", value, type(value))
 
 
 @given(formulas, people)

@@ -18,6 +18,7 @@ deeper than ``MAX_DEPTH`` is an error, which a rule version is checked against w
 """
 
 from collections.abc import Callable, Mapping
+from operator import ge, gt, le, lt
 from typing import Any
 
 MAX_DEPTH = 32
@@ -38,10 +39,12 @@ def compile_formula(
 ) -> Callable[[Mapping[str, Value]], Value]:
     """``formula`` as a function of the facts, for evaluating one rule over many people.
 
-    Gives exactly what ``evaluate`` gives (a property test holds them together); leaves,
-    comparisons and sums get closures of their own, the hot path of an audit."""
+    Gives exactly what ``evaluate`` gives (a property test holds them together). Literals and
+    parameters become constants known when compiling, so that the hot shapes of an audit — a
+    fact compared with a constant, a choice between constants, a sum with constant terms —
+    get closures that call nothing else."""
     if isinstance(formula, bool | int):
-        return lambda facts: formula
+        return _Constant(formula)
     if "op" not in formula:
         return _compile_leaf(formula, params)
     operator, args = str(formula["op"]), formula.get("args", [])
@@ -54,36 +57,90 @@ def compile_formula(
 Compiled = Callable[[Mapping[str, Value]], Value]
 
 
+class _Constant:
+    """A compiled literal or rule parameter: the same for every person."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Value) -> None:
+        self.value = value
+
+    def __call__(self, facts: Mapping[str, Value]) -> Value:
+        return self.value
+
+
+class _Fact:
+    """A compiled ``{"fact": KIND}``: the person's fact of that kind, or None."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, facts: Mapping[str, Value]) -> Value:
+        return facts.get(self.kind)
+
+
 def _compile_operation(operator: str, parts: list[Compiled]) -> Compiled:
     if operator == "if":
-        condition, then, otherwise = parts
-        return lambda facts: then(facts) if _truth(condition(facts)) else otherwise(facts)
+        return _compiled_choice(*parts)
     if operator in COMPARISONS and len(parts) == 2:
         return _compiled_comparison(COMPARISONS[operator], *parts)
     if operator == "add":
         return _compiled_sum(parts)
+    if operator == "and":
+        return _compiled_conjunction(parts)
     apply = OPERATORS[operator]
     return lambda facts: apply([part(facts) for part in parts])
 
 
 def _compile_leaf(formula: Mapping[str, Any], params: Mapping[str, int]) -> Compiled:
     if "param" in formula:
-        value = params[str(formula["param"])]
-        return lambda facts: value
+        return _Constant(params[str(formula["param"])])
     if "fact" in formula:
-        kind = str(formula["fact"])
-        return lambda facts: facts.get(kind)
+        return _Fact(str(formula["fact"]))
     kind, expected = formula["has"]
     kind = str(kind)
     return lambda facts: bool(facts.get(kind) == expected)
 
 
+def _compiled_choice(condition: Compiled, then: Compiled, otherwise: Compiled) -> Compiled:
+    if isinstance(then, _Constant) and isinstance(otherwise, _Constant):
+        yes, no = then.value, otherwise.value
+
+        def choose_constant(facts: Mapping[str, Value]) -> Value:
+            chosen = condition(facts)
+            if chosen is True:
+                return yes
+            if chosen is False:
+                return no
+            raise FormulaError(f"expected true or false, got {chosen!r}")
+
+        return choose_constant
+
+    def choose(facts: Mapping[str, Value]) -> Value:
+        return then(facts) if _truth(condition(facts)) else otherwise(facts)
+
+    return choose
+
+
 def _compiled_comparison(
     test: Callable[[int, int], bool], first: Compiled, second: Compiled
 ) -> Compiled:
+    if isinstance(first, _Fact) and isinstance(second, _Constant) and type(second.value) is int:
+        kind, bound = first.kind, second.value
+
+        def compare_fact(facts: Mapping[str, Value]) -> Value:
+            value = facts.get(kind)
+            if type(value) is not int:  # bool is not int here
+                raise FormulaError(f"expected integers, got {[value, bound]!r}")
+            return test(value, bound)
+
+        return compare_fact
+
     def compare(facts: Mapping[str, Value]) -> Value:
         left, right = first(facts), second(facts)
-        if type(left) is not int or type(right) is not int:  # bool is not int here
+        if type(left) is not int or type(right) is not int:
             raise FormulaError(f"expected integers, got {[left, right]!r}")
         return test(left, right)
 
@@ -91,16 +148,35 @@ def _compiled_comparison(
 
 
 def _compiled_sum(parts: list[Compiled]) -> Compiled:
+    constants = [part.value for part in parts if isinstance(part, _Constant)]
+    if any(type(value) is not int for value in constants):
+        return lambda facts: OPERATORS["add"]([part(facts) for part in parts])
+    base = sum(constants)  # type: ignore[arg-type] # all int, checked above
+    varying = [part for part in parts if not isinstance(part, _Constant)]
+
     def add(facts: Mapping[str, Value]) -> Value:
-        values = [part(facts) for part in parts]
-        total = 0
-        for value in values:
+        total = base
+        for part in varying:
+            value = part(facts)
             if type(value) is not int:
-                raise FormulaError(f"expected integers, got {values!r}")
+                raise FormulaError(f"expected integers, got {value!r}")
             total += value
         return total
 
     return add
+
+
+def _compiled_conjunction(parts: list[Compiled]) -> Compiled:
+    def conjunction(facts: Mapping[str, Value]) -> Value:
+        values = [part(facts) for part in parts]  # every part, as the interpreter does
+        for value in values:
+            if value is False:
+                return False
+            if value is not True:
+                raise FormulaError(f"expected true or false, got {value!r}")
+        return True
+
+    return conjunction
 
 
 def check_formula(formula: Any, params: Mapping[str, int]) -> None:
@@ -184,10 +260,10 @@ def _product(values: list[Value]) -> Value:
 
 
 COMPARISONS: dict[str, Callable[[int, int], bool]] = {
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
+    "lt": lt,
+    "le": le,
+    "gt": gt,
+    "ge": ge,
 }
 OPERATORS: dict[str, Callable[[list[Value]], Value]] = {
     "and": lambda values: all(_truth(v) for v in values),
