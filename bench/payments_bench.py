@@ -57,6 +57,7 @@ from krai.app.ports import Batch
 from krai.crypto.keys import key_id
 from krai.modules.payments.formulas import compile_formula
 from krai.modules.payments.model import (
+    LATEST_KEY,
     accrual_key,
     assignment_key,
     attestation_key,
@@ -126,6 +127,8 @@ def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
             writes[statement_key(f"veb-{month}-{start // LINES_PER_STATEMENT}")] = encode_value(
                 statement
             )
+            latest = {"index": statement["index"], "time_ms": statement["time_ms"]}
+    writes[LATEST_KEY] = encode_value(latest)
     return writes, people * len(MONTHS)
 
 

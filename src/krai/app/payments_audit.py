@@ -1,11 +1,10 @@
 """The payments audit on several processes, for ledgers with millions of accruals.
 
 The parent reads what every part needs (programmes, rules, facts, assignments, the drug
-chain), then forks one process per part: each inherits that data, decodes and checks its share
-of the assignments' cards and the bank statements, and sends back what it found. Meanwhile the
-parent makes the checks that need no part's result; then it joins the parts and makes the
-checks that need the audit's day. The findings are exactly those of
-``krai.modules.payments.audit.audit`` in one process.
+chain) and the audit's day, then forks one process per part: each inherits that data, checks
+its share of the assignments — their cards' accruals and the periods not accrued — and sends
+back what it found. Meanwhile the parent makes the checks of the whole; then it joins the
+findings. They are exactly those of ``krai.modules.payments.audit.audit`` in one process.
 """
 
 import multiprocessing
@@ -15,8 +14,9 @@ from typing import Any
 
 from krai.modules.payments.audit import (
     AuditData,
-    PartResult,
+    Finding,
     audit,
+    audit_day,
     audit_part,
     check_whole,
     collector_paused,
@@ -29,7 +29,7 @@ Reopen = Callable[[StateView], StateView]
 """Makes an inherited view safe to read in a forked process (drops database connections
 opened before the fork); the identity for views held in memory."""
 
-_inherited: tuple[StateView, AuditData, Reopen] | None = None
+_inherited: tuple[StateView, AuditData, str, Reopen] | None = None
 """What the forked parts read: set by the parent just before it forks them."""
 
 
@@ -52,22 +52,22 @@ def run_audit(
         return audit(view, as_of)
     global _inherited  # noqa: PLW0603 - handed to the forked processes by inheritance
     with collector_paused():
-        data = load(view)
-        _inherited = (view, data, reopen or _same)
+        data, day = load(view), audit_day(view, as_of)
+        _inherited = (view, data, day, reopen or _same)
         try:
             with multiprocessing.get_context("fork").Pool(count) as pool:
                 pending = pool.starmap_async(_audit_part, [(part, count) for part in range(count)])
-                whole = check_whole(view, data)
+                whole = check_whole(view, data, day)
                 results = pending.get()
         finally:
             _inherited = None
-        return conclude(data, results, whole, as_of)
+        return conclude(results, whole)
 
 
-def _audit_part(part: int, parts: int) -> PartResult:
+def _audit_part(part: int, parts: int) -> list[Finding]:
     assert _inherited is not None, "parts run only in processes forked by run_audit"
-    view, data, reopen = _inherited
-    return audit_part(reopen(view), data, part, parts)
+    view, data, day, reopen = _inherited
+    return audit_part(reopen(view), data, day, part, parts)
 
 
 def _same(view: StateView) -> StateView:

@@ -36,22 +36,21 @@ class StateView(Protocol):
 
 
 @runtime_checkable
-class PartitionedView(StateView, Protocol):
-    """A view that reads one of several consecutive runs of a prefix without the others."""
+class RangedView(StateView, Protocol):
+    """A view that reads a range of keys without the rest of their prefix."""
 
-    def scan_part(self, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
-        """The ``part``-th (from 0) of ``parts`` runs, as equal as can be, of the (key,
-        bytes) under ``prefix`` in key order."""
+    def scan_range(self, start: str, end: str) -> Iterator[tuple[str, bytes]]:
+        """Every (key, bytes) with ``start <= key < end``, in key order."""
         ...
 
 
-def scan_part(view: StateView, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
-    """One of ``parts`` consecutive runs of the keys under ``prefix``; read alone where the
-    view can, else taken from a whole scan."""
-    if isinstance(view, PartitionedView):
-        return view.scan_part(prefix, part, parts)
-    rows = list(view.scan_bytes(prefix))
-    return iter(rows[len(rows) * part // parts : len(rows) * (part + 1) // parts])
+def scan_range(view: StateView, prefix: str, start: str, end: str) -> Iterator[tuple[str, bytes]]:
+    """The (key, bytes) under ``prefix`` from ``start`` up to, not including, ``end``, in key
+    order; read alone where the view can, else filtered from the prefix's scan."""
+    start, end = max(start, prefix), min(end, prefix + SCAN_END)
+    if isinstance(view, RangedView):
+        return view.scan_range(start, end)
+    return ((key, raw) for key, raw in view.scan_bytes(prefix) if start <= key < end)
 
 
 def read(view: StateView, key: str) -> Value | None:
@@ -175,11 +174,8 @@ class MemoryState:
         for key in found:  # taken before yielding: writes may follow while the caller reads
             yield key, self._values[key]
 
-    def scan_part(self, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
-        first = self._keys.bisect_left(prefix)
-        last = self._keys.bisect_left(prefix + SCAN_END)
-        size = last - first
-        keys = self._keys[first + size * part // parts : first + size * (part + 1) // parts]
+    def scan_range(self, start: str, end: str) -> Iterator[tuple[str, bytes]]:
+        keys = list(self._keys.irange(minimum=start, maximum=end, inclusive=(True, False)))
         return iter([(key, self._values[key]) for key in keys])
 
     def apply_writes(self, writes: Mapping[str, bytes]) -> None:

@@ -25,8 +25,9 @@ from tests.scenarios.payments_region import Region, populate
 
 from krai.app.payments_audit import run_audit
 from krai.modules.payments import queries
-from krai.modules.payments.audit import audit
-from krai.state.store import scan
+from krai.modules.payments.audit import audit, audit_day
+from krai.state.calendar import local_date
+from krai.state.store import read, scan
 from krai.tx.errors import Code
 
 AUDIT_KINDS = {
@@ -82,9 +83,10 @@ def test_the_audit_finds_every_injected_anomaly_and_nothing_else(seed: int) -> N
     assert run_audit(region.ledger.view, AS_OF, parts=3) == found  # the same, on 3 processes
 
 
-def test_the_cards_and_the_unreconciled_index_say_what_the_records_say() -> None:
-    """The audit reads the assignments' cards, not every accrual and payment: each card
-    entry matches its record, and every record has its entry."""
+def test_the_cards_and_the_indexes_say_what_the_records_say() -> None:
+    """The audit reads the assignments' cards, not every accrual and payment, and indexes,
+    not every statement: each card and index entry matches its record, and every record has
+    its entry."""
     view = populate(AnomalousRegion, seed=5, size=300).ledger.view
     accruals = dict(scan(view, "payments/accrual/"))
     payments = dict(scan(view, "payments/payment/"))
@@ -111,6 +113,28 @@ def test_the_cards_and_the_unreconciled_index_say_what_the_records_say() -> None
     waiting = {key.rsplit("/", 1)[1] for key, _ in scan(view, "payments/unreconciled/")}
     unreconciled = {k.rsplit("/", 1)[1] for k, p in payments.items() if p["bank"] == "unreconciled"}
     assert waiting == unreconciled and len(waiting) > 0
+    unmatched = {
+        f"{key.rsplit('/', 1)[1]}/{line['line_id']}": {
+            "reason": line["unmatched"],
+            "reference": line["reference"],
+        }
+        for key, statement in scan(view, "payments/statement/")
+        for line in statement["lines"]
+        if "unmatched" in line
+    }
+    indexed = {key.split("/", 2)[2]: line for key, line in scan(view, "payments/unmatched/")}
+    assert indexed == unmatched and len(unmatched) > 0
+
+
+def test_the_audit_day_is_that_of_the_last_payments_transaction() -> None:
+    ledger = populate(Region, seed=4, size=40).ledger  # ends with a bank statement
+    latest = read(ledger.view, "payments/latest")
+    assert latest is not None
+    last = [s for _, s in scan(ledger.view, "payments/statement/") if s["index"] == latest["index"]]
+    assert latest["index"] == len(ledger.entries) - 1
+    assert latest["time_ms"] == last[0]["time_ms"]
+    assert audit_day(ledger.view, None) == local_date(latest["time_ms"])
+    assert audit_day(ledger.view, "2026-03-01") == "2026-03-01"
 
 
 def test_what_the_ledger_refuses_outright_leaves_no_trace() -> None:

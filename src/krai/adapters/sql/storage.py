@@ -59,6 +59,9 @@ class SqlStorage:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._native_rows = self.engine.dialect.name == "sqlite"
+        """Whether the driver's rows are already tuples of Python values (SQLite's are; a
+        PostgreSQL driver's rows and ``bytea`` values need converting)."""
         self._local = threading.local()
         self._checkpointer: WalCheckpointer | None = None
 
@@ -71,7 +74,8 @@ class SqlStorage:
         cursor = connection.cursor()
         try:
             cursor.execute(sql.replace("?", self._marker), tuple(parameters))
-            rows = [tuple(row) for row in cursor.fetchall()]
+            fetched: list[Any] = list(cursor.fetchall())
+            rows = fetched if self._native_rows else [tuple(row) for row in fetched]
         finally:
             cursor.close()
             connection.rollback()
@@ -192,23 +196,14 @@ class SqlStorage:
         return found
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        rows = self._fetch(
-            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key",
-            [prefix, prefix + SCAN_END],
-        )
-        return iter([(key, bytes(value)) for key, value in rows])
+        return self.scan_range(prefix, prefix + SCAN_END)
 
-    def scan_part(self, prefix: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
-        """One of ``parts`` consecutive runs of a prefix, read through the key index alone up
-        to its first row (skipped rows are not fetched)."""
-        bounds = [prefix, prefix + SCAN_END]
-        count = self._fetch("SELECT count(*) FROM state WHERE key >= ? AND key < ?", bounds)
-        size = int(count[0][0])
-        first, last = size * part // parts, size * (part + 1) // parts
+    def scan_range(self, start: str, end: str) -> Iterator[tuple[str, bytes]]:
         rows = self._fetch(
-            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key LIMIT ? OFFSET ?",
-            [*bounds, last - first, first],
+            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key", [start, end]
         )
+        if self._native_rows:
+            return iter(rows)  # SQLite gives (str, bytes) tuples
         return iter([(key, bytes(value)) for key, value in rows])
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:

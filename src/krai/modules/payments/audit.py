@@ -1,8 +1,8 @@
 """The audit anyone holding the ledger can run: every illegitimate, duplicate, late and missing
 accrual, and every broken link from budget to service, each with its transactions.
 
-It reads only the replayed state, as of a date (by default the day of the last payments
-record), and re-checks with hindsight what the ledger accepted with the facts known at the
+It reads only the replayed state, as of a date (by default the day of the latest payments
+transaction), and re-checks with hindsight what the ledger accepted with the facts known at the
 time: a death attested late turns earlier payments into findings. Kinds of finding:
 
 ``paid_after_death``, ``dispensed_after_death``, ``incompatible_programmes``,
@@ -28,15 +28,15 @@ from typing import Any, TypeVar
 from krai.modules.payments.formulas import FormulaError, Value, compile_formula
 from krai.modules.payments.model import (
     BACKDATING_TOLERANCE_DAYS,
+    LATEST_KEY,
     PREFIX,
     active_in,
     period_end,
     period_start,
     periods_between,
-    rule_for,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
-from krai.state.store import StateView, decode_value, read, scan, scan_part
+from krai.state.store import SCAN_END, StateView, decode_value, read, scan, scan_range
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
@@ -96,8 +96,8 @@ class AuditData:
 
     programmes: dict[str, Record]
     rules: dict[str, list[Record]]
-    facts: Mapping[str, list[Record]]
-    """Each subject's attested facts."""
+    facts: dict[str, list[bytes]]
+    """Each subject's attested facts, as stored: decoded by the part that needs them."""
     assignments: Mapping[str, Record]
     prescriptions: dict[str, Record]
     dispensings: dict[str, Record]
@@ -105,10 +105,10 @@ class AuditData:
     died: dict[str, str]
     """The earliest attested death of each subject (pseudonym or deduplication key)."""
     schedules: dict[str, "Schedule"] = field(default_factory=dict)
+    deadlines: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    """Each programme's deadline of each period (``_deadline``)."""
+    versions: dict[str, "Versions"] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict)
-    compiled: dict[tuple[str, int], tuple[Callable[..., Value], Callable[..., Value]]] = field(
-        default_factory=dict
-    )
 
     @cached_property
     def by_pseudonym(self) -> dict[str, list[str]]:
@@ -117,6 +117,12 @@ class AuditData:
         for assignment_id, assignment in self.assignments.items():
             index[assignment["pseudonym"]].append(assignment_id)
         return dict(index)
+
+    @cached_property
+    def in_card_order(self) -> list[str]:
+        """The assignment ids in the order of their cards' keys (``{id}/{year}``): an id
+        with ``.`` or ``-`` after a shorter one's end sorts before it here."""
+        return sorted(self.assignments, key=lambda assignment_id: assignment_id + "/")
 
     @cached_property
     def shared(self) -> set[str]:
@@ -153,23 +159,30 @@ class Schedule:
     dues: list[dict[str, Any] | None]
 
 
-@dataclass
-class PartResult:
-    """What one part found in its share of cards and statements, and the periods each
-    assignment has an accrual for, as its cards say."""
+@dataclass(slots=True)
+class Versions:
+    """A programme's rule versions in the order they take effect, and their formulas
+    compiled."""
 
-    findings: list[Finding] = field(default_factory=list)
-    accrued: dict[str, list[str]] = field(default_factory=dict)
-    latest_ms: int = 0
+    starts: list[str]
+    rules: list[Record]
+    formulas: list[tuple[Callable[..., Value], Callable[..., Value]]]
 
 
 def audit(view: StateView, as_of: str | None = None) -> list[Finding]:
-    """Every finding, ordered by kind and subject. ``as_of`` defaults to the day of the last
-    payments record (any kind: accruals, payments, facts, prescriptions, claims, statements)."""
+    """Every finding, ordered by kind and subject, as of ``audit_day``."""
     with collector_paused():
         data = load(view)
-        part = audit_part(view, data, 0, 1)
-        return conclude(data, [part], check_whole(view, data), as_of)
+        day = audit_day(view, as_of)
+        return conclude([audit_part(view, data, day, 0, 1)], check_whole(view, data, day))
+
+
+def audit_day(view: StateView, as_of: str | None) -> str:
+    """``as_of``, or else the day of the latest payments transaction."""
+    if as_of is not None:
+        return as_of
+    latest = read(view, LATEST_KEY)
+    return local_date(0 if latest is None else int(latest["time_ms"]))
 
 
 @contextmanager
@@ -185,7 +198,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def load(view: StateView) -> AuditData:
-    """Read the small record kinds once; facts and assignments are decoded when first used."""
+    """Read the small record kinds once; facts and assignments are decoded where used."""
     facts: dict[str, list[bytes]] = defaultdict(list)
     died: dict[str, str] = {}
     for key, raw in view.scan_bytes(f"{PREFIX}fact/"):
@@ -203,7 +216,7 @@ def load(view: StateView) -> AuditData:
     return AuditData(
         _by_id(view, "programme"),
         rules,
-        Decoded(dict(facts), _decode_all),
+        dict(facts),
         Decoded(assignments, decode_value),
         _by_id(view, "prescription"),
         _by_id(view, "dispense"),
@@ -212,67 +225,47 @@ def load(view: StateView) -> AuditData:
     )
 
 
-def _decode_all(raws: list[bytes]) -> list[Record]:
-    return [decode_value(raw) for raw in raws]
-
-
-def check_whole(view: StateView, data: AuditData) -> list[Finding]:
-    """The checks that need only the small kinds, and a few records read by their keys: what
-    the parent process does while the parts run. Unreconciled payments come with the day on
-    which they were paid (``unreconciled_payment`` once the audit's day is known)."""
+def check_whole(view: StateView, data: AuditData, day: str) -> list[Finding]:
+    """The checks that need only the small kinds, and records read by the keys of the
+    payments state's indexes: what the parent process does while the parts run."""
     return [
         *_dispensed_after_death(data),
         *_incompatible(data),
         *_decisions(data),
         *_duplicates(_duplicate_candidates(view, data)),
         *_paid_after_death(view, data),
-        *_awaiting_statement(view),
-    ]
-
-
-def audit_part(view: StateView, data: AuditData, part: int, parts: int) -> PartResult:
-    """Check one share of the assignments' cards and of the bank statements: the ``part``-th
-    of ``parts`` runs of consecutive records of each kind. Only records of the share are
-    decoded, and an accrual's own record only when it is a finding."""
-    result = PartResult()
-    latest = 0
-    for key, raw in _share(view, "card", part, parts):
-        assignment_id = key.rsplit("/", 1)[0]
-        card = decode_value(raw)
-        schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
-        periods = result.accrued.setdefault(assignment_id, [])
-        for period, entry in card["accruals"].items():
-            periods.append(period)
-            latest = max(latest, entry["time_ms"])
-            found = _check_accrual(view, data, schedule, period, entry)
-            if found:
-                result.findings.extend(found)
-        for entry in card["payments"].values():
-            latest = max(latest, entry["time_ms"])
-    for statement_id, raw in _share(view, "statement", part, parts):
-        statement = decode_value(raw)
-        latest = max(latest, statement["time_ms"])
-        result.findings.extend(_unmatched_lines(statement_id, statement))
-    result.latest_ms = int(latest)
-    return result
-
-
-def conclude(
-    data: AuditData, parts: list[PartResult], whole: list[Finding], as_of: str | None
-) -> list[Finding]:
-    """Join the parts and the whole and check what needs the audit's day; every finding, by
-    kind and subject."""
-    day = as_of or local_date(max([_latest_ms(data), *(part.latest_ms for part in parts)]))
-    accrued: dict[str, list[str]] = {}
-    for part in parts:
-        for assignment_id, periods in part.accrued.items():
-            accrued.setdefault(assignment_id, []).extend(periods)
-    findings = [
-        *(finding for part in parts for finding in part.findings),
-        *(f for f in whole if f["kind"] != "unreconciled_payment" or _overdue(f, day)),
-        *_missing(data, accrued, day),
+        *_unreconciled(view, day),
+        *_unmatched_lines(view),
         *_drugs(data, day),
     ]
+
+
+def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int) -> list[Finding]:
+    """Check the ``part``-th of ``parts`` runs of assignments, in their cards' order: every
+    accrual their cards hold and every period they were owed and not accrued. Only the
+    records of the share are decoded, and an accrual's own record only when it is a
+    finding."""
+    share = data.in_card_order
+    first, last = len(share) * part // parts, len(share) * (part + 1) // parts
+    if first == last:
+        return []
+    prefix = f"{PREFIX}card/"
+    end = f"{prefix}{share[last]}/" if last < len(share) else prefix + SCAN_END
+    findings: list[Finding] = []
+    accrued: dict[str, list[str]] = {}
+    for key, raw in scan_range(view, prefix, f"{prefix}{share[first]}/", end):
+        assignment_id = key[len(prefix) :].rsplit("/", 1)[0]
+        accruals = decode_value(raw)["accruals"]
+        accrued.setdefault(assignment_id, []).extend(accruals)
+        schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
+        findings.extend(_check_card(view, data, schedule, accruals))
+    findings.extend(_missing(data, share[first:last], accrued, day))
+    return findings
+
+
+def conclude(parts: list[list[Finding]], whole: list[Finding]) -> list[Finding]:
+    """The findings of the parts and of the whole, by kind and subject."""
+    findings = [*(finding for part in parts for finding in part), *whole]
     return sorted(findings, key=lambda f: (f["kind"], f["subject"]))
 
 
@@ -295,11 +288,12 @@ def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     assignment = data.assignments[assignment_id]
     programme_id = assignment["programme_id"]
-    facts = [
+    raws = [
         *data.facts.get(assignment["pseudonym"], ()),
         *data.facts.get(assignment["dedup_key"], ()),
     ]
-    changes = set(_rule_changes(data, programme_id))
+    facts = sorted(map(decode_value, raws), key=_fact_rank)
+    changes = set(_versions(data, programme_id).starts)
     for fact in facts:
         changes.add(fact["valid_from"])
         if fact.get("valid_until"):
@@ -310,55 +304,61 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     return schedule
 
 
-def _rule_changes(data: AuditData, programme_id: str) -> list[str]:
-    key = ("rule changes", programme_id)
-    if key not in data.memo:
-        data.memo[key] = [rule["effective_from"] for rule in data.rules.get(programme_id, ())]
-    changes: list[str] = data.memo[key]
-    return changes
+def _fact_rank(fact: Record) -> tuple[str, int]:
+    """Of two facts of a kind valid on a date, the later ranked is the one that holds."""
+    return fact["valid_from"], fact["index"]
+
+
+def _versions(data: AuditData, programme_id: str) -> Versions:
+    found = data.versions.get(programme_id)
+    if found is None:
+        rules = sorted(
+            data.rules.get(programme_id, ()), key=lambda r: (r["effective_from"], r["version"])
+        )
+        found = data.versions[programme_id] = Versions(
+            [rule["effective_from"] for rule in rules],
+            rules,
+            [
+                (
+                    compile_formula(rule["eligibility"], rule["parameters"]),
+                    compile_formula(rule["amount_kopecks"], rule["parameters"]),
+                )
+                for rule in rules
+            ],
+        )
+    return found
 
 
 def _evaluate(data: AuditData, schedule: Schedule, on: str) -> dict[str, Any]:
-    rule = _rule_on(data, schedule.programme_id, on)
-    if rule is None:
+    """What the rule version in effect on ``on`` (as ``model.rule_for`` chooses it) gives."""
+    versions = _versions(data, schedule.programme_id)
+    latest = bisect_right(versions.starts, on) - 1
+    if latest < 0:
         return {"error": "no rule in effect"}
-    facts = facts_on(schedule.facts, on)
-    eligibility, amount = _compiled(data, schedule.programme_id, rule)
+    facts = _facts_on(schedule.facts, on)
+    eligibility, amount = versions.formulas[latest]
     try:
         eligible = facts.get("death") is None and eligibility(facts) is True
         value = amount(facts) if eligible else 0
     except (FormulaError, KeyError, IndexError, TypeError) as error:
         return {"error": str(error)}
-    return {"version": rule["version"], "eligible": eligible, "amount_kopecks": value}
+    return {
+        "version": versions.rules[latest]["version"],
+        "eligible": eligible,
+        "amount_kopecks": value,
+    }
 
 
-def _rule_on(data: AuditData, programme_id: str, on: str) -> Record | None:
-    key = ("rule", programme_id, on)
-    if key not in data.memo:
-        data.memo[key] = rule_for(data.rules.get(programme_id, []), on)
-    rule: Record | None = data.memo[key]
-    return rule
-
-
-def facts_on(facts: list[Record], on: str) -> dict[str, Value]:
-    """Each kind's latest attestation valid on a date, among a person's facts."""
-    chosen: dict[str, tuple[tuple[str, int], Value]] = {}
+def _facts_on(facts: list[Record], on: str) -> dict[str, Value]:
+    """Each kind's latest attestation valid on a date, among a person's facts in the order
+    of their rank (``_fact_rank``)."""
+    chosen: dict[str, Value] = {}
     for fact in facts:
-        if fact["valid_from"] > on or (fact.get("valid_until") or "9999") <= on:
-            continue
-        rank = (fact["valid_from"], fact["index"])
-        if fact["kind"] not in chosen or rank > chosen[fact["kind"]][0]:
-            chosen[fact["kind"]] = (rank, fact["value"])
-    return {kind: value for kind, (_, value) in chosen.items()}
-
-
-def _share(view: StateView, kind: str, part: int, parts: int) -> Iterator[tuple[str, bytes]]:
-    """The ``part``-th of ``parts`` runs of consecutive records of a kind, by id, undecoded.
-    Consecutive, so that an assignment's cards (keyed by assignment, then year) mostly fall in
-    one part and its person's entitlement is computed once."""
-    prefix = f"{PREFIX}{kind}/"
-    cut = len(prefix)
-    return ((key[cut:], raw) for key, raw in scan_part(view, prefix, part, parts))
+        if fact["valid_from"] > on:
+            break
+        if (fact.get("valid_until") or "9999") > on:
+            chosen[fact["kind"]] = fact["value"]
+    return chosen
 
 
 def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
@@ -445,18 +445,38 @@ def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
                         )
 
 
-def _awaiting_statement(view: StateView) -> Iterator[Finding]:
-    """Every payment no statement has matched yet, with the day it was paid: a finding once
-    the audit's day is more than ``UNRECONCILED_AFTER_DAYS`` later (``_overdue``)."""
+def _unreconciled(view: StateView, day: str) -> Iterator[Finding]:
+    """Payments no statement has matched more than ``UNRECONCILED_AFTER_DAYS`` before the
+    audit's day."""
     prefix = f"{PREFIX}unreconciled/"
     for key, waiting in scan(view, prefix):
+        if add_days(waiting["paid_on"], UNRECONCILED_AFTER_DAYS) >= day:
+            continue
         payment_id = key[len(prefix) :]
         payment = _record(view, "payment", payment_id)
         yield _finding("unreconciled_payment", payment_id, [payment], paid_on=waiting["paid_on"])
 
 
-def _overdue(finding: Finding, day: str) -> bool:
-    return add_days(finding["evidence"]["paid_on"], UNRECONCILED_AFTER_DAYS) < day
+def _check_card(
+    view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, Record]
+) -> list[Finding]:
+    """The findings among a card's accruals: each is compared with what is due and with its
+    deadline, and the few that fail are checked in full (``_check_accrual``)."""
+    findings: list[Finding] = []
+    changes, dues = schedule.changes, schedule.dues
+    deadlines = data.deadlines.get(schedule.programme_id, {})
+    for period, entry in accruals.items():
+        due = dues[bisect_right(changes, period_start(period))] or _due(data, schedule, period)
+        late = deadlines.get(period) or _deadline(data, schedule.programme_id, period)
+        amount = entry["amount_kopecks"]
+        if (
+            amount > due.get("amount_kopecks", amount)
+            or not due.get("eligible", True)
+            or "override" in entry
+            or entry["time_ms"] >= late[1]
+        ):
+            findings.extend(_check_accrual(view, data, schedule, period, entry))
+    return findings
 
 
 def _check_accrual(
@@ -500,8 +520,11 @@ def _overridden(accrual: Record) -> dict[str, Any]:
     }
 
 
-def _missing(data: AuditData, accrued: dict[str, list[str]], day: str) -> Iterator[Finding]:
-    for assignment_id, assignment in data.assignments.items():
+def _missing(
+    data: AuditData, assignment_ids: list[str], accrued: dict[str, list[str]], day: str
+) -> Iterator[Finding]:
+    for assignment_id in assignment_ids:
+        assignment = data.assignments[assignment_id]
         programme = data.programmes[assignment["programme_id"]]
         if programme["kind"] != "cash":
             continue
@@ -538,25 +561,30 @@ def _owed(data: AuditData, programme_id: str, span: tuple[str, str], day: str) -
 
 def _deadline(data: AuditData, programme_id: str, period: str) -> tuple[str, int]:
     """The last day to accrue a period in time, and the ledger time from which it is late."""
-    key = ("deadline", programme_id, period)
-    if key not in data.memo:
+    by_period = data.deadlines.setdefault(programme_id, {})
+    found = by_period.get(period)
+    if found is None:
         delay = int(data.programmes[programme_id]["due_days_after_period"])
         deadline = add_days(period_end(period), delay)
-        data.memo[key] = (deadline, day_start_ms(add_days(deadline, 1)))
-    found: tuple[str, int] = data.memo[key]
+        found = by_period[period] = (deadline, day_start_ms(add_days(deadline, 1)))
     return found
 
 
-def _unmatched_lines(statement_id: str, statement: Record) -> Iterator[Finding]:
-    for line in statement["lines"]:
-        if "unmatched" in line:
-            yield _finding(
-                "unmatched_bank_line",
-                f"{statement_id}/{line['line_id']}",
-                [statement],
-                reason=line["unmatched"],
-                reference=line["reference"],
-            )
+def _unmatched_lines(view: StateView) -> Iterator[Finding]:
+    """Statement lines that matched no payment, from their index."""
+    prefix = f"{PREFIX}unmatched/"
+    statements: dict[str, Record] = {}
+    for key, line in scan(view, prefix):
+        statement_id, line_id = key[len(prefix) :].split("/")
+        if statement_id not in statements:
+            statements[statement_id] = _record(view, "statement", statement_id)
+        yield _finding(
+            "unmatched_bank_line",
+            f"{statement_id}/{line_id}",
+            [statements[statement_id]],
+            reason=line["reason"],
+            reference=line["reference"],
+        )
 
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
@@ -644,19 +672,6 @@ def _overlap(first: dict[str, Any], second: dict[str, Any]) -> bool:
     return bool(first["start_date"] <= second_end and second["start_date"] <= first_end)
 
 
-def _compiled(
-    data: AuditData, programme_id: str, rule: dict[str, Any]
-) -> tuple[Callable[..., Value], Callable[..., Value]]:
-    key = (programme_id, int(rule["version"]))
-    if key not in data.compiled:
-        params = rule["parameters"]
-        data.compiled[key] = (
-            compile_formula(rule["eligibility"], params),
-            compile_formula(rule["amount_kopecks"], params),
-        )
-    return data.compiled[key]
-
-
 def _finding(
     kind: str, subject: str, records: list[dict[str, Any]], **evidence: Any
 ) -> dict[str, Any]:
@@ -674,15 +689,3 @@ def _record(view: StateView, kind: str, record_id: str) -> Record:
 def _by_id(view: StateView, kind: str) -> dict[str, dict[str, Any]]:
     prefix = f"{PREFIX}{kind}/"
     return {key[len(prefix) :]: value for key, value in scan(view, prefix)}
-
-
-def _latest_ms(data: AuditData) -> int:
-    """The time of the latest record among the kinds every part reads."""
-    records = [
-        *data.assignments.values(),
-        *data.dispensings.values(),
-        *data.prescriptions.values(),
-        *data.claims.values(),
-        *(fact for facts in data.facts.values() for fact in facts),
-    ]
-    return max((int(r["time_ms"]) for r in records), default=0)

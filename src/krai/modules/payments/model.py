@@ -65,6 +65,15 @@ def unreconciled_key(payment_id: str) -> str:
     return f"{PREFIX}unreconciled/{payment_id}"
 
 
+def unmatched_key(statement_id: str, line_id: str) -> str:
+    """Index: a bank statement line that matched no payment."""
+    return f"{PREFIX}unmatched/{statement_id}/{line_id}"
+
+
+LATEST_KEY = f"{PREFIX}latest"
+"""Where and when the latest payments transaction is in the log: the audit's default day."""
+
+
 def payment_key(payment_id: str) -> str:
     """State key of a payment."""
     return f"{PREFIX}payment/{payment_id}"

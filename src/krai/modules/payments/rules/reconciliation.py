@@ -3,14 +3,20 @@
 A debit whose reference is a payment of this agent, for the same amount, not yet matched,
 matches it. A credit referencing a matched payment reverses it. Anything else — an unknown
 reference, a second debit of a matched payment, an amount that differs, a reversal of a
-payment never debited — is recorded as an unmatched line, which the audit reports.
+payment never debited — is recorded as an unmatched line and indexed for the audit, which
+reports it.
 """
 
 from typing import Any
 
 from krai.modules.payments import events
 from krai.modules.payments.messages import ReconcileStatement, StatementLine
-from krai.modules.payments.model import payment_key, statement_key, unreconciled_key
+from krai.modules.payments.model import (
+    payment_key,
+    statement_key,
+    unmatched_key,
+    unreconciled_key,
+)
 from krai.modules.payments.rules.records import absent
 from krai.state.engine import Context
 from krai.tx.errors import invalid_body
@@ -47,6 +53,8 @@ def _match(ctx: Context, statement_id: str, line: StatementLine) -> dict[str, An
     reason = _mismatch(ctx, found, line)
     if reason is not None:
         outcome["unmatched"] = reason
+        index = {"reason": reason, "reference": line.reference}
+        ctx.state.put(unmatched_key(statement_id, line.line_id), index)
         ctx.emit(events.StatementLineUnmatched(statement_id, line.line_id, line.reference, reason))
         return outcome
     assert found is not None
