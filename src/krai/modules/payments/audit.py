@@ -18,7 +18,7 @@ payment to a person whose death is attested by then, a prescription of an unlist
 
 import gc
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -113,10 +113,22 @@ class AuditData:
     @cached_property
     def by_pseudonym(self) -> dict[str, list[str]]:
         """The ids of each pseudonym's assignments."""
-        index: dict[str, list[str]] = defaultdict(list)
+        return self._indexes[0]
+
+    @cached_property
+    def several(self) -> dict[str, list[str]]:
+        """The ids of the assignments of each person (deduplication key) who holds more than
+        one: only theirs can be incompatible or accrued twice."""
+        return self._indexes[1]
+
+    @cached_property
+    def _indexes(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        by_pseudonym: dict[str, list[str]] = defaultdict(list)
+        by_person: dict[str, list[str]] = defaultdict(list)
         for assignment_id, assignment in self.assignments.items():
-            index[assignment["pseudonym"]].append(assignment_id)
-        return dict(index)
+            by_pseudonym[assignment["pseudonym"]].append(assignment_id)
+            by_person[assignment["dedup_key"]].append(assignment_id)
+        return dict(by_pseudonym), {key: ids for key, ids in by_person.items() if len(ids) > 1}
 
     @cached_property
     def in_card_order(self) -> list[str]:
@@ -128,10 +140,11 @@ class AuditData:
     def shared(self) -> set[str]:
         """Assignments whose person holds another assignment of the same programme: only
         their accruals can be duplicates."""
-        holders: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for assignment_id, assignment in self.assignments.items():
-            holders[(assignment["dedup_key"], assignment["programme_id"])].append(assignment_id)
-        return {a for held in holders.values() if len(held) > 1 for a in held}
+        shared: set[str] = set()
+        for held in self.several.values():
+            programmes = Counter(self.assignments[a]["programme_id"] for a in held)
+            shared.update(a for a in held if programmes[self.assignments[a]["programme_id"]] > 1)
+        return shared
 
     @cached_property
     def deaths(self) -> dict[str, str]:
@@ -292,14 +305,16 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
         *data.facts.get(assignment["pseudonym"], ()),
         *data.facts.get(assignment["dedup_key"], ()),
     ]
-    facts = sorted(map(decode_value, raws), key=_fact_rank)
-    changes = set(_versions(data, programme_id).starts)
-    for fact in facts:
-        changes.add(fact["valid_from"])
-        if fact.get("valid_until"):
-            changes.add(fact["valid_until"])
+    facts = sorted([decode_value(raw) for raw in raws], key=_fact_rank)
+    changes = sorted(
+        {
+            *_versions(data, programme_id).starts,
+            *[fact["valid_from"] for fact in facts],
+            *[fact["valid_until"] for fact in facts if fact.get("valid_until")],
+        }
+    )
     schedule = data.schedules[assignment_id] = Schedule(
-        programme_id, facts, sorted(changes), [None] * (len(changes) + 1)
+        programme_id, facts, changes, [None] * (len(changes) + 1)
     )
     return schedule
 
@@ -375,10 +390,8 @@ def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
 
 
 def _incompatible(data: AuditData) -> Iterator[dict[str, Any]]:
-    by_person: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for assignment_id, assignment in data.assignments.items():
-        by_person[assignment["dedup_key"]].append((assignment_id, assignment))
-    for held in by_person.values():
+    for ids in data.several.values():
+        held = [(assignment_id, data.assignments[assignment_id]) for assignment_id in ids]
         for i, (first_id, first) in enumerate(held):
             for second_id, second in held[i + 1 :]:
                 if _excludes(data, first, second) and _overlap(first, second):
