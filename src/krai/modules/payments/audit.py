@@ -40,6 +40,8 @@ from krai.state.store import SCAN_END, StateView, decode_value, read, scan, scan
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
+CARDS = f"{PREFIX}card/"
+"""The prefix of the assignments' cards (``model.card_key``)."""
 
 Finding = dict[str, Any]
 Record = dict[str, Any]
@@ -258,22 +260,29 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
     accrual their cards hold and every period they were owed and not accrued. Only the
     records of the share are decoded, and an accrual's own record only when it is a
     finding."""
-    share = data.in_card_order
-    first, last = len(share) * part // parts, len(share) * (part + 1) // parts
-    if first == last:
+    share, start, end = cards_share(data, part, parts)
+    if not share:
         return []
-    prefix = f"{PREFIX}card/"
-    end = f"{prefix}{share[last]}/" if last < len(share) else prefix + SCAN_END
     findings: list[Finding] = []
     accrued: dict[str, list[str]] = {}
-    for key, raw in scan_range(view, prefix, f"{prefix}{share[first]}/", end):
-        assignment_id = key[len(prefix) :].rsplit("/", 1)[0]
+    for key, raw in scan_range(view, CARDS, start, end):
+        assignment_id = key[len(CARDS) :].rsplit("/", 1)[0]
         accruals = decode_value(raw)["accruals"]
         accrued.setdefault(assignment_id, []).extend(accruals)
         schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
         findings.extend(_check_card(view, data, schedule, accruals))
-    findings.extend(_missing(data, share[first:last], accrued, day))
+    findings.extend(_missing(data, share, accrued, day))
     return findings
+
+
+def cards_share(data: AuditData, part: int, parts: int) -> tuple[list[str], str, str]:
+    """The ``part``-th of ``parts`` runs of assignment ids in their cards' order, and the
+    range of keys that holds exactly their cards."""
+    ordered = data.in_card_order
+    first, last = len(ordered) * part // parts, len(ordered) * (part + 1) // parts
+    share = ordered[first:last]
+    end = f"{CARDS}{ordered[last]}/" if last < len(ordered) else CARDS + SCAN_END
+    return share, f"{CARDS}{share[0]}/" if share else end, end
 
 
 def conclude(parts: list[list[Finding]], whole: list[Finding]) -> list[Finding]:
@@ -412,7 +421,7 @@ def _duplicate_candidates(
     candidates = []
     for assignment_id in sorted(data.shared):
         assignment = data.assignments[assignment_id]
-        for _, card in scan(view, f"{PREFIX}card/{assignment_id}/"):
+        for _, card in scan(view, f"{CARDS}{assignment_id}/"):
             for period, entry in card["accruals"].items():
                 accrual = _record(view, "accrual", entry["accrual_id"])
                 slot = (assignment["dedup_key"], assignment["programme_id"], period)
@@ -445,7 +454,7 @@ def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
     the dead's assignments."""
     for pseudonym, died in sorted(data.deaths.items()):
         for assignment_id in data.by_pseudonym.get(pseudonym, []):
-            for _, card in scan(view, f"{PREFIX}card/{assignment_id}/"):
+            for _, card in scan(view, f"{CARDS}{assignment_id}/"):
                 for payment_id, entry in card["payments"].items():
                     if died <= entry["paid_on"]:
                         payment = _record(view, "payment", payment_id)
