@@ -58,10 +58,12 @@ from krai.crypto.keys import key_id
 from krai.modules.payments.formulas import compile_formula
 from krai.modules.payments.model import (
     LATEST_KEY,
+    SHEET_FIELDS,
     accrual_key,
     assignment_key,
     attestation_key,
     card_key,
+    fact_sheet_key,
     payment_key,
     person_assignment_key,
     programme_key,
@@ -161,11 +163,15 @@ def _stamp(index: int, day: str) -> dict[str, Any]:
 
 
 def _facts(person: dict[str, Any], template: dict[str, Any], counter: Iterator[int]) -> Any:
+    """The person's attested facts and their sheet, as the rules write them."""
+    sheet: list[dict[str, Any]] = []
     for kind, value in person["facts"].items():
         index = next(counter)
         record = {**template, "kind": kind, "value": value, "valid_from": "2025-12-01"}
         record.update(_stamp(index, "2026-01-10"))
         yield attestation_key(person["dd"], kind, index), encode_value(record)
+        sheet.append({name: record[name] for name in SHEET_FIELDS if name in record})
+    yield fact_sheet_key(person["dd"]), encode_value({"facts": sheet})
 
 
 def _assignment(

@@ -26,6 +26,7 @@ from tests.scenarios.payments_region import Region, populate
 from krai.app.payments_audit import run_audit
 from krai.modules.payments import queries
 from krai.modules.payments.audit import audit, audit_day
+from krai.modules.payments.model import SHEET_FIELDS
 from krai.state.calendar import local_date
 from krai.state.store import read, scan
 from krai.tx.errors import Code
@@ -84,9 +85,9 @@ def test_the_audit_finds_every_injected_anomaly_and_nothing_else(seed: int) -> N
 
 
 def test_the_cards_and_the_indexes_say_what_the_records_say() -> None:
-    """The audit reads the assignments' cards, not every accrual and payment, and indexes,
-    not every statement: each card and index entry matches its record, and every record has
-    its entry."""
+    """The audit reads the assignments' cards, not every accrual and payment, fact sheets,
+    not every fact, and indexes, not every statement: each card, sheet and index entry matches
+    its record, and every record has its entry."""
     view = populate(AnomalousRegion, seed=5, size=300).ledger.view
     accruals = dict(scan(view, "payments/accrual/"))
     payments = dict(scan(view, "payments/payment/"))
@@ -124,6 +125,16 @@ def test_the_cards_and_the_indexes_say_what_the_records_say() -> None:
     }
     indexed = {key.split("/", 2)[2]: line for key, line in scan(view, "payments/unmatched/")}
     assert indexed == unmatched and len(unmatched) > 0
+    sheets: dict[str, list[dict[str, object]]] = {}
+    deaths: dict[str, str] = {}
+    for key, fact in sorted(scan(view, "payments/fact/"), key=lambda kv: kv[1]["index"]):
+        subject = key.split("/")[2]
+        sheets.setdefault(subject, []).append({n: fact[n] for n in SHEET_FIELDS if n in fact})
+        if fact["kind"] == "death":
+            deaths[subject] = min(fact["valid_from"], deaths.get(subject, "9999"))
+    assert {k.split("/")[2]: s["facts"] for k, s in scan(view, "payments/sheet/")} == sheets
+    assert {k.split("/")[2]: d["died"] for k, d in scan(view, "payments/death/")} == deaths
+    assert len(deaths) > 0 and any("valid_until" in f for fs in sheets.values() for f in fs)
 
 
 def test_the_audit_day_is_that_of_the_last_payments_transaction() -> None:

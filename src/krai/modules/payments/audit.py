@@ -98,8 +98,8 @@ class AuditData:
 
     programmes: dict[str, Record]
     rules: dict[str, list[Record]]
-    facts: dict[str, list[bytes]]
-    """Each subject's attested facts, as stored: decoded by the part that needs them."""
+    sheets: dict[str, bytes]
+    """Each subject's fact sheet, as stored: decoded by the part that needs it."""
     assignments: Mapping[str, Record]
     prescriptions: dict[str, Record]
     dispensings: dict[str, Record]
@@ -213,30 +213,19 @@ def collector_paused() -> Iterator[None]:
 
 
 def load(view: StateView) -> AuditData:
-    """Read the small record kinds once; facts and assignments are decoded where used."""
-    facts: dict[str, list[bytes]] = defaultdict(list)
-    died: dict[str, str] = {}
-    for key, raw in view.scan_bytes(f"{PREFIX}fact/"):
-        _, _, subject, kind, _ = key.split("/")
-        facts[subject].append(raw)
-        if kind == "death":
-            day = decode_value(raw)["valid_from"]
-            died[subject] = min(day, died.get(subject, day))
+    """Read the small record kinds once; fact sheets and assignments are decoded where used."""
     rules: dict[str, list[Record]] = defaultdict(list)
     for key, rule in scan(view, f"{PREFIX}rule/"):
         rules[key.split("/")[2]].append(rule)
-    prefix = f"{PREFIX}assignment/"
-    cut = len(prefix)
-    assignments = {key[cut:]: raw for key, raw in view.scan_bytes(prefix)}
     return AuditData(
         _by_id(view, "programme"),
         rules,
-        dict(facts),
-        Decoded(assignments, decode_value),
+        _raw_by_id(view, "sheet"),
+        Decoded(_raw_by_id(view, "assignment"), decode_value),
         _by_id(view, "prescription"),
         _by_id(view, "dispense"),
         _by_id(view, "claim"),
-        died,
+        {subject: death["died"] for subject, death in _by_id(view, "death").items()},
     )
 
 
@@ -310,11 +299,11 @@ def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     assignment = data.assignments[assignment_id]
     programme_id = assignment["programme_id"]
-    raws = [
-        *data.facts.get(assignment["pseudonym"], ()),
-        *data.facts.get(assignment["dedup_key"], ()),
-    ]
-    facts = sorted([decode_value(raw) for raw in raws], key=_fact_rank)
+    sheets = [data.sheets.get(assignment["pseudonym"]), data.sheets.get(assignment["dedup_key"])]
+    facts = sorted(
+        [fact for raw in sheets if raw is not None for fact in decode_value(raw)["facts"]],
+        key=_fact_rank,
+    )
     changes = sorted(
         {
             *_versions(data, programme_id).starts,
@@ -711,3 +700,8 @@ def _record(view: StateView, kind: str, record_id: str) -> Record:
 def _by_id(view: StateView, kind: str) -> dict[str, dict[str, Any]]:
     prefix = f"{PREFIX}{kind}/"
     return {key[len(prefix) :]: value for key, value in scan(view, prefix)}
+
+
+def _raw_by_id(view: StateView, kind: str) -> dict[str, bytes]:
+    cut = len(f"{PREFIX}{kind}/")
+    return {key[cut:]: raw for key, raw in view.scan_bytes(f"{PREFIX}{kind}/")}

@@ -39,6 +39,21 @@ def attestation_key(subject: str, kind: str, index: int) -> str:
     return f"{PREFIX}fact/{subject}/{kind}/{index:012d}"
 
 
+def fact_sheet_key(subject: str) -> str:
+    """Index: every fact attested about a subject, in brief (``SHEET_FIELDS``), in the order
+    attested — what the rules and the audit read instead of each record."""
+    return f"{PREFIX}sheet/{subject}"
+
+
+SHEET_FIELDS = ("kind", "value", "valid_from", "valid_until", "index")
+"""What a fact sheet keeps of each attested fact (``valid_until`` only when given)."""
+
+
+def death_key(subject: str) -> str:
+    """Index: the earliest attested date of death of a subject."""
+    return f"{PREFIX}death/{subject}"
+
+
 def assignment_key(assignment_id: str) -> str:
     """State key of an assignment (a decision to grant a measure)."""
     return f"{PREFIX}assignment/{assignment_id}"

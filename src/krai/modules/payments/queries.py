@@ -14,7 +14,9 @@ from krai.modules.payments.model import (
     accrual_key,
     assignment_key,
     claim_key,
+    death_key,
     dispense_key,
+    fact_sheet_key,
     payment_key,
     period_start,
     prescription_key,
@@ -45,7 +47,7 @@ def facts_on(view: StateView, subjects: list[str], on: str) -> dict[str, Any]:
     kind the latest attestation valid then. ``death`` is the date of death once it has passed."""
     chosen: dict[str, tuple[tuple[str, int], Any]] = {}
     for subject in subjects:
-        for _, fact in scan(view, f"{PREFIX}fact/{subject}/"):
+        for fact in fact_sheet(view, subject):
             if fact["valid_from"] > on or (fact.get("valid_until") or "9999") <= on:
                 continue
             rank = (fact["valid_from"], fact["index"])
@@ -54,13 +56,15 @@ def facts_on(view: StateView, subjects: list[str], on: str) -> dict[str, Any]:
     return {kind: value for kind, (_, value) in chosen.items()}
 
 
+def fact_sheet(view: StateView, subject: str) -> list[dict[str, Any]]:
+    """Every fact attested about a subject, in brief, in the order attested."""
+    sheet = read(view, fact_sheet_key(subject))
+    return [] if sheet is None else list(sheet["facts"])
+
+
 def death_date(view: StateView, subjects: list[str]) -> str | None:
     """The attested date of death of a person, if any."""
-    dates = [
-        fact["valid_from"]
-        for subject in subjects
-        for _, fact in scan(view, f"{PREFIX}fact/{subject}/death/")
-    ]
+    dates = [found["died"] for s in subjects if (found := read(view, death_key(s))) is not None]
     return min(dates) if dates else None
 
 

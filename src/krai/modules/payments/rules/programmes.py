@@ -8,8 +8,11 @@ from krai.modules.payments.formulas import FormulaError, check_formula
 from krai.modules.payments.messages import Attest, RecordErasure, RegisterProgramme, SetRule
 from krai.modules.payments.model import (
     PREFIX,
+    SHEET_FIELDS,
     attestation_key,
+    death_key,
     erasure_key,
+    fact_sheet_key,
     programme_key,
     rule_key,
 )
@@ -119,7 +122,19 @@ def apply_attestation(ctx: Context, message: Attest) -> None:
         if getattr(message, name) is not None:
             record[name] = getattr(message, name)
     ctx.state.put(attestation_key(message.subject, message.kind, ctx.index), record)
+    _index_fact(ctx, message.subject, record)
     ctx.emit(events.FactAttested(message.subject, message.kind, message.valid_from))
+
+
+def _index_fact(ctx: Context, subject: str, record: dict[str, Any]) -> None:
+    """Add the fact to its subject's sheet and, for a death, keep the earliest date."""
+    sheet = ctx.read(fact_sheet_key(subject)) or {"facts": []}
+    sheet["facts"].append({name: record[name] for name in SHEET_FIELDS if name in record})
+    ctx.state.put(fact_sheet_key(subject), sheet)
+    if record["kind"] == "death":
+        known = ctx.read(death_key(subject))
+        if known is None or record["valid_from"] < known["died"]:
+            ctx.state.put(death_key(subject), {"died": record["valid_from"]})
 
 
 def validate_erasure(ctx: Context, message: RecordErasure) -> None:
