@@ -1,9 +1,9 @@
 """The payments audit on several processes, for ledgers with millions of accruals.
 
-The parent reads what every part needs (programmes, rules, facts, assignments, the drug
-chain) and the audit's day, then forks one process per part: each inherits that data, checks
-its share of the assignments — their cards' accruals and the periods not accrued — and sends
-back what it found. Meanwhile the parent makes the checks of the whole; then it joins the
+The parent reads what every part needs (programmes, rules, fact sheets, assignments, the
+drug chain) and the audit's day, then forks one process per part: each inherits that data,
+checks its share of the assignments — their cards' accruals and the periods not accrued — and
+sends back what it found. Meanwhile the parent makes the checks of the whole; then it joins the
 findings. They are exactly those of ``krai.modules.payments.audit.audit`` in one process.
 """
 

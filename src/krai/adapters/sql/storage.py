@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from alembic import command
@@ -20,10 +20,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 from krai.adapters.sql import schema
 from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
-from krai.state.store import DELETED
+from krai.state.store import DELETED, SCAN_END
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCAN_END = "\U0010ffff"
 SEQUENCER_LOCK = 0x6B726169_5345510A
 """The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 KEYS_PER_QUERY = 500
@@ -74,8 +73,8 @@ class SqlStorage:
         cursor = connection.cursor()
         try:
             cursor.execute(sql.replace("?", self._marker), tuple(parameters))
-            fetched: list[Any] = list(cursor.fetchall())
-            rows = fetched if self._native_rows else [tuple(row) for row in fetched]
+            fetched = cursor.fetchall()
+            rows = cast("list[Any]", fetched) if self._native_rows else [tuple(r) for r in fetched]
         finally:
             cursor.close()
             connection.rollback()

@@ -31,6 +31,8 @@ from krai.modules.payments.model import (
     LATEST_KEY,
     PREFIX,
     active_in,
+    fact_rank,
+    facts_in_effect,
     period_end,
     period_start,
     periods_between,
@@ -302,7 +304,7 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     sheets = [data.sheets.get(assignment["pseudonym"]), data.sheets.get(assignment["dedup_key"])]
     facts = sorted(
         [fact for raw in sheets if raw is not None for fact in decode_value(raw)["facts"]],
-        key=_fact_rank,
+        key=fact_rank,
     )
     changes = sorted(
         {
@@ -315,11 +317,6 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
         programme_id, facts, changes, [None] * (len(changes) + 1)
     )
     return schedule
-
-
-def _fact_rank(fact: Record) -> tuple[str, int]:
-    """Of two facts of a kind valid on a date, the later ranked is the one that holds."""
-    return fact["valid_from"], fact["index"]
 
 
 def _versions(data: AuditData, programme_id: str) -> Versions:
@@ -348,30 +345,17 @@ def _evaluate(data: AuditData, schedule: Schedule, on: str) -> dict[str, Any]:
     latest = bisect_right(versions.starts, on) - 1
     if latest < 0:
         return {"error": "no rule in effect"}
-    facts = _facts_on(schedule.facts, on)
+    facts = facts_in_effect(schedule.facts, on)
     eligibility, amount = versions.formulas[latest]
     try:
         eligible = facts.get("death") is None and eligibility(facts) is True
         value = amount(facts) if eligible else 0
     except (FormulaError, KeyError, IndexError, TypeError) as error:
         return {"error": str(error)}
-    return {
-        "version": versions.rules[latest]["version"],
-        "eligible": eligible,
-        "amount_kopecks": value,
-    }
-
-
-def _facts_on(facts: list[Record], on: str) -> dict[str, Value]:
-    """Each kind's latest attestation valid on a date, among a person's facts in the order
-    of their rank (``_fact_rank``)."""
-    chosen: dict[str, Value] = {}
-    for fact in facts:
-        if fact["valid_from"] > on:
-            break
-        if (fact.get("valid_until") or "9999") > on:
-            chosen[fact["kind"]] = fact["value"]
-    return chosen
+    if type(value) is not int:  # as queries.entitlement: no amount, nothing to compare
+        return {"error": f"the rule gives {value!r}, not an amount"}
+    version = versions.rules[latest]["version"]
+    return {"version": version, "eligible": eligible, "amount_kopecks": max(value, 0)}
 
 
 def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:

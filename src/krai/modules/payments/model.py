@@ -49,6 +49,23 @@ SHEET_FIELDS = ("kind", "value", "valid_from", "valid_until", "index")
 """What a fact sheet keeps of each attested fact (``valid_until`` only when given)."""
 
 
+def fact_rank(fact: dict[str, Any]) -> tuple[str, int]:
+    """Of two facts of a kind valid on a date, the later ranked is the one that holds."""
+    return fact["valid_from"], fact["index"]
+
+
+def facts_in_effect(ranked: list[dict[str, Any]], on: str) -> dict[str, Any]:
+    """For each kind, the value of the latest ranked fact valid on a date, among a person's
+    facts sorted by ``fact_rank``. ``death`` is the date of death once it has passed."""
+    chosen: dict[str, Any] = {}
+    for fact in ranked:
+        if fact["valid_from"] > on:
+            break
+        if (fact.get("valid_until") or "9999") > on:
+            chosen[fact["kind"]] = fact["value"]
+    return chosen
+
+
 def death_key(subject: str) -> str:
     """Index: the earliest attested date of death of a subject."""
     return f"{PREFIX}death/{subject}"

@@ -16,7 +16,9 @@ from krai.modules.payments.model import (
     claim_key,
     death_key,
     dispense_key,
+    fact_rank,
     fact_sheet_key,
+    facts_in_effect,
     payment_key,
     period_start,
     prescription_key,
@@ -45,21 +47,15 @@ def rules(view: StateView, programme_id: str) -> list[dict[str, Any]]:
 def facts_on(view: StateView, subjects: list[str], on: str) -> dict[str, Any]:
     """The facts attested about a person (any of its pseudonyms) in effect on a date: for each
     kind the latest attestation valid then. ``death`` is the date of death once it has passed."""
-    chosen: dict[str, tuple[tuple[str, int], Any]] = {}
-    for subject in subjects:
-        for fact in fact_sheet(view, subject):
-            if fact["valid_from"] > on or (fact.get("valid_until") or "9999") <= on:
-                continue
-            rank = (fact["valid_from"], fact["index"])
-            if fact["kind"] not in chosen or rank > chosen[fact["kind"]][0]:
-                chosen[fact["kind"]] = (rank, fact["value"])
-    return {kind: value for kind, (_, value) in chosen.items()}
+    facts = [fact for subject in subjects for fact in fact_sheet(view, subject)]
+    return facts_in_effect(sorted(facts, key=fact_rank), on)
 
 
 def fact_sheet(view: StateView, subject: str) -> list[dict[str, Any]]:
     """Every fact attested about a subject, in brief, in the order attested."""
     sheet = read(view, fact_sheet_key(subject))
-    return [] if sheet is None else list(sheet["facts"])
+    facts: list[dict[str, Any]] = [] if sheet is None else sheet["facts"]
+    return facts
 
 
 def death_date(view: StateView, subjects: list[str]) -> str | None:
