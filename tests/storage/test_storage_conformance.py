@@ -79,6 +79,15 @@ def test_state_writes_deletes_and_prefix_scans(storage: Storage) -> None:
     assert set(storage.get_many([*many, "a/c"])) == {*many[::2], "a/c"}
 
 
+def test_get_many_finds_keys_of_any_characters(storage_url: str, storage: Storage) -> None:
+    odd = ['q"u', "back\\slash", "\\u0000", "é/ü", "x\U0001f600y", "tab\tkey"]
+    if not storage_url.startswith("postgresql"):  # PostgreSQL's text holds no NUL
+        odd.append("a\x00b")  # SQLite's JSON text ends at a NUL; such a key is still found
+    storage.append_batch(batch_of(0, 1, CompactRange(), dict.fromkeys(odd, b'{"n":1}')))
+    assert set(storage.get_many([*odd, "absent", "a"])) == set(odd)
+    assert set(storage.get_many(odd[:3])) == set(odd[:3])
+
+
 def test_a_batch_that_does_not_extend_the_log_is_refused_whole(storage: Storage) -> None:
     tree = CompactRange()
     storage.append_batch(batch_of(0, 2, tree))

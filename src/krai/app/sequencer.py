@@ -240,7 +240,8 @@ class Sequencer:
             identity_changed = identity_changed or self._engine.changes_authority(outcome.writes)
             stored = _stored(entry, tx)
             applied.entries.append(stored)
-            applied.events.extend((index, pos, event) for pos, event in enumerate(outcome.events))
+            if outcome.events:
+                applied.events += [(index, pos, event) for pos, event in enumerate(outcome.events)]
             applied.outcomes.append(Receipt(tx.tx_id, index, stored.leaf_hash.hex(), time_ms))
         applied.writes = dict(overlay.writes)
         return applied

@@ -27,7 +27,7 @@ ANY_ORGANISATION = frozenset({"*"})
 NETWORK_KEY = "ledger/network"
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """What a rule sees: the state (through an overlay), the signer and the sequenced time."""
 
@@ -241,7 +241,7 @@ class Engine:
         except BaseException:
             overlay.rollback()
             raise
-        return Outcome(overlay.commit(), tuple(event_json(e) for e in ctx.events))
+        return Outcome(overlay.commit(), tuple([event_json(e) for e in ctx.events]))
 
     def _apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
         if ctx.read(NETWORK_KEY) is not None:

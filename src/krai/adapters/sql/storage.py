@@ -58,9 +58,9 @@ class SqlStorage:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        self._native_rows = self.engine.dialect.name == "sqlite"
-        """Whether the driver's rows are already tuples of Python values (SQLite's are; a
-        PostgreSQL driver's rows and ``bytea`` values need converting)."""
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        """SQLite: the driver's rows are already tuples of Python values (a PostgreSQL
+        driver's rows and ``bytea`` values need converting), and JSON arrays can be joined."""
         self._local = threading.local()
         self._checkpointer: WalCheckpointer | None = None
 
@@ -74,7 +74,7 @@ class SqlStorage:
         try:
             cursor.execute(sql.replace("?", self._marker), tuple(parameters))
             fetched = cursor.fetchall()
-            rows = cast("list[Any]", fetched) if self._native_rows else [tuple(r) for r in fetched]
+            rows = cast("list[Any]", fetched) if self._sqlite else [tuple(r) for r in fetched]
         finally:
             cursor.close()
             connection.rollback()
@@ -186,6 +186,14 @@ class SqlStorage:
         return bytes(rows[0][0]) if rows else None
 
     def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        if self._sqlite:
+            # The keys as one JSON array, each looked up in the key index in turn: about half
+            # the time per key of an IN list, which SQLite first sorts into a temporary B-tree
+            # (the sequencer prefetches two mostly absent keys a transaction). SQLite's JSON
+            # text ends at a NUL, so a key holding one is looked up by the IN list.
+            array = orjson.dumps(list(keys))
+            if b"\\u0000" not in array:
+                return dict(self._fetch(STATE_GET_JSON, [array.decode()]))
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
@@ -201,7 +209,7 @@ class SqlStorage:
         rows = self._fetch(
             "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key", [start, end]
         )
-        if self._native_rows:
+        if self._sqlite:
             return iter(rows)  # SQLite gives (str, bytes) tuples
         return iter([(key, bytes(value)) for key, value in rows])
 
@@ -285,6 +293,9 @@ STATE_DELETE = "DELETE FROM state WHERE key = ?"
 STATE_UPSERT = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+STATE_GET_JSON = (
+    "SELECT s.key, s.value FROM json_each(?) AS j CROSS JOIN state AS s ON s.key = j.value"
 )
 CHECKPOINT_INSERT = "INSERT INTO checkpoint (size, root_hash, note, time_ms) VALUES (?, ?, ?, ?)"
 
