@@ -42,7 +42,7 @@ from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
 PARALLEL_ADMISSION_MIN = 256
-DISPATCH_CHUNK = 128
+DISPATCH_CHUNK = 64
 """Transactions admitted before their signatures are sent to the workers."""
 
 

@@ -4,6 +4,10 @@ Ed25519 verification through PyNaCl holds the GIL, so threads do not add cores; 
 processes do. Each worker is a small Python process (``krai.app.signature_worker``) with a
 pipe each way, written and read by the writer's own thread: no helper thread has to win the
 GIL from a busy writer before a worker gets its work or the writer its verdicts.
+
+When the writer needs the verdicts and a worker is still behind, the writer does not wait
+idle: it verifies that worker's last unstarted requests itself, from the end, and tells the
+worker so; the worker skips what it has not begun (ADR 0017).
 """
 
 import collections
@@ -15,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from typing import NamedTuple
 
 from krai.app.signature_worker import Check, verify_all
 from krai.crypto.keys import PublicKey, encode_public_key
@@ -74,27 +79,42 @@ class _Worker:
         self.requests = Connection(ours_write, readable=False)
         self.replies = Connection(ours_read, writable=False)
         self.unread: collections.deque[int] = collections.deque()
+        """Tags of the requests sent whose replies are not read yet, oldest first."""
+        self.answers: dict[int, list[bool] | None] = {}
+        """Replies read before they were asked for (None: the writer had taken the request)."""
 
     def send(self, tag: int, checks: list[Check]) -> None:
         self.requests.send((tag, checks))
         self.unread.append(tag)
 
-    def receive(self, tag: int) -> list[bool]:
-        """The verdicts of request ``tag``, after discarding those of older requests a failed
-        batch sent and never read."""
-        while self.unread and self.unread[0] != tag:
-            self._next_reply()
-        if not self.unread:
-            raise SignatureWorkerError(f"request {tag} was never sent to this worker")
-        got, verdicts = self._next_reply()
-        if got != tag:
-            raise SignatureWorkerError(f"verdicts of request {got} arrived for {tag}")
-        return list(verdicts)
+    def take(self, tag: int) -> None:
+        """Tell the worker that request ``tag`` is being verified here; it still replies."""
+        self.requests.send((tag, None))
 
-    def _next_reply(self) -> tuple[int, list[bool]]:
-        self.unread.popleft()
-        reply: tuple[int, list[bool]] = self.replies.recv()
-        return reply
+    def behind(self, tag: int) -> bool:
+        """Whether the worker has not answered an older request than ``tag`` (so it has
+        probably not begun ``tag``), after reading the replies that have arrived."""
+        while self.unread and self.replies.poll():
+            self._read_reply()
+        return bool(self.unread) and self.unread[0] < tag
+
+    def receive(self, tag: int) -> list[bool] | None:
+        """The reply to request ``tag`` (None if the worker skipped it), after discarding the
+        replies of older requests a failed batch sent and never read."""
+        while tag not in self.answers:
+            if not self.unread or self.unread[0] > tag:
+                raise SignatureWorkerError(f"request {tag} was never sent to this worker")
+            self._read_reply()
+        for older in [t for t in self.answers if t < tag]:
+            del self.answers[older]
+        return self.answers.pop(tag)
+
+    def _read_reply(self) -> None:
+        expected = self.unread.popleft()
+        got, verdicts = self.replies.recv()
+        if got != expected:
+            raise SignatureWorkerError(f"the reply to request {got} came for {expected}")
+        self.answers[got] = verdicts
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -108,12 +128,22 @@ class _Worker:
             self.process.wait()
 
 
+class _Share(NamedTuple):
+    """One request: the worker it went to, its tag and its checks."""
+
+    worker: _Worker
+    tag: int
+    checks: list[Check]
+
+
 class PendingVerdicts:
     """Verdicts being computed by the workers, share by share, in the order sent."""
 
-    def __init__(self, shares: list[tuple[_Worker, int]]) -> None:
+    def __init__(self, shares: list[_Share]) -> None:
         self._shares = shares
         self._verdicts: list[bool] | None = None
+        self.taken = 0
+        """How many shares the writer verified itself, after ``result``."""
 
     @classmethod
     def joined(cls, parts: Sequence["PendingVerdicts"]) -> "PendingVerdicts":
@@ -121,16 +151,38 @@ class PendingVerdicts:
         return cls([share for part in parts for share in part._shares])
 
     def result(self) -> list[bool]:
-        """Wait for every share; one verdict per check."""
+        """Every share's verdicts, one per check: the last shares of a worker that is still
+        behind are verified here meanwhile, the others waited for."""
         if self._verdicts is None:
             verdicts = []
             try:
-                for worker, tag in self._shares:
-                    verdicts.extend(worker.receive(tag))
+                taken = self._take_from_behind()
+                self.taken = len(taken)
+                for share in self._shares:
+                    verdicts += taken[share.tag] if share.tag in taken else _answer(share)
             except (OSError, EOFError) as error:
                 raise SignatureWorkerError(str(error)) from error
             self._verdicts = verdicts
         return self._verdicts
+
+    def _take_from_behind(self) -> dict[int, list[bool]]:
+        """Verify here, from the last back, the shares whose worker has older ones to finish
+        first, until each worker is on its oldest unanswered share."""
+        taken: dict[int, list[bool]] = {}
+        for share in reversed(self._shares):
+            if share.worker.behind(share.tag):
+                share.worker.take(share.tag)
+                taken[share.tag] = verify_all(share.checks)
+        return taken
+
+
+def _answer(share: _Share) -> list[bool]:
+    """The worker's verdicts on a share the writer did not take (its reply to a taken one is
+    read, or discarded, later)."""
+    verdicts = share.worker.receive(share.tag)
+    if verdicts is None:
+        raise SignatureWorkerError(f"request {share.tag} was skipped but not taken")
+    return verdicts
 
 
 class SignatureWorkers:
@@ -147,8 +199,9 @@ class SignatureWorkers:
         try:
             for worker, start in zip(self._workers, range(0, len(checks), share), strict=False):
                 tag = next(self._tags)
-                worker.send(tag, list(checks[start : start + share]))
-                shares.append((worker, tag))
+                part = list(checks[start : start + share])
+                worker.send(tag, part)
+                shares.append(_Share(worker, tag, part))
         except (OSError, EOFError) as error:
             raise SignatureWorkerError(str(error)) from error
         return PendingVerdicts(shares)

@@ -69,6 +69,20 @@ def test_a_batch_sent_in_chunks_gets_its_verdicts_joined_in_order(
         workers.close()
 
 
+def test_the_writer_verifies_the_last_shares_of_a_worker_that_is_behind() -> None:
+    workers = SignatureWorkers(1)
+    try:
+        chunks = [checks(200, {0, 199} if i % 2 else {5}) for i in range(12)]
+        pending = PendingVerdicts.joined([workers.submit(chunk) for chunk in chunks])
+        assert pending.result() == [v for chunk in chunks for v in verify_all(chunk)]
+        assert 0 < pending.taken < len(chunks)  # the worker verified the first one at least
+        # The worker skipped or verified what was taken; its replies do not confuse the next.
+        batch = checks(9, {8})
+        assert workers.submit(batch).result() == [i != 8 for i in range(9)]
+    finally:
+        workers.close()
+
+
 def test_a_dead_worker_is_reported_not_waited_for(workers: SignatureWorkers) -> None:
     pending = workers.submit(checks(10, set()))
     pending.result()
