@@ -216,6 +216,16 @@ def _nested(cls: type[Any]) -> Decoder:
 
 
 def _constrained(inner: Decoder, checks: list[Callable[[Any, str], None]]) -> Decoder:
+    if len(checks) == 1:  # the common case, without a loop
+        (check,) = checks
+
+        def decode_one(value: Any, path: str) -> Any:
+            decoded = inner(value, path)
+            check(decoded, path)
+            return decoded
+
+        return decode_one
+
     def decode(value: Any, path: str) -> Any:
         decoded = inner(value, path)
         for check in checks:
@@ -269,30 +279,62 @@ def _scalar(kind: type[Any]) -> Decoder:
 
 
 def _compile_constraint(constraint: Any) -> Callable[[Any, str], None]:
+    """The check of one constraint, chosen once for its kind."""
     if isinstance(constraint, Pattern):
-        regex = re.compile(constraint.regex)
+        return _pattern_check(constraint)
+    if isinstance(constraint, Min):
+        return _min_check(constraint.value)
+    if isinstance(constraint, Max):
+        return _max_check(constraint.value)
+    if isinstance(constraint, Length):
+        return _length_check(constraint.minimum, constraint.maximum)
+    if isinstance(constraint, Check):
+        return _predicate_check(constraint)
+    raise TypeError(f"unsupported constraint {constraint!r}")
 
-        def matches(value: Any, path: str) -> None:
-            if not regex.fullmatch(value):
-                raise invalid_body(f"{path} {value!r} does not match {constraint.regex}")
 
-        return matches
-    return lambda value, path: _enforce(constraint, value, path)
+def _pattern_check(constraint: Pattern) -> Callable[[Any, str], None]:
+    regex = re.compile(constraint.regex)
+
+    def matches(value: Any, path: str) -> None:
+        if not regex.fullmatch(value):
+            raise invalid_body(f"{path} {value!r} does not match {constraint.regex}")
+
+    return matches
 
 
-def _enforce(constraint: Any, value: Any, path: str) -> None:
-    if isinstance(constraint, Min) and value < constraint.value:
-        raise invalid_body(f"{path} is {value}, it must be at least {constraint.value}")
-    if isinstance(constraint, Max) and value > constraint.value:
-        raise invalid_body(f"{path} is {value}, it must be at most {constraint.value}")
-    if (
-        isinstance(constraint, Length)
-        and not constraint.minimum <= len(value) <= constraint.maximum
-    ):
-        limits = f"{constraint.minimum}..{constraint.maximum}"
-        raise invalid_body(f"{path} has length {len(value)}, allowed {limits}")
-    if isinstance(constraint, Check) and not constraint.predicate(value):
-        raise invalid_body(f"{path} {value!r}: {constraint.describe}")
+def _min_check(least: int) -> Callable[[Any, str], None]:
+    def at_least(value: Any, path: str) -> None:
+        if value < least:
+            raise invalid_body(f"{path} is {value}, it must be at least {least}")
+
+    return at_least
+
+
+def _max_check(most: int) -> Callable[[Any, str], None]:
+    def at_most(value: Any, path: str) -> None:
+        if value > most:
+            raise invalid_body(f"{path} is {value}, it must be at most {most}")
+
+    return at_most
+
+
+def _length_check(minimum: int, maximum: int) -> Callable[[Any, str], None]:
+    def length_within(value: Any, path: str) -> None:
+        if not minimum <= len(value) <= maximum:
+            raise invalid_body(f"{path} has length {len(value)}, allowed {minimum}..{maximum}")
+
+    return length_within
+
+
+def _predicate_check(constraint: "Check") -> Callable[[Any, str], None]:
+    predicate, describe = constraint.predicate, constraint.describe
+
+    def holds(value: Any, path: str) -> None:
+        if not predicate(value):
+            raise invalid_body(f"{path} {value!r}: {describe}")
+
+    return holds
 
 
 def _is_optional(hint: Any) -> bool:
