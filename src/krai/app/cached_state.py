@@ -31,8 +31,8 @@ class CachedState:
         if not wanted:
             return
         found = self._storage.get_many(wanted)
-        for key in wanted:
-            self._cache[key] = found.get(key)
+        self._cache.update(dict.fromkeys(wanted))  # absent, unless found
+        self._cache.update(found)
 
     def committed(self, writes: Mapping[str, bytes]) -> None:
         """Record writes that storage now holds."""

@@ -8,7 +8,6 @@ decodes the body strictly, runs the handler's stateless ``check``, then ``valida
 returned; a refused transaction writes nothing.
 """
 
-import contextlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
@@ -193,13 +192,13 @@ class Engine:
 
     def likely_reads(self, tx: Transaction) -> list[str]:
         """Keys worth fetching before ``tx`` runs: its nonce, and what its handler names."""
-        keys = [nonce_key(tx)]
         handler = self._handlers.get((tx.type, tx.version))
-        if handler is not None and handler.reads is not None:
-            # A malformed body is refused later, with its proper reason.
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                keys.extend(handler.reads(tx.body))
-        return keys
+        if handler is None or handler.reads is None:
+            return [nonce_key(tx)]
+        try:
+            return [nonce_key(tx), *handler.reads(tx.body)]
+        except (KeyError, TypeError, ValueError):  # refused later, with its proper reason
+            return [nonce_key(tx)]
 
     def describe(self) -> list[dict[str, Any]]:
         """Every transaction type with its version, roles and body schema."""
