@@ -151,17 +151,16 @@ class SqlStorage:
         return next(self.entries(index, index + 1), None)
 
     def entries(self, start: int, end: int) -> Iterator[StoredEntry]:
-        table = schema.log_entry
-        query = select(table).where(table.c.idx >= start, table.c.idx < end).order_by(table.c.idx)
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
+        # On the driver's connection, as other hot reads: a proof reads its entry this way,
+        # and SQLAlchemy's statement building took half of a proof's time.
+        rows = self._fetch(ENTRIES_SELECT, [start, end])
         return iter([_stored_entry(row) for row in rows])
 
     def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
         digest = _digest(tx_id)
         if digest is None:
             return None
-        query = select(schema.log_entry).where(schema.log_entry.c.tx_id == digest)
+        query = select(*ENTRY_COLUMNS).where(schema.log_entry.c.tx_id == digest)
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
         return _stored_entry(row) if row else None
@@ -294,6 +293,14 @@ STATE_UPSERT = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
+ENTRY_COLUMNS = tuple(
+    schema.log_entry.c[name]
+    for name in ("idx", "data", "leaf_hash", "tx_id", "signer", "tx_type", "time_ms")
+)
+ENTRIES_SELECT = (
+    "SELECT idx, data, leaf_hash, tx_id, signer, tx_type, time_ms FROM log_entry"
+    " WHERE idx >= ? AND idx < ? ORDER BY idx"
+)
 STATE_GET_JSON = (
     "SELECT s.key, s.value FROM json_each(?) AS j CROSS JOIN state AS s ON s.key = j.value"
 )
@@ -344,15 +351,17 @@ def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple[Any, ...]:
     return (checkpoint.size, checkpoint.root_hash, checkpoint.note, checkpoint.time_ms)
 
 
-def _stored_entry(row: Any) -> StoredEntry:
+def _stored_entry(row: Sequence[Any]) -> StoredEntry:
+    """An entry from its columns in ``ENTRIES_SELECT`` order (a driver's row or a tuple)."""
+    index, data, leaf, tx_id, signer, tx_type, time_ms = row
     return StoredEntry(
-        index=row.idx,
-        data=bytes(row.data),
-        leaf_hash=bytes(row.leaf_hash),
-        tx_id=row.tx_id.hex() if row.tx_id is not None else None,
-        signer=row.signer,
-        tx_type=row.tx_type,
-        time_ms=row.time_ms,
+        index=index,
+        data=bytes(data),
+        leaf_hash=bytes(leaf),
+        tx_id=bytes(tx_id).hex() if tx_id is not None else None,
+        signer=signer,
+        tx_type=tx_type,
+        time_ms=time_ms,
     )
 
 
