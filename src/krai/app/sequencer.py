@@ -203,9 +203,22 @@ class Sequencer:
         return Verdicts(refusals, transactions, (positions, PendingVerdicts.joined(pending)))
 
     def _preflight_all(self, batch: Sequence[Transaction]) -> list[PublicKey | RejectedError]:
-        """Each transaction's signing key, or its refusal, after one read of what they need."""
+        """Each transaction's signing key, or its refusal, after one read of what they need.
+
+        The answer depends only on committed state and on the network, signer, key, type and
+        version, so it is found once for each such combination in the chunk: a few
+        organisations sign most transactions.
+        """
         self._state.prefetch(key for tx in batch for key in self._engine.likely_reads(tx))
-        return [self._preflight(tx) for tx in batch]
+        answers: dict[tuple[str, str, str, str, int], PublicKey | RejectedError] = {}
+        keys = []
+        for tx in batch:
+            asked = (tx.network, tx.signer, tx.key_id, tx.type, tx.version)
+            answer = answers.get(asked)
+            if answer is None:
+                answer = answers[asked] = self._preflight(tx)
+            keys.append(answer)
+        return keys
 
     def _signature_workers(self) -> SignatureWorkers:
         if self._workers is None:
