@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from krai.adapters.sql import wal
-from krai.adapters.sql.storage import open_storage
+from krai.adapters.sql.storage import SqlStorage, open_storage
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
 from krai.log.hashing import leaf_hash
@@ -164,6 +165,20 @@ def test_missing_nodes_are_left_out(storage: Storage) -> None:
     assert set(found) == {(0, 0), (2, 0)}
 
 
+def test_level_one_nodes_are_hashed_from_their_leaves_not_stored(sql_storage: Storage) -> None:
+    batch = batch_of(0, 7, CompactRange())
+    nodes = dict(batch.nodes)
+    sql_storage.append_batch(batch)
+    assert isinstance(sql_storage, SqlStorage)
+    with sql_storage.engine.connect() as connection:
+        levels = connection.execute(text("SELECT DISTINCT level FROM tree_node")).scalars()
+        assert sorted(levels) == [2]
+    level_one = [(1, 0), (1, 1), (1, 2)]
+    assert sql_storage.read_nodes([*level_one, (1, 3), (2, 0)]) == {
+        key: nodes[key] for key in [*level_one, (2, 0)]
+    }
+
+
 def test_sqlite_keeps_everything_across_reopening(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'krai.db'}"
     first = open_backend(url)
@@ -216,7 +231,7 @@ def test_sqlite_checkpoints_are_spaced_whatever_the_commits(
 CRASHING_WRITER = textwrap.dedent(
     """
     import sys
-    from krai.adapters.sql.storage import open_storage
+    from krai.adapters.sql.storage import SqlStorage, open_storage
     from krai.log.tree import CompactRange
     from tests.storage.test_storage_conformance import batch_of
     storage = open_storage(sys.argv[1])

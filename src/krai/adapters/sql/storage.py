@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 from krai.adapters.sql import schema
 from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
+from krai.log.hashing import node_hash
 from krai.state.store import DELETED, SCAN_END
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -128,20 +129,32 @@ class SqlStorage:
             cursor.close()
 
     def read_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """One query, using the primary keys: leaves come from ``log_entry``, inner nodes from
-        ``tree_node`` (level by level, ``idx IN (...)``)."""
-        by_level: dict[int, list[int]] = {}
+        """One query, using the primary keys: leaves come from ``log_entry``, nodes of level 2
+        and up from ``tree_node`` (level by level, ``idx IN (...)``); a level-1 node is not
+        stored but hashed from its two leaves (ADR 0018)."""
+        pairs = sorted({index for level, index in keys if level == 1})
+        wanted = [key for key in keys if key[0] != 1]
+        wanted += [(0, 2 * index + side) for index in pairs for side in (0, 1)]
+        found = self._read_stored(wanted)
+        for index in pairs:
+            left, right = found.get((0, 2 * index)), found.get((0, 2 * index + 1))
+            if left is not None and right is not None:
+                found[(1, index)] = node_hash(left, right)
+        return {key: found[key] for key in keys if key in found}
+
+    def _read_stored(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        by_level: dict[int, set[int]] = {}
         for level, index in keys:
-            by_level.setdefault(level, []).append(index)
+            by_level.setdefault(level, set()).add(index)
         selects, parameters = [], []
         for level, indexes in sorted(by_level.items()):
             marks = ", ".join("?" * len(indexes))  # only placeholders enter the SQL text
             if level == 0:
                 selects.append(LEAVES_SELECT.replace("MARKS", marks))
-                parameters.extend(indexes)
+                parameters.extend(sorted(indexes))
             else:
                 selects.append(NODES_SELECT.replace("MARKS", marks))
-                parameters.extend([level, *indexes])
+                parameters.extend([level, *sorted(indexes)])
         if not selects:
             return {}
         rows = self._fetch(" UNION ALL ".join(selects), parameters)
@@ -316,8 +329,9 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         events.setdefault(index, []).append(fact)
     return [
         (ENTRY_INSERT, [_entry_row(e, events.get(e.index)) for e in batch.entries]),
-        # Leaves are not repeated in tree_node: log_entry.leaf_hash holds them.
-        (NODE_INSERT, [(lv, index, value) for (lv, index), value in batch.nodes if lv > 0]),
+        # Leaves are not repeated in tree_node (log_entry.leaf_hash holds them), and a level-1
+        # node is hashed from its two leaves when read (ADR 0018): half the rows.
+        (NODE_INSERT, [(lv, index, value) for (lv, index), value in batch.nodes if lv > 1]),
         (STATE_DELETE, [(key,) for key, raw in writes.items() if raw == DELETED]),
         (STATE_UPSERT, [(key, raw) for key, raw in writes.items() if raw != DELETED]),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
