@@ -327,7 +327,7 @@ def _length_check(minimum: int, maximum: int) -> Callable[[Any, str], None]:
     return length_within
 
 
-def _predicate_check(constraint: "Check") -> Callable[[Any, str], None]:
+def _predicate_check(constraint: Check) -> Callable[[Any, str], None]:
     predicate, describe = constraint.predicate, constraint.describe
 
     def holds(value: Any, path: str) -> None:

@@ -83,3 +83,14 @@ def test_schema_describes_types_constraints_and_required_fields() -> None:
     step = schema["properties"]["steps"]["items"]
     assert step["properties"]["energy_kwh"] == {"type": "integer", "minimum": 0, "maximum": 1000}
     assert schema["additionalProperties"] is False
+
+
+def test_an_unknown_constraint_is_refused_when_the_class_is_compiled() -> None:
+    @dataclass(frozen=True)
+    class Odd:
+        TYPE: ClassVar[str] = "test.odd"
+        VERSION: ClassVar[int] = 1
+        note: Annotated[str, "not a constraint"]
+
+    with pytest.raises(TypeError, match="unsupported constraint"):
+        decode_message(Odd, {"note": "x"})

@@ -132,7 +132,7 @@ class SqlStorage:
         """One query, using the primary keys: leaves come from ``log_entry``, nodes of level 2
         and up from ``tree_node`` (level by level, ``idx IN (...)``); a level-1 node is not
         stored but hashed from its two leaves (ADR 0018)."""
-        pairs = sorted({index for level, index in keys if level == 1})
+        pairs = {index for level, index in keys if level == 1}
         wanted = [key for key in keys if key[0] != 1]
         wanted += [(0, 2 * index + side) for index in pairs for side in (0, 1)]
         found = self._read_stored(wanted)
@@ -306,12 +306,11 @@ STATE_UPSERT = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
-ENTRY_COLUMNS = tuple(
-    schema.log_entry.c[name]
-    for name in ("idx", "data", "leaf_hash", "tx_id", "signer", "tx_type", "time_ms")
-)
+ENTRY_FIELDS = ("idx", "data", "leaf_hash", "tx_id", "signer", "tx_type", "time_ms")
+"""The columns a ``StoredEntry`` is read from, in ``_stored_entry``'s order."""
+ENTRY_COLUMNS = tuple(schema.log_entry.c[name] for name in ENTRY_FIELDS)
 ENTRIES_SELECT = (
-    "SELECT idx, data, leaf_hash, tx_id, signer, tx_type, time_ms FROM log_entry"
+    f"SELECT {', '.join(ENTRY_FIELDS)} FROM log_entry"  # noqa: S608 - fixed column names
     " WHERE idx >= ? AND idx < ? ORDER BY idx"
 )
 STATE_GET_JSON = (
@@ -366,7 +365,7 @@ def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple[Any, ...]:
 
 
 def _stored_entry(row: Sequence[Any]) -> StoredEntry:
-    """An entry from its columns in ``ENTRIES_SELECT`` order (a driver's row or a tuple)."""
+    """An entry from its ``ENTRY_FIELDS`` columns (a driver's row or a tuple)."""
     index, data, leaf, tx_id, signer, tx_type, time_ms = row
     return StoredEntry(
         index=index,
