@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from krai.crypto.canonical import CanonicalFormError
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
 from krai.modules.accounts import AccountsModule
 from krai.modules.energy import EnergyModule
@@ -287,5 +286,5 @@ def _signed_document(unsigned: Transaction, private: Ed25519PrivateKey) -> dict[
     """The signed transaction as JSON; a body with no canonical form goes out unsigned."""
     try:
         return sign(unsigned, private).to_json()
-    except CanonicalFormError:
+    except RejectedError:
         return {**unsigned.to_json(), "sig": UNSIGNABLE}

@@ -6,18 +6,26 @@ id is the SHA-256 of the canonical bytes of the whole signed transaction.
 """
 
 import base64
+import binascii
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
-from krai.crypto.canonical import JSONValue, canonical_bytes
+from krai.crypto.canonical import CanonicalFormError, JSONValue, canonical_bytes
 from krai.crypto.hashing import sha256_hex
 from krai.crypto.keys import PrivateKey, PublicKey
+from krai.tx.errors import Code, RejectedError
 
 ENVELOPE_VERSION = 1
 SIGNING_PREFIX = b"krai/tx/v1\n"
 MAX_TRANSACTION_BYTES = 65_280
 """64 KiB less room for the entry framing: an entry fits a C2SP entry bundle (uint16 length)."""
+MAX_TEXT_CHARS = 200
+"""The longest ``network`` or ``signer``."""
+NONCE_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+KEY_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
+TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,26 @@ class Transaction:
     _signing_message: bytes = field(default=b"", init=False, compare=False, repr=False)
     _tx_id: str = field(default="", init=False, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        """Refuse any field docs/spec/transaction.md does not allow, whoever builds it.
+
+        ``sig`` may be empty (not signed yet); the sequencer refuses it then as a bad
+        signature.
+        """
+        _check_integer("v", self.v)
+        if self.v != ENVELOPE_VERSION:
+            _refuse(Code.MALFORMED, f"envelope version {self.v} is not {ENVELOPE_VERSION}")
+        _check_text("network", self.network)
+        _check_matching("type", self.type, TYPE_PATTERN)
+        _check_integer("version", self.version)
+        _check_text("signer", self.signer)
+        _check_matching("key_id", self.key_id, KEY_ID_PATTERN)
+        _check_matching("nonce", self.nonce, NONCE_PATTERN)
+        if not isinstance(self.body, dict):
+            _refuse(Code.MALFORMED, "body must be a JSON object")
+        if self.sig:
+            _check_signature_text(self.sig)
+
     def unsigned_fields(self) -> dict[str, Any]:
         """Every field but the signature, as a JSON object."""
         return {
@@ -57,11 +85,11 @@ class Transaction:
 
     def signing_message(self) -> bytes:
         """The exact bytes the signature covers."""
-        return self._signing_message or SIGNING_PREFIX + canonical_bytes(self.unsigned_fields())
+        return self._signing_message or SIGNING_PREFIX + _canonical(self.unsigned_fields())
 
     def canonical(self) -> bytes:
         """The canonical bytes of the signed transaction."""
-        return self._canonical or canonical_bytes(self.to_json())
+        return self._canonical or _canonical(self.to_json())
 
     @property
     def tx_id(self) -> str:
@@ -99,10 +127,60 @@ def with_canonical(transaction: Transaction) -> Transaction:
     """Return ``transaction`` carrying its canonical bytes, signed message and id, computed once.
 
     Admission computes them when it decodes a transaction, before the sequencer sees it, so
-    the one writer does not (ADR 0009).
+    the one writer does not (ADR 0009). A body with no canonical form (a float, an integer
+    beyond 2^53−1) is refused as ``malformed``, and canonical bytes over
+    ``MAX_TRANSACTION_BYTES`` as ``oversize``.
     """
-    canonical = canonical_bytes(transaction.to_json())
+    canonical = _canonical(transaction.to_json())
+    if len(canonical) > MAX_TRANSACTION_BYTES:
+        _refuse(
+            Code.OVERSIZE,
+            f"the transaction is {len(canonical)} bytes in canonical form, "
+            f"the limit is {MAX_TRANSACTION_BYTES}",
+        )
     object.__setattr__(transaction, "_canonical", canonical)
     object.__setattr__(transaction, "_signing_message", transaction.signing_message())
     object.__setattr__(transaction, "_tx_id", sha256_hex(canonical))
     return transaction
+
+
+def _canonical(document: Mapping[str, Any]) -> bytes:
+    try:
+        return canonical_bytes(document)
+    except CanonicalFormError as error:
+        _refuse(Code.MALFORMED, str(error))
+
+
+def _check_integer(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        _refuse(Code.MALFORMED, f"{name} must be a non-negative integer")
+
+
+def _check_text(name: str, value: object) -> None:
+    if not isinstance(value, str) or not value or len(value) > MAX_TEXT_CHARS:
+        _refuse(
+            Code.MALFORMED,
+            f"{name} must be a non-empty string of at most {MAX_TEXT_CHARS} characters",
+        )
+
+
+def _check_matching(name: str, value: object, pattern: re.Pattern[str]) -> None:
+    _check_text(name, value)
+    assert isinstance(value, str)
+    if not pattern.fullmatch(value):
+        _refuse(Code.MALFORMED, f"{name} {value!r} does not match {pattern.pattern}")
+
+
+def _check_signature_text(value: object) -> None:
+    _check_text("sig", value)
+    assert isinstance(value, str)
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        _refuse(Code.BAD_SIGNATURE, "sig is not base64")
+    if len(raw) != 64 or base64.b64encode(raw).decode() != value:
+        _refuse(Code.BAD_SIGNATURE, "sig must be the canonical base64 of 64 bytes")
+
+
+def _refuse(code: Code, message: str) -> NoReturn:
+    raise RejectedError(code, message)

@@ -70,6 +70,6 @@ def apply_ops(overlay: Overlay, ops: list[tuple[str, bool]], first: int) -> None
 
 def test_the_engine_writes_a_nonce_record_as_encode_value_would() -> None:
     overlay = Overlay(MemoryState())
-    tx = Transaction("n", "notary.anchor", 1, "7734250208", "k", "nonce-1", {})
+    tx = Transaction("n", "notary.anchor", 1, "7734250208", "0123456789abcdef", "nonce-1", {})
     _claim_nonce(Context(overlay, tx.signer, "t", 12_345, 0), tx)
     assert overlay.writes == {nonce_key(tx): encode_value({"index": 12_345})}
