@@ -97,9 +97,10 @@ def request_for(live: Live, code: Code) -> bytes:  # noqa: PLR0911, PLR0912 -- o
         return b'{"v": 1}'
     if code is Code.FLOAT_NOT_ALLOWED:
         return body_of(live, "notary.anchor", anchor_body()).replace(b'"v": 1', b'"v": 1.0')
-    if code is Code.OVERSIZE:
-        body = {**anchor_body(), "reference": "x" * MAX_TRANSACTION_BYTES}
-        return body_of(live, "notary.anchor", body)
+    if code is Code.OVERSIZE:  # no client can sign one: the size is refused before the signature
+        document = json.loads(body_of(live, "notary.anchor", anchor_body()))
+        document["body"]["reference"] = "x" * MAX_TRANSACTION_BYTES
+        return json.dumps(document).encode()
     if code is Code.UNKNOWN_TYPE:
         return body_of(live, "notary.erase_everything", {})
     if code is Code.UNKNOWN_VERSION:

@@ -126,7 +126,7 @@ class Sequencer:
             applied = _Applied(self._next_time())
             entry = Entry(0, applied.time_ms, genesis=dict(document))
             outcome = self._engine.execute(self._state, entry)
-            stored = _stored(entry, None)
+            stored = _stored(entry, None, entry.committable_bytes())
             applied.entries.append(stored)
             applied.writes.update(outcome.writes)
             applied.events.extend((0, pos, event) for pos, event in enumerate(outcome.events))
@@ -245,13 +245,14 @@ class Sequencer:
                     # State may have changed earlier in this batch (a key added, a role granted).
                     self._engine.admit(overlay, tx)
                 entry = Entry(index, time_ms, tx=tx)
+                data = entry.committable_bytes()
                 still_valid = early_refusal is None and not identity_changed
                 outcome = self._engine.apply_to(overlay, entry, authorised=still_valid)
             except RejectedError as error:
                 applied.outcomes.append(error)
                 continue
             identity_changed = identity_changed or self._engine.changes_authority(outcome.writes)
-            stored = _stored(entry, tx)
+            stored = _stored(entry, tx, data)
             applied.entries.append(stored)
             if outcome.events:
                 applied.events += [(index, pos, event) for pos, event in enumerate(outcome.events)]
@@ -313,8 +314,7 @@ def _confirm(verdicts: Verdicts) -> None:
         raise SignatureGuessError
 
 
-def _stored(entry: Entry, tx: Transaction | None) -> StoredEntry:
-    data = entry.encode()
+def _stored(entry: Entry, tx: Transaction | None, data: bytes) -> StoredEntry:
     return StoredEntry(
         index=entry.index,
         data=data,

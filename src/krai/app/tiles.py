@@ -17,9 +17,9 @@ from krai.log.tiles import (
     tile_hashes,
 )
 from krai.log.tree import MissingNodeError
+from krai.state.entry import MAX_ENTRY_BYTES
 
 ENTRIES_PREFIX = "tile/entries/"
-MAX_BUNDLED_ENTRY_BYTES = 0xFFFF
 
 
 class TileNotFoundError(LookupError):
@@ -61,7 +61,7 @@ def entry_bundle(storage: Storage, index: int, width: int) -> bytes:
         raise TileNotFoundError(f"the log holds fewer than {start + width} entries")
     parts = []
     for stored in storage.entries(start, start + width):
-        if len(stored.data) > MAX_BUNDLED_ENTRY_BYTES:
+        if len(stored.data) > MAX_ENTRY_BYTES:
             raise TileNotFoundError(f"entry {stored.index} is too long for an entry bundle")
         parts.append(len(stored.data).to_bytes(2, "big") + stored.data)
     return b"".join(parts)

@@ -15,6 +15,8 @@ from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
 ENTRY_VERSION = 1
+MAX_ENTRY_BYTES = 0xFFFF
+"""The longest entry a C2SP tlog-tiles entry bundle can hold (a 16-bit length)."""
 
 
 class Entry(NamedTuple):
@@ -38,6 +40,19 @@ class Entry(NamedTuple):
             document["genesis"] = self.genesis
         return document
 
+    def committable_bytes(self) -> bytes:
+        """The entry's bytes, refused as ``oversize`` when a C2SP entry bundle cannot hold them.
+
+        The sequencer appends only what this returns, so every entry it commits can be
+        published as tiles and decoded again by ``decode_entry``.
+        """
+        if self.tx is not None:
+            self.tx.check_size()
+        data = self.encode()
+        if len(data) > MAX_ENTRY_BYTES:
+            raise _oversize_entry(len(data))
+        return data
+
     def encode(self) -> bytes:
         """The entry's exact bytes in the log.
 
@@ -52,7 +67,9 @@ class Entry(NamedTuple):
 
 
 def decode_entry(data: bytes) -> Entry:
-    """Decode an entry from its log bytes, refusing any other byte form."""
+    """Decode an entry from its log bytes, refusing any other byte form or length."""
+    if len(data) > MAX_ENTRY_BYTES:
+        raise _oversize_entry(len(data))
     document = parse_strict_json(data)
     if not isinstance(document, dict) or document.get("v") != ENTRY_VERSION:
         raise RejectedError(Code.MALFORMED, "not a version 1 entry")
@@ -68,3 +85,10 @@ def decode_entry(data: bytes) -> Entry:
     if entry.encode() != data:
         raise RejectedError(Code.MALFORMED, "entry bytes are not canonical")
     return entry
+
+
+def _oversize_entry(length: int) -> RejectedError:
+    return RejectedError(
+        Code.OVERSIZE,
+        f"the entry is {length} bytes, a C2SP entry bundle holds at most {MAX_ENTRY_BYTES}",
+    )

@@ -91,6 +91,10 @@ class Transaction:
         """The canonical bytes of the signed transaction."""
         return self._canonical or _canonical(self.to_json())
 
+    def check_size(self) -> None:
+        """Refuse as ``oversize`` canonical bytes over ``MAX_TRANSACTION_BYTES``."""
+        _check_size(self.canonical())
+
     @property
     def tx_id(self) -> str:
         """SHA-256 (hex) of the canonical signed transaction."""
@@ -132,12 +136,7 @@ def with_canonical(transaction: Transaction) -> Transaction:
     ``MAX_TRANSACTION_BYTES`` as ``oversize``.
     """
     canonical = _canonical(transaction.to_json())
-    if len(canonical) > MAX_TRANSACTION_BYTES:
-        _refuse(
-            Code.OVERSIZE,
-            f"the transaction is {len(canonical)} bytes in canonical form, "
-            f"the limit is {MAX_TRANSACTION_BYTES}",
-        )
+    _check_size(canonical)
     object.__setattr__(transaction, "_canonical", canonical)
     object.__setattr__(transaction, "_signing_message", transaction.signing_message())
     object.__setattr__(transaction, "_tx_id", sha256_hex(canonical))
@@ -149,6 +148,15 @@ def _canonical(document: Mapping[str, Any]) -> bytes:
         return canonical_bytes(document)
     except CanonicalFormError as error:
         _refuse(Code.MALFORMED, str(error))
+
+
+def _check_size(canonical: bytes) -> None:
+    if len(canonical) > MAX_TRANSACTION_BYTES:
+        _refuse(
+            Code.OVERSIZE,
+            f"the transaction is {len(canonical)} bytes in canonical form, "
+            f"the limit is {MAX_TRANSACTION_BYTES}",
+        )
 
 
 def _check_integer(name: str, value: object) -> None:
