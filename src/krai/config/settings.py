@@ -3,6 +3,12 @@
 Precedence: explicit arguments, then ``KRAI_*`` environment variables, then
 ``<home>/krai.toml``, then defaults. The home defaults to ``./krai-home``.
 
+A home is relocatable: the embedded default database (``<home>/krai.db``) and vault
+(``<home>/vault.db``) are found from wherever the home is, and ``krai.toml`` names a database
+only when the user chose one. A SQLite URL with a relative path in ``krai.toml``
+(``sqlite:///ledger.db``) is relative to the home, not to the working directory, so
+``cp -r`` of a home is an independent copy.
+
 The witnesses that cosign the log's checkpoints are ``[[witnesses]]`` tables (``name``,
 ``url``, ``vkey``) and ``witness_quorum`` the number of them a checkpoint needs before it
 is published (default: all of them); a file without them means no witnesses.
@@ -38,7 +44,13 @@ class Settings:
     vault_url: str | None = None
     """The personal-data vault's own database (``KRAI_VAULT_URL``); default ``<home>/vault.db``."""
     witnesses: tuple[WitnessSettings, ...] = ()
-    """The witnesses that cosign checkpoints; none: checkpoints are published as signed."""
+    """A home is relocatable: the embedded default database (``<home>/krai.db``) and vault
+(``<home>/vault.db``) are found from wherever the home is, and ``krai.toml`` names a database
+only when the user chose one. A SQLite URL with a relative path in ``krai.toml``
+(``sqlite:///ledger.db``) is relative to the home, not to the working directory, so
+``cp -r`` of a home is an independent copy.
+
+The witnesses that cosign checkpoints; none: checkpoints are published as signed."""
     witness_quorum: int | None = None
     """How many witnesses must cosign a checkpoint before it is published (default: all)."""
 
@@ -80,9 +92,17 @@ def load_settings(home: Path | None = None, database_url: str | None = None) -> 
     home = home or Path(os.environ.get("KRAI_HOME", DEFAULT_HOME))
     document = _read_document(home / SETTINGS_FILE)
     stored = {key: str(value) for key, value in document.items() if isinstance(value, str)}
-    url = database_url or os.environ.get("KRAI_DATABASE_URL") or stored.get("database_url")
+    stored_url = stored.get("database_url")
+    url = (
+        database_url
+        or os.environ.get("KRAI_DATABASE_URL")
+        or (stored_url and _relative_to_home(stored_url, home))
+    )
     origin = os.environ.get("KRAI_ORIGIN") or stored.get("origin") or ""
-    vault_url = os.environ.get("KRAI_VAULT_URL") or stored.get("vault_url")
+    stored_vault_url = stored.get("vault_url")
+    vault_url = os.environ.get("KRAI_VAULT_URL") or (
+        stored_vault_url and _relative_to_home(stored_vault_url, home)
+    )
     witnesses, quorum = _witnesses(document)
     return Settings(home, url or default_database_url(home), origin, vault_url, witnesses, quorum)
 
@@ -93,8 +113,10 @@ def default_database_url(home: Path) -> str:
 
 
 def write_settings(settings: Settings) -> None:
-    """Store the home's settings file."""
-    text = f'origin = "{settings.origin}"\ndatabase_url = "{settings.database_url}"\n'
+    """Store the home's settings file; the default database is not named, so the home moves."""
+    text = f"origin = {_toml_value(settings.origin)}\n"
+    if settings.database_url != default_database_url(settings.home):
+        text += f"database_url = {_toml_value(settings.database_url)}\n"
     text += _witnesses_text(settings)
     (settings.home / SETTINGS_FILE).write_text(text, encoding="utf-8")
 
@@ -114,6 +136,15 @@ def write_witnesses(
     updated = replace(load_settings(home), witnesses=witnesses, witness_quorum=quorum)
     path.write_text(text + _witnesses_text(updated), encoding="utf-8")
     return load_settings(home)
+
+
+def _relative_to_home(url: str, home: Path) -> str:
+    """A SQLite URL whose file path is relative, made absolute under ``home``."""
+    prefix = "sqlite:///"
+    path = url.removeprefix(prefix)
+    if not url.startswith(prefix) or not path or path.startswith("/") or path == ":memory:":
+        return url
+    return prefix + str((home / path).resolve())
 
 
 def _witnesses_text(settings: Settings) -> str:

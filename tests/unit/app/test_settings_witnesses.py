@@ -31,10 +31,11 @@ def test_witnesses_are_written_beside_the_other_settings(tmp_path: Path) -> None
     settings = write_witnesses(tmp_path, (ALPHA, BETA), None)
     assert settings.witnesses == (ALPHA, BETA) and settings.quorum == 2  # all by default
     settings = write_witnesses(tmp_path, (ALPHA, BETA), 1)
+    in_home = f"sqlite:///{tmp_path.resolve()}"  # relative SQLite paths are the home's
     assert (settings.quorum, settings.vault_url, settings.origin) == (
         1,
-        "sqlite:///v.db",
+        f"{in_home}/v.db",
         "krai.example/log",
     )
     assert write_witnesses(tmp_path, (), None).witnesses == ()
-    assert load_settings(tmp_path).database_url == "sqlite:///x.db"
+    assert load_settings(tmp_path).database_url == f"{in_home}/x.db"
