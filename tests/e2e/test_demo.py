@@ -61,6 +61,17 @@ def test_the_build_reports_its_time_and_verifies(
     assert "sound:" in krai(demo.home, "verify")
 
 
+def test_the_demo_published_as_tiles_verifies_from_them_alone(demo: Demo, tmp_path: Path) -> None:
+    """Every entry fits a C2SP entry bundle: a mirror of the tiles replays the whole world."""
+    tiles = tmp_path / "tiles"
+    krai(demo.home, "log", "export-tiles", str(tiles))
+    vkey = krai(demo.home, "log", "vkey").strip()
+    checked = json.loads(
+        krai(tmp_path / "nowhere", "verify", "--url", str(tiles), "--vkey", vkey, "--json")
+    )
+    assert checked["entries"] == read(demo, "log", "checkpoint")["size"]
+
+
 def test_a_second_build_over_the_first_gives_the_same_log(
     demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
