@@ -141,6 +141,8 @@ class Authority(Protocol):
 
     state_prefix: str
     """Every state key that can change a key's or a role's standing starts with this."""
+    role_names: frozenset[str]
+    """Every role an organisation can hold; a handler may allow only these (or ``*``)."""
 
     def signing_key(self, view: StateView, signer: str, key_id: str) -> PublicKey:
         """The signer's active key ``key_id``, or raise (unknown signer, unknown/revoked key)."""
@@ -174,6 +176,9 @@ class Engine:
         key = (handler.type, handler.version)
         if key in self._handlers:
             raise ValueError(f"{key} is registered twice")
+        unknown = handler.roles - self._authority.role_names - ANY_ORGANISATION
+        if unknown:
+            raise ValueError(f"{key} allows roles no organisation can hold: {sorted(unknown)}")
         self._handlers[key] = handler
 
     def _origin(self, view: StateView) -> str | None:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from krai.crypto.keys import PublicKey, decode_public_key
-from krai.modules.identity.model import GOVERNANCE_KEY, Role, org_key, signing_key_key
+from krai.modules.identity.model import GOVERNANCE_KEY, ROLE_NAMES, Role, org_key, signing_key_key
 from krai.state.store import StateView, decode_value, read, scan
 from krai.tx.errors import Code, RejectedError
 
@@ -57,6 +57,7 @@ class IdentityAuthority:
 
     MEMO_LIMIT = 10_000
     state_prefix = "identity/"
+    role_names = ROLE_NAMES
 
     def __init__(self) -> None:
         self._memo: dict[bytes, Any] = {}
