@@ -1,17 +1,40 @@
-"""The one place that wires adapters and modules into the services the entrypoints use."""
+"""The one place that wires adapters and modules into the services the entrypoints use.
+
+Edges (CLI, API, dashboard, witness server) reach adapters only through what this module
+builds (ADR 0020): ``Services`` for a home, and the small factories below for what needs no
+open ledger (a keystore, a vault, tile sources and sinks, a witness's directory).
+"""
 
 import json
 import secrets
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from krai.adapters.clock import SystemClock
-from krai.adapters.keystore import Keystore, StoredKey
-from krai.adapters.sql.storage import open_storage
+from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
+from krai.adapters.operator_token import ensure_operator_token, load_operator_token
+from krai.adapters.sql.cosigned import SqlCosignedStore
+from krai.adapters.sql.storage import SqlStorage, open_storage
+from krai.adapters.static_tiles import DirectoryTileSink
+from krai.adapters.tiles_client import open_tile_source
+from krai.adapters.vault.store import SqlVault, open_vault
+from krai.adapters.witness.keys import create_witness_key, load_witness_key
+from krai.adapters.witness.store import SqlWitnessStore, open_witness_store
+from krai.adapters.witness_client import HttpWitnessClient
+from krai.app.cosigning import CosignedStore, Witness, WitnessClient
 from krai.app.ports import Clock, Storage
+from krai.app.publication import Publication
+from krai.app.remote_verify import TileSource
 from krai.app.sequencer import Sequencer
+from krai.app.tiles_mirror import TileSink
+from krai.app.vault import Vault
+from krai.app.witness import WitnessService
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
-from krai.log.note import NoteSigner, NoteVerifier
+from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier, parse_cosignature_vkey
 from krai.modules.accounts import AccountsModule
 from krai.modules.energy import EnergyModule
 from krai.modules.identity import IdentityModule
@@ -24,6 +47,7 @@ from krai.state.entry import Entry
 from krai.state.store import MemoryState
 
 LOG_KEY_NAME = "log"
+__all__ = ["KEY_TYPES", "Keystore", "Services", "StoredKey"]
 
 
 def new_engine() -> Engine:
@@ -48,13 +72,19 @@ def log_signer(key: StoredKey, origin: str) -> NoteSigner:
 
 @dataclass
 class Services:
-    """Everything a command or request needs, built once."""
+    """Everything a command or request needs, built once and released by ``close``."""
 
     settings: Settings
     storage: Storage
     keystore: Keystore
     engine: Engine
     sequencer: Sequencer
+    clock: Clock
+    cosigned: CosignedStore | None = None
+    """The store of cosigned notes, in the ledger's SQL database (None off SQL storage)."""
+    _vault: SqlVault | None = field(default=None, init=False, repr=False)
+    _witness_client: HttpWitnessClient | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def origin(self) -> str:
@@ -66,9 +96,52 @@ class Services:
         """The verifier of this log's checkpoints."""
         return log_signer(self.keystore.load(LOG_KEY_NAME), self.origin).verifier
 
+    @property
+    def publication(self) -> Publication:
+        """The log with its key, witnesses and quorum: what decides the published checkpoint."""
+        return Publication(
+            self.origin,
+            self.storage,
+            self.log_verifier,
+            configured_witnesses(self.settings),
+            self.settings.quorum,
+            self.cosigned,
+        )
+
+    @property
+    def witness_client(self) -> WitnessClient:
+        """The client that asks witnesses to cosign, opened on first use."""
+        with self._lock:
+            if self._witness_client is None:
+                self._witness_client = HttpWitnessClient()
+            return self._witness_client
+
+    def vault(self, *, create: bool = False) -> Vault:
+        """The personal-data vault, opened (and migrated) on first use, then kept open; with
+        ``create``, a vault that holds no keys yet gets a new master key file, else it is a
+        ``VaultError`` (and the next call tries again)."""
+        with self._lock:
+            if self._vault is None:
+                self._vault = open_home_vault(self.settings, create=create)
+            return self._vault
+
+    def operator_token(self) -> str:
+        """The operator's bearer token, read now (``OperatorTokenError`` if unusable)."""
+        return load_operator_token(self.settings.operator_token_file)
+
+    def ensure_operator_token(self) -> bool:
+        """Create the operator's token file if there is none; True when created now."""
+        return ensure_operator_token(self.settings.operator_token_file)
+
     def close(self) -> None:
         """Stop threads and release connections."""
         self.sequencer.close()
+        with self._lock:
+            if self._vault is not None:
+                self._vault.close()
+            if self._witness_client is not None:
+                self._witness_client.close()
+            self._vault = self._witness_client = None
         self.storage.close()
 
 
@@ -79,10 +152,45 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     keystore = Keystore(settings.keys_dir)
     engine = new_engine()
     signer = log_signer(keystore.load(LOG_KEY_NAME), settings.origin)
-    sequencer = Sequencer(
-        storage, engine, clock=clock or SystemClock(), origin=settings.origin, log_signer=signer
-    )
-    return Services(settings, storage, keystore, engine, sequencer)
+    clock = clock or SystemClock()
+    sequencer = Sequencer(storage, engine, clock=clock, origin=settings.origin, log_signer=signer)
+    cosigned = SqlCosignedStore(storage.engine) if isinstance(storage, SqlStorage) else None
+    return Services(settings, storage, keystore, engine, sequencer, clock, cosigned)
+
+
+def configured_witnesses(settings: Settings) -> list[Witness]:
+    """The witnesses of the home's settings, their keys parsed."""
+    return [Witness(w.name, w.url, parse_cosignature_vkey(w.vkey)) for w in settings.witnesses]
+
+
+def open_keystore(settings: Settings) -> Keystore:
+    """The home's keystore (``krai keys`` needs no network: it runs before ``krai init``)."""
+    return Keystore(settings.keys_dir)
+
+
+def open_home_vault(settings: Settings, *, create: bool = False) -> SqlVault:
+    """The home's vault, opened and migrated; the caller closes it."""
+    return open_vault(settings.vault_database_url, settings.vault_key_file, create=create)
+
+
+@contextmanager
+def home_vault(settings: Settings, *, create: bool = False) -> Iterator[Vault]:
+    """The home's vault while the block runs, for a command that opens no ledger."""
+    vault = open_home_vault(settings, create=create)
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+def tile_source(location: str) -> TileSource:
+    """A reader of a log's tiles: an http(s) URL prefix, a file:// URL or a directory."""
+    return open_tile_source(location)
+
+
+def tile_sink(directory: Path) -> TileSink:
+    """A writer of a static tiles mirror into ``directory`` (created if missing)."""
+    return DirectoryTileSink(directory)
 
 
 def read_genesis(settings: Settings) -> dict[str, object]:
@@ -145,3 +253,45 @@ def genesis_document(origin: str, founder: Founder, key: StoredKey) -> dict[str,
             }
         ],
     }
+
+
+WITNESS_DATABASE_FILE = "witness.db"
+
+
+@dataclass
+class WitnessHome:
+    """An opened witness directory: its cosigning service and its store."""
+
+    directory: Path
+    service: WitnessService
+    store: SqlWitnessStore
+
+
+def witness_database_url(directory: Path) -> str:
+    """The witness's SQLite database in its directory."""
+    return f"sqlite:///{(directory / WITNESS_DATABASE_FILE).resolve()}"
+
+
+def create_witness(directory: Path, name: str) -> CosignatureSigner:
+    """Create a witness in ``directory``: its cosigning key (0600, never overwritten:
+    ``WitnessKeyError``) and its database."""
+    signer = create_witness_key(directory, name)
+    open_witness_store(witness_database_url(directory)).close()
+    return signer
+
+
+def witness_key(directory: Path) -> CosignatureSigner:
+    """The witness's cosigning key (``WitnessKeyError`` if there is none or it is bad)."""
+    return load_witness_key(directory)
+
+
+@contextmanager
+def open_witness(directory: Path, clock: Clock | None = None) -> Iterator[WitnessHome]:
+    """The witness of ``directory`` (its key and database) while the block runs."""
+    cosigner = load_witness_key(directory)
+    store = open_witness_store(witness_database_url(directory))
+    try:
+        service = WitnessService(store, cosigner, clock or SystemClock())
+        yield WitnessHome(directory, service, store)
+    finally:
+        store.close()

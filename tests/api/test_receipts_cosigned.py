@@ -14,12 +14,12 @@ from krai.adapters.static_tiles import DirectoryTileSink
 from krai.adapters.tiles_client import HttpTileSource
 from krai.app.cosigning import CosignedNote
 from krai.app.ports import Storage
+from krai.app.publication import published_note
 from krai.app.receipts import check_receipt
 from krai.app.remote_verify import verify_remote
 from krai.app.tiles_mirror import export_tiles
 from krai.bootstrap import build, found_network, new_engine
 from krai.config.settings import Settings, WitnessSettings, default_database_url, write_witnesses
-from krai.entrypoints.api.receipts import published_note
 from krai.log.cosigned import k_of_n_policy_text
 from krai.log.note import CosignatureSigner, Note, format_note, format_vkey, parse_note
 from krai.log.policy import parse_policy
@@ -85,7 +85,7 @@ def cosign(storage: Storage) -> str:
 def test_the_receipt_carries_the_published_cosigned_checkpoint(cosigned: Cosigned) -> None:
     live = cosigned.live
     assert live.client.get("/checkpoint").text == cosigned.note
-    assert published_note(live.services) == cosigned.note
+    assert published_note(live.services.publication) == cosigned.note
     answer = live.client.get(f"/v1/receipts/{cosigned.tx_ids[7]}")
     assert answer.status_code == 200, answer.text
     assert answer.text.endswith("\n\n" + cosigned.note)
@@ -98,7 +98,8 @@ def test_the_mirror_is_what_serve_serves_and_verifies_under_the_policy(
     cosigned: Cosigned, tmp_path: Path
 ) -> None:
     live = cosigned.live
-    export_tiles(live.services.storage, DirectoryTileSink(tmp_path), published_note(live.services))
+    note = published_note(live.services.publication)
+    export_tiles(live.services.storage, DirectoryTileSink(tmp_path), note)
     for file in tmp_path.rglob("*"):
         if file.is_file() and not file.name.startswith("."):
             path = file.relative_to(tmp_path).as_posix()

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from krai.app.ports import KeystoreError
 from krai.crypto.gost import GOST3410_2012_256, GostPrivateKey, valid_secret
 from krai.crypto.keys import ED25519, Ed25519PrivateKey, encode_public_key, key_id
 
@@ -21,10 +22,6 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 KEY_TYPES = (ED25519, GOST3410_2012_256)
 
 SigningKey = Ed25519PrivateKey | GostPrivateKey
-
-
-class KeystoreError(Exception):
-    """A key name is invalid, taken or unknown."""
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ import secrets
 import stat
 from pathlib import Path
 
+from krai.app.ports import OperatorTokenError
+
 TOKEN_BYTES = 32
-
-
-class OperatorTokenError(Exception):
-    """The token file is missing, unreadable or readable by others."""
 
 
 def ensure_operator_token(path: Path) -> bool:

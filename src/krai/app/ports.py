@@ -1,7 +1,9 @@
-"""What the use cases need from the outside world: storage and a clock.
+"""What the use cases need from the outside world: storage and a clock, and the errors the
+adapters behind them raise.
 
 Adapters implement these: ``adapters/sql`` (SQLite and PostgreSQL through SQLAlchemy Core)
-and ``adapters/memory`` (unit tests). A ``Batch`` is written in ONE database transaction,
+and ``adapters/memory`` (unit tests). The errors are declared here, so that an edge catches
+them without importing an adapter (ADR 0020). A ``Batch`` is written in ONE database transaction,
 durable before ``append_batch`` returns: after a crash there is all of a batch or none of it.
 """
 
@@ -128,3 +130,15 @@ class Clock(Protocol):
     def now_ms(self) -> int:
         """Unix time in milliseconds."""
         ...
+
+
+class KeystoreError(Exception):
+    """A key name is invalid, taken or unknown."""
+
+
+class OperatorTokenError(Exception):
+    """The operator's token file is missing, unreadable or readable by others."""
+
+
+class WitnessKeyError(Exception):
+    """A witness's key file is missing, malformed, or already there."""

@@ -173,6 +173,15 @@ def erase(vault: Vault, snils: str) -> list[dict[str, str]]:
     ]
 
 
+def access_report(storage: Storage, vault: Vault, snils: str) -> dict[str, Any] | None:
+    """The subject access report (152-FZ art. 14): the personal data held and the pseudonyms
+    (``subject``), and every ledger entry that mentions them (``ledger``); None when no
+    person with this SNILS is enrolled."""
+    if vault.find(snils) is None:
+        return None
+    return {"subject": vault.read(snils).to_json(), "ledger": access_request(storage, vault, snils)}
+
+
 def access_request(storage: Storage, vault: Vault, snils: str) -> list[dict[str, Any]]:
     """Every ledger entry whose body or events mention one of the person's identifiers
     (152-FZ art. 14), oldest first; other people's identifiers in them are masked."""

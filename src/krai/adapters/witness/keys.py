@@ -10,14 +10,11 @@ import os
 import secrets
 from pathlib import Path
 
+from krai.app.ports import WitnessKeyError
 from krai.log.note import CosignatureSigner, check_key_name
 
 KEY_FILE = "witness-key.json"
 KEY_TYPE = "ed25519 tlog-cosignature/v1"
-
-
-class WitnessKeyError(Exception):
-    """The key file is missing, malformed, or already there."""
 
 
 def create_witness_key(directory: Path, name: str) -> CosignatureSigner:

@@ -9,7 +9,7 @@ import hmac
 
 from fastapi import Request
 
-from krai.adapters.operator_token import OperatorTokenError, load_operator_token
+from krai.app.ports import OperatorTokenError
 from krai.entrypoints.api.context import services
 from krai.entrypoints.api.problems import ProblemError
 
@@ -20,7 +20,7 @@ def require_operator(request: Request) -> None:
     """Pass only a request bearing the operator's token; else a 401 problem."""
     given = _bearer(request.headers.get("authorization", ""))
     try:
-        expected = load_operator_token(services(request).settings.operator_token_file)
+        expected = services(request).operator_token()
     except OperatorTokenError:
         raise ProblemError("unauthorized", "this server has no usable operator token") from None
     if given is None or not hmac.compare_digest(given.encode(), expected.encode()):

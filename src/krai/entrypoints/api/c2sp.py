@@ -3,26 +3,19 @@
 
 With witnesses configured, ``/checkpoint`` serves the newest checkpoint cosigned by the
 home's quorum of them (tlog-cosignature lines after the log's signature), and
-``/v1/checkpoint/cosigned`` describes it as JSON.
+``/v1/checkpoint/cosigned`` describes it as JSON; ``/v1/checkpoint/published`` describes
+the published checkpoint with witnesses or without (``krai.app.publication``).
 """
-
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from krai.app.cosigning import CosignedNote
+from krai.app.publication import published_checkpoint, published_note
+from krai.app.receipts import NotYetPublishedError
 from krai.app.tiles import TileNotFoundError, read_tile
 from krai.bootstrap import Services
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError, not_found
-from krai.entrypoints.api.witnessing import (
-    configured_witnesses,
-    cosigned_store,
-    published_checkpoint,
-)
-from krai.log.cosigned import CosignedCheckpoint
-from krai.log.note import format_vkey
 
 router = APIRouter(tags=["c2sp"], responses=PROBLEM_RESPONSES)
 
@@ -38,13 +31,16 @@ CHECKPOINT_CACHE = "no-cache"
 )
 def checkpoint(services: ServicesDep) -> Response:
     """The signed note, as text; with witnesses, the newest one a quorum cosigned."""
-    if services.settings.witnesses:
-        note = _published(services)[0].note
-        return PlainTextResponse(note, headers={"Cache-Control": CHECKPOINT_CACHE})
-    latest = services.storage.latest_checkpoint()
-    if latest is None:
-        raise not_found("no checkpoint has been signed yet")
-    return PlainTextResponse(latest.note, headers={"Cache-Control": CHECKPOINT_CACHE})
+    try:
+        note = published_note(services.publication)
+    except NotYetPublishedError as error:
+        raise ProblemError("unavailable", str(error)) from None
+    if note is None:
+        latest = services.storage.latest_checkpoint()
+        if latest is None:
+            raise not_found("no checkpoint has been signed yet")
+        note = latest.note
+    return PlainTextResponse(note, headers={"Cache-Control": CHECKPOINT_CACHE})
 
 
 @router.get(
@@ -55,48 +51,27 @@ def cosigned_checkpoint(services: ServicesDep) -> JSONResponse:
     """Size, root, the cosigned note, who cosigned it when, the quorum and every witness."""
     if not services.settings.witnesses:
         raise not_found("this log has no witnesses configured: see GET /v1/checkpoint")
-    stored, verified = _published(services)
-    store = cosigned_store(services)
-    sizes = store.witness_sizes() if store is not None else {}
-    return document(
-        {
-            "origin": services.origin,
-            "size": verified.checkpoint.size,
-            "root_hash": verified.checkpoint.root_hash.hex(),
-            "time_ms": stored.time_ms,
-            "note": stored.note,
-            "vkey": format_vkey(services.log_verifier),
-            "quorum": services.settings.quorum,
-            "cosignatures": [
-                {"key_name": name, "timestamp": verified.timestamps[name]}
-                for name in verified.cosigners
-            ],
-            "witnesses": _witnesses_json(services, sizes),
-        }
-    )
+    return _published(services)
 
 
-def _published(services: Services) -> tuple[CosignedNote, CosignedCheckpoint]:
-    found = published_checkpoint(services)
+@router.get(
+    "/v1/checkpoint/published",
+    summary="The checkpoint `/checkpoint` publishes, as `krai log published --json`",
+)
+def published(services: ServicesDep) -> JSONResponse:
+    """Without witnesses the newest signed checkpoint; with them, the newest one their
+    quorum cosigned, with its cosignatures and every witness."""
+    return _published(services)
+
+
+def _published(services: Services) -> JSONResponse:
+    try:
+        found = published_checkpoint(services.publication)
+    except NotYetPublishedError as error:
+        raise ProblemError("unavailable", str(error)) from None
     if found is None:
-        quorum, count = services.settings.quorum, len(services.settings.witnesses)
-        raise ProblemError(
-            "unavailable",
-            f"no checkpoint has been cosigned by {quorum} of the log's {count} witnesses yet",
-        )
-    return found
-
-
-def _witnesses_json(services: Services, sizes: dict[str, int]) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": witness.name,
-            "url": witness.url,
-            "vkey": format_vkey(witness.verifier),
-            "cosigned_size": sizes.get(witness.name),
-        }
-        for witness in configured_witnesses(services.settings)
-    ]
+        raise not_found("no checkpoint has been signed yet")
+    return document(found)
 
 
 @router.get(

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 
 from krai.app.ports import Storage
 from krai.app.submission import Submitter
+from krai.app.today import ledger_today
 from krai.bootstrap import Services
 from krai.entrypoints.api.problems import ProblemError, malformed
 
@@ -50,10 +51,11 @@ def found(content: Any, missing: str) -> JSONResponse:
     return document(content)
 
 
-def day_or_today(text: str | None, name: str = "on") -> str:
-    """A date ``YYYY-MM-DD`` from a query parameter, today's by default."""
+def day_or_today(text: str | None, storage: Storage, name: str = "on") -> str:
+    """A date ``YYYY-MM-DD`` from a query parameter; by default the ledger's today (the day
+    of its newest entry, docs/api.md)."""
     if text is None:
-        return date.today().isoformat()
+        return ledger_today(storage)
     return calendar_day(text, name)
 
 

@@ -8,11 +8,10 @@ from fastapi.responses import JSONResponse, Response
 from krai.app.entries import MAX_ENTRIES_PER_PAGE, entry_at, entry_page
 from krai.app.ports import Storage
 from krai.app.proofs import prove_consistency, prove_inclusion
-from krai.app.submission import checkpoint_json
+from krai.app.publication import latest_checkpoint
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document
 from krai.entrypoints.api.limits import MAX_INDEX, EntryIndex, TreeSize
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
-from krai.log.note import format_vkey
 
 router = APIRouter(tags=["log"], responses=PROBLEM_RESPONSES)
 
@@ -70,16 +69,10 @@ def consistency(
 @router.get("/v1/checkpoint", summary="The latest signed checkpoint, with the log's key")
 def checkpoint(services: ServicesDep) -> JSONResponse:
     """Size, root, signing time and the C2SP signed note; ``vkey`` verifies the note."""
-    latest = services.storage.latest_checkpoint()
+    latest = latest_checkpoint(services.publication)
     if latest is None:
         raise not_found("no checkpoint has been signed yet")
-    return document(
-        {
-            "origin": services.origin,
-            **checkpoint_json(latest),
-            "vkey": format_vkey(services.log_verifier),
-        }
-    )
+    return document(latest)
 
 
 def _note(storage: Storage, size: int) -> str | None:

@@ -16,7 +16,8 @@ from krai.modules.parks import queries
 router = APIRouter(prefix="/v1", tags=["parks"], responses=PROBLEM_RESPONSES)
 
 OnQuery = Annotated[
-    str | None, Query(description="The date to read as of, YYYY-MM-DD (default today).")
+    str | None,
+    Query(description="The date to read as of, YYYY-MM-DD (default: the newest entry's day)."),
 ]
 FilterQuery = Annotated[str | None, Query(pattern=IDENTIFIER, max_length=200)]
 Amount = Annotated[int, Query(ge=0, le=2**63 - 1)]
@@ -31,7 +32,7 @@ def parks(storage: StorageDep, region: FilterQuery = None) -> JSONResponse:
 @router.get("/parks/{park_id}", summary="A park's card: facts, infrastructure and power")
 def park(park_id: Identifier, storage: StorageDep, on: OnQuery = None) -> JSONResponse:
     """As ``krai parks show --json``."""
-    card = park_registry.park_card(storage, park_id, day_or_today(on))
+    card = park_registry.park_card(storage, park_id, day_or_today(on, storage))
     return found(card, f"park {park_id} is not registered")
 
 
@@ -57,7 +58,7 @@ def power(park_id: Identifier, storage: StorageDep) -> JSONResponse:
 def residents(park_id: Identifier, storage: StorageDep, on: OnQuery = None) -> JSONResponse:
     """As ``krai parks residents --json``."""
     _require_park(storage, park_id)
-    day = day_or_today(on)
+    day = day_or_today(on, storage)
     return document(park_registry.residents_with_commitments(storage, park_id, day))
 
 
@@ -82,7 +83,7 @@ def agreements(storage: StorageDep, party: FilterQuery = None) -> JSONResponse:
 @router.get("/targets", summary="Regional targets with their progress")
 def targets(storage: StorageDep, region: FilterQuery = None, on: OnQuery = None) -> JSONResponse:
     """As ``krai parks targets --json``."""
-    return document(queries.targets(storage, region, day_or_today(on)))
+    return document(queries.targets(storage, region, day_or_today(on, storage)))
 
 
 @router.get("/regions", summary="Every region")

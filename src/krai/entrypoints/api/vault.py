@@ -11,8 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from krai.adapters.vault.store import open_vault
-from krai.app.vault import Person, VaultError, access_request, enrol
+from krai.app.vault import Person, VaultError, access_report, enrol
 from krai.bootstrap import Services
 from krai.entrypoints.api.auth import require_operator
 from krai.entrypoints.api.context import services
@@ -59,8 +58,7 @@ async def enrol_person(request: Request) -> JSONResponse:
     programme_id, person = document["programme_id"], _person(document["person"])
     if not isinstance(programme_id, str):
         raise malformed("programme_id must be a string")
-    settings = services(request).settings
-    pseudonym = await run_in_threadpool(_enrol, settings, person, programme_id)
+    pseudonym = await run_in_threadpool(_enrol, services(request), person, programme_id)
     return JSONResponse({"programme_id": programme_id, "pseudonym": pseudonym})
 
 
@@ -78,30 +76,21 @@ async def access(request: Request) -> JSONResponse:
     return JSONResponse(report)
 
 
-def _enrol(settings: Any, person: Person, programme_id: str) -> str:
+def _enrol(found: Services, person: Person, programme_id: str) -> str:
     try:
-        vault = open_vault(settings.vault_database_url, settings.vault_key_file, create=True)
-        try:
-            return enrol(vault, person, programme_id)
-        finally:
-            vault.close()
+        return enrol(found.vault(create=True), person, programme_id)
     except VaultError as error:
         raise ProblemError("vault_refused", str(error)) from None
 
 
 def _access(found: Services, snils: str) -> dict[str, Any]:
-    settings = found.settings
     try:
-        vault = open_vault(settings.vault_database_url, settings.vault_key_file)
-        try:
-            if vault.find(snils) is None:
-                raise not_found("no person with this SNILS is enrolled in the vault")
-            subject = vault.read(snils).to_json()
-            return {"subject": subject, "ledger": access_request(found.storage, vault, snils)}
-        finally:
-            vault.close()
+        report = access_report(found.storage, found.vault(), snils)
     except VaultError as error:
         raise ProblemError("vault_refused", str(error)) from None
+    if report is None:
+        raise not_found("no person with this SNILS is enrolled in the vault")
+    return report
 
 
 async def _object(request: Request, fields: set[str]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""One of several ``krai serve`` worker processes: the application for the home named in the
-environment, its services opened when the worker starts and closed when it stops.
+"""The application ``krai serve`` starts in each of its worker processes (one or several):
+the application for the home named in the environment, its services opened when the worker
+starts and closed when it stops.
 
-uvicorn starts each worker from an import string, so the home travels in ``KRAI_HOME`` (and a
-database URL, if given, in ``KRAI_DATABASE_URL``, as everywhere). Every worker admits, reads
-and sequences; the storage's sequencing lock lets one at a time append.
+uvicorn starts each worker from an import string (ADR 0020: the CLI never imports the API),
+so the home travels in ``KRAI_HOME`` (and a database URL, if given, in ``KRAI_DATABASE_URL``,
+as everywhere). Every worker admits, reads and sequences; the storage's sequencing lock lets
+one at a time append.
 """
 
 from collections.abc import AsyncIterator

@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from krai.adapters.keystore import KEY_TYPES, Keystore, KeystoreError
+from krai.app.ports import KeystoreError
+from krai.bootstrap import KEY_TYPES, open_keystore
 from krai.config.settings import load_settings
 from krai.crypto.keys import ED25519
 from krai.entrypoints.cli.common import (
@@ -33,7 +34,7 @@ def generate(
     json_output: JsonOption = False,
 ) -> None:
     """Generate a key (Ed25519 unless --type says otherwise) and print its public key."""
-    keystore = Keystore(load_settings(home).keys_dir)
+    keystore = open_keystore(load_settings(home))
     try:
         key = keystore.generate(name, org, key_type)
     except KeystoreError as error:
@@ -47,7 +48,7 @@ def generate(
 @app.command("list")
 def list_keys(home: HomeOption = None, json_output: JsonOption = False) -> None:
     """List the keys in the keystore."""
-    keystore = Keystore(load_settings(home).keys_dir)
+    keystore = open_keystore(load_settings(home))
     described = [keystore.load(name).describe() for name in keystore.names()]
     if json_output:
         print_json(described)

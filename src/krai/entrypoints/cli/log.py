@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from krai.adapters.static_tiles import DirectoryTileSink
 from krai.app.proofs import prove_consistency, prove_inclusion
+from krai.app.publication import latest_checkpoint, published_checkpoint, published_note
 from krai.app.receipts import NotYetPublishedError
 from krai.app.tiles_mirror import NothingToExportError, export_tiles
-from krai.entrypoints.api.receipts import published_note
+from krai.bootstrap import tile_sink
 from krai.entrypoints.cli.common import (
     HomeOption,
     JsonOption,
@@ -27,21 +27,32 @@ app = typer.Typer(help="The Merkle log: checkpoints, proofs, entries.", no_args_
 
 @app.command()
 def checkpoint(home: HomeOption = None, json_output: JsonOption = False) -> None:
-    """The latest signed checkpoint."""
+    """The latest signed checkpoint (JSON: as GET /v1/checkpoint)."""
     with services_for(home) as services:
-        latest = services.storage.latest_checkpoint()
-    if latest is None:
+        document = latest_checkpoint(services.publication)
+    if document is None:
         fail("no checkpoint has been signed yet")
-    document = {
-        "origin": services.origin,
-        "size": latest.size,
-        "root_hash": latest.root_hash.hex(),
-        "note": latest.note,
-    }
     if json_output:
         print_json(document)
     else:
-        sys.stdout.write(latest.note)
+        sys.stdout.write(document["note"])
+
+
+@app.command()
+def published(home: HomeOption = None, json_output: JsonOption = False) -> None:
+    """The checkpoint /checkpoint publishes: with witnesses, the newest one their quorum
+    cosigned (JSON: as GET /v1/checkpoint/published)."""
+    with services_for(home) as services:
+        try:
+            document = published_checkpoint(services.publication)
+        except NotYetPublishedError as error:
+            fail(str(error))
+    if document is None:
+        fail("no checkpoint has been signed yet")
+    if json_output:
+        print_json(document)
+    else:
+        sys.stdout.write(document["note"])
 
 
 @app.command()
@@ -113,8 +124,8 @@ def export_tiles_command(
     """
     with services_for(home) as services:
         try:
-            note = published_note(services)
-            report = export_tiles(services.storage, DirectoryTileSink(directory), note)
+            note = published_note(services.publication)
+            report = export_tiles(services.storage, tile_sink(directory), note)
         except (NothingToExportError, NotYetPublishedError) as error:
             fail(str(error))
     if json_output:

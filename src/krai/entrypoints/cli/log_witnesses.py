@@ -9,8 +9,10 @@ from typing import Annotated
 import httpx
 import typer
 
+from krai.app.publication import collect_once, published_note
+from krai.app.receipts import NotYetPublishedError
+from krai.bootstrap import configured_witnesses
 from krai.config.settings import WitnessSettings, load_settings, write_witnesses
-from krai.entrypoints.api.witnessing import collect_once, configured_witnesses, published_checkpoint
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -116,7 +118,7 @@ def cosign(home: HomeOption = None, json_output: JsonOption = False) -> None:
     with services_for(home) as services:
         if not services.settings.witnesses:
             fail("no witnesses configured: krai log witnesses add NAME URL VKEY", EXIT_USAGE)
-        outcomes = collect_once(services)
+        outcomes = collect_once(services.publication, services.witness_client, services.clock)
     documents = [asdict(outcome) for outcome in outcomes]
     if json_output:
         print_json(documents)
@@ -191,12 +193,13 @@ def _checkpoint_text(url: str | None, note: Path | None, home: Path | None) -> s
             fail(f"{url}/checkpoint answered {response.status_code}: {response.text[:200]}")
         return response.text
     with services_for(home) as services:
-        if services.settings.witnesses:
-            found = published_checkpoint(services)
-            if found is None:
-                fail("no checkpoint has been cosigned by the home's quorum yet")
-            return found[0].note
+        try:
+            published = published_note(services.publication)
+        except NotYetPublishedError:
+            fail("no checkpoint has been cosigned by the home's quorum yet")
         latest = services.storage.latest_checkpoint()
+    if published is not None:
+        return published
     if latest is None:
         fail("no checkpoint has been signed yet")
     return latest.note

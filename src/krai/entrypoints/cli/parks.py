@@ -10,7 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from krai.app.proofs import prove_inclusion
+from krai.app import park_registry
+from krai.app.ports import Storage
+from krai.app.today import ledger_today
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     HomeOption,
@@ -25,14 +27,16 @@ from krai.modules.parks import queries
 app = typer.Typer(help="Industrial parks, clusters, sites, capacity and residents.")
 
 OnOption = Annotated[
-    str | None, typer.Option("--on", help="The date to read as of (YYYY-MM-DD; default today).")
+    str | None,
+    typer.Option("--on", help="The date to read as of (YYYY-MM-DD; default: the ledger's today)."),
 ]
 ParkArgument = Annotated[str, typer.Argument(help="The park's id, e.g. krasnoyarsk-digital.")]
 
 
-def _on(value: str | None) -> str:
+def _on(value: str | None, storage: Storage) -> str:
+    """``--on``, or the ledger's today (the newest entry's day, docs/api.md)."""
     if value is None:
-        return date.today().isoformat()
+        return ledger_today(storage)
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
@@ -49,10 +53,7 @@ def list_parks(
 ) -> None:
     """Every park with its kind, status, operator and occupancy."""
     with services_for(home) as services:
-        found = [
-            queries.park(services.storage, p["park_id"])
-            for p in queries.parks(services.storage, region)
-        ]
+        found = park_registry.park_cards(services.storage, region)
     if json_output:
         print_json(found)
         return
@@ -68,7 +69,6 @@ def list_parks(
                 f"{p['occupancy']['held_basis_points'] / 100:.1f} %",
             ]
             for p in found
-            if p is not None
         ],
     )
 
@@ -81,18 +81,12 @@ def show(
     json_output: JsonOption = False,
 ) -> None:
     """A park's card: status, facts with their provenance, infrastructure, power, residents."""
-    day = _on(on)
     with services_for(home) as services:
-        view = services.storage
-        found = queries.park(view, park_id, day)
-        if found is None:
-            fail(f"park {park_id} is not registered", EXIT_REJECTED)
-        card: dict[str, Any] = {
-            "park": found,
-            "facts": queries.park_facts(view, park_id, day),
-            "infrastructure": queries.infrastructure(view, park_id, day),
-            "power": queries.power(view, park_id, day),
-        }
+        day = _on(on, services.storage)
+        card = park_registry.park_card(services.storage, park_id, day)
+    if card is None:
+        fail(f"park {park_id} is not registered", EXIT_REJECTED)
+    found = card["park"]
     if json_output:
         print_json(card)
         return
@@ -131,24 +125,16 @@ def fact(
 ) -> None:
     """A fact's current value, its history, and the proof of the entry that stated it."""
     with services_for(home) as services:
-        history = queries.fact_history(services.storage, park_id, name)
-        if not history:
-            fail(f"park {park_id} has no stated fact {name}", EXIT_REJECTED)
-        current = history[-1]
-        proof = prove_inclusion(services.storage, current["index"])
-        checkpoint = services.storage.checkpoint_at(proof.size)
-    document = {
-        "fact": {"park_id": park_id, "name": name, **current},
-        "history": history,
-        "inclusion": proof.to_json(),
-        "checkpoint": checkpoint.note if checkpoint else None,
-    }
+        document = park_registry.proven_fact(services.storage, park_id, name)
+    if document is None:
+        fail(f"park {park_id} has no stated fact {name}", EXIT_REJECTED)
     if json_output:
         print_json(document)
         return
+    current, root = document["fact"], document["inclusion"]["root_hash"]
     console.print(
         f"{name} = {current['value']} as of {current['as_of']} ({current['source']}), signed by "
-        f"{current['by']} at entry {current['index']}; proof against root {proof.root_hash.hex()}",
+        f"{current['by']} at entry {current['index']}; proof against root {root}",
         highlight=False,
     )
 
@@ -211,12 +197,10 @@ def residents(
     json_output: JsonOption = False,
 ) -> None:
     """Residents with their commitments against actuals, and breach flags."""
-    day = _on(on)
     with services_for(home) as services:
-        found = [
-            {**r, "commitments": queries.commitments(services.storage, park_id, r["inn"], day)}
-            for r in queries.residents(services.storage, park_id)
-        ]
+        found = park_registry.residents_with_commitments(
+            services.storage, park_id, _on(on, services.storage)
+        )
     if json_output:
         print_json(found)
         return
@@ -273,7 +257,7 @@ def targets(
 ) -> None:
     """Regional targets with their progress and whether they are on track."""
     with services_for(home) as services:
-        found = queries.targets(services.storage, region, _on(on))
+        found = queries.targets(services.storage, region, _on(on, services.storage))
     if json_output:
         print_json(found)
         return

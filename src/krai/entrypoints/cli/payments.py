@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from krai.adapters.keystore import KeystoreError
 from krai.app.payments_audit import run_audit
+from krai.app.ports import KeystoreError
 from krai.app.trace import with_proofs
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,

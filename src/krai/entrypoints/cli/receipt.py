@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from krai.app.publication import published_note
 from krai.app.receipts import NotYetPublishedError, check_receipt, issue_receipt
-from krai.entrypoints.api.receipts import published_note
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -38,7 +38,7 @@ def get(
     """Write the transaction's receipt: entry, inclusion proof and signed checkpoint."""
     with services_for(home) as services:
         try:
-            text = issue_receipt(services.storage, tx_id, published_note(services))
+            text = issue_receipt(services.storage, tx_id, published_note(services.publication))
         except (RejectedError, NotYetPublishedError) as error:
             fail(str(error))
     if out is None:

@@ -1,4 +1,9 @@
-"""``krai serve``: the HTTP API and the dashboard on uvicorn, in one or several processes."""
+"""``krai serve``: the HTTP API and the dashboard on uvicorn, in one or several processes.
+
+The CLI never imports the API (ADR 0020): uvicorn starts the application from its import
+string, ``APP_FACTORY``, in this process (one worker) or in several; the application opens
+the home named in ``KRAI_HOME``. This process gathers the witnesses' cosignatures meanwhile.
+"""
 
 import os
 from pathlib import Path
@@ -7,9 +12,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from krai.entrypoints.api.app import create_app
-from krai.entrypoints.api.witnessing import cosigning
+from krai.app.publication import cosigning
 from krai.entrypoints.cli.common import HomeOption, console, services_for
+
+APP_FACTORY = "krai.entrypoints.api.worker:create_worker_app"
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -45,39 +51,38 @@ def serve(
     """Serve the ledger's API and dashboard until interrupted."""
     if database:
         os.environ["KRAI_DATABASE_URL"] = database  # read by this process and every worker
-    if workers > 1:
-        serve_workers(home, host, port, workers)
-    else:
-        serve_home(home, host, port)
+    serve_home(home, host, port, workers)
 
 
-def serve_workers(home: Path | None, host: str, port: int, workers: int) -> None:
-    """Several worker processes on one port; this process gathers witness cosignatures."""
-    with services_for(home) as services, cosigning(services) as witnessed:
-        os.environ["KRAI_HOME"] = str(services.settings.home)
-        console.print(
-            f"krai serves {services.origin} at http://{host}:{port}/ with {workers} workers",
-            highlight=False,
-        )
-        if witnessed:
-            count, quorum = len(services.settings.witnesses), services.settings.quorum
-            console.print(f"/checkpoint: cosigned by {quorum} of {count} witnesses")
-        uvicorn.run(
-            "krai.entrypoints.api.worker:create_worker_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
+def serve_home(home: Path | None, host: str, port: int, workers: int = 1) -> None:
+    """Serve the ledger of ``home`` until interrupted, in ``workers`` processes (one: this
+    process); with witnesses configured, gather their cosignatures in the background."""
+    with services_for(home) as services:
+        if services.ensure_operator_token():
+            token_file = services.settings.operator_token_file
+            console.print(f"The operator's token for /v1/vault is in {token_file}", highlight=False)
+        log = services.publication
+        with cosigning(log, services.witness_client, services.clock) as witnessed:
+            os.environ["KRAI_HOME"] = str(services.settings.home)  # read by the application
+            _announce(services.origin, host, port, workers)
+            if witnessed:
+                console.print(
+                    f"/checkpoint: cosigned by {log.quorum} of {len(log.witnesses)} witnesses"
+                )
+            _run(host, port, workers)
 
 
-def serve_home(home: Path | None, host: str, port: int) -> None:
-    """Open the ledger of ``home``, print its address and serve it until interrupted; with
-    witnesses configured, gather their cosignatures in the background meanwhile."""
-    with services_for(home) as services, cosigning(services) as witnessed:
-        console.print(f"krai serves {services.origin} at http://{host}:{port}/", highlight=False)
-        if witnessed:
-            count, quorum = len(services.settings.witnesses), services.settings.quorum
-            console.print(f"/checkpoint: cosigned by {quorum} of {count} witnesses")
-        uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+def _announce(origin: str, host: str, port: int, workers: int) -> None:
+    processes = f" with {workers} workers" if workers > 1 else ""
+    console.print(f"krai serves {origin} at http://{host}:{port}/{processes}", highlight=False)
+
+
+def _run(host: str, port: int, workers: int) -> None:
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        log_level="warning",
+    )

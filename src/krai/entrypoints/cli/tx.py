@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from krai.adapters.keystore import Keystore, KeystoreError
+from krai.app.ports import KeystoreError
 from krai.app.sequencer import Receipt
-from krai.bootstrap import new_engine
+from krai.bootstrap import new_engine, open_keystore
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -45,7 +45,7 @@ def build(
     """Print one signed transaction as one JSON line."""
     settings = settings_for(home)
     try:
-        key = Keystore(settings.keys_dir).load(signer)
+        key = open_keystore(settings).load(signer)
         parsed = parse_strict_json(body.encode())
     except (KeystoreError, RejectedError) as error:
         fail(str(error), EXIT_USAGE)

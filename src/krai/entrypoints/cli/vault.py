@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from krai.adapters.vault.store import SqlVault, open_vault
-from krai.app.vault import Person, VaultError, access_request, enrol, erase
+from krai.app.vault import Person, Vault, VaultError, access_report, enrol, erase
+from krai.bootstrap import home_vault
 from krai.config.settings import load_settings
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
@@ -42,19 +42,13 @@ PERSON_FIELDS = ("snils", "full_name", "birth_date", "address")
 
 
 @contextmanager
-def vault_for(home: Path | None, *, create: bool = False) -> Iterator[SqlVault]:
+def vault_for(home: Path | None, *, create: bool = False) -> Iterator[Vault]:
     """Open the home's vault, or exit with the vault's message (a missing key, say)."""
-    settings = load_settings(home)
     try:
-        vault = open_vault(settings.vault_database_url, settings.vault_key_file, create=create)
+        with home_vault(load_settings(home), create=create) as vault:
+            yield vault
     except VaultError as error:
         fail(str(error), EXIT_REJECTED)
-    try:
-        yield vault
-    except VaultError as error:
-        fail(str(error), EXIT_REJECTED)
-    finally:
-        vault.close()
 
 
 @app.command("enrol")
@@ -115,11 +109,13 @@ def access(
     every ledger entry that mentions them."""
     number = _snils(snils)
     with services_for(home) as services, vault_for(home) as vault:
-        subject = vault.read(number).to_json()
-        ledger = access_request(services.storage, vault, number)
+        report = access_report(services.storage, vault, number)
+    if report is None:
+        fail("no person with this SNILS is enrolled in the vault", EXIT_REJECTED)
     if json_output:
-        print_json({"subject": subject, "ledger": ledger})
+        print_json(report)
         return
+    subject, ledger = report["subject"], report["ledger"]
     for name, value in _flatten(subject):
         console.print(f"{name}: {value}", highlight=False, markup=False)
     table = Table("entry", "type", "signer", "events")

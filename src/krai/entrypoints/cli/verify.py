@@ -5,11 +5,10 @@ from typing import Annotated
 
 import typer
 
-from krai.adapters.tiles_client import open_tile_source
 from krai.app.bundle import BundleError, read_bundle, write_bundle
 from krai.app.remote_verify import TileFetchError, verify_remote
 from krai.app.verify import VerificationError, verify_ledger
-from krai.bootstrap import new_engine
+from krai.bootstrap import new_engine, tile_source
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -157,7 +156,7 @@ def _policy(path: Path) -> Policy:
 
 
 def _verify_url(url: str, trust: NoteVerifier | Policy) -> dict[str, object]:
-    source = open_tile_source(url)
+    source = tile_source(url)
     try:
         return verify_remote(source, trust, new_engine)
     finally:

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from krai.adapters.witness.keys import WitnessKeyError, create_witness_key, load_witness_key
-from krai.adapters.witness.store import open_witness_store
+from krai.app.ports import WitnessKeyError
 from krai.app.witness import ConflictRecord, LogState
+from krai.bootstrap import create_witness, open_witness, witness_key
 from krai.entrypoints.cli.common import EXIT_USAGE, JsonOption, console, fail, print_json
-from krai.entrypoints.witness.app import create_witness_app, database_url, open_witness
+from krai.entrypoints.witness.app import create_witness_app
 from krai.log.note import CosignatureSigner, NoteError, format_vkey, parse_vkey
 
 app = typer.Typer(
@@ -32,10 +32,9 @@ def init(
 ) -> None:
     """Create the witness: its cosigning key (mode 0600) and its database."""
     try:
-        signer = create_witness_key(directory, name)
+        signer = create_witness(directory, name)
     except (WitnessKeyError, NoteError) as error:
         fail(str(error), EXIT_USAGE)
-    open_witness_store(database_url(directory)).close()
     console.print(f"Witness [bold]{name}[/] in {directory}", highlight=False)
     sys.stdout.write(format_vkey(signer.verifier) + "\n")
 
@@ -52,11 +51,8 @@ def add_log(
         parse_vkey(vkey)
     except NoteError as error:
         fail(f"not a log verifier key: {error}", EXIT_USAGE)
-    store = open_witness_store(database_url(directory))
-    try:
-        state = store.add_log(origin, vkey)
-    finally:
-        store.close()
+    with open_witness(directory) as witness:
+        state = witness.store.add_log(origin, vkey)
     console.print(f"Following {origin} with {len(state.vkeys)} key(s)", highlight=False)
 
 
@@ -70,11 +66,8 @@ def vkey(directory: DirOption) -> None:
 def logs(directory: DirOption, json_output: JsonOption = False) -> None:
     """The logs followed and the size last cosigned for each."""
     _witness_key(directory)
-    store = open_witness_store(database_url(directory))
-    try:
-        documents = [_log_json(state) for state in store.logs()]
-    finally:
-        store.close()
+    with open_witness(directory) as witness:
+        documents = [_log_json(state) for state in witness.store.logs()]
     if json_output:
         print_json(documents)
         return
@@ -86,11 +79,8 @@ def logs(directory: DirOption, json_output: JsonOption = False) -> None:
 def conflicts(directory: DirOption, json_output: JsonOption = False) -> None:
     """Signed checkpoints refused as split views or inconsistent, with the recorded ones."""
     _witness_key(directory)
-    store = open_witness_store(database_url(directory))
-    try:
-        documents = [_conflict_json(found) for found in store.conflicts()]
-    finally:
-        store.close()
+    with open_witness(directory) as witness:
+        documents = [_conflict_json(found) for found in witness.store.conflicts()]
     if json_output:
         print_json(documents)
         return
@@ -121,7 +111,7 @@ def serve(
 
 def _witness_key(directory: Path) -> CosignatureSigner:
     try:
-        return load_witness_key(directory)
+        return witness_key(directory)
     except WitnessKeyError as error:
         fail(str(error), EXIT_USAGE)
 

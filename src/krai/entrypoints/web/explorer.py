@@ -16,8 +16,8 @@ from starlette.responses import RedirectResponse, Response
 
 from krai.app.ports import Storage, StoredEntry
 from krai.app.proofs import prove_inclusion
+from krai.app.publication import latest_checkpoint
 from krai.bootstrap import Services
-from krai.entrypoints.web.overview import latest_checkpoint
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.log.checkpoint import open_checkpoint
 from krai.log.note import NoteError
@@ -30,7 +30,8 @@ CHECKPOINTS_SHOWN = 20
 @page(router, "/explorer")
 def explorer(request: Request) -> Response:
     """The latest checkpoints and the newest entries."""
-    storage = services_of(request).storage
+    services = services_of(request)
+    storage = services.storage
     size = storage.log_size()
     data: dict[str, Any] = {
         "log_size": size,
@@ -38,7 +39,7 @@ def explorer(request: Request) -> Response:
             {"size": c.size, "root_hash": c.root_hash.hex(), "time_ms": c.time_ms}
             for c in storage.checkpoints(CHECKPOINTS_SHOWN)
         ],
-        "latest": latest_checkpoint(storage),
+        "latest": latest_checkpoint(services.publication),
         "newest_entries": _rows(storage, max(size - 10, 0), size)[::-1],
     }
     return respond(request, "explorer.j2", data, "explorer.title")

@@ -1,13 +1,14 @@
-"""The overview page: the network, its organisations and roles, the latest checkpoint."""
+"""The overview page: the network, its organisations and roles, the latest checkpoint and the
+published one (as ``GET /v1/checkpoint`` and ``GET /v1/checkpoint/published``)."""
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from krai.app.ports import Storage
+from krai.app.publication import latest_checkpoint, published_checkpoint
+from krai.app.receipts import NotYetPublishedError
 from krai.bootstrap import Services
 from krai.entrypoints.web.render import page, respond, services_of
 from krai.modules.identity import queries as identity
@@ -35,22 +36,18 @@ def overview_data(services: Services) -> dict[str, Any]:
         "quorum": identity.quorum(storage),
         "organisations": organisations,
         "roles": _role_counts(organisations),
-        "checkpoint": latest_checkpoint(storage),
+        "checkpoint": latest_checkpoint(services.publication),
+        "published": _published(services),
         "areas": [{"area": area, "href": f"/{area}"} for area in AREAS],
     }
 
 
-def latest_checkpoint(storage: Storage) -> dict[str, Any] | None:
-    """The newest signed checkpoint: size, root hash, note text and signing time."""
-    found = storage.latest_checkpoint()
-    if found is None:
+def _published(services: Services) -> dict[str, Any] | None:
+    """The published checkpoint; None before one is (with witnesses: before their quorum)."""
+    try:
+        return published_checkpoint(services.publication)
+    except NotYetPublishedError:
         return None
-    return {
-        "size": found.size,
-        "root_hash": found.root_hash.hex(),
-        "note": found.note,
-        "time_ms": found.time_ms,
-    }
 
 
 def _role_counts(organisations: list[dict[str, Any]]) -> dict[str, int]:
@@ -59,12 +56,3 @@ def _role_counts(organisations: list[dict[str, Any]]) -> dict[str, int]:
         for role in org["roles"]:
             counts[role] = counts.get(role, 0) + 1
     return dict(sorted(counts.items()))
-
-
-def ledger_day(storage: Storage) -> str:
-    """The UTC day of the newest entry: the dashboard's "today", so that a page reads the
-    ledger as of its own time, never the server's clock."""
-    size = storage.log_size()
-    newest = storage.entry(size - 1) if size else None
-    moment = dt.datetime.fromtimestamp((newest.time_ms if newest else 0) / 1000, tz=dt.UTC)
-    return moment.date().isoformat()

@@ -2,7 +2,7 @@
 commitments against actuals, agreements with their signatures, regional targets, clusters
 with their value chains, and the investors' site search.
 
-Pages read the registry as of ``?on=`` (default: the day of the newest entry).
+Pages read the registry as of ``?on=`` (default: the ledger's today, the newest entry's day).
 """
 
 import datetime as dt
@@ -12,10 +12,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from krai.app import park_registry
 from krai.app.ports import Storage
+from krai.app.today import ledger_today
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.i18n import Words, language_of
-from krai.entrypoints.web.overview import ledger_day
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.identity import queries as identity
 from krai.modules.parks import queries as parks
@@ -28,7 +29,7 @@ SITE_STATUSES = ("free", "reserved", "leased", "sold", "withdrawn")
 def index(request: Request, on: str | None = None) -> Response:
     """Regions with their parks, clusters, agreements and regional targets."""
     storage = services_of(request).storage
-    day = on or ledger_day(storage)
+    day = on or ledger_today(storage)
     all_parks = parks.parks(storage)
     regions = [
         {**region, "parks": [p for p in all_parks if p["region_id"] == region["region_id"]]}
@@ -90,29 +91,35 @@ def cluster(request: Request, cluster_id: str) -> Response:
     return respond(request, "cluster.j2", data, "cluster.title")
 
 
+@page(router, "/parks/{park_id}/facts/{name}")
+def fact(request: Request, park_id: str, name: str) -> Response:
+    """A fact with its history and the proof of the entry that stated it (as
+    ``GET /v1/parks/{id}/facts/{name}``)."""
+    proven = park_registry.proven_fact(services_of(request).storage, park_id, name)
+    if proven is None:
+        return not_found(request, f"fact {name} of park {park_id}")
+    return respond(request, "fact.j2", proven, "fact.title")
+
+
 @page(router, "/parks/{park_id}")
 def park(request: Request, park_id: str, on: str | None = None) -> Response:
-    """A park: its card, power timeline, occupancy, facts, residents and agreements."""
+    """A park: its card (as ``GET /v1/parks/{id}``), power timeline, occupancy, residents (as
+    ``GET /v1/parks/{id}/residents``) and agreements."""
     storage = services_of(request).storage
-    day = on or ledger_day(storage)
-    found = parks.park(storage, park_id, day)
-    if found is None:
+    day = on or ledger_today(storage)
+    card = park_registry.park_card(storage, park_id, day)
+    if card is None:
         return not_found(request, f"park {park_id}")
-    residents = [
-        {**_resident_row(r), "commitments": parks.commitments(storage, park_id, r["inn"], day)}
-        for r in parks.residents(storage, park_id)
-    ]
+    residents = park_registry.residents_with_commitments(storage, park_id, day)
     data: dict[str, Any] = {
         "on": day,
-        "park": {k: v for k, v in found.items() if k != "history"},
+        "card": card,
         "power_timeline": parks.power_timeline(storage, park_id),
-        "facts": parks.park_facts(storage, park_id, day),
-        "infrastructure": parks.infrastructure(storage, park_id, day),
         "residents": residents,
         "agreements": [a for a in parks.agreements(storage) if a.get("park_id") == park_id],
     }
     inns = {r["inn"] for r in residents} | _agreement_inns(data["agreements"])
-    data["names"] = names_of(storage, inns | {found["operator"]})
+    data["names"] = names_of(storage, inns | {card["park"]["operator"]})
     words = Words(language_of(request))
     return respond(request, "park.j2", data, "park.title", **_park_charts(data, words))
 
@@ -136,20 +143,12 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
         words("park.power_chart"),
         lambda kw: words.quantity(kw // 1000, "mw"),
     )
-    occupancy = data["park"]["occupancy"]
+    occupancy = data["card"]["park"]["occupancy"]
     rows = [(words.label("site", s), occupancy[f"{s}_m2"]) for s in SITE_STATUSES]
     area = charts.horizontal_bars(
         rows, words("park.occupancy"), lambda m2: words.quantity(m2, "m2")
     )
     return {"power_chart": power, "occupancy_chart": area}
-
-
-def _resident_row(resident: dict[str, Any]) -> dict[str, Any]:
-    keep = ("inn", "status", "activity", "planned_investment_kopecks", "document_sha256")
-    return {k: resident[k] for k in keep if k in resident} | {
-        "breach": resident["status"] == "breach",
-        "index": resident["index"],
-    }
 
 
 def _agreement_inns(agreements: list[dict[str, Any]]) -> set[str]:

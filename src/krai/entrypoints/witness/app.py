@@ -8,53 +8,20 @@ the witness verified and its own cosignature. ``GET /`` names the witness and it
 
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from krai.adapters.clock import SystemClock
-from krai.adapters.witness.keys import load_witness_key
-from krai.adapters.witness.store import SqlWitnessStore, open_witness_store
-from krai.app.witness import WitnessService
+from krai.bootstrap import WitnessHome
 from krai.log.note import format_vkey
 from krai.log.witness import TEXT_MEDIA_TYPE, Verdict, refusal
 
-DATABASE_FILE = "witness.db"
 MAX_BODY_BYTES = 64 * 1024
 _ORIGIN_HASH = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass
-class Witness:
-    """An opened witness directory: its service and its store."""
-
-    directory: Path
-    service: WitnessService
-    store: SqlWitnessStore
-
-
-def database_url(directory: Path) -> str:
-    """The witness's SQLite database in its directory."""
-    return f"sqlite:///{(directory / DATABASE_FILE).resolve()}"
-
-
-@contextmanager
-def open_witness(directory: Path) -> Iterator[Witness]:
-    """Open the witness of ``directory`` (its key and database) while the block runs."""
-    cosigner = load_witness_key(directory)
-    store = open_witness_store(database_url(directory))
-    try:
-        yield Witness(directory, WitnessService(store, cosigner, SystemClock()), store)
-    finally:
-        store.close()
-
-
-def create_witness_app(witness: Witness) -> FastAPI:
+def create_witness_app(witness: WitnessHome) -> FastAPI:
     """The HTTP application of an opened witness."""
     app = FastAPI(title="krai witness", summary="C2SP tlog-witness", openapi_url=None)
     service = witness.service

@@ -1,0 +1,146 @@
+"""Which checkpoint the log publishes, and the checkpoint documents every surface reads.
+
+Without witnesses the log publishes its newest signed checkpoint; with witnesses, only the
+newest one the home's quorum of them cosigned (ADR 0012). ``/checkpoint``, receipts, the
+tiles mirror, ``krai log …``, ``/v1/checkpoint…`` and the dashboard all ask this module, so
+they cannot disagree (ADR 0020).
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from krai.app.cosigning import (
+    CollectorThread,
+    CosignatureCollector,
+    CosignedNote,
+    CosignedStore,
+    Witness,
+    WitnessClient,
+    WitnessOutcome,
+    published,
+)
+from krai.app.ports import Clock, Storage
+from krai.app.receipts import NotYetPublishedError
+from krai.app.submission import checkpoint_json
+from krai.log.cosigned import CosignedCheckpoint
+from krai.log.note import NoteVerifier, format_vkey
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A log, its key, its witnesses and how many of them must cosign a published checkpoint."""
+
+    origin: str
+    storage: Storage
+    verifier: NoteVerifier
+    witnesses: Sequence[Witness]
+    quorum: int
+    store: CosignedStore | None
+    """Where cosigned notes are kept; None when the storage keeps none (in memory)."""
+
+    @property
+    def witnessed(self) -> bool:
+        """Whether witnesses are configured (and their cosignatures can be kept)."""
+        return bool(self.witnesses) and self.store is not None
+
+
+def latest_checkpoint(log: Publication) -> dict[str, Any] | None:
+    """The newest signed checkpoint: origin, size, root, signing time, note, the log's vkey."""
+    found = log.storage.latest_checkpoint()
+    if found is None:
+        return None
+    return {"origin": log.origin, **checkpoint_json(found), "vkey": format_vkey(log.verifier)}
+
+
+def cosigned_checkpoint(log: Publication) -> tuple[CosignedNote, CosignedCheckpoint] | None:
+    """The newest checkpoint cosigned by the quorum of witnesses, verified; None without
+    witnesses or before a quorum cosigned one."""
+    if log.store is None or not log.witnesses:
+        return None
+    return published(log.store, log.verifier, log.witnesses, log.quorum)
+
+
+def published_note(log: Publication) -> str | None:
+    """The note ``/checkpoint`` serves when witnesses are configured; None without them (the
+    newest signed checkpoint is then the published one). ``NotYetPublishedError`` when
+    witnesses are configured but no checkpoint has their quorum yet."""
+    if not log.witnesses:
+        return None
+    return _cosigned_or_refuse(log)[0].note
+
+
+def published_checkpoint(log: Publication) -> dict[str, Any] | None:
+    """The checkpoint the log publishes, as JSON: the latest checkpoint's fields, and with
+    witnesses the cosigned one with its cosignatures, the quorum and every witness (None when
+    nothing is signed; ``NotYetPublishedError`` when no checkpoint has the quorum yet)."""
+    if not log.witnesses:
+        latest = latest_checkpoint(log)
+        return (
+            None if latest is None else {**latest, "quorum": 0, "cosignatures": [], "witnesses": []}
+        )
+    stored, verified = _cosigned_or_refuse(log)
+    sizes = log.store.witness_sizes() if log.store is not None else {}
+    return {
+        "origin": log.origin,
+        "size": verified.checkpoint.size,
+        "root_hash": verified.checkpoint.root_hash.hex(),
+        "time_ms": stored.time_ms,
+        "note": stored.note,
+        "vkey": format_vkey(log.verifier),
+        "quorum": log.quorum,
+        "cosignatures": [
+            {"key_name": name, "timestamp": verified.timestamps[name]}
+            for name in verified.cosigners
+        ],
+        "witnesses": [_witness_json(witness, sizes) for witness in log.witnesses],
+    }
+
+
+def _cosigned_or_refuse(log: Publication) -> tuple[CosignedNote, CosignedCheckpoint]:
+    found = cosigned_checkpoint(log)
+    if found is None:
+        raise NotYetPublishedError(
+            f"no checkpoint has been cosigned by {log.quorum} of the log's "
+            f"{len(log.witnesses)} witnesses yet"
+        )
+    return found
+
+
+def _witness_json(witness: Witness, sizes: dict[str, int]) -> dict[str, Any]:
+    return {
+        "name": witness.name,
+        "url": witness.url,
+        "vkey": format_vkey(witness.verifier),
+        "cosigned_size": sizes.get(witness.name),
+    }
+
+
+def collect_once(log: Publication, client: WitnessClient, clock: Clock) -> list[WitnessOutcome]:
+    """One round: the newest checkpoint sent to every witness that has not cosigned it."""
+    if log.store is None or not log.witnesses:
+        return []
+    collector = CosignatureCollector(log.storage, log.store, client, log.witnesses, clock)
+    try:
+        return collector.collect()
+    finally:
+        collector.close()
+
+
+@contextmanager
+def cosigning(
+    log: Publication, client: WitnessClient, clock: Clock, interval_s: float = 1.0
+) -> Iterator[bool]:
+    """Gather cosignatures in the background while the block runs, if witnesses are
+    configured; yields whether it does."""
+    if log.store is None or not log.witnesses:
+        yield False
+        return
+    collector = CosignatureCollector(log.storage, log.store, client, log.witnesses, clock)
+    thread = CollectorThread(collector, log.storage, interval_s)
+    thread.start()
+    try:
+        yield True
+    finally:
+        thread.stop()

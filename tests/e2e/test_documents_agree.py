@@ -1,0 +1,124 @@
+"""Each document a user reads is the same whichever surface answers it (ADR 0020): ``krai …
+--json`` in a subprocess, the ``/v1/…`` route and the page's JSON twin, over real HTTP, on
+one home. Only representation is normalised (JSON is parsed); content is compared whole."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.api.conftest import Live, scenario_home, serving_home
+from tests.e2e.test_cli import krai
+
+from krai.app.today import ledger_today
+
+PARK, FACT, DAY = "sibir", "distance_to_regional_centre_m", "2026-01-01"
+PERSON = {"snils": "112-233-445 95", "full_name": "Иванова Мария", "birth_date": "1990-05-17"}
+PROGRAMME = "kld.child-benefit"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Live]]:
+    """A park registry's home, served, with one person enrolled in its vault."""
+    home = scenario_home(tmp_path_factory, "parks/park_and_site_lifecycle.yaml")
+    with serving_home(home) as live:
+        enrol = {"programme_id": PROGRAMME, "person": PERSON}
+        headers = {"Authorization": f"Bearer {live.token}"}
+        assert live.client.post("/v1/vault/enrol", json=enrol, headers=headers).status_code == 200
+        yield home, live
+
+
+def cli(home: Path, *args: str) -> Any:
+    """What ``krai … --json`` prints, parsed."""
+    return json.loads(krai(home, *args, "--json"))
+
+
+def api(live: Live, path: str, **params: str) -> Any:
+    """What ``GET path`` answers, parsed; it must be 200."""
+    answer = live.client.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def page(live: Live, path: str, **params: str) -> Any:
+    """The JSON twin of the page at ``path``."""
+    answer = httpx.get(f"{live.url}{path}.json", params=params, timeout=60.0)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    return answer.json()
+
+
+def test_the_latest_checkpoint_is_one_document(served: tuple[Path, Live]) -> None:
+    home, live = served
+    document = cli(home, "log", "checkpoint")
+    assert set(document) == {"origin", "size", "root_hash", "time_ms", "note", "vkey"}
+    assert document == api(live, "/v1/checkpoint")
+    assert document == page(live, "/index")["checkpoint"] == page(live, "/explorer")["latest"]
+
+
+def test_the_published_checkpoint_is_one_document(served: tuple[Path, Live]) -> None:
+    home, live = served
+    document = cli(home, "log", "published")
+    assert document["note"] == live.client.get("/checkpoint").text  # no witnesses: the newest
+    assert document["quorum"] == 0 and document["cosignatures"] == []
+    assert document == api(live, "/v1/checkpoint/published") == page(live, "/index")["published"]
+
+
+def test_today_is_the_newest_entrys_day_everywhere(served: tuple[Path, Live]) -> None:
+    home, live = served
+    today = ledger_today(live.services.storage)
+    card = cli(home, "parks", "show", PARK)
+    assert (
+        card
+        == cli(home, "parks", "show", PARK, "--on", today)
+        != cli(home, "parks", "show", PARK, "--on", DAY)
+    )
+    assert card == api(live, f"/v1/parks/{PARK}") == api(live, f"/v1/parks/{PARK}", on=today)
+    web = page(live, f"/parks/{PARK}")
+    assert (web["on"], web["card"]) == (today, card)
+
+
+def test_a_park_card_is_one_document(served: tuple[Path, Live]) -> None:
+    home, live = served
+    card = cli(home, "parks", "show", PARK, "--on", DAY)
+    assert set(card) == {"park", "facts", "infrastructure", "power"}
+    assert (
+        card
+        == api(live, f"/v1/parks/{PARK}", on=DAY)
+        == page(live, f"/parks/{PARK}", on=DAY)["card"]
+    )
+
+
+def test_a_parks_residents_are_one_document(served: tuple[Path, Live]) -> None:
+    home, live = served
+    residents = cli(home, "parks", "residents", PARK, "--on", DAY)
+    assert residents and all("commitments" in resident for resident in residents)
+    assert residents == api(live, f"/v1/parks/{PARK}/residents", on=DAY)
+    assert residents == page(live, f"/parks/{PARK}", on=DAY)["residents"]
+
+
+def test_a_proven_fact_is_one_document(served: tuple[Path, Live]) -> None:
+    home, live = served
+    proven = cli(home, "parks", "fact", PARK, FACT)
+    assert (
+        proven["checkpoint"] is not None and proven["inclusion"]["index"] == proven["fact"]["index"]
+    )
+    assert proven == api(live, f"/v1/parks/{PARK}/facts/{FACT}")
+    assert proven == page(live, f"/parks/{PARK}/facts/{FACT}")
+
+
+def test_a_subject_access_report_is_one_document(served: tuple[Path, Live]) -> None:
+    """The operator's CLI and the operator's API; no page shows personal data (the dashboard
+    has no operator's login)."""
+    home, live = served
+    report = cli(home, "vault", "access", "--snils", PERSON["snils"])
+    assert report["subject"]["person"]["full_name"] == PERSON["full_name"]
+    answer = live.client.post(
+        "/v1/vault/access",
+        json={"snils": PERSON["snils"]},
+        headers={"Authorization": f"Bearer {live.token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert report == answer.json()
