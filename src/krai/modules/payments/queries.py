@@ -24,6 +24,8 @@ from krai.modules.payments.model import (
     prescription_key,
     programme_key,
     rule_for,
+    statement_in_parts,
+    statement_key,
 )
 from krai.state.store import StateView, read, scan
 
@@ -139,8 +141,11 @@ def pack(view: StateView, sgtin: str) -> dict[str, Any] | None:
 
 
 def statement(view: StateView, statement_id: str) -> dict[str, Any] | None:
-    """An imported bank statement with each line's outcome, or None."""
-    return read(view, f"{PREFIX}statement/{statement_id}")
+    """An imported bank statement with each line's outcome, in order across its parts, the
+    parts received of how many, its digest and whether it is complete; or None. One recorded
+    whole (version 1) reads as a complete statement of one part."""
+    found = read(view, statement_key(statement_id))
+    return None if found is None else statement_in_parts(found)
 
 
 def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
