@@ -148,6 +148,26 @@ def statement(view: StateView, statement_id: str) -> dict[str, Any] | None:
     return None if found is None else statement_in_parts(found)
 
 
+def statements(view: StateView) -> list[dict[str, Any]]:
+    """Every bank statement, one per id however many parts it came in: parts received of
+    how many, whether complete, its lines and how many matched no payment, where part 1 is."""
+    prefix = f"{PREFIX}statement/"
+    return [
+        _statement_summary(key[len(prefix) :], statement_in_parts(found))
+        for key, found in scan(view, prefix)
+    ]
+
+
+def _statement_summary(statement_id: str, found: dict[str, Any]) -> dict[str, Any]:
+    keep = ("parts", "parts_received", "complete", "statement_sha256", "index", "time_ms")
+    return {
+        "statement_id": statement_id,
+        **{name: found[name] for name in keep},
+        "lines": len(found["lines"]),
+        "unmatched_lines": sum(1 for line in found["lines"] if "unmatched" in line),
+    }
+
+
 def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
     """The audit's findings (see audit.py), as of a date (default: the last entry's day)."""
     return audit(view, as_of)
