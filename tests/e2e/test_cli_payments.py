@@ -20,9 +20,8 @@ from krai.log.verify import verify_inclusion
 AGENT = "ВЭБ.РФ"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    home = tmp_path_factory.mktemp("payments") / "home"
+def kaliningrad(home: Path) -> Path:
+    """A home holding the Kaliningrad benefit scenario, with VEB.RF's key named ``veb``."""
     scenario = Scenario(_load(HERE / "payments" / "kaliningrad_benefit.yaml"), SqlLedger, home=home)
     ledger = scenario.ledger
     assert isinstance(ledger, SqlLedger)
@@ -30,7 +29,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     ledger.close()
     seed = hashlib.sha256(f"krai-test-key:{AGENT}".encode()).digest()
     Keystore(home / "keys").store("veb", ledger.inn(AGENT), seed)
-    yield home
+    return home
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield kaliningrad(tmp_path_factory.mktemp("payments") / "home")
 
 
 def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> None:
@@ -123,3 +127,46 @@ def test_bad_input_is_refused_clearly(home: Path, tmp_path: Path) -> None:
     missing = run("payments", "trace", "--payment", "nope", "--home", str(home))
     assert missing.returncode == 1
     assert "payment nope is not recorded" in missing.stderr
+
+
+def long_statement(path: Path, count: int) -> Path:
+    """A statement of ``count`` lines; line 1400 reverses a payment a statement matched."""
+    rows = ["line_id,booked_on,direction,amount_rub,reference"]
+    rows += [f"{n},2026-03-23,debit,{n}.00,pay-elsewhere-{n:05d}" for n in range(1, count + 1)]
+    rows[1400] = "1400,2026-03-23,credit,8000.00,pay-anna-2026-02"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_long_statement_is_recorded_in_parts_as_one_statement(tmp_path: Path) -> None:
+    home = kaliningrad(tmp_path / "home")
+    source = long_statement(tmp_path / "long.csv", 1500)
+    statement_id = "veb-2026-03-23-" + "x" * 45  # 60 characters: a readable nonce would not fit
+    command = ("payments", "import-statement", str(source), "--statement-id", statement_id)
+    imported = json.loads(krai(home, *command, "--signer", "veb", "--json"))
+    assert imported["parts"] == len(imported["receipts"]) == 3
+    assert imported["complete"] is True
+    assert [line["line_id"] for line in imported["lines"]] == [str(n) for n in range(1, 1501)]
+    assert imported["lines"][1399]["matched"] == "reversed"
+    assert {line.get("unmatched") for line in imported["lines"][:1399]} == {"unknown_reference"}
+    indices = [receipt["index"] for receipt in imported["receipts"]]
+    assert indices == list(range(indices[0], indices[0] + 3))
+    for index in indices:
+        assert len(krai_bytes(home, "log", "entry", "--index", str(index))) <= 0xFFFF
+    assert "sound:" in krai(home, "verify")
+    again = run(*command, "--signer", "veb", "--home", str(home))
+    assert again.returncode == 1
+    assert "part 1 refused (0 of 3 parts recorded): replay" in again.stderr
+
+
+def test_a_line_id_twice_is_refused_before_anything_is_recorded(home: Path, tmp_path: Path) -> None:
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        "line_id,booked_on,direction,amount_rub,reference\n"
+        "7,2026-03-22,debit,1.00,a\n8,2026-03-22,debit,1.00,b\n7,2026-03-22,debit,2.00,c\n",
+        encoding="utf-8",
+    )
+    command = ("payments", "import-statement", str(twice), "--statement-id", "veb-twice")
+    refused = run(*command, "--signer", "veb", "--home", str(home))
+    assert refused.returncode == 2
+    assert "line 4: line_id '7' is also on line 2" in refused.stderr

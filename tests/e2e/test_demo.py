@@ -16,6 +16,8 @@ from tests.e2e.test_cli import krai
 
 from krai.demo.payments import ANOMALIES
 from krai.entrypoints.cli.demo import MARKER
+from krai.log.tile_check import parse_entry_bundle
+from krai.log.tiles import parse_entry_bundle_path
 
 BUILD_TIMEOUT_SECONDS = 900
 
@@ -86,6 +88,21 @@ def test_a_second_build_over_the_first_gives_the_same_log(
     for index in (0, 1, first["size"] // 2, first["size"] - 1):
         entry = ("log", "entry", "--index", str(index))
         assert krai(rebuilt.home, *entry) == krai(demo.home, *entry)
+
+
+def test_every_entry_fits_a_tiles_entry_bundle(demo: Demo, tmp_path: Path) -> None:
+    """Exported as C2SP tlog-tiles, as a mirror publishes it, the log's entry bundles hold
+    every entry, each within a bundle's 16-bit length: the bank statements, in parts too."""
+    report = read(demo, "log", "export-tiles", str(tmp_path))
+    entries: dict[int, bytes] = {}
+    for bundle in (tmp_path / "tile" / "entries").rglob("*"):
+        if bundle.is_file():
+            index, width = parse_entry_bundle_path(bundle.relative_to(tmp_path).as_posix())
+            for offset, entry in enumerate(parse_entry_bundle(bundle.read_bytes(), width)):
+                entries[256 * index + offset] = entry
+    assert sorted(entries) == list(range(report["size"]))
+    largest = max(len(entry) for entry in entries.values())
+    assert 60_000 < largest <= 0xFFFF  # the largest are parts of bank statements
 
 
 def test_a_directory_the_demo_did_not_make_is_refused(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from krai.modules.energy.book import decode_book
 from krai.modules.energy.clearing import clear
 from krai.modules.energy.model import commitment
 from krai.modules.energy.result import result_json
+from krai.modules.payments.model import statement_sha256
 from tests.scenarios.harness import (
     DEFAULT_ORIGIN,
     DEFAULT_START,
@@ -20,7 +21,7 @@ from tests.scenarios.harness import (
     synthetic_ogrn,
 )
 
-TOP_KEYS = {"title", "description", "network", "sealed", "steps"}
+TOP_KEYS = {"title", "description", "network", "sealed", "statements", "steps"}
 NETWORK_KEYS = {"origin", "quorum", "start", "organisations"}
 ORGANISATION_KEYS = {"name", "inn", "ogrn", "roles"}
 TRANSACTION_KEYS = {"at", "by", "do", "with", "version", "key", "network", "nonce", "tamper"}
@@ -45,6 +46,7 @@ class Scenario:
         self.ledger = found(document["network"], ledger_class, **extra)
         self.remembered: dict[str, str] = {}
         self.sealed: Mapping[str, Mapping[str, Any]] = document.get("sealed", {})
+        self.statements: Mapping[str, list[Any]] = document.get("statements", {})
 
     def run(self) -> None:
         """Play every step; a failed expectation names the step and what happened."""
@@ -159,6 +161,20 @@ class Scenario:
         day, salt = body["delivery_date"], body["salt"]
         return commitment(body["market_id"], day, signer, salt, body["orders"], body["blocks"])
 
+    def _statement(self, name: str) -> list[dict[str, Any]]:
+        if name not in self.statements:
+            raise ScenarioError(f"no statement {name!r}")
+        return [dict(line) for line in self.statements[name]]
+
+    def _statement_lines(self, address: str) -> list[dict[str, Any]]:
+        """Lines ``first``–``last`` (counted from 1) of a declared statement: ``name/2-3``."""
+        name, _, span = address.rpartition("/")
+        first, _, last = span.partition("-")
+        lines = self._statement(name)
+        if not (first.isdigit() and last.isdigit() and 1 <= int(first) <= int(last) <= len(lines)):
+            raise ScenarioError(f"{address!r}: lines of {name} are named 1-{len(lines)}")
+        return lines[int(first) - 1 : int(last)]
+
     _SUBSTITUTIONS: Mapping[str, Callable[["Scenario", str], Any]] = {
         "inn": lambda s, name: s.ledger.inn(name),
         "ogrn": lambda s, name: s.ledger.organisation(name).ogrn,
@@ -171,6 +187,8 @@ class Scenario:
         "commitment": _commitment,
         "reveal": _reveal,
         "clearing": _clearing,
+        "statement_sha256": lambda s, name: statement_sha256(s._statement(name)),
+        "lines": _statement_lines,
     }
 
 

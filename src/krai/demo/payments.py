@@ -528,9 +528,7 @@ def _reconcile(run: Payments, month: str) -> None:
     ]
     if month == "2026-02":
         lines.append({**lines[run.rng.randrange(len(lines))], "line_id": str(len(lines) + 1)})
-    run.world.do(
-        VEB.key, "payments.reconcile_statement", {"statement_id": f"veb-{month}", "lines": lines}
-    )
+    run.world.record_statement(VEB.key, f"veb-{month}", lines)
     run.world.count("bank statement lines", len(lines))
 
 

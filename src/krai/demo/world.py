@@ -18,6 +18,7 @@ from typing import Any
 
 from krai.adapters.keystore import StoredKey
 from krai.app.sequencer import Receipt
+from krai.app.statements import Signer, statement_transactions
 from krai.bootstrap import Founder, Services, found_network
 from krai.config.settings import Settings
 from krai.demo.identifiers import synthetic_inn, synthetic_ogrn
@@ -164,6 +165,16 @@ class World:
     def do(self, key: str, type_name: str, body: dict[str, Any]) -> Receipt:
         """Sign and sequence one transaction."""
         return self.submit([self.tx(key, type_name, body)])[0]
+
+    def record_statement(
+        self, key: str, statement_id: str, lines: Sequence[dict[str, Any]]
+    ) -> list[Receipt]:
+        """Sign a bank statement with ``key`` in as many parts as it needs (each part's nonce
+        derived from the statement id) and sequence them in order."""
+        stored = self._key(key)
+        signer = Signer(stored.organisation or "", stored.key_id, stored.private_key)
+        origin = self.services.origin
+        return self.submit(statement_transactions(origin, signer, statement_id, lines))
 
     def submit(self, transactions: Sequence[Transaction]) -> list[Receipt]:
         """Sequence in batches; every one must be accepted."""

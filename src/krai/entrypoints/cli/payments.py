@@ -11,6 +11,7 @@ from rich.table import Table
 
 from krai.app.payments_audit import run_audit
 from krai.app.ports import KeystoreError
+from krai.app.statements import Signer, StatementImport, record_statement, statement_transactions
 from krai.app.trace import with_proofs
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
@@ -24,7 +25,6 @@ from krai.entrypoints.cli.common import (
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.modules.payments import queries, trace
-from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="Social payments and drug provision.", no_args_is_help=True)
@@ -118,32 +118,40 @@ def import_statement(
     home: HomeOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Record a bank statement and print how each line matched the ledger's payments."""
+    """Record a bank statement, in as many parts as one transaction's size requires, and
+    print how each line matched the ledger's payments."""
     lines = _read_statement(source)
     with services_for(home) as services:
         try:
-            key = services.keystore.load(signer)
+            stored = services.keystore.load(signer)
         except KeystoreError as error:
             fail(str(error), EXIT_USAGE)
-        unsigned = Transaction(
-            network=services.origin,
-            type="payments.reconcile_statement",
-            version=1,
-            signer=key.organisation or "",
-            key_id=key.key_id,
-            nonce=f"statement:{statement_id}",
-            body={"statement_id": statement_id, "lines": lines},
-        )
-        [outcome] = services.sequencer.submit([sign(unsigned, key.private_key)])
-        if isinstance(outcome, RejectedError):
-            fail(str(outcome), EXIT_REJECTED)
-        recorded = queries.statement(services.storage, statement_id) or {"lines": []}
+        key = Signer(stored.organisation or "", stored.key_id, stored.private_key)
+        try:
+            transactions = statement_transactions(services.origin, key, statement_id, lines)
+        except RejectedError as error:
+            fail(str(error), EXIT_REJECTED)
+        recorded = record_statement(services.sequencer, transactions)
+        if recorded.refusal is not None:
+            done = f"{len(recorded.receipts)} of {recorded.parts} parts recorded"
+            fail(f"part {recorded.refused_part} refused ({done}): {recorded.refusal}")
+        statement = queries.statement(services.storage, statement_id)
+    assert statement is not None, "every part was accepted"
+    _print_statement(statement, recorded, json_output)
+
+
+def _print_statement(
+    statement: dict[str, Any], recorded: StatementImport, json_output: bool
+) -> None:
     if json_output:
-        print_json({"receipt": outcome.to_json(), "lines": recorded["lines"]})
+        keep = ("statement_id", "parts", "statement_sha256", "complete", "lines")
+        summary = {k: statement[k] for k in keep if k in statement}
+        print_json({**summary, "receipts": [r.to_json() for r in recorded.receipts]})
         return
-    for line in recorded["lines"]:
+    for line in statement["lines"]:
         verdict = line.get("matched") or f"UNMATCHED: {line['unmatched']}"
         console.print(f"{line['line_id']}: {line['reference']} — {verdict}", highlight=False)
+    console.print(f"{len(statement['lines'])} lines in {recorded.parts} parts", highlight=False)
 
 
 def _read_statement(source: Path) -> list[dict[str, Any]]:
@@ -154,7 +162,20 @@ def _read_statement(source: Path) -> list[dict[str, Any]]:
         fail(f"cannot read {source}: {error}", EXIT_USAGE)
     if not rows or set(CSV_COLUMNS) - set(rows[0]):
         fail(f"{source}: the header must name {', '.join(CSV_COLUMNS)}", EXIT_USAGE)
-    return [_line(row, number) for number, row in enumerate(rows, start=2)]
+    lines = [_line(row, number) for number, row in enumerate(rows, start=2)]
+    _refuse_repeated_ids(lines)
+    return lines
+
+
+def _refuse_repeated_ids(lines: list[dict[str, Any]]) -> None:
+    """A line id twice would have the ledger refuse a later part after the earlier ones are
+    recorded: say so before anything is submitted."""
+    first: dict[str, int] = {}
+    for number, line in enumerate(lines, start=2):
+        earlier = first.setdefault(line["line_id"], number)
+        if earlier != number:
+            repeated = f"line {number}: line_id {line['line_id']!r} is also on line {earlier}"
+            fail(repeated, EXIT_USAGE)
 
 
 def _line(row: dict[str, str], number: int) -> dict[str, Any]:

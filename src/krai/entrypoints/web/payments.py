@@ -26,8 +26,8 @@ LATEST = 100
 
 @page(router, "/payments")
 def index(request: Request) -> Response:
-    """Programmes with their budgets and flows, payments and dispensings to trace, and the
-    audit's count of findings by kind."""
+    """Programmes with their budgets and flows, payments and dispensings to trace, bank
+    statements (one per id, however many parts), and the audit's count of findings by kind."""
     storage = services_of(request).storage
     programmes = [
         {**_programme_card(p), "flows": _flows(storage, p["programme_id"])}
@@ -37,6 +37,7 @@ def index(request: Request) -> Response:
         "programmes": programmes,
         "payments": [_payment_row(k, v) for k, v in _latest(storage, "payments/payment/")],
         "dispensings": [_dispensing_row(k, v) for k, v in _latest(storage, "payments/dispense/")],
+        "statements": payments.statements(storage),
         "audit_summary": payments.audit_summary(storage),
     }
     words = Words(language_of(request))

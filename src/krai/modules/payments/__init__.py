@@ -154,4 +154,12 @@ _HANDLERS: list[Handler[Any]] = [
         reconciliation.check_statement,
         summary="Record a bank statement and match it to payments",
     ),
+    handler(
+        m.ReconcileStatementPart,
+        AGENT,
+        reconciliation.apply_part,
+        reconciliation.validate_part,
+        reconciliation.check_part,
+        summary="Record one part of a bank statement and match its lines to payments",
+    ),
 ]

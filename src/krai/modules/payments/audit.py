@@ -8,7 +8,7 @@ time: a death attested late turns earlier payments into findings. Kinds of findi
 ``paid_after_death``, ``dispensed_after_death``, ``incompatible_programmes``,
 ``ineligible_recipient``, ``over_accrual``, ``duplicate_accrual``, ``late_accrual``,
 ``missing_accrual``, ``override``, ``unreconciled_payment``, ``unmatched_bank_line``,
-``backdated_decision``, ``invalid_dispensing``, ``deferred_not_served``,
+``incomplete_statement``, ``backdated_decision``, ``invalid_dispensing``, ``deferred_not_served``,
 ``wrong_funding_source``.
 
 What the ledger refuses outright never needs finding: a pack dispensed twice, a second
@@ -36,6 +36,7 @@ from krai.modules.payments.model import (
     period_end,
     period_start,
     periods_between,
+    statement_in_parts,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
 from krai.state.store import SCAN_END, StateView, decode_value, read, scan, scan_range
@@ -242,6 +243,7 @@ def check_whole(view: StateView, data: AuditData, day: str) -> list[Finding]:
         *_paid_after_death(view, data),
         *_unreconciled(view, day),
         *_unmatched_lines(view),
+        *_incomplete_statements(view),
         *_drugs(data, day),
     ]
 
@@ -566,19 +568,36 @@ def _deadline(data: AuditData, programme_id: str, period: str) -> tuple[str, int
 
 
 def _unmatched_lines(view: StateView) -> Iterator[Finding]:
-    """Statement lines that matched no payment, from their index."""
+    """Statement lines that matched no payment, from their index, each with the transaction
+    of the statement's part that holds it."""
     prefix = f"{PREFIX}unmatched/"
     statements: dict[str, Record] = {}
     for key, line in scan(view, prefix):
-        statement_id, line_id = key[len(prefix) :].split("/")
+        statement_id, line_id = key[len(prefix) :].split("/", 1)
         if statement_id not in statements:
-            statements[statement_id] = _record(view, "statement", statement_id)
+            statements[statement_id] = statement_in_parts(_record(view, "statement", statement_id))
+        part = statements[statement_id]["part_entries"][line.get("part", 1) - 1]
         yield _finding(
             "unmatched_bank_line",
             f"{statement_id}/{line_id}",
-            [statements[statement_id]],
+            [part],
             reason=line["reason"],
             reference=line["reference"],
+        )
+
+
+def _incomplete_statements(view: StateView) -> Iterator[Finding]:
+    """Statements recorded in parts whose last part never came, from their index."""
+    prefix = f"{PREFIX}incomplete/"
+    for key, progress in scan(view, prefix):
+        statement_id = key[len(prefix) :]
+        statement = _record(view, "statement", statement_id)
+        yield _finding(
+            "incomplete_statement",
+            statement_id,
+            statement["part_entries"],
+            parts_received=progress["parts_received"],
+            parts=progress["parts"],
         )
 
 

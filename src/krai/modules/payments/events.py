@@ -138,6 +138,18 @@ class StatementLineUnmatched:
 
 
 @dataclass(frozen=True)
+class StatementCompleted:
+    """The last part of a statement recorded in parts came, and the digest of all its lines
+    is the one every part announced."""
+
+    NAME: ClassVar[str] = "payments.StatementCompleted"
+    statement_id: str
+    parts: int
+    lines: int
+    statement_sha256: str
+
+
+@dataclass(frozen=True)
 class ErasureRecorded:
     NAME: ClassVar[str] = "payments.ErasureRecorded"
     pseudonym: str

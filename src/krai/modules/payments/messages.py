@@ -23,6 +23,10 @@ Kopecks = Annotated[int, Min(1), Max(MAX_SAFE_INTEGER)]
 Text = Annotated[str, Length(1, 500)]
 Formula = Any
 """A JSON formula (see formulas.py), checked when the rule version is set."""
+MAX_LINES_PER_PART = 5000
+"""The most lines one ``reconcile_statement`` carries (a whole statement in version 1)."""
+MAX_STATEMENT_PARTS = 10_000
+"""The most parts one statement is recorded in."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,23 @@ class ReconcileStatement:
     TYPE: ClassVar[str] = "payments.reconcile_statement"
     VERSION: ClassVar[int] = 1
     statement_id: Slug
-    lines: Annotated[list[StatementLine], Length(1, 5000)]
+    lines: Annotated[list[StatementLine], Length(1, MAX_LINES_PER_PART)]
+
+
+@dataclass(frozen=True)
+class ReconcileStatementPart:
+    """One part of a bank statement recorded in parts (docs/modules/payments.md, "Statement
+    parts"): every part repeats the count of parts and the digest of the whole statement;
+    part k follows part k−1, and the last is accepted only if the digest of all the lines,
+    in order, is the one announced."""
+
+    TYPE: ClassVar[str] = "payments.reconcile_statement"
+    VERSION: ClassVar[int] = 2
+    statement_id: Slug
+    part: Annotated[int, Min(1), Max(MAX_STATEMENT_PARTS)]
+    parts: Annotated[int, Min(1), Max(MAX_STATEMENT_PARTS)]
+    statement_sha256: Hex256
+    lines: Annotated[list[StatementLine], Length(1, MAX_LINES_PER_PART)]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ and date. Periods are calendar months ``YYYY-MM``.
 from datetime import date, timedelta
 from typing import Any
 
+from krai.crypto.canonical import JSONValue, canonical_bytes
+from krai.crypto.hashing import sha256_hex
+
 PREFIX = "payments/"
 PSEUDONYM_PATTERN = r"ps:[0-9a-f]{32}"
 DEDUP_PATTERN = r"dd:[0-9a-f]{32}"
@@ -134,6 +137,40 @@ def claim_key(claim_id: str) -> str:
 def statement_key(statement_id: str) -> str:
     """State key of an imported bank statement."""
     return f"{PREFIX}statement/{statement_id}"
+
+
+def incomplete_statement_key(statement_id: str) -> str:
+    """Index: a statement recorded in parts whose last part has not come yet."""
+    return f"{PREFIX}incomplete/{statement_id}"
+
+
+STATEMENT_LINE_FIELDS = ("line_id", "booked_on", "direction", "amount_kopecks", "reference")
+"""The fields of a statement line as the bank reports it (``messages.StatementLine``)."""
+
+
+def statement_sha256(lines: list[dict[str, Any]]) -> str:
+    """The digest of a whole statement: SHA-256 (hex) of the RFC 8785 bytes of the JSON
+    array of all its lines in order, each line with ``STATEMENT_LINE_FIELDS`` only."""
+    document: list[JSONValue] = [
+        {name: line[name] for name in STATEMENT_LINE_FIELDS} for line in lines
+    ]
+    return sha256_hex(canonical_bytes(document))
+
+
+def statement_in_parts(record: dict[str, Any]) -> dict[str, Any]:
+    """A recorded statement with its parts: one recorded whole (``reconcile_statement``
+    version 1) reads as a complete statement of one part."""
+    if "parts" in record:
+        return record
+    entry = {name: record[name] for name in ("tx_id", "index", "time_ms")}
+    return {
+        **record,
+        "parts": 1,
+        "parts_received": 1,
+        "complete": True,
+        "statement_sha256": statement_sha256(record["lines"]),
+        "part_entries": [{"part": 1, **entry}],
+    }
 
 
 def erasure_key(pseudonym: str) -> str:

@@ -24,6 +24,8 @@ from krai.modules.payments.model import (
     prescription_key,
     programme_key,
     rule_for,
+    statement_in_parts,
+    statement_key,
 )
 from krai.state.store import StateView, read, scan
 
@@ -139,8 +141,31 @@ def pack(view: StateView, sgtin: str) -> dict[str, Any] | None:
 
 
 def statement(view: StateView, statement_id: str) -> dict[str, Any] | None:
-    """An imported bank statement with each line's outcome, or None."""
-    return read(view, f"{PREFIX}statement/{statement_id}")
+    """An imported bank statement with each line's outcome, in order across its parts, the
+    parts received of how many, its digest and whether it is complete; or None. One recorded
+    whole (version 1) reads as a complete statement of one part."""
+    found = read(view, statement_key(statement_id))
+    return None if found is None else statement_in_parts(found)
+
+
+def statements(view: StateView) -> list[dict[str, Any]]:
+    """Every bank statement, one per id however many parts it came in: parts received of
+    how many, whether complete, its lines and how many matched no payment, where part 1 is."""
+    prefix = f"{PREFIX}statement/"
+    return [
+        _statement_summary(key[len(prefix) :], statement_in_parts(found))
+        for key, found in scan(view, prefix)
+    ]
+
+
+def _statement_summary(statement_id: str, found: dict[str, Any]) -> dict[str, Any]:
+    keep = ("parts", "parts_received", "complete", "statement_sha256", "index", "time_ms")
+    return {
+        "statement_id": statement_id,
+        **{name: found[name] for name in keep},
+        "lines": len(found["lines"]),
+        "unmatched_lines": sum(1 for line in found["lines"] if "unmatched" in line),
+    }
 
 
 def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:

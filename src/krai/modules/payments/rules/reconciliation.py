@@ -5,24 +5,36 @@ matches it. A credit referencing a matched payment reverses it. Anything else �
 reference, a second debit of a matched payment, an amount that differs, a reversal of a
 payment never debited — is recorded as an unmatched line and indexed for the audit, which
 reports it.
+
+A statement too long for one transaction is recorded in parts (version 2, docs/modules/
+payments.md "Statement parts"): one record per statement all the same, its lines matched part
+after part, complete when the last part's digest check passes.
 """
 
+from dataclasses import asdict
 from typing import Any
 
 from krai.modules.payments import events
-from krai.modules.payments.messages import ReconcileStatement, StatementLine
+from krai.modules.payments.messages import (
+    ReconcileStatement,
+    ReconcileStatementPart,
+    StatementLine,
+)
 from krai.modules.payments.model import (
+    incomplete_statement_key,
     payment_key,
+    statement_in_parts,
     statement_key,
+    statement_sha256,
     unmatched_key,
     unreconciled_key,
 )
 from krai.modules.payments.rules.records import absent
 from krai.state.engine import Context
-from krai.tx.errors import invalid_body
+from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
-def check_statement(message: ReconcileStatement) -> None:
+def check_statement(message: ReconcileStatement | ReconcileStatementPart) -> None:
     """Each line id once."""
     ids = [line.line_id for line in message.lines]
     if len(set(ids)) != len(ids):
@@ -41,7 +53,120 @@ def apply_statement(ctx: Context, message: ReconcileStatement) -> None:
     ctx.state.put(statement_key(message.statement_id), record)
 
 
-def _match(ctx: Context, statement_id: str, line: StatementLine) -> dict[str, Any]:
+def check_part(message: ReconcileStatementPart) -> None:
+    """Each line id once in the part, and the part one of the statement's parts."""
+    check_statement(message)
+    if message.part > message.parts:
+        raise invalid_body(
+            f"body.part: part {message.part} is beyond the statement's {message.parts} parts"
+        )
+
+
+def validate_part(ctx: Context, message: ReconcileStatementPart) -> None:
+    """Part 1 opens the statement; part k follows part k−1 from the same signer, repeats
+    part 1's count and digest and brings no line id already recorded; the last part's lines
+    complete a statement whose digest is the one announced."""
+    found = ctx.read(statement_key(message.statement_id))
+    if found is None and message.part != 1:
+        raise rule_violation(
+            f"statement {message.statement_id} has no part yet: "
+            f"part 1 is expected, not part {message.part}"
+        )
+    recorded = [] if found is None else _next_part(ctx, message, statement_in_parts(found))
+    if message.part == message.parts:
+        _check_digest(message, [*recorded, *map(asdict, message.lines)])
+
+
+def _next_part(
+    ctx: Context, message: ReconcileStatementPart, statement: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The lines recorded so far, provided ``message`` is the part the statement expects."""
+    name, received = f"statement {message.statement_id}", statement["parts_received"]
+    if statement["by"] != ctx.signer:
+        raise rule_violation(f"{name} is recorded by {statement['by']}: only it adds parts")
+    if statement["complete"]:
+        raise conflict(f"{name} is complete: {received} of {statement['parts']} parts")
+    if message.part != received + 1:
+        raise rule_violation(
+            f"{name} has {received} of {statement['parts']} parts: "
+            f"part {received + 1} is expected, not part {message.part}"
+        )
+    _check_repeated(message, statement)
+    ids = {line["line_id"] for line in statement["lines"]}
+    for line in message.lines:
+        if line.line_id in ids:
+            raise rule_violation(f"line {line.line_id} is already in an earlier part of {name}")
+    lines: list[dict[str, Any]] = statement["lines"]
+    return lines
+
+
+def _check_repeated(message: ReconcileStatementPart, statement: dict[str, Any]) -> None:
+    name = f"statement {message.statement_id}"
+    if message.parts != statement["parts"]:
+        raise rule_violation(f"{name} has {statement['parts']} parts (part 1), not {message.parts}")
+    if message.statement_sha256 != statement["statement_sha256"]:
+        raise rule_violation(
+            f"{name} has digest {statement['statement_sha256']} (part 1), "
+            f"not {message.statement_sha256}"
+        )
+
+
+def _check_digest(message: ReconcileStatementPart, lines: list[dict[str, Any]]) -> None:
+    computed = statement_sha256(lines)
+    if computed != message.statement_sha256:
+        raise rule_violation(
+            f"statement {message.statement_id}: the digest of all its lines ({len(lines)}) is "
+            f"{computed}, not the announced {message.statement_sha256}; "
+            f"part {message.part} of {message.parts} is refused"
+        )
+
+
+def apply_part(ctx: Context, message: ReconcileStatementPart) -> None:
+    """Match the part's lines in order after those of the earlier parts; the statement is
+    complete with its last part, incomplete (and indexed for the audit) until then."""
+    statement_id = message.statement_id
+    found = ctx.read(statement_key(statement_id))
+    record = _opened(ctx, message) if found is None else found
+    record["lines"] += [_match(ctx, statement_id, line, message.part) for line in message.lines]
+    record["part_entries"].append(
+        {"part": message.part, "lines": len(message.lines), **_entry(ctx)}
+    )
+    record["parts_received"] = message.part
+    record["complete"] = message.part == message.parts
+    ctx.state.put(statement_key(statement_id), record)
+    if not record["complete"]:
+        progress = {"parts_received": message.part, "parts": message.parts}
+        ctx.state.put(incomplete_statement_key(statement_id), progress)
+        return
+    if message.part > 1:
+        ctx.state.delete(incomplete_statement_key(statement_id))
+    ctx.emit(
+        events.StatementCompleted(
+            statement_id, message.parts, len(record["lines"]), message.statement_sha256
+        )
+    )
+
+
+def _opened(ctx: Context, message: ReconcileStatementPart) -> dict[str, Any]:
+    """The record part 1 opens: provenance is part 1's, each part's entry is listed."""
+    return {
+        "lines": [],
+        "parts": message.parts,
+        "parts_received": 0,
+        "statement_sha256": message.statement_sha256,
+        "complete": False,
+        "part_entries": [],
+        **ctx.provenance(),
+    }
+
+
+def _entry(ctx: Context) -> dict[str, Any]:
+    return {"tx_id": ctx.tx_id, "index": ctx.index, "time_ms": ctx.time_ms}
+
+
+def _match(
+    ctx: Context, statement_id: str, line: StatementLine, part: int | None = None
+) -> dict[str, Any]:
     outcome: dict[str, Any] = {
         "line_id": line.line_id,
         "booked_on": line.booked_on,
@@ -53,7 +178,9 @@ def _match(ctx: Context, statement_id: str, line: StatementLine) -> dict[str, An
     reason = _mismatch(ctx, found, line)
     if reason is not None:
         outcome["unmatched"] = reason
-        index = {"reason": reason, "reference": line.reference}
+        index: dict[str, Any] = {"reason": reason, "reference": line.reference}
+        if part is not None:
+            index["part"] = part
         ctx.state.put(unmatched_key(statement_id, line.line_id), index)
         ctx.emit(events.StatementLineUnmatched(statement_id, line.line_id, line.reference, reason))
         return outcome
