@@ -35,13 +35,8 @@ from krai.app.witness import WitnessService
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
 from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier, parse_cosignature_vkey
-from krai.modules.accounts import AccountsModule
-from krai.modules.energy import EnergyModule
-from krai.modules.identity import IdentityModule
 from krai.modules.identity.queries import IdentityAuthority
-from krai.modules.notary import NotaryModule
-from krai.modules.parks import ParksModule
-from krai.modules.payments import PaymentsModule
+from krai.modules.release import MODULES
 from krai.state.engine import Engine
 from krai.state.entry import Entry
 from krai.state.store import MemoryState
@@ -52,17 +47,7 @@ __all__ = ["KEY_TYPES", "Keystore", "Services", "StoredKey"]
 
 def new_engine() -> Engine:
     """A state engine with every module of this release."""
-    return Engine(
-        [
-            IdentityModule(),
-            AccountsModule(),
-            NotaryModule(),
-            ParksModule(),
-            EnergyModule(),
-            PaymentsModule(),
-        ],
-        IdentityAuthority(),
-    )
+    return Engine([module.state_machine() for module in MODULES], IdentityAuthority())
 
 
 def log_signer(key: StoredKey, origin: str) -> NoteSigner:

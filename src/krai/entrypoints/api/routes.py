@@ -1,21 +1,17 @@
-"""``/v1`` JSON routes and the C2SP endpoints, one router per concept, gathered here."""
+"""``/v1`` JSON routes and the C2SP endpoints: the ledger's own routers, and each module's
+(named by its descriptor), gathered here."""
 
 from fastapi import APIRouter
 
-from krai.entrypoints.api import (
-    c2sp,
-    energy,
-    identity,
-    log,
-    parks,
-    payments,
-    problems,
-    receipts,
-    transactions,
-    vault,
-)
+from krai.entrypoints.api import c2sp, log, problems, receipts, transactions
+from krai.entrypoints.edges import load_edge
+from krai.modules.release import MODULES
 
 router = APIRouter()
-for concept in (transactions, log, c2sp, identity, parks, energy, payments, vault, problems):
+for concept in (transactions, log, c2sp):
     router.include_router(concept.router)
+for module in MODULES:
+    for path in module.routers:
+        router.include_router(load_edge(path, APIRouter))
+router.include_router(problems.router)
 router.include_router(receipts.router)

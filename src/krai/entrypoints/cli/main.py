@@ -9,21 +9,18 @@ from krai.bootstrap import Founder, found_network
 from krai.config.settings import load_settings
 from krai.entrypoints.cli import (
     demo,
-    energy,
     keys,
     log,
     log_witnesses,
-    notary,
-    parks,
-    payments,
     receipt,
     serve,
     tx,
-    vault,
     verify,
     witness,
 )
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, fail
+from krai.entrypoints.edges import load_edge
+from krai.modules.release import MODULES
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(
@@ -35,11 +32,9 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(tx.app, name="tx")
 app.add_typer(log.app, name="log")
-app.add_typer(notary.app, name="notary")
-app.add_typer(parks.app, name="parks")
-app.add_typer(energy.app, name="energy")
-app.add_typer(vault.app, name="vault")
-app.add_typer(payments.app, name="payments")
+for module in MODULES:
+    for group, path in module.commands:
+        app.add_typer(load_edge(path, typer.Typer), name=group)
 app.add_typer(receipt.app, name="receipt")
 app.add_typer(witness.app, name="witness")
 log.app.add_typer(log_witnesses.app, name="witnesses")

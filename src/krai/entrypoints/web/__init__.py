@@ -8,15 +8,20 @@ for exactly the data the page shows. Assets are the package's own, served at ``/
 
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from krai.entrypoints.web import energy, explorer, overview, parks, payments
+from krai.entrypoints.edges import load_edge
+from krai.entrypoints.web import explorer, overview
+from krai.modules.release import MODULES
 
 
 def mount(app: FastAPI) -> None:
     """Add the dashboard's pages and its own static assets to ``app``."""
     static = resources.files(__name__).joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for area in (overview, parks, energy, payments, explorer):
-        app.include_router(area.router)
+    app.include_router(overview.router)
+    for module in MODULES:
+        for path in module.pages:
+            app.include_router(load_edge(path, APIRouter))
+    app.include_router(explorer.router)

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from krai.bootstrap import Services
 from krai.entrypoints.web.i18n import COOKIE, LANGUAGES, Words, language_of
+from krai.modules.release import MODULES
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 COOKIE_SECONDS = 365 * 24 * 3600
@@ -34,6 +35,7 @@ def environment() -> Environment:
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["hex_short"] = lambda text: f"{text[:12]}…" if len(text) > 12 else text
+    env.globals["navigation"] = [m.navigation for m in MODULES if m.navigation is not None]
     return env
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from krai.modules.accounts import messages as m
 from krai.modules.accounts import rules
 from krai.modules.accounts.model import account_key
+from krai.state.descriptor import ModuleDescriptor
 from krai.state.engine import ANY_ORGANISATION, Handler
 
 
@@ -48,3 +49,10 @@ class AccountsModule:
 def _accounts(body: Mapping[str, Any], *fields: str) -> list[str]:
     """The state keys of the accounts a body names: a prefetch hint."""
     return [account_key(str(body[name])) for name in fields]
+
+
+DESCRIPTOR = ModuleDescriptor(
+    name="accounts",
+    kind="base",
+    state_machine=AccountsModule,
+)

@@ -10,6 +10,7 @@ from typing import Any
 
 from krai.modules.energy import messages as m
 from krai.modules.energy.rules import heat, market, orders, settlement
+from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import Handler, handler
 
 OPERATOR = frozenset({"market_operator"})
@@ -119,3 +120,14 @@ class EnergyModule:
                 summary="Pay residents for a month's heat",
             ),
         ]
+
+
+DESCRIPTOR = ModuleDescriptor(
+    name="energy",
+    kind="domain",
+    state_machine=EnergyModule,
+    commands=(("energy", "krai.entrypoints.cli.energy:app"),),
+    routers=("krai.entrypoints.api.energy:router",),
+    pages=("krai.entrypoints.web.energy:router",),
+    navigation=Navigation("/energy", "nav.energy"),
+)

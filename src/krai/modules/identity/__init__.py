@@ -6,6 +6,7 @@ from typing import Any
 from krai.modules.identity import messages as m
 from krai.modules.identity import rules
 from krai.modules.identity.model import Role
+from krai.state.descriptor import ModuleDescriptor
 from krai.state.engine import ANY_ORGANISATION, Context, Handler
 
 GOVERNORS = frozenset({Role.GOVERNOR.value})
@@ -63,3 +64,11 @@ class IdentityModule:
             Handler(m.RevokeKey, ANY_ORGANISATION, rules.apply_revoke_key, summary="Revoke a key"),
             Handler(m.RotateKey, ANY_ORGANISATION, rules.apply_rotate_key, summary="Replace a key"),
         ]
+
+
+DESCRIPTOR = ModuleDescriptor(
+    name="identity",
+    kind="base",
+    state_machine=IdentityModule,
+    routers=("krai.entrypoints.api.identity:router",),
+)

@@ -6,6 +6,7 @@ from typing import Any
 from krai.modules.notary import messages as m
 from krai.modules.notary import rules
 from krai.modules.notary.model import anchor_key
+from krai.state.descriptor import ModuleDescriptor
 from krai.state.engine import ANY_ORGANISATION, Handler
 
 
@@ -39,3 +40,11 @@ class NotaryModule:
 def _anchor(body: Mapping[str, Any]) -> list[str]:
     """The state key of the document a body names: a prefetch hint."""
     return [anchor_key(str(body["sha256"]))]
+
+
+DESCRIPTOR = ModuleDescriptor(
+    name="notary",
+    kind="base",
+    state_machine=NotaryModule,
+    commands=(("notary", "krai.entrypoints.cli.notary:app"),),
+)

@@ -10,6 +10,7 @@ from typing import Any
 from krai.modules.parks import messages as m
 from krai.modules.parks.model import Role
 from krai.modules.parks.rules import agreements, capacity, land, residents, support, territory
+from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import ANY_ORGANISATION, Handler, handler
 
 OFFICIALS = frozenset({Role.AUTHORITY, Role.GOVERNOR})
@@ -218,3 +219,14 @@ class ParksModule:
                 summary="Report an indicator towards a target",
             ),
         ]
+
+
+DESCRIPTOR = ModuleDescriptor(
+    name="parks",
+    kind="domain",
+    state_machine=ParksModule,
+    commands=(("parks", "krai.entrypoints.cli.parks:app"),),
+    routers=("krai.entrypoints.api.parks:router",),
+    pages=("krai.entrypoints.web.parks:router",),
+    navigation=Navigation("/parks", "nav.parks"),
+)

@@ -13,6 +13,7 @@ from typing import Any
 from krai.modules.payments import messages as m
 from krai.modules.payments.model import LATEST_KEY
 from krai.modules.payments.rules import benefits, drugs, programmes, reconciliation
+from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import Context, Handler, handler
 
 AUTHORITY = frozenset({"social_authority"})
@@ -163,3 +164,16 @@ _HANDLERS: list[Handler[Any]] = [
         summary="Record one part of a bank statement and match its lines to payments",
     ),
 ]
+
+DESCRIPTOR = ModuleDescriptor(
+    name="payments",
+    kind="domain",
+    state_machine=PaymentsModule,
+    commands=(
+        ("payments", "krai.entrypoints.cli.payments:app"),
+        ("vault", "krai.entrypoints.cli.vault:app"),
+    ),
+    routers=("krai.entrypoints.api.payments:router", "krai.entrypoints.api.vault:router"),
+    pages=("krai.entrypoints.web.payments:router",),
+    navigation=Navigation("/payments", "nav.payments"),
+)
