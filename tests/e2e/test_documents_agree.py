@@ -122,3 +122,39 @@ def test_a_subject_access_report_is_one_document(served: tuple[Path, Live]) -> N
     )
     assert answer.status_code == 200, answer.text
     assert report == answer.json()
+
+
+@pytest.fixture(scope="module")
+def payments_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Live]]:
+    """A social payments programme's home (Kaliningrad's child benefit), served."""
+    home = scenario_home(tmp_path_factory, "payments/kaliningrad_benefit.yaml")
+    with serving_home(home) as live:
+        yield home, live
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-05-20"])
+def test_the_payments_audit_is_one_document(
+    payments_served: tuple[Path, Live], as_of: str | None
+) -> None:
+    """The findings and the header saying which ledger and which day the audit read."""
+    home, live = payments_served
+    day = {} if as_of is None else {"as_of": as_of}
+    report = cli(home, "payments", "audit", *(("--as-of", as_of) if as_of else ()))
+    assert report["findings"]
+    assert report["ledger"]["as_of"] == (as_of or "2026-03-21")  # the newest payment day
+    assert report["ledger"]["as_of_given"] is (as_of is not None)
+    assert report == api(live, "/v1/payments/audit", **day)
+    web = page(live, "/payments/audit", **day)
+    assert {key: web[key] for key in ("ledger", "findings")} == report
+
+
+def test_a_malformed_audit_day_is_refused_by_every_surface(
+    payments_served: tuple[Path, Live],
+) -> None:
+    home, live = payments_served
+    for wrong in ("20261206", "2026-02-30", "yesterday"):
+        krai(home, "payments", "audit", "--as-of", wrong, "--json", expect=2)
+        answer = live.client.get("/v1/payments/audit", params={"as_of": wrong})
+        assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+        web = httpx.get(f"{live.url}/payments/audit.json", params={"as_of": wrong}, timeout=60.0)
+        assert (web.status_code, web.json()["error"]) == (400, "malformed")

@@ -138,7 +138,10 @@ def through_the_api(home: Home, nonce: Any, title: str, extra: dict[str, Any]) -
         "nonce": nonce,
         "body": {**extra, "sha256": "ef" * 32, "title": title, "kind": "report"},
     }
-    signature = stored.private_key.sign(SIGNING_PREFIX + rfc8785.dumps(unsigned))
+    try:
+        signature = stored.private_key.sign(SIGNING_PREFIX + rfc8785.dumps(unsigned))
+    except (rfc8785.CanonicalizationError, ValueError):  # no canonical form: sent unsigned
+        signature = bytes(64)
     document = {**unsigned, "sig": base64.b64encode(signature).decode()}
     answer = home.live.client.post("/v1/transactions", content=json.dumps(document).encode())
     assert answer.status_code < 500, answer.text

@@ -5,12 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from krai.app.payments_audit import AuditDayError, audit_report
 from krai.app.trace import with_proofs
-from krai.entrypoints.api.context import ServicesDep, StorageDep, calendar_day, document, found
+from krai.entrypoints.api.context import ServicesDep, StorageDep, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, malformed, not_found
 from krai.modules.payments import queries, trace
-from krai.modules.payments.audit import audit as run_audit
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"], responses=PROBLEM_RESPONSES)
 
@@ -40,17 +40,11 @@ def audit(
     ] = None,
 ) -> JSONResponse:
     """Illegitimate, duplicate, late and missing accruals, broken links, unmatched lines."""
-    day = None if as_of is None else calendar_day(as_of, "as_of")
-    storage = services.storage
-    findings = run_audit(storage, day)
-    checkpoint = storage.latest_checkpoint()
-    ledger = {
-        "as_of": day or "last entry",
-        "origin": services.origin,
-        "size": checkpoint.size if checkpoint else 0,
-        "root_hash": checkpoint.root_hash.hex() if checkpoint else "",
-    }
-    return document({"ledger": ledger, "findings": findings})
+    try:
+        # One process: a server's worker does not fork.
+        return document(audit_report(services.storage, services.origin, as_of, parts=1))
+    except AuditDayError as error:
+        raise malformed(str(error)) from error
 
 
 @router.get("/trace", summary="The chain between budget and service, each link with its proof")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from krai.app.payments_audit import run_audit
+from krai.app.payments_audit import AuditDayError, audit_report
 from krai.app.ports import KeystoreError
 from krai.app.statements import Signer, StatementImport, record_statement, statement_transactions
 from krai.app.trace import with_proofs
@@ -52,21 +52,17 @@ def audit(
 ) -> None:
     """Every finding: illegitimate, duplicate, late and missing accruals, broken links."""
     with services_for(home) as services:
-        storage = services.storage
-        findings = run_audit(storage, as_of, parts=parts, reopen=lambda _: storage.after_fork())
-        checkpoint = services.storage.latest_checkpoint()
-        context = {
-            "as_of": as_of or "last entry",
-            "origin": services.origin,
-            "size": checkpoint.size if checkpoint else 0,
-            "root_hash": checkpoint.root_hash.hex() if checkpoint else "",
-        }
+        try:
+            report = audit_report(services.storage, services.origin, as_of, parts=parts)
+        except AuditDayError as error:
+            fail(str(error), EXIT_USAGE)
+    findings, context = report["findings"], report["ledger"]
     if html is not None:
         html.write_text(render_html(findings, context), encoding="utf-8")
     if xlsx is not None:
         write_xlsx(findings, context, xlsx)
     if json_output:
-        print_json({"ledger": context, "findings": findings})
+        print_json(report)
         return
     table = Table("kind", "subject", "evidence", "entries")
     for finding in findings:

@@ -51,16 +51,20 @@ def build(
         fail(str(error), EXIT_USAGE)
     if key.organisation is None or not isinstance(parsed, dict):
         fail("the key names no organisation, or the body is not a JSON object", EXIT_USAGE)
-    unsigned = Transaction(
-        network=settings.origin,
-        type=type_name,
-        version=version,
-        signer=key.organisation,
-        key_id=key.key_id,
-        nonce=nonce or secrets.token_hex(16),
-        body=parsed,
-    )
-    print_json(sign(unsigned, key.private_key).to_json())
+    try:
+        unsigned = Transaction(
+            network=settings.origin,
+            type=type_name,
+            version=version,
+            signer=key.organisation,
+            key_id=key.key_id,
+            nonce=nonce or secrets.token_hex(16),
+            body=parsed,
+        )
+        signed = sign(unsigned, key.private_key)
+    except RejectedError as error:  # what the ledger would refuse is never printed signed
+        fail(str(error), EXIT_USAGE)
+    print_json(signed.to_json())
 
 
 @app.command()

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from krai.app.payments_audit import AuditDayError, audit_report
 from krai.app.ports import Storage
 from krai.app.trace import with_proofs
 from krai.entrypoints.web import charts
@@ -48,11 +49,17 @@ def index(request: Request) -> Response:
 @page(router, "/payments/audit")
 def audit(request: Request, as_of: str | None = None) -> Response:
     """Every finding of the audit as of a day (default: the newest entry's), by kind."""
-    findings = payments.audit_findings(services_of(request).storage, as_of)
+    services = services_of(request)
+    try:
+        report = audit_report(services.storage, services.origin, as_of or None, parts=1)
+    except AuditDayError as error:
+        return respond(
+            request, "missing.j2", {"error": "malformed", "missing": str(error)}, "audit.title", 400
+        )
     counts: dict[str, int] = {}
-    for finding in findings:
+    for finding in report["findings"]:
         counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
-    data = {"as_of": as_of, "counts": counts, "findings": findings}
+    data = {**report, "counts": counts}
     words = Words(language_of(request))
     chart = charts.horizontal_bars(
         [(words.label("finding", kind), count) for kind, count in counts.items()],
