@@ -13,6 +13,7 @@ from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.accounts import queries as accounts
 from krai.modules.identity import queries as identity
 from krai.modules.notary import queries as notary
+from krai.state.records import record_json
 
 router = APIRouter(prefix="/v1", tags=["identity, accounts, notary"], responses=PROBLEM_RESPONSES)
 
@@ -81,4 +82,5 @@ def anchor(sha256: Sha256, storage: StorageDep) -> JSONResponse:
     found = notary.anchor(storage, sha256)
     if found is None:
         raise not_found(f"document {sha256} is not anchored")
-    return document({"anchor": found, **proven_by_latest_checkpoint(storage, found["index"])})
+    proven = proven_by_latest_checkpoint(storage, found.index)
+    return document({"anchor": record_json(found), **proven})
