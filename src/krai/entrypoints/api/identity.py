@@ -13,7 +13,7 @@ from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.accounts import queries as accounts
 from krai.modules.identity import queries as identity
 from krai.modules.notary import queries as notary
-from krai.state.records import record_json
+from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1", tags=["identity, accounts, notary"], responses=PROBLEM_RESPONSES)
 
@@ -23,19 +23,19 @@ Inn = Annotated[str, Path(pattern=r"^[0-9]{10,12}$", description="The organisati
 @router.get("/organisations", summary="Every member organisation")
 def organisations(storage: StorageDep) -> JSONResponse:
     """By INN, with roles and status."""
-    return document(identity.organisations(storage))
+    return document(records_json(identity.organisations(storage)))
 
 
 @router.get("/organisations/{inn}", summary="An organisation with its keys and accounts")
 def organisation(inn: Inn, storage: StorageDep) -> JSONResponse:
     """Every key, active or revoked, and every account it owns."""
-    found = identity.organisation(storage, inn)
+    found = identity.member(storage, inn)
     if found is None:
         raise not_found(f"{inn} is not a member organisation")
     return document(
         {
-            **found,
-            "keys": identity.keys_of(storage, inn),
+            **record_json(found),
+            "keys": records_json(identity.keys_of(storage, inn)),
             "accounts": accounts.accounts_of(storage, inn),
         }
     )
@@ -48,7 +48,7 @@ def governance(storage: StorageDep) -> JSONResponse:
         {
             "quorum": identity.quorum(storage),
             "governors": identity.governors(storage),
-            "proposals": identity.proposals(storage),
+            "proposals": records_json(identity.proposals(storage)),
         }
     )
 
