@@ -181,7 +181,7 @@ def test_organisations_accounts_and_governance(payments_home: Live) -> None:
     assert one["keys"] == records_json(identity.keys_of(storage, inn))
     assert get(payments_home, "/v1/governance")["quorum"] == identity.quorum(storage)
     listed = get(payments_home, "/v1/accounts")
-    assert listed == accounts.accounts(storage)
+    assert listed == records_json(accounts.accounts(storage))
     account_id = listed[0]["account_id"]
     assert get(payments_home, f"/v1/accounts/{account_id}") == accounts.account(storage, account_id)
     postings = get(payments_home, f"/v1/accounts/{account_id}/postings")

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from krai.modules.accounts.model import Account, Posting
 from krai.modules.identity.model import Governance, Organisation, Proposal, SigningKey
 from krai.modules.notary.model import AnchoredDocument, Countersignature
 from krai.state.records import Record, RecordFormError, decode_record, encode_record
@@ -39,6 +40,26 @@ PROPOSAL = {
     "opened_index": 12,
 }
 
+ACCOUNT = {
+    "owner": "2460000000",
+    "kind": "budget",
+    "title": "Бюджет программы",
+    "currency": "RUB",
+    "balance_kopecks": -9_007_199_254_740_991,
+    "status": "open",
+    "opened_index": 3,
+}
+POSTING = {
+    "amount_kopecks": 150_000,
+    "reference": "платёжное поручение № 12",
+    "index": 8,
+    "time_ms": 1_772_416_800_000,
+    "tx_id": TX,
+    "side": "debit",
+    "counterparty": "park:roads",
+    "balance_after_kopecks": -150_000,
+}
+
 STORED: list[tuple[type[Record], dict[str, Any]]] = [
     (AnchoredDocument, ANCHOR),
     (AnchoredDocument, {**ANCHOR, "reference": "№ 17/2026", "countersignatures": [SIGNATURE]}),
@@ -50,6 +71,10 @@ STORED: list[tuple[type[Record], dict[str, Any]]] = [
     (Governance, {"quorum": 2}),
     (Proposal, PROPOSAL),
     (Proposal, {**PROPOSAL, "status": "executed", "executed_index": 13}),
+    (Account, ACCOUNT),
+    (Account, {**ACCOUNT, "purpose": "roads", "status": "closed", "closed_index": 9}),
+    (Posting, POSTING),
+    (Posting, {**POSTING, "side": "credit", "purpose": "roads", "memo": "asphalt"}),
 ]
 REQUIRED = {
     AnchoredDocument: "title",
@@ -58,6 +83,8 @@ REQUIRED = {
     SigningKey: "status",
     Governance: "quorum",
     Proposal: "approvals",
+    Account: "balance_kopecks",
+    Posting: "side",
 }
 
 
@@ -102,3 +129,9 @@ def test_changes_return_new_records_with_sorted_roles_and_appended_signatures() 
     assert document.countersignatures == ()
     key = decode_record(encode_value(KEY), SigningKey).revoked(30)
     assert encode_record(key) == encode_value({**KEY, "status": "revoked", "revoked_index": 30})
+
+
+def test_a_posting_counts_credits_up_and_debits_down() -> None:
+    debit = decode_record(encode_value(POSTING), Posting)
+    credit = decode_record(encode_value({**POSTING, "side": "credit"}), Posting)
+    assert (debit.signed_kopecks(), credit.signed_kopecks()) == (-150_000, 150_000)

@@ -36,7 +36,7 @@ def organisation(inn: Inn, storage: StorageDep) -> JSONResponse:
         {
             **record_json(found),
             "keys": records_json(identity.keys_of(storage, inn)),
-            "accounts": accounts.accounts_of(storage, inn),
+            "accounts": records_json(accounts.accounts_of(storage, inn)),
         }
     )
 
@@ -56,24 +56,24 @@ def governance(storage: StorageDep) -> JSONResponse:
 @router.get("/accounts", summary="Every account with its balance")
 def account_list(storage: StorageDep) -> JSONResponse:
     """Open or closed, by id."""
-    return document(accounts.accounts(storage))
+    return document(records_json(accounts.accounts(storage)))
 
 
 @router.get("/accounts/{account_id}", summary="One account with its balance")
 def account(account_id: Identifier, storage: StorageDep) -> JSONResponse:
     """Owner, kind, purpose, balance in kopecks, status."""
-    found = accounts.account(storage, account_id)
+    found = accounts.account_record(storage, account_id)
     if found is None:
         raise not_found(f"no account {account_id}")
-    return document(found)
+    return document(record_json(found))
 
 
 @router.get("/accounts/{account_id}/postings", summary="An account's postings in ledger order")
 def postings(account_id: Identifier, storage: StorageDep) -> JSONResponse:
     """Each with the balance after it."""
-    if accounts.account(storage, account_id) is None:
+    if accounts.account_record(storage, account_id) is None:
         raise not_found(f"no account {account_id}")
-    return document(accounts.postings(storage, account_id))
+    return document(records_json(accounts.posting_records(storage, account_id)))
 
 
 @router.get("/anchors/{sha256}", summary="An anchored document with its inclusion proof")
