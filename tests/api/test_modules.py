@@ -15,6 +15,7 @@ from krai.modules.energy import queries as energy
 from krai.modules.identity import queries as identity
 from krai.modules.parks import queries as parks
 from krai.modules.payments import queries as payments
+from krai.state.records import records_json
 from tests.api.conftest import Live, scenario_home, serving_home
 
 DAY = "2018-06-02"
@@ -174,13 +175,13 @@ def test_payments_refusals(payments_home: Live) -> None:
 def test_organisations_accounts_and_governance(payments_home: Live) -> None:
     storage = payments_home.services.storage
     organisations = get(payments_home, "/v1/organisations")
-    assert organisations == identity.organisations(storage)
+    assert organisations == records_json(identity.organisations(storage))
     inn = organisations[0]["inn"]
     one = get(payments_home, f"/v1/organisations/{inn}")
-    assert one["keys"] == identity.keys_of(storage, inn)
+    assert one["keys"] == records_json(identity.keys_of(storage, inn))
     assert get(payments_home, "/v1/governance")["quorum"] == identity.quorum(storage)
     listed = get(payments_home, "/v1/accounts")
-    assert listed == accounts.accounts(storage)
+    assert listed == records_json(accounts.accounts(storage))
     account_id = listed[0]["account_id"]
     assert get(payments_home, f"/v1/accounts/{account_id}") == accounts.account(storage, account_id)
     postings = get(payments_home, f"/v1/accounts/{account_id}/postings")

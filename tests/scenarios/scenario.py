@@ -11,6 +11,7 @@ from krai.modules.energy.clearing import clear
 from krai.modules.energy.model import commitment
 from krai.modules.energy.result import result_json
 from krai.modules.payments.model import statement_sha256
+from krai.state.records import Record, record_json
 from tests.scenarios.harness import (
     DEFAULT_ORIGIN,
     DEFAULT_START,
@@ -98,7 +99,7 @@ class Scenario:
         module_name, _, function_name = str(step["query"]).partition(".")
         queries = importlib.import_module(f"krai.modules.{module_name}.queries")
         query: Callable[..., Any] = getattr(queries, function_name)
-        answer = query(self.ledger.view, **self.substitute(step.get("args", {})))
+        answer = as_json(query(self.ledger.view, **self.substitute(step.get("args", {}))))
         label = f"{step['check']} ({step['query']})"
         if "equals" in step:
             wanted = self.substitute(step["equals"])
@@ -262,6 +263,15 @@ def _expect_refusal(step: Mapping[str, Any], result: Result, wanted: Mapping[str
     assert fragment is None or str(fragment) in error.message, (
         f"{error.message!r} lacks {fragment!r}"
     )
+
+
+def as_json(answer: Any) -> Any:
+    """A query's answer as a scenario compares it: a typed record as its JSON object."""
+    if isinstance(answer, Record):
+        return record_json(answer)
+    if isinstance(answer, list):
+        return [as_json(item) for item in answer]
+    return answer
 
 
 def _numbered(name: str) -> tuple[str, int]:

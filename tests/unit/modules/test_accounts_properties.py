@@ -109,9 +109,9 @@ def test_transfers_follow_the_rules_and_the_books_balance(
 
 
 def _assert_books(ledger: Ledger, balances: dict[str, int]) -> None:
-    held = {found["account_id"]: found for found in accounts(ledger.state)}
-    assert {key: value["balance_kopecks"] for key, value in held.items()} == balances
+    held = {found.account_id: found for found in accounts(ledger.state)}
+    assert {key: value.balance_kopecks for key, value in held.items()} == balances
     assert trial_balance(ledger.state) == 0
     for account_id, found in held.items():
-        assert found["kind"] == "treasury" or found["balance_kopecks"] >= 0
-        assert posted_balance(ledger.state, account_id) == found["balance_kopecks"]
+        assert found.kind == "treasury" or found.balance_kopecks >= 0
+        assert posted_balance(ledger.state, account_id) == found.balance_kopecks

@@ -13,6 +13,7 @@ from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.accounts import queries as accounts
 from krai.modules.identity import queries as identity
 from krai.modules.notary import queries as notary
+from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1", tags=["identity, accounts, notary"], responses=PROBLEM_RESPONSES)
 
@@ -22,20 +23,20 @@ Inn = Annotated[str, Path(pattern=r"^[0-9]{10,12}$", description="The organisati
 @router.get("/organisations", summary="Every member organisation")
 def organisations(storage: StorageDep) -> JSONResponse:
     """By INN, with roles and status."""
-    return document(identity.organisations(storage))
+    return document(records_json(identity.organisations(storage)))
 
 
 @router.get("/organisations/{inn}", summary="An organisation with its keys and accounts")
 def organisation(inn: Inn, storage: StorageDep) -> JSONResponse:
     """Every key, active or revoked, and every account it owns."""
-    found = identity.organisation(storage, inn)
+    found = identity.member(storage, inn)
     if found is None:
         raise not_found(f"{inn} is not a member organisation")
     return document(
         {
-            **found,
-            "keys": identity.keys_of(storage, inn),
-            "accounts": accounts.accounts_of(storage, inn),
+            **record_json(found),
+            "keys": records_json(identity.keys_of(storage, inn)),
+            "accounts": records_json(accounts.accounts_of(storage, inn)),
         }
     )
 
@@ -47,7 +48,7 @@ def governance(storage: StorageDep) -> JSONResponse:
         {
             "quorum": identity.quorum(storage),
             "governors": identity.governors(storage),
-            "proposals": identity.proposals(storage),
+            "proposals": records_json(identity.proposals(storage)),
         }
     )
 
@@ -55,24 +56,24 @@ def governance(storage: StorageDep) -> JSONResponse:
 @router.get("/accounts", summary="Every account with its balance")
 def account_list(storage: StorageDep) -> JSONResponse:
     """Open or closed, by id."""
-    return document(accounts.accounts(storage))
+    return document(records_json(accounts.accounts(storage)))
 
 
 @router.get("/accounts/{account_id}", summary="One account with its balance")
 def account(account_id: Identifier, storage: StorageDep) -> JSONResponse:
     """Owner, kind, purpose, balance in kopecks, status."""
-    found = accounts.account(storage, account_id)
+    found = accounts.account_record(storage, account_id)
     if found is None:
         raise not_found(f"no account {account_id}")
-    return document(found)
+    return document(record_json(found))
 
 
 @router.get("/accounts/{account_id}/postings", summary="An account's postings in ledger order")
 def postings(account_id: Identifier, storage: StorageDep) -> JSONResponse:
     """Each with the balance after it."""
-    if accounts.account(storage, account_id) is None:
+    if accounts.account_record(storage, account_id) is None:
         raise not_found(f"no account {account_id}")
-    return document(accounts.postings(storage, account_id))
+    return document(records_json(accounts.posting_records(storage, account_id)))
 
 
 @router.get("/anchors/{sha256}", summary="An anchored document with its inclusion proof")
@@ -81,4 +82,5 @@ def anchor(sha256: Sha256, storage: StorageDep) -> JSONResponse:
     found = notary.anchor(storage, sha256)
     if found is None:
         raise not_found(f"document {sha256} is not anchored")
-    return document({"anchor": found, **proven_by_latest_checkpoint(storage, found["index"])})
+    proven = proven_by_latest_checkpoint(storage, found.index)
+    return document({"anchor": record_json(found), **proven})

@@ -15,6 +15,7 @@ from krai.entrypoints.cli.common import (
     services_for,
 )
 from krai.modules.notary.queries import anchor
+from krai.state.records import record_json
 
 app = typer.Typer(help="Documents anchored by SHA-256.", no_args_is_help=True)
 
@@ -30,10 +31,10 @@ def show(
         found = anchor(services.storage, sha256.lower())
         if found is None:
             fail(f"document {sha256} is not anchored", EXIT_REJECTED)
-        proof = prove_inclusion(services.storage, found["index"])
+        proof = prove_inclusion(services.storage, found.index)
         checkpoint = services.storage.checkpoint_at(proof.size)
     document = {
-        "anchor": found,
+        "anchor": record_json(found),
         "inclusion": proof.to_json(),
         "checkpoint": checkpoint.note if checkpoint else None,
     }
@@ -41,8 +42,8 @@ def show(
         print_json(document)
         return
     console.print(
-        f"{found['title']} ({found['kind']}) anchored by {found['by']} at entry "
-        f"{found['index']}, countersigned by {len(found['countersignatures'])}; "
+        f"{found.title} ({found.kind}) anchored by {found.by} at entry "
+        f"{found.index}, countersigned by {len(found.countersignatures)}; "
         f"proof against root {proof.root_hash.hex()}",
         highlight=False,
     )

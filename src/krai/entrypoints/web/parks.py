@@ -126,8 +126,8 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
 
 def names_of(storage: Storage, inns: set[str]) -> dict[str, str]:
     """The member organisations' names by INN (an INN unknown to the network is left out)."""
-    found = (identity.organisation(storage, inn) for inn in sorted(inns))
-    return {org["inn"]: org["name"] for org in found if org is not None}
+    found = (identity.member(storage, inn) for inn in sorted(inns))
+    return {org.inn: org.name for org in found if org is not None}
 
 
 def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:

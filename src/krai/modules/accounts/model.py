@@ -11,8 +11,12 @@ account earmarked for the same purpose. It may receive money from anywhere.
 """
 
 from enum import StrEnum
+from typing import Literal
+
+import msgspec
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
+from krai.state.records import Record, SafeInt
 
 
 class AccountKind(StrEnum):
@@ -22,13 +26,6 @@ class AccountKind(StrEnum):
     BUDGET = "budget"
     TREASURY = "treasury"
     CLEARING = "clearing"
-
-
-class Side(StrEnum):
-    """The side of a posting."""
-
-    DEBIT = "debit"
-    CREDIT = "credit"
 
 
 MAY_GO_NEGATIVE = frozenset({AccountKind.TREASURY.value})
@@ -70,3 +67,57 @@ def earmark_allows(earmark: str | None, purpose: str | None, receiving_purpose: 
 def within_limit(balance_kopecks: int) -> bool:
     """Whether a balance stays inside the representable range."""
     return -BALANCE_LIMIT_KOPECKS <= balance_kopecks <= BALANCE_LIMIT_KOPECKS
+
+
+AccountKindName = Literal["operating", "budget", "treasury", "clearing"]
+AccountStatus = Literal["open", "closed"]
+SideName = Literal["debit", "credit"]
+"""The side of a posting: a payment debits the payer and credits the payee."""
+
+
+class Account(Record, frozen=True):
+    """An account, stored under ``account_key(account_id)``: owner, kind, balance, status."""
+
+    owner: str
+    kind: AccountKindName
+    title: str
+    currency: str
+    balance_kopecks: SafeInt
+    status: AccountStatus
+    opened_index: SafeInt
+    purpose: str | None = None
+    closed_index: SafeInt | None = None
+
+    def with_balance(self, balance_kopecks: int) -> "Account":
+        """The same account holding ``balance_kopecks``."""
+        return msgspec.structs.replace(self, balance_kopecks=balance_kopecks)
+
+    def closed(self, index: int) -> "Account":
+        """The same account, closed at entry ``index``."""
+        return msgspec.structs.replace(self, status="closed", closed_index=index)
+
+
+class AccountView(Account, frozen=True, kw_only=True):
+    """An account with its id: what queries answer."""
+
+    account_id: str
+
+
+class Posting(Record, frozen=True):
+    """One side of a movement, stored under ``posting_key``: the amount, the other account,
+    where in the log, and the account's balance after it."""
+
+    amount_kopecks: SafeInt
+    side: SideName
+    counterparty: str
+    reference: str
+    index: SafeInt
+    time_ms: SafeInt
+    tx_id: str
+    balance_after_kopecks: SafeInt
+    purpose: str | None = None
+    memo: str | None = None
+
+    def signed_kopecks(self) -> int:
+        """The amount, positive for a credit and negative for a debit."""
+        return self.amount_kopecks if self.side == "credit" else -self.amount_kopecks

@@ -6,6 +6,11 @@ it says is established off the ledger before governors admit it.
 """
 
 from enum import StrEnum
+from typing import Any, Literal
+
+import msgspec
+
+from krai.state.records import Record, SafeInt
 
 INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -81,3 +86,74 @@ def proposal_key(proposal_id: str) -> str:
 
 
 GOVERNANCE_KEY = "identity/governance"
+
+
+KeyStatus = Literal["active", "revoked"]
+ProposalStatus = Literal["open", "executed"]
+
+
+class Organisation(Record, frozen=True):
+    """A member organisation, stored under ``org_key(inn)``: its roles sorted by name."""
+
+    inn: str
+    ogrn: str
+    name: str
+    roles: tuple[str, ...]
+    admitted_index: SafeInt
+    name_en: str | None = None
+
+    def with_roles(self, roles: set[str]) -> "Organisation":
+        """The same organisation holding ``roles`` instead."""
+        return msgspec.structs.replace(self, roles=tuple(sorted(roles)))
+
+
+class SigningKey(Record, frozen=True):
+    """One of an organisation's keys, stored under ``signing_key_key(inn, key_id)``."""
+
+    public_key: str
+    status: KeyStatus
+    added_index: SafeInt
+    revoked_index: SafeInt | None = None
+
+    def revoked(self, index: int) -> "SigningKey":
+        """The same key, revoked at entry ``index``."""
+        return msgspec.structs.replace(self, status="revoked", revoked_index=index)
+
+
+class SigningKeyView(SigningKey, frozen=True, kw_only=True):
+    """A key with its id: what queries answer."""
+
+    key_id: str
+
+
+class Governance(Record, frozen=True):
+    """The number of governor approvals a governance action needs (``GOVERNANCE_KEY``)."""
+
+    quorum: SafeInt
+
+
+class Proposal(Record, frozen=True):
+    """A governance proposal, stored under ``proposal_key(id)``, the id of the transaction
+    that opened it: the proposed transaction's type and body, and who approved it."""
+
+    action: str
+    body: dict[str, Any]
+    proposer: str
+    approvals: tuple[str, ...]
+    status: ProposalStatus
+    opened_index: SafeInt
+    executed_index: SafeInt | None = None
+
+    def approved_by(self, governor: str) -> "Proposal":
+        """The same proposal with ``governor``'s approval added last."""
+        return msgspec.structs.replace(self, approvals=(*self.approvals, governor))
+
+    def executed(self, index: int) -> "Proposal":
+        """The same proposal, executed at entry ``index``."""
+        return msgspec.structs.replace(self, status="executed", executed_index=index)
+
+
+class ProposalView(Proposal, frozen=True, kw_only=True):
+    """A proposal with its id: what queries answer."""
+
+    id: str

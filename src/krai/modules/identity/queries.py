@@ -1,51 +1,83 @@
-"""Read functions over identity state, used alike by the engine, the CLI, the API and audits."""
+"""Read functions over identity state, used alike by the engine, the CLI, the API and audits.
+
+Each answers typed records (``model.Organisation``, ``SigningKeyView``, ``ProposalView``);
+``organisation`` alone answers a JSON object, for the domain modules that read it so.
+"""
 
 from typing import Any
 
+import msgspec
+
 from krai.crypto.keys import PublicKey, decode_public_key
-from krai.modules.identity.model import GOVERNANCE_KEY, ROLE_NAMES, Role, org_key, signing_key_key
-from krai.state.store import StateView, decode_value, read, scan
+from krai.modules.identity.model import (
+    GOVERNANCE_KEY,
+    ROLE_NAMES,
+    Governance,
+    Organisation,
+    Proposal,
+    ProposalView,
+    Role,
+    SigningKey,
+    SigningKeyView,
+    org_key,
+    signing_key_key,
+)
+from krai.state.records import decode_record, read_record, record_json, scan_records
+from krai.state.store import StateView
 from krai.tx.errors import Code, RejectedError
+
+ORG_PREFIX = "identity/org/"
+PROPOSAL_PREFIX = "identity/proposal/"
+
+
+def member(view: StateView, inn: str) -> Organisation | None:
+    """The member organisation with this INN, or None."""
+    return read_record(view, org_key(inn), Organisation)
 
 
 def organisation(view: StateView, inn: str) -> dict[str, Any] | None:
-    """The member organisation with this INN, or None."""
-    return read(view, org_key(inn))
+    """``member`` as its JSON object: what the domain modules read (until they read records)."""
+    found = member(view, inn)
+    return None if found is None else record_json(found)
 
 
-def organisations(view: StateView) -> list[dict[str, Any]]:
+def organisations(view: StateView) -> list[Organisation]:
     """Every member organisation, by INN."""
-    return [value for _, value in scan(view, "identity/org/")]
+    return [found for _, found in scan_records(view, ORG_PREFIX, Organisation)]
 
 
 def governors(view: StateView) -> list[str]:
     """The INNs of organisations holding the governor role."""
-    return [org["inn"] for org in organisations(view) if Role.GOVERNOR in org["roles"]]
+    return [org.inn for org in organisations(view) if Role.GOVERNOR in org.roles]
 
 
 def quorum(view: StateView) -> int:
     """The number of governor approvals a governance action needs."""
-    governance = read(view, GOVERNANCE_KEY)
-    return int(governance["quorum"]) if governance else 0
+    governance = read_record(view, GOVERNANCE_KEY, Governance)
+    return governance.quorum if governance else 0
 
 
-def keys_of(view: StateView, inn: str) -> list[dict[str, Any]]:
+def keys_of(view: StateView, inn: str) -> list[SigningKeyView]:
     """Every key of an organisation, active or revoked, with its key id."""
     prefix = f"identity/key/{inn}/"
-    return [{"key_id": key[len(prefix) :], **value} for key, value in scan(view, prefix)]
+    return [
+        SigningKeyView(key_id=key[len(prefix) :], **msgspec.structs.asdict(found))
+        for key, found in scan_records(view, prefix, SigningKey)
+    ]
 
 
 def active_key_ids(view: StateView, inn: str) -> list[str]:
     """The ids of an organisation's active keys."""
-    return [key["key_id"] for key in keys_of(view, inn) if key["status"] == "active"]
+    return [key.key_id for key in keys_of(view, inn) if key.status == "active"]
 
 
-def proposals(view: StateView, status: str | None = None) -> list[dict[str, Any]]:
+def proposals(view: StateView, status: str | None = None) -> list[ProposalView]:
     """Governance proposals, optionally only those with ``status`` (open, executed)."""
     found = [
-        {"id": key.rsplit("/", 1)[1], **value} for key, value in scan(view, "identity/proposal/")
+        ProposalView(id=key[len(PROPOSAL_PREFIX) :], **msgspec.structs.asdict(proposal))
+        for key, proposal in scan_records(view, PROPOSAL_PREFIX, Proposal)
     ]
-    return [p for p in found if status is None or p["status"] == status]
+    return [p for p in found if status is None or p.status == status]
 
 
 class IdentityAuthority:
@@ -87,13 +119,14 @@ class IdentityAuthority:
         if found is None:
             if len(self._memo) > self.MEMO_LIMIT:
                 self._memo.clear()
-            found = self._memo[raw] = decode(decode_value(raw))
+            found = self._memo[raw] = decode(raw)
         return found
 
 
-def _key_fields(record: dict[str, Any]) -> tuple[str, PublicKey, Any]:
-    return record["status"], decode_public_key(record["public_key"]), record.get("revoked_index")
+def _key_fields(raw: bytes) -> tuple[str, PublicKey, int | None]:
+    key = decode_record(raw, SigningKey)
+    return key.status, decode_public_key(key.public_key), key.revoked_index
 
 
-def _role_set(record: dict[str, Any]) -> frozenset[str]:
-    return frozenset(record["roles"])
+def _role_set(raw: bytes) -> frozenset[str]:
+    return frozenset(decode_record(raw, Organisation).roles)

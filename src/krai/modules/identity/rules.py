@@ -19,19 +19,24 @@ from krai.modules.identity.messages import (
 from krai.modules.identity.model import (
     GOVERNANCE_KEY,
     ROLE_NAMES,
+    Governance,
+    Organisation,
+    Proposal,
     Role,
+    SigningKey,
     is_valid_inn,
     is_valid_ogrn,
     org_key,
     proposal_key,
     signing_key_key,
 )
-from krai.modules.identity.queries import active_key_ids, governors
+from krai.modules.identity.queries import active_key_ids, governors, member
 from krai.state.engine import NETWORK_KEY, Context
 from krai.state.messages import decode_message, encode_message
+from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, not_found, rule_violation
 
-Proposal = (
+ProposalMessage = (
     ProposeAdmission
     | ProposeRoleGrant
     | ProposeRoleRevocation
@@ -52,7 +57,7 @@ def apply_genesis(ctx: Context, genesis: Mapping[str, Any]) -> None:
     founders = governors(ctx.state)
     if not 1 <= quorum <= len(founders):
         raise invalid_body(f"quorum {quorum} must lie between 1 and {len(founders)} governors")
-    ctx.state.put(GOVERNANCE_KEY, {"quorum": quorum})
+    write_record(ctx.state, GOVERNANCE_KEY, Governance(quorum=quorum))
 
 
 def _genesis_fields(genesis: Mapping[str, Any]) -> tuple[str, int, list[Mapping[str, Any]]]:
@@ -89,7 +94,7 @@ def _admit_from_genesis(ctx: Context, organisation: Mapping[str, Any]) -> None:
 
 def validate_admission(ctx: Context, message: ProposeAdmission) -> None:
     """The organisation is not yet a member and its key is well formed."""
-    if ctx.read(org_key(message.inn)) is not None:
+    if ctx.state.get_bytes(org_key(message.inn)) is not None:
         raise conflict(f"organisation {message.inn} is already a member")
     _parse_key(message.public_key)
 
@@ -97,7 +102,7 @@ def validate_admission(ctx: Context, message: ProposeAdmission) -> None:
 def validate_role_change(ctx: Context, message: ProposeRoleGrant | ProposeRoleRevocation) -> None:
     """The organisation is a member; a grant adds a role it lacks, a revocation one it has."""
     organisation = _member(ctx, message.inn)
-    has_role = message.role in organisation["roles"]
+    has_role = message.role in organisation.roles
     if isinstance(message, ProposeRoleGrant) and has_role:
         raise conflict(f"{message.inn} already holds the role {message.role}")
     if isinstance(message, ProposeRoleRevocation) and not has_role:
@@ -116,46 +121,45 @@ def validate_key_revocation(ctx: Context, message: ProposeKeyRevocation) -> None
     _active_key(ctx, message.inn, message.key_id)
 
 
-def open_proposal(ctx: Context, message: Proposal) -> None:
+def open_proposal(ctx: Context, message: ProposalMessage) -> None:
     """Record the proposal with the proposer's approval; execute it if that is the quorum."""
-    record = {
-        "action": message.TYPE,
-        "body": _proposal_body(message),
-        "proposer": ctx.signer,
-        "approvals": [ctx.signer],
-        "status": "open",
-        "opened_index": ctx.index,
-    }
-    ctx.state.put(proposal_key(ctx.tx_id), record)
+    record = Proposal(
+        action=message.TYPE,
+        body=encode_message(message),
+        proposer=ctx.signer,
+        approvals=(ctx.signer,),
+        status="open",
+        opened_index=ctx.index,
+    )
+    write_record(ctx.state, proposal_key(ctx.tx_id), record)
     ctx.emit(events.ProposalOpened(ctx.tx_id, message.TYPE, ctx.signer))
     _execute_if_quorum(ctx, ctx.tx_id, record)
 
 
 def apply_approval(ctx: Context, message: Approve) -> None:
     """Add the signer's approval to an open proposal, executing it at the quorum."""
-    record = ctx.read(proposal_key(message.proposal))
-    if record is None:
+    found = read_record(ctx.state, proposal_key(message.proposal), Proposal)
+    if found is None:
         raise not_found(f"no proposal {message.proposal}")
-    if record["status"] != "open":
-        raise rule_violation(f"proposal {message.proposal} is {record['status']}")
-    if ctx.signer in record["approvals"]:
+    if found.status != "open":
+        raise rule_violation(f"proposal {message.proposal} is {found.status}")
+    if ctx.signer in found.approvals:
         raise conflict(f"{ctx.signer} has already approved proposal {message.proposal}")
-    record["approvals"].append(ctx.signer)
-    ctx.state.put(proposal_key(message.proposal), record)
+    record = found.approved_by(ctx.signer)
+    write_record(ctx.state, proposal_key(message.proposal), record)
     _execute_if_quorum(ctx, message.proposal, record)
 
 
-def _execute_if_quorum(ctx: Context, proposal_id: str, record: dict[str, Any]) -> None:
+def _execute_if_quorum(ctx: Context, proposal_id: str, record: Proposal) -> None:
     quorum = _quorum(ctx)
-    approvals = len(record["approvals"])
-    ctx.emit(events.ProposalApproved(proposal_id, record["approvals"][-1], approvals, quorum))
+    approvals = len(record.approvals)
+    ctx.emit(events.ProposalApproved(proposal_id, record.approvals[-1], approvals, quorum))
     if approvals < quorum:
         return
     message = _proposal_message(record)
     _VALIDATORS[type(message)](ctx, message)
     _EXECUTORS[type(message)](ctx, message)
-    record.update(status="executed", executed_index=ctx.index)
-    ctx.state.put(proposal_key(proposal_id), record)
+    write_record(ctx.state, proposal_key(proposal_id), record.executed(ctx.index))
 
 
 def _execute_admission(ctx: Context, message: ProposeAdmission) -> None:
@@ -166,22 +170,22 @@ def _execute_admission(ctx: Context, message: ProposeAdmission) -> None:
 
 def _execute_role_grant(ctx: Context, message: ProposeRoleGrant) -> None:
     organisation = _member(ctx, message.inn)
-    organisation["roles"] = sorted({*organisation["roles"], message.role})
-    ctx.state.put(org_key(message.inn), organisation)
+    granted = organisation.with_roles({*organisation.roles, message.role})
+    write_record(ctx.state, org_key(message.inn), granted)
     ctx.emit(events.RoleGranted(message.inn, message.role))
 
 
 def _execute_role_revocation(ctx: Context, message: ProposeRoleRevocation) -> None:
     organisation = _member(ctx, message.inn)
-    organisation["roles"] = sorted(set(organisation["roles"]) - {message.role})
+    revoked = organisation.with_roles(set(organisation.roles) - {message.role})
     if message.role == Role.GOVERNOR and _quorum(ctx) > len(governors(ctx.state)) - 1:
         raise rule_violation("revoking this governor would leave fewer governors than the quorum")
-    ctx.state.put(org_key(message.inn), organisation)
+    write_record(ctx.state, org_key(message.inn), revoked)
     ctx.emit(events.RoleRevoked(message.inn, message.role))
 
 
 def _execute_quorum(ctx: Context, message: ProposeQuorum) -> None:
-    ctx.state.put(GOVERNANCE_KEY, {"quorum": message.quorum})
+    write_record(ctx.state, GOVERNANCE_KEY, Governance(quorum=message.quorum))
     ctx.emit(events.QuorumChanged(message.quorum))
 
 
@@ -217,48 +221,46 @@ def apply_rotate_key(ctx: Context, message: RotateKey) -> None:
 
 def _write_organisation(ctx: Context, profile: Mapping[str, Any]) -> None:
     inn = str(profile["inn"])
-    if ctx.read(org_key(inn)) is not None:
+    if ctx.state.get_bytes(org_key(inn)) is not None:
         raise conflict(f"organisation {inn} is already a member")
-    record = {
-        "inn": inn,
-        "ogrn": str(profile["ogrn"]),
-        "name": str(profile["name"]),
-        "roles": sorted(set(profile["roles"])),
-        "admitted_index": ctx.index,
-    }
-    if profile.get("name_en"):
-        record["name_en"] = str(profile["name_en"])
-    ctx.state.put(org_key(inn), record)
+    record = Organisation(
+        inn=inn,
+        ogrn=str(profile["ogrn"]),
+        name=str(profile["name"]),
+        roles=tuple(sorted(set(profile["roles"]))),
+        admitted_index=ctx.index,
+        name_en=str(profile["name_en"]) if profile.get("name_en") else None,
+    )
+    write_record(ctx.state, org_key(inn), record)
 
 
 def _add_key(ctx: Context, inn: str, text: str) -> None:
     public_key = _parse_key(text)
     identifier = key_id(public_key)
-    if ctx.read(signing_key_key(inn, identifier)) is not None:
+    if ctx.state.get_bytes(signing_key_key(inn, identifier)) is not None:
         raise conflict(f"key {identifier} of {inn} is already registered")
-    record = {"public_key": text, "status": "active", "added_index": ctx.index}
-    ctx.state.put(signing_key_key(inn, identifier), record)
+    record = SigningKey(public_key=text, status="active", added_index=ctx.index)
+    write_record(ctx.state, signing_key_key(inn, identifier), record)
     ctx.emit(events.KeyAdded(inn, identifier))
 
 
 def _revoke_key(ctx: Context, inn: str, identifier: str) -> None:
-    record = _active_key(ctx, inn, identifier)
-    record.update(status="revoked", revoked_index=ctx.index)
-    ctx.state.put(signing_key_key(inn, identifier), record)
+    record = _active_key(ctx, inn, identifier).revoked(ctx.index)
+    write_record(ctx.state, signing_key_key(inn, identifier), record)
     ctx.emit(events.KeyRevoked(inn, identifier))
 
 
-def _active_key(ctx: Context, inn: str, identifier: str) -> dict[str, Any]:
-    record = ctx.read(signing_key_key(inn, identifier))
+def _active_key(ctx: Context, inn: str, identifier: str) -> SigningKey:
+    record = read_record(ctx.state, signing_key_key(inn, identifier), SigningKey)
     if record is None:
         raise not_found(f"{inn} has no key {identifier}")
-    if record["status"] != "active":
-        raise rule_violation(f"key {identifier} of {inn} is already {record['status']}")
+    if record.status != "active":
+        raise rule_violation(f"key {identifier} of {inn} is already {record.status}")
     return record
 
 
-def _member(ctx: Context, inn: str) -> dict[str, Any]:
-    record = ctx.read(org_key(inn))
+def _member(ctx: Context, inn: str) -> Organisation:
+    record = member(ctx.state, inn)
     if record is None:
         raise not_found(f"organisation {inn} is not a member")
     return record
@@ -272,18 +274,14 @@ def _parse_key(text: str) -> Any:
 
 
 def _quorum(ctx: Context) -> int:
-    governance = ctx.read(GOVERNANCE_KEY)
+    governance = read_record(ctx.state, GOVERNANCE_KEY, Governance)
     assert governance is not None, "genesis sets the quorum"
-    return int(governance["quorum"])
+    return governance.quorum
 
 
-def _proposal_body(message: Proposal) -> dict[str, Any]:
-    return encode_message(message)
-
-
-def _proposal_message(record: Mapping[str, Any]) -> Proposal:
-    cls = _PROPOSAL_TYPES[record["action"]]
-    message: Proposal = decode_message(cls, record["body"])
+def _proposal_message(record: Proposal) -> ProposalMessage:
+    cls = _PROPOSAL_TYPES[record.action]
+    message: ProposalMessage = decode_message(cls, record.body)
     return message
 
 

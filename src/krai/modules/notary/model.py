@@ -7,6 +7,10 @@ a countersignature, each party once, so a multi-party agreement shows all its si
 
 from typing import Literal, get_args
 
+import msgspec
+
+from krai.state.records import Record, SafeInt
+
 DocumentKind = Literal[
     "agreement", "rosreestr_filing", "rospatent_filing", "report", "decision", "other"
 ]
@@ -19,8 +23,38 @@ def anchor_key(sha256: str) -> str:
     return f"{ANCHOR_PREFIX}{sha256}"
 
 
-def signatories(record: dict[str, object]) -> list[str]:
-    """The anchoring organisation, then each countersigning one, in ledger order."""
-    countersignatures = record["countersignatures"]
-    assert isinstance(countersignatures, list)
-    return [str(record["by"]), *(str(c["by"]) for c in countersignatures)]
+class Countersignature(Record, frozen=True):
+    """A party that signed an anchored document after its anchoring party."""
+
+    by: str
+    index: SafeInt
+    time_ms: SafeInt
+    tx_id: str
+
+
+class AnchoredDocument(Record, frozen=True):
+    """A document's anchor, stored under ``anchor_key(sha256)``: by whom, where and when in
+    the log, its title, kind and reference, and its countersignatures in ledger order."""
+
+    title: str
+    kind: DocumentKind
+    by: str
+    index: SafeInt
+    time_ms: SafeInt
+    tx_id: str
+    countersignatures: tuple[Countersignature, ...]
+    reference: str | None = None
+
+    def signatories(self) -> list[str]:
+        """The anchoring organisation, then each countersigning one, in ledger order."""
+        return [self.by, *(signature.by for signature in self.countersignatures)]
+
+    def with_countersignature(self, signature: Countersignature) -> "AnchoredDocument":
+        """The same document with ``signature`` added last."""
+        return msgspec.structs.replace(self, countersignatures=(*self.countersignatures, signature))
+
+
+class Anchor(AnchoredDocument, frozen=True, kw_only=True):
+    """An anchored document with its SHA-256: what queries answer."""
+
+    sha256: str
