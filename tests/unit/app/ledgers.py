@@ -2,6 +2,7 @@
 
 from krai.adapters.memory.storage import MemoryStorage
 from krai.app.sequencer import Receipt, Sequencer
+from krai.app.verify import VerifyReport, verify_ledger
 from krai.bootstrap import new_engine
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
 from krai.log.note import NoteSigner
@@ -60,3 +61,16 @@ def grow(sequencer: Sequencer, start: int, count: int, batch: int = 100) -> list
         assert all(isinstance(outcome, Receipt) for outcome in outcomes), outcomes
         receipts += [outcome for outcome in outcomes if isinstance(outcome, Receipt)]
     return receipts
+
+
+def verified(storage: MemoryStorage) -> VerifyReport:
+    """``krai verify`` of the stored log: every entry, checkpoint and the replayed state."""
+    size = storage.log_size()
+    return verify_ledger(
+        [e.data for e in storage.entries(0, size)],
+        {c.size: c.note for c in storage.checkpoints(size + 1)},
+        origin=ORIGIN,
+        verifier=LOG_SIGNER.verifier,
+        new_engine=new_engine,
+        expected_state=storage.scan_bytes(""),
+    )

@@ -151,16 +151,7 @@ def test_group_commit_serves_concurrent_submitters() -> None:
 
 
 def replayed(storage: MemoryStorage) -> str:
-    size = storage.log_size()
-    report = verify_ledger(
-        [e.data for e in storage.entries(0, size)],
-        {c.size: c.note for c in storage.checkpoints(size + 1)},
-        origin=ORIGIN,
-        verifier=LOG_SIGNER.verifier,
-        new_engine=new_engine,
-        expected_state=storage.scan_bytes(""),
-    )
-    return report.state_digest
+    return ledgers.verified(storage).state_digest
 
 
 @settings(max_examples=15, deadline=None)

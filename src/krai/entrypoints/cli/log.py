@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,13 +29,7 @@ app = typer.Typer(help="The Merkle log: checkpoints, proofs, entries.", no_args_
 def checkpoint(home: HomeOption = None, json_output: JsonOption = False) -> None:
     """The latest signed checkpoint (JSON: as GET /v1/checkpoint)."""
     with services_for(home) as services:
-        document = latest_checkpoint(services.publication)
-    if document is None:
-        fail("no checkpoint has been signed yet")
-    if json_output:
-        print_json(document)
-    else:
-        sys.stdout.write(document["note"])
+        _print_checkpoint(latest_checkpoint(services.publication), json_output)
 
 
 @app.command()
@@ -47,6 +41,10 @@ def published(home: HomeOption = None, json_output: JsonOption = False) -> None:
             document = published_checkpoint(services.publication)
         except NotYetPublishedError as error:
             fail(str(error))
+    _print_checkpoint(document, json_output)
+
+
+def _print_checkpoint(document: dict[str, Any] | None, json_output: bool) -> None:
     if document is None:
         fail("no checkpoint has been signed yet")
     if json_output:

@@ -53,8 +53,8 @@ def audit(request: Request, as_of: str | None = None) -> Response:
     try:
         report = audit_report(services.storage, services.origin, as_of or None, parts=1)
     except AuditDayError as error:
-        data = {"error": "malformed", "message": str(error), "as_of": as_of}
-        return respond(request, "audit_day.j2", data, "audit.title", 400)
+        refusal = {"error": "malformed", "message": str(error), "as_of": as_of}
+        return respond(request, "audit_day.j2", refusal, "audit.title", 400)
     counts: dict[str, int] = {}
     for finding in report["findings"]:
         counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
