@@ -13,6 +13,7 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.energy import queries as energy
+from krai.state.records import record_json, records_json
 
 router = APIRouter()
 MARKETS = "energy/market/"
@@ -83,13 +84,15 @@ def day(request: Request, market_id: str, day: str) -> Response:
     if energy.market(storage, market_id) is None:
         return not_found(request, f"market {market_id}")
     settled = energy.settlement(storage, market_id, day)
-    invoices = settled["invoices"] if settled else {}
+    invoices = settled.invoices if settled else {}
     data: dict[str, Any] = {
         "market_id": market_id,
         "day": day,
         "periods": energy.day_prices(storage, market_id, day),
         "blocks": energy.blocks(storage, market_id, day),
-        "statements": [{"participant": inn, **invoices[inn]} for inn in sorted(invoices)],
+        "statements": [
+            {"participant": inn, **record_json(invoices[inn])} for inn in sorted(invoices)
+        ],
         "names": names_of(storage, set(invoices)),
     }
     words = Words(language_of(request))
@@ -121,11 +124,18 @@ def _curve(name: str, points: list[dict[str, int]]) -> charts.Curve:
 
 
 def _market_card(storage: Storage, market_id: str) -> dict[str, Any]:
-    found = energy.market(storage, market_id) or {}
-    keep = ("market_id", "title", "park_id", "operator", "period_minutes", "gate_closure")
-    return {k: found[k] for k in keep if k in found} | {
-        "price_cap_kopecks_per_mwh": found.get("price_cap_kopecks_per_mwh"),
-        "limits": found.get("limits", []),
+    found = energy.market(storage, market_id)
+    if found is None:
+        return {"price_cap_kopecks_per_mwh": None, "limits": []}
+    return {
+        "market_id": found.market_id,
+        "title": found.title,
+        "park_id": found.park_id,
+        "operator": found.operator,
+        "period_minutes": found.period_minutes,
+        "gate_closure": found.gate_closure,
+        "price_cap_kopecks_per_mwh": found.price_cap_kopecks_per_mwh,
+        "limits": records_json(found.limits),
     }
 
 
