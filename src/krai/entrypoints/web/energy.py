@@ -13,10 +13,10 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.energy import queries as energy
+from krai.modules.energy.model import MarketView
 from krai.state.records import record_json, records_json
 
 router = APIRouter()
-MARKETS = "energy/market/"
 
 
 @page(router, "/energy")
@@ -24,8 +24,8 @@ def index(request: Request) -> Response:
     """Every market with its cleared days, settled days and heat months."""
     storage = services_of(request).storage
     markets = [
-        {**_market_card(storage, key[len(MARKETS) :]), **_calendar(storage, key[len(MARKETS) :])}
-        for key, _ in storage.scan_bytes(MARKETS)
+        {**_market_card(found), **_calendar(storage, found.market_id)}
+        for found in energy.markets(storage)
     ]
     return respond(request, "energy.j2", {"markets": markets}, "energy.title")
 
@@ -123,10 +123,7 @@ def _curve(name: str, points: list[dict[str, int]]) -> charts.Curve:
     return charts.Curve(name, [(p["price_kopecks_per_mwh"], p["cumulative_kwh"]) for p in points])
 
 
-def _market_card(storage: Storage, market_id: str) -> dict[str, Any]:
-    found = energy.market(storage, market_id)
-    if found is None:
-        return {"price_cap_kopecks_per_mwh": None, "limits": []}
+def _market_card(found: MarketView) -> dict[str, Any]:
     return {
         "market_id": found.market_id,
         "title": found.title,
@@ -140,15 +137,8 @@ def _market_card(storage: Storage, market_id: str) -> dict[str, Any]:
 
 
 def _calendar(storage: Storage, market_id: str) -> dict[str, list[str]]:
-    def segments(prefix: str) -> list[str]:
-        keys = (key[len(prefix) :].split("/")[0] for key, _ in storage.scan_bytes(prefix))
-        return sorted(set(keys))
-
     return {
-        "cleared_days": segments(f"energy/clearing/{market_id}/"),
-        "settled_days": segments(f"energy/settlement/{market_id}/"),
-        "heat_months": sorted(
-            set(segments(f"energy/heat/settlement/{market_id}/"))
-            | set(segments(f"energy/heat/reading/{market_id}/"))
-        ),
+        "cleared_days": energy.cleared_days(storage, market_id),
+        "settled_days": energy.settled_days(storage, market_id),
+        "heat_months": energy.heat_months(storage, market_id),
     }

@@ -10,6 +10,7 @@ import msgspec
 
 from krai.modules.energy.blocks import BlockDecision, BlockOrder, decide_blocks, with_fixed_blocks
 from krai.modules.energy.model import (
+    PREFIX,
     BlockChoice,
     Clearing,
     GridPrices,
@@ -51,6 +52,26 @@ def markets(view: StateView) -> list[MarketView]:
     return [
         _with_id(key[len(prefix) :], found) for key, found in scan_records(view, prefix, Market)
     ]
+
+
+def cleared_days(view: StateView, market_id: str) -> list[str]:
+    """The delivery days with at least one cleared period, in order."""
+    return _days(view, f"{PREFIX}clearing/{market_id}/")
+
+
+def settled_days(view: StateView, market_id: str) -> list[str]:
+    """The delivery days settled at least once, in order."""
+    return _days(view, settlement_key(market_id, ""))
+
+
+def heat_months(view: StateView, market_id: str) -> list[str]:
+    """The months with heat readings or a heat settlement, in order."""
+    metered = _days(view, heat_readings_key(market_id, ""))
+    return sorted({*metered, *_days(view, heat_settlement_key(market_id, ""))})
+
+
+def _days(view: StateView, prefix: str) -> list[str]:
+    return sorted({key[len(prefix) :].split("/")[0] for key, _ in view.scan_bytes(prefix)})
 
 
 def _with_id(market_id: str, found: Market) -> MarketView:
