@@ -15,7 +15,7 @@ from krai.modules.energy import queries as energy
 from krai.modules.identity import queries as identity
 from krai.modules.parks import queries as parks
 from krai.modules.payments import queries as payments
-from krai.state.records import records_json
+from krai.state.records import record_json, records_json
 from tests.api.conftest import Live, scenario_home, serving_home
 
 DAY = "2018-06-02"
@@ -106,13 +106,13 @@ def test_the_exchange_day_reads_as_the_cli_prints_it(energy_home: Live) -> None:
     storage = energy_home.services.storage
     market = f"/v1/energy/markets/{MARKET}"
     assert [m["market_id"] for m in get(energy_home, "/v1/energy/markets")] == [MARKET]
-    assert get(energy_home, market) == energy.market(storage, MARKET)
+    found = energy.market(storage, MARKET)
+    assert found is not None
+    assert get(energy_home, market) == record_json(found)
     prices = get(energy_home, f"{market}/days/{DAY}/prices")
     assert len(prices) == 24 and {row["price_kopecks_per_mwh"] for row in prices} == {280000}
     curves = get(energy_home, f"{market}/days/{DAY}/periods/14/curves")
     assert curves["traded_kwh"] == 150000
-    found = energy.market(storage, MARKET)
-    assert found is not None
     book = get(energy_home, f"{market}/days/{DAY}/periods/14/book")
     assert book == energy.period_document(storage, found, MARKET, DAY, 14)
     checks = get(energy_home, f"{market}/days/{DAY}/recompute")
@@ -120,7 +120,7 @@ def test_the_exchange_day_reads_as_the_cli_prints_it(energy_home: Live) -> None:
     assert len(checks) == 24 and all(check["sound"] for check in checks)
     participant = energy.settlement(storage, MARKET, DAY)
     assert participant is not None
-    inn = sorted(participant["invoices"])[0]
+    inn = sorted(participant.invoices)[0]
     statement = get(energy_home, f"{market}/days/{DAY}/statements/{inn}")
     assert statement == energy.statement(storage, MARKET, DAY, inn)
     heat = get(energy_home, f"{market}/heat/2018-06")

@@ -7,7 +7,9 @@ from krai.modules.energy import queries
 from krai.modules.energy.book import decode_book
 from krai.modules.energy.certificate import check_certificate
 from krai.modules.energy.clearing import clear
+from krai.modules.energy.model import Market
 from krai.modules.energy.result import result_json
+from krai.state.records import record_json
 from krai.state.store import StateView
 
 RESULT_FIELDS = (
@@ -32,14 +34,15 @@ def recompute_day(view: StateView, market_id: str, day: str) -> list[dict[str, A
 
 
 def recompute_period(
-    view: StateView, market: dict[str, Any], market_id: str, day: str, period: int
+    view: StateView, market: Market, market_id: str, day: str, period: int
 ) -> dict[str, Any]:
     """One period re-cleared: sound when the certificate holds and the stored result agrees."""
     book = decode_book(queries.period_document(view, market, market_id, day, period))
-    stored = queries.clearing(view, market_id, day, period) or {}
+    stored = queries.clearing(view, market_id, day, period)
     recomputed = clear(book)
     problems = check_certificate(book, recomputed)
-    stored_result = {k: v for k, v in stored.items() if k in RESULT_FIELDS}
+    stored_json = {} if stored is None else record_json(stored)
+    stored_result = {k: v for k, v in stored_json.items() if k in RESULT_FIELDS}
     if stored_result != result_json(recomputed, certificate=True):
         problems.append("the stored result differs from the recomputation")
     return {"period": period, "sound": not problems, "problems": problems}

@@ -1,7 +1,7 @@
 """``/v1/energy``: the in-park exchange read from the ledger — markets, a day's prices, a
 period's curves and book (anyone re-clears it), the day's recomputation, invoices and heat."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
@@ -12,7 +12,8 @@ from krai.entrypoints.api.context import StorageDep, calendar_day, document, fou
 from krai.entrypoints.api.limits import DATE, MONTH, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.energy import queries
-from krai.modules.energy.model import periods_per_day
+from krai.modules.energy.model import MarketView, periods_per_day
+from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1/energy", tags=["energy"], responses=PROBLEM_RESPONSES)
 
@@ -25,13 +26,13 @@ MARKET = "/markets/{market_id}"
 @router.get("/markets", summary="Every market with its limits timeline")
 def markets(storage: StorageDep) -> JSONResponse:
     """By id."""
-    return document(queries.markets(storage))
+    return document(records_json(queries.markets(storage)))
 
 
 @router.get(MARKET, summary="One market")
 def market(market_id: Identifier, storage: StorageDep) -> JSONResponse:
     """The market with its limits timeline."""
-    return found(queries.market(storage, market_id), f"market {market_id} is not open")
+    return document(record_json(_require_market(storage, market_id)))
 
 
 @router.get(MARKET + "/days/{day}/prices", summary="Each cleared period's price and volumes")
@@ -93,7 +94,7 @@ def heat(market_id: Identifier, month: Month, storage: StorageDep) -> JSONRespon
     return document(queries.heat_report(storage, market_id, month))
 
 
-def _require_market(storage: Storage, market_id: str) -> dict[str, Any]:
+def _require_market(storage: Storage, market_id: str) -> MarketView:
     opened = queries.market(storage, market_id)
     if opened is None:
         raise not_found(f"market {market_id} is not open")

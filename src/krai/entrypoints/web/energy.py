@@ -13,9 +13,10 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.energy import queries as energy
+from krai.modules.energy.model import MarketView
+from krai.state.records import record_json, records_json
 
 router = APIRouter()
-MARKETS = "energy/market/"
 
 
 @page(router, "/energy")
@@ -23,8 +24,8 @@ def index(request: Request) -> Response:
     """Every market with its cleared days, settled days and heat months."""
     storage = services_of(request).storage
     markets = [
-        {**_market_card(storage, key[len(MARKETS) :]), **_calendar(storage, key[len(MARKETS) :])}
-        for key, _ in storage.scan_bytes(MARKETS)
+        {**_market_card(found), **_calendar(storage, found.market_id)}
+        for found in energy.markets(storage)
     ]
     return respond(request, "energy.j2", {"markets": markets}, "energy.title")
 
@@ -83,13 +84,15 @@ def day(request: Request, market_id: str, day: str) -> Response:
     if energy.market(storage, market_id) is None:
         return not_found(request, f"market {market_id}")
     settled = energy.settlement(storage, market_id, day)
-    invoices = settled["invoices"] if settled else {}
+    invoices = settled.invoices if settled else {}
     data: dict[str, Any] = {
         "market_id": market_id,
         "day": day,
         "periods": energy.day_prices(storage, market_id, day),
         "blocks": energy.blocks(storage, market_id, day),
-        "statements": [{"participant": inn, **invoices[inn]} for inn in sorted(invoices)],
+        "statements": [
+            {"participant": inn, **record_json(invoices[inn])} for inn in sorted(invoices)
+        ],
         "names": names_of(storage, set(invoices)),
     }
     words = Words(language_of(request))
@@ -120,25 +123,22 @@ def _curve(name: str, points: list[dict[str, int]]) -> charts.Curve:
     return charts.Curve(name, [(p["price_kopecks_per_mwh"], p["cumulative_kwh"]) for p in points])
 
 
-def _market_card(storage: Storage, market_id: str) -> dict[str, Any]:
-    found = energy.market(storage, market_id) or {}
-    keep = ("market_id", "title", "park_id", "operator", "period_minutes", "gate_closure")
-    return {k: found[k] for k in keep if k in found} | {
-        "price_cap_kopecks_per_mwh": found.get("price_cap_kopecks_per_mwh"),
-        "limits": found.get("limits", []),
+def _market_card(found: MarketView) -> dict[str, Any]:
+    return {
+        "market_id": found.market_id,
+        "title": found.title,
+        "park_id": found.park_id,
+        "operator": found.operator,
+        "period_minutes": found.period_minutes,
+        "gate_closure": found.gate_closure,
+        "price_cap_kopecks_per_mwh": found.price_cap_kopecks_per_mwh,
+        "limits": records_json(found.limits),
     }
 
 
 def _calendar(storage: Storage, market_id: str) -> dict[str, list[str]]:
-    def segments(prefix: str) -> list[str]:
-        keys = (key[len(prefix) :].split("/")[0] for key, _ in storage.scan_bytes(prefix))
-        return sorted(set(keys))
-
     return {
-        "cleared_days": segments(f"energy/clearing/{market_id}/"),
-        "settled_days": segments(f"energy/settlement/{market_id}/"),
-        "heat_months": sorted(
-            set(segments(f"energy/heat/settlement/{market_id}/"))
-            | set(segments(f"energy/heat/reading/{market_id}/"))
-        ),
+        "cleared_days": energy.cleared_days(storage, market_id),
+        "settled_days": energy.settled_days(storage, market_id),
+        "heat_months": energy.heat_months(storage, market_id),
     }

@@ -1,9 +1,26 @@
-"""Read functions over the energy exchange, used alike by rules, CLI, API and dashboard."""
+"""Read functions over the energy exchange, used alike by rules, CLI, API and dashboard.
+
+Records are answered typed (``model.MarketView``, ``Clearing``, ``Settlement``, ``Sealed``);
+prices, curves, books, statements, blocks and heat reports are JSON views built from them.
+"""
 
 from typing import Any
 
-from krai.modules.energy.blocks import BlockOrder, decide_blocks, with_fixed_blocks
+import msgspec
+
+from krai.modules.energy.blocks import BlockDecision, BlockOrder, decide_blocks, with_fixed_blocks
 from krai.modules.energy.model import (
+    PREFIX,
+    BlockChoice,
+    Clearing,
+    GridPrices,
+    HeatContract,
+    HeatReadings,
+    HeatSettlement,
+    Market,
+    MarketView,
+    Sealed,
+    Settlement,
     blocks_key,
     clearing_key,
     grid_prices_key,
@@ -18,24 +35,51 @@ from krai.modules.energy.model import (
     sealed_key,
     settlement_key,
 )
-from krai.state.store import StateView, read, scan
+from krai.state.records import read_record, record_json, records_json, scan_records
+from krai.state.store import StateView
 from krai.tx.errors import rule_violation
 
 
-def market(view: StateView, market_id: str) -> dict[str, Any] | None:
-    """The market with its limits timeline, or None."""
-    found = read(view, market_key(market_id))
-    return None if found is None else {"market_id": market_id, **found}
+def market(view: StateView, market_id: str) -> MarketView | None:
+    """The market with its id and limits timeline, or None."""
+    found = read_record(view, market_key(market_id), Market)
+    return None if found is None else _with_id(market_id, found)
 
 
-def markets(view: StateView) -> list[dict[str, Any]]:
+def markets(view: StateView) -> list[MarketView]:
     """Every market with its limits timeline, by id."""
     prefix = market_key("")
-    return [{"market_id": key[len(prefix) :], **value} for key, value in scan(view, prefix)]
+    return [
+        _with_id(key[len(prefix) :], found) for key, found in scan_records(view, prefix, Market)
+    ]
+
+
+def cleared_days(view: StateView, market_id: str) -> list[str]:
+    """The delivery days with at least one cleared period, in order."""
+    return _days(view, f"{PREFIX}clearing/{market_id}/")
+
+
+def settled_days(view: StateView, market_id: str) -> list[str]:
+    """The delivery days settled at least once, in order."""
+    return _days(view, settlement_key(market_id, ""))
+
+
+def heat_months(view: StateView, market_id: str) -> list[str]:
+    """The months with heat readings or a heat settlement, in order."""
+    metered = _days(view, heat_readings_key(market_id, ""))
+    return sorted({*metered, *_days(view, heat_settlement_key(market_id, ""))})
+
+
+def _days(view: StateView, prefix: str) -> list[str]:
+    return sorted({key[len(prefix) :].split("/")[0] for key, _ in view.scan_bytes(prefix)})
+
+
+def _with_id(market_id: str, found: Market) -> MarketView:
+    return MarketView(market_id=market_id, **msgspec.structs.asdict(found))
 
 
 def period_document(
-    view: StateView, found: dict[str, Any], market_id: str, day: str, period: int
+    view: StateView, found: Market, market_id: str, day: str, period: int
 ) -> dict[str, Any]:
     """The book of one period as JSON (the form ``krai energy clear --orders`` reads): every
     revealed order, named ``INN:own-id``, each accepted block as a price-taking order of its
@@ -45,87 +89,92 @@ def period_document(
     if not blocks:
         return book
     decision = block_decision(view, found, market_id, day)
-    return with_fixed_blocks(book, period, blocks, decision["accepted"])
+    return with_fixed_blocks(book, period, blocks, decision.accepted)
 
 
 def day_blocks(view: StateView, market_id: str, day: str) -> list[BlockOrder]:
     """Every revealed block order of the day, named ``INN:own-id``."""
     return [
         BlockOrder(
-            order_id(inn, b["block_id"]),
-            b["side"],
-            b["first_period"],
-            b["last_period"],
-            b["price_kopecks_per_mwh"],
-            b["energy_kwh"],
-            b["min_acceptance_basis_points"],
+            order_id(inn, b.block_id),
+            b.side,
+            b.first_period,
+            b.last_period,
+            b.price_kopecks_per_mwh,
+            b.energy_kwh,
+            b.min_acceptance_basis_points,
         )
         for inn, sealed in revealed(view, market_id, day)
-        for b in sealed.get("blocks", [])
+        for b in sealed.blocks or ()
     ]
 
 
-def block_decision(
-    view: StateView, found: dict[str, Any], market_id: str, day: str
-) -> dict[str, Any]:
+def block_decision(view: StateView, found: Market, market_id: str, day: str) -> BlockDecision:
     """The day's decision on block orders: stored with its first clearing, else computed."""
-    stored = read(view, blocks_key(market_id, day))
+    stored = read_record(view, blocks_key(market_id, day), BlockChoice)
     if stored is not None:
-        return stored
+        return BlockDecision(dict(stored.accepted), dict(stored.dropped))
     books = {
         period: base_document(view, found, market_id, day, period)
         for period in range(1, periods_per_day(found) + 1)
     }
-    decision = decide_blocks(books, day_blocks(view, market_id, day))
-    return {"accepted": decision.accepted, "dropped": decision.dropped}
+    return decide_blocks(books, day_blocks(view, market_id, day))
 
 
 def base_document(
-    view: StateView, found: dict[str, Any], market_id: str, day: str, period: int
+    view: StateView, found: Market, market_id: str, day: str, period: int
 ) -> dict[str, Any]:
     """A period's book of single-period orders only (blocks are decided over the day)."""
     limits = limits_on(found, day)
     if limits is None:
         raise rule_violation(f"market {market_id} has no connection limits in effect on {day}")
-    prices = read(view, grid_prices_key(market_id, day))
+    prices = read_record(view, grid_prices_key(market_id, day), GridPrices)
     if prices is None:
         raise rule_violation(f"the grid's prices for {day} are not set")
-    grid = prices["periods"][str(period)]
+    grid = prices.periods[str(period)]
     orders = [
         {
-            "id": order_id(inn, o["order_id"]),
-            "side": o["side"],
-            "price_kopecks_per_mwh": o["price_kopecks_per_mwh"],
-            "energy_kwh": o["energy_kwh"],
+            "id": order_id(inn, o.order_id),
+            "side": o.side,
+            "price_kopecks_per_mwh": o.price_kopecks_per_mwh,
+            "energy_kwh": o.energy_kwh,
         }
         for inn, sealed in revealed(view, market_id, day)
-        for o in sealed["orders"]
-        if o["period"] == period
+        for o in sealed.orders or ()
+        if o.period == period
     ]
     return {
-        "import_limit_kwh": limit_kwh(int(limits["import_limit_kw"]), found),
-        "export_limit_kwh": limit_kwh(int(limits["export_limit_kw"]), found),
-        "grid_sell_price_kopecks_per_mwh": grid["grid_sell_price_kopecks_per_mwh"],
-        "grid_buy_price_kopecks_per_mwh": grid["grid_buy_price_kopecks_per_mwh"],
+        "import_limit_kwh": limit_kwh(limits.import_limit_kw, found),
+        "export_limit_kwh": limit_kwh(limits.export_limit_kw, found),
+        "grid_sell_price_kopecks_per_mwh": grid.grid_sell_price_kopecks_per_mwh,
+        "grid_buy_price_kopecks_per_mwh": grid.grid_buy_price_kopecks_per_mwh,
         "orders": orders,
     }
 
 
-def revealed(view: StateView, market_id: str, day: str) -> list[tuple[str, dict[str, Any]]]:
+def revealed(view: StateView, market_id: str, day: str) -> list[tuple[str, Sealed]]:
     """(participant INN, sealed record) of everyone who revealed orders for the day."""
     prefix = sealed_key(market_id, day, "")
-    return [(key[len(prefix) :], rec) for key, rec in scan(view, prefix) if "orders" in rec]
+    return [
+        (key[len(prefix) :], sealed)
+        for key, sealed in scan_records(view, prefix, Sealed)
+        if sealed.orders is not None
+    ]
 
 
 def unrevealed(view: StateView, market_id: str, day: str) -> list[str]:
     """The INNs that committed for the day but never revealed."""
     prefix = sealed_key(market_id, day, "")
-    return [key[len(prefix) :] for key, rec in scan(view, prefix) if "orders" not in rec]
+    return [
+        key[len(prefix) :]
+        for key, sealed in scan_records(view, prefix, Sealed)
+        if sealed.orders is None
+    ]
 
 
-def clearing(view: StateView, market_id: str, day: str, period: int) -> dict[str, Any] | None:
+def clearing(view: StateView, market_id: str, day: str, period: int) -> Clearing | None:
     """A period's stored result with its certificate and provenance, or None."""
-    return read(view, clearing_key(market_id, day, period))
+    return read_record(view, clearing_key(market_id, day, period), Clearing)
 
 
 def day_prices(view: StateView, market_id: str, day: str) -> list[dict[str, Any]]:
@@ -133,9 +182,9 @@ def day_prices(view: StateView, market_id: str, day: str) -> list[dict[str, Any]
     found = market(view, market_id)
     if found is None:
         return []
-    limits = limits_on(found, day) or {"import_limit_kw": 0, "export_limit_kw": 0}
-    import_limit = limit_kwh(int(limits["import_limit_kw"]), found)
-    export_limit = limit_kwh(int(limits["export_limit_kw"]), found)
+    limits = limits_on(found, day)
+    import_limit = 0 if limits is None else limit_kwh(limits.import_limit_kw, found)
+    export_limit = 0 if limits is None else limit_kwh(limits.export_limit_kw, found)
     rows = []
     for period in range(1, periods_per_day(found) + 1):
         result = clearing(view, market_id, day, period)
@@ -144,12 +193,12 @@ def day_prices(view: StateView, market_id: str, day: str) -> list[dict[str, Any]
         rows.append(
             {
                 "period": period,
-                "price_kopecks_per_mwh": result["price_kopecks_per_mwh"],
-                "traded_kwh": result["certificate"]["traded_kwh"],
-                "import_kwh": result["import_kwh"],
-                "export_kwh": result["export_kwh"],
-                "congested": (import_limit > 0 and result["import_kwh"] == import_limit)
-                or (export_limit > 0 and result["export_kwh"] == export_limit),
+                "price_kopecks_per_mwh": result.price_kopecks_per_mwh,
+                "traded_kwh": result.certificate.traded_kwh,
+                "import_kwh": result.import_kwh,
+                "export_kwh": result.export_kwh,
+                "congested": (import_limit > 0 and result.import_kwh == import_limit)
+                or (export_limit > 0 and result.export_kwh == export_limit),
             }
         )
     return rows
@@ -170,28 +219,36 @@ def curves(view: StateView, market_id: str, day: str, period: int) -> dict[str, 
     return {
         "supply": _cumulative(sorted(sells)),
         "demand": _cumulative(sorted(buys, reverse=True)),
-        "price_kopecks_per_mwh": result["price_kopecks_per_mwh"],
-        "traded_kwh": result["certificate"]["traded_kwh"],
+        "price_kopecks_per_mwh": result.price_kopecks_per_mwh,
+        "traded_kwh": result.certificate.traded_kwh,
     }
 
 
-def settlement(view: StateView, market_id: str, day: str) -> dict[str, Any] | None:
+def settlement(view: StateView, market_id: str, day: str) -> Settlement | None:
     """The day's settlement: its revision and every participant's invoice."""
-    return read(view, settlement_key(market_id, day))
+    return read_record(view, settlement_key(market_id, day), Settlement)
 
 
 def statement(view: StateView, market_id: str, day: str, inn: str) -> dict[str, Any] | None:
-    """One participant's invoice for a day, or None."""
+    """One participant's invoice for a day as JSON, ``participant`` and ``revision`` first;
+    None if the day has none for it."""
     found = settlement(view, market_id, day)
-    if found is None or inn not in found["invoices"]:
+    if found is None or inn not in found.invoices:
         return None
-    return {"participant": inn, "revision": found["revision"], **found["invoices"][inn]}
+    return {"participant": inn, "revision": found.revision, **record_json(found.invoices[inn])}
+
+
+def heat_settlement(view: StateView, market_id: str, month: str) -> HeatSettlement | None:
+    """A month's heat settlement, or None before it."""
+    return read_record(view, heat_settlement_key(market_id, month), HeatSettlement)
 
 
 def heat_report(view: StateView, market_id: str, month: str) -> dict[str, Any]:
-    """Heat delivered per micro-district and resident, what it paid, and fuel it avoided."""
-    settled = read(view, heat_settlement_key(market_id, month))
-    lines = settled["lines"] if settled else _unsettled_heat(view, market_id, month)
+    """Heat delivered per micro-district and resident, what it paid, and fuel it avoided, as
+    JSON: ``month``, ``settled``, ``lines`` (a ``HeatLine`` each once settled, else resident,
+    micro-district and heat), ``micro_districts`` and ``avoided_fuel_kopecks`` (None before)."""
+    settled = heat_settlement(view, market_id, month)
+    lines = records_json(settled.lines) if settled else _unsettled_heat(view, market_id, month)
     districts: dict[str, int] = {}
     for line in lines:
         districts[line["micro_district"]] = (
@@ -204,20 +261,33 @@ def heat_report(view: StateView, market_id: str, month: str) -> dict[str, Any]:
         "micro_districts": [
             {"micro_district": d, "heat_mcal": h} for d, h in sorted(districts.items())
         ],
-        "avoided_fuel_kopecks": settled["avoided_fuel_kopecks"] if settled else None,
+        "avoided_fuel_kopecks": settled.avoided_fuel_kopecks if settled else None,
     }
 
 
-def _unsettled_heat(view: StateView, market_id: str, month: str) -> list[dict[str, Any]]:
-    metered = (read(view, heat_readings_key(market_id, month)) or {}).get("heat_mcal", {})
+def heat_metered(view: StateView, market_id: str, month: str) -> dict[str, int]:
+    """A month's metered heat (Mcal) by resident INN; empty before readings."""
+    found = read_record(view, heat_readings_key(market_id, month), HeatReadings)
+    return {} if found is None else dict(found.heat_mcal)
+
+
+def heat_contracts(view: StateView, market_id: str) -> list[tuple[str, HeatContract]]:
+    """(resident INN, contract) of every heat contract of the market, by INN."""
     prefix = heat_contract_key(market_id, "")
     return [
+        (key[len(prefix) :], contract) for key, contract in scan_records(view, prefix, HeatContract)
+    ]
+
+
+def _unsettled_heat(view: StateView, market_id: str, month: str) -> list[dict[str, Any]]:
+    metered = heat_metered(view, market_id, month)
+    return [
         {
-            "resident_inn": key[len(prefix) :],
-            "micro_district": contract["micro_district"],
-            "heat_mcal": int(metered.get(key[len(prefix) :], 0)),
+            "resident_inn": inn,
+            "micro_district": contract.micro_district,
+            "heat_mcal": metered.get(inn, 0),
         }
-        for key, contract in scan(view, prefix)
+        for inn, contract in heat_contracts(view, market_id)
     ]
 
 
@@ -232,18 +302,18 @@ def _cumulative(steps: list[tuple[int, int]]) -> list[dict[str, int]]:
 def blocks(view: StateView, market_id: str, day: str) -> dict[str, Any] | None:
     """The day's decision on block orders — each accepted one with its ratio, each dropped
     one with why — once its first period is cleared; None before, or with no blocks."""
-    decision = read(view, blocks_key(market_id, day))
+    decision = read_record(view, blocks_key(market_id, day), BlockChoice)
     if decision is None:
         return None
     accepted = [
         {**_block_name(block_id), "ratio_basis_points": ratio}
-        for block_id, ratio in sorted(decision["accepted"].items())
+        for block_id, ratio in sorted(decision.accepted.items())
     ]
     dropped = [
         {**_block_name(block_id), "reason": reason}
-        for block_id, reason in sorted(decision["dropped"].items())
+        for block_id, reason in sorted(decision.dropped.items())
     ]
-    return {"accepted": accepted, "dropped": dropped, "index": decision["index"]}
+    return {"accepted": accepted, "dropped": dropped, "index": decision.index}
 
 
 def _block_name(block_id: str) -> dict[str, str]:

@@ -5,60 +5,63 @@ and the boiler fuel cost each Gcal avoids, contracts residents' capacity into mi
 and pays each month: metered heat × energy price + contracted capacity × capacity price.
 """
 
-from typing import Any
-
-from krai.modules.accounts.queries import account
+from krai.modules.accounts.queries import account_record
 from krai.modules.accounts.rules import move
 from krai.modules.energy import events
 from krai.modules.energy.messages import ContractHeat, SetHeatTariff, SettleHeat, SubmitHeatReadings
 from krai.modules.energy.model import (
-    PREFIX,
+    HeatContract,
+    HeatLine,
+    HeatReadings,
+    HeatSettlement,
+    HeatTariff,
+    TariffStep,
     heat_contract_key,
     heat_kopecks,
     heat_readings_key,
     heat_settlement_key,
+    tariff_key,
 )
-from krai.modules.energy.rules.records import market, participant
+from krai.modules.energy.queries import heat_contracts, heat_metered
+from krai.modules.energy.rules.records import market, participant, required
 from krai.state.engine import Context
-from krai.state.store import StateView, read, scan
+from krai.state.records import read_record, write_record
+from krai.state.store import StateView
 from krai.tx.errors import conflict, invalid_body, rule_violation
-
-
-def tariff_key(market_id: str) -> str:
-    """State key of the market's heat tariff timeline."""
-    return f"{PREFIX}heat/tariff/{market_id}"
 
 
 def validate_tariff(ctx: Context, message: SetHeatTariff) -> None:
     """One utility per market buys the heat, paying from its own account."""
     market(ctx, message.market_id)
-    current = ctx.read(tariff_key(message.market_id))
-    if current is not None and current["utility"] != ctx.signer:
-        raise conflict(f"market {message.market_id} sells its heat to {current['utility']}")
-    found = account(ctx.state, message.account_id)
-    if found is None or found["owner"] != ctx.signer:
+    current = heat_tariff(ctx.state, message.market_id)
+    if current is not None and current.utility != ctx.signer:
+        raise conflict(f"market {message.market_id} sells its heat to {current.utility}")
+    found = account_record(ctx.state, message.account_id)
+    if found is None or found.owner != ctx.signer:
         raise rule_violation(f"account {message.account_id} is not an open account of {ctx.signer}")
 
 
 def apply_tariff(ctx: Context, message: SetHeatTariff) -> None:
     """Insert the tariff step (replacing one from the same month)."""
-    key = tariff_key(message.market_id)
-    record = ctx.read(key) or {"utility": ctx.signer, "steps": []}
-    record["account_id"] = message.account_id
-    step = {
-        name: getattr(message, name)
-        for name in (
-            "energy_kopecks_per_gcal",
-            "capacity_kopecks_per_gcal_per_hour_month",
-            "avoided_fuel_kopecks_per_gcal",
-            "source",
-        )
-    }
-    step.update({"from": message.from_month, **ctx.provenance()})
-    kept = [s for s in record["steps"] if s["from"] != message.from_month]
-    record["steps"] = sorted([*kept, step], key=lambda s: str(s["from"]))
-    ctx.state.put(key, record)
+    current = heat_tariff(ctx.state, message.market_id)
+    record = current or HeatTariff(ctx.signer, message.account_id, ())
+    step = TariffStep(
+        from_=message.from_month,
+        energy_kopecks_per_gcal=message.energy_kopecks_per_gcal,
+        capacity_kopecks_per_gcal_per_hour_month=message.capacity_kopecks_per_gcal_per_hour_month,
+        avoided_fuel_kopecks_per_gcal=message.avoided_fuel_kopecks_per_gcal,
+        source=message.source,
+        **ctx.provenance(),
+    )
+    write_record(
+        ctx.state, tariff_key(message.market_id), record.with_step(message.account_id, step)
+    )
     ctx.emit(events.HeatTariffSet(message.market_id, message.from_month, ctx.signer))
+
+
+def heat_tariff(view: StateView, market_id: str) -> HeatTariff | None:
+    """The market's heat tariff timeline, or None."""
+    return read_record(view, tariff_key(market_id), HeatTariff)
 
 
 def validate_contract(ctx: Context, message: ContractHeat) -> None:
@@ -69,12 +72,12 @@ def validate_contract(ctx: Context, message: ContractHeat) -> None:
 
 def apply_contract(ctx: Context, message: ContractHeat) -> None:
     """Record (or replace) the contract."""
-    record = {
-        "capacity_mcal_per_hour": message.capacity_mcal_per_hour,
-        "micro_district": message.micro_district,
+    record = HeatContract(
+        capacity_mcal_per_hour=message.capacity_mcal_per_hour,
+        micro_district=message.micro_district,
         **ctx.provenance(),
-    }
-    ctx.state.put(heat_contract_key(message.market_id, message.resident_inn), record)
+    )
+    write_record(ctx.state, heat_contract_key(message.market_id, message.resident_inn), record)
     ctx.emit(
         events.HeatContracted(
             message.market_id, message.resident_inn, message.capacity_mcal_per_hour
@@ -85,22 +88,21 @@ def apply_contract(ctx: Context, message: ContractHeat) -> None:
 def validate_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
     """A month's readings, once, of contracted residents only."""
     market(ctx, message.market_id)
-    if ctx.read(heat_readings_key(message.market_id, message.month)) is not None:
+    if ctx.state.get_bytes(heat_readings_key(message.market_id, message.month)) is not None:
         raise conflict(f"heat for {message.month} is already metered")
     names = [r.resident_inn for r in message.readings]
     if len(set(names)) != len(names):
         raise invalid_body("body.readings: a resident appears twice")
     for inn in names:
-        ctx.require(heat_contract_key(message.market_id, inn), f"a heat contract of {inn}")
+        key = heat_contract_key(message.market_id, inn)
+        required(ctx, key, HeatContract, f"a heat contract of {inn}")
 
 
 def apply_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
     """Record the month's heat by resident."""
-    record = {
-        "heat_mcal": {r.resident_inn: r.heat_mcal for r in message.readings},
-        **ctx.provenance(),
-    }
-    ctx.state.put(heat_readings_key(message.market_id, message.month), record)
+    heat = {r.resident_inn: r.heat_mcal for r in message.readings}
+    record = HeatReadings(heat_mcal=heat, **ctx.provenance())
+    write_record(ctx.state, heat_readings_key(message.market_id, message.month), record)
     total = sum(r.heat_mcal for r in message.readings)
     ctx.emit(events.HeatReadingsSubmitted(message.market_id, message.month, total))
 
@@ -108,13 +110,11 @@ def apply_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
 def validate_heat_settlement(ctx: Context, message: SettleHeat) -> None:
     """The utility settles a metered month once, under a tariff in effect."""
     tariff = _utility_tariff(ctx, message.market_id)
-    ctx.require(
-        heat_readings_key(message.market_id, message.month),
-        f"heat readings for {message.month}",
-    )
-    if ctx.read(heat_settlement_key(message.market_id, message.month)) is not None:
+    key = heat_readings_key(message.market_id, message.month)
+    required(ctx, key, HeatReadings, f"heat readings for {message.month}")
+    if ctx.state.get_bytes(heat_settlement_key(message.market_id, message.month)) is not None:
         raise conflict(f"heat for {message.month} is already settled")
-    if _step(tariff, message.month) is None:
+    if tariff.step_in(message.month) is None:
         raise rule_violation(f"no heat tariff is in effect in {message.month}")
 
 
@@ -124,64 +124,55 @@ def apply_heat_settlement(ctx: Context, message: SettleHeat) -> None:
     lines = heat_statement(ctx.state, message.market_id, message.month)
     reference = f"heat:{message.market_id}:{message.month}"
     for line in lines:
-        own = str(participant(ctx, message.market_id, line["resident_inn"])["account_id"])
-        if line["total_kopecks"] > 0:
+        own = participant(ctx, message.market_id, line.resident_inn).account_id
+        if line.total_kopecks > 0:
             move(
                 ctx,
-                str(tariff["account_id"]),
+                tariff.account_id,
                 own,
-                line["total_kopecks"],
+                line.total_kopecks,
                 purpose=None,
                 reference=reference,
             )
-    step = _step(tariff, message.month) or {}
-    heat = sum(int(line["heat_mcal"]) for line in lines)
-    avoided = heat_kopecks(heat, int(step.get("avoided_fuel_kopecks_per_gcal", 0)))
-    paid = sum(int(line["total_kopecks"]) for line in lines)
-    record = {"lines": lines, "avoided_fuel_kopecks": avoided, **ctx.provenance()}
-    ctx.state.put(heat_settlement_key(message.market_id, message.month), record)
+    step = tariff.step_in(message.month)
+    heat = sum(line.heat_mcal for line in lines)
+    avoided = heat_kopecks(heat, 0 if step is None else step.avoided_fuel_kopecks_per_gcal)
+    paid = sum(line.total_kopecks for line in lines)
+    record = HeatSettlement(lines=tuple(lines), avoided_fuel_kopecks=avoided, **ctx.provenance())
+    write_record(ctx.state, heat_settlement_key(message.market_id, message.month), record)
     ctx.emit(events.HeatSettled(message.market_id, message.month, heat, paid, avoided))
 
 
-def heat_statement(view: StateView, market_id: str, month: str) -> list[dict[str, Any]]:
+def heat_statement(view: StateView, market_id: str, month: str) -> list[HeatLine]:
     """Per contracted resident: heat, capacity, and what each part of the tariff pays."""
-    tariff = read(view, tariff_key(market_id)) or {"steps": []}
-    step = _step(tariff, month) or {}
-    metered = (read(view, heat_readings_key(market_id, month)) or {}).get("heat_mcal", {})
-    prefix = heat_contract_key(market_id, "")
+    tariff = heat_tariff(view, market_id)
+    step = None if tariff is None else tariff.step_in(month)
+    energy_price = 0 if step is None else step.energy_kopecks_per_gcal
+    capacity_price = 0 if step is None else step.capacity_kopecks_per_gcal_per_hour_month
+    metered = heat_metered(view, market_id, month)
     lines = []
-    for key, contract in scan(view, prefix):
-        inn = key[len(prefix) :]
-        heat = int(metered.get(inn, 0))
-        energy = heat_kopecks(heat, int(step.get("energy_kopecks_per_gcal", 0)))
-        capacity = heat_kopecks(
-            int(contract["capacity_mcal_per_hour"]),
-            int(step.get("capacity_kopecks_per_gcal_per_hour_month", 0)),
-        )
+    for inn, contract in heat_contracts(view, market_id):
+        heat = metered.get(inn, 0)
+        energy = heat_kopecks(heat, energy_price)
+        capacity = heat_kopecks(contract.capacity_mcal_per_hour, capacity_price)
         lines.append(
-            {
-                "resident_inn": inn,
-                "micro_district": contract["micro_district"],
-                "heat_mcal": heat,
-                "capacity_mcal_per_hour": contract["capacity_mcal_per_hour"],
-                "energy_kopecks": energy,
-                "capacity_kopecks": capacity,
-                "total_kopecks": energy + capacity,
-            }
+            HeatLine(
+                resident_inn=inn,
+                micro_district=contract.micro_district,
+                heat_mcal=heat,
+                capacity_mcal_per_hour=contract.capacity_mcal_per_hour,
+                energy_kopecks=energy,
+                capacity_kopecks=capacity,
+                total_kopecks=energy + capacity,
+            )
         )
     return lines
 
 
-def _utility_tariff(ctx: Context, market_id: str) -> dict[str, Any]:
-    tariff = ctx.require(tariff_key(market_id), f"a heat tariff of market {market_id}")
-    if tariff["utility"] != ctx.signer:
-        raise rule_violation(f"only {tariff['utility']}, the market's heat utility, may do this")
+def _utility_tariff(ctx: Context, market_id: str) -> HeatTariff:
+    tariff = required(
+        ctx, tariff_key(market_id), HeatTariff, f"a heat tariff of market {market_id}"
+    )
+    if tariff.utility != ctx.signer:
+        raise rule_violation(f"only {tariff.utility}, the market's heat utility, may do this")
     return tariff
-
-
-def _step(tariff: dict[str, Any], month: str) -> dict[str, Any] | None:
-    found = None
-    for step in tariff["steps"]:
-        if step["from"] <= month:
-            found = step
-    return found

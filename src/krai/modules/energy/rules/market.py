@@ -1,12 +1,15 @@
 """Market set-up: the operator opens it, sets connection limits and the grid's prices;
 participants join with the account settlement uses."""
 
-from typing import Any
-
-from krai.modules.accounts.queries import account
+from krai.modules.accounts.queries import account_record
 from krai.modules.energy import events
 from krai.modules.energy.messages import JoinMarket, OpenMarket, SetConnectionLimits, SetGridPrices
 from krai.modules.energy.model import (
+    GridPrice,
+    GridPrices,
+    LimitStep,
+    Market,
+    Participant,
     gate_closure_ms,
     grid_prices_key,
     market_key,
@@ -16,6 +19,7 @@ from krai.modules.energy.model import (
 from krai.modules.energy.rules.records import market, operated_market
 from krai.state.calendar import local_time_text
 from krai.state.engine import Context
+from krai.state.records import write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
@@ -27,29 +31,29 @@ def check_open(message: OpenMarket) -> None:
 
 def validate_open(ctx: Context, message: OpenMarket) -> None:
     """A new market, settled through an account of the operator's own."""
-    if ctx.read(market_key(message.market_id)) is not None:
+    if ctx.state.get_bytes(market_key(message.market_id)) is not None:
         raise conflict(f"market {message.market_id} is already open")
     _own_account(ctx, message.settlement_account)
 
 
 def apply_open(ctx: Context, message: OpenMarket) -> None:
     """Record the market with no limits yet."""
-    record: dict[str, Any] = {
-        "park_id": message.park_id,
-        "title": message.title,
-        "utc_offset_minutes": message.utc_offset_minutes,
-        "period_minutes": message.period_minutes,
-        "gate_closure": message.gate_closure,
-        "reveal_minutes": message.reveal_minutes,
-        "price_floor_kopecks_per_mwh": message.price_floor_kopecks_per_mwh,
-        "price_cap_kopecks_per_mwh": message.price_cap_kopecks_per_mwh,
-        "grid_fee_kopecks_per_mwh": message.grid_fee_kopecks_per_mwh,
-        "settlement_account": message.settlement_account,
-        "operator": ctx.signer,
-        "limits": [],
+    record = Market(
+        park_id=message.park_id,
+        title=message.title,
+        utc_offset_minutes=message.utc_offset_minutes,
+        period_minutes=message.period_minutes,
+        gate_closure=message.gate_closure,
+        reveal_minutes=message.reveal_minutes,
+        price_floor_kopecks_per_mwh=message.price_floor_kopecks_per_mwh,
+        price_cap_kopecks_per_mwh=message.price_cap_kopecks_per_mwh,
+        grid_fee_kopecks_per_mwh=message.grid_fee_kopecks_per_mwh,
+        settlement_account=message.settlement_account,
+        operator=ctx.signer,
+        limits=(),
         **ctx.provenance(),
-    }
-    ctx.state.put(market_key(message.market_id), record)
+    )
+    write_record(ctx.state, market_key(message.market_id), record)
     ctx.emit(events.MarketOpened(message.market_id, message.park_id, ctx.signer))
 
 
@@ -62,16 +66,14 @@ def validate_limits(ctx: Context, message: SetConnectionLimits) -> None:
 def apply_limits(ctx: Context, message: SetConnectionLimits) -> None:
     """Insert the step (replacing one of the same date) into the limits timeline."""
     found = market(ctx, message.market_id)
-    step = {
-        "from": message.from_date,
-        "import_limit_kw": message.import_limit_kw,
-        "export_limit_kw": message.export_limit_kw,
-        "source": message.source,
+    step = LimitStep(
+        from_=message.from_date,
+        import_limit_kw=message.import_limit_kw,
+        export_limit_kw=message.export_limit_kw,
+        source=message.source,
         **ctx.provenance(),
-    }
-    kept = [s for s in found["limits"] if s["from"] != message.from_date]
-    found["limits"] = sorted([*kept, step], key=lambda s: str(s["from"]))
-    ctx.state.put(market_key(message.market_id), found)
+    )
+    write_record(ctx.state, market_key(message.market_id), found.with_limits(step))
     ctx.emit(
         events.ConnectionLimitsSet(
             message.market_id, message.from_date, message.import_limit_kw, message.export_limit_kw
@@ -98,40 +100,37 @@ def validate_grid_prices(ctx: Context, message: SetGridPrices) -> None:
 
 def apply_grid_prices(ctx: Context, message: SetGridPrices) -> None:
     """Record the day's grid prices by period."""
-    record = {
-        "periods": {
-            str(p.period): {
-                "grid_sell_price_kopecks_per_mwh": p.grid_sell_price_kopecks_per_mwh,
-                "grid_buy_price_kopecks_per_mwh": p.grid_buy_price_kopecks_per_mwh,
-            }
-            for p in message.prices
-        },
-        "source": message.source,
-        **ctx.provenance(),
+    periods = {
+        str(p.period): GridPrice(
+            grid_sell_price_kopecks_per_mwh=p.grid_sell_price_kopecks_per_mwh,
+            grid_buy_price_kopecks_per_mwh=p.grid_buy_price_kopecks_per_mwh,
+        )
+        for p in message.prices
     }
-    ctx.state.put(grid_prices_key(message.market_id, message.delivery_date), record)
+    record = GridPrices(periods=periods, source=message.source, **ctx.provenance())
+    write_record(ctx.state, grid_prices_key(message.market_id, message.delivery_date), record)
     ctx.emit(events.GridPricesSet(message.market_id, message.delivery_date, len(message.prices)))
 
 
 def validate_join(ctx: Context, message: JoinMarket) -> None:
     """A participant joins once, with an account of its own."""
     market(ctx, message.market_id)
-    if ctx.read(participant_key(message.market_id, ctx.signer)) is not None:
+    if ctx.state.get_bytes(participant_key(message.market_id, ctx.signer)) is not None:
         raise conflict(f"{ctx.signer} has already joined market {message.market_id}")
     _own_account(ctx, message.account_id)
 
 
 def apply_join(ctx: Context, message: JoinMarket) -> None:
     """Record the participant and its settlement account."""
-    record = {"account_id": message.account_id, **ctx.provenance()}
-    ctx.state.put(participant_key(message.market_id, ctx.signer), record)
+    record = Participant(account_id=message.account_id, **ctx.provenance())
+    write_record(ctx.state, participant_key(message.market_id, ctx.signer), record)
     ctx.emit(events.MarketJoined(message.market_id, ctx.signer))
 
 
-def _before_gate(ctx: Context, found: dict[str, Any], day: str, what: str) -> None:
+def _before_gate(ctx: Context, found: Market, day: str, what: str) -> None:
     closes = gate_closure_ms(found, day)
     if ctx.time_ms >= closes:
-        offset = int(found["utc_offset_minutes"])
+        offset = found.utc_offset_minutes
         raise rule_violation(
             f"the gate for {day} closed at {local_time_text(closes, offset)} local time; "
             f"{what} for it can no longer change"
@@ -139,6 +138,6 @@ def _before_gate(ctx: Context, found: dict[str, Any], day: str, what: str) -> No
 
 
 def _own_account(ctx: Context, account_id: str) -> None:
-    found = account(ctx.state, account_id)
-    if found is None or found["owner"] != ctx.signer:
+    found = account_record(ctx.state, account_id)
+    if found is None or found.owner != ctx.signer:
         raise rule_violation(f"account {account_id} is not an open account of {ctx.signer}")

@@ -16,6 +16,14 @@ from krai.modules.energy.clearing import clear
 from krai.modules.energy.messages import CommitOrders, RevealOrders, SubmitClearing
 from krai.modules.energy.model import (
     PREFIX,
+    AcceptedEnergy,
+    BlockChoice,
+    Clearing,
+    ClearingCertificate,
+    Market,
+    Sealed,
+    SealedBlock,
+    SealedOrder,
     blocks_key,
     clearing_key,
     commitment,
@@ -35,11 +43,13 @@ from krai.modules.energy.rules.records import (
     market,
     operated_market,
     participant,
+    required,
+    stamp,
 )
 from krai.state.calendar import local_time_text
 from krai.state.engine import Context
 from krai.state.messages import encode_message
-from krai.state.store import scan
+from krai.state.records import write_record
 from krai.tx.errors import RejectedError, conflict, rule_violation
 
 
@@ -51,14 +61,16 @@ def validate_commit(ctx: Context, message: CommitOrders) -> None:
     if ctx.time_ms >= closes:
         raise rule_violation(
             f"too late: the gate for {message.delivery_date} closed at "
-            f"{local_time_text(closes, int(found['utc_offset_minutes']))} local time"
+            f"{local_time_text(closes, found.utc_offset_minutes)} local time"
         )
 
 
 def apply_commit(ctx: Context, message: CommitOrders) -> None:
     """Record (or replace) the commitment."""
-    record = {"commitment_sha256": message.commitment_sha256, "committed": ctx.provenance()}
-    ctx.state.put(sealed_key(message.market_id, message.delivery_date, ctx.signer), record)
+    record = Sealed(commitment_sha256=message.commitment_sha256, committed=stamp(ctx))
+    write_record(
+        ctx.state, sealed_key(message.market_id, message.delivery_date, ctx.signer), record
+    )
     ctx.emit(events.OrdersCommitted(message.market_id, message.delivery_date, ctx.signer))
 
 
@@ -67,16 +79,16 @@ def validate_reveal(ctx: Context, message: RevealOrders) -> None:
     found = market(ctx, message.market_id)
     sealed = _sealed(ctx, message.market_id, message.delivery_date, ctx.signer)
     _require_reveal_window(ctx, found, message.delivery_date)
-    if "orders" in sealed:
+    if sealed.orders is not None:
         raise conflict(f"{ctx.signer} has already revealed its orders for {message.delivery_date}")
     orders, blocks = _revealed_json(message)
     digest = commitment(
         message.market_id, message.delivery_date, ctx.signer, message.salt, orders, blocks
     )
-    if digest != sealed["commitment_sha256"]:
+    if digest != sealed.commitment_sha256:
         raise rule_violation(
             f"the revealed orders hash to {digest}, not to the commitment "
-            f"{sealed['commitment_sha256']}"
+            f"{sealed.commitment_sha256}"
         )
     _require_orders_fit(found, message)
 
@@ -85,11 +97,23 @@ def apply_reveal(ctx: Context, message: RevealOrders) -> None:
     """Keep the revealed orders beside the commitment."""
     key = sealed_key(message.market_id, message.delivery_date, ctx.signer)
     sealed = _sealed(ctx, message.market_id, message.delivery_date, ctx.signer)
-    sealed["orders"], blocks = _revealed_json(message)
-    if blocks:
-        sealed["blocks"] = blocks
-    sealed["revealed"] = ctx.provenance()
-    ctx.state.put(key, sealed)
+    orders = tuple(
+        SealedOrder(o.order_id, o.period, o.side, o.price_kopecks_per_mwh, o.energy_kwh)
+        for o in message.orders
+    )
+    blocks = tuple(
+        SealedBlock(
+            b.block_id,
+            b.side,
+            b.first_period,
+            b.last_period,
+            b.price_kopecks_per_mwh,
+            b.energy_kwh,
+            b.min_acceptance_basis_points,
+        )
+        for b in message.blocks or ()
+    )
+    write_record(ctx.state, key, sealed.with_reveal(orders, blocks, stamp(ctx)))
     ctx.emit(
         events.OrdersRevealed(
             message.market_id, message.delivery_date, ctx.signer, len(message.orders)
@@ -106,12 +130,12 @@ def validate_clearing(ctx: Context, message: SubmitClearing) -> None:
         )
     deadline = reveal_deadline_ms(found, message.delivery_date)
     if ctx.time_ms < deadline:
-        offset = int(found["utc_offset_minutes"])
+        offset = found.utc_offset_minutes
         raise rule_violation(
             f"orders may be revealed until {local_time_text(deadline, offset)} local time"
         )
     key = clearing_key(message.market_id, message.delivery_date, message.period)
-    if ctx.read(key) is not None:
+    if ctx.state.get_bytes(key) is not None:
         raise conflict(f"period {message.period} of {message.delivery_date} is already cleared")
     book = _book(ctx, found, message)
     expected = result_json(clear(book))
@@ -126,15 +150,31 @@ def apply_clearing(ctx: Context, message: SubmitClearing) -> None:
     found = market(ctx, message.market_id)
     book = _book(ctx, found, message)
     result = clear(book)
-    record = {**result_json(result, certificate=True), **ctx.provenance()}
+    record = _clearing_record(ctx, result)
     _record_blocks(ctx, found, message)
     _report_unrevealed(ctx, message)
-    ctx.state.put(clearing_key(message.market_id, message.delivery_date, message.period), record)
+    key = clearing_key(message.market_id, message.delivery_date, message.period)
+    write_record(ctx.state, key, record)
     ctx.emit(_cleared(message, result))
 
 
-def _require_reveal_window(ctx: Context, found: dict[str, Any], day: str) -> None:
-    offset = int(found["utc_offset_minutes"])
+def _clearing_record(ctx: Context, result: ClearingResult) -> Clearing:
+    bounds = result.certificate
+    return Clearing(
+        price_kopecks_per_mwh=result.price_kopecks_per_mwh,
+        accepted=tuple(AcceptedEnergy(a.id, a.energy_kwh) for a in result.accepted),
+        import_kwh=result.import_kwh,
+        export_kwh=result.export_kwh,
+        welfare_millikopecks=result.welfare_millikopecks,
+        certificate=ClearingCertificate(
+            bounds.price_low_kopecks_per_mwh, bounds.price_high_kopecks_per_mwh, bounds.traded_kwh
+        ),
+        **ctx.provenance(),
+    )
+
+
+def _require_reveal_window(ctx: Context, found: Market, day: str) -> None:
+    offset = found.utc_offset_minutes
     opens, closes = gate_closure_ms(found, day), reveal_deadline_ms(found, day)
     if not opens <= ctx.time_ms < closes:
         raise rule_violation(
@@ -148,8 +188,8 @@ def _revealed_json(message: RevealOrders) -> tuple[list[dict[str, Any]], list[di
     return orders, [encode_message(block) for block in message.blocks or ()]
 
 
-def _require_orders_fit(found: dict[str, Any], message: RevealOrders) -> None:
-    floor, cap = found["price_floor_kopecks_per_mwh"], found["price_cap_kopecks_per_mwh"]
+def _require_orders_fit(found: Market, message: RevealOrders) -> None:
+    floor, cap = found.price_floor_kopecks_per_mwh, found.price_cap_kopecks_per_mwh
     last = periods_per_day(found)
     blocks = message.blocks or ()
     if not message.orders and not blocks:
@@ -174,8 +214,9 @@ def _require_orders_fit(found: dict[str, Any], message: RevealOrders) -> None:
             )
 
 
-def _sealed(ctx: Context, market_id: str, day: str, inn: str) -> dict[str, Any]:
-    return ctx.require(sealed_key(market_id, day, inn), f"a commitment of {inn} for {day}")
+def _sealed(ctx: Context, market_id: str, day: str, inn: str) -> Sealed:
+    key = sealed_key(market_id, day, inn)
+    return required(ctx, key, Sealed, f"a commitment of {inn} for {day}")
 
 
 def _submitted(message: SubmitClearing) -> dict[str, Any]:
@@ -202,7 +243,7 @@ def _difference(submitted: dict[str, Any], expected: dict[str, Any]) -> str:
 
 def _report_unrevealed(ctx: Context, message: SubmitClearing) -> None:
     day_prefix = f"{PREFIX}clearing/{message.market_id}/{message.delivery_date}/"
-    first_of_day = next(scan(ctx.state, day_prefix), None) is None
+    first_of_day = next(ctx.state.scan_bytes(day_prefix), None) is None
     missing = unrevealed(ctx.state, message.market_id, message.delivery_date)
     if first_of_day and missing:
         ctx.emit(
@@ -210,20 +251,21 @@ def _report_unrevealed(ctx: Context, message: SubmitClearing) -> None:
         )
 
 
-def _record_blocks(ctx: Context, found: dict[str, Any], message: SubmitClearing) -> None:
+def _record_blocks(ctx: Context, found: Market, message: SubmitClearing) -> None:
     key = blocks_key(message.market_id, message.delivery_date)
-    if ctx.read(key) is not None or not day_blocks(
+    if ctx.state.get_bytes(key) is not None or not day_blocks(
         ctx.state, message.market_id, message.delivery_date
     ):
         return
     decision = block_decision(ctx.state, found, message.market_id, message.delivery_date)
-    ctx.state.put(key, {**decision, **ctx.provenance()})
+    record = BlockChoice(accepted=decision.accepted, dropped=decision.dropped, **ctx.provenance())
+    write_record(ctx.state, key, record)
     ctx.emit(
         events.BlocksDecided(
             message.market_id,
             message.delivery_date,
-            tuple(sorted(decision["accepted"])),
-            tuple(sorted(decision["dropped"])),
+            tuple(sorted(decision.accepted)),
+            tuple(sorted(decision.dropped)),
         )
     )
 
@@ -240,7 +282,7 @@ def _cleared(message: SubmitClearing, result: ClearingResult) -> events.PeriodCl
     )
 
 
-def _book(ctx: Context, found: dict[str, Any], message: SubmitClearing) -> Book:
+def _book(ctx: Context, found: Market, message: SubmitClearing) -> Book:
     document = period_document(
         ctx.state, found, message.market_id, message.delivery_date, message.period
     )

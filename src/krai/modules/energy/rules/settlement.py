@@ -10,14 +10,24 @@ Money moves between each participant's account and the market's settlement accou
 collections first; an invoice its payer cannot cover is recorded unpaid.
 """
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from krai.modules.accounts.queries import balance
 from krai.modules.accounts.rules import move
 from krai.modules.energy import events
 from krai.modules.energy.messages import SettleDay, SubmitReadings
 from krai.modules.energy.model import (
-    clearing_key,
+    Clearing,
+    GridPrice,
+    GridPrices,
+    Invoice,
+    Market,
+    MeterReading,
+    MeterReadings,
+    SettledBefore,
+    Settlement,
+    decode_readings,
+    encode_readings,
     grid_prices_key,
     kopecks,
     participant_key,
@@ -25,10 +35,11 @@ from krai.modules.energy.model import (
     readings_key,
     settlement_key,
 )
-from krai.modules.energy.queries import revealed
+from krai.modules.energy.queries import clearing, revealed, settlement
 from krai.modules.energy.rules.records import market, operated_market, participant
 from krai.state.engine import Context
-from krai.state.store import StateView, read, scan
+from krai.state.records import read_record, write_record
+from krai.state.store import StateView
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 PURPOSE = None
@@ -52,7 +63,7 @@ def validate_readings(ctx: Context, message: SubmitReadings) -> None:
             ctx.state, message.market_id, message.delivery_date, reading.participant_inn
         )
         previous = held.get(str(reading.period))
-        if previous is not None and not previous["estimated"]:
+        if previous is not None and not previous.estimated:
             raise conflict(
                 f"{reading.participant_inn} period {reading.period} of {message.delivery_date} "
                 "already has a measured reading"
@@ -64,19 +75,20 @@ def apply_readings(ctx: Context, message: SubmitReadings) -> None:
     trued_up = 0
     for reading in message.readings:
         key = readings_key(message.market_id, message.delivery_date, reading.participant_inn)
-        held = ctx.read(key) or {}
-        entry: dict[str, Any] = {
-            "consumption_kwh": reading.consumption_kwh,
-            "generation_kwh": reading.generation_kwh,
-            "estimated": bool(reading.estimated),
-            **ctx.provenance(),
-        }
+        held = _readings(
+            ctx.state, message.market_id, message.delivery_date, reading.participant_inn
+        )
         previous = held.get(str(reading.period))
+        held[str(reading.period)] = MeterReading(
+            consumption_kwh=reading.consumption_kwh,
+            generation_kwh=reading.generation_kwh,
+            estimated=bool(reading.estimated),
+            replaces=previous,
+            **ctx.provenance(),
+        )
         if previous is not None:
-            entry["replaces"] = previous
             trued_up += 1
-        held[str(reading.period)] = entry
-        ctx.state.put(key, held)
+        ctx.state.put_bytes(key, encode_readings(held))
     estimated = sum(1 for r in message.readings if r.estimated)
     ctx.emit(
         events.ReadingsSubmitted(
@@ -95,16 +107,14 @@ def validate_settlement(ctx: Context, message: SettleDay) -> None:
     missing = [
         p
         for p in range(1, periods_per_day(found) + 1)
-        if ctx.read(clearing_key(message.market_id, message.delivery_date, p)) is None
+        if clearing(ctx.state, message.market_id, message.delivery_date, p) is None
     ]
     if missing:
         raise rule_violation(
             f"periods {_ranges(missing)} of {message.delivery_date} are not cleared"
         )
-    previous = ctx.read(settlement_key(message.market_id, message.delivery_date))
-    if previous is not None and _totals(previous) == _totals(
-        {"invoices": invoices(ctx.state, found, message)}
-    ):
+    previous = settlement(ctx.state, message.market_id, message.delivery_date)
+    if previous is not None and previous.totals() == _totals(invoices(ctx.state, found, message)):
         raise conflict(f"{message.delivery_date} is settled and no reading has changed since")
 
 
@@ -112,34 +122,32 @@ def apply_settlement(ctx: Context, message: SettleDay) -> None:
     """Invoice every participant and move the difference from what was settled before."""
     found = market(ctx, message.market_id)
     key = settlement_key(message.market_id, message.delivery_date)
-    previous = ctx.read(key)
-    settled_before = _totals(previous) if previous else {}
+    previous = read_record(ctx.state, key, Settlement)
+    settled_before = previous.totals() if previous else {}
     bills = invoices(ctx.state, found, message)
-    deltas = {
-        inn: bill["total_kopecks"] - settled_before.get(inn, 0) for inn, bill in bills.items()
-    }
-    moved = _collect_and_pay(ctx, found, message, bills, deltas)
-    revision = 1 if previous is None else int(previous["revision"]) + 1
-    record = {"revision": revision, "invoices": bills, **ctx.provenance()}
-    if previous is not None:
-        record["previous"] = {"revision": previous["revision"], "totals": settled_before}
-    ctx.state.put(key, record)
+    deltas = {inn: bill.total_kopecks - settled_before.get(inn, 0) for inn, bill in bills.items()}
+    bills, moved = _collect_and_pay(ctx, found, message, bills, deltas)
+    revision = 1 if previous is None else previous.revision + 1
+    before = None if previous is None else SettledBefore(previous.revision, settled_before)
+    record = Settlement(revision=revision, invoices=bills, previous=before, **ctx.provenance())
+    write_record(ctx.state, key, record)
     ctx.emit(
         events.DaySettled(message.market_id, message.delivery_date, revision, len(bills), moved)
     )
 
 
-def invoices(
-    view: StateView, found: dict[str, Any], message: SettleDay
-) -> dict[str, dict[str, Any]]:
+def invoices(view: StateView, found: Market, message: SettleDay) -> dict[str, Invoice]:
     """Each participant's invoice for the day, by INN."""
     market_id, day = message.market_id, message.delivery_date
-    prices = read(view, grid_prices_key(market_id, day)) or {"periods": {}}
+    stored = read_record(view, grid_prices_key(market_id, day), GridPrices)
+    prices = {} if stored is None else stored.periods
     clearings = {
-        p: read(view, clearing_key(market_id, day, p)) for p in range(1, periods_per_day(found) + 1)
+        p: cleared
+        for p in range(1, periods_per_day(found) + 1)
+        if (cleared := clearing(view, market_id, day, p)) is not None
     }
     positions = _positions(clearings, _sides(view, market_id, day))
-    members = {key.rsplit("/", 1)[1] for key, _ in scan(view, participant_key(market_id, ""))}
+    members = {key.rsplit("/", 1)[1] for key, _ in view.scan_bytes(participant_key(market_id, ""))}
     traders = {inn for inn, _ in positions} | set(_metered(view, market_id, day))
     day_book = DayBook(found, positions, clearings, prices)
     return {inn: _invoice(view, message, day_book, inn) for inn in sorted(traders & members)}
@@ -149,42 +157,42 @@ def _sides(view: StateView, market_id: str, day: str) -> dict[str, tuple[str, st
     """Each order's and block's book id → (participant, side)."""
     sides: dict[str, tuple[str, str]] = {}
     for inn, sealed in revealed(view, market_id, day):
-        for order in sealed["orders"]:
-            sides[f"{inn}:{order['order_id']}"] = (inn, order["side"])
-        for block in sealed.get("blocks", []):
-            sides[f"{inn}:{block['block_id']}"] = (inn, block["side"])
+        for order in sealed.orders or ():
+            sides[f"{inn}:{order.order_id}"] = (inn, order.side)
+        for block in sealed.blocks or ():
+            sides[f"{inn}:{block.block_id}"] = (inn, block.side)
     return sides
 
 
 def _positions(
-    clearings: dict[int, dict[str, Any] | None], sides: dict[str, tuple[str, str]]
+    clearings: dict[int, Clearing], sides: dict[str, tuple[str, str]]
 ) -> dict[tuple[str, int], int]:
     net: dict[tuple[str, int], int] = {}
     for period, result in clearings.items():
-        for accepted in (result or {}).get("accepted", []):
-            inn, side = sides[accepted["id"]]
+        for accepted in result.accepted:
+            inn, side = sides[accepted.id]
             sign = 1 if side == "buy" else -1
-            net[(inn, period)] = net.get((inn, period), 0) + sign * accepted["energy_kwh"]
+            net[(inn, period)] = net.get((inn, period), 0) + sign * accepted.energy_kwh
     return net
 
 
 class DayBook(NamedTuple):
     """What a day's invoices are computed from."""
 
-    market: dict[str, Any]
+    market: Market
     positions: dict[tuple[str, int], int]
-    clearings: dict[int, dict[str, Any] | None]
-    prices: dict[str, Any]
+    clearings: dict[int, Clearing]
+    prices: dict[str, GridPrice]
 
 
-def _invoice(view: StateView, message: SettleDay, day: DayBook, inn: str) -> dict[str, Any]:
+def _invoice(view: StateView, message: SettleDay, day: DayBook, inn: str) -> Invoice:
     found, positions, clearings, prices = day
     readings = _readings(view, message.market_id, message.delivery_date, inn)
     energy = imbalance = fee = 0
     missing: list[int] = []
     estimated: list[int] = []
     for period, result in clearings.items():
-        price = int((result or {})["price_kopecks_per_mwh"])
+        price = result.price_kopecks_per_mwh
         cleared = positions.get((inn, period), 0)
         reading = readings.get(str(period))
         if reading is None:
@@ -192,54 +200,55 @@ def _invoice(view: StateView, message: SettleDay, day: DayBook, inn: str) -> dic
                 missing.append(period)
             metered, consumed = cleared, max(cleared, 0)
         else:
-            if reading["estimated"]:
+            if reading.estimated:
                 estimated.append(period)
-            consumed = int(reading["consumption_kwh"])
-            metered = consumed - int(reading["generation_kwh"])
-        grid = prices["periods"].get(str(period), {})
+            consumed = reading.consumption_kwh
+            metered = consumed - reading.generation_kwh
         energy += cleared * price
-        imbalance += _imbalance_millikopecks(metered - cleared, price, grid)
-        fee += consumed * int(found["grid_fee_kopecks_per_mwh"])
-    lines = {
-        "energy_kopecks": kopecks(energy),
-        "imbalance_kopecks": kopecks(imbalance),
-        "grid_fee_kopecks": kopecks(fee),
-    }
-    invoice: dict[str, Any] = {**lines, "total_kopecks": sum(lines.values())}
-    invoice["periods_missing"] = missing
-    invoice["periods_estimated"] = estimated
-    return invoice
+        imbalance += _imbalance_millikopecks(metered - cleared, price, prices.get(str(period)))
+        fee += consumed * found.grid_fee_kopecks_per_mwh
+    return Invoice(
+        energy_kopecks=kopecks(energy),
+        imbalance_kopecks=kopecks(imbalance),
+        grid_fee_kopecks=kopecks(fee),
+        total_kopecks=kopecks(energy) + kopecks(imbalance) + kopecks(fee),
+        periods_missing=tuple(missing),
+        periods_estimated=tuple(estimated),
+    )
 
 
-def _imbalance_millikopecks(imbalance_kwh: int, price: int, grid: dict[str, Any]) -> int:
+def _imbalance_millikopecks(imbalance_kwh: int, price: int, grid: GridPrice | None) -> int:
     if imbalance_kwh > 0:
-        return imbalance_kwh * max(price, int(grid.get("grid_sell_price_kopecks_per_mwh", price)))
-    return imbalance_kwh * min(price, int(grid.get("grid_buy_price_kopecks_per_mwh", price)))
+        sell = price if grid is None else grid.grid_sell_price_kopecks_per_mwh
+        return imbalance_kwh * max(price, sell)
+    buy = price if grid is None else grid.grid_buy_price_kopecks_per_mwh
+    return imbalance_kwh * min(price, buy)
 
 
 def _collect_and_pay(
     ctx: Context,
-    found: dict[str, Any],
+    found: Market,
     message: SettleDay,
-    bills: dict[str, dict[str, Any]],
+    bills: dict[str, Invoice],
     deltas: dict[str, int],
-) -> int:
-    market_account = str(found["settlement_account"])
+) -> tuple[dict[str, Invoice], int]:
+    """The invoices with what each paid (or was paid), and the kopecks moved in all."""
+    market_account = found.settlement_account
     reference = f"energy:{message.market_id}:{message.delivery_date}"
-    moved = 0
+    moved, settled = 0, dict(bills)
     for inn in sorted(deltas, key=lambda i: (deltas[i] < 0, i)):
         amount = deltas[inn]
-        own = str(participant(ctx, message.market_id, inn)["account_id"])
+        own = participant(ctx, message.market_id, inn).account_id
         payer, payee = (own, market_account) if amount > 0 else (market_account, own)
         paid = _pay(ctx, payer, payee, abs(amount), reference)
-        bills[inn]["paid_kopecks"] = paid
-        if paid < abs(amount):
-            bills[inn]["unpaid_kopecks"] = abs(amount) - paid
+        unpaid = abs(amount) - paid if paid < abs(amount) else None
+        settled[inn] = bills[inn].with_payment(paid, unpaid)
+        if unpaid is not None:
             ctx.emit(
                 events.InvoiceUnpaid(message.market_id, message.delivery_date, inn, abs(amount))
             )
         moved += paid
-    return moved
+    return settled, moved
 
 
 def _pay(ctx: Context, payer: str, payee: str, amount: int, reference: str) -> int:
@@ -254,15 +263,17 @@ def _pay(ctx: Context, payer: str, payee: str, amount: int, reference: str) -> i
 
 def _metered(view: StateView, market_id: str, day: str) -> list[str]:
     prefix = readings_key(market_id, day, "")
-    return [key[len(prefix) :] for key, _ in scan(view, prefix)]
+    return [key[len(prefix) :] for key, _ in view.scan_bytes(prefix)]
 
 
-def _readings(view: StateView, market_id: str, day: str, inn: str) -> dict[str, Any]:
-    return read(view, readings_key(market_id, day, inn)) or {}
+def _readings(view: StateView, market_id: str, day: str, inn: str) -> MeterReadings:
+    key = readings_key(market_id, day, inn)
+    raw = view.get_bytes(key)
+    return {} if raw is None else decode_readings(raw, key)
 
 
-def _totals(record: dict[str, Any]) -> dict[str, int]:
-    return {inn: int(bill["total_kopecks"]) for inn, bill in record["invoices"].items()}
+def _totals(bills: dict[str, Invoice]) -> dict[str, int]:
+    return {inn: bill.total_kopecks for inn, bill in bills.items()}
 
 
 def _ranges(periods: list[int]) -> str:
