@@ -13,7 +13,6 @@ from krai.log.verify import verify_inclusion
 from krai.modules.accounts import queries as accounts
 from krai.modules.energy import queries as energy
 from krai.modules.identity import queries as identity
-from krai.modules.parks import queries as parks
 from krai.modules.payments import queries as payments
 from krai.state.records import record_json, records_json
 from tests.api.conftest import Live, scenario_home, serving_home
@@ -78,18 +77,18 @@ def test_parks_read_as_the_cli_prints_them(park_home: Live) -> None:
     fact = get(park_home, "/v1/parks/sibir/facts/distance_to_regional_centre_m")
     assert fact["fact"]["value"] == 42000
     verify_proven(park_home, fact["fact"]["index"], fact)
-    assert get(park_home, "/v1/parks/sibir/power") == parks.power_timeline(storage, "sibir")
+    assert get(park_home, "/v1/parks/sibir/power") == park_registry.power_timeline(storage, "sibir")
     residents = get(park_home, "/v1/parks/sibir/residents", on="2026-01-01")
     assert residents == park_registry.residents_with_commitments(storage, "sibir", "2026-01-01")
-    assert get(park_home, "/v1/sites", park="sibir") == parks.sites(storage, "sibir")
+    assert get(park_home, "/v1/sites", park="sibir") == park_registry.sites(storage, "sibir")
     free = get(park_home, "/v1/sites", status="free", min_area_m2=1)
-    assert free == parks.sites(storage, None, "free", 1)
-    assert get(park_home, "/v1/agreements") == parks.agreements(storage)
-    assert get(park_home, "/v1/targets", on="2026-01-01") == parks.targets(
+    assert free == park_registry.sites(storage, None, "free", 1)
+    assert get(park_home, "/v1/agreements") == park_registry.agreements(storage)
+    assert get(park_home, "/v1/targets", on="2026-01-01") == park_registry.targets(
         storage, None, "2026-01-01"
     )
-    assert get(park_home, "/v1/regions") == parks.regions(storage)
-    assert get(park_home, "/v1/clusters") == parks.clusters(storage)
+    assert get(park_home, "/v1/regions") == park_registry.regions(storage)
+    assert get(park_home, "/v1/clusters") == park_registry.clusters(storage)
 
 
 def test_missing_parks_and_bad_dates_are_problems(park_home: Live) -> None:

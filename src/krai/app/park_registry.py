@@ -1,17 +1,19 @@
 """What the park registry's readers ask, composed from the parks module's queries: a park's
-card, a fact with its proof, residents with their commitments. The CLI, the API and the
-dashboard answer with the same documents."""
+card, a fact with its proof, residents with their commitments, sites, agreements, targets,
+regions and clusters. Each is the JSON document the CLI's ``--json``, the API and the page's
+JSON twin all answer (typed records become their stored JSON objects, with their ids)."""
 
 from typing import Any
 
 from krai.app.ports import Storage
 from krai.app.proofs import proven_by_latest_checkpoint
 from krai.modules.parks import queries
+from krai.state.records import record_json, records_json
 
 
 def park_cards(storage: Storage, region: str | None = None) -> list[dict[str, Any]]:
     """Every park (of ``region``) with its kind, status, operator and occupancy."""
-    found = (queries.park(storage, p["park_id"]) for p in queries.parks(storage, region))
+    found = (queries.park(storage, p.park_id) for p in queries.parks(storage, region))
     return [park for park in found if park is not None]
 
 
@@ -35,15 +37,71 @@ def proven_fact(storage: Storage, park_id: str, name: str) -> dict[str, Any] | N
         return None
     current = history[-1]
     return {
-        "fact": {"park_id": park_id, "name": name, **current},
-        "history": history,
-        **proven_by_latest_checkpoint(storage, current["index"]),
+        "fact": {"park_id": park_id, "name": name, **record_json(current)},
+        "history": records_json(history),
+        **proven_by_latest_checkpoint(storage, current.index),
     }
 
 
 def residents_with_commitments(storage: Storage, park_id: str, on: str) -> list[dict[str, Any]]:
     """The park's residents, each with its commitments against actuals on a date."""
     return [
-        {**resident, "commitments": queries.commitments(storage, park_id, resident["inn"], on)}
+        {
+            **record_json(resident),
+            "commitments": queries.commitments(storage, park_id, resident.inn, on),
+        }
         for resident in queries.residents(storage, park_id)
     ]
+
+
+def has_park(storage: Storage, park_id: str) -> bool:
+    """Whether the park is registered."""
+    return queries.park_record(storage, park_id) is not None
+
+
+def power_timeline(storage: Storage, park_id: str) -> list[dict[str, Any]]:
+    """Capacity, allocated and free kW from each date on which one of them changes."""
+    return queries.power_timeline(storage, park_id)
+
+
+def sites(
+    storage: Storage,
+    park_id: str | None = None,
+    status: str | None = None,
+    min_area_m2: int = 0,
+    max_price_kopecks: int | None = None,
+) -> list[dict[str, Any]]:
+    """Sites matching an investor's search, by cadastral number, with their history."""
+    return records_json(queries.sites(storage, park_id, status, min_area_m2, max_price_kopecks))
+
+
+def agreements(storage: Storage, party: str | None = None) -> list[dict[str, Any]]:
+    """Agreements (one organisation is party to) with their parties and signatures."""
+    return records_json(queries.agreements(storage, party))
+
+
+def targets(
+    storage: Storage, region: str | None = None, on: str | None = None
+) -> list[dict[str, Any]]:
+    """Regional targets with their progress (and, with ``on``, whether on track)."""
+    return queries.targets(storage, region, on)
+
+
+def regions(storage: Storage) -> list[dict[str, Any]]:
+    """Every region with its names and time zone."""
+    return records_json(queries.regions(storage))
+
+
+def clusters(storage: Storage) -> list[dict[str, Any]]:
+    """Every cluster with its regions, value chain and members."""
+    return records_json(queries.clusters(storage))
+
+
+def cluster(storage: Storage, cluster_id: str) -> dict[str, Any] | None:
+    """A cluster with its members also under each value-chain stage."""
+    return queries.cluster(storage, cluster_id)
+
+
+def parks(storage: Storage) -> list[dict[str, Any]]:
+    """Every park as stored, with its id."""
+    return records_json(queries.parks(storage))

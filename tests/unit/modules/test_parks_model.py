@@ -38,15 +38,15 @@ def test_a_date_lies_in_its_quarter(day: date) -> None:
 
 
 def test_periods_share_a_day_or_not() -> None:
-    january = {"from": "2026-01-01", "until": "2026-02-01"}
-    assert periods_overlap(january, {"from": "2026-01-31"})
-    assert not periods_overlap(january, {"from": "2026-02-01", "until": "2026-03-01"})
-    assert periods_overlap({"from": "2020-01-01"}, {"from": "2030-01-01"})
+    january = ("2026-01-01", "2026-02-01")
+    assert periods_overlap(january, ("2026-01-31", None))
+    assert not periods_overlap(january, ("2026-02-01", "2026-03-01"))
+    assert periods_overlap(("2020-01-01", None), ("2030-01-01", None))
 
 
 def test_progress_counts_from_the_baseline() -> None:
-    target = {"baseline_value": 40000, "target_value": 70000}
-    assert progress_basis_points(target, 46000) == 2000
-    assert progress_basis_points(target, 40000) == 0
-    assert progress_basis_points(target, 70000) == 10000
-    assert progress_basis_points(target, 37000) == -1000
+    assert progress_basis_points(40000, 70000, 46000) == 2000
+    assert progress_basis_points(40000, 70000, 40000) == 0
+    assert progress_basis_points(40000, 70000, 70000) == 10000
+    assert progress_basis_points(40000, 70000, 37000) == -1000
+    assert progress_basis_points(5, 5, 5) == 10000

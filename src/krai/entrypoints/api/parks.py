@@ -11,7 +11,6 @@ from krai.app.ports import Storage
 from krai.entrypoints.api.context import StorageDep, day_or_today, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
-from krai.modules.parks import queries
 
 router = APIRouter(prefix="/v1", tags=["parks"], responses=PROBLEM_RESPONSES)
 
@@ -51,7 +50,7 @@ def fact(
 def power(park_id: Identifier, storage: StorageDep) -> JSONResponse:
     """From each date on which one of them changes."""
     _require_park(storage, park_id)
-    return document(queries.power_timeline(storage, park_id))
+    return document(park_registry.power_timeline(storage, park_id))
 
 
 @router.get("/parks/{park_id}/residents", summary="Residents with commitments and breaches")
@@ -71,33 +70,33 @@ def sites(
     max_price_kopecks: Annotated[Amount | None, Query()] = None,
 ) -> JSONResponse:
     """As ``krai parks sites --json``."""
-    return document(queries.sites(storage, park, status, min_area_m2, max_price_kopecks))
+    return document(park_registry.sites(storage, park, status, min_area_m2, max_price_kopecks))
 
 
 @router.get("/agreements", summary="Agreements with their parties and signatures")
 def agreements(storage: StorageDep, party: FilterQuery = None) -> JSONResponse:
     """As ``krai parks agreements --json``."""
-    return document(queries.agreements(storage, party))
+    return document(park_registry.agreements(storage, party))
 
 
 @router.get("/targets", summary="Regional targets with their progress")
 def targets(storage: StorageDep, region: FilterQuery = None, on: OnQuery = None) -> JSONResponse:
     """As ``krai parks targets --json``."""
-    return document(queries.targets(storage, region, day_or_today(on, storage)))
+    return document(park_registry.targets(storage, region, day_or_today(on, storage)))
 
 
 @router.get("/regions", summary="Every region")
 def regions(storage: StorageDep) -> JSONResponse:
     """Regions with their names and time zones."""
-    return document(queries.regions(storage))
+    return document(park_registry.regions(storage))
 
 
 @router.get("/clusters", summary="Every cluster")
 def clusters(storage: StorageDep) -> JSONResponse:
     """Clusters with their regions and parks."""
-    return document(queries.clusters(storage))
+    return document(park_registry.clusters(storage))
 
 
 def _require_park(storage: Storage, park_id: str) -> None:
-    if queries.park(storage, park_id) is None:
+    if not park_registry.has_park(storage, park_id):
         raise not_found(f"park {park_id} is not registered")

@@ -22,7 +22,6 @@ from krai.entrypoints.cli.common import (
     print_json,
     services_for,
 )
-from krai.modules.parks import queries
 
 app = typer.Typer(help="Industrial parks, clusters, sites, capacity and residents.")
 
@@ -152,7 +151,7 @@ def sites(
 ) -> None:
     """Search plots as an investor would."""
     with services_for(home) as services:
-        found = queries.sites(services.storage, park, status, min_area_m2, max_price_kopecks)
+        found = park_registry.sites(services.storage, park, status, min_area_m2, max_price_kopecks)
     if json_output:
         print_json(found)
         return
@@ -176,7 +175,7 @@ def sites(
 def power(park_id: ParkArgument, home: HomeOption = None, json_output: JsonOption = False) -> None:
     """Capacity, allocated and free power (kW) from each date on which one of them changes."""
     with services_for(home) as services:
-        rows = queries.power_timeline(services.storage, park_id)
+        rows = park_registry.power_timeline(services.storage, park_id)
     if json_output:
         print_json(rows)
         return
@@ -230,7 +229,7 @@ def agreements(
 ) -> None:
     """Agreements with their parties and signatures."""
     with services_for(home) as services:
-        found = queries.agreements(services.storage, party)
+        found = park_registry.agreements(services.storage, party)
     if json_output:
         print_json(found)
         return
@@ -257,7 +256,7 @@ def targets(
 ) -> None:
     """Regional targets with their progress and whether they are on track."""
     with services_for(home) as services:
-        found = queries.targets(services.storage, region, _on(on, services.storage))
+        found = park_registry.targets(services.storage, region, _on(on, services.storage))
     if json_output:
         print_json(found)
         return

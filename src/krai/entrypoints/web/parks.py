@@ -19,7 +19,6 @@ from krai.entrypoints.web import charts
 from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.identity import queries as identity
-from krai.modules.parks import queries as parks
 
 router = APIRouter()
 SITE_STATUSES = ("free", "reserved", "leased", "sold", "withdrawn")
@@ -30,17 +29,17 @@ def index(request: Request, on: str | None = None) -> Response:
     """Regions with their parks, clusters, agreements and regional targets."""
     storage = services_of(request).storage
     day = on or ledger_today(storage)
-    all_parks = parks.parks(storage)
+    all_parks = park_registry.parks(storage)
     regions = [
         {**region, "parks": [p for p in all_parks if p["region_id"] == region["region_id"]]}
-        for region in parks.regions(storage)
+        for region in park_registry.regions(storage)
     ]
     data: dict[str, Any] = {
         "on": day,
         "regions": regions,
-        "clusters": parks.clusters(storage),
-        "agreements": parks.agreements(storage),
-        "targets": parks.targets(storage, on=day),
+        "clusters": park_registry.clusters(storage),
+        "agreements": park_registry.agreements(storage),
+        "targets": park_registry.targets(storage, on=day),
     }
     data["names"] = names_of(storage, _agreement_inns(data["agreements"]))
     return respond(request, "parks.j2", data, "parks.title")
@@ -59,7 +58,7 @@ def site_search(
     storage = services_of(request).storage
     least_area, most_roubles = _whole(min_area_m2) or 0, _whole(max_price_rub)
     max_kopecks = None if most_roubles is None else most_roubles * 100
-    found = parks.sites(
+    found = park_registry.sites(
         storage, park_id or None, status or None, least_area, max_price_kopecks=max_kopecks
     )
     data: dict[str, Any] = {
@@ -72,7 +71,7 @@ def site_search(
         "sites": [{k: v for k, v in s.items() if k != "history"} for s in found],
         "parks": [
             {"park_id": p["park_id"], "name_ru": p["name_ru"], "name_en": p["name_en"]}
-            for p in parks.parks(storage)
+            for p in park_registry.parks(storage)
         ],
         "statuses": list(SITE_STATUSES),
     }
@@ -83,7 +82,7 @@ def site_search(
 def cluster(request: Request, cluster_id: str) -> Response:
     """A cluster's regions and its value-chain stages with their members."""
     storage = services_of(request).storage
-    found = parks.cluster(storage, cluster_id)
+    found = park_registry.cluster(storage, cluster_id)
     if found is None:
         return not_found(request, f"cluster {cluster_id}")
     inns = {m["inn"] for m in found["members"] if "inn" in m} | {found["coordinator"]}
@@ -114,9 +113,9 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
     data: dict[str, Any] = {
         "on": day,
         "card": card,
-        "power_timeline": parks.power_timeline(storage, park_id),
+        "power_timeline": park_registry.power_timeline(storage, park_id),
         "residents": residents,
-        "agreements": [a for a in parks.agreements(storage) if a.get("park_id") == park_id],
+        "agreements": [a for a in park_registry.agreements(storage) if a.get("park_id") == park_id],
     }
     inns = {r["inn"] for r in residents} | _agreement_inns(data["agreements"])
     data["names"] = names_of(storage, inns | {card["park"]["operator"]})
@@ -157,7 +156,8 @@ def _agreement_inns(agreements: list[dict[str, Any]]) -> set[str]:
 
 def _region_names(storage: Storage) -> dict[str, dict[str, str]]:
     return {
-        r["region_id"]: {"ru": r["name_ru"], "en": r["name_en"]} for r in parks.regions(storage)
+        r["region_id"]: {"ru": r["name_ru"], "en": r["name_en"]}
+        for r in park_registry.regions(storage)
     }
 
 

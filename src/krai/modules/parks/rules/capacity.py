@@ -6,8 +6,6 @@ allocation or a reduced timeline that would break this is refused with the first
 which it would, and the figures.
 """
 
-from typing import Any
-
 from krai.modules.parks import events
 from krai.modules.parks.messages import (
     AllocatePower,
@@ -18,12 +16,17 @@ from krai.modules.parks.messages import (
 )
 from krai.modules.parks.model import (
     CAPACITY_UNIT,
+    Infrastructure,
+    PowerAllocation,
+    Release,
     Role,
+    Timelines,
+    TimelineStep,
     infrastructure_key,
-    is_active,
     power_dates,
     power_key,
     power_on,
+    timeline_with,
 )
 from krai.modules.parks.queries import power_allocations, substation_timelines
 from krai.modules.parks.rules.records import (
@@ -31,9 +34,11 @@ from krai.modules.parks.rules.records import (
     allocating_resident,
     operated_park,
     operator_or_role,
+    required,
     unique,
 )
 from krai.state.engine import Context
+from krai.state.records import write_record
 from krai.state.store import StateView
 from krai.tx.errors import rule_violation
 
@@ -47,46 +52,40 @@ def validate_infrastructure(ctx: Context, message: RegisterInfrastructure) -> No
     """The operator, or an attestor (a grid company), registers a new object."""
     operator_or_role(ctx, message.park_id, Role.ATTESTOR)
     key = infrastructure_key(message.park_id, message.object_id)
-    absent(ctx, key, f"object {message.object_id} of park {message.park_id}")
+    absent(ctx, key, Infrastructure, f"object {message.object_id} of park {message.park_id}")
 
 
 def apply_infrastructure(ctx: Context, message: RegisterInfrastructure) -> None:
     """Record the object and its timeline, each step with its provenance."""
-    record: dict[str, Any] = {
-        "kind": message.kind,
-        "name": message.name,
-        "unit": CAPACITY_UNIT[message.kind],
-        "timeline": sorted(
-            (_step(ctx, step) for step in message.timeline), key=lambda s: str(s["from"])
-        ),
-        "superseded": [],
+    record = Infrastructure(
+        kind=message.kind,
+        name=message.name,
+        unit=CAPACITY_UNIT[message.kind],
+        timeline=tuple(sorted((_step(ctx, s) for s in message.timeline), key=lambda s: s.from_)),
+        superseded=(),
         **ctx.provenance(),
-    }
-    ctx.state.put(infrastructure_key(message.park_id, message.object_id), record)
+    )
+    write_record(ctx.state, infrastructure_key(message.park_id, message.object_id), record)
     ctx.emit(events.InfrastructureRegistered(message.park_id, message.object_id, message.kind))
     for step in message.timeline:
-        ctx.emit(_capacity_set(message.park_id, message.object_id, record["unit"], step))
+        ctx.emit(_capacity_set(message.park_id, message.object_id, record.unit, step))
 
 
 def validate_capacity(ctx: Context, message: SetCapacity) -> None:
     """The operator or an attestor sets a step; a substation's still covers every allocation."""
     operator_or_role(ctx, message.park_id, Role.ATTESTOR)
     record = _object(ctx, message.park_id, message.object_id)
-    if record["kind"] == "substation":
-        timeline = _with_step(record["timeline"], _step(ctx, message.step))
+    if record.kind == "substation":
+        timeline = timeline_with(record.timeline, _step(ctx, message.step))
         overrides = {message.object_id: timeline}
         _refuse_overallocation(ctx.state, message.park_id, overrides=overrides)
 
 
 def apply_capacity(ctx: Context, message: SetCapacity) -> None:
     """Insert the step, or replace the one of the same date (kept as superseded)."""
-    record = _object(ctx, message.park_id, message.object_id)
-    step = _step(ctx, message.step)
-    replaced = [s for s in record["timeline"] if s["from"] == step["from"]]
-    record["superseded"].extend(replaced)
-    record["timeline"] = _with_step(record["timeline"], step)
-    ctx.state.put(infrastructure_key(message.park_id, message.object_id), record)
-    ctx.emit(_capacity_set(message.park_id, message.object_id, record["unit"], message.step))
+    record = _object(ctx, message.park_id, message.object_id).with_step(_step(ctx, message.step))
+    write_record(ctx.state, infrastructure_key(message.park_id, message.object_id), record)
+    ctx.emit(_capacity_set(message.park_id, message.object_id, record.unit, message.step))
 
 
 def check_allocation(message: AllocatePower) -> None:
@@ -99,14 +98,15 @@ def validate_allocation(ctx: Context, message: AllocatePower) -> None:
     """The operator allocates to a resident with an agreement, within capacity on every date."""
     operated_park(ctx, message.park_id)
     key = power_key(message.park_id, message.allocation_id)
-    absent(ctx, key, f"allocation {message.allocation_id}")
+    absent(ctx, key, PowerAllocation, f"allocation {message.allocation_id}")
     allocating_resident(ctx, message.park_id, message.resident_inn)
     _refuse_overallocation(ctx.state, message.park_id, added=_allocation(ctx, message))
 
 
 def apply_allocation(ctx: Context, message: AllocatePower) -> None:
     """Record the allocation."""
-    ctx.state.put(power_key(message.park_id, message.allocation_id), _allocation(ctx, message))
+    key = power_key(message.park_id, message.allocation_id)
+    write_record(ctx.state, key, _allocation(ctx, message))
     ctx.emit(
         events.PowerAllocated(
             message.park_id,
@@ -122,19 +122,19 @@ def validate_release(ctx: Context, message: ReleasePower) -> None:
     """The operator ends an allocation on a date inside it."""
     operated_park(ctx, message.park_id)
     allocation = _allocation_record(ctx, message.park_id, message.allocation_id)
-    if not is_active(allocation, message.from_date) or message.from_date == allocation["from"]:
+    if not allocation.is_active(message.from_date) or message.from_date == allocation.from_:
         raise rule_violation(
-            f"allocation {message.allocation_id} runs from {allocation['from']} "
-            f"until {allocation.get('until') or 'open end'}; {message.from_date} is not inside it"
+            f"allocation {message.allocation_id} runs from {allocation.from_} "
+            f"until {allocation.until or 'open end'}; {message.from_date} is not inside it"
         )
 
 
 def apply_release(ctx: Context, message: ReleasePower) -> None:
     """End the allocation from the date on."""
     allocation = _allocation_record(ctx, message.park_id, message.allocation_id)
-    allocation["until"] = message.from_date
-    allocation["released"] = {"basis": message.basis, **ctx.provenance()}
-    ctx.state.put(power_key(message.park_id, message.allocation_id), allocation)
+    release = Release(basis=message.basis, **ctx.provenance())
+    ended = allocation.released_from(message.from_date, release)
+    write_record(ctx.state, power_key(message.park_id, message.allocation_id), ended)
     ctx.emit(events.PowerReleased(message.park_id, message.allocation_id, message.from_date))
 
 
@@ -142,11 +142,11 @@ def _refuse_overallocation(
     view: StateView,
     park_id: str,
     *,
-    added: dict[str, Any] | None = None,
-    overrides: dict[str, list[dict[str, Any]]] | None = None,
+    added: PowerAllocation | None = None,
+    overrides: Timelines | None = None,
 ) -> None:
     timelines = {**substation_timelines(view, park_id), **(overrides or {})}
-    allocations = power_allocations(view, park_id)
+    allocations: list[PowerAllocation] = list(power_allocations(view, park_id))
     candidates = [*allocations, added] if added else allocations
     for on in power_dates(timelines, candidates):
         capacity, allocated = power_on(timelines, candidates, on)
@@ -155,7 +155,7 @@ def _refuse_overallocation(
 
 
 def _overallocation(
-    park_id: str, on: str, capacity: int, allocated: int, added: dict[str, Any] | None
+    park_id: str, on: str, capacity: int, allocated: int, added: PowerAllocation | None
 ) -> str:
     text = (
         f"over-allocation: on {on} park {park_id} would have {allocated:,} kW allocated "
@@ -163,49 +163,43 @@ def _overallocation(
     )
     if added is None:
         return f"{text}; the reduced capacity does not cover the allocations in effect"
-    before = allocated - int(added["power_kw"])
+    before = allocated - added.power_kw
     free = capacity - before
-    asked = int(added["power_kw"])
+    asked = added.power_kw
     return f"{text} ({before:,} kW already allocated, {free:,} kW free, {asked:,} kW asked)"
 
 
-def _allocation(ctx: Context, message: AllocatePower) -> dict[str, Any]:
-    allocation: dict[str, Any] = {
-        "resident_inn": message.resident_inn,
-        "power_kw": message.power_kw,
-        "from": message.from_date,
+def _allocation(ctx: Context, message: AllocatePower) -> PowerAllocation:
+    return PowerAllocation(
+        resident_inn=message.resident_inn,
+        power_kw=message.power_kw,
+        from_=message.from_date,
+        until=message.until,
         **ctx.provenance(),
-    }
-    if message.until is not None:
-        allocation["until"] = message.until
-    return allocation
+    )
 
 
-def _allocation_record(ctx: Context, park_id: str, allocation_id: str) -> dict[str, Any]:
-    return ctx.require(power_key(park_id, allocation_id), f"allocation {allocation_id}")
+def _allocation_record(ctx: Context, park_id: str, allocation_id: str) -> PowerAllocation:
+    key = power_key(park_id, allocation_id)
+    return required(ctx, key, PowerAllocation, f"allocation {allocation_id}")
 
 
-def _object(ctx: Context, park_id: str, object_id: str) -> dict[str, Any]:
+def _object(ctx: Context, park_id: str, object_id: str) -> Infrastructure:
     key = infrastructure_key(park_id, object_id)
-    return ctx.require(key, f"object {object_id} of park {park_id}")
+    return required(ctx, key, Infrastructure, f"object {object_id} of park {park_id}")
 
 
-def _step(ctx: Context, step: CapacityStep) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "from": step.from_date,
-        "capacity": step.capacity,
-        "source": step.source,
+def _step(ctx: Context, step: CapacityStep) -> TimelineStep:
+    return TimelineStep(
+        from_=step.from_date,
+        capacity=step.capacity,
+        source=step.source,
+        evidence_sha256=step.evidence_sha256,
         **ctx.provenance(),
-    }
-    if step.evidence_sha256 is not None:
-        record["evidence_sha256"] = step.evidence_sha256
-    return record
+    )
 
 
-def _with_step(timeline: list[dict[str, Any]], step: dict[str, Any]) -> list[dict[str, Any]]:
-    kept = [s for s in timeline if s["from"] != step["from"]]
-    return sorted([*kept, step], key=lambda s: str(s["from"]))
-
-
-def _capacity_set(park_id: str, object_id: str, unit: str, step: CapacityStep) -> Any:
+def _capacity_set(
+    park_id: str, object_id: str, unit: str, step: CapacityStep
+) -> events.CapacitySet:
     return events.CapacitySet(park_id, object_id, step.from_date, step.capacity, unit)

@@ -7,7 +7,9 @@ quarter's end plus ``REPORT_GRACE_DAYS``), by a review on what was reported. A m
 short of its commitment puts the resident in breach: the ledger does it, no one decides it.
 """
 
-from typing import Any
+from collections.abc import Callable
+
+import msgspec
 
 from krai.modules.parks import events
 from krai.modules.parks.messages import (
@@ -21,6 +23,13 @@ from krai.modules.parks.model import (
     ALLOCATING_STATUSES,
     REPORT_GRACE_DAYS,
     RESIDENT_TRANSITIONS,
+    Agreement,
+    Assessment,
+    Commitment,
+    QuarterActuals,
+    Residency,
+    ResidencyChange,
+    ResidentStatus,
     actual_totals,
     agreement_key,
     milestone_quarter,
@@ -29,40 +38,45 @@ from krai.modules.parks.model import (
     resident_key,
 )
 from krai.modules.parks.rules.records import (
-    append_history,
     operated_park,
     park,
     park_today,
+    required,
 )
 from krai.state.calendar import days_between
 from krai.state.engine import Context
+from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
 def validate_application(ctx: Context, message: ApplyForResidency) -> None:
     """Into a park that is not excluded: a first step, or an intention turned application."""
     record = park(ctx, message.park_id)
-    if record["status"] == "excluded":
+    if record.status == "excluded":
         raise rule_violation(f"park {message.park_id} is excluded; it takes no residents")
-    residency = ctx.read(resident_key(message.park_id, ctx.signer))
-    if residency is not None and (residency["status"], message.stage) != (
+    residency = read_record(ctx.state, resident_key(message.park_id, ctx.signer), Residency)
+    if residency is not None and (residency.status, message.stage) != (
         "intention",
         "application",
     ):
-        raise conflict(f"{ctx.signer} is already {residency['status']} in park {message.park_id}")
+        raise conflict(f"{ctx.signer} is already {residency.status} in park {message.park_id}")
 
 
 def apply_application(ctx: Context, message: ApplyForResidency) -> None:
     """Record (or advance) the residency with what the applicant plans."""
     key = resident_key(message.park_id, ctx.signer)
-    residency = ctx.read(key) or {"milestones": [], "actuals": {}, **ctx.provenance()}
-    residency["status"] = message.stage
-    residency["activity"] = message.activity
-    for name in ("planned_investment_kopecks", "planned_jobs"):
-        if getattr(message, name) is not None:
-            residency[name] = getattr(message, name)
-    append_history(residency, ctx, status=message.stage, basis=message.activity)
-    ctx.state.put(key, residency)
+    found = read_record(ctx.state, key, Residency) or Residency(
+        status=message.stage,
+        activity=message.activity,
+        milestones=(),
+        actuals={},
+        history=(),
+        **ctx.provenance(),
+    )
+    planned = found.with_plans(
+        message.activity, message.planned_investment_kopecks, message.planned_jobs
+    )
+    write_record(ctx.state, key, _changed(ctx, planned, message.stage, message.activity))
     ctx.emit(events.ResidencyApplied(message.park_id, ctx.signer, message.stage))
 
 
@@ -82,9 +96,9 @@ def validate_agreement(ctx: Context, message: ConcludeResidentAgreement) -> None
     """The operator concludes it with an applicant, on a signed agreement if one is named."""
     operated_park(ctx, message.park_id)
     residency = _residency(ctx, message.park_id, message.resident_inn)
-    if residency["status"] != "application":
+    if residency.status != "application":
         raise rule_violation(
-            f"{message.resident_inn} is {residency['status']}; an agreement follows an application"
+            f"{message.resident_inn} is {residency.status}; an agreement follows an application"
         )
     if message.agreement_id is not None:
         _require_signed_agreement(ctx, message)
@@ -92,18 +106,18 @@ def validate_agreement(ctx: Context, message: ConcludeResidentAgreement) -> None
 
 def apply_agreement(ctx: Context, message: ConcludeResidentAgreement) -> None:
     """The resident's commitments, milestone by milestone, all pending."""
-    key = resident_key(message.park_id, message.resident_inn)
     residency = _residency(ctx, message.park_id, message.resident_inn)
-    residency["status"] = "agreement"
-    residency["document_sha256"] = message.document_sha256
-    if message.agreement_id is not None:
-        residency["agreement_id"] = message.agreement_id
-    residency["milestones"] = [
-        {"due": m.due, "investment_kopecks": m.investment_kopecks, "jobs": m.jobs}
-        for m in message.milestones
-    ]
-    append_history(residency, ctx, status="agreement", basis=message.document_sha256)
-    ctx.state.put(key, residency)
+    committed = msgspec.structs.replace(
+        residency,
+        document_sha256=message.document_sha256,
+        agreement_id=message.agreement_id or residency.agreement_id,
+        milestones=tuple(
+            Commitment(due=m.due, investment_kopecks=m.investment_kopecks, jobs=m.jobs)
+            for m in message.milestones
+        ),
+    )
+    concluded = _changed(ctx, committed, "agreement", message.document_sha256)
+    write_record(ctx.state, resident_key(message.park_id, message.resident_inn), concluded)
     last = message.milestones[-1]
     ctx.emit(
         events.ResidentAgreementConcluded(
@@ -115,10 +129,10 @@ def apply_agreement(ctx: Context, message: ConcludeResidentAgreement) -> None:
 def validate_resident_status(ctx: Context, message: ChangeResidentStatus) -> None:
     """An allowed transition, by the resident itself or by the operator as the table says."""
     residency = _residency(ctx, message.park_id, message.resident_inn)
-    signers = RESIDENT_TRANSITIONS.get((residency["status"], message.status))
+    signers = RESIDENT_TRANSITIONS.get((residency.status, message.status))
     if signers is None:
         raise rule_violation(
-            f"{message.resident_inn} is {residency['status']}; it cannot become {message.status}"
+            f"{message.resident_inn} is {residency.status}; it cannot become {message.status}"
         )
     if "resident" in signers and ctx.signer != message.resident_inn:
         raise rule_violation(f"only {message.resident_inn} itself may do this")
@@ -129,15 +143,17 @@ def validate_resident_status(ctx: Context, message: ChangeResidentStatus) -> Non
 def apply_resident_status(ctx: Context, message: ChangeResidentStatus) -> None:
     """Move the residency."""
     residency = _residency(ctx, message.park_id, message.resident_inn)
-    _move(ctx, message.park_id, message.resident_inn, residency, message.status, message.basis)
-    ctx.state.put(resident_key(message.park_id, message.resident_inn), residency)
+    moved = _move(
+        ctx, message.park_id, message.resident_inn, residency, message.status, message.basis
+    )
+    write_record(ctx.state, resident_key(message.park_id, message.resident_inn), moved)
 
 
 def validate_actuals(ctx: Context, message: ReportActuals) -> None:
     """A resident with an agreement reports a quarter that has begun."""
     residency = _residency(ctx, message.park_id, ctx.signer)
-    if residency["status"] not in ALLOCATING_STATUSES:
-        raise rule_violation(f"{ctx.signer} is {residency['status']}; it has no commitments")
+    if residency.status not in ALLOCATING_STATUSES:
+        raise rule_violation(f"{ctx.signer} is {residency.status}; it has no commitments")
     today = park_today(ctx, park(ctx, message.park_id))
     if quarter_start(message.quarter) > today:
         raise rule_violation(f"quarter {message.quarter} has not begun (today is {today})")
@@ -146,96 +162,116 @@ def validate_actuals(ctx: Context, message: ReportActuals) -> None:
 def apply_actuals(ctx: Context, message: ReportActuals) -> None:
     """Record the quarter (a later report of it supersedes), then assess what it settles."""
     residency = _residency(ctx, message.park_id, ctx.signer)
-    previous = residency["actuals"].get(message.quarter)
-    report: dict[str, Any] = {
-        "investment_kopecks": message.investment_kopecks,
-        "jobs": message.jobs,
-        "source": message.source,
+    report = QuarterActuals(
+        investment_kopecks=message.investment_kopecks,
+        jobs=message.jobs,
+        source=message.source,
+        supersedes=residency.actuals.get(message.quarter),
         **ctx.provenance(),
-    }
-    if previous is not None:
-        report["supersedes"] = previous
-    residency["actuals"][message.quarter] = report
+    )
+    reported = residency.with_actuals(message.quarter, report)
     ctx.emit(
         events.ActualsReported(
             message.park_id, ctx.signer, message.quarter, message.investment_kopecks, message.jobs
         )
     )
-    settled = [m for m in _pending(residency) if milestone_quarter(m["due"]) <= message.quarter]
-    _assess(ctx, message.park_id, ctx.signer, residency, settled)
+    _assess(
+        ctx,
+        message.park_id,
+        ctx.signer,
+        reported,
+        lambda m: milestone_quarter(m.due) <= message.quarter,
+    )
 
 
 def validate_review(ctx: Context, message: ReviewCommitments) -> None:
     """The park's operator or an overseer reviews a resident with an overdue milestone."""
     residency = _residency(ctx, message.park_id, message.resident_inn)
-    if not _overdue(residency, park_today(ctx, park(ctx, message.park_id))):
+    today = park_today(ctx, park(ctx, message.park_id))
+    if not any(_is_overdue(m, today) for m in residency.pending()):
         raise conflict(f"no milestone of {message.resident_inn} is overdue for assessment")
 
 
 def apply_review(ctx: Context, message: ReviewCommitments) -> None:
     """Assess every overdue milestone on what was reported."""
     residency = _residency(ctx, message.park_id, message.resident_inn)
-    overdue = _overdue(residency, park_today(ctx, park(ctx, message.park_id)))
-    _assess(ctx, message.park_id, message.resident_inn, residency, overdue)
+    today = park_today(ctx, park(ctx, message.park_id))
+    _assess(ctx, message.park_id, message.resident_inn, residency, lambda m: _is_overdue(m, today))
 
 
 def _assess(
-    ctx: Context, park_id: str, inn: str, residency: dict[str, Any], due: list[dict[str, Any]]
+    ctx: Context,
+    park_id: str,
+    inn: str,
+    residency: Residency,
+    settles: Callable[[Commitment], bool],
 ) -> None:
-    missed = []
-    for milestone in due:
-        investment, jobs = actual_totals(residency["actuals"], milestone_quarter(milestone["due"]))
-        short_investment = max(0, milestone["investment_kopecks"] - investment)
-        short_jobs = max(0, milestone["jobs"] - jobs)
-        milestone["assessment"] = {
-            "investment_kopecks": investment,
-            "jobs": jobs,
-            "met": short_investment == 0 and short_jobs == 0,
-            **ctx.provenance(),
-        }
-        if short_investment or short_jobs:
-            missed.append(milestone)
-            event = events.CommitmentBreached(
-                park_id, inn, milestone["due"], short_investment, short_jobs
-            )
-            ctx.emit(event)
-    if missed and residency["status"] in ALLOCATING_STATUSES - {"breach"}:
-        basis = f"milestone {missed[0]['due']} missed"
-        _move(ctx, park_id, inn, residency, "breach", basis)
-    ctx.state.put(resident_key(park_id, inn), residency)
-
-
-def _overdue(residency: dict[str, Any], today: str) -> list[dict[str, Any]]:
-    return [
-        m
-        for m in _pending(residency)
-        if days_between(quarter_end(milestone_quarter(m["due"])), today) > REPORT_GRACE_DAYS
+    """Assess each pending milestone that ``settles``; a missed one puts the resident in
+    breach. The residency is written whatever was assessed."""
+    milestones = [
+        _assessed(ctx, park_id, inn, residency, m) if m.assessment is None and settles(m) else m
+        for m in residency.milestones
     ]
+    assessed = msgspec.structs.replace(residency, milestones=tuple(milestones))
+    missed = [
+        m
+        for m, before in zip(milestones, residency.milestones, strict=True)
+        if m is not before and m.assessment is not None and not m.assessment.met
+    ]
+    if missed and assessed.status in ALLOCATING_STATUSES - {"breach"}:
+        assessed = _move(ctx, park_id, inn, assessed, "breach", f"milestone {missed[0].due} missed")
+    write_record(ctx.state, resident_key(park_id, inn), assessed)
 
 
-def _pending(residency: dict[str, Any]) -> list[dict[str, Any]]:
-    return [m for m in residency["milestones"] if "assessment" not in m]
+def _assessed(
+    ctx: Context, park_id: str, inn: str, residency: Residency, milestone: Commitment
+) -> Commitment:
+    """The milestone assessed on the actuals up to its quarter; a shortfall is an event."""
+    investment, jobs = actual_totals(residency.actuals, milestone_quarter(milestone.due))
+    short_investment = max(0, milestone.investment_kopecks - investment)
+    short_jobs = max(0, milestone.jobs - jobs)
+    if short_investment or short_jobs:
+        ctx.emit(
+            events.CommitmentBreached(park_id, inn, milestone.due, short_investment, short_jobs)
+        )
+    assessment = Assessment(
+        investment_kopecks=investment,
+        jobs=jobs,
+        met=short_investment == 0 and short_jobs == 0,
+        **ctx.provenance(),
+    )
+    return msgspec.structs.replace(milestone, assessment=assessment)
+
+
+def _is_overdue(milestone: Commitment, today: str) -> bool:
+    quarter_ends = quarter_end(milestone_quarter(milestone.due))
+    return days_between(quarter_ends, today) > REPORT_GRACE_DAYS
+
+
+def _changed(ctx: Context, residency: Residency, status: ResidentStatus, basis: str) -> Residency:
+    """The residency moved to ``status``, the change kept in its history."""
+    return residency.changed(ResidencyChange(status=status, basis=basis, **ctx.provenance()))
 
 
 def _move(  # noqa: PLR0917 -- the residency is named by park and INN
-    ctx: Context, park_id: str, inn: str, residency: dict[str, Any], status: str, basis: str
-) -> None:
-    previous = residency["status"]
-    residency["status"] = status
-    append_history(residency, ctx, status=status, basis=basis)
-    ctx.emit(events.ResidentStatusChanged(park_id, inn, previous, status))
+    ctx: Context, park_id: str, inn: str, residency: Residency, status: ResidentStatus, basis: str
+) -> Residency:
+    ctx.emit(events.ResidentStatusChanged(park_id, inn, residency.status, status))
+    return _changed(ctx, residency, status, basis)
 
 
-def _residency(ctx: Context, park_id: str, inn: str) -> dict[str, Any]:
-    return ctx.require(resident_key(park_id, inn), f"{inn} as a resident of park {park_id}")
+def _residency(ctx: Context, park_id: str, inn: str) -> Residency:
+    key = resident_key(park_id, inn)
+    return required(ctx, key, Residency, f"{inn} as a resident of park {park_id}")
 
 
 def _require_signed_agreement(ctx: Context, message: ConcludeResidentAgreement) -> None:
     agreement_id = str(message.agreement_id)
-    agreement = ctx.require(agreement_key(agreement_id), f"agreement {agreement_id}")
-    if agreement["status"] != "in_force":
-        raise rule_violation(f"agreement {agreement_id} is {agreement['status']}, not in force")
-    if not {ctx.signer, message.resident_inn} <= set(agreement["parties"]):
+    key = agreement_key(agreement_id)
+    agreement = required(ctx, key, Agreement, f"agreement {agreement_id}")
+    if agreement.status != "in_force":
+        raise rule_violation(f"agreement {agreement_id} is {agreement.status}, not in force")
+    if not {ctx.signer, message.resident_inn} <= set(agreement.parties):
         raise rule_violation(f"agreement {agreement_id} is not between the park and the resident")
-    if agreement["document_sha256"] != message.document_sha256:
+    if agreement.document_sha256 != message.document_sha256:
         raise rule_violation(f"agreement {agreement_id} was signed on another document")

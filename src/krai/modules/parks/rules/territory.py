@@ -1,7 +1,6 @@
 """Regions, clusters over regions, parks with their lifecycle, and attested facts about parks."""
 
 import re
-from typing import Any
 
 from krai.modules.parks import events
 from krai.modules.parks.messages import (
@@ -17,7 +16,15 @@ from krai.modules.parks.model import (
     PARK_TRANSITIONS,
     RUSSIAN_SUBJECT_PATTERN,
     TEXT_FACTS,
+    Cluster,
+    ClusterMember,
+    FactStatement,
+    Park,
+    ParkChange,
+    Region,
     Role,
+    Stage,
+    StatedFact,
     cluster_key,
     fact_key,
     park_key,
@@ -25,15 +32,16 @@ from krai.modules.parks.model import (
 )
 from krai.modules.parks.rules.records import (
     absent,
-    append_history,
     has_role,
     member,
     operator_or_role,
     park,
     park_today,
+    required,
     unique,
 )
 from krai.state.engine import Context
+from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
@@ -46,19 +54,19 @@ def check_region(message: RegisterRegion) -> None:
 
 def validate_region(ctx: Context, message: RegisterRegion) -> None:
     """The region is new."""
-    absent(ctx, region_key(message.region_id), f"region {message.region_id}")
+    absent(ctx, region_key(message.region_id), Region, f"region {message.region_id}")
 
 
 def apply_region(ctx: Context, message: RegisterRegion) -> None:
     """Record the region."""
-    record = {
-        "name_ru": message.name_ru,
-        "name_en": message.name_en,
-        "time_zone": message.time_zone,
-        "utc_offset_minutes": message.utc_offset_minutes,
+    record = Region(
+        name_ru=message.name_ru,
+        name_en=message.name_en,
+        time_zone=message.time_zone,
+        utc_offset_minutes=message.utc_offset_minutes,
         **ctx.provenance(),
-    }
-    ctx.state.put(region_key(message.region_id), record)
+    )
+    write_record(ctx.state, region_key(message.region_id), record)
     ctx.emit(events.RegionRegistered(message.region_id))
 
 
@@ -70,28 +78,28 @@ def check_cluster(message: RegisterCluster) -> None:
 
 def validate_cluster(ctx: Context, message: RegisterCluster) -> None:
     """The cluster is new and its regions are registered."""
-    absent(ctx, cluster_key(message.cluster_id), f"cluster {message.cluster_id}")
+    absent(ctx, cluster_key(message.cluster_id), Cluster, f"cluster {message.cluster_id}")
     for region_id in message.regions:
-        ctx.require(region_key(region_id), f"region {region_id}")
+        required(ctx, region_key(region_id), Region, f"region {region_id}")
 
 
 def apply_cluster(ctx: Context, message: RegisterCluster) -> None:
     """Record the cluster; its signer coordinates it."""
-    record = {
-        "name_ru": message.name_ru,
-        "name_en": message.name_en,
-        "specialisation": message.specialisation,
-        "regions": list(message.regions),
-        "value_chain": [
-            {"stage_id": s.stage_id, "name_ru": s.name_ru, "name_en": s.name_en}
+    record = Cluster(
+        name_ru=message.name_ru,
+        name_en=message.name_en,
+        specialisation=message.specialisation,
+        regions=tuple(message.regions),
+        value_chain=tuple(
+            Stage(stage_id=s.stage_id, name_ru=s.name_ru, name_en=s.name_en)
             for s in message.value_chain
-        ],
-        "members": [],
-        "source": message.source,
-        "coordinator": ctx.signer,
+        ),
+        members=(),
+        source=message.source,
+        coordinator=ctx.signer,
         **ctx.provenance(),
-    }
-    ctx.state.put(cluster_key(message.cluster_id), record)
+    )
+    write_record(ctx.state, cluster_key(message.cluster_id), record)
     ctx.emit(events.ClusterRegistered(message.cluster_id, tuple(message.regions)))
 
 
@@ -104,36 +112,38 @@ def check_cluster_member(message: AddClusterMember) -> None:
 def validate_cluster_member(ctx: Context, message: AddClusterMember) -> None:
     """The coordinator adds a registered park in the cluster's regions, or a member, once."""
     cluster = _coordinated_cluster(ctx, message.cluster_id)
-    if message.stage_id not in {stage["stage_id"] for stage in cluster["value_chain"]}:
+    if message.stage_id not in {stage.stage_id for stage in cluster.value_chain}:
         raise rule_violation(f"cluster {message.cluster_id} has no stage {message.stage_id}")
     if message.park_id is not None:
-        region_id = park(ctx, message.park_id)["region_id"]
-        if region_id not in cluster["regions"]:
+        region_id = park(ctx, message.park_id).region_id
+        if region_id not in cluster.regions:
             raise rule_violation(
                 f"park {message.park_id} lies in {region_id}, outside cluster "
-                f"{message.cluster_id}'s regions {', '.join(cluster['regions'])}"
+                f"{message.cluster_id}'s regions {', '.join(cluster.regions)}"
             )
     if message.inn is not None:
         member(ctx, message.inn)
-    if any(_same_member(existing, message) for existing in cluster["members"]):
+    if any(_same_member(existing, message) for existing in cluster.members):
         raise conflict(f"{message.park_id or message.inn} is already at stage {message.stage_id}")
 
 
 def apply_cluster_member(ctx: Context, message: AddClusterMember) -> None:
     """Add the member at its stage."""
     cluster = _coordinated_cluster(ctx, message.cluster_id)
-    entry: dict[str, Any] = {"stage_id": message.stage_id, **ctx.provenance()}
-    entry.update({"park_id": message.park_id} if message.park_id else {"inn": message.inn})
-    cluster["members"].append(entry)
-    ctx.state.put(cluster_key(message.cluster_id), cluster)
-    member_id = str(message.park_id or message.inn)
-    ctx.emit(events.ClusterMemberAdded(message.cluster_id, message.stage_id, member_id))
+    entry = ClusterMember(
+        stage_id=message.stage_id,
+        park_id=message.park_id,
+        inn=None if message.park_id else message.inn,
+        **ctx.provenance(),
+    )
+    write_record(ctx.state, cluster_key(message.cluster_id), cluster.with_member(entry))
+    ctx.emit(events.ClusterMemberAdded(message.cluster_id, message.stage_id, entry.member_id()))
 
 
 def validate_park(ctx: Context, message: RegisterPark) -> None:
     """The park is new, its region registered, its saleable area within its total area."""
-    absent(ctx, park_key(message.park_id), f"park {message.park_id}")
-    ctx.require(region_key(message.region_id), f"region {message.region_id}")
+    absent(ctx, park_key(message.park_id), Park, f"park {message.park_id}")
+    required(ctx, region_key(message.region_id), Region, f"region {message.region_id}")
     if message.saleable_area_m2 > message.total_area_m2:
         raise rule_violation(
             f"saleable area {message.saleable_area_m2:,} m² exceeds the park's total area "
@@ -143,33 +153,33 @@ def validate_park(ctx: Context, message: RegisterPark) -> None:
 
 def apply_park(ctx: Context, message: RegisterPark) -> None:
     """Record the park, planned; its signer operates it."""
-    record: dict[str, Any] = {
-        "name_ru": message.name_ru,
-        "name_en": message.name_en,
-        "kind": message.kind,
-        "region_id": message.region_id,
-        "operator": ctx.signer,
-        "status": "planned",
-        "total_area_m2": message.total_area_m2,
-        "saleable_area_m2": message.saleable_area_m2,
-        "sites_area_m2": 0,
-        "source": message.source,
+    record = Park(
+        name_ru=message.name_ru,
+        name_en=message.name_en,
+        kind=message.kind,
+        region_id=message.region_id,
+        operator=ctx.signer,
+        status="planned",
+        total_area_m2=message.total_area_m2,
+        saleable_area_m2=message.saleable_area_m2,
+        sites_area_m2=0,
+        source=message.source,
+        history=(ParkChange(status="planned", basis=message.source, **ctx.provenance()),),
         **ctx.provenance(),
-    }
-    append_history(record, ctx, status="planned", basis=message.source)
-    ctx.state.put(park_key(message.park_id), record)
+    )
+    write_record(ctx.state, park_key(message.park_id), record)
     ctx.emit(events.ParkRegistered(message.park_id, ctx.signer))
 
 
 def validate_park_status(ctx: Context, message: ChangeParkStatus) -> None:
     """An allowed transition, signed by whom it needs; recognition runs to a future date."""
     record = park(ctx, message.park_id)
-    signers = PARK_TRANSITIONS.get((record["status"], message.status))
+    signers = PARK_TRANSITIONS.get((record.status, message.status))
     if signers is None:
         raise rule_violation(
-            f"park {message.park_id} is {record['status']}; it cannot become {message.status}"
+            f"park {message.park_id} is {record.status}; it cannot become {message.status}"
         )
-    _require_signer(ctx, record, signers, f"{record['status']} → {message.status}")
+    _require_signer(ctx, record, signers, f"{record.status} → {message.status}")
     recognising = message.status == "recognised"
     if recognising != (message.recognised_until is not None):
         raise invalid_body("body.recognised_until is required exactly when recognising a park")
@@ -181,15 +191,14 @@ def validate_park_status(ctx: Context, message: ChangeParkStatus) -> None:
 def apply_park_status(ctx: Context, message: ChangeParkStatus) -> None:
     """Move the park and keep the change in its history."""
     record = park(ctx, message.park_id)
-    previous = record["status"]
-    record["status"] = message.status
-    record.pop("recognised_until", None)
-    change: dict[str, Any] = {"status": message.status, "basis": message.basis}
-    if message.recognised_until is not None:
-        record["recognised_until"] = change["recognised_until"] = message.recognised_until
-    append_history(record, ctx, **change)
-    ctx.state.put(park_key(message.park_id), record)
-    ctx.emit(events.ParkStatusChanged(message.park_id, previous, message.status))
+    change = ParkChange(
+        status=message.status,
+        basis=message.basis,
+        recognised_until=message.recognised_until,
+        **ctx.provenance(),
+    )
+    write_record(ctx.state, park_key(message.park_id), record.changed(change))
+    ctx.emit(events.ParkStatusChanged(message.park_id, record.status, message.status))
 
 
 def check_facts(message: StateParkFacts) -> None:
@@ -214,23 +223,23 @@ def apply_facts(ctx: Context, message: StateParkFacts) -> None:
     """Record each fact with its source, date and signer; the latest by date is current."""
     for fact in message.facts:
         key = fact_key(message.park_id, fact.name)
-        record = ctx.read(key) or {"statements": []}
-        record["statements"].append(_statement(ctx, message, fact))
-        record["statements"].sort(key=lambda s: (s["as_of"], s["index"]))
-        ctx.state.put(key, record)
+        record = read_record(ctx.state, key, StatedFact) or StatedFact(statements=())
+        write_record(ctx.state, key, record.with_statement(_statement(ctx, message, fact)))
     names = tuple(fact.name for fact in message.facts)
     ctx.emit(events.ParkFactsStated(message.park_id, names, message.as_of))
 
 
-def _statement(ctx: Context, message: StateParkFacts, fact: Fact) -> dict[str, Any]:
+def _statement(ctx: Context, message: StateParkFacts, fact: Fact) -> FactStatement:
     value = fact.text if fact.text is not None else fact.amount
-    return {"value": value, "as_of": message.as_of, "source": message.source, **ctx.provenance()}
+    if value is None:
+        raise invalid_body(f"body.facts: {fact.name} has no value")
+    return FactStatement(
+        value=value, as_of=message.as_of, source=message.source, **ctx.provenance()
+    )
 
 
-def _require_signer(
-    ctx: Context, record: dict[str, Any], roles: frozenset[str], change: str
-) -> None:
-    if Role.PARK_OPERATOR in roles and record["operator"] == ctx.signer:
+def _require_signer(ctx: Context, record: Park, roles: frozenset[str], change: str) -> None:
+    if Role.PARK_OPERATOR in roles and record.operator == ctx.signer:
         return
     if any(role != Role.PARK_OPERATOR and has_role(ctx, role) for role in roles):
         return
@@ -238,16 +247,13 @@ def _require_signer(
     raise rule_violation(f"{change} must be signed by {who}")
 
 
-def _coordinated_cluster(ctx: Context, cluster_id: str) -> dict[str, Any]:
-    cluster = ctx.require(cluster_key(cluster_id), f"cluster {cluster_id}")
-    if cluster["coordinator"] != ctx.signer:
+def _coordinated_cluster(ctx: Context, cluster_id: str) -> Cluster:
+    cluster = required(ctx, cluster_key(cluster_id), Cluster, f"cluster {cluster_id}")
+    if cluster.coordinator != ctx.signer:
         raise rule_violation(f"only cluster {cluster_id}'s coordinator may add members")
     return cluster
 
 
-def _same_member(existing: dict[str, Any], message: AddClusterMember) -> bool:
-    same_stage = existing["stage_id"] == message.stage_id
-    return same_stage and existing.get("park_id", existing.get("inn")) in (
-        message.park_id,
-        message.inn,
-    )
+def _same_member(existing: ClusterMember, message: AddClusterMember) -> bool:
+    same_stage = existing.stage_id == message.stage_id
+    return same_stage and existing.member_id() in (message.park_id, message.inn)
