@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from krai.modules.parks.model import (
+from krai.modules.parks.model import Stamped
+from krai.modules.parks.records import (
     Agreement,
     Assessment,
     Cluster,
@@ -27,7 +28,6 @@ from krai.modules.parks.model import (
     Site,
     SiteChange,
     Stage,
-    Stamped,
     StatedFact,
     SupportMeasure,
     Target,

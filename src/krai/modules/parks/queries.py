@@ -18,6 +18,13 @@ import msgspec
 from krai.modules.parks.model import (
     ALLOCATING_STATUSES,
     PREFIX,
+    fact_key,
+    infrastructure_key,
+    milestone_quarter,
+    quarter_end,
+    share_basis_points,
+)
+from krai.modules.parks.records import (
     Agreement,
     AgreementView,
     AllocationView,
@@ -43,13 +50,8 @@ from krai.modules.parks.model import (
     TargetView,
     Timelines,
     actual_totals,
-    fact_key,
-    infrastructure_key,
-    milestone_quarter,
     power_dates,
     power_on,
-    quarter_end,
-    share_basis_points,
     step_at,
 )
 from krai.state.calendar import days_between

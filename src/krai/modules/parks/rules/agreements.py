@@ -7,7 +7,8 @@ in force from the last signature; any party may terminate it, with the basis.
 
 from krai.modules.parks import events
 from krai.modules.parks.messages import ProposeAgreement, SignAgreement, TerminateAgreement
-from krai.modules.parks.model import Agreement, Cluster, Termination, agreement_key, cluster_key
+from krai.modules.parks.model import agreement_key, cluster_key
+from krai.modules.parks.records import Agreement, Cluster, Termination
 from krai.modules.parks.rules.records import absent, member, park, required, stamp, unique
 from krai.state.engine import Context
 from krai.state.records import write_record

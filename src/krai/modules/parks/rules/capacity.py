@@ -14,21 +14,18 @@ from krai.modules.parks.messages import (
     ReleasePower,
     SetCapacity,
 )
-from krai.modules.parks.model import (
-    CAPACITY_UNIT,
+from krai.modules.parks.model import CAPACITY_UNIT, Role, infrastructure_key, power_key
+from krai.modules.parks.queries import power_allocations, substation_timelines
+from krai.modules.parks.records import (
     Infrastructure,
     PowerAllocation,
     Release,
-    Role,
     Timelines,
     TimelineStep,
-    infrastructure_key,
     power_dates,
-    power_key,
     power_on,
     timeline_with,
 )
-from krai.modules.parks.queries import power_allocations, substation_timelines
 from krai.modules.parks.rules.records import (
     absent,
     allocating_resident,

@@ -2,14 +2,8 @@
 
 from krai.modules.parks import events
 from krai.modules.parks.messages import ChangeSiteStatus, RegisterSite
-from krai.modules.parks.model import (
-    HELD_SITE_STATUSES,
-    SITE_TRANSITIONS,
-    Site,
-    SiteChange,
-    park_key,
-    site_key,
-)
+from krai.modules.parks.model import HELD_SITE_STATUSES, SITE_TRANSITIONS, park_key, site_key
+from krai.modules.parks.records import Site, SiteChange
 from krai.modules.parks.rules.records import (
     absent,
     allocating_resident,

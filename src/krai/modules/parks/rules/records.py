@@ -6,14 +6,12 @@ from krai.modules.identity.model import Organisation
 from krai.modules.identity.queries import member as identity_member
 from krai.modules.parks.model import (
     ALLOCATING_STATUSES,
-    Park,
-    Region,
-    Residency,
     Stamped,
     park_key,
     region_key,
     resident_key,
 )
+from krai.modules.parks.records import Park, Region, Residency
 from krai.state.calendar import local_date
 from krai.state.engine import Context
 from krai.state.records import Record, read_record

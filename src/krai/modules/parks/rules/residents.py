@@ -23,19 +23,21 @@ from krai.modules.parks.model import (
     ALLOCATING_STATUSES,
     REPORT_GRACE_DAYS,
     RESIDENT_TRANSITIONS,
+    ResidentStatus,
+    agreement_key,
+    milestone_quarter,
+    quarter_end,
+    quarter_start,
+    resident_key,
+)
+from krai.modules.parks.records import (
     Agreement,
     Assessment,
     Commitment,
     QuarterActuals,
     Residency,
     ResidencyChange,
-    ResidentStatus,
     actual_totals,
-    agreement_key,
-    milestone_quarter,
-    quarter_end,
-    quarter_start,
-    resident_key,
 )
 from krai.modules.parks.rules.records import (
     operated_park,

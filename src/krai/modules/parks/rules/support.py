@@ -7,16 +7,8 @@ is what the Accounts Chamber found costing 3.2 bn RUB: the ledger accepts the se
 
 from krai.modules.parks import events
 from krai.modules.parks.messages import GrantSupport, ReportIndicator, SetRegionalTarget
-from krai.modules.parks.model import (
-    IndicatorReport,
-    Region,
-    SupportMeasure,
-    Target,
-    periods_overlap,
-    region_key,
-    support_key,
-    target_key,
-)
+from krai.modules.parks.model import periods_overlap, region_key, support_key, target_key
+from krai.modules.parks.records import IndicatorReport, Region, SupportMeasure, Target
 from krai.modules.parks.rules.records import absent, member, park, required
 from krai.state.engine import Context
 from krai.state.records import scan_records, write_record

@@ -16,19 +16,21 @@ from krai.modules.parks.model import (
     PARK_TRANSITIONS,
     RUSSIAN_SUBJECT_PATTERN,
     TEXT_FACTS,
+    Role,
+    cluster_key,
+    fact_key,
+    park_key,
+    region_key,
+)
+from krai.modules.parks.records import (
     Cluster,
     ClusterMember,
     FactStatement,
     Park,
     ParkChange,
     Region,
-    Role,
     Stage,
     StatedFact,
-    cluster_key,
-    fact_key,
-    park_key,
-    region_key,
 )
 from krai.modules.parks.rules.records import (
     absent,
