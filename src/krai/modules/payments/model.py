@@ -1,5 +1,9 @@
 """Programmes, people by pseudonym, attested facts, assignments, accruals, payments, the drug
-chain and bank statements: keys, identifiers and calendar arithmetic, without storage.
+chain and bank statements: the records state holds (``Record`` subclasses, encoded to exactly
+the canonical bytes the module stored as plain JSON objects, ADR 0022), their keys,
+identifiers and calendar arithmetic, without storage. A change is a new record (``with_*``,
+``paid``, ``reconciled``...), never a mutation; the ``*View`` classes add the id a query
+answers with.
 
 No personal data is ever written: a person is a programme pseudonym (``ps:`` + 32 hex) and a
 cross-programme deduplication key (``dd:`` + 32 hex), both keyed HMACs computed off the
