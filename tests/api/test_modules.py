@@ -141,9 +141,10 @@ def test_missing_markets_periods_and_invoices_are_404(energy_home: Live) -> None
 
 def test_payments_programmes_audit_and_traces(payments_home: Live) -> None:
     storage = payments_home.services.storage
-    assert get(payments_home, "/v1/payments/programmes") == payments.programmes(storage)
+    listed = get(payments_home, "/v1/payments/programmes")
+    assert listed == records_json(payments.programmes(storage))
     programme = get(payments_home, "/v1/payments/programmes/child-benefit")
-    assert programme["rules"] == payments.rules(storage, "child-benefit")
+    assert programme["rules"] == records_json(payments.rules(storage, "child-benefit"))
     audit = get(payments_home, "/v1/payments/audit")
     kinds = sorted(finding["kind"] for finding in audit["findings"])
     assert kinds == ["override", *["unmatched_bank_line"] * 3]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krai.modules.payments import queries
-from krai.modules.payments.model import active_in, period_end, period_start
+from krai.modules.payments.model import period_end, period_start
 from krai.state.calendar import add_days
 from tests.scenarios.harness import Ledger, Organisation, Result, synthetic_inn, synthetic_ogrn
 from tests.scenarios.payments_people import (
@@ -283,7 +283,7 @@ class Region:
     def active(self, assignment_id: str, month: str) -> bool:
         found = queries.assignment(self.ledger.view, assignment_id)
         assert found is not None
-        return active_in(found, month)
+        return found.active_in(month)
 
     def pay_all(self, month: str) -> None:
         """Every unpaid accrual, in full, paid on the 26th."""
@@ -404,7 +404,7 @@ class Region:
         claimable = []
         for dispense_id, dispensing in self.dispensings.items():
             found = queries.dispensing(self.ledger.view, dispense_id)
-            if not dispensing["claimed"] and found is not None and not found["problems"]:
+            if not dispensing["claimed"] and found is not None and not found.problems:
                 claimable.append(dispense_id)
                 dispensing["claimed"] = True
         if claimable:

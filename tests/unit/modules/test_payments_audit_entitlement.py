@@ -7,18 +7,30 @@ from typing import Any
 import pytest
 
 from krai.modules.payments.audit import AuditData, entitled
+from krai.modules.payments.model import Assignment, LegalBasis, RuleVersion
 
-ASSIGNMENT = {"programme_id": "p", "pseudonym": "ps:1", "dedup_key": "dd:1"}
+STAMP = {"by": "3900000000", "index": 1, "time_ms": 0, "tx_id": "ab" * 32}
+ASSIGNMENT = Assignment(
+    **STAMP,
+    programme_id="p",
+    pseudonym="ps:1",
+    dedup_key="dd:1",
+    decision_date="2026-01-01",
+    start_date="2026-01-01",
+    decision_sha256="cd" * 32,
+)
 
 
 def _entitlement(amount: Any) -> dict[str, Any]:
-    rule = {
-        "effective_from": "2026-01-01",
-        "version": 1,
-        "eligibility": True,
-        "amount_kopecks": amount,
-        "parameters": {},
-    }
+    rule = RuleVersion(
+        **STAMP,
+        version=1,
+        effective_from="2026-01-01",
+        legal_basis=LegalBasis("act", "1"),
+        eligibility=True,
+        amount_kopecks=amount,
+        parameters={},
+    )
     data = AuditData({}, {"p": [rule]}, {}, {"a": ASSIGNMENT}, {}, {}, {}, {})
     return entitled(data, "a", "2026-02")
 

@@ -28,6 +28,7 @@ from krai.modules.payments import queries
 from krai.modules.payments.audit import audit, audit_day
 from krai.modules.payments.model import SHEET_FIELDS
 from krai.state.calendar import local_date
+from krai.state.records import record_json
 from krai.state.store import read, scan
 from krai.tx.errors import Code
 
@@ -204,20 +205,18 @@ def test_what_the_ledger_refuses_outright_leaves_no_trace() -> None:
         "validity_days": 30,
     }
     refused(CLINIC, "payments.prescribe", rx, Code.RULE_VIOLATION, "is not on programme")
-    ledger.submit(
-        CLINIC, "payments.prescribe", {**rx, "drug_code": dispensed["packs"][0]["drug_code"]}
-    )
+    ledger.submit(CLINIC, "payments.prescribe", {**rx, "drug_code": dispensed.packs[0].drug_code})
     twice = {
         "dispense_id": "d-twice",
         "prescription_id": prescription_id,
         "pseudonym": patient.ps(DRUGS),
         "dispensed_on": "2026-06-05",
-        "packs": [dispensed["packs"][0]],
+        "packs": [record_json(dispensed.packs[0])],
     }
     refused(
         PHARMACY,
         "payments.dispense",
         twice,
         Code.CONFLICT,
-        f"pack {dispensed['packs'][0]['sgtin']} left circulation",
+        f"pack {dispensed.packs[0].sgtin} left circulation",
     )

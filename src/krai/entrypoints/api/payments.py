@@ -11,6 +11,7 @@ from krai.entrypoints.api.context import ServicesDep, StorageDep, document, foun
 from krai.entrypoints.api.limits import IDENTIFIER, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, malformed, not_found
 from krai.modules.payments import queries, trace
+from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"], responses=PROBLEM_RESPONSES)
 
@@ -20,7 +21,7 @@ TraceStart = Annotated[str | None, Query(pattern=IDENTIFIER, max_length=200)]
 @router.get("/programmes", summary="Every programme")
 def programmes(storage: StorageDep) -> JSONResponse:
     """By id."""
-    return document(queries.programmes(storage))
+    return document(records_json(queries.programmes(storage)))
 
 
 @router.get("/programmes/{programme_id}", summary="A programme with its dated rule versions")
@@ -29,7 +30,8 @@ def programme(programme_id: Identifier, storage: StorageDep) -> JSONResponse:
     found_programme = queries.programme(storage, programme_id)
     if found_programme is None:
         raise not_found(f"programme {programme_id} is not registered")
-    return document({**found_programme, "rules": queries.rules(storage, programme_id)})
+    rules = records_json(queries.rules(storage, programme_id))
+    return document({**record_json(found_programme), "rules": rules})
 
 
 @router.get("/audit", summary="Every audit finding, as `krai payments audit --json`")

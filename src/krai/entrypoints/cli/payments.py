@@ -25,6 +25,8 @@ from krai.entrypoints.cli.common import (
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.modules.payments import queries, trace
+from krai.modules.payments.model import StatementInParts
+from krai.state.records import record_json
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="Social payments and drug provision.", no_args_is_help=True)
@@ -137,17 +139,17 @@ def import_statement(
 
 
 def _print_statement(
-    statement: dict[str, Any], recorded: StatementImport, json_output: bool
+    statement: StatementInParts, recorded: StatementImport, json_output: bool
 ) -> None:
     if json_output:
-        keep = ("statement_id", "parts", "statement_sha256", "complete", "lines")
-        summary = {k: statement[k] for k in keep if k in statement}
+        stored = record_json(statement)
+        summary = {k: stored[k] for k in ("parts", "statement_sha256", "complete", "lines")}
         print_json({**summary, "receipts": [r.to_json() for r in recorded.receipts]})
         return
-    for line in statement["lines"]:
-        verdict = line.get("matched") or f"UNMATCHED: {line['unmatched']}"
-        console.print(f"{line['line_id']}: {line['reference']} — {verdict}", highlight=False)
-    console.print(f"{len(statement['lines'])} lines in {recorded.parts} parts", highlight=False)
+    for line in statement.lines:
+        verdict = line.matched or f"UNMATCHED: {line.unmatched}"
+        console.print(f"{line.line_id}: {line.reference} — {verdict}", highlight=False)
+    console.print(f"{len(statement.lines)} lines in {recorded.parts} parts", highlight=False)
 
 
 def _read_statement(source: Path) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 audit's findings, and the trace of any payment or dispensing with every link's inclusion
 proof against the latest signed checkpoint."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -16,7 +16,10 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.payments import queries as payments
 from krai.modules.payments import trace
-from krai.state.store import scan
+from krai.modules.payments.model import DispensingView, PaymentView, ProgrammeView
+from krai.state.records import record_json, records_json
+
+R = TypeVar("R", PaymentView, DispensingView)
 
 router = APIRouter()
 TRACES = {"payment": trace.backwards_from_payment, "dispensing": trace.backwards_from_dispensing}
@@ -31,14 +34,14 @@ def index(request: Request) -> Response:
     statements (one per id, however many parts), and the audit's count of findings by kind."""
     storage = services_of(request).storage
     programmes = [
-        {**_programme_card(p), "flows": _flows(storage, p["programme_id"])}
+        {**_programme_card(p), "flows": _flows(storage, p.programme_id)}
         for p in payments.programmes(storage)
     ]
     data: dict[str, Any] = {
         "programmes": programmes,
-        "payments": [_payment_row(k, v) for k, v in _latest(storage, "payments/payment/")],
-        "dispensings": [_dispensing_row(k, v) for k, v in _latest(storage, "payments/dispense/")],
-        "statements": payments.statements(storage),
+        "payments": [_payment_row(p) for p in _latest(payments.payments(storage))],
+        "dispensings": [_dispensing_row(d) for d in _latest(payments.dispensings(storage))],
+        "statements": records_json(payments.statements(storage)),
         "audit_summary": payments.audit_summary(storage),
     }
     words = Words(language_of(request))
@@ -97,26 +100,40 @@ def _flow_diagram(programme: dict[str, Any], words: Words) -> Any:
     return charts.flow_diagram(labelled, words("flow.title"), words.roubles)
 
 
-def _programme_card(programme: dict[str, Any]) -> dict[str, Any]:
-    keep = ("programme_id", "title", "kind", "legal_basis", "budget_account", "payment_agent")
-    return {k: programme[k] for k in keep if k in programme} | {"index": programme["index"]}
+def _programme_card(programme: ProgrammeView) -> dict[str, Any]:
+    return {
+        "programme_id": programme.programme_id,
+        "title": programme.title,
+        "kind": programme.kind,
+        "legal_basis": record_json(programme.legal_basis),
+        "budget_account": programme.budget_account,
+        "payment_agent": programme.payment_agent,
+        "index": programme.index,
+    }
 
 
-def _payment_row(payment_id: str, found: dict[str, Any]) -> dict[str, Any]:
-    keep = ("programme_id", "amount_kopecks", "paid_on", "bank", "index")
-    return {"payment_id": payment_id, **{k: found.get(k) for k in keep}}
+def _payment_row(found: PaymentView) -> dict[str, Any]:
+    return {
+        "payment_id": found.payment_id,
+        "programme_id": found.programme_id,
+        "amount_kopecks": found.amount_kopecks,
+        "paid_on": found.paid_on,
+        "bank": found.bank,
+        "index": found.index,
+    }
 
 
-def _dispensing_row(dispense_id: str, found: dict[str, Any]) -> dict[str, Any]:
-    keep = ("programme_id", "dispensed_on", "units", "problems", "index")
-    return {"dispense_id": dispense_id, **{k: found.get(k) for k in keep}}
+def _dispensing_row(found: DispensingView) -> dict[str, Any]:
+    return {
+        "dispense_id": found.dispense_id,
+        "programme_id": found.programme_id,
+        "dispensed_on": found.dispensed_on,
+        "units": found.units,
+        "problems": list(found.problems),
+        "index": found.index,
+    }
 
 
-def _latest(storage: Storage, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+def _latest(records: list[R]) -> list[R]:
     """The most recent ``LATEST`` records: a page a phone can load (the API lists them all)."""
-    found = sorted(_scan(storage, prefix), key=lambda item: -int(item[1]["index"]))
-    return found[:LATEST]
-
-
-def _scan(storage: Storage, prefix: str) -> list[tuple[str, dict[str, Any]]]:
-    return [(key[len(prefix) :], value) for key, value in scan(storage, prefix)]
+    return sorted(records, key=lambda record: -record.index)[:LATEST]

@@ -11,10 +11,11 @@ from dataclasses import replace
 from typing import Any
 
 from krai.modules.payments import messages as m
-from krai.modules.payments.model import LATEST_KEY
+from krai.modules.payments.model import LATEST_KEY, Latest
 from krai.modules.payments.rules import benefits, drugs, programmes, reconciliation
 from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import Context, Handler, handler
+from krai.state.records import write_record
 
 AUTHORITY = frozenset({"social_authority"})
 AGENT = frozenset({"payment_agent"})
@@ -35,7 +36,7 @@ class PaymentsModule:
 def _marked_latest(apply: Callable[[Context, Any], None]) -> Callable[[Context, Any], None]:
     def apply_and_mark(ctx: Context, message: Any) -> None:
         apply(ctx, message)
-        ctx.state.put(LATEST_KEY, {"index": ctx.index, "time_ms": ctx.time_ms})
+        write_record(ctx.state, LATEST_KEY, Latest(ctx.index, ctx.time_ms))
 
     return apply_and_mark
 

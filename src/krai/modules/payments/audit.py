@@ -19,7 +19,7 @@ payment to a person whose death is attested by then, a prescription of an unlist
 import gc
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,16 +30,36 @@ from krai.modules.payments.model import (
     BACKDATING_TOLERANCE_DAYS,
     LATEST_KEY,
     PREFIX,
-    active_in,
+    Accrual,
+    Assignment,
+    Card,
+    CardAccrual,
+    Claim,
+    Death,
+    Dispensing,
+    Fact,
+    FactSheet,
+    IncompleteStatement,
+    Latest,
+    PartEntry,
+    Payment,
+    Prescription,
+    Programme,
+    Provenance,
+    RuleVersion,
+    StatementInParts,
+    StoredStatement,
+    UnmatchedLine,
+    Unreconciled,
     fact_rank,
     facts_in_effect,
     period_end,
     period_start,
     periods_between,
-    statement_in_parts,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
-from krai.state.store import SCAN_END, StateView, decode_value, read, scan, scan_range
+from krai.state.records import R, decode_record, read_record, record_json, scan_records
+from krai.state.store import SCAN_END, StateView, scan_range
 
 UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
@@ -47,16 +67,17 @@ CARDS = f"{PREFIX}card/"
 """The prefix of the assignments' cards (``model.card_key``)."""
 
 Finding = dict[str, Any]
-Record = dict[str, Any]
+Evidence = Provenance | PartEntry
+"""What a finding names the transaction of: a record, or a statement part's entry."""
 T = TypeVar("T")
-R = TypeVar("R")
+S = TypeVar("S")
 
 
 class Decoded(Mapping[str, T]):
     """Records kept as their stored bytes and decoded when first read: the parts of the
     audit decode only what their share needs, and the parent the rest while they run."""
 
-    def __init__(self, raw: dict[str, R], decode: Callable[[R], T]) -> None:
+    def __init__(self, raw: dict[str, S], decode: Callable[[S], T]) -> None:
         self._raw = raw
         self._decode = decode
         self._decoded: dict[str, T] = {}
@@ -99,14 +120,14 @@ class Decoded(Mapping[str, T]):
 class AuditData:
     """What every part of the audit needs: the small record kinds, indexed, and memos."""
 
-    programmes: dict[str, Record]
-    rules: dict[str, list[Record]]
+    programmes: dict[str, Programme]
+    rules: dict[str, list[RuleVersion]]
     sheets: dict[str, bytes]
     """Each subject's fact sheet, as stored: decoded by the part that needs it."""
-    assignments: Mapping[str, Record]
-    prescriptions: dict[str, Record]
-    dispensings: dict[str, Record]
-    claims: dict[str, Record]
+    assignments: Mapping[str, Assignment]
+    prescriptions: dict[str, Prescription]
+    dispensings: dict[str, Dispensing]
+    claims: dict[str, Claim]
     died: dict[str, str]
     """The earliest attested death of each subject (pseudonym or deduplication key)."""
     schedules: dict[str, "Schedule"] = field(default_factory=dict)
@@ -131,8 +152,8 @@ class AuditData:
         by_pseudonym: dict[str, list[str]] = defaultdict(list)
         by_person: dict[str, list[str]] = defaultdict(list)
         for assignment_id, assignment in self.assignments.items():
-            by_pseudonym[assignment["pseudonym"]].append(assignment_id)
-            by_person[assignment["dedup_key"]].append(assignment_id)
+            by_pseudonym[assignment.pseudonym].append(assignment_id)
+            by_person[assignment.dedup_key].append(assignment_id)
         return dict(by_pseudonym), {key: ids for key, ids in by_person.items() if len(ids) > 1}
 
     @cached_property
@@ -147,8 +168,8 @@ class AuditData:
         their accruals can be duplicates."""
         shared: set[str] = set()
         for held in self.several.values():
-            programmes = Counter(self.assignments[a]["programme_id"] for a in held)
-            shared.update(a for a in held if programmes[self.assignments[a]["programme_id"]] > 1)
+            programmes = Counter(self.assignments[a].programme_id for a in held)
+            shared.update(a for a in held if programmes[self.assignments[a].programme_id] > 1)
         return shared
 
     @cached_property
@@ -158,7 +179,7 @@ class AuditData:
         died = self.died
         deaths = {subject: day for subject, day in died.items() if subject.startswith("ps:")}
         for assignment in self.assignments.values():
-            pseudonym, dedup_key = assignment["pseudonym"], assignment["dedup_key"]
+            pseudonym, dedup_key = assignment.pseudonym, assignment.dedup_key
             if dedup_key in died and died[dedup_key] < deaths.get(pseudonym, "9999"):
                 deaths[pseudonym] = died[dedup_key]
         return deaths
@@ -171,7 +192,7 @@ class Schedule:
     it gives between them, evaluated when first asked."""
 
     programme_id: str
-    facts: list[Record]
+    facts: list[Fact]
     """Every fact attested about the person, over the pseudonym and the deduplication key."""
     changes: list[str]
     dues: list[dict[str, Any] | None]
@@ -183,7 +204,7 @@ class Versions:
     compiled."""
 
     starts: list[str]
-    rules: list[Record]
+    rules: list[RuleVersion]
     formulas: list[tuple[Callable[..., Value], Callable[..., Value]]]
 
 
@@ -199,13 +220,13 @@ def audit_day(view: StateView, as_of: str | None) -> str:
     """``as_of``, or else the day of the latest payments transaction."""
     if as_of is not None:
         return as_of
-    latest = read(view, LATEST_KEY)
-    return local_date(0 if latest is None else int(latest["time_ms"]))
+    latest = read_record(view, LATEST_KEY, Latest)
+    return local_date(0 if latest is None else latest.time_ms)
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Millions of small dicts: the garbage collector's passes would find nothing to free."""
+    """Millions of small records: the garbage collector's passes would find nothing to free."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -217,19 +238,23 @@ def collector_paused() -> Iterator[None]:
 
 def load(view: StateView) -> AuditData:
     """Read the small record kinds once; fact sheets and assignments are decoded where used."""
-    rules: dict[str, list[Record]] = defaultdict(list)
-    for key, rule in scan(view, f"{PREFIX}rule/"):
+    rules: dict[str, list[RuleVersion]] = defaultdict(list)
+    for key, rule in scan_records(view, f"{PREFIX}rule/", RuleVersion):
         rules[key.split("/")[2]].append(rule)
     return AuditData(
-        _by_id(view, "programme"),
+        _by_id(view, "programme", Programme),
         rules,
         _raw_by_id(view, "sheet"),
-        Decoded(_raw_by_id(view, "assignment"), decode_value),
-        _by_id(view, "prescription"),
-        _by_id(view, "dispense"),
-        _by_id(view, "claim"),
-        {subject: death["died"] for subject, death in _by_id(view, "death").items()},
+        Decoded(_raw_by_id(view, "assignment"), _assignment),
+        _by_id(view, "prescription", Prescription),
+        _by_id(view, "dispense", Dispensing),
+        _by_id(view, "claim", Claim),
+        {subject: death.died for subject, death in _by_id(view, "death", Death).items()},
     )
+
+
+def _assignment(raw: bytes) -> Assignment:
+    return decode_record(raw, Assignment, "an assignment")
 
 
 def check_whole(view: StateView, data: AuditData, day: str) -> list[Finding]:
@@ -260,7 +285,7 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
     accrued: dict[str, list[str]] = {}
     for key, raw in scan_range(view, CARDS, start, end):
         assignment_id = key[len(CARDS) :].rsplit("/", 1)[0]
-        accruals = decode_value(raw)["accruals"]
+        accruals = decode_record(raw, Card, key).accruals
         accrued.setdefault(assignment_id, []).extend(accruals)
         schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
         findings.extend(_check_card(view, data, schedule, accruals))
@@ -302,17 +327,22 @@ def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
 
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     assignment = data.assignments[assignment_id]
-    programme_id = assignment["programme_id"]
-    sheets = [data.sheets.get(assignment["pseudonym"]), data.sheets.get(assignment["dedup_key"])]
+    programme_id = assignment.programme_id
+    sheets = [data.sheets.get(assignment.pseudonym), data.sheets.get(assignment.dedup_key)]
     facts = sorted(
-        [fact for raw in sheets if raw is not None for fact in decode_value(raw)["facts"]],
+        [
+            fact
+            for raw in sheets
+            if raw is not None
+            for fact in decode_record(raw, FactSheet, "a fact sheet").facts
+        ],
         key=fact_rank,
     )
     changes = sorted(
         {
             *_versions(data, programme_id).starts,
-            *[fact["valid_from"] for fact in facts],
-            *[fact["valid_until"] for fact in facts if fact.get("valid_until")],
+            *[fact.valid_from for fact in facts],
+            *[fact.valid_until for fact in facts if fact.valid_until],
         }
     )
     schedule = data.schedules[assignment_id] = Schedule(
@@ -325,15 +355,15 @@ def _versions(data: AuditData, programme_id: str) -> Versions:
     found = data.versions.get(programme_id)
     if found is None:
         rules = sorted(
-            data.rules.get(programme_id, ()), key=lambda r: (r["effective_from"], r["version"])
+            data.rules.get(programme_id, ()), key=lambda r: (r.effective_from, r.version)
         )
         found = data.versions[programme_id] = Versions(
-            [rule["effective_from"] for rule in rules],
+            [rule.effective_from for rule in rules],
             rules,
             [
                 (
-                    compile_formula(rule["eligibility"], rule["parameters"]),
-                    compile_formula(rule["amount_kopecks"], rule["parameters"]),
+                    compile_formula(rule.eligibility, rule.parameters),
+                    compile_formula(rule.amount_kopecks, rule.parameters),
                 )
                 for rule in rules
             ],
@@ -342,7 +372,7 @@ def _versions(data: AuditData, programme_id: str) -> Versions:
 
 
 def _evaluate(data: AuditData, schedule: Schedule, on: str) -> dict[str, Any]:
-    """What the rule version in effect on ``on`` (as ``model.rule_for`` chooses it) gives."""
+    """What the rule version in effect on ``on`` (as ``queries.rule_for`` chooses it) gives."""
     versions = _versions(data, schedule.programme_id)
     latest = bisect_right(versions.starts, on) - 1
     if latest < 0:
@@ -356,20 +386,20 @@ def _evaluate(data: AuditData, schedule: Schedule, on: str) -> dict[str, Any]:
         return {"error": str(error)}
     if type(value) is not int:  # as queries.entitlement: no amount, nothing to compare
         return {"error": f"the rule gives {value!r}, not an amount"}
-    version = versions.rules[latest]["version"]
+    version = versions.rules[latest].version
     return {"version": version, "eligible": eligible, "amount_kopecks": max(value, 0)}
 
 
 def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
     for dispense_id, dispensing in data.dispensings.items():
-        died = data.deaths.get(dispensing["pseudonym"])
-        if died is not None and died <= dispensing["dispensed_on"]:
+        died = data.deaths.get(dispensing.pseudonym)
+        if died is not None and died <= dispensing.dispensed_on:
             yield _finding(
                 "dispensed_after_death",
                 dispense_id,
                 [dispensing],
                 died=died,
-                dispensed_on=dispensing["dispensed_on"],
+                dispensed_on=dispensing.dispensed_on,
             )
 
 
@@ -384,32 +414,32 @@ def _incompatible(data: AuditData) -> Iterator[dict[str, Any]]:
                         "incompatible_programmes",
                         subject,
                         [first, second],
-                        programmes=[first["programme_id"], second["programme_id"]],
+                        programmes=[first.programme_id, second.programme_id],
                     )
 
 
 def _duplicate_candidates(
     view: StateView, data: AuditData
-) -> list[tuple[int, tuple[str, str, str], str, Record]]:
+) -> list[tuple[int, tuple[str, str, str], str, Accrual]]:
     """(log index, person–programme–period slot, accrual id, accrual) of every accrual of
     the assignments whose person holds another of the same programme, in log order."""
     candidates = []
     for assignment_id in sorted(data.shared):
         assignment = data.assignments[assignment_id]
-        for _, card in scan(view, f"{CARDS}{assignment_id}/"):
-            for period, entry in card["accruals"].items():
-                accrual = _record(view, "accrual", entry["accrual_id"])
-                slot = (assignment["dedup_key"], assignment["programme_id"], period)
-                candidates.append((int(accrual["index"]), slot, entry["accrual_id"], accrual))
+        for _, card in scan_records(view, f"{CARDS}{assignment_id}/", Card):
+            for period, entry in card.accruals.items():
+                accrual = _record(view, "accrual", entry.accrual_id, Accrual)
+                slot = (assignment.dedup_key, assignment.programme_id, period)
+                candidates.append((accrual.index, slot, entry.accrual_id, accrual))
     return sorted(candidates, key=lambda c: c[0])
 
 
 def _duplicates(
-    candidates: list[tuple[int, tuple[str, str, str], str, Record]],
+    candidates: list[tuple[int, tuple[str, str, str], str, Accrual]],
 ) -> Iterator[Finding]:
     """The duplicate of a person's accrual for a programme and period is the later one in the
     log, whatever the ids: candidates come in log order."""
-    seen: dict[tuple[str, str, str], tuple[str, Record]] = {}
+    seen: dict[tuple[str, str, str], tuple[str, Accrual]] = {}
     for _, slot, accrual_id, accrual in candidates:
         if slot not in seen:
             seen[slot] = (accrual_id, accrual)
@@ -419,7 +449,7 @@ def _duplicates(
             "duplicate_accrual",
             accrual_id,
             [first, accrual],
-            period=accrual["period"],
+            period=accrual.period,
             first=first_id,
         )
 
@@ -429,16 +459,16 @@ def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
     the dead's assignments."""
     for pseudonym, died in sorted(data.deaths.items()):
         for assignment_id in data.by_pseudonym.get(pseudonym, []):
-            for _, card in scan(view, f"{CARDS}{assignment_id}/"):
-                for payment_id, entry in card["payments"].items():
-                    if died <= entry["paid_on"]:
-                        payment = _record(view, "payment", payment_id)
+            for _, card in scan_records(view, f"{CARDS}{assignment_id}/", Card):
+                for payment_id, entry in card.payments.items():
+                    if died <= entry.paid_on:
+                        payment = _record(view, "payment", payment_id, Payment)
                         yield _finding(
                             "paid_after_death",
                             payment_id,
                             [payment],
                             died=died,
-                            paid_on=entry["paid_on"],
+                            paid_on=entry.paid_on,
                         )
 
 
@@ -446,16 +476,16 @@ def _unreconciled(view: StateView, day: str) -> Iterator[Finding]:
     """Payments no statement has matched more than ``UNRECONCILED_AFTER_DAYS`` before the
     audit's day."""
     prefix = f"{PREFIX}unreconciled/"
-    for key, waiting in scan(view, prefix):
-        if add_days(waiting["paid_on"], UNRECONCILED_AFTER_DAYS) >= day:
+    for key, waiting in scan_records(view, prefix, Unreconciled):
+        if add_days(waiting.paid_on, UNRECONCILED_AFTER_DAYS) >= day:
             continue
         payment_id = key[len(prefix) :]
-        payment = _record(view, "payment", payment_id)
-        yield _finding("unreconciled_payment", payment_id, [payment], paid_on=waiting["paid_on"])
+        payment = _record(view, "payment", payment_id, Payment)
+        yield _finding("unreconciled_payment", payment_id, [payment], paid_on=waiting.paid_on)
 
 
 def _check_card(
-    view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, Record]
+    view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, CardAccrual]
 ) -> list[Finding]:
     """The findings among a card's accruals: each is compared with what is due and with its
     deadline, and the few that fail are checked in full (``_check_accrual``)."""
@@ -465,43 +495,43 @@ def _check_card(
     for period, entry in accruals.items():
         due = dues[bisect_right(changes, period_start(period))] or _due(data, schedule, period)
         late = deadlines.get(period) or _deadline(data, schedule.programme_id, period)
-        amount = entry["amount_kopecks"]
+        amount = entry.amount_kopecks
         if (
             amount > due.get("amount_kopecks", amount)
             or not due.get("eligible", True)
-            or "override" in entry
-            or entry["time_ms"] >= late[1]
+            or entry.override
+            or entry.time_ms >= late[1]
         ):
             findings.extend(_check_accrual(view, data, schedule, period, entry))
     return findings
 
 
 def _check_accrual(
-    view: StateView, data: AuditData, schedule: Schedule, period: str, entry: Record
+    view: StateView, data: AuditData, schedule: Schedule, period: str, entry: CardAccrual
 ) -> list[Finding]:
     """An override is listed; without one, an accrual above what the rule gives, or to a
     person it does not make eligible, is a finding; so is one recorded after its deadline."""
     due = _due(data, schedule, period)
-    amount = entry["amount_kopecks"]
+    amount = entry.amount_kopecks
     found: list[tuple[str, dict[str, Any] | None]] = []  # None: the override's, from its record
-    if "override" in entry:
+    if entry.override:
         found.append(("override", None))
     elif not due.get("eligible", True):
         found.append(("ineligible_recipient", {"period": period}))
     elif "amount_kopecks" in due and amount > due["amount_kopecks"]:
         found.append(("over_accrual", {"accrued": amount, "due": due["amount_kopecks"]}))
     deadline, after_ms = _deadline(data, schedule.programme_id, period)
-    if entry["time_ms"] >= after_ms:
+    if entry.time_ms >= after_ms:
         found.append(
-            ("late_accrual", {"due_by": deadline, "recorded_on": local_date(entry["time_ms"])})
+            ("late_accrual", {"due_by": deadline, "recorded_on": local_date(entry.time_ms)})
         )
     if not found:
         return []
-    accrual = _record(view, "accrual", entry["accrual_id"])
+    accrual = _record(view, "accrual", entry.accrual_id, Accrual)
     return [
         _finding(
             kind,
-            entry["accrual_id"],
+            entry.accrual_id,
             [accrual],
             **(_overridden(accrual) if evidence is None else evidence),
         )
@@ -509,11 +539,12 @@ def _check_accrual(
     ]
 
 
-def _overridden(accrual: Record) -> dict[str, Any]:
+def _overridden(accrual: Accrual) -> dict[str, Any]:
+    assert accrual.override is not None, "its card marks it overridden"
     return {
-        "rule_amount_kopecks": accrual["rule_amount_kopecks"],
-        "amount_kopecks": accrual["amount_kopecks"],
-        "legal_basis": accrual["override"]["legal_basis"],
+        "rule_amount_kopecks": accrual.rule_amount_kopecks,
+        "amount_kopecks": accrual.amount_kopecks,
+        "legal_basis": record_json(accrual.override.legal_basis),
     }
 
 
@@ -522,15 +553,13 @@ def _missing(
 ) -> Iterator[Finding]:
     for assignment_id in assignment_ids:
         assignment = data.assignments[assignment_id]
-        programme = data.programmes[assignment["programme_id"]]
-        if programme["kind"] != "cash":
+        programme = data.programmes[assignment.programme_id]
+        if programme.kind != "cash":
             continue
-        last = min(assignment.get("end_date") or day, day)
+        last = min(assignment.end_date or day, day)
         has = accrued.get(assignment_id, ())
-        for period in _owed(
-            data, assignment["programme_id"], (assignment["start_date"], last), day
-        ):
-            if period in has or not active_in(assignment, period):
+        for period in _owed(data, assignment.programme_id, (assignment.start_date, last), day):
+            if period in has or not assignment.active_in(period):
                 continue
             due = entitled(data, assignment_id, period)
             if due.get("amount_kopecks", 0) > 0:
@@ -561,7 +590,7 @@ def _deadline(data: AuditData, programme_id: str, period: str) -> tuple[str, int
     by_period = data.deadlines.setdefault(programme_id, {})
     found = by_period.get(period)
     if found is None:
-        delay = int(data.programmes[programme_id]["due_days_after_period"])
+        delay = data.programmes[programme_id].due_days_after_period
         deadline = add_days(period_end(period), delay)
         found = by_period[period] = (deadline, day_start_ms(add_days(deadline, 1)))
     return found
@@ -571,46 +600,49 @@ def _unmatched_lines(view: StateView) -> Iterator[Finding]:
     """Statement lines that matched no payment, from their index, each with the transaction
     of the statement's part that holds it."""
     prefix = f"{PREFIX}unmatched/"
-    statements: dict[str, Record] = {}
-    for key, line in scan(view, prefix):
+    statements: dict[str, StatementInParts] = {}
+    for key, line in scan_records(view, prefix, UnmatchedLine):
         statement_id, line_id = key[len(prefix) :].split("/", 1)
         if statement_id not in statements:
-            statements[statement_id] = statement_in_parts(_record(view, "statement", statement_id))
-        part = statements[statement_id]["part_entries"][line.get("part", 1) - 1]
+            statements[statement_id] = _statement(view, statement_id)
+        part = statements[statement_id].part_entries[(line.part or 1) - 1]
         yield _finding(
             "unmatched_bank_line",
             f"{statement_id}/{line_id}",
             [part],
-            reason=line["reason"],
-            reference=line["reference"],
+            reason=line.reason,
+            reference=line.reference,
         )
 
 
 def _incomplete_statements(view: StateView) -> Iterator[Finding]:
     """Statements recorded in parts whose last part never came, from their index."""
     prefix = f"{PREFIX}incomplete/"
-    for key, progress in scan(view, prefix):
+    for key, progress in scan_records(view, prefix, IncompleteStatement):
         statement_id = key[len(prefix) :]
-        statement = _record(view, "statement", statement_id)
         yield _finding(
             "incomplete_statement",
             statement_id,
-            statement["part_entries"],
-            parts_received=progress["parts_received"],
-            parts=progress["parts"],
+            _statement(view, statement_id).part_entries,
+            parts_received=progress.parts_received,
+            parts=progress.parts,
         )
+
+
+def _statement(view: StateView, statement_id: str) -> StatementInParts:
+    return _record(view, "statement", statement_id, StoredStatement).in_parts()
 
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
     for assignment_id, assignment in data.assignments.items():
-        if assignment["time_ms"] < _backdated_from_ms(data, assignment["decision_date"]):
+        if assignment.time_ms < _backdated_from_ms(data, assignment.decision_date):
             continue
         yield _finding(
             "backdated_decision",
             assignment_id,
             [assignment],
-            decision_date=assignment["decision_date"],
-            recorded_on=local_date(assignment["time_ms"]),
+            decision_date=assignment.decision_date,
+            recorded_on=local_date(assignment.time_ms),
         )
 
 
@@ -626,83 +658,78 @@ def _backdated_from_ms(data: AuditData, decision_date: str) -> int:
 
 def _drugs(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
     for dispense_id, dispensing in data.dispensings.items():
-        if dispensing["problems"]:
+        if dispensing.problems:
             yield _finding(
-                "invalid_dispensing", dispense_id, [dispensing], problems=dispensing["problems"]
+                "invalid_dispensing", dispense_id, [dispensing], problems=list(dispensing.problems)
             )
         if not _covered(data, dispensing):
             yield _finding(
                 "wrong_funding_source",
                 dispense_id,
                 [dispensing],
-                programme_id=dispensing["programme_id"],
+                programme_id=dispensing.programme_id,
             )
     for prescription_id, prescription in data.prescriptions.items():
-        deferred = prescription.get("deferred")
+        deferred = prescription.deferred
         if deferred is None:
             continue
         served = [
-            data.dispensings[d]["dispensed_on"]
-            for d in prescription.get("dispensings", [])
-            if not data.dispensings[d]["problems"]
+            data.dispensings[d].dispensed_on
+            for d in prescription.dispensings or ()
+            if not data.dispensings[d].problems
         ]
-        in_time = any(on <= deferred["serve_by"] for on in served)
-        if not in_time and deferred["serve_by"] < day:
+        in_time = any(on <= deferred.serve_by for on in served)
+        if not in_time and deferred.serve_by < day:
             yield _finding(
                 "deferred_not_served",
                 prescription_id,
                 [prescription, deferred],
-                serve_by=deferred["serve_by"],
+                serve_by=deferred.serve_by,
             )
 
 
-def _covered(data: AuditData, dispensing: dict[str, Any]) -> bool:
-    period = dispensing["dispensed_on"][:7]
+def _covered(data: AuditData, dispensing: Dispensing) -> bool:
+    period = dispensing.dispensed_on[:7]
     return any(
-        a["pseudonym"] == dispensing["pseudonym"]
-        and a["programme_id"] == dispensing["programme_id"]
-        and active_in(a, period)
-        for a in _assignments_of(data, dispensing["pseudonym"])
+        a.pseudonym == dispensing.pseudonym
+        and a.programme_id == dispensing.programme_id
+        and a.active_in(period)
+        for a in _assignments_of(data, dispensing.pseudonym)
     )
 
 
-def _assignments_of(data: AuditData, pseudonym: str) -> list[dict[str, Any]]:
+def _assignments_of(data: AuditData, pseudonym: str) -> list[Assignment]:
     return [data.assignments[a] for a in data.by_pseudonym.get(pseudonym, [])]
 
 
-def _excludes(data: AuditData, first: dict[str, Any], second: dict[str, Any]) -> bool:
-    one, other = data.programmes[first["programme_id"]], data.programmes[second["programme_id"]]
+def _excludes(data: AuditData, first: Assignment, second: Assignment) -> bool:
+    one, other = data.programmes[first.programme_id], data.programmes[second.programme_id]
     return (
-        second["programme_id"] in one["incompatible_with"]
-        or first["programme_id"] in other["incompatible_with"]
+        second.programme_id in one.incompatible_with
+        or first.programme_id in other.incompatible_with
     )
 
 
-def _overlap(first: dict[str, Any], second: dict[str, Any]) -> bool:
-    first_end, second_end = (
-        first.get("end_date") or "9999-12-31",
-        second.get("end_date") or "9999-12-31",
-    )
-    return bool(first["start_date"] <= second_end and second["start_date"] <= first_end)
+def _overlap(first: Assignment, second: Assignment) -> bool:
+    first_end, second_end = (first.end_date or "9999-12-31", second.end_date or "9999-12-31")
+    return first.start_date <= second_end and second.start_date <= first_end
 
 
-def _finding(
-    kind: str, subject: str, records: list[dict[str, Any]], **evidence: Any
-) -> dict[str, Any]:
-    transactions = [{"tx_id": r["tx_id"], "index": r["index"]} for r in records if "tx_id" in r]
+def _finding(kind: str, subject: str, records: Sequence[Evidence], **evidence: Any) -> Finding:
+    transactions = [{"tx_id": r.tx_id, "index": r.index} for r in records]
     return {"kind": kind, "subject": subject, "transactions": transactions, "evidence": evidence}
 
 
-def _record(view: StateView, kind: str, record_id: str) -> Record:
+def _record(view: StateView, kind: str, record_id: str, cls: type[R]) -> R:
     """A record the ledger's own indexes name, which must therefore exist."""
-    found = read(view, f"{PREFIX}{kind}/{record_id}")
+    found = read_record(view, f"{PREFIX}{kind}/{record_id}", cls)
     assert found is not None, f"{kind} {record_id} is named by the payments state but absent"
     return found
 
 
-def _by_id(view: StateView, kind: str) -> dict[str, dict[str, Any]]:
+def _by_id(view: StateView, kind: str, cls: type[R]) -> dict[str, R]:
     prefix = f"{PREFIX}{kind}/"
-    return {key[len(prefix) :]: value for key, value in scan(view, prefix)}
+    return {key[len(prefix) :]: found for key, found in scan_records(view, prefix, cls)}
 
 
 def _raw_by_id(view: StateView, kind: str) -> dict[str, bytes]:

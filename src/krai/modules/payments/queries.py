@@ -1,16 +1,42 @@
 """Read functions over social payments and drug provision: rules, the audit, CLI, dashboard.
 
-A person is only ever a pseudonym here. ``entitlement`` recomputes what a rule version gives
-a person for a period from the facts attested about them — the same function the ledger
-checks an accrual with, and the audit re-runs with facts that arrived later.
+Each answers typed records (``model.ProgrammeView``, ``AssignmentView``, ``AccrualView``...:
+the stored record with its id). A person is only ever a pseudonym here. ``entitlement``
+recomputes what a rule version gives a person for a period from the facts attested about
+them — the same function the ledger checks an accrual with, and the audit re-runs with facts
+that arrived later.
 """
 
 from typing import Any
+
+import msgspec
 
 from krai.modules.payments.audit import audit
 from krai.modules.payments.formulas import FormulaError, evaluate
 from krai.modules.payments.model import (
     PREFIX,
+    Accrual,
+    AccrualView,
+    Assignment,
+    AssignmentView,
+    Claim,
+    ClaimView,
+    Death,
+    Dispensing,
+    DispensingView,
+    Fact,
+    FactSheet,
+    PackOut,
+    Payment,
+    PaymentView,
+    Prescription,
+    PrescriptionView,
+    Programme,
+    ProgrammeView,
+    RuleVersion,
+    StatementInParts,
+    StatementSummary,
+    StoredStatement,
     accrual_key,
     assignment_key,
     claim_key,
@@ -19,153 +45,198 @@ from krai.modules.payments.model import (
     fact_rank,
     fact_sheet_key,
     facts_in_effect,
+    pack_key,
     payment_key,
     period_start,
     prescription_key,
     programme_key,
-    rule_for,
-    statement_in_parts,
     statement_key,
 )
-from krai.state.store import StateView, read, scan
+from krai.state.records import R, Record, read_record, scan_records
+from krai.state.store import StateView
 
 
-def programme(view: StateView, programme_id: str) -> dict[str, Any] | None:
+def programme(view: StateView, programme_id: str) -> ProgrammeView | None:
     """The programme, or None."""
-    found = read(view, programme_key(programme_id))
-    return None if found is None else {"programme_id": programme_id, **found}
+    found = read_record(view, programme_key(programme_id), Programme)
+    return None if found is None else _with_id(ProgrammeView, programme_id=programme_id, of=found)
 
 
-def programmes(view: StateView) -> list[dict[str, Any]]:
+def programmes(view: StateView) -> list[ProgrammeView]:
     """Every programme, by id."""
-    return _listed(view, "programme", "programme_id")
+    return [
+        _with_id(ProgrammeView, programme_id=found_id, of=found)
+        for found_id, found in _listed(view, "programme", Programme)
+    ]
 
 
-def rules(view: StateView, programme_id: str) -> list[dict[str, Any]]:
+def rules(view: StateView, programme_id: str) -> list[RuleVersion]:
     """Every rule version of a programme, oldest first."""
-    return [rule for _, rule in scan(view, f"{PREFIX}rule/{programme_id}/")]
+    return [rule for _, rule in scan_records(view, f"{PREFIX}rule/{programme_id}/", RuleVersion)]
 
 
-def facts_on(view: StateView, subjects: list[str], on: str) -> dict[str, Any]:
+def rule_for(rules: list[RuleVersion], on: str) -> RuleVersion | None:
+    """The rule version in effect on a date: the latest effective on or before it."""
+    found = None
+    for rule in sorted(rules, key=lambda r: (r.effective_from, r.version)):
+        if rule.effective_from <= on:
+            found = rule
+    return found
+
+
+def facts_on(view: StateView, subjects: list[str], on: str) -> dict[str, int | str]:
     """The facts attested about a person (any of its pseudonyms) in effect on a date: for each
     kind the latest attestation valid then. ``death`` is the date of death once it has passed."""
     facts = [fact for subject in subjects for fact in fact_sheet(view, subject)]
     return facts_in_effect(sorted(facts, key=fact_rank), on)
 
 
-def fact_sheet(view: StateView, subject: str) -> list[dict[str, Any]]:
+def fact_sheet(view: StateView, subject: str) -> tuple[Fact, ...]:
     """Every fact attested about a subject, in brief, in the order attested."""
-    sheet = read(view, fact_sheet_key(subject))
-    facts: list[dict[str, Any]] = [] if sheet is None else sheet["facts"]
-    return facts
+    sheet = read_record(view, fact_sheet_key(subject), FactSheet)
+    return () if sheet is None else sheet.facts
 
 
 def death_date(view: StateView, subjects: list[str]) -> str | None:
     """The attested date of death of a person, if any."""
-    dates = [found["died"] for s in subjects if (found := read(view, death_key(s))) is not None]
+    deaths = (read_record(view, death_key(subject), Death) for subject in subjects)
+    dates = [found.died for found in deaths if found is not None]
     return min(dates) if dates else None
 
 
-def entitlement(view: StateView, assignment: dict[str, Any], period: str) -> dict[str, Any]:
+def entitlement(view: StateView, assignment: Assignment, period: str) -> dict[str, Any]:
     """What the rule in effect at the period's start gives the person for that period:
     ``{"version", "eligible", "amount_kopecks"}``, or ``{"error"}`` when no rule applies or
     the formula is undefined for the facts. Nothing is due for a month after a death."""
     on = period_start(period)
-    rule = rule_for(rules(view, assignment["programme_id"]), on)
+    rule = rule_for(rules(view, assignment.programme_id), on)
     if rule is None:
-        return {"error": f"programme {assignment['programme_id']} has no rule in effect on {on}"}
-    subjects = [assignment["pseudonym"], assignment["dedup_key"]]
-    facts = facts_on(view, subjects, on)
+        return {"error": f"programme {assignment.programme_id} has no rule in effect on {on}"}
+    facts = facts_on(view, [assignment.pseudonym, assignment.dedup_key], on)
     died = facts.get("death")
     try:
-        eligible = died is None and evaluate(rule["eligibility"], facts, rule["parameters"]) is True
-        amount = evaluate(rule["amount_kopecks"], facts, rule["parameters"]) if eligible else 0
+        eligible = died is None and evaluate(rule.eligibility, facts, rule.parameters) is True
+        amount = evaluate(rule.amount_kopecks, facts, rule.parameters) if eligible else 0
     except (FormulaError, KeyError, IndexError, TypeError) as error:
-        return {"error": f"rule version {rule['version']} is undefined for this person: {error}"}
+        return {"error": f"rule version {rule.version} is undefined for this person: {error}"}
     if not isinstance(amount, int) or isinstance(amount, bool):
-        return {"error": f"rule version {rule['version']} gives {amount!r}, not an amount"}
-    return {"version": rule["version"], "eligible": eligible, "amount_kopecks": max(amount, 0)}
+        return {"error": f"rule version {rule.version} gives {amount!r}, not an amount"}
+    return {"version": rule.version, "eligible": eligible, "amount_kopecks": max(amount, 0)}
 
 
-def assignment(view: StateView, assignment_id: str) -> dict[str, Any] | None:
+def assignment(view: StateView, assignment_id: str) -> AssignmentView | None:
     """The assignment, or None."""
-    found = read(view, assignment_key(assignment_id))
-    return None if found is None else {"assignment_id": assignment_id, **found}
+    found = read_record(view, assignment_key(assignment_id), Assignment)
+    return (
+        None if found is None else _with_id(AssignmentView, assignment_id=assignment_id, of=found)
+    )
 
 
-def assignments_of(view: StateView, pseudonym: str) -> list[dict[str, Any]]:
+def assignments_of(view: StateView, pseudonym: str) -> list[AssignmentView]:
     """Every assignment of a person (by programme pseudonym)."""
     prefix = f"{PREFIX}person/{pseudonym}/"
-    found = (assignment(view, key[len(prefix) :]) for key, _ in scan(view, prefix))
+    found = (assignment(view, key[len(prefix) :]) for key, _ in view.scan_bytes(prefix))
     return [a for a in found if a is not None]
 
 
-def accrual(view: StateView, accrual_id: str) -> dict[str, Any] | None:
+def accrual(view: StateView, accrual_id: str) -> AccrualView | None:
     """The accrual, or None."""
-    found = read(view, accrual_key(accrual_id))
-    return None if found is None else {"accrual_id": accrual_id, **found}
+    found = read_record(view, accrual_key(accrual_id), Accrual)
+    return None if found is None else _with_id(AccrualView, accrual_id=accrual_id, of=found)
 
 
-def accruals(view: StateView) -> list[dict[str, Any]]:
+def accruals(view: StateView) -> list[AccrualView]:
     """Every accrual, by id."""
-    return _listed(view, "accrual", "accrual_id")
-
-
-def payment(view: StateView, payment_id: str) -> dict[str, Any] | None:
-    """The payment, or None."""
-    found = read(view, payment_key(payment_id))
-    return None if found is None else {"payment_id": payment_id, **found}
-
-
-def prescription(view: StateView, prescription_id: str) -> dict[str, Any] | None:
-    """The prescription with what was dispensed against it, or None."""
-    found = read(view, prescription_key(prescription_id))
-    return None if found is None else {"prescription_id": prescription_id, **found}
-
-
-def dispensing(view: StateView, dispense_id: str) -> dict[str, Any] | None:
-    """The dispensing with its packs and problems, or None."""
-    found = read(view, dispense_key(dispense_id))
-    return None if found is None else {"dispense_id": dispense_id, **found}
-
-
-def claim(view: StateView, claim_id: str) -> dict[str, Any] | None:
-    """The reimbursement claim, or None."""
-    found = read(view, claim_key(claim_id))
-    return None if found is None else {"claim_id": claim_id, **found}
-
-
-def pack(view: StateView, sgtin: str) -> dict[str, Any] | None:
-    """Where a pack left circulation, or None while it has not."""
-    return read(view, f"{PREFIX}pack/{sgtin}")
-
-
-def statement(view: StateView, statement_id: str) -> dict[str, Any] | None:
-    """An imported bank statement with each line's outcome, in order across its parts, the
-    parts received of how many, its digest and whether it is complete; or None. One recorded
-    whole (version 1) reads as a complete statement of one part."""
-    found = read(view, statement_key(statement_id))
-    return None if found is None else statement_in_parts(found)
-
-
-def statements(view: StateView) -> list[dict[str, Any]]:
-    """Every bank statement, one per id however many parts it came in: parts received of
-    how many, whether complete, its lines and how many matched no payment, where part 1 is."""
-    prefix = f"{PREFIX}statement/"
     return [
-        _statement_summary(key[len(prefix) :], statement_in_parts(found))
-        for key, found in scan(view, prefix)
+        _with_id(AccrualView, accrual_id=found_id, of=found)
+        for found_id, found in _listed(view, "accrual", Accrual)
     ]
 
 
-def _statement_summary(statement_id: str, found: dict[str, Any]) -> dict[str, Any]:
-    keep = ("parts", "parts_received", "complete", "statement_sha256", "index", "time_ms")
-    return {
-        "statement_id": statement_id,
-        **{name: found[name] for name in keep},
-        "lines": len(found["lines"]),
-        "unmatched_lines": sum(1 for line in found["lines"] if "unmatched" in line),
-    }
+def payment(view: StateView, payment_id: str) -> PaymentView | None:
+    """The payment, or None."""
+    found = read_record(view, payment_key(payment_id), Payment)
+    return None if found is None else _with_id(PaymentView, payment_id=payment_id, of=found)
+
+
+def payments(view: StateView) -> list[PaymentView]:
+    """Every payment, by id."""
+    return [
+        _with_id(PaymentView, payment_id=found_id, of=found)
+        for found_id, found in _listed(view, "payment", Payment)
+    ]
+
+
+def prescription(view: StateView, prescription_id: str) -> PrescriptionView | None:
+    """The prescription with what was dispensed against it, or None."""
+    found = read_record(view, prescription_key(prescription_id), Prescription)
+    if found is None:
+        return None
+    return _with_id(PrescriptionView, prescription_id=prescription_id, of=found)
+
+
+def dispensing(view: StateView, dispense_id: str) -> DispensingView | None:
+    """The dispensing with its packs and problems, or None."""
+    found = read_record(view, dispense_key(dispense_id), Dispensing)
+    return None if found is None else _with_id(DispensingView, dispense_id=dispense_id, of=found)
+
+
+def dispensings(view: StateView) -> list[DispensingView]:
+    """Every dispensing, by id."""
+    return [
+        _with_id(DispensingView, dispense_id=found_id, of=found)
+        for found_id, found in _listed(view, "dispense", Dispensing)
+    ]
+
+
+def claim(view: StateView, claim_id: str) -> ClaimView | None:
+    """The reimbursement claim, or None."""
+    found = read_record(view, claim_key(claim_id), Claim)
+    return None if found is None else _with_id(ClaimView, claim_id=claim_id, of=found)
+
+
+def claims(view: StateView) -> list[ClaimView]:
+    """Every reimbursement claim, by id."""
+    return [
+        _with_id(ClaimView, claim_id=found_id, of=found)
+        for found_id, found in _listed(view, "claim", Claim)
+    ]
+
+
+def pack(view: StateView, sgtin: str) -> PackOut | None:
+    """Where a pack left circulation, or None while it has not."""
+    return read_record(view, pack_key(sgtin), PackOut)
+
+
+def statement(view: StateView, statement_id: str) -> StatementInParts | None:
+    """An imported bank statement with each line's outcome, in order across its parts, the
+    parts received of how many, its digest and whether it is complete; or None. One recorded
+    whole (version 1) reads as a complete statement of one part."""
+    found = read_record(view, statement_key(statement_id), StoredStatement)
+    return None if found is None else found.in_parts()
+
+
+def statements(view: StateView) -> list[StatementSummary]:
+    """Every bank statement, one per id however many parts it came in: parts received of
+    how many, whether complete, its lines and how many matched no payment, where part 1 is."""
+    return [
+        _statement_summary(statement_id, found.in_parts())
+        for statement_id, found in _listed(view, "statement", StoredStatement)
+    ]
+
+
+def _statement_summary(statement_id: str, found: StatementInParts) -> StatementSummary:
+    return StatementSummary(
+        statement_id=statement_id,
+        parts=found.parts,
+        parts_received=found.parts_received,
+        complete=found.complete,
+        statement_sha256=found.statement_sha256,
+        index=found.index,
+        time_ms=found.time_ms,
+        lines=len(found.lines),
+        unmatched_lines=found.unmatched_lines(),
+    )
 
 
 def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
@@ -181,6 +252,12 @@ def audit_summary(view: StateView, as_of: str | None = None) -> dict[str, int]:
     return counts
 
 
-def _listed(view: StateView, kind: str, id_name: str) -> list[dict[str, Any]]:
+def _listed(view: StateView, kind: str, cls: type[R]) -> list[tuple[str, R]]:
+    """Every (id, record) of a kind, by id."""
     prefix = f"{PREFIX}{kind}/"
-    return [{id_name: key[len(prefix) :], **value} for key, value in scan(view, prefix)]
+    return [(key[len(prefix) :], found) for key, found in scan_records(view, prefix, cls)]
+
+
+def _with_id(view_cls: type[R], *, of: Record, **identifier: str) -> R:
+    """The record ``of`` as its view class, with its id (the last part of its key)."""
+    return view_cls(**identifier, **msgspec.structs.asdict(of))

@@ -4,9 +4,12 @@ established it, so a reader can fetch the inclusion proof of every link."""
 
 from typing import Any
 
-from krai.modules.accounts.queries import postings
+from krai.modules.accounts.model import Posting
+from krai.modules.accounts.queries import posting_records
 from krai.modules.payments import queries
-from krai.state.store import StateView, scan
+from krai.modules.payments.model import LegalBasis, Provenance
+from krai.state.records import record_json
+from krai.state.store import StateView
 
 
 def backwards_from_payment(view: StateView, payment_id: str) -> list[dict[str, Any]]:
@@ -14,16 +17,16 @@ def backwards_from_payment(view: StateView, payment_id: str) -> list[dict[str, A
     payment = queries.payment(view, payment_id)
     if payment is None:
         return []
-    accrual = queries.accrual(view, payment["accrual_id"])
+    accrual = queries.accrual(view, payment.accrual_id)
     assert accrual is not None
-    assignment = queries.assignment(view, accrual["assignment_id"])
+    assignment = queries.assignment(view, accrual.assignment_id)
     assert assignment is not None
     return [
-        _step("payment", payment_id, payment, amount_kopecks=payment["amount_kopecks"]),
-        _step("accrual", accrual["accrual_id"], accrual, period=accrual["period"]),
-        *_rule(view, accrual["programme_id"], int(accrual["rule_version"])),
-        _step("assignment", assignment["assignment_id"], assignment),
-        *_programme_and_funding(view, accrual["programme_id"]),
+        _step("payment", payment_id, payment, amount_kopecks=payment.amount_kopecks),
+        _step("accrual", accrual.accrual_id, accrual, period=accrual.period),
+        *_rule(view, accrual.programme_id, accrual.rule_version),
+        _step("assignment", assignment.assignment_id, assignment),
+        *_programme_and_funding(view, accrual.programme_id),
     ]
 
 
@@ -32,24 +35,22 @@ def backwards_from_dispensing(view: StateView, dispense_id: str) -> list[dict[st
     dispensing = queries.dispensing(view, dispense_id)
     if dispensing is None:
         return []
-    prescription = queries.prescription(view, dispensing["prescription_id"])
+    prescription = queries.prescription(view, dispensing.prescription_id)
     assert prescription is not None
     steps = [
-        _step(
-            "dispensing", dispense_id, dispensing, packs=[p["sgtin"] for p in dispensing["packs"]]
-        ),
-        _step("prescription", prescription["prescription_id"], prescription),
+        _step("dispensing", dispense_id, dispensing, packs=[p.sgtin for p in dispensing.packs]),
+        _step("prescription", prescription.prescription_id, prescription),
     ]
     steps += [
-        _step("assignment", a["assignment_id"], a)
-        for a in queries.assignments_of(view, prescription["pseudonym"])
-        if a["programme_id"] == prescription["programme_id"]
+        _step("assignment", a.assignment_id, a)
+        for a in queries.assignments_of(view, prescription.pseudonym)
+        if a.programme_id == prescription.programme_id
     ]
-    claim_id = dispensing.get("claim_id")
-    found = None if claim_id is None else queries.claim(view, str(claim_id))
+    claim_id = dispensing.claim_id
+    found = None if claim_id is None else queries.claim(view, claim_id)
     if found is not None:
-        steps.append(_step("claim", found["claim_id"], found, status=found["status"]))
-    return [*steps, *_programme_and_funding(view, prescription["programme_id"])]
+        steps.append(_step("claim", found.claim_id, found, status=found.status))
+    return [*steps, *_programme_and_funding(view, prescription.programme_id)]
 
 
 def forwards_from_programme(view: StateView, programme_id: str) -> dict[str, Any]:
@@ -58,16 +59,15 @@ def forwards_from_programme(view: StateView, programme_id: str) -> dict[str, Any
     programme = queries.programme(view, programme_id)
     if programme is None:
         return {}
-    funding = [p for p in postings(view, programme["budget_account"]) if p["side"] == "credit"]
-    accruals = [a for a in queries.accruals(view) if a["programme_id"] == programme_id]
-    paid = sum(int(a["paid_kopecks"]) for a in accruals)
-    claims = [c for c in _claims(view) if c["programme_id"] == programme_id]
-    reimbursed = sum(int(c["amount_kopecks"]) for c in claims if c["status"] == "reimbursed")
+    funding = _funding(view, programme.budget_account)
+    accruals = [a for a in queries.accruals(view) if a.programme_id == programme_id]
+    claims = [c for c in queries.claims(view) if c.programme_id == programme_id]
+    reimbursed = sum(c.amount_kopecks for c in claims if c.status == "reimbursed")
     return {
         "programme_id": programme_id,
-        "funded_kopecks": sum(int(p["amount_kopecks"]) for p in funding),
-        "accrued_kopecks": sum(int(a["amount_kopecks"]) for a in accruals),
-        "paid_kopecks": paid,
+        "funded_kopecks": sum(p.amount_kopecks for p in funding),
+        "accrued_kopecks": sum(a.amount_kopecks for a in accruals),
+        "paid_kopecks": sum(a.paid_kopecks for a in accruals),
         "reimbursed_kopecks": reimbursed,
         "funding": [_posting(p) for p in funding],
         "accruals": len(accruals),
@@ -75,43 +75,41 @@ def forwards_from_programme(view: StateView, programme_id: str) -> dict[str, Any
     }
 
 
+def _funding(view: StateView, budget_account: str) -> list[Posting]:
+    return [p for p in posting_records(view, budget_account) if p.side == "credit"]
+
+
 def _programme_and_funding(view: StateView, programme_id: str) -> list[dict[str, Any]]:
     programme = queries.programme(view, programme_id)
     assert programme is not None
-    funding = [p for p in postings(view, programme["budget_account"]) if p["side"] == "credit"]
     return [
-        _step("programme", programme_id, programme, legal_basis=programme["legal_basis"]),
-        *(_posting(p) for p in funding),
+        _step("programme", programme_id, programme, legal_basis=_basis(programme.legal_basis)),
+        *(_posting(p) for p in _funding(view, programme.budget_account)),
     ]
 
 
 def _rule(view: StateView, programme_id: str, version: int) -> list[dict[str, Any]]:
     return [
-        _step("rule", f"{programme_id}/v{version}", rule, legal_basis=rule["legal_basis"])
+        _step("rule", f"{programme_id}/v{version}", rule, legal_basis=_basis(rule.legal_basis))
         for rule in queries.rules(view, programme_id)
-        if rule["version"] == version
+        if rule.version == version
     ]
 
 
-def _claims(view: StateView) -> list[dict[str, Any]]:
-    return [{"claim_id": k.rsplit("/", 1)[1], **v} for k, v in scan(view, "payments/claim/")]
+def _basis(basis: LegalBasis) -> dict[str, Any]:
+    return record_json(basis)
 
 
-def _posting(posting: dict[str, Any]) -> dict[str, Any]:
-    return _step(
-        "funding",
-        posting["reference"],
-        posting,
-        amount_kopecks=posting["amount_kopecks"],
-        from_account=posting["counterparty"],
-    )
-
-
-def _step(step: str, identifier: str, record: dict[str, Any], **details: Any) -> dict[str, Any]:
+def _posting(posting: Posting) -> dict[str, Any]:
     return {
-        "step": step,
-        "id": identifier,
-        "tx_id": record["tx_id"],
-        "index": record["index"],
-        **details,
+        "step": "funding",
+        "id": posting.reference,
+        "tx_id": posting.tx_id,
+        "index": posting.index,
+        "amount_kopecks": posting.amount_kopecks,
+        "from_account": posting.counterparty,
     }
+
+
+def _step(step: str, identifier: str, record: Provenance, **details: Any) -> dict[str, Any]:
+    return {"step": step, "id": identifier, "tx_id": record.tx_id, "index": record.index, **details}

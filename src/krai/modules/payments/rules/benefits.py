@@ -11,6 +11,8 @@ second accrual for a month and is what the audit reads (ADR 0015).
 
 from typing import Any
 
+import msgspec
+
 from krai.modules.accounts.rules import move
 from krai.modules.payments import events
 from krai.modules.payments.messages import (
@@ -21,8 +23,19 @@ from krai.modules.payments.messages import (
     TerminateAssignment,
 )
 from krai.modules.payments.model import (
+    EMPTY_CARD,
+    Accrual,
+    Assignment,
+    Card,
+    CardAccrual,
+    CardPayment,
+    LegalBasis,
+    Override,
+    Payment,
+    PersonAssignment,
+    Termination,
+    Unreconciled,
     accrual_key,
-    active_in,
     assignment_key,
     card_key,
     payment_key,
@@ -35,10 +48,12 @@ from krai.modules.payments.rules.records import (
     operated_programme,
     paying_programme,
     programme,
+    required,
+    stamp,
 )
 from krai.state.calendar import local_date
 from krai.state.engine import Context
-from krai.state.messages import encode_message
+from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
@@ -51,7 +66,8 @@ def check_assignment(message: Assign) -> None:
 def validate_assignment(ctx: Context, message: Assign) -> None:
     """The programme's operator assigns a new measure."""
     operated_programme(ctx, message.programme_id)
-    absent(ctx, assignment_key(message.assignment_id), f"assignment {message.assignment_id}")
+    what = f"assignment {message.assignment_id}"
+    absent(ctx, assignment_key(message.assignment_id), Assignment, what)
     today = local_date(ctx.time_ms)
     if message.decision_date > today:
         raise rule_violation(f"decision_date {message.decision_date} is after today, {today}")
@@ -59,45 +75,50 @@ def validate_assignment(ctx: Context, message: Assign) -> None:
 
 def apply_assignment(ctx: Context, message: Assign) -> None:
     """Record the assignment and index it under the person's pseudonym."""
-    record = {k: v for k, v in encode_message(message).items() if k != "assignment_id"}
-    record.update(ctx.provenance())
-    ctx.state.put(assignment_key(message.assignment_id), record)
-    ctx.state.put(
-        person_assignment_key(message.pseudonym, message.assignment_id), {"index": ctx.index}
+    record = Assignment(
+        **ctx.provenance(),
+        programme_id=message.programme_id,
+        pseudonym=message.pseudonym,
+        dedup_key=message.dedup_key,
+        decision_date=message.decision_date,
+        start_date=message.start_date,
+        decision_sha256=message.decision_sha256,
+        end_date=message.end_date,
     )
+    write_record(ctx.state, assignment_key(message.assignment_id), record)
+    index_key = person_assignment_key(message.pseudonym, message.assignment_id)
+    write_record(ctx.state, index_key, PersonAssignment(ctx.index))
     ctx.emit(events.MeasureAssigned(message.assignment_id, message.programme_id, message.pseudonym))
 
 
 def validate_termination(ctx: Context, message: TerminateAssignment) -> None:
     """The operator ends an open assignment no earlier than it started."""
     found = _assignment(ctx, message.assignment_id)
-    operated_programme(ctx, found["programme_id"])
-    if message.end_date < found["start_date"]:
-        raise rule_violation(
-            f"end_date {message.end_date} precedes the start {found['start_date']}"
-        )
+    operated_programme(ctx, found.programme_id)
+    if message.end_date < found.start_date:
+        raise rule_violation(f"end_date {message.end_date} precedes the start {found.start_date}")
 
 
 def apply_termination(ctx: Context, message: TerminateAssignment) -> None:
     """Set the end date, keeping the basis."""
     found = _assignment(ctx, message.assignment_id)
-    found["end_date"] = message.end_date
-    found["terminated"] = {"basis": message.basis, **ctx.provenance()}
-    ctx.state.put(assignment_key(message.assignment_id), found)
+    termination = Termination(**ctx.provenance(), basis=message.basis)
+    ended = msgspec.structs.replace(found, end_date=message.end_date, terminated=termination)
+    write_record(ctx.state, assignment_key(message.assignment_id), ended)
     ctx.emit(events.AssignmentTerminated(message.assignment_id, message.end_date))
 
 
 def validate_accrual(ctx: Context, message: Accrue) -> None:
     """One accrual per assignment and period, equal to the rule's amount or overridden."""
     found = _assignment(ctx, message.assignment_id)
-    operated_programme(ctx, found["programme_id"])
-    absent(ctx, accrual_key(message.accrual_id), f"accrual {message.accrual_id}")
-    if not active_in(found, message.period):
+    operated_programme(ctx, found.programme_id)
+    absent(ctx, accrual_key(message.accrual_id), Accrual, f"accrual {message.accrual_id}")
+    if not found.active_in(message.period):
         raise rule_violation(f"assignment {message.assignment_id} does not cover {message.period}")
-    existing = _card(ctx, message.assignment_id, message.period)["accruals"].get(message.period)
+    existing = _card(ctx, message.assignment_id, message.period).accruals.get(message.period)
     if existing is not None:
         raise conflict(
-            f"assignment {message.assignment_id} already has accrual {existing['accrual_id']} "
+            f"assignment {message.assignment_id} already has accrual {existing.accrual_id} "
             f"for {message.period}"
         )
     due = _due(ctx, found, message.period)
@@ -114,31 +135,29 @@ def apply_accrual(ctx: Context, message: Accrue) -> None:
     found = _assignment(ctx, message.assignment_id)
     due = _due(ctx, found, message.period)
     overridden = due["amount_kopecks"] != message.amount_kopecks
-    record: dict[str, Any] = {
-        "assignment_id": message.assignment_id,
-        "programme_id": found["programme_id"],
-        "pseudonym": found["pseudonym"],
-        "period": message.period,
-        "amount_kopecks": message.amount_kopecks,
-        "rule_version": due["version"],
-        "rule_amount_kopecks": due["amount_kopecks"],
-        "status": "awaiting_approval" if overridden else "accrued",
-        "paid_kopecks": 0,
+    record = Accrual(
         **ctx.provenance(),
-    }
-    if message.override is not None:
-        record["override"] = encode_message(message.override)
-    ctx.state.put(accrual_key(message.accrual_id), record)
+        assignment_id=message.assignment_id,
+        programme_id=found.programme_id,
+        pseudonym=found.pseudonym,
+        period=message.period,
+        amount_kopecks=message.amount_kopecks,
+        rule_version=due["version"],
+        rule_amount_kopecks=due["amount_kopecks"],
+        status="awaiting_approval" if overridden else "accrued",
+        paid_kopecks=0,
+        override=_override(message),
+    )
+    write_record(ctx.state, accrual_key(message.accrual_id), record)
     card = _card(ctx, message.assignment_id, message.period)
-    entry = {
-        "accrual_id": message.accrual_id,
-        "amount_kopecks": message.amount_kopecks,
-        "time_ms": ctx.time_ms,
-    }
-    if message.override is not None:
-        entry["override"] = True
-    card["accruals"][message.period] = entry
-    ctx.state.put(card_key(message.assignment_id, message.period[:4]), card)
+    entry = CardAccrual(
+        message.accrual_id,
+        message.amount_kopecks,
+        ctx.time_ms,
+        override=True if message.override is not None else None,
+    )
+    card_of_year = card_key(message.assignment_id, message.period[:4])
+    write_record(ctx.state, card_of_year, card.with_accrual(message.period, entry))
     ctx.emit(
         events.Accrued(
             message.accrual_id,
@@ -156,39 +175,45 @@ def apply_accrual(ctx: Context, message: Accrue) -> None:
         )
 
 
+def _override(message: Accrue) -> Override | None:
+    given = message.override
+    if given is None:
+        return None
+    basis = LegalBasis(given.legal_basis.act, given.legal_basis.article)
+    return Override(basis, given.reason)
+
+
 def validate_override(ctx: Context, message: ApproveOverride) -> None:
     """A second authority — not the operator that requested it — approves an override."""
     found = _accrual(ctx, message.accrual_id)
-    if found["status"] != "awaiting_approval":
-        raise conflict(f"accrual {message.accrual_id} is {found['status']}")
-    if ctx.signer == found["by"]:
+    if found.status != "awaiting_approval":
+        raise conflict(f"accrual {message.accrual_id} is {found.status}")
+    if ctx.signer == found.by:
         raise rule_violation("the organisation that requested an override cannot approve it")
 
 
 def apply_override(ctx: Context, message: ApproveOverride) -> None:
     """The accrual becomes payable."""
     found = _accrual(ctx, message.accrual_id)
-    found["status"] = "accrued"
-    found["override"]["approved"] = ctx.provenance()
-    ctx.state.put(accrual_key(message.accrual_id), found)
+    write_record(ctx.state, accrual_key(message.accrual_id), found.approved(stamp(ctx)))
     ctx.emit(events.OverrideApproved(message.accrual_id, ctx.signer))
 
 
 def validate_payment(ctx: Context, message: Pay) -> None:
     """The programme's agent pays what is accrued and unpaid, to a person not known dead."""
     found = _accrual(ctx, message.accrual_id)
-    paying_programme(ctx, found["programme_id"])
-    absent(ctx, payment_key(message.payment_id), f"payment {message.payment_id}")
-    if found["status"] != "accrued":
-        raise rule_violation(f"accrual {message.accrual_id} is {found['status']}, not payable")
-    unpaid = found["amount_kopecks"] - found["paid_kopecks"]
+    paying_programme(ctx, found.programme_id)
+    absent(ctx, payment_key(message.payment_id), Payment, f"payment {message.payment_id}")
+    if found.status != "accrued":
+        raise rule_violation(f"accrual {message.accrual_id} is {found.status}, not payable")
+    unpaid = found.unpaid_kopecks()
     if message.amount_kopecks > unpaid:
         raise rule_violation(
             f"accrual {message.accrual_id} has {unpaid} kopecks unpaid, "
             f"not {message.amount_kopecks}"
         )
-    assignment = _assignment(ctx, found["assignment_id"])
-    died = death_date(ctx.state, [assignment["pseudonym"], assignment["dedup_key"]])
+    assignment = _assignment(ctx, found.assignment_id)
+    died = death_date(ctx.state, [assignment.pseudonym, assignment.dedup_key])
     if died is not None and died <= message.paid_on:
         raise rule_violation(
             f"the recipient's death on {died} is attested; nothing is paid after it"
@@ -198,38 +223,38 @@ def validate_payment(ctx: Context, message: Pay) -> None:
 def apply_payment(ctx: Context, message: Pay) -> None:
     """Move the money from the earmarked budget to the payout account and record it."""
     found = _accrual(ctx, message.accrual_id)
-    scheme = programme(ctx, found["programme_id"])
+    scheme = programme(ctx, found.programme_id)
     move(
         ctx,
-        scheme["budget_account"],
+        scheme.budget_account,
         message.payout_account,
         message.amount_kopecks,
-        purpose=scheme["purpose"],
+        purpose=scheme.purpose,
         reference=message.payment_id,
     )
-    found["paid_kopecks"] += message.amount_kopecks
-    found.setdefault("payments", []).append(message.payment_id)
-    ctx.state.put(accrual_key(message.accrual_id), found)
-    record = {
-        "accrual_id": message.accrual_id,
-        "programme_id": found["programme_id"],
-        "pseudonym": found["pseudonym"],
-        "amount_kopecks": message.amount_kopecks,
-        "paid_on": message.paid_on,
-        "payout_account": message.payout_account,
-        "bank": "unreconciled",
+    paid = found.paid(message.payment_id, message.amount_kopecks)
+    write_record(ctx.state, accrual_key(message.accrual_id), paid)
+    record = Payment(
         **ctx.provenance(),
-    }
-    ctx.state.put(payment_key(message.payment_id), record)
-    ctx.state.put(unreconciled_key(message.payment_id), {"paid_on": message.paid_on})
-    card = _card(ctx, found["assignment_id"], found["period"])
-    card["payments"][message.payment_id] = {"paid_on": message.paid_on, "time_ms": ctx.time_ms}
-    ctx.state.put(card_key(found["assignment_id"], found["period"][:4]), card)
+        accrual_id=message.accrual_id,
+        programme_id=found.programme_id,
+        pseudonym=found.pseudonym,
+        amount_kopecks=message.amount_kopecks,
+        paid_on=message.paid_on,
+        payout_account=message.payout_account,
+        bank="unreconciled",
+    )
+    write_record(ctx.state, payment_key(message.payment_id), record)
+    write_record(ctx.state, unreconciled_key(message.payment_id), Unreconciled(message.paid_on))
+    card = _card(ctx, found.assignment_id, found.period)
+    entry = CardPayment(message.paid_on, ctx.time_ms)
+    card_of_year = card_key(found.assignment_id, found.period[:4])
+    write_record(ctx.state, card_of_year, card.with_payment(message.payment_id, entry))
     ctx.emit(events.Paid(message.payment_id, message.accrual_id, message.amount_kopecks))
 
 
-def _due(ctx: Context, assignment: dict[str, Any], period: str) -> dict[str, Any]:
-    subject = (assignment["pseudonym"], assignment["dedup_key"], assignment["programme_id"])
+def _due(ctx: Context, assignment: Assignment, period: str) -> dict[str, Any]:
+    subject = (assignment.pseudonym, assignment.dedup_key, assignment.programme_id)
     key = ("payments.due", *subject, period)
     due = ctx.once(key, lambda: entitlement(ctx.state, assignment, period))
     if "error" in due:
@@ -237,14 +262,14 @@ def _due(ctx: Context, assignment: dict[str, Any], period: str) -> dict[str, Any
     return due
 
 
-def _card(ctx: Context, assignment_id: str, period: str) -> dict[str, Any]:
+def _card(ctx: Context, assignment_id: str, period: str) -> Card:
     """The assignment's card for the period's year; empty before its first accrual."""
-    return ctx.read(card_key(assignment_id, period[:4])) or {"accruals": {}, "payments": {}}
+    return read_record(ctx.state, card_key(assignment_id, period[:4]), Card) or EMPTY_CARD
 
 
-def _assignment(ctx: Context, assignment_id: str) -> dict[str, Any]:
-    return ctx.require(assignment_key(assignment_id), f"assignment {assignment_id}")
+def _assignment(ctx: Context, assignment_id: str) -> Assignment:
+    return required(ctx, assignment_key(assignment_id), Assignment, f"assignment {assignment_id}")
 
 
-def _accrual(ctx: Context, accrual_id: str) -> dict[str, Any]:
-    return ctx.require(accrual_key(accrual_id), f"accrual {accrual_id}")
+def _accrual(ctx: Context, accrual_id: str) -> Accrual:
+    return required(ctx, accrual_key(accrual_id), Accrual, f"accrual {accrual_id}")

@@ -8,9 +8,9 @@ prescribed, a recipient known dead — each such problem is kept with the dispen
 dispensings are never reimbursed, and the audit lists them.
 """
 
-from typing import Any
+import msgspec
 
-from krai.modules.accounts.queries import account
+from krai.modules.accounts.queries import account_record
 from krai.modules.accounts.rules import move
 from krai.modules.payments import events
 from krai.modules.payments.messages import (
@@ -22,7 +22,13 @@ from krai.modules.payments.messages import (
 )
 from krai.modules.payments.model import (
     DEFERRED_SERVICE_WORKING_DAYS,
-    active_in,
+    Claim,
+    Deferral,
+    DispensedPack,
+    Dispensing,
+    PackOut,
+    Prescription,
+    Problem,
     add_working_days,
     claim_key,
     dispense_key,
@@ -34,33 +40,35 @@ from krai.modules.payments.rules.records import (
     absent,
     paying_programme,
     programme,
+    required,
+    stamp,
 )
 from krai.state.calendar import add_days
 from krai.state.engine import Context
+from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
 def validate_prescription(ctx: Context, message: Prescribe) -> None:
     """A listed drug within its limit, for a person the programme covers on the day."""
     scheme = programme(ctx, message.programme_id)
-    absent(
-        ctx, prescription_key(message.prescription_id), f"prescription {message.prescription_id}"
-    )
-    listed = _listed(scheme).get(message.drug_code)
+    what = f"prescription {message.prescription_id}"
+    absent(ctx, prescription_key(message.prescription_id), Prescription, what)
+    listed = scheme.listed().get(message.drug_code)
     if listed is None:
         raise rule_violation(
             f"{message.drug_code} is not on programme {message.programme_id}'s list"
         )
-    if message.quantity_units > listed["max_units_per_prescription"]:
+    if message.quantity_units > listed.max_units_per_prescription:
         raise rule_violation(
-            f"{message.quantity_units} units exceed the {listed['max_units_per_prescription']} one "
+            f"{message.quantity_units} units exceed the {listed.max_units_per_prescription} one "
             f"prescription of {message.drug_code} may give"
         )
     period = message.issued_on[:7]
     covered = [
         a
         for a in assignments_of(ctx.state, message.pseudonym)
-        if a["programme_id"] == message.programme_id and active_in(a, period)
+        if a.programme_id == message.programme_id and a.active_in(period)
     ]
     if not covered:
         raise rule_violation(f"{message.pseudonym} has no assignment in {message.programme_id}")
@@ -68,18 +76,18 @@ def validate_prescription(ctx: Context, message: Prescribe) -> None:
 
 def apply_prescription(ctx: Context, message: Prescribe) -> None:
     """Record the prescription, valid for its days from issue."""
-    record = {
-        "programme_id": message.programme_id,
-        "pseudonym": message.pseudonym,
-        "commitment_sha256": message.commitment_sha256,
-        "drug_code": message.drug_code,
-        "quantity_units": message.quantity_units,
-        "issued_on": message.issued_on,
-        "valid_until": add_days(message.issued_on, message.validity_days),
-        "dispensed_units": 0,
+    record = Prescription(
         **ctx.provenance(),
-    }
-    ctx.state.put(prescription_key(message.prescription_id), record)
+        programme_id=message.programme_id,
+        pseudonym=message.pseudonym,
+        commitment_sha256=message.commitment_sha256,
+        drug_code=message.drug_code,
+        quantity_units=message.quantity_units,
+        issued_on=message.issued_on,
+        valid_until=add_days(message.issued_on, message.validity_days),
+        dispensed_units=0,
+    )
+    write_record(ctx.state, prescription_key(message.prescription_id), record)
     ctx.emit(
         events.Prescribed(
             message.prescription_id, message.programme_id, message.drug_code, message.quantity_units
@@ -90,9 +98,9 @@ def apply_prescription(ctx: Context, message: Prescribe) -> None:
 def validate_deferral(ctx: Context, message: DeferPrescription) -> None:
     """A prescription not yet deferred, within its validity."""
     found = _prescription(ctx, message.prescription_id)
-    if "deferred" in found:
+    if found.deferred is not None:
         raise conflict(f"prescription {message.prescription_id} is already deferred")
-    if not found["issued_on"] <= message.deferred_on < found["valid_until"]:
+    if not found.valid_on(message.deferred_on):
         raise rule_violation(
             f"prescription {message.prescription_id} is not valid on {message.deferred_on}"
         )
@@ -102,8 +110,9 @@ def apply_deferral(ctx: Context, message: DeferPrescription) -> None:
     """Record the deferral and the date it must be served by."""
     found = _prescription(ctx, message.prescription_id)
     serve_by = add_working_days(message.deferred_on, DEFERRED_SERVICE_WORKING_DAYS)
-    found["deferred"] = {"on": message.deferred_on, "serve_by": serve_by, **ctx.provenance()}
-    ctx.state.put(prescription_key(message.prescription_id), found)
+    deferral = Deferral(**ctx.provenance(), on=message.deferred_on, serve_by=serve_by)
+    deferred = msgspec.structs.replace(found, deferred=deferral)
+    write_record(ctx.state, prescription_key(message.prescription_id), deferred)
     ctx.emit(events.PrescriptionDeferred(message.prescription_id, serve_by))
 
 
@@ -117,13 +126,13 @@ def check_dispensing(message: Dispense) -> None:
 def validate_dispensing(ctx: Context, message: Dispense) -> None:
     """Against an existing prescription, with packs still in circulation."""
     _prescription(ctx, message.prescription_id)
-    absent(ctx, dispense_key(message.dispense_id), f"dispensing {message.dispense_id}")
+    absent(ctx, dispense_key(message.dispense_id), Dispensing, f"dispensing {message.dispense_id}")
     for item in message.packs:
-        gone = ctx.read(pack_key(item.sgtin))
+        gone = read_record(ctx.state, pack_key(item.sgtin), PackOut)
         if gone is not None:
             raise conflict(
-                f"pack {item.sgtin} left circulation at entry {gone['index']} "
-                f"(dispensing {gone['dispense_id']})"
+                f"pack {item.sgtin} left circulation at entry {gone.index} "
+                f"(dispensing {gone.dispense_id})"
             )
 
 
@@ -132,26 +141,22 @@ def apply_dispensing(ctx: Context, message: Dispense) -> None:
     found = _prescription(ctx, message.prescription_id)
     units = sum(p.units for p in message.packs)
     problems = dispensing_problems(ctx, found, message, units)
-    found["dispensed_units"] += units
-    found.setdefault("dispensings", []).append(message.dispense_id)
-    ctx.state.put(prescription_key(message.prescription_id), found)
+    dispensed = found.dispensed(message.dispense_id, units)
+    write_record(ctx.state, prescription_key(message.prescription_id), dispensed)
+    out = PackOut(**ctx.provenance(), dispense_id=message.dispense_id)
     for item in message.packs:
-        ctx.state.put(
-            pack_key(item.sgtin), {"dispense_id": message.dispense_id, **ctx.provenance()}
-        )
-    record = {
-        "prescription_id": message.prescription_id,
-        "programme_id": found["programme_id"],
-        "pseudonym": message.pseudonym,
-        "dispensed_on": message.dispensed_on,
-        "packs": [
-            {"sgtin": p.sgtin, "drug_code": p.drug_code, "units": p.units} for p in message.packs
-        ],
-        "units": units,
-        "problems": problems,
+        write_record(ctx.state, pack_key(item.sgtin), out)
+    record = Dispensing(
         **ctx.provenance(),
-    }
-    ctx.state.put(dispense_key(message.dispense_id), record)
+        prescription_id=message.prescription_id,
+        programme_id=found.programme_id,
+        pseudonym=message.pseudonym,
+        dispensed_on=message.dispensed_on,
+        packs=tuple(DispensedPack(p.sgtin, p.drug_code, p.units) for p in message.packs),
+        units=units,
+        problems=tuple(problems),
+    )
+    write_record(ctx.state, dispense_key(message.dispense_id), record)
     ctx.emit(
         events.Dispensed(
             message.dispense_id, message.prescription_id, len(message.packs), units, tuple(problems)
@@ -160,20 +165,20 @@ def apply_dispensing(ctx: Context, message: Dispense) -> None:
 
 
 def dispensing_problems(
-    ctx: Context, prescription: dict[str, Any], message: Dispense, units: int
-) -> list[str]:
+    ctx: Context, prescription: Prescription, message: Dispense, units: int
+) -> list[Problem]:
     """What makes a dispensing invalid, as known when it is recorded."""
-    problems = []
-    if not prescription["issued_on"] <= message.dispensed_on < prescription["valid_until"]:
+    problems: list[Problem] = []
+    if not prescription.valid_on(message.dispensed_on):
         problems.append("prescription_expired")
-    if message.pseudonym != prescription["pseudonym"]:
+    if message.pseudonym != prescription.pseudonym:
         problems.append("wrong_person")
-    if any(p.drug_code != prescription["drug_code"] for p in message.packs):
+    if any(p.drug_code != prescription.drug_code for p in message.packs):
         problems.append("drug_not_prescribed")
-    if prescription["dispensed_units"] + units > prescription["quantity_units"]:
+    if prescription.dispensed_units + units > prescription.quantity_units:
         problems.append("quantity_exceeded")
     assignments = assignments_of(ctx.state, message.pseudonym)
-    subjects = [message.pseudonym, *(a["dedup_key"] for a in assignments)]
+    subjects = [message.pseudonym, *(a.dedup_key for a in assignments)]
     died = death_date(ctx.state, subjects)
     if died is not None and died <= message.dispensed_on:
         problems.append("recipient_dead")
@@ -183,9 +188,9 @@ def dispensing_problems(
 def validate_claim(ctx: Context, message: ClaimReimbursement) -> None:
     """The pharmacy claims its own unclaimed, problem-free dispensings into its own account."""
     programme(ctx, message.programme_id)
-    absent(ctx, claim_key(message.claim_id), f"claim {message.claim_id}")
-    own = account(ctx.state, message.account_id)
-    if own is None or own["owner"] != ctx.signer:
+    absent(ctx, claim_key(message.claim_id), Claim, f"claim {message.claim_id}")
+    own = account_record(ctx.state, message.account_id)
+    if own is None or own.owner != ctx.signer:
         raise rule_violation(f"account {message.account_id} is not an open account of {ctx.signer}")
     if len(set(message.dispense_ids)) != len(message.dispense_ids):
         raise invalid_body("body.dispense_ids: a dispensing is named twice")
@@ -196,72 +201,72 @@ def validate_claim(ctx: Context, message: ClaimReimbursement) -> None:
 def apply_claim(ctx: Context, message: ClaimReimbursement) -> None:
     """Record the claim at the programme's prices, and mark the dispensings claimed."""
     scheme = programme(ctx, message.programme_id)
-    prices = {code: d["reimbursement_kopecks_per_unit"] for code, d in _listed(scheme).items()}
+    prices = {code: d.reimbursement_kopecks_per_unit for code, d in scheme.listed().items()}
     amount = 0
     for dispense_id in message.dispense_ids:
         found = _dispensing(ctx, dispense_id)
-        amount += sum(prices[p["drug_code"]] * p["units"] for p in found["packs"])
-        found["claim_id"] = message.claim_id
-        ctx.state.put(dispense_key(dispense_id), found)
-    record = {
-        "programme_id": message.programme_id,
-        "dispense_ids": list(message.dispense_ids),
-        "account_id": message.account_id,
-        "amount_kopecks": amount,
-        "status": "claimed",
+        amount += sum(prices[p.drug_code] * p.units for p in found.packs)
+        claimed = msgspec.structs.replace(found, claim_id=message.claim_id)
+        write_record(ctx.state, dispense_key(dispense_id), claimed)
+    record = Claim(
         **ctx.provenance(),
-    }
-    ctx.state.put(claim_key(message.claim_id), record)
+        programme_id=message.programme_id,
+        dispense_ids=tuple(message.dispense_ids),
+        account_id=message.account_id,
+        amount_kopecks=amount,
+        status="claimed",
+    )
+    write_record(ctx.state, claim_key(message.claim_id), record)
     ctx.emit(events.ReimbursementClaimed(message.claim_id, len(message.dispense_ids), amount))
 
 
 def validate_reimbursement(ctx: Context, message: Reimburse) -> None:
     """The programme's payment agent pays an unpaid claim."""
-    found = ctx.require(claim_key(message.claim_id), f"claim {message.claim_id}")
-    paying_programme(ctx, found["programme_id"])
-    if found["status"] != "claimed":
-        raise conflict(f"claim {message.claim_id} is {found['status']}")
+    found = _claim(ctx, message.claim_id)
+    paying_programme(ctx, found.programme_id)
+    if found.status != "claimed":
+        raise conflict(f"claim {message.claim_id} is {found.status}")
 
 
 def apply_reimbursement(ctx: Context, message: Reimburse) -> None:
     """Pay the pharmacy from the programme's earmarked budget."""
-    found = ctx.require(claim_key(message.claim_id), f"claim {message.claim_id}")
-    scheme = programme(ctx, found["programme_id"])
+    found = _claim(ctx, message.claim_id)
+    scheme = programme(ctx, found.programme_id)
     move(
         ctx,
-        scheme["budget_account"],
-        found["account_id"],
-        found["amount_kopecks"],
-        purpose=scheme["purpose"],
+        scheme.budget_account,
+        found.account_id,
+        found.amount_kopecks,
+        purpose=scheme.purpose,
         reference=message.claim_id,
     )
-    found["status"] = "reimbursed"
-    found["reimbursed"] = ctx.provenance()
-    ctx.state.put(claim_key(message.claim_id), found)
-    ctx.emit(events.Reimbursed(message.claim_id, found["amount_kopecks"]))
+    paid = msgspec.structs.replace(found, status="reimbursed", reimbursed=stamp(ctx))
+    write_record(ctx.state, claim_key(message.claim_id), paid)
+    ctx.emit(events.Reimbursed(message.claim_id, found.amount_kopecks))
 
 
 def _require_claimable(ctx: Context, message: ClaimReimbursement, dispense_id: str) -> None:
     found = _dispensing(ctx, dispense_id)
-    if found["by"] != ctx.signer or found["programme_id"] != message.programme_id:
+    if found.by != ctx.signer or found.programme_id != message.programme_id:
         raise rule_violation(
             f"dispensing {dispense_id} is not {ctx.signer}'s in {message.programme_id}"
         )
-    if "claim_id" in found:
-        raise conflict(f"dispensing {dispense_id} is already claimed in {found['claim_id']}")
-    if found["problems"]:
+    if found.claim_id is not None:
+        raise conflict(f"dispensing {dispense_id} is already claimed in {found.claim_id}")
+    if found.problems:
         raise rule_violation(
-            f"dispensing {dispense_id} is not reimbursable: {', '.join(found['problems'])}"
+            f"dispensing {dispense_id} is not reimbursable: {', '.join(found.problems)}"
         )
 
 
-def _listed(scheme: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {drug["drug_code"]: drug for drug in scheme.get("drugs") or []}
+def _prescription(ctx: Context, prescription_id: str) -> Prescription:
+    what = f"prescription {prescription_id}"
+    return required(ctx, prescription_key(prescription_id), Prescription, what)
 
 
-def _prescription(ctx: Context, prescription_id: str) -> dict[str, Any]:
-    return ctx.require(prescription_key(prescription_id), f"prescription {prescription_id}")
+def _dispensing(ctx: Context, dispense_id: str) -> Dispensing:
+    return required(ctx, dispense_key(dispense_id), Dispensing, f"dispensing {dispense_id}")
 
 
-def _dispensing(ctx: Context, dispense_id: str) -> dict[str, Any]:
-    return ctx.require(dispense_key(dispense_id), f"dispensing {dispense_id}")
+def _claim(ctx: Context, claim_id: str) -> Claim:
+    return required(ctx, claim_key(claim_id), Claim, f"claim {claim_id}")

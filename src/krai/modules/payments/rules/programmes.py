@@ -1,14 +1,20 @@
 """Programmes, their dated rule versions, attested facts, and recorded erasures."""
 
-from typing import Any
-
-from krai.modules.accounts.queries import account
-from krai.modules.payments import events
+from krai.modules.accounts.queries import account_record
+from krai.modules.payments import events, messages
 from krai.modules.payments.formulas import FormulaError, check_formula
 from krai.modules.payments.messages import Attest, RecordErasure, RegisterProgramme, SetRule
 from krai.modules.payments.model import (
     PREFIX,
-    SHEET_FIELDS,
+    Attestation,
+    Death,
+    Erasure,
+    Fact,
+    FactSheet,
+    LegalBasis,
+    ListedDrug,
+    Programme,
+    RuleVersion,
     attestation_key,
     death_key,
     erasure_key,
@@ -23,8 +29,7 @@ from krai.modules.payments.rules.records import (
     operated_programme,
 )
 from krai.state.engine import Context
-from krai.state.messages import encode_message
-from krai.state.store import scan
+from krai.state.records import read_record, record_json, write_record
 from krai.tx.errors import invalid_body, rule_violation
 
 
@@ -40,14 +45,14 @@ def check_programme(message: RegisterProgramme) -> None:
 
 def validate_programme(ctx: Context, message: RegisterProgramme) -> None:
     """A new programme funded from an earmarked account of its named payment agent."""
-    absent(ctx, programme_key(message.programme_id), f"programme {message.programme_id}")
-    budget = account(ctx.state, message.budget_account)
-    if budget is None or budget["owner"] != message.payment_agent:
+    absent(ctx, programme_key(message.programme_id), Programme, f"programme {message.programme_id}")
+    budget = account_record(ctx.state, message.budget_account)
+    if budget is None or budget.owner != message.payment_agent:
         raise rule_violation(
             f"account {message.budget_account} is not an open account of the payment agent "
             f"{message.payment_agent}"
         )
-    if budget.get("purpose") is None:
+    if budget.purpose is None:
         raise rule_violation(f"account {message.budget_account} is not earmarked for a purpose")
     if "payment_agent" not in member_roles(ctx, message.payment_agent):
         raise rule_violation(f"{message.payment_agent} does not hold the payment_agent role")
@@ -55,11 +60,30 @@ def validate_programme(ctx: Context, message: RegisterProgramme) -> None:
 
 def apply_programme(ctx: Context, message: RegisterProgramme) -> None:
     """Record the programme; its signer operates it."""
-    budget = account(ctx.state, message.budget_account) or {}
-    record = {k: v for k, v in encode_message(message).items() if k != "programme_id"}
-    record.update(operator=ctx.signer, purpose=budget.get("purpose"), **ctx.provenance())
-    ctx.state.put(programme_key(message.programme_id), record)
+    budget = account_record(ctx.state, message.budget_account)
+    assert budget is not None and budget.purpose is not None, "validate_programme checked it"
+    drugs = message.drugs
+    record = Programme(
+        **ctx.provenance(),
+        title=message.title,
+        kind=message.kind,
+        legal_basis=LegalBasis(message.legal_basis.act, message.legal_basis.article),
+        budget_account=message.budget_account,
+        payment_agent=message.payment_agent,
+        incompatible_with=tuple(message.incompatible_with),
+        due_days_after_period=message.due_days_after_period,
+        operator=ctx.signer,
+        purpose=budget.purpose,
+        drugs=None if drugs is None else tuple(_listed(drug) for drug in drugs),
+    )
+    write_record(ctx.state, programme_key(message.programme_id), record)
     ctx.emit(events.ProgrammeRegistered(message.programme_id, ctx.signer))
+
+
+def _listed(drug: messages.ListedDrug) -> ListedDrug:
+    return ListedDrug(
+        drug.drug_code, drug.max_units_per_prescription, drug.reimbursement_kopecks_per_unit
+    )
 
 
 def validate_rule(ctx: Context, message: SetRule) -> None:
@@ -78,17 +102,19 @@ def validate_rule(ctx: Context, message: SetRule) -> None:
 
 
 def apply_rule(ctx: Context, message: SetRule) -> None:
-    """Record the version beside the older ones, which stay for replay and audit."""
-    record = {
-        "version": message.version,
-        "effective_from": message.effective_from,
-        "legal_basis": encode_message(message.legal_basis),
-        "eligibility": message.eligibility,
-        "amount_kopecks": message.amount_kopecks,
-        "parameters": dict(message.parameters or {}),
+    """Record the version beside the older ones, which stay for replay and audit. Its
+    formulas and parameter names are the signer's JSON, whose member names may be any text:
+    written through ``encode_value`` (RFC 8785's UTF-16 order), not the record encoder."""
+    record = RuleVersion(
         **ctx.provenance(),
-    }
-    ctx.state.put(rule_key(message.programme_id, message.version), record)
+        version=message.version,
+        effective_from=message.effective_from,
+        legal_basis=LegalBasis(message.legal_basis.act, message.legal_basis.article),
+        eligibility=message.eligibility,
+        amount_kopecks=message.amount_kopecks,
+        parameters=dict(message.parameters or {}),
+    )
+    ctx.state.put(rule_key(message.programme_id, message.version), record_json(record))
     ctx.emit(events.RuleVersionSet(message.programme_id, message.version, message.effective_from))
 
 
@@ -107,50 +133,45 @@ def check_attestation(message: Attest) -> None:
 
 def apply_attestation(ctx: Context, message: Attest) -> None:
     """Record the fact under its subject; a death's value is its date."""
-    value: int | str | None = message.text
-    if message.kind == "death":
-        value = message.valid_from
-    elif message.amount is not None:
-        value = message.amount
-    record: dict[str, Any] = {
-        "kind": message.kind,
-        "value": value,
-        "valid_from": message.valid_from,
+    value = message.valid_from if message.kind == "death" else message.amount
+    value = message.text if value is None else value
+    assert value is not None, "check_attestation gives every kind but death a value"
+    record = Attestation(
         **ctx.provenance(),
-    }
-    for name in ("valid_until", "document_sha256"):
-        if getattr(message, name) is not None:
-            record[name] = getattr(message, name)
-    ctx.state.put(attestation_key(message.subject, message.kind, ctx.index), record)
+        kind=message.kind,
+        value=value,
+        valid_from=message.valid_from,
+        valid_until=message.valid_until,
+        document_sha256=message.document_sha256,
+    )
+    write_record(ctx.state, attestation_key(message.subject, message.kind, ctx.index), record)
     _index_fact(ctx, message.subject, record)
     ctx.emit(events.FactAttested(message.subject, message.kind, message.valid_from))
 
 
-def _index_fact(ctx: Context, subject: str, record: dict[str, Any]) -> None:
+def _index_fact(ctx: Context, subject: str, record: Attestation) -> None:
     """Add the fact to its subject's sheet and, for a death, keep the earliest date."""
-    sheet = ctx.read(fact_sheet_key(subject)) or {"facts": []}
-    sheet["facts"].append({name: record[name] for name in SHEET_FIELDS if name in record})
-    ctx.state.put(fact_sheet_key(subject), sheet)
-    if record["kind"] == "death":
-        known = ctx.read(death_key(subject))
-        if known is None or record["valid_from"] < known["died"]:
-            ctx.state.put(death_key(subject), {"died": record["valid_from"]})
+    sheet = read_record(ctx.state, fact_sheet_key(subject), FactSheet) or FactSheet(())
+    fact = Fact(record.kind, record.value, record.valid_from, record.index, record.valid_until)
+    write_record(ctx.state, fact_sheet_key(subject), sheet.with_fact(fact))
+    if record.kind == "death":
+        known = read_record(ctx.state, death_key(subject), Death)
+        if known is None or record.valid_from < known.died:
+            write_record(ctx.state, death_key(subject), Death(record.valid_from))
 
 
 def validate_erasure(ctx: Context, message: RecordErasure) -> None:
     """The programme's operator records the erasure of a person it knows."""
     operated_programme(ctx, message.programme_id)
-    known = next(scan(ctx.state, f"{PREFIX}person/{message.pseudonym}/"), None)
+    known = next(ctx.state.scan_bytes(f"{PREFIX}person/{message.pseudonym}/"), None)
     if known is None:
         raise rule_violation(f"{message.pseudonym} has no assignment")
 
 
 def apply_erasure(ctx: Context, message: RecordErasure) -> None:
     """Record that the person's data key and personal data were destroyed off the ledger."""
-    record = {
-        "programme_id": message.programme_id,
-        "erased_on": message.erased_on,
-        **ctx.provenance(),
-    }
-    ctx.state.put(erasure_key(message.pseudonym), record)
+    record = Erasure(
+        **ctx.provenance(), programme_id=message.programme_id, erased_on=message.erased_on
+    )
+    write_record(ctx.state, erasure_key(message.pseudonym), record)
     ctx.emit(events.ErasureRecorded(message.pseudonym, message.programme_id, message.erased_on))

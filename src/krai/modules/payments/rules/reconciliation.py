@@ -11,8 +11,11 @@ payments.md "Statement parts"): one record per statement all the same, its lines
 after part, complete when the last part's digest check passes.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
+
+import msgspec
 
 from krai.modules.payments import events
 from krai.modules.payments.messages import (
@@ -21,9 +24,17 @@ from krai.modules.payments.messages import (
     StatementLine,
 )
 from krai.modules.payments.model import (
+    BankLine,
+    IncompleteStatement,
+    Mismatch,
+    PartEntry,
+    Payment,
+    StatementInParts,
+    StatementLineOutcome,
+    StoredStatement,
+    UnmatchedLine,
     incomplete_statement_key,
     payment_key,
-    statement_in_parts,
     statement_key,
     statement_sha256,
     unmatched_key,
@@ -31,6 +42,7 @@ from krai.modules.payments.model import (
 )
 from krai.modules.payments.rules.records import absent
 from krai.state.engine import Context
+from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
@@ -43,14 +55,15 @@ def check_statement(message: ReconcileStatement | ReconcileStatementPart) -> Non
 
 def validate_statement(ctx: Context, message: ReconcileStatement) -> None:
     """A statement not recorded before."""
-    absent(ctx, statement_key(message.statement_id), f"statement {message.statement_id}")
+    what = f"statement {message.statement_id}"
+    absent(ctx, statement_key(message.statement_id), StoredStatement, what)
 
 
 def apply_statement(ctx: Context, message: ReconcileStatement) -> None:
     """Match each line in order, recording its outcome."""
-    outcomes = [_match(ctx, message.statement_id, line) for line in message.lines]
-    record = {"lines": outcomes, **ctx.provenance()}
-    ctx.state.put(statement_key(message.statement_id), record)
+    outcomes = tuple(_match(ctx, message.statement_id, line) for line in message.lines)
+    record = StoredStatement(**ctx.provenance(), lines=outcomes)
+    write_record(ctx.state, statement_key(message.statement_id), record)
 
 
 def check_part(message: ReconcileStatementPart) -> None:
@@ -66,52 +79,59 @@ def validate_part(ctx: Context, message: ReconcileStatementPart) -> None:
     """Part 1 opens the statement; part k follows part k−1 from the same signer, repeats
     part 1's count and digest and brings no line id already recorded; the last part's lines
     complete a statement whose digest is the one announced."""
-    found = ctx.read(statement_key(message.statement_id))
+    found = _recorded(ctx, message.statement_id)
     if found is None and message.part != 1:
         raise rule_violation(
             f"statement {message.statement_id} has no part yet: "
             f"part 1 is expected, not part {message.part}"
         )
-    recorded = [] if found is None else _next_part(ctx, message, statement_in_parts(found))
+    recorded = () if found is None else _next_part(ctx, message, found)
     if message.part == message.parts:
         _check_digest(message, [*recorded, *map(asdict, message.lines)])
 
 
+def _recorded(ctx: Context, statement_id: str) -> StatementInParts | None:
+    found = read_record(ctx.state, statement_key(statement_id), StoredStatement)
+    return None if found is None else found.in_parts()
+
+
 def _next_part(
-    ctx: Context, message: ReconcileStatementPart, statement: dict[str, Any]
-) -> list[dict[str, Any]]:
+    ctx: Context, message: ReconcileStatementPart, statement: StatementInParts
+) -> tuple[StatementLineOutcome, ...]:
     """The lines recorded so far, provided ``message`` is the part the statement expects."""
-    name, received = f"statement {message.statement_id}", statement["parts_received"]
-    if statement["by"] != ctx.signer:
-        raise rule_violation(f"{name} is recorded by {statement['by']}: only it adds parts")
-    if statement["complete"]:
-        raise conflict(f"{name} is complete: {received} of {statement['parts']} parts")
+    name, received = f"statement {message.statement_id}", statement.parts_received
+    if statement.by != ctx.signer:
+        raise rule_violation(f"{name} is recorded by {statement.by}: only it adds parts")
+    if statement.complete:
+        raise conflict(f"{name} is complete: {received} of {statement.parts} parts")
     if message.part != received + 1:
         raise rule_violation(
-            f"{name} has {received} of {statement['parts']} parts: "
+            f"{name} has {received} of {statement.parts} parts: "
             f"part {received + 1} is expected, not part {message.part}"
         )
     _check_repeated(message, statement)
-    ids = {line["line_id"] for line in statement["lines"]}
+    ids = {line.line_id for line in statement.lines}
     for line in message.lines:
         if line.line_id in ids:
             raise rule_violation(f"line {line.line_id} is already in an earlier part of {name}")
-    lines: list[dict[str, Any]] = statement["lines"]
-    return lines
+    return statement.lines
 
 
-def _check_repeated(message: ReconcileStatementPart, statement: dict[str, Any]) -> None:
+def _check_repeated(message: ReconcileStatementPart, statement: StatementInParts) -> None:
     name = f"statement {message.statement_id}"
-    if message.parts != statement["parts"]:
-        raise rule_violation(f"{name} has {statement['parts']} parts (part 1), not {message.parts}")
-    if message.statement_sha256 != statement["statement_sha256"]:
+    if message.parts != statement.parts:
+        raise rule_violation(f"{name} has {statement.parts} parts (part 1), not {message.parts}")
+    if message.statement_sha256 != statement.statement_sha256:
         raise rule_violation(
-            f"{name} has digest {statement['statement_sha256']} (part 1), "
+            f"{name} has digest {statement.statement_sha256} (part 1), "
             f"not {message.statement_sha256}"
         )
 
 
-def _check_digest(message: ReconcileStatementPart, lines: list[dict[str, Any]]) -> None:
+def _check_digest(
+    message: ReconcileStatementPart,
+    lines: Sequence[StatementLineOutcome | Mapping[str, Any]],
+) -> None:
     computed = statement_sha256(lines)
     if computed != message.statement_sha256:
         raise rule_violation(
@@ -125,85 +145,68 @@ def apply_part(ctx: Context, message: ReconcileStatementPart) -> None:
     """Match the part's lines in order after those of the earlier parts; the statement is
     complete with its last part, incomplete (and indexed for the audit) until then."""
     statement_id = message.statement_id
-    found = ctx.read(statement_key(statement_id))
-    record = _opened(ctx, message) if found is None else found
-    record["lines"] += [_match(ctx, statement_id, line, message.part) for line in message.lines]
-    record["part_entries"].append(
-        {"part": message.part, "lines": len(message.lines), **_entry(ctx)}
-    )
-    record["parts_received"] = message.part
-    record["complete"] = message.part == message.parts
-    ctx.state.put(statement_key(statement_id), record)
-    if not record["complete"]:
-        progress = {"parts_received": message.part, "parts": message.parts}
-        ctx.state.put(incomplete_statement_key(statement_id), progress)
+    found = _recorded(ctx, statement_id)
+    opened = _opened(ctx, message) if found is None else found
+    lines = [_match(ctx, statement_id, line, message.part) for line in message.lines]
+    entry = PartEntry(message.part, ctx.tx_id, ctx.index, ctx.time_ms, len(message.lines))
+    record = opened.with_part(entry, lines, message.parts)
+    write_record(ctx.state, statement_key(statement_id), record)
+    if not record.complete:
+        progress = IncompleteStatement(message.part, message.parts)
+        write_record(ctx.state, incomplete_statement_key(statement_id), progress)
         return
     if message.part > 1:
         ctx.state.delete(incomplete_statement_key(statement_id))
     ctx.emit(
         events.StatementCompleted(
-            statement_id, message.parts, len(record["lines"]), message.statement_sha256
+            statement_id, message.parts, len(record.lines), message.statement_sha256
         )
     )
 
 
-def _opened(ctx: Context, message: ReconcileStatementPart) -> dict[str, Any]:
+def _opened(ctx: Context, message: ReconcileStatementPart) -> StatementInParts:
     """The record part 1 opens: provenance is part 1's, each part's entry is listed."""
-    return {
-        "lines": [],
-        "parts": message.parts,
-        "parts_received": 0,
-        "statement_sha256": message.statement_sha256,
-        "complete": False,
-        "part_entries": [],
+    return StatementInParts(
         **ctx.provenance(),
-    }
-
-
-def _entry(ctx: Context) -> dict[str, Any]:
-    return {"tx_id": ctx.tx_id, "index": ctx.index, "time_ms": ctx.time_ms}
+        lines=(),
+        parts=message.parts,
+        parts_received=0,
+        statement_sha256=message.statement_sha256,
+        complete=False,
+        part_entries=(),
+    )
 
 
 def _match(
     ctx: Context, statement_id: str, line: StatementLine, part: int | None = None
-) -> dict[str, Any]:
-    outcome: dict[str, Any] = {
-        "line_id": line.line_id,
-        "booked_on": line.booked_on,
-        "direction": line.direction,
-        "amount_kopecks": line.amount_kopecks,
-        "reference": line.reference,
-    }
-    found = ctx.read(payment_key(line.reference))
+) -> StatementLineOutcome:
+    outcome = StatementLineOutcome(
+        line.line_id, line.booked_on, line.direction, line.amount_kopecks, line.reference
+    )
+    found = read_record(ctx.state, payment_key(line.reference), Payment)
     reason = _mismatch(ctx, found, line)
     if reason is not None:
-        outcome["unmatched"] = reason
-        index: dict[str, Any] = {"reason": reason, "reference": line.reference}
-        if part is not None:
-            index["part"] = part
-        ctx.state.put(unmatched_key(statement_id, line.line_id), index)
+        index = UnmatchedLine(reason, line.reference, part)
+        write_record(ctx.state, unmatched_key(statement_id, line.line_id), index)
         ctx.emit(events.StatementLineUnmatched(statement_id, line.line_id, line.reference, reason))
-        return outcome
+        return msgspec.structs.replace(outcome, unmatched=reason)
     assert found is not None
-    found["bank"] = "matched" if line.direction == "debit" else "reversed"
-    found.setdefault("bank_lines", []).append(
-        {"statement_id": statement_id, "line_id": line.line_id}
-    )
-    ctx.state.put(payment_key(line.reference), found)
+    bank: Literal["matched", "reversed"] = "matched" if line.direction == "debit" else "reversed"
+    reconciled = found.reconciled(bank, BankLine(statement_id, line.line_id))
+    write_record(ctx.state, payment_key(line.reference), reconciled)
     if line.direction == "debit":
         ctx.state.delete(unreconciled_key(line.reference))
-    outcome["matched"] = found["bank"]
-    ctx.emit(events.StatementLineMatched(statement_id, line.line_id, line.reference, found["bank"]))
-    return outcome
+    ctx.emit(events.StatementLineMatched(statement_id, line.line_id, line.reference, bank))
+    return msgspec.structs.replace(outcome, matched=bank)
 
 
-def _mismatch(ctx: Context, found: dict[str, Any] | None, line: StatementLine) -> str | None:
-    if found is None or found["by"] != ctx.signer:
+def _mismatch(ctx: Context, found: Payment | None, line: StatementLine) -> Mismatch | None:
+    if found is None or found.by != ctx.signer:
         return "reversal_without_original" if line.direction == "credit" else "unknown_reference"
-    if found["amount_kopecks"] != line.amount_kopecks:
+    if found.amount_kopecks != line.amount_kopecks:
         return "amount_differs"
-    if line.direction == "debit" and found["bank"] != "unreconciled":
+    if line.direction == "debit" and found.bank != "unreconciled":
         return "duplicate_debit"
-    if line.direction == "credit" and found["bank"] != "matched":
+    if line.direction == "credit" and found.bank != "matched":
         return "reversal_without_original"
     return None

@@ -1,46 +1,58 @@
 """What every payment rule needs: provenance stamps, lookups that refuse, who operates what."""
 
-from typing import Any
-
-from krai.modules.identity.queries import organisation
-from krai.modules.payments.model import programme_key
+from krai.modules.identity.queries import member
+from krai.modules.payments.model import Programme, Provenance, programme_key
 from krai.state.engine import Context
-from krai.tx.errors import conflict, rule_violation
+from krai.state.records import R, read_record
+from krai.tx.errors import conflict, not_found, rule_violation
 
 
-def absent(ctx: Context, key: str, what: str) -> None:
-    """Refuse with ``conflict`` when ``key`` already holds a record."""
-    found = ctx.read(key)
+def stamp(ctx: Context) -> Provenance:
+    """Who establishes a record in this entry, and where and when in the log."""
+    return Provenance(ctx.signer, ctx.index, ctx.time_ms, ctx.tx_id)
+
+
+def absent(ctx: Context, key: str, cls: type[Provenance], what: str) -> None:
+    """Refuse with ``conflict`` when ``key`` already holds a record of type ``cls``."""
+    found = read_record(ctx.state, key, cls)
     if found is not None:
-        raise conflict(f"{what} already exists (entry {found.get('index')})")
+        raise conflict(f"{what} already exists (entry {found.index})")
 
 
-def programme(ctx: Context, programme_id: str) -> dict[str, Any]:
+def required(ctx: Context, key: str, cls: type[R], what: str) -> R:
+    """The record of type ``cls`` under ``key``, or a ``not_found`` refusal naming ``what``."""
+    found = read_record(ctx.state, key, cls)
+    if found is None:
+        raise not_found(f"{what} is not registered")
+    return found
+
+
+def programme(ctx: Context, programme_id: str) -> Programme:
     """The programme, or a refusal."""
-    return ctx.require(programme_key(programme_id), f"programme {programme_id}")
+    return required(ctx, programme_key(programme_id), Programme, f"programme {programme_id}")
 
 
-def operated_programme(ctx: Context, programme_id: str) -> dict[str, Any]:
+def operated_programme(ctx: Context, programme_id: str) -> Programme:
     """The programme, provided the signer operates it."""
     found = programme(ctx, programme_id)
-    if found["operator"] != ctx.signer:
+    if found.operator != ctx.signer:
         raise rule_violation(
-            f"only programme {programme_id}'s operator {found['operator']} may do this"
+            f"only programme {programme_id}'s operator {found.operator} may do this"
         )
     return found
 
 
-def paying_programme(ctx: Context, programme_id: str) -> dict[str, Any]:
+def paying_programme(ctx: Context, programme_id: str) -> Programme:
     """The programme, provided the signer is its payment agent."""
     found = programme(ctx, programme_id)
-    if found["payment_agent"] != ctx.signer:
+    if found.payment_agent != ctx.signer:
         raise rule_violation(
-            f"only programme {programme_id}'s payment agent {found['payment_agent']} may pay"
+            f"only programme {programme_id}'s payment agent {found.payment_agent} may pay"
         )
     return found
 
 
 def member_roles(ctx: Context, inn: str) -> list[str]:
     """The roles a member holds (none for a stranger)."""
-    member = organisation(ctx.state, inn)
-    return [] if member is None else list(member["roles"])
+    found = member(ctx.state, inn)
+    return [] if found is None else list(found.roles)
