@@ -183,9 +183,11 @@ def test_organisations_accounts_and_governance(payments_home: Live) -> None:
     listed = get(payments_home, "/v1/accounts")
     assert listed == records_json(accounts.accounts(storage))
     account_id = listed[0]["account_id"]
-    assert get(payments_home, f"/v1/accounts/{account_id}") == accounts.account(storage, account_id)
+    found = accounts.account_record(storage, account_id)
+    assert found is not None
+    assert get(payments_home, f"/v1/accounts/{account_id}") == record_json(found)
     postings = get(payments_home, f"/v1/accounts/{account_id}/postings")
-    assert postings == accounts.postings(storage, account_id)
+    assert postings == records_json(accounts.posting_records(storage, account_id))
     missing(payments_home, "/v1/organisations/7707083893")
     missing(payments_home, "/v1/accounts/no-such-account")
     missing(payments_home, "/v1/accounts/no-such-account/postings")

@@ -5,7 +5,7 @@ from tests.scenarios.harness import Ledger, Organisation, synthetic_inn, synthet
 
 from krai.modules.accounts.messages import Transfer
 from krai.modules.accounts.model import BALANCE_LIMIT_KOPECKS
-from krai.modules.accounts.queries import balance, postings, trial_balance
+from krai.modules.accounts.queries import balance, posting_records, trial_balance
 from krai.modules.accounts.rules import move
 from krai.state.engine import Context
 from krai.state.messages import decode_message
@@ -55,12 +55,12 @@ def test_moves_within_one_transaction_are_posted_apart(ledger: Ledger) -> None:
     assert [event.NAME for event in ctx.events] == ["accounts.Transferred"] * 2
     assert balance(ledger.state, "park:roads") == 400
     assert [
-        (p["side"], p["balance_after_kopecks"]) for p in postings(ledger.state, "park:roads")
+        (p.side, p.balance_after_kopecks) for p in posting_records(ledger.state, "park:roads")
     ] == [
         ("credit", 700),
         ("debit", 400),
     ]
-    assert postings(ledger.state, "park:operating")[0]["memo"] == "asphalt"
+    assert posting_records(ledger.state, "park:operating")[0].memo == "asphalt"
     assert trial_balance(ledger.state) == 0
 
 

@@ -4,8 +4,6 @@ Each answers typed records (``model.AccountView``, ``model.Posting``); ``account
 ``postings`` answer JSON objects, for the domain modules that read them so.
 """
 
-from typing import Any
-
 import msgspec
 
 from krai.modules.accounts.model import (
@@ -16,7 +14,7 @@ from krai.modules.accounts.model import (
     account_key,
     postings_prefix,
 )
-from krai.state.records import read_record, record_json, records_json, scan_records
+from krai.state.records import read_record, scan_records
 from krai.state.store import StateView
 
 
@@ -24,13 +22,6 @@ def account_record(view: StateView, account_id: str) -> AccountView | None:
     """The account with its id, owner, kind, purpose, balance and status, or None."""
     found = read_record(view, account_key(account_id), Account)
     return None if found is None else _with_id(account_id, found)
-
-
-def account(view: StateView, account_id: str) -> dict[str, Any] | None:
-    """``account_record`` as its JSON object: what the domain modules read (until they read
-    records)."""
-    found = account_record(view, account_id)
-    return None if found is None else record_json(found)
 
 
 def balance(view: StateView, account_id: str) -> int | None:
@@ -55,12 +46,6 @@ def accounts_of(view: StateView, inn: str) -> list[AccountView]:
 def posting_records(view: StateView, account_id: str) -> list[Posting]:
     """The account's postings in ledger order, each with the balance after it."""
     return [found for _, found in scan_records(view, postings_prefix(account_id), Posting)]
-
-
-def postings(view: StateView, account_id: str) -> list[dict[str, Any]]:
-    """``posting_records`` as JSON objects: what the domain modules read (until they read
-    records)."""
-    return records_json(posting_records(view, account_id))
 
 
 def posted_balance(view: StateView, account_id: str) -> int:

@@ -22,7 +22,7 @@ from krai.modules.identity.model import (
     org_key,
     signing_key_key,
 )
-from krai.state.records import decode_record, read_record, record_json, scan_records
+from krai.state.records import decode_record, read_record, scan_records
 from krai.state.store import StateView
 from krai.tx.errors import Code, RejectedError
 
@@ -33,12 +33,6 @@ PROPOSAL_PREFIX = "identity/proposal/"
 def member(view: StateView, inn: str) -> Organisation | None:
     """The member organisation with this INN, or None."""
     return read_record(view, org_key(inn), Organisation)
-
-
-def organisation(view: StateView, inn: str) -> dict[str, Any] | None:
-    """``member`` as its JSON object: what the domain modules read (until they read records)."""
-    found = member(view, inn)
-    return None if found is None else record_json(found)
 
 
 def organisations(view: StateView) -> list[Organisation]:
