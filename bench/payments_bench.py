@@ -58,7 +58,6 @@ from krai.crypto.keys import key_id
 from krai.modules.payments.formulas import compile_formula
 from krai.modules.payments.model import (
     LATEST_KEY,
-    SHEET_FIELDS,
     accrual_key,
     assignment_key,
     attestation_key,
@@ -70,6 +69,7 @@ from krai.modules.payments.model import (
     rule_key,
     statement_key,
 )
+from krai.modules.payments.records import SHEET_FIELDS
 from krai.state.store import MemoryState, encode_value, scan
 from krai.tx.envelope import Transaction, sign
 

@@ -10,7 +10,7 @@ from krai.modules.energy.book import decode_book
 from krai.modules.energy.clearing import clear
 from krai.modules.energy.model import commitment
 from krai.modules.energy.result import result_json
-from krai.modules.payments.model import statement_sha256
+from krai.modules.payments.records import statement_sha256
 from krai.state.records import Record, record_json
 from tests.scenarios.harness import (
     DEFAULT_ORIGIN,

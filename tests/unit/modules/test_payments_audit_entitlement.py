@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from krai.modules.payments.audit import AuditData, entitled
-from krai.modules.payments.model import Assignment, LegalBasis, RuleVersion
+from krai.modules.payments.records import Assignment, LegalBasis, RuleVersion
 
 STAMP = {"by": "3900000000", "index": 1, "time_ms": 0, "tx_id": "ab" * 32}
 ASSIGNMENT = Assignment(

@@ -26,7 +26,7 @@ from tests.scenarios.payments_region import Region, populate
 from krai.app.payments_audit import run_audit
 from krai.modules.payments import queries
 from krai.modules.payments.audit import audit, audit_day
-from krai.modules.payments.model import SHEET_FIELDS
+from krai.modules.payments.records import SHEET_FIELDS
 from krai.state.calendar import local_date
 from krai.state.records import record_json
 from krai.state.store import read, scan

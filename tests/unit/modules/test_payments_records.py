@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from krai.modules.payments.model import (
+from krai.modules.payments.records import (
     Accrual,
     Assignment,
     Attestation,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from krai.crypto.canonical import MAX_SAFE_INTEGER, canonical_bytes
 from krai.crypto.keys import Ed25519PrivateKey
 from krai.modules.payments.messages import ReconcileStatementPart
-from krai.modules.payments.model import statement_sha256
+from krai.modules.payments.records import statement_sha256
 from krai.modules.payments.statements import envelope_bytes, room_for_lines, split_statement
 from krai.state.messages import decode_message
 from krai.tx.envelope import MAX_TEXT_CHARS, MAX_TRANSACTION_BYTES, Transaction, sign

@@ -25,7 +25,7 @@ from krai.entrypoints.cli.common import (
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.modules.payments import queries, trace
-from krai.modules.payments.model import StatementInParts
+from krai.modules.payments.records import StatementInParts
 from krai.state.records import record_json
 from krai.tx.errors import RejectedError
 

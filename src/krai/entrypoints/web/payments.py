@@ -16,7 +16,7 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.payments import queries as payments
 from krai.modules.payments import trace
-from krai.modules.payments.model import DispensingView, PaymentView, ProgrammeView
+from krai.modules.payments.records import DispensingView, PaymentView, ProgrammeView
 from krai.state.records import record_json, records_json
 
 R = TypeVar("R", PaymentView, DispensingView)

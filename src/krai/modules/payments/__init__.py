@@ -11,7 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from krai.modules.payments import messages as m
-from krai.modules.payments.model import LATEST_KEY, Latest
+from krai.modules.payments.model import LATEST_KEY
+from krai.modules.payments.records import Latest
 from krai.modules.payments.rules import benefits, drugs, programmes, reconciliation
 from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import Context, Handler, handler

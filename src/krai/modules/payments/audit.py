@@ -30,6 +30,11 @@ from krai.modules.payments.model import (
     BACKDATING_TOLERANCE_DAYS,
     LATEST_KEY,
     PREFIX,
+    period_end,
+    period_start,
+    periods_between,
+)
+from krai.modules.payments.records import (
     Accrual,
     Assignment,
     Card,
@@ -53,9 +58,6 @@ from krai.modules.payments.model import (
     Unreconciled,
     fact_rank,
     facts_in_effect,
-    period_end,
-    period_start,
-    periods_between,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
 from krai.state.records import R, decode_record, read_record, record_json, scan_records

@@ -1,6 +1,6 @@
 """Read functions over social payments and drug provision: rules, the audit, CLI, dashboard.
 
-Each answers typed records (``model.ProgrammeView``, ``AssignmentView``, ``AccrualView``...:
+Each answers typed records (``records.ProgrammeView``, ``AssignmentView``, ``AccrualView``...:
 the stored record with its id). A person is only ever a pseudonym here. ``entitlement``
 recomputes what a rule version gives a person for a period from the facts attested about
 them — the same function the ledger checks an accrual with, and the audit re-runs with facts
@@ -15,6 +15,20 @@ from krai.modules.payments.audit import audit
 from krai.modules.payments.formulas import FormulaError, evaluate
 from krai.modules.payments.model import (
     PREFIX,
+    accrual_key,
+    assignment_key,
+    claim_key,
+    death_key,
+    dispense_key,
+    fact_sheet_key,
+    pack_key,
+    payment_key,
+    period_start,
+    prescription_key,
+    programme_key,
+    statement_key,
+)
+from krai.modules.payments.records import (
     Accrual,
     AccrualView,
     Assignment,
@@ -37,20 +51,8 @@ from krai.modules.payments.model import (
     StatementInParts,
     StatementSummary,
     StoredStatement,
-    accrual_key,
-    assignment_key,
-    claim_key,
-    death_key,
-    dispense_key,
     fact_rank,
-    fact_sheet_key,
     facts_in_effect,
-    pack_key,
-    payment_key,
-    period_start,
-    prescription_key,
-    programme_key,
-    statement_key,
 )
 from krai.state.records import R, Record, read_record, scan_records
 from krai.state.store import StateView

@@ -18,7 +18,7 @@ from krai.modules.payments.messages import (
     MAX_STATEMENT_PARTS,
     ReconcileStatementPart,
 )
-from krai.modules.payments.model import statement_sha256
+from krai.modules.payments.records import statement_sha256
 from krai.tx.envelope import MAX_TEXT_CHARS, MAX_TRANSACTION_BYTES
 
 WIDEST_CHARACTER = "\x01"

@@ -7,7 +7,7 @@ from typing import Any
 from krai.modules.accounts.model import Posting
 from krai.modules.accounts.queries import posting_records
 from krai.modules.payments import queries
-from krai.modules.payments.model import LegalBasis, Provenance
+from krai.modules.payments.records import LegalBasis, Provenance
 from krai.state.records import record_json
 from krai.state.store import StateView
 

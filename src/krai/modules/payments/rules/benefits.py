@@ -23,6 +23,15 @@ from krai.modules.payments.messages import (
     TerminateAssignment,
 )
 from krai.modules.payments.model import (
+    accrual_key,
+    assignment_key,
+    card_key,
+    payment_key,
+    person_assignment_key,
+    unreconciled_key,
+)
+from krai.modules.payments.queries import death_date, entitlement
+from krai.modules.payments.records import (
     EMPTY_CARD,
     Accrual,
     Assignment,
@@ -35,14 +44,7 @@ from krai.modules.payments.model import (
     PersonAssignment,
     Termination,
     Unreconciled,
-    accrual_key,
-    assignment_key,
-    card_key,
-    payment_key,
-    person_assignment_key,
-    unreconciled_key,
 )
-from krai.modules.payments.queries import death_date, entitlement
 from krai.modules.payments.rules.records import (
     absent,
     operated_programme,

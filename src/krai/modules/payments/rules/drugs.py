@@ -22,13 +22,6 @@ from krai.modules.payments.messages import (
 )
 from krai.modules.payments.model import (
     DEFERRED_SERVICE_WORKING_DAYS,
-    Claim,
-    Deferral,
-    DispensedPack,
-    Dispensing,
-    PackOut,
-    Prescription,
-    Problem,
     add_working_days,
     claim_key,
     dispense_key,
@@ -36,6 +29,15 @@ from krai.modules.payments.model import (
     prescription_key,
 )
 from krai.modules.payments.queries import assignments_of, death_date
+from krai.modules.payments.records import (
+    Claim,
+    Deferral,
+    DispensedPack,
+    Dispensing,
+    PackOut,
+    Prescription,
+    Problem,
+)
 from krai.modules.payments.rules.records import (
     absent,
     paying_programme,

@@ -6,6 +6,15 @@ from krai.modules.payments.formulas import FormulaError, check_formula
 from krai.modules.payments.messages import Attest, RecordErasure, RegisterProgramme, SetRule
 from krai.modules.payments.model import (
     PREFIX,
+    attestation_key,
+    death_key,
+    erasure_key,
+    fact_sheet_key,
+    programme_key,
+    rule_key,
+)
+from krai.modules.payments.queries import rules
+from krai.modules.payments.records import (
     Attestation,
     Death,
     Erasure,
@@ -15,14 +24,7 @@ from krai.modules.payments.model import (
     ListedDrug,
     Programme,
     RuleVersion,
-    attestation_key,
-    death_key,
-    erasure_key,
-    fact_sheet_key,
-    programme_key,
-    rule_key,
 )
-from krai.modules.payments.queries import rules
 from krai.modules.payments.rules.records import (
     absent,
     member_roles,

@@ -24,6 +24,13 @@ from krai.modules.payments.messages import (
     StatementLine,
 )
 from krai.modules.payments.model import (
+    incomplete_statement_key,
+    payment_key,
+    statement_key,
+    unmatched_key,
+    unreconciled_key,
+)
+from krai.modules.payments.records import (
     BankLine,
     IncompleteStatement,
     Mismatch,
@@ -33,12 +40,7 @@ from krai.modules.payments.model import (
     StatementLineOutcome,
     StoredStatement,
     UnmatchedLine,
-    incomplete_statement_key,
-    payment_key,
-    statement_key,
     statement_sha256,
-    unmatched_key,
-    unreconciled_key,
 )
 from krai.modules.payments.rules.records import absent
 from krai.state.engine import Context

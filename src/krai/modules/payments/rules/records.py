@@ -1,7 +1,8 @@
 """What every payment rule needs: provenance stamps, lookups that refuse, who operates what."""
 
 from krai.modules.identity.queries import member
-from krai.modules.payments.model import Programme, Provenance, programme_key
+from krai.modules.payments.model import programme_key
+from krai.modules.payments.records import Programme, Provenance
 from krai.state.engine import Context
 from krai.state.records import R, read_record
 from krai.tx.errors import conflict, not_found, rule_violation
