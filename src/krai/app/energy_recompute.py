@@ -7,7 +7,7 @@ from krai.modules.energy import queries
 from krai.modules.energy.book import decode_book
 from krai.modules.energy.certificate import check_certificate
 from krai.modules.energy.clearing import clear
-from krai.modules.energy.model import Market
+from krai.modules.energy.records import Market
 from krai.modules.energy.result import result_json
 from krai.state.records import record_json
 from krai.state.store import StateView

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from krai.modules.energy.model import (
+from krai.modules.energy.records import (
     BlockChoice,
     Clearing,
     GridPrices,

@@ -12,7 +12,8 @@ from krai.entrypoints.api.context import StorageDep, calendar_day, document, fou
 from krai.entrypoints.api.limits import DATE, MONTH, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.energy import queries
-from krai.modules.energy.model import MarketView, periods_per_day
+from krai.modules.energy.model import periods_per_day
+from krai.modules.energy.records import MarketView
 from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1/energy", tags=["energy"], responses=PROBLEM_RESPONSES)

@@ -13,7 +13,7 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.energy import queries as energy
-from krai.modules.energy.model import MarketView
+from krai.modules.energy.records import MarketView
 from krai.state.records import record_json, records_json
 
 router = APIRouter()

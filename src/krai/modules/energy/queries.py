@@ -1,6 +1,6 @@
 """Read functions over the energy exchange, used alike by rules, CLI, API and dashboard.
 
-Records are answered typed (``model.MarketView``, ``Clearing``, ``Settlement``, ``Sealed``);
+Records are answered typed (``records.MarketView``, ``Clearing``, ``Settlement``, ``Sealed``);
 prices, curves, books, statements, blocks and heat reports are JSON views built from them.
 """
 
@@ -11,16 +11,6 @@ import msgspec
 from krai.modules.energy.blocks import BlockDecision, BlockOrder, decide_blocks, with_fixed_blocks
 from krai.modules.energy.model import (
     PREFIX,
-    BlockChoice,
-    Clearing,
-    GridPrices,
-    HeatContract,
-    HeatReadings,
-    HeatSettlement,
-    Market,
-    MarketView,
-    Sealed,
-    Settlement,
     blocks_key,
     clearing_key,
     grid_prices_key,
@@ -34,6 +24,18 @@ from krai.modules.energy.model import (
     periods_per_day,
     sealed_key,
     settlement_key,
+)
+from krai.modules.energy.records import (
+    BlockChoice,
+    Clearing,
+    GridPrices,
+    HeatContract,
+    HeatReadings,
+    HeatSettlement,
+    Market,
+    MarketView,
+    Sealed,
+    Settlement,
 )
 from krai.state.records import read_record, record_json, records_json, scan_records
 from krai.state.store import StateView

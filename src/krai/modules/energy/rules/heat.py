@@ -10,12 +10,6 @@ from krai.modules.accounts.rules import move
 from krai.modules.energy import events
 from krai.modules.energy.messages import ContractHeat, SetHeatTariff, SettleHeat, SubmitHeatReadings
 from krai.modules.energy.model import (
-    HeatContract,
-    HeatLine,
-    HeatReadings,
-    HeatSettlement,
-    HeatTariff,
-    TariffStep,
     heat_contract_key,
     heat_kopecks,
     heat_readings_key,
@@ -23,6 +17,14 @@ from krai.modules.energy.model import (
     tariff_key,
 )
 from krai.modules.energy.queries import heat_contracts, heat_metered
+from krai.modules.energy.records import (
+    HeatContract,
+    HeatLine,
+    HeatReadings,
+    HeatSettlement,
+    HeatTariff,
+    TariffStep,
+)
 from krai.modules.energy.rules.records import market, participant, required
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record

@@ -5,17 +5,13 @@ from krai.modules.accounts.queries import account_record
 from krai.modules.energy import events
 from krai.modules.energy.messages import JoinMarket, OpenMarket, SetConnectionLimits, SetGridPrices
 from krai.modules.energy.model import (
-    GridPrice,
-    GridPrices,
-    LimitStep,
-    Market,
-    Participant,
     gate_closure_ms,
     grid_prices_key,
     market_key,
     participant_key,
     periods_per_day,
 )
+from krai.modules.energy.records import GridPrice, GridPrices, LimitStep, Market, Participant
 from krai.modules.energy.rules.records import market, operated_market
 from krai.state.calendar import local_time_text
 from krai.state.engine import Context

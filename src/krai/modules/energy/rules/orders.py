@@ -16,14 +16,6 @@ from krai.modules.energy.clearing import clear
 from krai.modules.energy.messages import CommitOrders, RevealOrders, SubmitClearing
 from krai.modules.energy.model import (
     PREFIX,
-    AcceptedEnergy,
-    BlockChoice,
-    Clearing,
-    ClearingCertificate,
-    Market,
-    Sealed,
-    SealedBlock,
-    SealedOrder,
     blocks_key,
     clearing_key,
     commitment,
@@ -37,6 +29,16 @@ from krai.modules.energy.queries import (
     day_blocks,
     period_document,
     unrevealed,
+)
+from krai.modules.energy.records import (
+    AcceptedEnergy,
+    BlockChoice,
+    Clearing,
+    ClearingCertificate,
+    Market,
+    Sealed,
+    SealedBlock,
+    SealedOrder,
 )
 from krai.modules.energy.result import ClearingResult, result_json
 from krai.modules.energy.rules.records import (

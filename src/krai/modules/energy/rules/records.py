@@ -1,12 +1,7 @@
 """What every energy rule needs: provenance stamps, lookups that refuse, the operator check."""
 
-from krai.modules.energy.model import (
-    Market,
-    Participant,
-    Stamp,
-    market_key,
-    participant_key,
-)
+from krai.modules.energy.model import market_key, participant_key
+from krai.modules.energy.records import Market, Participant, Stamp
 from krai.state.engine import Context
 from krai.state.records import R, read_record
 from krai.tx.errors import Code, RejectedError, rule_violation

@@ -17,6 +17,15 @@ from krai.modules.accounts.rules import move
 from krai.modules.energy import events
 from krai.modules.energy.messages import SettleDay, SubmitReadings
 from krai.modules.energy.model import (
+    grid_prices_key,
+    kopecks,
+    participant_key,
+    periods_per_day,
+    readings_key,
+    settlement_key,
+)
+from krai.modules.energy.queries import clearing, revealed, settlement
+from krai.modules.energy.records import (
     Clearing,
     GridPrice,
     GridPrices,
@@ -28,14 +37,7 @@ from krai.modules.energy.model import (
     Settlement,
     decode_readings,
     encode_readings,
-    grid_prices_key,
-    kopecks,
-    participant_key,
-    periods_per_day,
-    readings_key,
-    settlement_key,
 )
-from krai.modules.energy.queries import clearing, revealed, settlement
 from krai.modules.energy.rules.records import market, operated_market, participant
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record
