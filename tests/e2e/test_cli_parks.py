@@ -154,4 +154,4 @@ def test_unknown_parks_and_bad_dates_are_clear_errors(home: Path) -> None:
         "parks", "show", "krasnoyarsk-digital", "--on", "2026-13-01", "--home", str(home)
     )
     assert bad_date.returncode == 2
-    assert "is not a date" in bad_date.stderr
+    assert "is not a calendar date YYYY-MM-DD" in bad_date.stderr

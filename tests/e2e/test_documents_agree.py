@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.api.conftest import Live, scenario_home, serving_home
-from tests.e2e.test_cli import krai
+from tests.e2e.test_cli import krai, run
 
 from krai.app.today import ledger_today
 
@@ -157,4 +157,20 @@ def test_a_malformed_audit_day_is_refused_by_every_surface(
         answer = live.client.get("/v1/payments/audit", params={"as_of": wrong})
         assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
         web = httpx.get(f"{live.url}/payments/audit.json", params={"as_of": wrong}, timeout=60.0)
+        assert (web.status_code, web.json()["error"]) == (400, "malformed")
+
+
+@pytest.mark.parametrize("wrong", ["20261206", "2026-02-30", "yesterday", ""])
+def test_a_date_that_is_not_one_is_refused_alike_by_every_surface(
+    served: tuple[Path, Live], wrong: str
+) -> None:
+    """One rule (krai.state.calendar.calendar_day): exit 2, 400 malformed, a 400 page."""
+    home, live = served
+    result = run("parks", "show", PARK, "--on", wrong, "--home", str(home))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not a calendar date" in result.stderr
+    answer = live.client.get(f"/v1/parks/{PARK}", params={"on": wrong})
+    if wrong:  # an empty ?on= is the default day for the API and the page alike
+        assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+        web = httpx.get(f"{live.url}/parks/{PARK}.json", params={"on": wrong}, timeout=60.0)
         assert (web.status_code, web.json()["error"]) == (400, "malformed")

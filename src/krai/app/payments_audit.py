@@ -10,7 +10,6 @@ findings. They are exactly those of ``krai.modules.payments.audit.audit`` in one
 import multiprocessing
 import os
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from krai.app.ports import Storage
@@ -25,6 +24,7 @@ from krai.modules.payments.audit import (
     conclude,
     load,
 )
+from krai.state.calendar import calendar_day
 from krai.state.store import StateView
 
 Reopen = Callable[[StateView], StateView]
@@ -76,10 +76,6 @@ def _same(view: StateView) -> StateView:
     return view
 
 
-class AuditDayError(ValueError):
-    """The day asked for is not a calendar date ``YYYY-MM-DD``."""
-
-
 def audit_report(
     storage: Storage,
     origin: str,
@@ -89,8 +85,8 @@ def audit_report(
 ) -> dict[str, Any]:
     """The audit as every surface shows it: the ledger it read (origin, checkpoint size and
     root, and the day it audited as of — ``as_of``, or the newest payments transaction's day)
-    and every finding. A malformed ``as_of`` raises ``AuditDayError`` before any work."""
-    day = audit_day(storage, None if as_of is None else checked_day(as_of))
+    and every finding. A malformed ``as_of`` raises ``CalendarDayError`` before any work."""
+    day = audit_day(storage, None if as_of is None else calendar_day(as_of, "as_of"))
     checkpoint = storage.latest_checkpoint()
     findings = run_audit(storage, day, parts=parts, reopen=lambda _: storage.after_fork())
     ledger = {
@@ -101,13 +97,3 @@ def audit_report(
         "root_hash": checkpoint.root_hash.hex() if checkpoint else "",
     }
     return {"ledger": ledger, "findings": findings}
-
-
-def checked_day(text: str) -> str:
-    """``text`` if it is a calendar date written ``YYYY-MM-DD``, else ``AuditDayError``."""
-    try:
-        if len(text) == len("YYYY-MM-DD"):
-            return date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    raise AuditDayError(f"as_of {text!r} is not a calendar date YYYY-MM-DD")

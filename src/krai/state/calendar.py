@@ -7,6 +7,26 @@ from datetime import UTC, date, datetime, timedelta
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class CalendarDayError(ValueError):
+    """A text given as a date is not a calendar date written ``YYYY-MM-DD``."""
+
+
+def calendar_day(text: str, name: str = "date") -> str:
+    """``text`` if it is a real date written ``YYYY-MM-DD``, else ``CalendarDayError`` naming
+    ``name``: the one rule every edge (CLI, API, dashboard) applies to a date it is given, so
+    ``20261206``, ``2026-02-30`` and ``yesterday`` are refused alike (docs/api.md)."""
+    if not is_calendar_date(text):
+        raise CalendarDayError(f"{name} {text!r} is not a calendar date YYYY-MM-DD")
+    return text
+
+
+def calendar_month(text: str, name: str = "month") -> str:
+    """``text`` if it is a month written ``YYYY-MM``, else ``CalendarDayError``."""
+    if len(text) != len("YYYY-MM") or not is_calendar_date(f"{text}-01"):
+        raise CalendarDayError(f"{name} {text!r} is not a month YYYY-MM")
+    return text
+
+
 def is_calendar_date(text: str) -> bool:
     """Whether ``text`` is a real date ``YYYY-MM-DD`` (not 2026-02-30)."""
     try:

@@ -1,6 +1,5 @@
 """What every route shares: the process's services, the submitter, dates, and JSON answers."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,6 +10,8 @@ from krai.app.submission import Submitter
 from krai.app.today import ledger_today
 from krai.bootstrap import Services
 from krai.entrypoints.api.problems import ProblemError, malformed
+from krai.state.calendar import CalendarDayError
+from krai.state.calendar import calendar_day as checked_day
 
 
 def services(request: Request) -> Services:
@@ -62,10 +63,6 @@ def day_or_today(text: str | None, storage: Storage, name: str = "on") -> str:
 def calendar_day(text: str, name: str) -> str:
     """``text`` if it is a calendar date ``YYYY-MM-DD``, else a 400 problem."""
     try:
-        return date.fromisoformat(text).isoformat() if len(text) == 10 else _bad_day(text, name)
-    except ValueError:
-        return _bad_day(text, name)
-
-
-def _bad_day(text: str, name: str) -> str:
-    raise malformed(f"{name} {text!r} is not a date YYYY-MM-DD")
+        return checked_day(text, name)
+    except CalendarDayError as error:
+        raise malformed(str(error)) from error

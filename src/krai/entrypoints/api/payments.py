@@ -5,12 +5,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from krai.app.payments_audit import AuditDayError, audit_report
+from krai.app.payments_audit import audit_report
 from krai.app.trace import with_proofs
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, malformed, not_found
 from krai.modules.payments import queries, trace
+from krai.state.calendar import CalendarDayError
 from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"], responses=PROBLEM_RESPONSES)
@@ -45,7 +46,7 @@ def audit(
     try:
         # One process: a server's worker does not fork.
         return document(audit_report(services.storage, services.origin, as_of, parts=1))
-    except AuditDayError as error:
+    except CalendarDayError as error:
         raise malformed(str(error)) from error
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from krai.bootstrap import Services, build
 from krai.config.settings import Settings, load_settings
+from krai.state.calendar import CalendarDayError, calendar_day, calendar_month
 
 HomeOption = Annotated[
     Path | None,
@@ -58,3 +59,22 @@ def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
     """Print ``error: message`` to standard error and exit with ``code``."""
     errors.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def checked_day(value: str | None) -> str | None:
+    """A Typer callback: a date option or argument must be a calendar date ``YYYY-MM-DD``
+    (else one error line and exit 2), by the rule every surface applies."""
+    if value is None:
+        return None
+    try:
+        return calendar_day(value, "the date")
+    except CalendarDayError as error:
+        fail(str(error), EXIT_USAGE)
+
+
+def checked_month(value: str) -> str:
+    """A Typer callback: a month argument must be ``YYYY-MM`` (exit 2 otherwise)."""
+    try:
+        return calendar_month(value, "the month")
+    except CalendarDayError as error:
+        fail(str(error), EXIT_USAGE)

@@ -12,6 +12,8 @@ from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
     JsonOption,
+    checked_day,
+    checked_month,
     console,
     fail,
     print_json,
@@ -105,7 +107,9 @@ def _print_table(book: Book, result: ClearingResult, *, certificate: bool) -> No
 
 
 MarketArgument = Annotated[str, typer.Argument(help="The market's id.")]
-DayArgument = Annotated[str, typer.Argument(help="The delivery day, YYYY-MM-DD.")]
+DayArgument = Annotated[
+    str, typer.Argument(help="The delivery day, YYYY-MM-DD.", callback=checked_day)
+]
 PeriodArgument = Annotated[int, typer.Argument(help="The period, from 1.")]
 
 
@@ -211,7 +215,7 @@ def statement(
 @app.command()
 def heat(
     market_id: MarketArgument,
-    month: Annotated[str, typer.Argument(help="The month, YYYY-MM.")],
+    month: Annotated[str, typer.Argument(help="The month, YYYY-MM.", callback=checked_month)],
     home: HomeOption = None,
 ) -> None:
     """Heat delivered per micro-district and resident, what it paid and the fuel it avoided."""

@@ -4,7 +4,6 @@ Every figure comes with its source, date and signer; ``krai parks fact`` adds th
 proof of the entry that stated it and the signed checkpoint it verifies against.
 """
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +16,7 @@ from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     HomeOption,
     JsonOption,
+    checked_day,
     console,
     fail,
     print_json,
@@ -27,19 +27,18 @@ app = typer.Typer(help="Industrial parks, clusters, sites, capacity and resident
 
 OnOption = Annotated[
     str | None,
-    typer.Option("--on", help="The date to read as of (YYYY-MM-DD; default: the ledger's today)."),
+    typer.Option(
+        "--on",
+        help="The date to read as of (YYYY-MM-DD; default: the ledger's today).",
+        callback=checked_day,
+    ),
 ]
 ParkArgument = Annotated[str, typer.Argument(help="The park's id, e.g. krasnoyarsk-digital.")]
 
 
 def _on(value: str | None, storage: Storage) -> str:
     """``--on``, or the ledger's today (the newest entry's day, docs/api.md)."""
-    if value is None:
-        return ledger_today(storage)
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        fail(f"--on {value!r} is not a date YYYY-MM-DD", 2)
+    return ledger_today(storage) if value is None else value
 
 
 @app.command("list")

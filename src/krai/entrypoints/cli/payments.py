@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from krai.app.payments_audit import AuditDayError, audit_report
+from krai.app.payments_audit import audit_report
 from krai.app.ports import KeystoreError
 from krai.app.statements import Signer, StatementImport, record_statement, statement_transactions
 from krai.app.trace import with_proofs
@@ -18,6 +18,7 @@ from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
     JsonOption,
+    checked_day,
     console,
     fail,
     print_json,
@@ -26,6 +27,7 @@ from krai.entrypoints.cli.common import (
 from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.modules.payments import queries, trace
 from krai.modules.payments.records import StatementInParts
+from krai.state.calendar import CalendarDayError
 from krai.state.records import record_json
 from krai.tx.errors import RejectedError
 
@@ -37,7 +39,11 @@ CSV_COLUMNS = ("line_id", "booked_on", "direction", "amount_rub", "reference")
 @app.command()
 def audit(
     as_of: Annotated[
-        str | None, typer.Option(help="Audit as of this day (default: last entry's).")
+        str | None,
+        typer.Option(
+            help="Audit as of this day, YYYY-MM-DD (default: the newest payment's).",
+            callback=checked_day,
+        ),
     ] = None,
     html: Annotated[
         Path | None, typer.Option(help="Also write the report as an HTML page.")
@@ -56,7 +62,7 @@ def audit(
     with services_for(home) as services:
         try:
             report = audit_report(services.storage, services.origin, as_of, parts=parts)
-        except AuditDayError as error:
+        except CalendarDayError as error:
             fail(str(error), EXIT_USAGE)
     findings, context = report["findings"], report["ledger"]
     if html is not None:

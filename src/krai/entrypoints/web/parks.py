@@ -17,8 +17,9 @@ from krai.app.ports import Storage
 from krai.app.today import ledger_today
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.i18n import Words, language_of
-from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
 from krai.modules.identity import queries as identity
+from krai.state.calendar import CalendarDayError, calendar_day
 
 router = APIRouter()
 SITE_STATUSES = ("free", "reserved", "leased", "sold", "withdrawn")
@@ -28,7 +29,10 @@ SITE_STATUSES = ("free", "reserved", "leased", "sold", "withdrawn")
 def index(request: Request, on: str | None = None) -> Response:
     """Regions with their parks, clusters, agreements and regional targets."""
     storage = services_of(request).storage
-    day = on or ledger_today(storage)
+    try:
+        day = calendar_day(on, "on") if on else ledger_today(storage)
+    except CalendarDayError as error:
+        return bad_day(request, str(on), str(error))
     all_parks = park_registry.parks(storage)
     regions = [
         {**region, "parks": [p for p in all_parks if p["region_id"] == region["region_id"]]}
@@ -105,7 +109,10 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
     """A park: its card (as ``GET /v1/parks/{id}``), power timeline, occupancy, residents (as
     ``GET /v1/parks/{id}/residents``) and agreements."""
     storage = services_of(request).storage
-    day = on or ledger_today(storage)
+    try:
+        day = calendar_day(on, "on") if on else ledger_today(storage)
+    except CalendarDayError as error:
+        return bad_day(request, str(on), str(error))
     card = park_registry.park_card(storage, park_id, day)
     if card is None:
         return not_found(request, f"park {park_id}")

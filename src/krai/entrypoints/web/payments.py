@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from krai.app.payments_audit import AuditDayError, audit_report
+from krai.app.payments_audit import audit_report
 from krai.app.ports import Storage
 from krai.app.trace import with_proofs
 from krai.entrypoints.web import charts
@@ -17,6 +17,7 @@ from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.payments import queries as payments
 from krai.modules.payments import trace
 from krai.modules.payments.records import DispensingView, PaymentView, ProgrammeView
+from krai.state.calendar import CalendarDayError
 from krai.state.records import record_json, records_json
 
 R = TypeVar("R", PaymentView, DispensingView)
@@ -55,7 +56,7 @@ def audit(request: Request, as_of: str | None = None) -> Response:
     services = services_of(request)
     try:
         report = audit_report(services.storage, services.origin, as_of or None, parts=1)
-    except AuditDayError as error:
+    except CalendarDayError as error:
         refusal = {"error": "malformed", "message": str(error), "as_of": as_of}
         return respond(request, "audit_day.j2", refusal, "audit.title", 400)
     counts: dict[str, int] = {}

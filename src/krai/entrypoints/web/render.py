@@ -106,6 +106,12 @@ def not_found(request: Request, what: str) -> Response:
     )
 
 
+def bad_day(request: Request, text: str, message: str) -> Response:
+    """A 400 page (or JSON) saying ``text`` is not a calendar date."""
+    data = {"error": "malformed", "message": message, "text": text}
+    return respond(request, "bad_day.j2", data, "bad_day.title", 400)
+
+
 def _language_switch(request: Request, language: str) -> dict[str, str]:
     other = "en" if language == "ru" else "ru"
     query = {**request.query_params, "lang": other}
