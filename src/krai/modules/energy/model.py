@@ -98,6 +98,19 @@ def day_start_ms(day: str, utc_offset_minutes: int) -> int:
     return (days * MINUTES_PER_DAY - utc_offset_minutes) * MS_PER_MINUTE
 
 
+def period_end_ms(market: "Market", day: str, period: int) -> int:
+    """When delivery period ``period`` (from 1) of ``day`` ends, in ledger time."""
+    start = day_start_ms(day, market.utc_offset_minutes)
+    return start + period * market.period_minutes * MS_PER_MINUTE
+
+
+def month_end_ms(month: str, utc_offset_minutes: int) -> int:
+    """When the local calendar month ``YYYY-MM`` ends, in ledger time."""
+    year, number = (int(part) for part in month.split("-"))
+    following = f"{year + number // 12:04d}-{number % 12 + 1:02d}-01"
+    return day_start_ms(following, utc_offset_minutes)
+
+
 def gate_closure_ms(market: "Market", day: str) -> int:
     """When orders for delivery ``day`` stop being accepted: the gate time on the day before."""
     hours, minutes = (int(part) for part in market.gate_closure.split(":"))

@@ -14,6 +14,7 @@ from krai.modules.energy.model import (
     heat_kopecks,
     heat_readings_key,
     heat_settlement_key,
+    month_end_ms,
     tariff_key,
 )
 from krai.modules.energy.queries import heat_contracts, heat_metered
@@ -25,7 +26,7 @@ from krai.modules.energy.records import (
     HeatTariff,
     TariffStep,
 )
-from krai.modules.energy.rules.records import market, participant, required
+from krai.modules.energy.rules.records import after_delivery, market, participant, required
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record
 from krai.state.store import StateView
@@ -88,8 +89,10 @@ def apply_contract(ctx: Context, message: ContractHeat) -> None:
 
 
 def validate_heat_readings(ctx: Context, message: SubmitHeatReadings) -> None:
-    """A month's readings, once, of contracted residents only."""
-    market(ctx, message.market_id)
+    """A month's readings, once the month is over, of contracted residents only."""
+    found = market(ctx, message.market_id)
+    ends = month_end_ms(message.month, found.utc_offset_minutes)
+    after_delivery(ctx, found, ends, f"heat month {message.month}")
     if ctx.state.get_bytes(heat_readings_key(message.market_id, message.month)) is not None:
         raise conflict(f"heat for {message.month} is already metered")
     names = [r.resident_inn for r in message.readings]

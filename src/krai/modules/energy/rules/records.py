@@ -2,6 +2,7 @@
 
 from krai.modules.energy.model import market_key, participant_key
 from krai.modules.energy.records import Market, Participant, Stamp
+from krai.state.calendar import local_time_text
 from krai.state.engine import Context
 from krai.state.records import R, read_record
 from krai.tx.errors import Code, RejectedError, rule_violation
@@ -37,3 +38,10 @@ def participant(ctx: Context, market_id: str, inn: str) -> Participant:
     """The participant, or a refusal."""
     key = participant_key(market_id, inn)
     return required(ctx, key, Participant, f"{inn} as a participant of {market_id}")
+
+
+def after_delivery(ctx: Context, found: Market, ends_ms: int, what: str) -> None:
+    """Refuse what can only follow delivery (readings, settlement) before ``what`` has ended."""
+    if ctx.time_ms < ends_ms:
+        ends = local_time_text(ends_ms, found.utc_offset_minutes)
+        raise rule_violation(f"{what} ends at {ends} market time; it is not over yet")

@@ -20,6 +20,7 @@ from krai.modules.energy.model import (
     grid_prices_key,
     kopecks,
     participant_key,
+    period_end_ms,
     periods_per_day,
     readings_key,
     settlement_key,
@@ -38,7 +39,12 @@ from krai.modules.energy.records import (
     decode_readings,
     encode_readings,
 )
-from krai.modules.energy.rules.records import market, operated_market, participant
+from krai.modules.energy.rules.records import (
+    after_delivery,
+    market,
+    operated_market,
+    participant,
+)
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record
 from krai.state.store import StateView
@@ -61,6 +67,8 @@ def validate_readings(ctx: Context, message: SubmitReadings) -> None:
                 f"a day of market {message.market_id} has {periods_per_day(found)} periods"
             )
         participant(ctx, message.market_id, reading.participant_inn)
+        ends = period_end_ms(found, message.delivery_date, reading.period)
+        after_delivery(ctx, found, ends, f"period {reading.period} of {message.delivery_date}")
         held = _readings(
             ctx.state, message.market_id, message.delivery_date, reading.participant_inn
         )
@@ -106,6 +114,9 @@ def apply_readings(ctx: Context, message: SubmitReadings) -> None:
 def validate_settlement(ctx: Context, message: SettleDay) -> None:
     """Every period is cleared, and the day's invoices would change."""
     found = operated_market(ctx, message.market_id)
+    last = periods_per_day(found)
+    ends = period_end_ms(found, message.delivery_date, last)
+    after_delivery(ctx, found, ends, f"delivery day {message.delivery_date}")
     missing = [
         p
         for p in range(1, periods_per_day(found) + 1)
