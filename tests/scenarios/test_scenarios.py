@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.scenarios.body_schemas import accepted_transactions, validator
 from tests.scenarios.scenario import Scenario
 
 HERE = Path(__file__).parent
@@ -24,6 +25,9 @@ def test_scenario(path: Path) -> None:
     assert scenario.ledger.replayed_digest() == scenario.ledger.digest(), (
         "replaying the log's bytes from genesis reached another state"
     )
+    for tx in accepted_transactions(scenario.ledger):
+        errors = [e.message for e in validator(tx.type, tx.version).iter_errors(tx.body)]
+        assert not errors, f"{tx.type} accepted a body its published schema refuses: {errors}"
 
 
 def test_there_are_scenarios_for_each_base_module() -> None:

@@ -69,10 +69,19 @@ class Length:
 
 @dataclass(frozen=True)
 class Check:
-    """A named predicate (e.g. an INN check digit); ``describe`` says what failed."""
+    """A predicate the server runs (e.g. an INN check digit), and what a schema can say of it.
+
+    ``describe`` is the error text when it fails; ``about`` is the published description: what
+    the field is and what the server checks beyond the schema. ``pattern``, ``choices`` and
+    ``format`` are what the predicate implies that JSON Schema can state.
+    """
 
     predicate: Callable[[Any], bool]
     describe: str
+    about: str
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    format: str | None = None
 
 
 Positive = Annotated[int, Min(1)]
@@ -81,8 +90,17 @@ Name = Annotated[str, Length(1, 500)]
 Identifier = Annotated[str, Pattern(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}")]
 Hex256 = Annotated[str, Pattern(r"[0-9a-f]{64}")]
 Date = Annotated[
-    str, Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), Check(is_calendar_date, "not a calendar date")
+    str,
+    Pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    Check(
+        is_calendar_date,
+        "not a calendar date",
+        "A calendar date YYYY-MM-DD; the server checks that the day exists (not 2026-02-30)",
+        format="date",
+    ),
 ]
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect of the published body schemas."""
 
 
 def decode_message(cls: type[M], body: Mapping[str, Any]) -> M:
@@ -92,10 +110,18 @@ def decode_message(cls: type[M], body: Mapping[str, Any]) -> M:
 
 
 def message_schema(cls: type[Any]) -> dict[str, Any]:
-    """A JSON Schema of the dataclass ``cls`` as a transaction body."""
+    """A JSON Schema 2020-12 of the dataclass ``cls`` as a transaction body.
+
+    It refuses what ``decode_message`` refuses wherever a schema can say so; what only the
+    server checks (check digits, real dates) is named in the fields' ``description``.
+    """
+    return {"$schema": SCHEMA_DIALECT, **_object_schema(cls)}
+
+
+def _object_schema(cls: type[Any]) -> dict[str, Any]:
     hints = get_type_hints(cls, include_extras=True)
     fields = dataclasses.fields(cls)
-    properties = {f.name: _schema(hints[f.name]) for f in fields}
+    properties = {f.name: _field_schema(hints[f.name]) for f in fields}
     required = [f.name for f in fields if not _is_optional(hints[f.name])]
     return {
         "type": "object",
@@ -103,6 +129,18 @@ def message_schema(cls: type[Any]) -> dict[str, Any]:
         "required": required,
         "additionalProperties": False,
     }
+
+
+def _field_schema(hint: Any) -> dict[str, Any]:
+    """A field's schema; an optional field may also be null, which the decoder reads as absent."""
+    schema = _schema(hint)
+    if not _is_optional(hint):
+        return schema
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], None]
+    elif "type" in schema:
+        schema["type"] = [schema["type"], "null"]
+    return schema
 
 
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
@@ -359,11 +397,7 @@ def _schema(hint: Any) -> dict[str, Any]:
 
 def _typed_schema(hint: Any, origin: Any) -> dict[str, Any]:
     if origin is Annotated:
-        base, *constraints = get_args(hint)
-        schema = _schema(base)
-        for constraint in constraints:
-            schema.update(_constraint_schema(constraint))
-        return schema
+        return _annotated_schema(*get_args(hint))
     if origin in (Union, types.UnionType):
         return _schema(_non_none(hint))
     if origin is Literal:
@@ -371,19 +405,51 @@ def _typed_schema(hint: Any, origin: Any) -> dict[str, Any]:
     if origin in (list, tuple):
         return {"type": "array", "items": _schema(get_args(hint)[0])}
     if dataclasses.is_dataclass(hint):
-        return message_schema(hint)  # type: ignore[arg-type]
+        return _object_schema(cast("type[Any]", hint))
     return {"type": {int: "integer", str: "string", bool: "boolean"}[hint]}
 
 
-def _constraint_schema(constraint: Any) -> dict[str, Any]:
+def _annotated_schema(base: Any, *constraints: Any) -> dict[str, Any]:
+    schema = _schema(base)
+    for constraint in constraints:
+        schema.update(_constraint_schema(constraint, schema.get("type")))
+    return schema
+
+
+_LENGTH_KEYWORDS = {
+    "array": ("minItems", "maxItems"),
+    "object": ("minProperties", "maxProperties"),
+    "string": ("minLength", "maxLength"),
+}
+
+
+def _constraint_schema(constraint: Any, kind: Any) -> dict[str, Any]:
+    """The keywords of one constraint on a value of JSON type ``kind``."""
     if isinstance(constraint, Min):
         return {"minimum": constraint.value}
     if isinstance(constraint, Max):
         return {"maximum": constraint.value}
     if isinstance(constraint, Pattern):
-        return {"pattern": f"^{constraint.regex}$"}
+        return {"pattern": _anchored(constraint.regex)}
     if isinstance(constraint, Length):
-        return {"minLength": constraint.minimum, "maxLength": constraint.maximum}
+        least, most = _LENGTH_KEYWORDS[kind]
+        return {least: constraint.minimum, most: constraint.maximum}
     if isinstance(constraint, Check):
-        return {"description": constraint.describe}
-    return {}
+        return _check_schema(constraint)
+    raise TypeError(f"unsupported constraint {constraint!r}")
+
+
+def _check_schema(check: Check) -> dict[str, Any]:
+    schema: dict[str, Any] = {"description": check.about}
+    if check.pattern is not None:
+        schema["pattern"] = _anchored(check.pattern)
+    if check.choices:
+        schema["enum"] = list(check.choices)
+    if check.format is not None:
+        schema["format"] = check.format
+    return schema
+
+
+def _anchored(regex: str) -> str:
+    """``regex`` as a JSON Schema pattern (which searches) matching as ``re.fullmatch`` does."""
+    return f"^(?:{regex})$"

@@ -85,6 +85,18 @@ def test_schema_describes_types_constraints_and_required_fields() -> None:
     assert schema["additionalProperties"] is False
 
 
+def test_schema_speaks_json_schema_2020_12_as_the_decoder_checks() -> None:
+    schema = message_schema(Order)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    steps = schema["properties"]["steps"]
+    assert (steps["minItems"], steps["maxItems"]) == (1, 3)
+    assert "minLength" not in steps
+    assert schema["properties"]["code"]["pattern"] == r"^(?:[A-Z]{2}\d)$"
+    assert schema["properties"]["note"] == {"type": ["string", "null"]}
+    assert "$schema" not in steps["items"]
+    assert decode_message(Order, {**GOOD, "note": None}).note is None
+
+
 def test_an_unknown_constraint_is_refused_when_the_class_is_compiled() -> None:
     @dataclass(frozen=True)
     class Odd:

@@ -6,10 +6,34 @@ from typing import Annotated, ClassVar
 from krai.modules.identity.model import ROLE_NAMES, is_valid_inn, is_valid_ogrn
 from krai.state.messages import Check, Hex256, Length, Name, Pattern, Positive
 
-Inn = Annotated[str, Check(is_valid_inn, "not a valid INN (10 or 12 digits with check digits)")]
-Ogrn = Annotated[str, Check(is_valid_ogrn, "not a valid OGRN/OGRNIP (13 or 15 digits)")]
+Inn = Annotated[
+    str,
+    Check(
+        is_valid_inn,
+        "not a valid INN (10 or 12 digits with check digits)",
+        "INN of an organisation: 10 digits (a legal entity) or 12 (an individual entrepreneur)"
+        " with valid check digits (checked by the server)",
+        pattern=r"[0-9]{10}|[0-9]{12}",
+    ),
+]
+Ogrn = Annotated[
+    str,
+    Check(
+        is_valid_ogrn,
+        "not a valid OGRN/OGRNIP (13 or 15 digits)",
+        "OGRN of a legal entity (13 digits, starting 1, 2 or 5) or OGRNIP of an individual"
+        " entrepreneur (15 digits, starting 3), with a valid check digit (checked by the server)",
+        pattern=r"[125][0-9]{12}|3[0-9]{14}",
+    ),
+]
 RoleName = Annotated[
-    str, Check(ROLE_NAMES.__contains__, f"roles are {', '.join(sorted(ROLE_NAMES))}")
+    str,
+    Check(
+        ROLE_NAMES.__contains__,
+        f"roles are {', '.join(sorted(ROLE_NAMES))}",
+        "A role an organisation may hold on the ledger",
+        choices=tuple(sorted(ROLE_NAMES)),
+    ),
 ]
 PublicKeyText = Annotated[str, Pattern(r"[a-z0-9_-]+:[A-Za-z0-9+/=]{1,200}")]
 KeyId = Annotated[str, Pattern(r"[0-9a-f]{16}")]
