@@ -166,6 +166,15 @@ def enrol(vault: Vault, person: Person, programme_id: str) -> str:
     return vault.enrol(person, check_programme_id(programme_id))
 
 
+def enrolment(vault: Vault, person: Person, programme_id: str) -> dict[str, str]:
+    """Enrol ``person`` in a programme; the document the CLI and the API answer: the
+    programme, the pseudonym and the cross-programme dedup key ``payments.assign`` needs."""
+    pseudonym = enrol(vault, person, programme_id)
+    subject = vault.find(person.snils)
+    assert subject is not None, "an enrolled person is found"
+    return {"programme_id": programme_id, "pseudonym": pseudonym, "dedup_key": subject.dedup_key}
+
+
 def erase(vault: Vault, snils: str) -> list[dict[str, str]]:
     """Erase the person; the bodies of the ``payments.record_erasure`` transactions to submit,
     one per programme the person was enrolled in."""
