@@ -61,12 +61,14 @@ def test_the_operator_enrols_and_answers_an_access_request(ledger: Live) -> None
     assert enrolled.status_code == 200, enrolled.text
     pseudonym = enrolled.json()["pseudonym"]
     again = ledger.client.post("/v1/vault/enrol", json=ENROL, headers=bearer(ledger.token))
-    assert again.json()["pseudonym"] == pseudonym
+    assert again.json() == enrolled.json()
+    assert set(enrolled.json()) == {"programme_id", "pseudonym", "dedup_key"}
     report = ledger.client.post(
         "/v1/vault/access", json={"snils": "11223344595"}, headers=bearer(ledger.token)
     )
     assert report.status_code == 200, report.text
     assert report.json()["subject"]["pseudonyms"] == {"kld.child-benefit": pseudonym}
+    assert report.json()["subject"]["dedup_key"] == enrolled.json()["dedup_key"]
     assert report.json()["subject"]["person"]["full_name"] == ANNA["full_name"]
 
 

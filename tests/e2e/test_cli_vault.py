@@ -42,12 +42,14 @@ def enrol(home: Path, programme: str, person: dict[str, str] = ANNA, expect: int
 
 
 def test_a_person_is_enrolled_shown_reported_and_erased(home: Path) -> None:
-    pseudonym = json.loads(enrol(home, "kld.child-benefit"))["pseudonym"]
-    assert json.loads(enrol(home, "kld.child-benefit"))["pseudonym"] == pseudonym
+    enrolled = json.loads(enrol(home, "kld.child-benefit"))
+    pseudonym = enrolled["pseudonym"]
+    assert json.loads(enrol(home, "kld.child-benefit")) == enrolled
     shown = json.loads(krai(home, "vault", "show", "--json", stdin="11223344595\n"))
     assert shown["person"]["full_name"] == ANNA["full_name"]
     assert shown["person"]["snils"] == "11223344595"
     assert shown["pseudonyms"] == {"kld.child-benefit": pseudonym}
+    assert shown["dedup_key"] == enrolled["dedup_key"]
 
     document = {
         "sha256": hashlib.sha256(b"decision").hexdigest(),

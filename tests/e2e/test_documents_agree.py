@@ -3,7 +3,7 @@
 one home. Only representation is normalised (JSON is parsed); content is compared whole."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,12 @@ import httpx
 import pytest
 from tests.api.conftest import Live, scenario_home, serving_home
 from tests.e2e.test_cli import krai, run
+from tests.scenarios.scenario import Scenario
+from tests.scenarios.sql_ledger import SqlLedger
+from tests.scenarios.test_scenarios import HERE, _load
 
 from krai.app.today import ledger_today
+from krai.app.vault import Person, enrol
 
 PARK, FACT, DAY = "sibir", "distance_to_regional_centre_m", "2026-01-01"
 PERSON = {"snils": "112-233-445 95", "full_name": "Иванова Мария", "birth_date": "1990-05-17"}
@@ -122,6 +126,66 @@ def test_a_subject_access_report_is_one_document(served: tuple[Path, Live]) -> N
     )
     assert answer.status_code == 200, answer.text
     assert report == answer.json()
+
+
+OTHERS = {"Борис": "01024236877"}
+
+
+def _enrolled(scenario: Scenario, name: str, programme_id: str) -> tuple[str, str]:
+    """The pseudonym and dedup key the home's vault gives the scenario's person ``name``."""
+    assert isinstance(scenario.ledger, SqlLedger) and scenario.ledger.services is not None
+    vault = scenario.ledger.services.vault(create=True)
+    snils = OTHERS.get(name, PERSON["snils"])
+    pseudonym = enrol(vault, Person(snils, name, "1990-05-17"), programme_id)
+    subject = vault.find(snils)
+    assert subject is not None
+    return pseudonym, subject.dedup_key
+
+
+class VaultScenario(Scenario):
+    """A scenario whose ``$ps:programme/Name`` and ``$dd:Name`` come from the home's vault,
+    so the vault's person has the scenario's accruals, payments and statement lines."""
+
+    _SUBSTITUTIONS: Mapping[str, Callable[[Scenario, str], Any]] = {
+        **Scenario._SUBSTITUTIONS,
+        "ps": lambda s, named: _enrolled(s, named.split("/")[1], named.split("/")[0])[0],
+        "dd": lambda s, name: _enrolled(s, name, PROGRAMME)[1],
+    }
+
+
+@pytest.fixture(scope="module")
+def person_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Live]]:
+    """A home where the vault's person is in every kind of payments entry, served."""
+    home = tmp_path_factory.mktemp("person") / "home"
+    scenario = VaultScenario(
+        _load(HERE / "payments/one_person_every_entry.yaml"), SqlLedger, home=home
+    )
+    assert isinstance(scenario.ledger, SqlLedger)
+    try:
+        scenario.run()
+    finally:
+        scenario.ledger.close()
+    with serving_home(home) as live:
+        yield home, live
+
+
+def test_an_access_report_with_payments_is_one_document(
+    person_served: tuple[Path, Live],
+) -> None:
+    """The person has accruals, payments, a statement line and the drug chain."""
+    home, live = person_served
+    report = cli(home, "vault", "access", "--snils", PERSON["snils"])
+    answer = live.client.post(
+        "/v1/vault/access",
+        json={"snils": PERSON["snils"]},
+        headers={"Authorization": f"Bearer {live.token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert report == answer.json()
+    types = {item["tx_type"] for item in report["ledger"]}
+    assert {"payments.accrue", "payments.pay", "payments.reconcile_statement"} <= types
+    assert {"payments.prescribe", "payments.dispense", "payments.claim_reimbursement"} <= types
+    assert "Борис" not in json.dumps(report, ensure_ascii=False)
 
 
 @pytest.fixture(scope="module")

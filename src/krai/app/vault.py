@@ -4,7 +4,9 @@ Personal data never reaches the ledger (docs/spec/pseudonyms.md): a person is en
 operator's vault, which answers with the programme pseudonym that ledger transactions carry.
 Erasure destroys the person's data key in the vault (crypto-shredding); the operator then
 submits one ``payments.record_erasure`` per programme. An access request (152-FZ art. 14)
-lists every ledger entry and event that mentions one of the person's pseudonyms.
+lists every ledger entry about the person: those the payments rules index under one of their
+identifiers (accruals, payments, statement lines... carry none), and any other whose body or
+events mention one.
 """
 
 import json
@@ -16,7 +18,9 @@ from datetime import date
 from typing import Any, Protocol
 
 from krai.app.ports import Storage
+from krai.app.subject_entries import described, indexed_entries
 from krai.modules.payments.pseudonyms import PROGRAMME_ID, InvalidSnilsError, valid_snils
+from krai.modules.payments.records import SubjectEntry
 
 ERASURE_TYPE = "payments.record_erasure"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -162,6 +166,15 @@ def enrol(vault: Vault, person: Person, programme_id: str) -> str:
     return vault.enrol(person, check_programme_id(programme_id))
 
 
+def enrolment(vault: Vault, person: Person, programme_id: str) -> dict[str, str]:
+    """Enrol ``person`` in a programme; the document the CLI and the API answer: the
+    programme, the pseudonym and the cross-programme dedup key ``payments.assign`` needs."""
+    pseudonym = enrol(vault, person, programme_id)
+    subject = vault.find(person.snils)
+    assert subject is not None, "an enrolled person is found"
+    return {"programme_id": programme_id, "pseudonym": pseudonym, "dedup_key": subject.dedup_key}
+
+
 def erase(vault: Vault, snils: str) -> list[dict[str, str]]:
     """Erase the person; the bodies of the ``payments.record_erasure`` transactions to submit,
     one per programme the person was enrolled in."""
@@ -183,21 +196,30 @@ def access_report(storage: Storage, vault: Vault, snils: str) -> dict[str, Any] 
 
 
 def access_request(storage: Storage, vault: Vault, snils: str) -> list[dict[str, Any]]:
-    """Every ledger entry whose body or events mention one of the person's identifiers
-    (152-FZ art. 14), oldest first; other people's identifiers in them are masked."""
+    """Every ledger entry about the person (152-FZ art. 14), oldest first: those the payments
+    rules indexed under one of their identifiers and those whose body or events mention one;
+    each says what it is, its amount in kopecks and what it records about the person, with
+    other people's identifiers masked and other people's statement lines and dispensings
+    left out."""
     subject = vault.find(snils)
     if subject is None:
         raise VaultError("no person with this SNILS is enrolled in the vault")
     identifiers = subject.identifiers
+    indexed = indexed_entries(storage, identifiers)
     size = storage.log_size()
     report: list[dict[str, Any]] = []
     for start in range(0, size, ENTRIES_PER_SCAN):
-        report.extend(_mentions(storage, start, min(size, start + ENTRIES_PER_SCAN), identifiers))
+        end = min(size, start + ENTRIES_PER_SCAN)
+        report.extend(_mentions(storage, start, end, identifiers, indexed))
     return report
 
 
 def _mentions(
-    storage: Storage, start: int, end: int, identifiers: frozenset[str]
+    storage: Storage,
+    start: int,
+    end: int,
+    identifiers: frozenset[str],
+    indexed: Mapping[int, list[SubjectEntry]],
 ) -> Iterator[dict[str, Any]]:
     events: dict[int, list[dict[str, Any]]] = {}
     for index, _position, event in storage.events(start, end):
@@ -205,14 +227,17 @@ def _mentions(
             events.setdefault(index, []).append(_masked(event, identifiers))
     for entry in storage.entries(start, end):
         body = json.loads(entry.data).get("tx", {}).get("body")
-        if entry.index in events or _mentioned(json.dumps(body), identifiers):
+        concerns = indexed.get(entry.index, [])
+        if concerns or entry.index in events or _mentioned(json.dumps(body), identifiers):
+            found = described(entry.tx_type, body, concerns)
             yield {
                 "index": entry.index,
                 "time_ms": entry.time_ms,
                 "tx_id": entry.tx_id,
                 "tx_type": entry.tx_type,
                 "signer": entry.signer,
-                "body": _masked(body, identifiers),
+                **found,
+                "body": _masked(found["body"], identifiers),
                 "events": events.get(entry.index, []),
             }
 

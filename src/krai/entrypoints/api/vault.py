@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from krai.app.vault import Person, VaultError, access_report, enrol
+from krai.app.vault import Person, VaultError, access_report, enrolment
 from krai.bootstrap import Services
 from krai.entrypoints.api.auth import require_operator
 from krai.entrypoints.api.context import services
@@ -49,17 +49,17 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 
 @router.post(
     "/enrol",
-    summary="Enrol a person in a programme; their pseudonym",
+    summary="Enrol a person in a programme; their pseudonym and dedup key",
     openapi_extra=_body(ENROL_SCHEMA),
 )
 async def enrol_person(request: Request) -> JSONResponse:
-    """Enrolling again answers the same pseudonym."""
+    """The programme, the pseudonym and the dedup key; enrolling again answers the same."""
     document = await _object(request, {"programme_id", "person"})
     programme_id, person = document["programme_id"], _person(document["person"])
     if not isinstance(programme_id, str):
         raise malformed("programme_id must be a string")
-    pseudonym = await run_in_threadpool(_enrol, services(request), person, programme_id)
-    return JSONResponse({"programme_id": programme_id, "pseudonym": pseudonym})
+    enrolled = await run_in_threadpool(_enrol, services(request), person, programme_id)
+    return JSONResponse(enrolled)
 
 
 @router.post(
@@ -76,9 +76,9 @@ async def access(request: Request) -> JSONResponse:
     return JSONResponse(report)
 
 
-def _enrol(found: Services, person: Person, programme_id: str) -> str:
+def _enrol(found: Services, person: Person, programme_id: str) -> dict[str, str]:
     try:
-        return enrol(found.vault(create=True), person, programme_id)
+        return enrolment(found.vault(create=True), person, programme_id)
     except VaultError as error:
         raise ProblemError("vault_refused", str(error)) from None
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from krai.app.vault import Person, Vault, VaultError, access_report, enrol, erase
+from krai.app.vault import Person, Vault, VaultError, access_report, enrolment, erase
 from krai.bootstrap import home_vault
 from krai.config.settings import load_settings
 from krai.entrypoints.cli.common import (
@@ -61,14 +61,15 @@ def enrol_person(
     json_output: JsonOption = False,
 ) -> None:
     """Enrol a person (JSON: snils, full_name, birth_date YYYY-MM-DD, address) in a programme
-    and print their pseudonym; enrolling again prints the same pseudonym."""
+    and print their pseudonym and dedup key; enrolling again prints the same."""
     person = _read_person(source)
     with vault_for(home, create=True) as vault:
-        pseudonym = enrol(vault, person, programme)
+        enrolled = enrolment(vault, person, programme)
     if json_output:
-        print_json({"programme_id": programme, "pseudonym": pseudonym})
+        print_json(enrolled)
     else:
-        console.print(f"{programme}: {pseudonym}", highlight=False)
+        console.print(f"{programme}: {enrolled['pseudonym']}", highlight=False)
+        console.print(f"dedup key: {enrolled['dedup_key']}", highlight=False)
 
 
 @app.command()

@@ -124,6 +124,17 @@ def incomplete_statement_key(statement_id: str) -> str:
     return f"{PREFIX}incomplete/{statement_id}"
 
 
+def subject_entry_key(subject: str, index: int) -> str:
+    """Index: a log entry that concerns a subject (pseudonym or dedup key), by its index —
+    what the access report (152-FZ art. 14) reads."""
+    return f"{PREFIX}subject/{subject}/{index:012d}"
+
+
+def subject_entries_prefix(subject: str) -> str:
+    """Where every ``subject_entry_key`` of a subject starts."""
+    return f"{PREFIX}subject/{subject}/"
+
+
 def erasure_key(pseudonym: str) -> str:
     """State key of the record that a person's personal data was erased."""
     return f"{PREFIX}erasure/{pseudonym}"

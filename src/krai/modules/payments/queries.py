@@ -27,6 +27,7 @@ from krai.modules.payments.model import (
     prescription_key,
     programme_key,
     statement_key,
+    subject_entries_prefix,
 )
 from krai.modules.payments.records import (
     Accrual,
@@ -51,6 +52,7 @@ from krai.modules.payments.records import (
     StatementInParts,
     StatementSummary,
     StoredStatement,
+    SubjectEntry,
     fact_rank,
     facts_in_effect,
 )
@@ -239,6 +241,13 @@ def _statement_summary(statement_id: str, found: StatementInParts) -> StatementS
         lines=len(found.lines),
         unmatched_lines=found.unmatched_lines(),
     )
+
+
+def subject_entries(view: StateView, subject: str) -> list[tuple[int, SubjectEntry]]:
+    """Every log entry that concerns a subject (pseudonym or dedup key), by index, with what
+    it records about them (the access report's index, ``subject_entry_key``)."""
+    found = scan_records(view, subject_entries_prefix(subject), SubjectEntry)
+    return [(int(key.rsplit("/", 1)[1]), record) for key, record in found]
 
 
 def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:

@@ -503,6 +503,40 @@ class Erasure(Provenance, frozen=True):
     erased_on: str
 
 
+SubjectEntryKind = Literal[
+    "fact",
+    "assignment",
+    "termination",
+    "accrual",
+    "override",
+    "payment",
+    "statement",
+    "prescription",
+    "deferral",
+    "dispensing",
+    "claim",
+    "erasure",
+]
+
+
+class SubjectEntry(Record, frozen=True):
+    """Index: what a log entry records about a subject (``subject_entry_key``): its kind, the
+    id it names, and for a statement or a claim only the subject's own lines or dispensings."""
+
+    kind: SubjectEntryKind
+    ref: str
+    """The id the entry records: an assignment, accrual, payment, statement... id; for a fact
+    its kind; for an erasure the programme id."""
+    items: tuple[str, ...] | None = None
+    """A statement's line ids that matched or reversed the subject's payments; a claim's
+    dispensings of the subject."""
+
+    def with_item(self, item: str) -> "SubjectEntry":
+        """The index record with one more line or dispensing, kept once."""
+        known = self.items or ()
+        return self if item in known else msgspec.structs.replace(self, items=(*known, item))
+
+
 class Latest(Record, frozen=True):
     """Where and when the latest payments transaction is (``LATEST_KEY``)."""
 

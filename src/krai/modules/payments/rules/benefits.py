@@ -47,6 +47,7 @@ from krai.modules.payments.records import (
 )
 from krai.modules.payments.rules.records import (
     absent,
+    concerns,
     operated_programme,
     paying_programme,
     programme,
@@ -90,6 +91,7 @@ def apply_assignment(ctx: Context, message: Assign) -> None:
     write_record(ctx.state, assignment_key(message.assignment_id), record)
     index_key = person_assignment_key(message.pseudonym, message.assignment_id)
     write_record(ctx.state, index_key, PersonAssignment(ctx.index))
+    concerns(ctx, (message.pseudonym, message.dedup_key), "assignment", message.assignment_id)
     ctx.emit(events.MeasureAssigned(message.assignment_id, message.programme_id, message.pseudonym))
 
 
@@ -107,6 +109,7 @@ def apply_termination(ctx: Context, message: TerminateAssignment) -> None:
     termination = Termination(**ctx.provenance(), basis=message.basis)
     ended = msgspec.structs.replace(found, end_date=message.end_date, terminated=termination)
     write_record(ctx.state, assignment_key(message.assignment_id), ended)
+    concerns(ctx, (found.pseudonym,), "termination", message.assignment_id)
     ctx.emit(events.AssignmentTerminated(message.assignment_id, message.end_date))
 
 
@@ -151,6 +154,7 @@ def apply_accrual(ctx: Context, message: Accrue) -> None:
         override=_override(message),
     )
     write_record(ctx.state, accrual_key(message.accrual_id), record)
+    concerns(ctx, (found.pseudonym,), "accrual", message.accrual_id)
     card = _card(ctx, message.assignment_id, message.period)
     entry = CardAccrual(
         message.accrual_id,
@@ -198,6 +202,7 @@ def apply_override(ctx: Context, message: ApproveOverride) -> None:
     """The accrual becomes payable."""
     found = _accrual(ctx, message.accrual_id)
     write_record(ctx.state, accrual_key(message.accrual_id), found.approved(stamp(ctx)))
+    concerns(ctx, (found.pseudonym,), "override", message.accrual_id)
     ctx.emit(events.OverrideApproved(message.accrual_id, ctx.signer))
 
 
@@ -247,6 +252,7 @@ def apply_payment(ctx: Context, message: Pay) -> None:
         bank="unreconciled",
     )
     write_record(ctx.state, payment_key(message.payment_id), record)
+    concerns(ctx, (found.pseudonym,), "payment", message.payment_id)
     write_record(ctx.state, unreconciled_key(message.payment_id), Unreconciled(message.paid_on))
     card = _card(ctx, found.assignment_id, found.period)
     entry = CardPayment(message.paid_on, ctx.time_ms)

@@ -40,6 +40,7 @@ from krai.modules.payments.records import (
 )
 from krai.modules.payments.rules.records import (
     absent,
+    concerns,
     paying_programme,
     programme,
     required,
@@ -90,6 +91,7 @@ def apply_prescription(ctx: Context, message: Prescribe) -> None:
         dispensed_units=0,
     )
     write_record(ctx.state, prescription_key(message.prescription_id), record)
+    concerns(ctx, (message.pseudonym,), "prescription", message.prescription_id)
     ctx.emit(
         events.Prescribed(
             message.prescription_id, message.programme_id, message.drug_code, message.quantity_units
@@ -115,6 +117,7 @@ def apply_deferral(ctx: Context, message: DeferPrescription) -> None:
     deferral = Deferral(**ctx.provenance(), on=message.deferred_on, serve_by=serve_by)
     deferred = msgspec.structs.replace(found, deferred=deferral)
     write_record(ctx.state, prescription_key(message.prescription_id), deferred)
+    concerns(ctx, (found.pseudonym,), "deferral", message.prescription_id)
     ctx.emit(events.PrescriptionDeferred(message.prescription_id, serve_by))
 
 
@@ -159,6 +162,8 @@ def apply_dispensing(ctx: Context, message: Dispense) -> None:
         problems=tuple(problems),
     )
     write_record(ctx.state, dispense_key(message.dispense_id), record)
+    subjects = (message.pseudonym, found.pseudonym)
+    concerns(ctx, subjects, "dispensing", message.dispense_id)
     ctx.emit(
         events.Dispensed(
             message.dispense_id, message.prescription_id, len(message.packs), units, tuple(problems)
@@ -210,6 +215,7 @@ def apply_claim(ctx: Context, message: ClaimReimbursement) -> None:
         amount += sum(prices[p.drug_code] * p.units for p in found.packs)
         claimed = msgspec.structs.replace(found, claim_id=message.claim_id)
         write_record(ctx.state, dispense_key(dispense_id), claimed)
+        concerns(ctx, (found.pseudonym,), "claim", message.claim_id, dispense_id)
     record = Claim(
         **ctx.provenance(),
         programme_id=message.programme_id,

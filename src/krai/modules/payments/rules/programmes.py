@@ -27,6 +27,7 @@ from krai.modules.payments.records import (
 )
 from krai.modules.payments.rules.records import (
     absent,
+    concerns,
     member_roles,
     operated_programme,
 )
@@ -148,6 +149,7 @@ def apply_attestation(ctx: Context, message: Attest) -> None:
     )
     write_record(ctx.state, attestation_key(message.subject, message.kind, ctx.index), record)
     _index_fact(ctx, message.subject, record)
+    concerns(ctx, (message.subject,), "fact", message.kind)
     ctx.emit(events.FactAttested(message.subject, message.kind, message.valid_from))
 
 
@@ -176,4 +178,5 @@ def apply_erasure(ctx: Context, message: RecordErasure) -> None:
         **ctx.provenance(), programme_id=message.programme_id, erased_on=message.erased_on
     )
     write_record(ctx.state, erasure_key(message.pseudonym), record)
+    concerns(ctx, (message.pseudonym,), "erasure", message.programme_id)
     ctx.emit(events.ErasureRecorded(message.pseudonym, message.programme_id, message.erased_on))

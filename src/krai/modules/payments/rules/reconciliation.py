@@ -42,7 +42,7 @@ from krai.modules.payments.records import (
     UnmatchedLine,
     statement_sha256,
 )
-from krai.modules.payments.rules.records import absent
+from krai.modules.payments.rules.records import absent, concerns
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -196,6 +196,7 @@ def _match(
     bank: Literal["matched", "reversed"] = "matched" if line.direction == "debit" else "reversed"
     reconciled = found.reconciled(bank, BankLine(statement_id, line.line_id))
     write_record(ctx.state, payment_key(line.reference), reconciled)
+    concerns(ctx, (found.pseudonym,), "statement", statement_id, line.line_id)
     if line.direction == "debit":
         ctx.state.delete(unreconciled_key(line.reference))
     ctx.emit(events.StatementLineMatched(statement_id, line.line_id, line.reference, bank))

@@ -1,16 +1,29 @@
 """What every payment rule needs: provenance stamps, lookups that refuse, who operates what."""
 
+from collections.abc import Iterable
+
 from krai.modules.identity.queries import member
-from krai.modules.payments.model import programme_key
-from krai.modules.payments.records import Programme, Provenance
+from krai.modules.payments.model import programme_key, subject_entry_key
+from krai.modules.payments.records import Programme, Provenance, SubjectEntry, SubjectEntryKind
 from krai.state.engine import Context
-from krai.state.records import R, read_record
+from krai.state.records import R, read_record, write_record
 from krai.tx.errors import conflict, not_found, rule_violation
 
 
 def stamp(ctx: Context) -> Provenance:
     """Who establishes a record in this entry, and where and when in the log."""
     return Provenance(ctx.signer, ctx.index, ctx.time_ms, ctx.tx_id)
+
+
+def concerns(
+    ctx: Context, subjects: Iterable[str], kind: SubjectEntryKind, ref: str, item: str = ""
+) -> None:
+    """Index this entry under each subject it concerns (``subject_entry_key``), with ``item``
+    (a statement's line, a claim's dispensing) added to what it already lists."""
+    for subject in dict.fromkeys(subjects):
+        key = subject_entry_key(subject, ctx.index)
+        known = read_record(ctx.state, key, SubjectEntry) or SubjectEntry(kind, ref)
+        write_record(ctx.state, key, known.with_item(item) if item else known)
 
 
 def absent(ctx: Context, key: str, cls: type[Provenance], what: str) -> None:
