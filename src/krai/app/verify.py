@@ -66,7 +66,7 @@ def verify_ledger(
     roots = {size: _open(note, origin, verifier, size) for size, note in checkpoints.items()}
     for data in entries:
         index = tree.size
-        _replay(engine, state, data, index)
+        replay_entry(engine, state, data, index)
         tree.append(leaf_hash(data))
         _compare_root(roots, tree, report)
         report.entries += 1
@@ -75,7 +75,9 @@ def verify_ledger(
     return report
 
 
-def _replay(engine: Engine, state: MemoryState, data: bytes, index: int) -> None:
+def replay_entry(engine: Engine, state: MemoryState, data: bytes, index: int) -> None:
+    """Apply entry ``index`` (its log bytes) to ``state`` as the sequencer did, or raise
+    ``VerificationError`` naming it."""
     try:
         entry = decode_entry(data)
         if entry.index != index:
@@ -123,4 +125,7 @@ def _finish(
     report.root_hash = tree.root().hex()
     report.state_digest = state_digest(state.items())
     if expected_state is not None and state_digest(expected_state) != report.state_digest:
-        raise VerificationError("stored state differs from the state replayed from the log")
+        raise VerificationError(
+            "stored state differs from the state replayed from the log (after an upgrade whose "
+            "rules keep new state, `krai rebuild-state` derives it again from the log)"
+        )

@@ -42,6 +42,7 @@ log.app.command("cosign")(log_witnesses.cosign)
 log.app.command("check-cosigned")(log_witnesses.check_cosigned)
 app.command("verify")(verify.verify)
 app.command("export")(verify.export)
+app.command("rebuild-state")(verify.rebuild_state_command)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 

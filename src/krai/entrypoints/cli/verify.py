@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from krai.app.bundle import BundleError, read_bundle, write_bundle
+from krai.app.rebuild import rebuild_state
 from krai.app.remote_verify import TileFetchError, verify_remote
 from krai.app.verify import VerificationError, verify_ledger
 from krai.bootstrap import new_engine, tile_source
@@ -93,6 +94,24 @@ def export(
             services.storage, services.origin, format_vkey(services.log_verifier), sink
         )
     console.print(f"Wrote {size} entries to {bundle}", highlight=False)
+
+
+def rebuild_state_command(home: HomeOption = None, json_output: JsonOption = False) -> None:
+    """Replay the log with this release's rules and make the stored state what it gives
+    (after an upgrade whose rules keep new state; run it with the server stopped)."""
+    with services_for(home) as services:
+        try:
+            report = rebuild_state(services.storage, new_engine)
+        except VerificationError as error:
+            fail(f"the log does not replay, nothing was changed: {error}")
+    if json_output:
+        print_json(report.to_json())
+        return
+    console.print(
+        f"replayed {report.entries} entries: {report.written} state records written, "
+        f"{report.deleted} removed; state digest {report.state_digest}",
+        highlight=False,
+    )
 
 
 def _verify_home(home: Path | None, vkey: str | None) -> dict[str, object]:
