@@ -5,6 +5,10 @@ record, and is refused, naming the field, when a field is missing or unknown."""
 from typing import Any
 
 import pytest
+from tests.unit.modules.record_checks import (
+    assert_missing_and_unknown_fields_refused,
+    assert_stored_as_its_plain_bytes,
+)
 
 from krai.modules.energy.records import (
     BlockChoice,
@@ -160,19 +164,12 @@ REQUIRED = {
 def test_a_record_is_stored_as_the_bytes_of_its_plain_object(
     cls: type[Record], stored: dict[str, Any]
 ) -> None:
-    raw = encode_value(stored)
-    record = decode_record(raw, cls)
-    assert encode_record(record) == raw
-    assert decode_record(encode_record(record), cls) == record
+    assert_stored_as_its_plain_bytes(cls, stored)
 
 
 @pytest.mark.parametrize(("cls", "stored"), STORED, ids=lambda v: getattr(v, "__name__", ""))
 def test_a_missing_or_unknown_field_is_refused(cls: type[Record], stored: dict[str, Any]) -> None:
-    missing = {name: value for name, value in stored.items() if name != REQUIRED[cls]}
-    with pytest.raises(RecordFormError, match=f"missing required field `{REQUIRED[cls]}`"):
-        decode_record(encode_value(missing), cls, "energy/some/key")
-    with pytest.raises(RecordFormError, match=r"energy/some/key is not a .*unknown field `extra`"):
-        decode_record(encode_value({**stored, "extra": 1}), cls, "energy/some/key")
+    assert_missing_and_unknown_fields_refused(cls, stored, REQUIRED[cls], "energy/some/key")
 
 
 def test_a_day_of_readings_keeps_its_bytes_and_refuses_a_bad_reading_by_name() -> None:

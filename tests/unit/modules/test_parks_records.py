@@ -5,6 +5,10 @@ the same record, and is refused, naming the field, when a field is missing or un
 from typing import Any
 
 import pytest
+from tests.unit.modules.record_checks import (
+    assert_missing_and_unknown_fields_refused,
+    assert_stored_as_its_plain_bytes,
+)
 
 from krai.modules.parks.model import Stamped
 from krai.modules.parks.records import (
@@ -34,7 +38,7 @@ from krai.modules.parks.records import (
     Termination,
     TimelineStep,
 )
-from krai.state.records import Record, RecordFormError, decode_record, encode_record
+from krai.state.records import Record, RecordFormError, decode_record
 from krai.state.store import encode_value
 
 TX = "cd" * 32
@@ -285,19 +289,12 @@ def test_every_parks_record_is_covered() -> None:
 def test_a_record_is_stored_as_the_bytes_of_its_plain_object(
     cls: type[Record], stored: dict[str, Any]
 ) -> None:
-    raw = encode_value(stored)
-    record = decode_record(raw, cls)
-    assert encode_record(record) == raw
-    assert decode_record(encode_record(record), cls) == record
+    assert_stored_as_its_plain_bytes(cls, stored)
 
 
 @pytest.mark.parametrize(("cls", "stored"), STORED, ids=_name)
 def test_a_missing_or_unknown_field_is_refused(cls: type[Record], stored: dict[str, Any]) -> None:
-    missing = {name: value for name, value in stored.items() if name != REQUIRED[cls]}
-    with pytest.raises(RecordFormError, match=f"missing required field `{REQUIRED[cls]}`"):
-        decode_record(encode_value(missing), cls, "parks/some/key")
-    with pytest.raises(RecordFormError, match=r"parks/some/key is not a .*unknown field `extra`"):
-        decode_record(encode_value({**stored, "extra": 1}), cls, "parks/some/key")
+    assert_missing_and_unknown_fields_refused(cls, stored, REQUIRED[cls], "parks/some/key")
 
 
 def test_a_value_outside_its_kind_is_refused_by_name() -> None:

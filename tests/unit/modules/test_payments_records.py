@@ -5,6 +5,10 @@ record, and is refused, naming the field, when a field is missing or unknown."""
 from typing import Any
 
 import pytest
+from tests.unit.modules.record_checks import (
+    assert_missing_and_unknown_fields_refused,
+    assert_stored_as_its_plain_bytes,
+)
 
 from krai.modules.payments.records import (
     Accrual,
@@ -273,19 +277,12 @@ REQUIRED = {
 def test_a_record_is_stored_as_the_bytes_of_its_plain_object(
     cls: type[Record], stored: dict[str, Any]
 ) -> None:
-    raw = encode_value(stored)
-    record = decode_record(raw, cls)
-    assert encode_record(record) == raw
-    assert decode_record(encode_record(record), cls) == record
+    assert_stored_as_its_plain_bytes(cls, stored)
 
 
 @pytest.mark.parametrize(("cls", "stored"), STORED, ids=lambda v: getattr(v, "__name__", ""))
 def test_a_missing_or_unknown_field_is_refused(cls: type[Record], stored: dict[str, Any]) -> None:
-    missing = {name: value for name, value in stored.items() if name != REQUIRED[cls]}
-    with pytest.raises(RecordFormError, match=f"missing required field `{REQUIRED[cls]}`"):
-        decode_record(encode_value(missing), cls, "payments/x")
-    with pytest.raises(RecordFormError, match=r"payments/x is not a .*unknown field `extra`"):
-        decode_record(encode_value({**stored, "extra": 1}), cls, "payments/x")
+    assert_missing_and_unknown_fields_refused(cls, stored, REQUIRED[cls], "payments/x")
 
 
 def test_a_nested_record_with_an_unknown_field_is_refused_by_its_path() -> None:
