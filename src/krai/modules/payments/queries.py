@@ -62,16 +62,14 @@ from krai.state.store import StateView
 
 def programme(view: StateView, programme_id: str) -> ProgrammeView | None:
     """The programme, or None."""
-    found = read_record(view, programme_key(programme_id), Programme)
-    return None if found is None else _with_id(ProgrammeView, programme_id=programme_id, of=found)
+    return _one(
+        view, programme_key(programme_id), Programme, ProgrammeView, programme_id=programme_id
+    )
 
 
 def programmes(view: StateView) -> list[ProgrammeView]:
     """Every programme, by id."""
-    return [
-        _with_id(ProgrammeView, programme_id=found_id, of=found)
-        for found_id, found in _listed(view, "programme", Programme)
-    ]
+    return _every(view, "programme", Programme, ProgrammeView, "programme_id")
 
 
 def rules(view: StateView, programme_id: str) -> list[RuleVersion]:
@@ -130,9 +128,8 @@ def entitlement(view: StateView, assignment: Assignment, period: str) -> dict[st
 
 def assignment(view: StateView, assignment_id: str) -> AssignmentView | None:
     """The assignment, or None."""
-    found = read_record(view, assignment_key(assignment_id), Assignment)
-    return (
-        None if found is None else _with_id(AssignmentView, assignment_id=assignment_id, of=found)
+    return _one(
+        view, assignment_key(assignment_id), Assignment, AssignmentView, assignment_id=assignment_id
     )
 
 
@@ -145,66 +142,50 @@ def assignments_of(view: StateView, pseudonym: str) -> list[AssignmentView]:
 
 def accrual(view: StateView, accrual_id: str) -> AccrualView | None:
     """The accrual, or None."""
-    found = read_record(view, accrual_key(accrual_id), Accrual)
-    return None if found is None else _with_id(AccrualView, accrual_id=accrual_id, of=found)
+    return _one(view, accrual_key(accrual_id), Accrual, AccrualView, accrual_id=accrual_id)
 
 
 def accruals(view: StateView) -> list[AccrualView]:
     """Every accrual, by id."""
-    return [
-        _with_id(AccrualView, accrual_id=found_id, of=found)
-        for found_id, found in _listed(view, "accrual", Accrual)
-    ]
+    return _every(view, "accrual", Accrual, AccrualView, "accrual_id")
 
 
 def payment(view: StateView, payment_id: str) -> PaymentView | None:
     """The payment, or None."""
-    found = read_record(view, payment_key(payment_id), Payment)
-    return None if found is None else _with_id(PaymentView, payment_id=payment_id, of=found)
+    return _one(view, payment_key(payment_id), Payment, PaymentView, payment_id=payment_id)
 
 
 def payments(view: StateView) -> list[PaymentView]:
     """Every payment, by id."""
-    return [
-        _with_id(PaymentView, payment_id=found_id, of=found)
-        for found_id, found in _listed(view, "payment", Payment)
-    ]
+    return _every(view, "payment", Payment, PaymentView, "payment_id")
 
 
 def prescription(view: StateView, prescription_id: str) -> PrescriptionView | None:
     """The prescription with what was dispensed against it, or None."""
-    found = read_record(view, prescription_key(prescription_id), Prescription)
-    if found is None:
-        return None
-    return _with_id(PrescriptionView, prescription_id=prescription_id, of=found)
+    key = prescription_key(prescription_id)
+    return _one(view, key, Prescription, PrescriptionView, prescription_id=prescription_id)
 
 
 def dispensing(view: StateView, dispense_id: str) -> DispensingView | None:
     """The dispensing with its packs and problems, or None."""
-    found = read_record(view, dispense_key(dispense_id), Dispensing)
-    return None if found is None else _with_id(DispensingView, dispense_id=dispense_id, of=found)
+    return _one(
+        view, dispense_key(dispense_id), Dispensing, DispensingView, dispense_id=dispense_id
+    )
 
 
 def dispensings(view: StateView) -> list[DispensingView]:
     """Every dispensing, by id."""
-    return [
-        _with_id(DispensingView, dispense_id=found_id, of=found)
-        for found_id, found in _listed(view, "dispense", Dispensing)
-    ]
+    return _every(view, "dispense", Dispensing, DispensingView, "dispense_id")
 
 
 def claim(view: StateView, claim_id: str) -> ClaimView | None:
     """The reimbursement claim, or None."""
-    found = read_record(view, claim_key(claim_id), Claim)
-    return None if found is None else _with_id(ClaimView, claim_id=claim_id, of=found)
+    return _one(view, claim_key(claim_id), Claim, ClaimView, claim_id=claim_id)
 
 
 def claims(view: StateView) -> list[ClaimView]:
     """Every reimbursement claim, by id."""
-    return [
-        _with_id(ClaimView, claim_id=found_id, of=found)
-        for found_id, found in _listed(view, "claim", Claim)
-    ]
+    return _every(view, "claim", Claim, ClaimView, "claim_id")
 
 
 def pack(view: StateView, sgtin: str) -> PackOut | None:
@@ -267,6 +248,24 @@ def _listed(view: StateView, kind: str, cls: type[R]) -> list[tuple[str, R]]:
     """Every (id, record) of a kind, by id."""
     prefix = f"{PREFIX}{kind}/"
     return [(key[len(prefix) :], found) for key, found in scan_records(view, prefix, cls)]
+
+
+def _one(
+    view: StateView, key: str, cls: type[Record], view_cls: type[R], **identifier: str
+) -> R | None:
+    """The ``cls`` record under ``key`` as ``view_cls`` (the record with its id), or None."""
+    found = read_record(view, key, cls)
+    return None if found is None else _with_id(view_cls, of=found, **identifier)
+
+
+def _every(
+    view: StateView, kind: str, cls: type[Record], view_cls: type[R], id_name: str
+) -> list[R]:
+    """Every ``cls`` record of a kind as ``view_cls`` (the record with its id), by id."""
+    return [
+        _with_id(view_cls, of=found, **{id_name: found_id})
+        for found_id, found in _listed(view, kind, cls)
+    ]
 
 
 def _with_id(view_cls: type[R], *, of: Record, **identifier: str) -> R:
