@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from krai.adapters.clock import SystemClock
@@ -76,14 +77,15 @@ class Services:
         """The log's origin line."""
         return self.settings.origin
 
-    @property
+    @cached_property
     def log_verifier(self) -> NoteVerifier:
         """The verifier of this log's checkpoints."""
         return log_signer(self.keystore.load(LOG_KEY_NAME), self.origin).verifier
 
-    @property
+    @cached_property
     def publication(self) -> Publication:
-        """The log with its key, witnesses and quorum: what decides the published checkpoint."""
+        """The log with its key, witnesses and quorum: what decides the published checkpoint
+        (built once: the settings and the log's key do not change while the services live)."""
         return Publication(
             self.origin,
             self.storage,

@@ -231,11 +231,6 @@ def subject_entries(view: StateView, subject: str) -> list[tuple[int, SubjectEnt
     return [(int(key.rsplit("/", 1)[1]), record) for key, record in found]
 
 
-def audit_findings(view: StateView, as_of: str | None = None) -> list[dict[str, Any]]:
-    """The audit's findings (see audit.py), as of a date (default: the last entry's day)."""
-    return audit(view, as_of)
-
-
 def audit_summary(view: StateView, as_of: str | None = None) -> dict[str, int]:
     """How many findings of each kind the audit makes."""
     counts: dict[str, int] = {}
