@@ -13,7 +13,7 @@ from krai.app.ports import Storage
 from krai.app.trace import with_proofs
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.i18n import Words, language_of
-from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
 from krai.modules.payments import queries as payments
 from krai.modules.payments import trace
 from krai.modules.payments.records import DispensingView, PaymentView, ProgrammeView
@@ -57,8 +57,7 @@ def audit(request: Request, as_of: str | None = None) -> Response:
     try:
         report = audit_report(services.storage, services.origin, as_of or None, parts=1)
     except CalendarDayError as error:
-        refusal = {"error": "malformed", "message": str(error), "as_of": as_of}
-        return respond(request, "audit_day.j2", refusal, "audit.title", 400)
+        return bad_day(request, str(as_of), str(error))
     counts: dict[str, int] = {}
     for finding in report["findings"]:
         counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
