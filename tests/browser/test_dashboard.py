@@ -56,8 +56,8 @@ def text_of(page: Page, selector: str = "body") -> str:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile (no language cookie)."""
-    fresh = browser.new_context()
+    """A fresh profile of a browser set to Russian (no language cookie)."""
+    fresh = browser.new_context(locale="ru-RU")
     fresh.set_default_timeout(WAIT_MS)
     try:
         yield fresh
@@ -85,6 +85,22 @@ def test_every_area_in_russian_then_english_with_its_figures(
         for figure in figures["en"]:
             assert figure in text, f"{path} (en) does not show {figure!r}"
         assert page.inner_text("#lang-switch") == "Русский"
+
+
+def test_an_english_browser_is_answered_in_english_until_it_switches(
+    base_url: str, browser: Browser
+) -> None:
+    english = browser.new_context(locale="en-GB")
+    try:
+        page = english.new_page()
+        page.goto(base_url + "/parks")
+        assert page.get_attribute("html", "lang") == "en"
+        page.click("#lang-switch")
+        page.wait_for_url("**lang=ru*")
+        page.goto(base_url + "/parks")  # the cookie now outweighs the browser's language
+        assert page.get_attribute("html", "lang") == "ru"
+    finally:
+        english.close()
 
 
 def test_the_site_search_form_finds_what_the_json_twin_lists(

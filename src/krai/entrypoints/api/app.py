@@ -4,11 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from krai.app.submission import Submitter
 from krai.bootstrap import Services
 from krai.entrypoints import web
-from krai.entrypoints.api import routes
+from krai.entrypoints.api import docs, routes
 from krai.entrypoints.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from krai.entrypoints.api.problems import install_problem_handlers
 
@@ -33,7 +34,10 @@ def create_app(services: Services) -> FastAPI:
             submitter, app.state.submitter = app.state.submitter, None
             submitter.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
+        static_url=docs.ASSETS,
         title="krai",
         summary="A verifiable ledger for regional development programmes",
         description=DESCRIPTION,
@@ -45,5 +49,6 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     install_problem_handlers(app)
     app.include_router(routes.router)
+    app.include_router(docs.router)
     web.mount(app)
     return app
