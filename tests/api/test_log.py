@@ -173,3 +173,21 @@ def test_tiles_that_do_not_exist_are_404_problems(grown: Live, path: str) -> Non
     answer = tile(grown, path)
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_the_search_finds_an_entry_by_index_tx_id_leaf_hash_and_document(grown: Live) -> None:
+    entry = grown.client.get("/v1/entries/7").json()
+    document = hashlib.sha256(b"log 6").hexdigest()
+    for query, matched in [
+        ("7", "index"),
+        (entry["tx_id"], "tx_id"),
+        (entry["leaf_hash"].upper(), "leaf_hash"),
+        (document, "document"),
+    ]:
+        found = grown.client.get("/v1/search", params={"q": query}).json()
+        assert [(m["matched"], m["index"]) for m in found["matches"]] == [(matched, 7)], query
+        twin = grown.client.get("/explorer/search.json", params={"q": query}).json()
+        assert twin == found
+    nothing = grown.client.get("/v1/search", params={"q": "f" * 64}).json()
+    assert nothing["matches"] == []
+    assert grown.client.get("/v1/search", params={"q": ""}).status_code == 400

@@ -56,6 +56,8 @@ def test_batches_are_read_back(storage: Storage) -> None:
     assert storage.entry(7) is None
     assert storage.entry_by_tx_id(f"{5:064x}") == storage.entry(5)
     assert storage.entry_by_tx_id("0" * 63 + "f") is None
+    assert storage.entry_by_leaf_hash(leaf_hash(b'{"index":6}')) == storage.entry(6)
+    assert storage.entry_by_leaf_hash(leaf_hash(b'{"index":7}')) is None
     assert root_hash(storage, 7) == tree.root()
     assert [c.size for c in storage.checkpoints(10)] == [7, 3]
     latest = storage.latest_checkpoint()

@@ -82,6 +82,10 @@ class Storage(Protocol):
         """The entry holding the transaction ``tx_id``."""
         ...
 
+    def entry_by_leaf_hash(self, leaf_hash: bytes) -> StoredEntry | None:
+        """The first entry whose RFC 9162 leaf hash is ``leaf_hash``."""
+        ...
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         """The newest checkpoint."""
         ...

@@ -64,6 +64,9 @@ class MemoryStorage:
         index = self._by_tx.get(tx_id)
         return None if index is None else self._entries[index]
 
+    def entry_by_leaf_hash(self, leaf_hash: bytes) -> StoredEntry | None:
+        return next((e for e in self._entries if e.leaf_hash == leaf_hash), None)
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         return self._checkpoints[max(self._checkpoints)] if self._checkpoints else None
 

@@ -6,7 +6,17 @@ nodes are one ``WITHOUT ROWID`` B-tree, and state keeps the rowid table with its
 Transaction ids are their 32 digest bytes.
 """
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -28,6 +38,8 @@ log_entry = Table(
     # The entry's events as a JSON array: derived by replay, kept for reading back.
     Column("events", Text),
 )
+Index("ix_log_entry_leaf_hash", log_entry.c.leaf_hash)
+"""Finds an entry by the leaf hash a monitor or a receipt names (Alembic revision 0003)."""
 
 tree_node = Table(
     "tree_node",

@@ -178,6 +178,16 @@ class SqlStorage:
             row = connection.execute(query).first()
         return _stored_entry(row) if row else None
 
+    def entry_by_leaf_hash(self, leaf_hash: bytes) -> StoredEntry | None:
+        query = (
+            select(*ENTRY_COLUMNS)
+            .where(schema.log_entry.c.leaf_hash == leaf_hash)
+            .order_by(schema.log_entry.c.idx)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _stored_entry(row) if row else None
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         newest = self.checkpoints(limit=1)
         return newest[0] if newest else None

@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from krai.app.entries import MAX_ENTRIES_PER_PAGE, entry_at, entry_page
+from krai.app.entries import (
+    MAX_ENTRIES_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    entry_at,
+    entry_page,
+    find_entries,
+)
 from krai.app.ports import Storage
 from krai.app.proofs import prove_consistency, prove_inclusion
 from krai.app.publication import latest_checkpoint
@@ -36,6 +42,26 @@ def entry(
     if found is None:
         raise not_found(f"no entry {index}")
     return document(found)
+
+
+@router.get(
+    "/v1/search",
+    summary="Entries by index, transaction id, leaf hash or anchored document SHA-256",
+)
+def search(
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_LENGTH,
+            description="A decimal entry index, or 64 hex digits: a transaction id, a leaf "
+            "hash or an anchored document's SHA-256.",
+        ),
+    ],
+    storage: StorageDep,
+) -> JSONResponse:
+    """Every entry the text names, each with what matched (the explorer's search)."""
+    return document(find_entries(storage, q))
 
 
 @router.get("/v1/entries", summary="A page of entries from `start` on")

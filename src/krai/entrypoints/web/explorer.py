@@ -6,7 +6,6 @@ script fetches the entry's exact bytes from ``/explorer/entries/{index}/raw``, h
 an RFC 9162 leaf, walks the audit path to a root and compares it with the root in the note.
 """
 
-import base64
 import json
 from typing import Any
 
@@ -14,13 +13,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from krai.app.entries import find_entries
 from krai.app.ports import Storage, StoredEntry
 from krai.app.proofs import prove_inclusion
 from krai.app.publication import latest_checkpoint
 from krai.bootstrap import Services
-from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.entrypoints.web.render import not_found, page, respond, services_of, wants_json
 from krai.log.checkpoint import open_checkpoint
-from krai.log.note import NoteError
+from krai.log.note import NoteError, format_vkey
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -33,16 +33,26 @@ def explorer(request: Request) -> Response:
     services = services_of(request)
     storage = services.storage
     size = storage.log_size()
+    listed = storage.checkpoints(CHECKPOINTS_SHOWN)
     data: dict[str, Any] = {
         "log_size": size,
+        "origin": services.origin,
+        "log_vkey": format_vkey(services.log_verifier),
         "checkpoints": [
-            {"size": c.size, "root_hash": c.root_hash.hex(), "time_ms": c.time_ms}
-            for c in storage.checkpoints(CHECKPOINTS_SHOWN)
+            {"size": c.size, "root_hash": c.root_hash.hex(), "time_ms": c.time_ms, "note": c.note}
+            for c in listed
         ],
+        "signature_checked_by_server": all(_signed(services, c.note) for c in listed),
         "latest": latest_checkpoint(services.publication),
         "newest_entries": _rows(storage, max(size - 10, 0), size)[::-1],
     }
-    return respond(request, "explorer.j2", data, "explorer.title")
+    checker = {
+        "origin": data["origin"],
+        "log_vkey": data["log_vkey"],
+        "signature_checked_by_server": data["signature_checked_by_server"],
+        "notes": {c.size: c.note for c in listed},
+    }
+    return respond(request, "explorer.j2", data, "explorer.title", checker_script=_script(checker))
 
 
 @page(router, "/explorer/entries")
@@ -79,8 +89,19 @@ def entry(request: Request, index: int) -> Response:
     if found is None:
         return not_found(request, f"entry {index}")
     data = entry_data(services, found)
-    script = json.dumps(data["proof"], ensure_ascii=False).replace("</", "<\\/")
-    return respond(request, "entry.j2", data, "entry.title", proof_script=script)
+    return respond(request, "entry.j2", data, "entry.title", proof_script=_script(data["proof"]))
+
+
+@page(router, "/explorer/search")
+def search(request: Request, q: str = "") -> Response:
+    """Entries by index, transaction id, leaf hash or anchored document; one match opens it."""
+    found = find_entries(services_of(request).storage, q)
+    if len(found["matches"]) == 1 and not wants_json(request):
+        language = f"?lang={request.query_params['lang']}" if "lang" in request.query_params else ""
+        return RedirectResponse(
+            f"/explorer/entries/{found['matches'][0]['index']}{language}", status_code=303
+        )
+    return respond(request, "search.j2", found, "search.title")
 
 
 @router.get("/explorer/tx/{tx_id}", include_in_schema=False)
@@ -112,20 +133,26 @@ def _proof(services: Services, index: int) -> dict[str, Any] | None:
     checkpoint = storage.latest_checkpoint()
     if checkpoint is None or index >= checkpoint.size:
         return None
-    verifier = services.log_verifier
-    try:
-        open_checkpoint(checkpoint.note, [verifier], services.origin)
-        signature_checked = True
-    except NoteError:
-        signature_checked = False
     return {
         **prove_inclusion(storage, index, checkpoint.size).to_json(),
         "raw_url": f"/explorer/entries/{index}/raw",
         "checkpoint_note": checkpoint.note,
-        "signature_checked_by_server": signature_checked,
-        "log_key_name": verifier.name,
-        "log_public_key": base64.b64encode(verifier.public_key).decode(),
+        "signature_checked_by_server": _signed(services, checkpoint.note),
+        "log_vkey": format_vkey(services.log_verifier),
     }
+
+
+def _signed(services: Services, note: str) -> bool:
+    try:
+        open_checkpoint(note, [services.log_verifier], services.origin)
+    except NoteError:
+        return False
+    return True
+
+
+def _script(value: Any) -> str:
+    """``value`` as JSON safe inside a ``<script type="application/json">`` element."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _rows(storage: Storage, start: int, end: int) -> list[dict[str, Any]]:
