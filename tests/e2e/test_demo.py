@@ -165,3 +165,14 @@ def test_the_audit_finds_the_injected_anomalies(demo: Demo) -> None:
     kinds = Counter(finding["kind"] for finding in report["findings"])
     assert set(kinds) == set(ANOMALIES)
     assert kinds["paid_after_death"] == 3  # March, April and May, after a death in March
+
+
+def test_the_demos_two_witnesses_cosigned_what_it_publishes(demo: Demo) -> None:
+    assert "Cosigned by both witnesses" in demo.output
+    published = read(demo, "log", "published")
+    assert published["size"] == read(demo, "log", "checkpoint")["size"]
+    assert published["quorum"] == 2
+    assert sorted(c["key_name"] for c in published["cosignatures"]) == [
+        "witness.demo.krai.example/w1",
+        "witness.demo.krai.example/w2",
+    ]

@@ -158,6 +158,9 @@ def cosigned_by_both(
         "witness.example/w1",
         "witness.example/w2",
     }
+    overview = client.get("/", headers={"accept-language": "ru"}).text
+    assert "заверили 2 из 2 свидетелей при кворуме 2" in overview
+    assert overview.count("<code>witness.example/w") == 2
     verified = verify_cosigned(note, log_vkey, list(vkeys.values()), 2)
     assert verified.checkpoint.size == 3 and len(verified.cosigners) == 2
     document = client.get("/v1/checkpoint/cosigned").json()

@@ -1,4 +1,5 @@
-"""``krai demo``: build the demo world in a home of its own, verify it, then serve it.
+"""``krai demo``: build the demo world in a home of its own, verify it, have its two
+witnesses cosign it, then serve it.
 
 The build is deterministic: the same code gives the same entries and the same root hash.
 A home made by an earlier ``krai demo`` (it holds the marker file) is removed and rebuilt
@@ -23,9 +24,11 @@ from rich.progress import (
 from krai.config.settings import Settings, default_database_url
 from krai.demo.build import PHASES, build_world
 from krai.demo.world import Phase, Step
-from krai.entrypoints.cli.common import EXIT_USAGE, console, fail
+from krai.entrypoints.cli.common import EXIT_USAGE, console, fail, services_for
+from krai.entrypoints.cli.demo_witnesses import cosign_latest, demo_witnesses
 from krai.entrypoints.cli.serve import HostOption, PortOption, serve_home
 from krai.entrypoints.cli.verify import verify
+from krai.log.note import format_vkey
 
 MARKER = ".krai-demo"
 DEMO_ORIGIN = "demo.krai.example/krasnoyarsk"
@@ -61,8 +64,15 @@ def demo(
     console.print(f"Built in {seconds:.1f} s: {built.size:,} entries — {figures}", highlight=False)
     verify(home=home)
     console.print(f"  krai payments audit --home {home}", highlight=False)
-    if serve:
-        serve_home(home, host, port)
+    with demo_witnesses(home, DEMO_ORIGIN, _log_vkey(home)):
+        cosign_latest(home)
+        if serve:
+            serve_home(home, host, port)
+
+
+def _log_vkey(home: Path) -> str:
+    with services_for(home) as services:
+        return format_vkey(services.log_verifier)
 
 
 def _report(progress: Progress, tasks: dict[str, TaskID], phase: Phase, step: Step) -> None:
