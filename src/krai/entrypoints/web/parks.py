@@ -125,6 +125,7 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
         "agreements": [a for a in park_registry.agreements(storage) if a.get("park_id") == park_id],
     }
     inns = {r["inn"] for r in residents} | _agreement_inns(data["agreements"])
+    inns |= {o["owner_inn"] for o in card["infrastructure"] if "owner_inn" in o}
     data["names"] = names_of(storage, inns | {card["park"]["operator"]})
     words = Words(language_of(request))
     return respond(request, "park.j2", data, "park.title", **_park_charts(data, words))
