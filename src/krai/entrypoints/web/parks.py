@@ -144,7 +144,9 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
         days,
         [words.short_date(row["from"]) for row in timeline],
         [
-            charts.Series(words("park.capacity"), [row["capacity_kw"] for row in timeline]),
+            charts.Series(
+                words("park.guaranteed_capacity"), [row["capacity_kw"] for row in timeline]
+            ),
             charts.Series(words("park.allocated"), [row["allocated_kw"] for row in timeline]),
         ],
         words("park.power_chart"),

@@ -151,6 +151,12 @@ def park_facts(
     return found
 
 
+def park_fact(view: StateView, park_id: str, name: str) -> dict[str, Any] | None:
+    """One fact's current statement as JSON (``value`` null when unknown), or None."""
+    history = fact_history(view, park_id, name)
+    return record_json(history[-1]) if history else None
+
+
 def fact_history(view: StateView, park_id: str, name: str) -> list[FactStatement]:
     """Every statement of one fact, by ``as_of``."""
     record = read_record(view, fact_key(park_id, name), StatedFact)
@@ -208,6 +214,14 @@ def infrastructure(view: StateView, park_id: str, on: str | None = None) -> list
             document["capacity_on"] = None if step is None else _capacity(step)
         found.append(document)
     return found
+
+
+def infrastructure_object(
+    view: StateView, park_id: str, object_id: str, on: str
+) -> dict[str, Any] | None:
+    """One object as ``infrastructure`` shows it on a date, or None."""
+    found = [o for o in infrastructure(view, park_id, on) if o["object_id"] == object_id]
+    return found[0] if found else None
 
 
 def _capacity(step: TimelineStep) -> dict[str, Any]:
