@@ -124,14 +124,17 @@ def test_the_parks_of_the_sources(demo: Demo) -> None:
     parks = {p["park_id"]: p for p in read(demo, "parks", "list")}
     assert set(parks) == {"krasnoyarsk-digital", "great-stone", "minusinsk"}
     power = read(demo, "parks", "power", "krasnoyarsk-digital")
-    capacities = [(row["from"], row["capacity_kw"]) for row in power]
-    assert capacities[0] == ("2018-03-15", 120_000)
-    assert ("2018-06-01", 150_000) in capacities
-    assert capacities[-1] == ("2018-12-31", 200_000)
+    assert {row["capacity_kw"] for row in power} == {120_000}  # «более 120 МВт»: 120 MW sure
     assert all(row["free_kw"] >= 0 for row in power)
-    great_stone = read(demo, "parks", "residents", "great-stone", "--on", "2026-01-01")
-    assert len(great_stone) > 120
-    assert all("синтетический" in r.get("name", "синтетический") for r in great_stone)
+    card = read(demo, "parks", "show", "krasnoyarsk-digital", "--on", "2019-01-10")
+    shown = {o["object_id"]: o["capacity_shown"] for o in card["infrastructure"]}
+    assert shown == {"main-substation": "более 120\u00a0МВт", "bitbaza-generation": "200\u00a0МВт"}
+    great_stone = read(demo, "parks", "show", "great-stone", "--on", "2026-01-01")
+    facts = {f["name"]: f["shown"] for f in great_stone["facts"]}
+    assert facts["residents_count"] == "более 120"
+    minusinsk = read(demo, "parks", "show", "minusinsk", "--on", "2026-01-01")
+    assert {o["capacity_shown"] for o in minusinsk["infrastructure"]} == {"мощность неизвестна"}
+    assert minusinsk["power"]["capacity_kw"] == 0
 
 
 def test_bitbaza_commits_three_and_a_half_billion_and_breaches_once(demo: Demo) -> None:
@@ -145,8 +148,11 @@ def test_bitbaza_commits_three_and_a_half_billion_and_breaches_once(demo: Demo) 
 def test_the_agreement_of_sever_and_great_stone_is_in_force(demo: Demo) -> None:
     agreements = {a["agreement_id"]: a for a in read(demo, "parks", "agreements")}
     assert agreements["sever-great-stone"]["status"] == "in_force"
+    names = {s["name"] for s in agreements["sever-great-stone"]["signatories"]}
+    assert names == {"Евгений Колганов", "Александр Ярошенко"}
     targets = read(demo, "parks", "targets", "--region", "RU-14", "--on", "2025-12-31")
     assert {t["target_value"] for t in targets} == {70_000, 12_000_000_000_000}
+    assert all(t["on_track"] is None and not t["baseline_known"] for t in targets)
 
 
 def test_a_week_of_hourly_auctions_behind_the_120_mw_connection(demo: Demo) -> None:

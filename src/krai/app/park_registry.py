@@ -5,6 +5,7 @@ JSON twin all answer (typed records become their stored JSON objects, with their
 
 from typing import Any
 
+from krai.app import park_figures
 from krai.app.ports import Storage
 from krai.app.proofs import proven_by_latest_checkpoint
 from krai.modules.parks import queries
@@ -18,14 +19,17 @@ def park_cards(storage: Storage, region: str | None = None) -> list[dict[str, An
 
 
 def park_card(storage: Storage, park_id: str, on: str) -> dict[str, Any] | None:
-    """A park's card on a date: the park, its facts with provenance, infrastructure, power."""
+    """A park's card on a date: the park, its facts with provenance, infrastructure, power;
+    each figure also as it reads (``shown``, ``capacity_shown``, ``commissioned_shown``)."""
     found = queries.park(storage, park_id, on)
     if found is None:
         return None
     return {
         "park": found,
-        "facts": queries.park_facts(storage, park_id, on),
-        "infrastructure": queries.infrastructure(storage, park_id, on),
+        "facts": [park_figures.fact(f) for f in queries.park_facts(storage, park_id, on)],
+        "infrastructure": [
+            park_figures.infrastructure(o) for o in queries.infrastructure(storage, park_id, on)
+        ],
         "power": queries.power(storage, park_id, on),
     }
 
@@ -37,8 +41,8 @@ def proven_fact(storage: Storage, park_id: str, name: str) -> dict[str, Any] | N
         return None
     current = history[-1]
     return {
-        "fact": {"park_id": park_id, "name": name, **record_json(current)},
-        "history": records_json(history),
+        "fact": park_figures.fact({"park_id": park_id, "name": name, **record_json(current)}),
+        "history": [park_figures.fact({"name": name, **h}) for h in records_json(history)],
         **proven_by_latest_checkpoint(storage, current.index),
     }
 
@@ -93,13 +97,14 @@ def regions(storage: Storage) -> list[dict[str, Any]]:
 
 
 def clusters(storage: Storage) -> list[dict[str, Any]]:
-    """Every cluster with its regions, value chain and members."""
-    return records_json(queries.clusters(storage))
+    """Every cluster with its regions, value chain, members, status and planned events."""
+    return [park_figures.cluster(c) for c in records_json(queries.clusters(storage))]
 
 
 def cluster(storage: Storage, cluster_id: str) -> dict[str, Any] | None:
     """A cluster with its members also under each value-chain stage."""
-    return queries.cluster(storage, cluster_id)
+    found = queries.cluster(storage, cluster_id)
+    return None if found is None else park_figures.cluster(found)
 
 
 def parks(storage: Storage) -> list[dict[str, Any]]:

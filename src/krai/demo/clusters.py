@@ -1,9 +1,11 @@
 """Great Stone, NOC «Sever» and Yakutia's 2030 targets (source 002); the Angara-Yenisei cluster
 over four regions and the 400 ha Minusinsk site (source 003).
 
-Great Stone has more than 120 residents (source 002); the demo's 124 are synthetic, named
-so, one sector each. Baselines, reports, dates the sources do not give, cadastral numbers and
-capacities are synthetic and say so in their ``source`` fields.
+Great Stone has «более 120 резидентов» (source 002): a count fact with its qualifier, not
+synthetic residents. Its business centre, warehouses, hotels and housing, and Minusinsk's gas
+filling station, substation and railway, have no stated capacity or date: they are recorded
+so. Yakutia's targets have no baseline (the source gives none). The indicator reports, the
+Minusinsk operator and resident and its cadastral number are synthetic and say so.
 """
 
 from collections.abc import Iterator
@@ -41,31 +43,12 @@ HTP = Organisation(
     "Belarus Hi-Tech Park administration",
 )
 YAKUTSKSTAT = Organisation("yakutskstat", "Якутскстат", ("attestor",), "Yakutia statistics office")
-SECTORS = (  # sector, name prefix, activity, investment per resident in M RUB
-    ("biotech", "Биотех", "Биотехнологии", 120),
-    ("materials", "НовМатериалы", "Новые компоненты и материалы", 300),
-    ("medicine", "Медтех", "Медицина и фармацевтика", 180),
-    ("electronics", "Электроника", "Электроника и связь", 250),
-    ("machinery", "Машиностроение", "Машиностроение", 400),
-    ("logistics", "Логистика", "Логистика и склады", 90),
-)
-GREAT_STONE_RESIDENTS = 124
-GREAT_STONE_WORK = 5
+GREAT_STONE_WORK = 4
 GREAT_STONE_ID = "great-stone"
 
 
-def great_stone_residents() -> list[tuple[Organisation, tuple[str, str, str, int]]]:
-    """The synthetic residents, round-robin over the sectors."""
-    residents = []
-    for number in range(1, GREAT_STONE_RESIDENTS + 1):
-        sector = SECTORS[number % len(SECTORS)]
-        name = f"ООО «{sector[1]}-{number:03d}» (синтетический резидент)"
-        residents.append((Organisation(f"gs-{number:03d}", name, ("resident",)), sector))
-    return residents
-
-
 def great_stone(world: World) -> Iterator[Step]:
-    """Yakutia's targets, Great Stone with its residents, the agreements of the visit (2025)."""
+    """Yakutia's targets, Great Stone's facts and objects, the agreements of the visit (2025)."""
     world.at("2025-09-01T10:00:00+03:00")
     world.admit((MINPROMTORG, YAKUTIA, SEVER, GREAT_STONE, HTP, YAKUTSKSTAT))
     world.submit_all([(MINPROMTORG.key, "parks.register_region", body) for body in REGIONS[:2]])
@@ -74,21 +57,11 @@ def great_stone(world: World) -> Iterator[Step]:
     world.do(GREAT_STONE.key, "parks.state_park_facts", _great_stone_facts())
     world.count("parks")
     yield Step("Yakutia: 70,000 employed and 120 bn RUB in creative industries by 2030", 1)
-    residents = great_stone_residents()
     world.at("2025-09-15T10:00:00+03:00")
-    world.admit([organisation for organisation, _ in residents])
     world.submit_all(
-        [(o.key, "parks.apply_for_residency", _application(sector)) for o, sector in residents]
+        [(GREAT_STONE.key, "parks.register_infrastructure", b) for b in _great_stone_objects()]
     )
-    yield Step(f"{len(residents)} synthetic residents of Great Stone apply", 1)
-    world.at("2025-10-01T10:00:00+03:00")
-    rng = world.rng("great-stone")
-    world.submit_all([_resident_agreement(o, sector, rng.random()) for o, sector in residents])
-    world.submit_all([_status(o, "registered") for o, _ in residents])
-    world.at("2025-10-20T10:00:00+03:00")
-    world.submit_all([_status(o, "in_production") for o, _ in residents if rng.random() < 0.7])
-    world.count("residents", len(residents))
-    yield Step("Their agreements, registration and production", 1)
+    yield Step("More than 120 residents; business centre, warehouses, hotels and housing", 1)
     world.at("2025-11-11T12:00:00+03:00")
     world.submit_all(_agreements())
     world.at("2025-11-12T10:00:00+03:00")
@@ -137,13 +110,12 @@ REGIONS = (
         "utc_offset_minutes": 420,
     },
 )
-TARGETS = (  # id, indicator, title, target, baseline, reported 2025-06-30
+TARGETS = (  # id, indicator, title, target, reported 2025-06-30 (synthetic); no baseline
     (
         "yakutia-creative-jobs-2030",
         "creative_employment_people",
         "Занятые в креативных индустриях",
         70_000,
-        40_000,
         45_500,
     ),
     (
@@ -151,7 +123,6 @@ TARGETS = (  # id, indicator, title, target, baseline, reported 2025-06-30
         "creative_value_added_kopecks",
         "Добавленная стоимость креативных индустрий",
         120_000_000_000_00,
-        60_000_000_000_00,
         68_500_000_000_00,
     ),
 )
@@ -172,12 +143,10 @@ def _targets() -> list[tuple[str, str, dict[str, Any]]]:
                 "title": title,
                 "target_value": target,
                 "by_date": "2030-12-31",
-                "baseline_value": baseline,
-                "baseline_date": "2024-12-31",
-                "legal_basis": f"{YAKUTIA_SOURCE} (базовое значение синтетическое)",
+                "legal_basis": f"{YAKUTIA_SOURCE} (базовое значение источником не указано)",
             },
         )
-        for target_id, indicator, title, target, baseline, _ in TARGETS
+        for target_id, indicator, title, target, _ in TARGETS
     ]
 
 
@@ -193,7 +162,7 @@ def _indicators() -> list[tuple[str, str, dict[str, Any]]]:
                 "source": f"Оценка за I полугодие 2025 года ({SYNTHETIC})",
             },
         )
-        for target_id, _, _, _, _, value in TARGETS
+        for target_id, _, _, _, value in TARGETS
     ]
 
 
@@ -219,6 +188,7 @@ def _great_stone_facts() -> dict[str, Any]:
             "микрорайон"
         ),
         "facts": [
+            {"name": "residents_count", "amount": 120, "bound": "over"},
             {
                 "name": "specialisation",
                 "text": (
@@ -237,39 +207,28 @@ def _great_stone_facts() -> dict[str, Any]:
     }
 
 
-def _application(sector: tuple[str, str, str, int]) -> dict[str, Any]:
-    return {
-        "park_id": GREAT_STONE_ID,
-        "stage": "application",
-        "activity": f"{sector[2]} ({SYNTHETIC})",
-    }
+GREAT_STONE_OBJECTS = (
+    ("business-centre", "business_centre", "Бизнес-центр"),
+    ("warehouses", "warehouse", "Логистические склады"),
+    ("hotels", "hotel", "Гостиницы"),
+    ("housing", "housing", "Жилой микрорайон для сотрудников компаний"),
+)
 
 
-def _resident_agreement(
-    organisation: Organisation, sector: tuple[str, str, str, int], draw: float
-) -> tuple[str, str, dict[str, Any]]:
-    rub = int(sector[3] * (0.5 + draw)) * 1_000_000
-    jobs = 20 + int(draw * 200)
-    body = {
-        "park_id": GREAT_STONE_ID,
-        "resident_inn": organisation.inn,
-        "document_sha256": document_sha256(f"Соглашение с резидентом {organisation.name}"),
-        "milestones": [
-            {"due": "2026-12-31", "investment_kopecks": rub * 50, "jobs": jobs // 2},
-            {"due": "2028-12-31", "investment_kopecks": rub * 100, "jobs": jobs},
-        ],
-    }
-    return GREAT_STONE.key, "parks.conclude_resident_agreement", body
-
-
-def _status(organisation: Organisation, status: str) -> tuple[str, str, dict[str, Any]]:
-    body = {
-        "park_id": GREAT_STONE_ID,
-        "resident_inn": organisation.inn,
-        "status": status,
-        "basis": f"Реестр резидентов парка ({SYNTHETIC})",
-    }
-    return GREAT_STONE.key, "parks.change_resident_status", body
+def _great_stone_objects() -> list[dict[str, Any]]:
+    """The objects the source names, with no capacity or date (it gives none)."""
+    return [
+        {
+            "park_id": GREAT_STONE_ID,
+            "object_id": object_id,
+            "kind": kind,
+            "name": name,
+            "timeline": [],
+            "source": "ИА YakutiaMedia: «Обустроены бизнес-центр, логистические склады, "
+            "гостиницы… построен современный жилой микрорайон»",
+        }
+        for object_id, kind, name in GREAT_STONE_OBJECTS
+    ]
 
 
 SEVER_AGREEMENT = "sever-great-stone"
@@ -289,6 +248,21 @@ def _agreements() -> list[tuple[str, str, dict[str, Any]]]:
             "компоненты и материалы, медицина"
         ),
         "park_id": GREAT_STONE_ID,
+        "signatories": [
+            {
+                "inn": SEVER.inn,
+                "position": "Директор Центра управления проектами НОЦ «Север»",
+                "name": "Евгений Колганов",
+            },
+            {
+                "inn": GREAT_STONE.inn,
+                "position": (
+                    "Глава Администрации Китайско-Белорусского индустриального парка "
+                    "«Великий камень»"
+                ),
+                "name": "Александр Ярошенко",
+            },
+        ],
     }
     htp = {
         "agreement_id": HTP_AGREEMENT,
@@ -326,7 +300,6 @@ MINUSINSK_OPERATOR = Organisation(
 KHAKASSIA = Organisation(
     "khakassia", "Правительство Республики Хакасия", ("authority",), "Government of Khakassia"
 )
-SURVEYOR = Organisation("surveyor", "Кадастровый инженер (синтетический)", ("attestor",))
 RARE_METALS = Organisation(
     "rare-metals", "ООО «Ангаро-Енисейские редкие металлы» (синтетическое)", ("resident",)
 )
@@ -349,7 +322,7 @@ ANGARA_WORK = 3
 def angara_yenisei(world: World) -> Iterator[Step]:
     """The cluster over four regions, its value chain, Minusinsk's site and infrastructure."""
     world.at("2025-12-23T12:00:00+07:00")
-    world.admit((MINUSINSK_OPERATOR, KHAKASSIA, SURVEYOR, RARE_METALS))
+    world.admit((MINUSINSK_OPERATOR, KHAKASSIA, RARE_METALS))
     world.submit_all([(MINPROMTORG.key, "parks.register_region", body) for body in REGIONS[2:]])
     world.do(MINPROMTORG.key, "parks.register_cluster", _cluster())
     yield Step("Angara-Yenisei cluster: Krasnoyarsk Krai, Irkutsk Oblast, Khakassia, Tuva", 1)
@@ -358,7 +331,10 @@ def angara_yenisei(world: World) -> Iterator[Step]:
         [
             (MINUSINSK_OPERATOR.key, "parks.register_park", _minusinsk()),
             (MINUSINSK_OPERATOR.key, "parks.register_site", _site()),
-            *[(SURVEYOR.key, "parks.register_infrastructure", body) for body in _infrastructure()],
+            *[
+                (MINUSINSK_OPERATOR.key, "parks.register_infrastructure", body)
+                for body in _infrastructure()
+            ],
             (
                 RARE_METALS.key,
                 "parks.apply_for_residency",
@@ -373,7 +349,9 @@ def angara_yenisei(world: World) -> Iterator[Step]:
     )
     world.count("parks")
     yield Step(
-        "Minusinsk: a 400 ha site with gas, a main step-down substation and a rail siding", 1
+        "Minusinsk: a 400 ha site; its gas filling station, substation and railway of unknown "
+        "capacity",
+        1,
     )
     world.at("2025-12-29T10:00:00+07:00")
     agreement = {
@@ -414,6 +392,13 @@ def _cluster() -> dict[str, Any]:
         "regions": ["RU-24", "RU-38", "RU-19", "RU-17"],
         "value_chain": [{"stage_id": s, "name_ru": ru, "name_en": en} for s, ru, en in STAGES],
         "source": TASS,
+        "status": "planned",
+        "planned": [
+            {
+                "what": "Первые объекты группы глубокой переработки критических металлов",
+                "on": "2027",
+            }
+        ],
     }
 
 
@@ -442,10 +427,11 @@ def _site() -> dict[str, Any]:
 
 
 def _infrastructure() -> list[dict[str, Any]]:
+    """The existing objects the source names, with no capacity or date (it gives none)."""
     objects = (
-        ("gas-station", "gas", "Газовая станция", 5_000),
-        ("main-substation", "substation", "Главная понизительная подстанция", 25_000),
-        ("rail-siding", "rail_siding", "Железнодорожный тупик", 40),
+        ("gas-filling-station", "gas_filling_station", "Газонаполнительная станция"),
+        ("main-substation", "substation", "Главная понизительная подстанция"),
+        ("railway", "rail_siding", "Железнодорожная инфраструктура"),
     )
     return [
         {
@@ -453,13 +439,8 @@ def _infrastructure() -> list[dict[str, Any]]:
             "object_id": object_id,
             "kind": kind,
             "name": name,
-            "timeline": [
-                {
-                    "from_date": "2025-12-01",
-                    "capacity": capacity,
-                    "source": f"Акт обследования ({SYNTHETIC})",
-                }
-            ],
+            "timeline": [],
+            "source": f"Уже имеющиеся объекты площадки — {TASS}",
         }
-        for object_id, kind, name, capacity in objects
+        for object_id, kind, name in objects
     ]

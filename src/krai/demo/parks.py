@@ -62,7 +62,7 @@ RESIDENTS: tuple[
     (
         BITBAZA,
         "Центр развития блокчейн-проектов и майнинга; генерация дополнительных 30 МВт",
-        (("bitbaza-1", 60_000, "2018-04-01"), ("bitbaza-2", 30_000, "2018-06-01")),
+        (("bitbaza-1", 60_000, "2018-04-01"),),
         (("2018-09-30", 500_000_000, 20), ("2018-12-31", 1_500_000_000, 60)),
     ),
     (
@@ -136,12 +136,15 @@ def krasnoyarsk(world: World) -> Iterator[Step]:
             ("operator", "parks.register_region", region),
             (GIGABYTE.key, "parks.register_park", _park()),
             (GRID.key, "parks.register_infrastructure", _substation()),
+            (GIGABYTE.key, "parks.register_infrastructure", _own_generation()),
             (GIGABYTE.key, "parks.state_park_facts", _facts()),
         ]
     )
     world.count("parks")
     yield Step(
-        "Krasnoyarsk park of digital technologies: >120 MW, +30 MW in June, 200 MW by 31.12.2018", 1
+        "Krasnoyarsk park of digital technologies: more than 120 MW; BitBaza's own 30 MW, "
+        "200 MW by 31.12.2018",
+        1,
     )
     world.at("2018-03-20T10:00:00+07:00")
     world.submit_all(
@@ -161,16 +164,9 @@ def krasnoyarsk(world: World) -> Iterator[Step]:
         for organisation, _, allocated, _ in RESIDENTS
         for allocation in allocated
     ]
-    allocations.append(
-        (
-            GIGABYTE.key,
-            "parks.allocate_power",
-            _allocation(BITBAZA, "bitbaza-3", 50_000, "2018-12-31"),
-        )
-    )
     world.submit_all(allocations)
     world.submit_all(_support())
-    yield Step("Power allocated up to the capacity of each date; tax and customs preferences", 1)
+    yield Step("120 MW allocated: all that «более 120 МВт» guarantees; tax and customs", 1)
     world.at("2018-05-15T10:00:00+07:00")
     world.submit_all(_statuses("in_production", "2018-05-15"))
     yield Step(None, 1)
@@ -199,11 +195,27 @@ def _substation() -> dict[str, Any]:
             {
                 "from_date": "2018-03-15",
                 "capacity": 120_000,
+                "bound": "over",
                 "source": f"Энергомощности более 120 МВт — {PRESS_RELEASE}",
             },
+        ],
+    }
+
+
+def _own_generation() -> dict[str, Any]:
+    """BitBaza's own generation: its 30 MW and 200 MW by the end of 2018 are the resident's,
+    not the park's grid (not declared for it)."""
+    return {
+        "park_id": PARK,
+        "object_id": "bitbaza-generation",
+        "kind": "own_generation",
+        "name": "Генерация корпорации BitBaza",
+        "owner_inn": BITBAZA.inn,
+        "source": PRESS_RELEASE,
+        "timeline": [
             {
                 "from_date": "2018-06-01",
-                "capacity": 150_000,
+                "capacity": 30_000,
                 "source": "BitBaza: генерация дополнительных 30 МВт (дата синтетическая)",
             },
             {

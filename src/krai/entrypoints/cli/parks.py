@@ -96,7 +96,7 @@ def show(
         [
             [
                 f["name"],
-                str(f["value"]),
+                f["shown"],
                 f["as_of"],
                 f["source"],
                 f["by"],
@@ -106,9 +106,23 @@ def show(
             for f in card["facts"]
         ],
     )
+    _table(
+        ["object", "kind", "capacity", "in service", "owner", "grid"],
+        [
+            [
+                o["object_id"],
+                o["kind"],
+                o["capacity_shown"],
+                o["commissioned_shown"],
+                o.get("owner_inn", ""),
+                "yes" if o["feeds_grid"] else "no",
+            ]
+            for o in card["infrastructure"]
+        ],
+    )
     power = card["power"]
     console.print(
-        f"power on {day}: {power['capacity_kw']:,} kW, "
+        f"guaranteed grid power on {day}: {power['capacity_kw']:,} kW, "
         f"{power['allocated_kw']:,} allocated, {power['free_kw']:,} free",
         highlight=False,
     )
@@ -131,7 +145,7 @@ def fact(
         return
     current, root = document["fact"], document["inclusion"]["root_hash"]
     console.print(
-        f"{name} = {current['value']} as of {current['as_of']} ({current['source']}), signed by "
+        f"{name} = {current['shown']} as of {current['as_of']} ({current['source']}), signed by "
         f"{current['by']} at entry {current['index']}; proof against root {root}",
         highlight=False,
     )
@@ -233,13 +247,14 @@ def agreements(
         print_json(found)
         return
     _table(
-        ["agreement", "title", "status", "signed"],
+        ["agreement", "title", "status", "signed", "signatories"],
         [
             [
                 a["agreement_id"],
                 a["title"],
                 a["status"],
                 f"{len(a['signatures'])}/{len(a['parties'])}",
+                "; ".join(f"{s['position']} {s['name']}" for s in a.get("signatories", [])),
             ]
             for a in found
         ],
@@ -265,9 +280,12 @@ def targets(
             [
                 t["title"],
                 t["by_date"],
-                f"{t['progress_basis_points'] / 100:.1f} %",
-                f"{t['expected_basis_points'] / 100:.1f} %",
-                "yes" if t["on_track"] else "no",
+                f"{t['progress_basis_points'] / 100:.1f} %"
+                + ("" if t["baseline_known"] else " of target (baseline unknown)"),
+                "—"
+                if t["expected_basis_points"] is None
+                else f"{t['expected_basis_points'] / 100:.1f} %",
+                {True: "yes", False: "no", None: "— (no baseline)"}[t["on_track"]],
             ]
             for t in found
         ],

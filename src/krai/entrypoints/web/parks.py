@@ -125,6 +125,7 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
         "agreements": [a for a in park_registry.agreements(storage) if a.get("park_id") == park_id],
     }
     inns = {r["inn"] for r in residents} | _agreement_inns(data["agreements"])
+    inns |= {o["owner_inn"] for o in card["infrastructure"] if "owner_inn" in o}
     data["names"] = names_of(storage, inns | {card["park"]["operator"]})
     words = Words(language_of(request))
     return respond(request, "park.j2", data, "park.title", **_park_charts(data, words))
@@ -143,7 +144,9 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
         days,
         [words.short_date(row["from"]) for row in timeline],
         [
-            charts.Series(words("park.capacity"), [row["capacity_kw"] for row in timeline]),
+            charts.Series(
+                words("park.guaranteed_capacity"), [row["capacity_kw"] for row in timeline]
+            ),
             charts.Series(words("park.allocated"), [row["allocated_kw"] for row in timeline]),
         ],
         words("park.power_chart"),

@@ -52,6 +52,13 @@ class ParksModule:
                 summary="Register a cluster over regions with its value chain",
             ),
             handler(
+                m.ChangeClusterStatus,
+                OFFICIALS,
+                territory.apply_cluster_status,
+                territory.validate_cluster_status,
+                summary="Move a cluster along its lifecycle as of a date (its coordinator)",
+            ),
+            handler(
                 m.AddClusterMember,
                 OFFICIALS,
                 territory.apply_cluster_member,
@@ -113,6 +120,7 @@ class ParksModule:
                 OPERATOR_OR_ATTESTOR,
                 capacity.apply_capacity,
                 capacity.validate_capacity,
+                capacity.check_capacity,
                 summary="Set one step of a capacity timeline",
             ),
             handler(
@@ -209,6 +217,7 @@ class ParksModule:
                 OFFICIALS,
                 support.apply_target,
                 support.validate_target,
+                support.check_target,
                 summary="Set a regional target by a date",
             ),
             handler(

@@ -18,6 +18,15 @@ class ClusterRegistered:
 
 
 @dataclass(frozen=True)
+class ClusterStatusChanged:
+    NAME: ClassVar[str] = "parks.ClusterStatusChanged"
+    cluster_id: str
+    from_status: str | None
+    to_status: str
+    on: str
+
+
+@dataclass(frozen=True)
 class ClusterMemberAdded:
     NAME: ClassVar[str] = "parks.ClusterMemberAdded"
     cluster_id: str
@@ -79,7 +88,7 @@ class CapacitySet:
     park_id: str
     object_id: str
     from_date: str
-    capacity: int
+    capacity: int | None
     unit: str
 
 

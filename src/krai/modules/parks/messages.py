@@ -7,8 +7,11 @@ from krai.modules.identity.messages import Inn
 from krai.modules.parks.model import (
     AMOUNT_LIMIT,
     CADASTRAL_PATTERN,
+    PARTIAL_DATE_PATTERN,
     QUARTER_PATTERN,
     REGION_ID_PATTERN,
+    Bound,
+    ClusterStatus,
     InfrastructureKind,
     LandCategory,
     ParkFact,
@@ -29,6 +32,9 @@ PositiveAmount = Annotated[int, Min(1), Max(AMOUNT_LIMIT)]
 Source = Annotated[str, Length(1, 300)]
 """Where a figure comes from: a document, a disclosure, a register entry (by reference)."""
 Text = Annotated[str, Length(1, 2000)]
+Currency = Annotated[str, Pattern(r"[A-Z]{3}")]
+"""An ISO 4217 alphabetic code; absent means roubles (RUB)."""
+PartialDate = Annotated[str, Pattern(PARTIAL_DATE_PATTERN)]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,14 @@ class ValueChainStage:
 
 
 @dataclass(frozen=True)
+class PlannedEvent:
+    """What is planned and when, to the precision the source gives (year, month or day)."""
+
+    what: Name
+    on: PartialDate
+
+
+@dataclass(frozen=True)
 class RegisterCluster:
     """An authority registers a cluster over regions, with its value chain; it coordinates it."""
 
@@ -66,6 +80,20 @@ class RegisterCluster:
     regions: Annotated[list[RegionId], Length(1, 20)]
     value_chain: Annotated[list[ValueChainStage], Length(1, 20)]
     source: Source
+    status: ClusterStatus | None = None
+    planned: Annotated[list[PlannedEvent], Length(1, 20)] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeClusterStatus:
+    """The coordinator moves a cluster along its lifecycle, as of a date, with the basis."""
+
+    TYPE: ClassVar[str] = "parks.change_cluster_status"
+    VERSION: ClassVar[int] = 1
+    cluster_id: Slug
+    status: ClusterStatus
+    on: Date
+    basis: Source
 
 
 @dataclass(frozen=True)
@@ -110,11 +138,15 @@ class ChangeParkStatus:
 
 @dataclass(frozen=True)
 class Fact:
-    """One stated figure: an integer in the unit its name ends in, or a text."""
+    """One stated figure: an integer in the unit its name ends in (money in the currency's
+    minor units), qualified by its bound, or a text; ``unknown`` states that no value is known."""
 
     name: ParkFact
     amount: Amount | None = None
     text: Text | None = None
+    bound: Bound | None = None
+    currency: Currency | None = None
+    unknown: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -159,17 +191,21 @@ class ChangeSiteStatus:
 
 @dataclass(frozen=True)
 class CapacityStep:
-    """From a date on, an object's capacity is this value (in its kind's unit)."""
+    """From a date on, an object's capacity is this value (in its kind's unit), qualified by
+    its bound (exact when absent); no capacity means it is unknown."""
 
     from_date: Date
-    capacity: Amount
+    capacity: Amount | None
     source: Source
     evidence_sha256: Hex256 | None = None
+    bound: Bound | None = None
 
 
 @dataclass(frozen=True)
 class RegisterInfrastructure:
-    """The operator or an attestor registers an infrastructure object and its capacity timeline."""
+    """The operator or an attestor registers an infrastructure object and its capacity
+    timeline (empty when neither capacity nor date is known); a resident's own generation
+    names its owner and whether it is declared for the park's grid."""
 
     TYPE: ClassVar[str] = "parks.register_infrastructure"
     VERSION: ClassVar[int] = 1
@@ -177,7 +213,10 @@ class RegisterInfrastructure:
     object_id: Slug
     kind: InfrastructureKind
     name: Name
-    timeline: Annotated[list[CapacityStep], Length(1, 50)]
+    timeline: Annotated[list[CapacityStep], Length(0, 50)]
+    source: Source | None = None
+    owner_inn: Inn | None = None
+    declared_for_grid: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +327,15 @@ class ReviewCommitments:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """Who signed for a party, as printed on the published agreement: position and name."""
+
+    inn: Inn
+    position: Name
+    name: Name
+
+
+@dataclass(frozen=True)
 class ProposeAgreement:
     """A party puts an agreement among several parties on the ledger and signs it first."""
 
@@ -300,6 +348,7 @@ class ProposeAgreement:
     subject: Text
     park_id: Slug | None = None
     cluster_id: Slug | None = None
+    signatories: Annotated[list[Signatory], Length(1, 20)] | None = None
 
 
 @dataclass(frozen=True)
@@ -341,7 +390,8 @@ class GrantSupport:
 
 @dataclass(frozen=True)
 class SetRegionalTarget:
-    """An authority sets a region's target for an indicator by a date, from a baseline."""
+    """An authority sets a region's target for an indicator by a date, from a baseline when
+    the source gives one (value and date together, or neither)."""
 
     TYPE: ClassVar[str] = "parks.set_regional_target"
     VERSION: ClassVar[int] = 1
@@ -351,9 +401,9 @@ class SetRegionalTarget:
     title: Name
     target_value: Amount
     by_date: Date
-    baseline_value: Amount
-    baseline_date: Date
     legal_basis: Source
+    baseline_value: Amount | None = None
+    baseline_date: Date | None = None
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,24 @@ LandCategory = Literal[
 ]
 """The seven categories of land of the Land Code of the Russian Federation (art. 7)."""
 """The seven categories of land of the Land Code of the Russian Federation (art. 7)."""
-InfrastructureKind = Literal["substation", "gas", "heat", "water", "sewage", "rail_siding", "road"]
+InfrastructureKind = Literal[
+    "substation",
+    "gas",
+    "gas_filling_station",
+    "heat",
+    "water",
+    "sewage",
+    "rail_siding",
+    "road",
+    "business_centre",
+    "warehouse",
+    "hotel",
+    "housing",
+    "own_generation",
+]
+OWN_GENERATION = "own_generation"
+"""A resident's own generation: owned by that resident, not the park's grid capacity unless
+declared for the grid."""
 SupportKind = Literal["tax", "customs", "sez", "subsidy", "loan", "guarantee", "infrastructure"]
 ParkFact = Literal[
     "distance_to_city_m",
@@ -84,6 +101,10 @@ ParkFact = Literal[
     "public_investment_kopecks",
     "private_investment_kopecks",
     "jobs_created",
+    "residents_count",
+    "it_centres_count",
+    "companies_count",
+    "jobs_count",
     "tax_regime",
     "specialisation",
     "website",
@@ -102,9 +123,62 @@ CAPACITY_UNIT: dict[str, str] = {
     "sewage": "sewage_m3_per_day",
     "rail_siding": "rail_cars_per_day",
     "road": "vehicles_per_hour",
+    "gas_filling_station": "lpg_tonnes_per_year",
+    "business_centre": "floor_area_m2",
+    "warehouse": "floor_area_m2",
+    "hotel": "hotel_rooms",
+    "housing": "floor_area_m2",
+    "own_generation": "power_kw",
 }
 """The unit each kind of infrastructure states its capacity in (1 Gcal/h = 1,000 Mcal/h)."""
 """The unit each kind of infrastructure states its capacity in (1 Gcal/h = 1,000 Mcal/h)."""
+
+Bound = Literal["exact", "about", "over", "at_least", "up_to", "under"]
+"""How a stated quantity relates to its value: exactly it; «около» (about); «более» (more
+than); «не менее» (at least); «до», «не более» (up to); «менее» (under)."""
+LOWER_BOUNDS = frozenset({"exact", "over", "at_least"})
+"""The qualifiers under which a value is a guaranteed least amount."""
+
+
+def guaranteed(value: int | None, bound: str) -> int:
+    """What a rule may rely on of a stated quantity: its value when that is a guaranteed
+    least amount (exact, «более», «не менее»), else nothing (unknown, «около», «до», «менее»)."""
+    return value if value is not None and bound in LOWER_BOUNDS else 0
+
+
+CURRENCY_MINOR_UNITS: dict[str, int] = {
+    "RUB": 2,
+    "USD": 2,
+    "EUR": 2,
+    "CNY": 2,
+    "BYN": 2,
+    "KZT": 2,
+    "GBP": 2,
+    "CAD": 2,
+    "CHF": 2,
+    "AED": 2,
+    "INR": 2,
+    "TRY": 2,
+    "JPY": 0,
+    "KRW": 0,
+}
+"""The ISO 4217 currencies a figure may be stated in, with their minor-unit exponent
+(ISO 4217's list; a fixed table because the core reads no files and the exponent is needed)."""
+
+ClusterStatus = Literal["planned", "forming", "operating", "closed"]
+CLUSTER_TRANSITIONS = frozenset(
+    {
+        ("planned", "forming"),
+        ("planned", "operating"),
+        ("forming", "operating"),
+        ("planned", "closed"),
+        ("forming", "closed"),
+        ("operating", "closed"),
+    }
+)
+"""Allowed cluster transitions: planned → forming → operating; planned → operating; any → closed."""
+PARTIAL_DATE_PATTERN = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+"""A planned date with its precision: a year ``YYYY``, a month ``YYYY-MM`` or a day."""
 
 _OFFICIAL = frozenset({Role.AUTHORITY.value, Role.GOVERNOR.value})
 _OPERATOR = frozenset({Role.PARK_OPERATOR.value})

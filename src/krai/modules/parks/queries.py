@@ -49,6 +49,7 @@ from krai.modules.parks.records import (
     Target,
     TargetView,
     Timelines,
+    TimelineStep,
     actual_totals,
     power_dates,
     power_on,
@@ -150,6 +151,12 @@ def park_facts(
     return found
 
 
+def park_fact(view: StateView, park_id: str, name: str) -> dict[str, Any] | None:
+    """One fact's current statement as JSON (``value`` null when unknown), or None."""
+    history = fact_history(view, park_id, name)
+    return record_json(history[-1]) if history else None
+
+
 def fact_history(view: StateView, park_id: str, name: str) -> list[FactStatement]:
     """Every statement of one fact, by ``as_of``."""
     record = read_record(view, fact_key(park_id, name), StatedFact)
@@ -195,24 +202,39 @@ def infrastructure_objects(view: StateView, park_id: str) -> list[Infrastructure
 
 
 def infrastructure(view: StateView, park_id: str, on: str | None = None) -> list[dict[str, Any]]:
-    """The park's infrastructure objects as JSON; with ``on``, the capacity then
-    (``capacity_on``)."""
+    """The park's infrastructure objects as JSON, each with ``feeds_grid``; with ``on``, the
+    step in effect then (``capacity_on``: its capacity, bound and start; null when no step is,
+    or its capacity is null when unknown)."""
     found = []
     for record in infrastructure_objects(view, park_id):
         document = record_json(record)
+        document["feeds_grid"] = record.feeds_grid()
         if on is not None:
             step = step_at(record.timeline, on)
-            document["capacity_on"] = 0 if step is None else step.capacity
+            document["capacity_on"] = None if step is None else _capacity(step)
         found.append(document)
     return found
 
 
+def infrastructure_object(
+    view: StateView, park_id: str, object_id: str, on: str
+) -> dict[str, Any] | None:
+    """One object as ``infrastructure`` shows it on a date, or None."""
+    found = [o for o in infrastructure(view, park_id, on) if o["object_id"] == object_id]
+    return found[0] if found else None
+
+
+def _capacity(step: TimelineStep) -> dict[str, Any]:
+    return {"capacity": step.capacity, "bound": step.bound, "from": step.from_}
+
+
 def substation_timelines(view: StateView, park_id: str) -> Timelines:
-    """Each substation of the park (by object id) with its capacity timeline."""
+    """Each object feeding the park's grid (by id) with its capacity timeline: substations and
+    residents' own generation declared for the grid."""
     return {
         found.object_id: found.timeline
         for found in infrastructure_objects(view, park_id)
-        if found.kind == "substation"
+        if found.feeds_grid()
     }
 
 
@@ -338,9 +360,11 @@ def target_record(view: StateView, target_id: str) -> TargetView | None:
 
 
 def target(view: StateView, target_id: str, on: str | None = None) -> dict[str, Any] | None:
-    """The target as JSON with its ``latest`` report (or null) and ``progress_basis_points``;
-    with ``on``, the progress a straight line from baseline to target expects by then
-    (``expected_basis_points``), and whether the target is ``on_track``."""
+    """The target as JSON with its ``latest`` report (or null), ``baseline_known`` and
+    ``progress_basis_points`` (from the baseline, or of the target when it has none); with
+    ``on``, the progress a straight line from baseline to target expects by then
+    (``expected_basis_points``) and whether the target is ``on_track`` — both null without a
+    baseline."""
     found = target_record(view, target_id)
     return None if found is None else _progress(found, on)
 
@@ -355,17 +379,26 @@ def targets(
 
 def _progress(found: TargetView, on: str | None) -> dict[str, Any]:
     latest = found.reports[-1] if found.reports else None
-    value = found.baseline_value if latest is None else latest.value
+    value = (found.baseline_value or 0) if latest is None else latest.value
     document = record_json(found)
     document["latest"] = None if latest is None else record_json(latest)
+    document["baseline_known"] = found.baseline_date is not None
     document["progress_basis_points"] = found.progress_basis_points(value)
     if on is not None:
-        elapsed = days_between(found.baseline_date, min(on, found.by_date))
-        span = days_between(found.baseline_date, found.by_date)
-        document["expected_basis_points"] = share_basis_points(max(elapsed, 0), span)
-        on_track = document["progress_basis_points"] >= document["expected_basis_points"]
+        document["expected_basis_points"] = _expected(found, on)
+        expected = document["expected_basis_points"]
+        on_track = None if expected is None else document["progress_basis_points"] >= expected
         document["on_track"] = on_track
     return document
+
+
+def _expected(found: TargetView, on: str) -> int | None:
+    """The straight line from the baseline date to the target date; None without a baseline."""
+    if found.baseline_date is None:
+        return None
+    elapsed = days_between(found.baseline_date, min(on, found.by_date))
+    span = days_between(found.baseline_date, found.by_date)
+    return share_basis_points(max(elapsed, 0), span)
 
 
 def _milestone_status(milestone: Commitment, quarter: str, on: str) -> str:

@@ -6,7 +6,10 @@ actuals to date)."""
 import msgspec
 
 from krai.modules.parks.model import (
+    OWN_GENERATION,
     AgreementStatus,
+    Bound,
+    ClusterStatus,
     InfrastructureKind,
     LandCategory,
     ParkKind,
@@ -15,6 +18,7 @@ from krai.modules.parks.model import (
     SiteStatus,
     Stamped,
     SupportKind,
+    guaranteed,
     progress_basis_points,
 )
 from krai.state.records import Record, SafeInt
@@ -49,8 +53,24 @@ class ClusterMember(Stamped, frozen=True, kw_only=True):
         return str(self.park_id or self.inn)
 
 
+class Planned(Record, frozen=True, kw_only=True):
+    """What is planned and when: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (its precision)."""
+
+    what: str
+    on: str
+
+
+class ClusterChange(Stamped, frozen=True, kw_only=True):
+    """A cluster's status from a date, with its basis."""
+
+    status: ClusterStatus
+    on: str
+    basis: str
+
+
 class Cluster(Stamped, frozen=True, kw_only=True):
-    """A cluster over regions, stored under ``cluster_key(cluster_id)``; its signer coordinates."""
+    """A cluster over regions, stored under ``cluster_key(cluster_id)``; its signer coordinates.
+    Its status is unstated (None) unless registered with one or changed since."""
 
     name_ru: str
     name_en: str
@@ -60,10 +80,18 @@ class Cluster(Stamped, frozen=True, kw_only=True):
     members: tuple[ClusterMember, ...]
     source: str
     coordinator: str
+    status: ClusterStatus | None = None
+    history: tuple[ClusterChange, ...] = ()
+    planned: tuple[Planned, ...] = ()
 
     def with_member(self, member: ClusterMember) -> "Cluster":
         """The same cluster with ``member`` added last."""
         return msgspec.structs.replace(self, members=(*self.members, member))
+
+    def changed(self, change: ClusterChange) -> "Cluster":
+        """The cluster moved to ``change``'s status, kept in its history."""
+        history = (*self.history, change)
+        return msgspec.structs.replace(self, status=change.status, history=history)
 
 
 class ParkChange(Stamped, frozen=True, kw_only=True):
@@ -105,11 +133,15 @@ class Park(Stamped, frozen=True, kw_only=True):
 
 
 class FactStatement(Stamped, frozen=True, kw_only=True):
-    """One statement of a fact: text or an integer in its unit, as of a date, from a source."""
+    """One statement of a fact, as of a date, from a source: text, or an integer in its unit
+    (money in ``currency``'s minor units, roubles when absent) with its bound, or no value
+    (None: unknown)."""
 
-    value: str | SafeInt
+    value: str | SafeInt | None
     as_of: str
     source: str
+    bound: Bound = "exact"
+    currency: str | None = None
 
 
 class StatedFact(Record, frozen=True, kw_only=True):
@@ -156,12 +188,18 @@ class Site(Stamped, frozen=True, kw_only=True):
 
 
 class TimelineStep(Stamped, frozen=True, kw_only=True):
-    """An infrastructure object's capacity from a date on, in the object's unit."""
+    """An infrastructure object's capacity from a date on, in the object's unit, with its
+    bound; None when unknown."""
 
     from_: str = msgspec.field(name="from")
-    capacity: SafeInt
+    capacity: SafeInt | None
     source: str
     evidence_sha256: str | None = None
+    bound: Bound = "exact"
+
+    def guaranteed(self) -> int:
+        """The capacity a rule may rely on (``model.guaranteed``)."""
+        return guaranteed(self.capacity, self.bound)
 
 
 class Infrastructure(Stamped, frozen=True, kw_only=True):
@@ -173,6 +211,15 @@ class Infrastructure(Stamped, frozen=True, kw_only=True):
     unit: str
     timeline: tuple[TimelineStep, ...]
     superseded: tuple[TimelineStep, ...]
+    source: str | None = None
+    owner_inn: str | None = None
+    declared_for_grid: bool = False
+
+    def feeds_grid(self) -> bool:
+        """Whether its capacity is the park's allocatable power: a substation, or a resident's
+        own generation declared for the grid."""
+        declared = self.kind == OWN_GENERATION and self.declared_for_grid
+        return self.kind == "substation" or declared
 
     def with_step(self, step: TimelineStep) -> "Infrastructure":
         """The timeline with ``step``; a step of the same date goes to ``superseded``."""
@@ -294,6 +341,14 @@ class Termination(Stamped, frozen=True, kw_only=True):
     basis: str
 
 
+class Signatory(Record, frozen=True, kw_only=True):
+    """Who signed for a party (its INN), as printed on the published agreement."""
+
+    inn: str
+    position: str
+    name: str
+
+
 class Agreement(Stamped, frozen=True, kw_only=True):
     """An agreement among parties on a document, stored under ``agreement_key``: the proposer's
     signature first, then each other party's in ledger order."""
@@ -308,6 +363,7 @@ class Agreement(Stamped, frozen=True, kw_only=True):
     cluster_id: str | None = None
     in_force_from: InForce | None = None
     terminated: Termination | None = None
+    signatories: tuple[Signatory, ...] = ()
 
     def signed(self, signature: Stamped) -> "Agreement":
         """The agreement with ``signature`` added; in force from it if it is the last."""
@@ -355,10 +411,10 @@ class Target(Stamped, frozen=True, kw_only=True):
     title: str
     target_value: SafeInt
     by_date: str
-    baseline_value: SafeInt
-    baseline_date: str
     legal_basis: str
     reports: tuple[IndicatorReport, ...]
+    baseline_value: SafeInt | None = None
+    baseline_date: str | None = None
 
     def with_report(self, report: IndicatorReport) -> "Target":
         """The target with ``report`` in its place by (as_of, index)."""
@@ -366,8 +422,10 @@ class Target(Stamped, frozen=True, kw_only=True):
         return msgspec.structs.replace(self, reports=tuple(ordered))
 
     def progress_basis_points(self, value: int) -> int:
-        """How far ``value`` has come from the baseline to the target."""
-        return progress_basis_points(self.baseline_value, self.target_value, value)
+        """How far ``value`` has come from the baseline to the target; without a baseline,
+        ``value`` as a share of the target."""
+        baseline = 0 if self.baseline_value is None else self.baseline_value
+        return progress_basis_points(baseline, self.target_value, value)
 
 
 def timeline_with(
@@ -389,14 +447,13 @@ def step_at(steps: tuple[TimelineStep, ...], on: str) -> TimelineStep | None:
 
 
 Timelines = dict[str, tuple[TimelineStep, ...]]
-"""Substations' capacity timelines, by object id."""
-"""Substations' capacity timelines, by object id."""
+"""The grid's capacity timelines (substations, declared own generation), by object id."""
 
 
 def power_on(timelines: Timelines, allocations: list[PowerAllocation], on: str) -> tuple[int, int]:
     """(capacity_kw, allocated_kw) on a date."""
     steps = (step_at(timeline, on) for timeline in timelines.values())
-    capacity = sum(step.capacity for step in steps if step is not None)
+    capacity = sum(step.guaranteed() for step in steps if step is not None)
     allocated = sum(a.power_kw for a in allocations if a.is_active(on))
     return capacity, allocated
 

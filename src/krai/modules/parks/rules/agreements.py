@@ -8,16 +8,21 @@ in force from the last signature; any party may terminate it, with the basis.
 from krai.modules.parks import events
 from krai.modules.parks.messages import ProposeAgreement, SignAgreement, TerminateAgreement
 from krai.modules.parks.model import agreement_key, cluster_key
-from krai.modules.parks.records import Agreement, Cluster, Termination
+from krai.modules.parks.records import Agreement, Cluster, Signatory, Termination
 from krai.modules.parks.rules.records import absent, member, park, required, stamp, unique
 from krai.state.engine import Context
 from krai.state.records import write_record
-from krai.tx.errors import conflict, rule_violation
+from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
 def check_proposal(message: ProposeAgreement) -> None:
-    """Each party once."""
+    """Each party once; each signatory signs for a party, one per party."""
     unique("parties", message.parties)
+    signatories = message.signatories or ()
+    unique("signatories inn", [s.inn for s in signatories])
+    for signatory in signatories:
+        if signatory.inn not in message.parties:
+            raise invalid_body(f"body.signatories: {signatory.inn} is not a party")
 
 
 def validate_proposal(ctx: Context, message: ProposeAgreement) -> None:
@@ -45,6 +50,10 @@ def apply_proposal(ctx: Context, message: ProposeAgreement) -> None:
         signatures=(stamp(ctx),),
         park_id=message.park_id,
         cluster_id=message.cluster_id,
+        signatories=tuple(
+            Signatory(inn=s.inn, position=s.position, name=s.name)
+            for s in message.signatories or ()
+        ),
         **ctx.provenance(),
     )
     write_record(ctx.state, agreement_key(message.agreement_id), record)

@@ -1,7 +1,9 @@
 """Infrastructure with capacity timelines, and power allocations that never exceed capacity.
 
-The power a park can allocate on a date is the sum, over its substations, of each one's
-timeline step in effect that date. On no date may the allocations in effect exceed it: an
+The power a park can allocate on a date is the sum, over its substations (and residents' own
+generation declared for the grid), of the guaranteed part of each one's timeline step in
+effect that date: the capacity when exact, «более» or «не менее»; nothing when unknown,
+«около», «до» or «менее». On no date may the allocations in effect exceed it: an
 allocation or a reduced timeline that would break this is refused with the first date on
 which it would, and the figures.
 """
@@ -14,7 +16,13 @@ from krai.modules.parks.messages import (
     ReleasePower,
     SetCapacity,
 )
-from krai.modules.parks.model import CAPACITY_UNIT, Role, infrastructure_key, power_key
+from krai.modules.parks.model import (
+    CAPACITY_UNIT,
+    OWN_GENERATION,
+    Role,
+    infrastructure_key,
+    power_key,
+)
 from krai.modules.parks.queries import power_allocations, substation_timelines
 from krai.modules.parks.records import (
     Infrastructure,
@@ -29,6 +37,7 @@ from krai.modules.parks.records import (
 from krai.modules.parks.rules.records import (
     absent,
     allocating_resident,
+    member,
     operated_park,
     operator_or_role,
     required,
@@ -37,12 +46,31 @@ from krai.modules.parks.rules.records import (
 from krai.state.engine import Context
 from krai.state.records import write_record
 from krai.state.store import StateView
-from krai.tx.errors import rule_violation
+from krai.tx.errors import invalid_body, rule_violation
 
 
 def check_infrastructure(message: RegisterInfrastructure) -> None:
-    """Each timeline date once."""
+    """Each timeline date once; a bound only on a known capacity; an owner and a grid
+    declaration only on a resident's own generation, which names its owner."""
     unique("timeline from_date", [step.from_date for step in message.timeline])
+    for step in message.timeline:
+        check_step(step)
+    own = message.kind == OWN_GENERATION
+    if own != (message.owner_inn is not None):
+        raise invalid_body("body.owner_inn is required exactly for own_generation")
+    if message.declared_for_grid is not None and not own:
+        raise invalid_body("body.declared_for_grid applies only to own_generation")
+
+
+def check_step(step: CapacityStep) -> None:
+    """An unknown capacity takes no bound."""
+    if step.capacity is None and step.bound is not None:
+        raise invalid_body(f"a step from {step.from_date} of unknown capacity takes no bound")
+
+
+def check_capacity(message: SetCapacity) -> None:
+    """The step's bound applies to a known capacity."""
+    check_step(message.step)
 
 
 def validate_infrastructure(ctx: Context, message: RegisterInfrastructure) -> None:
@@ -50,6 +78,8 @@ def validate_infrastructure(ctx: Context, message: RegisterInfrastructure) -> No
     operator_or_role(ctx, message.park_id, Role.ATTESTOR)
     key = infrastructure_key(message.park_id, message.object_id)
     absent(ctx, key, Infrastructure, f"object {message.object_id} of park {message.park_id}")
+    if message.owner_inn is not None:
+        member(ctx, message.owner_inn)
 
 
 def apply_infrastructure(ctx: Context, message: RegisterInfrastructure) -> None:
@@ -58,8 +88,11 @@ def apply_infrastructure(ctx: Context, message: RegisterInfrastructure) -> None:
         kind=message.kind,
         name=message.name,
         unit=CAPACITY_UNIT[message.kind],
-        timeline=tuple(sorted((_step(ctx, s) for s in message.timeline), key=lambda s: s.from_)),
+        timeline=_timeline(ctx, message),
         superseded=(),
+        source=message.source,
+        owner_inn=message.owner_inn,
+        declared_for_grid=bool(message.declared_for_grid),
         **ctx.provenance(),
     )
     write_record(ctx.state, infrastructure_key(message.park_id, message.object_id), record)
@@ -69,10 +102,11 @@ def apply_infrastructure(ctx: Context, message: RegisterInfrastructure) -> None:
 
 
 def validate_capacity(ctx: Context, message: SetCapacity) -> None:
-    """The operator or an attestor sets a step; a substation's still covers every allocation."""
+    """The operator or an attestor sets a step; the grid's capacity still covers every
+    allocation."""
     operator_or_role(ctx, message.park_id, Role.ATTESTOR)
     record = _object(ctx, message.park_id, message.object_id)
-    if record.kind == "substation":
+    if record.feeds_grid():
         timeline = timeline_with(record.timeline, _step(ctx, message.step))
         overrides = {message.object_id: timeline}
         _refuse_overallocation(ctx.state, message.park_id, overrides=overrides)
@@ -186,12 +220,17 @@ def _object(ctx: Context, park_id: str, object_id: str) -> Infrastructure:
     return required(ctx, key, Infrastructure, f"object {object_id} of park {park_id}")
 
 
+def _timeline(ctx: Context, message: RegisterInfrastructure) -> tuple[TimelineStep, ...]:
+    return tuple(sorted((_step(ctx, s) for s in message.timeline), key=lambda s: s.from_))
+
+
 def _step(ctx: Context, step: CapacityStep) -> TimelineStep:
     return TimelineStep(
         from_=step.from_date,
         capacity=step.capacity,
         source=step.source,
         evidence_sha256=step.evidence_sha256,
+        bound=step.bound or "exact",
         **ctx.provenance(),
     )
 

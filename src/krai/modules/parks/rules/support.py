@@ -12,7 +12,7 @@ from krai.modules.parks.records import IndicatorReport, Region, SupportMeasure, 
 from krai.modules.parks.rules.records import absent, member, park, required
 from krai.state.engine import Context
 from krai.state.records import scan_records, write_record
-from krai.tx.errors import rule_violation
+from krai.tx.errors import invalid_body, rule_violation
 
 
 def check_support(message: GrantSupport) -> None:
@@ -63,12 +63,19 @@ def apply_support(ctx: Context, message: GrantSupport) -> None:
         )
 
 
+def check_target(message: SetRegionalTarget) -> None:
+    """A baseline is a value and a date together, or neither."""
+    if (message.baseline_value is None) != (message.baseline_date is None):
+        raise invalid_body("body: baseline_value and baseline_date go together, or neither")
+
+
 def validate_target(ctx: Context, message: SetRegionalTarget) -> None:
-    """A new target for a registered region, due after its baseline."""
+    """A new target for a registered region, due after its baseline, if any."""
     absent(ctx, target_key(message.target_id), Target, f"target {message.target_id}")
     required(ctx, region_key(message.region_id), Region, f"region {message.region_id}")
-    if message.by_date <= message.baseline_date:
-        raise rule_violation(f"by_date {message.by_date} is not after {message.baseline_date}")
+    baseline = message.baseline_date
+    if baseline is not None and message.by_date <= baseline:
+        raise rule_violation(f"by_date {message.by_date} is not after {baseline}")
 
 
 def apply_target(ctx: Context, message: SetRegionalTarget) -> None:
@@ -94,9 +101,9 @@ def apply_target(ctx: Context, message: SetRegionalTarget) -> None:
 
 
 def validate_indicator(ctx: Context, message: ReportIndicator) -> None:
-    """A report on a target, dated no earlier than its baseline."""
+    """A report on a target, dated no earlier than its baseline, if any."""
     target = _target(ctx, message.target_id)
-    if message.as_of < target.baseline_date:
+    if target.baseline_date is not None and message.as_of < target.baseline_date:
         raise rule_violation(
             f"as_of {message.as_of} precedes the baseline date {target.baseline_date}"
         )

@@ -5,6 +5,7 @@ import re
 from krai.modules.parks import events
 from krai.modules.parks.messages import (
     AddClusterMember,
+    ChangeClusterStatus,
     ChangeParkStatus,
     Fact,
     RegisterCluster,
@@ -13,6 +14,8 @@ from krai.modules.parks.messages import (
     StateParkFacts,
 )
 from krai.modules.parks.model import (
+    CLUSTER_TRANSITIONS,
+    CURRENCY_MINOR_UNITS,
     PARK_TRANSITIONS,
     RUSSIAN_SUBJECT_PATTERN,
     TEXT_FACTS,
@@ -24,10 +27,12 @@ from krai.modules.parks.model import (
 )
 from krai.modules.parks.records import (
     Cluster,
+    ClusterChange,
     ClusterMember,
     FactStatement,
     Park,
     ParkChange,
+    Planned,
     Region,
     Stage,
     StatedFact,
@@ -99,10 +104,36 @@ def apply_cluster(ctx: Context, message: RegisterCluster) -> None:
         members=(),
         source=message.source,
         coordinator=ctx.signer,
+        status=message.status,
+        planned=tuple(Planned(what=p.what, on=p.on) for p in message.planned or ()),
         **ctx.provenance(),
     )
     write_record(ctx.state, cluster_key(message.cluster_id), record)
     ctx.emit(events.ClusterRegistered(message.cluster_id, tuple(message.regions)))
+
+
+def validate_cluster_status(ctx: Context, message: ChangeClusterStatus) -> None:
+    """The coordinator makes an allowed transition (a first status from none is any), dated no
+    earlier than the last one."""
+    cluster = _coordinated_cluster(ctx, message.cluster_id, "change its status")
+    if cluster.status is not None and (cluster.status, message.status) not in CLUSTER_TRANSITIONS:
+        raise rule_violation(
+            f"cluster {message.cluster_id} is {cluster.status}; it cannot become {message.status}"
+        )
+    if cluster.history and message.on < cluster.history[-1].on:
+        raise rule_violation(f"on {message.on} precedes the last change, {cluster.history[-1].on}")
+
+
+def apply_cluster_status(ctx: Context, message: ChangeClusterStatus) -> None:
+    """Move the cluster and keep the change, with its date, in its history."""
+    cluster = _coordinated_cluster(ctx, message.cluster_id, "change its status")
+    change = ClusterChange(
+        status=message.status, on=message.on, basis=message.basis, **ctx.provenance()
+    )
+    write_record(ctx.state, cluster_key(message.cluster_id), cluster.changed(change))
+    ctx.emit(
+        events.ClusterStatusChanged(message.cluster_id, cluster.status, message.status, message.on)
+    )
 
 
 def check_cluster_member(message: AddClusterMember) -> None:
@@ -204,13 +235,32 @@ def apply_park_status(ctx: Context, message: ChangeParkStatus) -> None:
 
 
 def check_facts(message: StateParkFacts) -> None:
-    """Each fact once, text facts as text and the others as integers."""
+    """Each fact once; text facts as text, the others as an amount (with its bound) or as
+    unknown; a currency only on money (``_kopecks``) facts, from ISO 4217."""
     unique("facts name", [fact.name for fact in message.facts])
     for fact in message.facts:
-        wants_text = fact.name in TEXT_FACTS
-        if (fact.text is not None) != wants_text or (fact.amount is not None) == wants_text:
-            kind = "text" if wants_text else "amount"
-            raise invalid_body(f"body.facts: {fact.name} takes exactly one {kind}")
+        _check_fact(fact)
+
+
+def _check_fact(fact: Fact) -> None:
+    wants_text = fact.name in TEXT_FACTS
+    if wants_text:
+        extras = (fact.amount, fact.bound, fact.currency, fact.unknown)
+        if fact.text is None or any(x is not None for x in extras):
+            raise invalid_body(f"body.facts: {fact.name} takes exactly one text")
+        return
+    if fact.text is not None or (fact.amount is not None) == bool(fact.unknown):
+        raise invalid_body(f"body.facts: {fact.name} takes exactly one amount, or unknown: true")
+    if fact.unknown and fact.bound is not None:
+        raise invalid_body(f"body.facts: {fact.name} is unknown; it takes no bound")
+    if fact.currency is not None:
+        if not fact.name.endswith("_kopecks"):
+            raise invalid_body(f"body.facts: {fact.name} is not money; it takes no currency")
+        if fact.currency not in CURRENCY_MINOR_UNITS:
+            raise invalid_body(
+                f"body.facts: {fact.name}: currency {fact.currency} is not an ISO 4217 code "
+                f"the registry knows ({', '.join(sorted(CURRENCY_MINOR_UNITS))})"
+            )
 
 
 def validate_facts(ctx: Context, message: StateParkFacts) -> None:
@@ -233,10 +283,14 @@ def apply_facts(ctx: Context, message: StateParkFacts) -> None:
 
 def _statement(ctx: Context, message: StateParkFacts, fact: Fact) -> FactStatement:
     value = fact.text if fact.text is not None else fact.amount
-    if value is None:
-        raise invalid_body(f"body.facts: {fact.name} has no value")
+    currency = None if fact.currency == "RUB" else fact.currency
     return FactStatement(
-        value=value, as_of=message.as_of, source=message.source, **ctx.provenance()
+        value=value,
+        as_of=message.as_of,
+        source=message.source,
+        bound=fact.bound or "exact",
+        currency=currency,
+        **ctx.provenance(),
     )
 
 
@@ -249,10 +303,10 @@ def _require_signer(ctx: Context, record: Park, roles: frozenset[str], change: s
     raise rule_violation(f"{change} must be signed by {who}")
 
 
-def _coordinated_cluster(ctx: Context, cluster_id: str) -> Cluster:
+def _coordinated_cluster(ctx: Context, cluster_id: str, action: str = "add members") -> Cluster:
     cluster = required(ctx, cluster_key(cluster_id), Cluster, f"cluster {cluster_id}")
     if cluster.coordinator != ctx.signer:
-        raise rule_violation(f"only cluster {cluster_id}'s coordinator may add members")
+        raise rule_violation(f"only cluster {cluster_id}'s coordinator may {action}")
     return cluster
 
 
