@@ -13,6 +13,7 @@ from krai.modules.payments.model import (
     PSEUDONYM_PATTERN,
     SGTIN_PATTERN,
     SUBJECT_PATTERN,
+    is_whole_hours,
 )
 from krai.state.messages import Check, Date, Hex256, Length, Max, Min, Pattern
 
@@ -27,7 +28,7 @@ UtcOffset = Annotated[
     Min(MSK_OFFSET_MINUTES - 60),
     Max(MSK_OFFSET_MINUTES + 9 * 60),
     Check(
-        lambda minutes: minutes % 60 == 0,
+        is_whole_hours,
         "not a whole number of hours",
         "The programme's region's offset from UTC in minutes, one of Russia's zones under "
         "107-FZ art. 5 (MSK−1 … MSK+9: 120 … 720, whole hours); its local dates are read in it",

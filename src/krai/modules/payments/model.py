@@ -176,6 +176,11 @@ def periods_between(first: str, last: str) -> list[str]:
     return found
 
 
+def is_whole_hours(minutes: int) -> bool:
+    """Whether an offset in minutes is a whole number of hours, as every Russian zone is."""
+    return minutes % 60 == 0
+
+
 def zone_name(utc_offset_minutes: int) -> str:
     """A fixed UTC offset as ``UTC+HH:MM``."""
     sign = "-" if utc_offset_minutes < 0 else "+"

@@ -66,9 +66,9 @@ def validate_statement(ctx: Context, message: ReconcileStatement) -> None:
 def _booked_by_today(ctx: Context, lines: Sequence[StatementLine]) -> None:
     """A bank line is booked on or before today where Russia's day begins first (UTC+12): a
     statement names no programme, and its lines may pay several."""
-    for line in lines:
-        name = f"line {line.line_id}'s booked_on"
-        not_after_today(ctx, name, line.booked_on, EASTMOST_OFFSET_MINUTES)
+    latest = max(lines, key=lambda line: line.booked_on)
+    name = f"line {latest.line_id}'s booked_on"
+    not_after_today(ctx, name, latest.booked_on, EASTMOST_OFFSET_MINUTES)
 
 
 def apply_statement(ctx: Context, message: ReconcileStatement) -> None:
