@@ -207,9 +207,13 @@ def test_the_payments_audit_is_one_document(
     assert report["findings"]
     assert report["ledger"]["as_of"] == (as_of or "2026-03-21")  # the newest payment day
     assert report["ledger"]["as_of_given"] is (as_of is not None)
+    assert report["ledger"]["local_day"] == "2026-03-21"  # Kaliningrad's day at that entry
+    assert report["ledger"]["utc_offset_minutes"] == 120
+    assert report["ledger"]["zone"] == "UTC+02:00"
     assert report == api(live, "/v1/payments/audit", **day)
     web = page(live, "/payments/audit", **day)
     assert {key: web[key] for key in ("ledger", "findings")} == report
+    assert "(UTC+02:00)" in live.client.get("/payments/audit", params=day).text
 
 
 def test_a_malformed_audit_day_is_refused_by_every_surface(

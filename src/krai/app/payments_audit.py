@@ -18,12 +18,15 @@ from krai.modules.payments.audit import (
     Finding,
     audit,
     audit_day,
+    audit_offset,
     audit_part,
     check_whole,
     collector_paused,
     conclude,
+    ledger_day,
     load,
 )
+from krai.modules.payments.model import zone_name
 from krai.state.calendar import calendar_day
 from krai.state.store import StateView
 
@@ -84,14 +87,19 @@ def audit_report(
     parts: int | None = None,
 ) -> dict[str, Any]:
     """The audit as every surface shows it: the ledger it read (origin, checkpoint size and
-    root, and the day it audited as of — ``as_of``, or the newest payments transaction's day)
-    and every finding. A malformed ``as_of`` raises ``CalendarDayError`` before any work."""
+    root, the day it audited as of — ``as_of``, or the newest payments transaction's day —
+    and the zone that day is read in with the ledger's own local day) and every finding. A
+    malformed ``as_of`` raises ``CalendarDayError`` before any work."""
     day = audit_day(storage, None if as_of is None else calendar_day(as_of, "as_of"))
     checkpoint = storage.latest_checkpoint()
     findings = run_audit(storage, day, parts=parts, reopen=lambda _: storage.after_fork())
+    offset = audit_offset(storage)
     ledger = {
         "as_of": day,
         "as_of_given": as_of is not None,
+        "local_day": ledger_day(storage),
+        "utc_offset_minutes": offset,
+        "zone": zone_name(offset),
         "origin": origin,
         "size": checkpoint.size if checkpoint else 0,
         "root_hash": checkpoint.root_hash.hex() if checkpoint else "",

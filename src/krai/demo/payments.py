@@ -245,6 +245,11 @@ def _appropriation(treasury: str, programme_id: str, kopecks: int) -> dict[str, 
     }
 
 
+UTC_OFFSET_MINUTES = {"cash": 120, "drugs": 180}
+"""Kaliningrad time (MSK−1) for the benefit, Moscow time for Novgorod's drugs (107-FZ): each
+programme's dates are read in its region's."""
+
+
 def _programme(world: World, programme_id: str, kind: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "programme_id": programme_id,
@@ -257,6 +262,7 @@ def _programme(world: World, programme_id: str, kind: str) -> dict[str, Any]:
         "payment_agent": world.inn(VEB.key),
         "incompatible_with": [],
         "due_days_after_period": 15 if kind == "cash" else 0,
+        "utc_offset_minutes": UTC_OFFSET_MINUTES[kind],
     }
     if kind == "drugs":
         body["drugs"] = [

@@ -42,10 +42,6 @@ def _marked_latest(apply: Callable[[Context, Any], None]) -> Callable[[Context, 
     return apply_and_mark
 
 
-def _always(ctx: Context, message: Any) -> None:
-    """No state to check."""
-
-
 _HANDLERS: list[Handler[Any]] = [
     handler(
         m.RegisterProgramme,
@@ -66,7 +62,7 @@ _HANDLERS: list[Handler[Any]] = [
         m.Attest,
         ATTESTORS,
         programmes.apply_attestation,
-        _always,
+        programmes.validate_attestation,
         programmes.check_attestation,
         summary="Attest a fact about a pseudonymous person",
     ),

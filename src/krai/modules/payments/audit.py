@@ -219,11 +219,23 @@ def audit(view: StateView, as_of: str | None = None) -> list[Finding]:
 
 
 def audit_day(view: StateView, as_of: str | None) -> str:
-    """``as_of``, or else the day of the latest payments transaction."""
-    if as_of is not None:
-        return as_of
+    """``as_of``, or else the day of the latest payments transaction (``ledger_day``)."""
+    return ledger_day(view) if as_of is None else as_of
+
+
+def ledger_day(view: StateView) -> str:
+    """The local day, in ``audit_offset``, of the latest payments transaction (1970-01-01
+    before the first)."""
     latest = read_record(view, LATEST_KEY, Latest)
-    return local_date(0 if latest is None else latest.time_ms)
+    return local_date(0 if latest is None else latest.time_ms, audit_offset(view))
+
+
+def audit_offset(view: StateView) -> int:
+    """The UTC offset the audit reads the ledger's clock in: its programmes' region's — the
+    westernmost when they differ, so that no programme is judged on a day it has not reached
+    — or UTC before any programme."""
+    offsets = [scheme.offset_minutes() for scheme in _by_id(view, "programme", Programme).values()]
+    return min(offsets, default=0)
 
 
 @contextmanager
@@ -524,9 +536,8 @@ def _check_accrual(
         found.append(("over_accrual", {"accrued": amount, "due": due["amount_kopecks"]}))
     deadline, after_ms = _deadline(data, schedule.programme_id, period)
     if entry.time_ms >= after_ms:
-        found.append(
-            ("late_accrual", {"due_by": deadline, "recorded_on": local_date(entry.time_ms)})
-        )
+        recorded_on = local_date(entry.time_ms, _offset(data, schedule.programme_id))
+        found.append(("late_accrual", {"due_by": deadline, "recorded_on": recorded_on}))
     if not found:
         return []
     accrual = _record(view, "accrual", entry.accrual_id, Accrual)
@@ -594,8 +605,14 @@ def _deadline(data: AuditData, programme_id: str, period: str) -> tuple[str, int
     if found is None:
         delay = data.programmes[programme_id].due_days_after_period
         deadline = add_days(period_end(period), delay)
-        found = by_period[period] = (deadline, day_start_ms(add_days(deadline, 1)))
+        late_from = day_start_ms(add_days(deadline, 1), _offset(data, programme_id))
+        found = by_period[period] = (deadline, late_from)
     return found
+
+
+def _offset(data: AuditData, programme_id: str) -> int:
+    """The programme's region's UTC offset, in which its deadlines and days are read."""
+    return data.programmes[programme_id].offset_minutes()
 
 
 def _unmatched_lines(view: StateView) -> Iterator[Finding]:
@@ -637,23 +654,25 @@ def _statement(view: StateView, statement_id: str) -> StatementInParts:
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
     for assignment_id, assignment in data.assignments.items():
-        if assignment.time_ms < _backdated_from_ms(data, assignment.decision_date):
+        offset = _offset(data, assignment.programme_id)
+        if assignment.time_ms < _backdated_from_ms(data, assignment.decision_date, offset):
             continue
         yield _finding(
             "backdated_decision",
             assignment_id,
             [assignment],
             decision_date=assignment.decision_date,
-            recorded_on=local_date(assignment.time_ms),
+            recorded_on=local_date(assignment.time_ms, offset),
         )
 
 
-def _backdated_from_ms(data: AuditData, decision_date: str) -> int:
+def _backdated_from_ms(data: AuditData, decision_date: str, utc_offset_minutes: int) -> int:
     """The ledger time from which recording a decision of that date counts as back-dated:
-    the start of the day after the tolerance."""
-    key = ("backdated", decision_date)
+    the start, in the programme's zone, of the day after the tolerance."""
+    key = ("backdated", decision_date, utc_offset_minutes)
     if key not in data.memo:
-        data.memo[key] = day_start_ms(add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1))
+        first_late_day = add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1)
+        data.memo[key] = day_start_ms(first_late_day, utc_offset_minutes)
     found: int = data.memo[key]
     return found
 

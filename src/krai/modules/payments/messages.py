@@ -8,12 +8,14 @@ from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.modules.accounts.messages import AccountId
 from krai.modules.payments.model import (
     DEDUP_PATTERN,
+    MSK_OFFSET_MINUTES,
     PERIOD_PATTERN,
     PSEUDONYM_PATTERN,
     SGTIN_PATTERN,
     SUBJECT_PATTERN,
+    is_whole_hours,
 )
-from krai.state.messages import Date, Hex256, Length, Max, Min, Pattern
+from krai.state.messages import Check, Date, Hex256, Length, Max, Min, Pattern
 
 Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._:-]{0,95}")]
 Period = Annotated[str, Pattern(PERIOD_PATTERN)]
@@ -21,6 +23,17 @@ Pseudonym = Annotated[str, Pattern(PSEUDONYM_PATTERN)]
 DedupKey = Annotated[str, Pattern(DEDUP_PATTERN)]
 Kopecks = Annotated[int, Min(1), Max(MAX_SAFE_INTEGER)]
 Text = Annotated[str, Length(1, 500)]
+UtcOffset = Annotated[
+    int,
+    Min(MSK_OFFSET_MINUTES - 60),
+    Max(MSK_OFFSET_MINUTES + 9 * 60),
+    Check(
+        is_whole_hours,
+        "not a whole number of hours",
+        "The programme's region's offset from UTC in minutes, one of Russia's zones under "
+        "107-FZ art. 5 (MSK−1 … MSK+9: 120 … 720, whole hours); its local dates are read in it",
+    ),
+]
 Formula = Any
 """A JSON formula (see formulas.py), checked when the rule version is set."""
 MAX_LINES_PER_PART = 5000
@@ -62,6 +75,7 @@ class RegisterProgramme:
     incompatible_with: Annotated[list[Slug], Length(0, 20)]
     due_days_after_period: Annotated[int, Min(0), Max(90)]
     drugs: Annotated[list[ListedDrug], Length(0, 500)] | None = None
+    utc_offset_minutes: UtcOffset | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ and date. Periods are calendar months ``YYYY-MM``.
 """
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Literal, get_args
+
+import holidays
 
 PREFIX = "payments/"
 PSEUDONYM_PATTERN = r"ps:[0-9a-f]{32}"
@@ -20,6 +23,16 @@ SGTIN_PATTERN = r"[0-9]{14}[A-Za-z0-9]{13}"
 PERIOD_PATTERN = r"[0-9]{4}-(0[1-9]|1[0-2])"
 DEFERRED_SERVICE_WORKING_DAYS = 10
 """A deferred prescription must be served within 10 working days (Minzdrav rules)."""
+MSK_OFFSET_MINUTES = 180
+"""Moscow time, UTC+3: Russia's zones are MSK−1 (Kaliningrad) to MSK+9 (Kamchatka, Chukotka)
+under the law on the computation of time (107-FZ of 03.06.2011, art. 5), with no summer time
+since 26.10.2014 (248-FZ of 21.07.2014)."""
+EASTMOST_OFFSET_MINUTES = MSK_OFFSET_MINUTES + 9 * 60
+"""UTC+12: where a day in Russia begins first. A fact no programme dates (a death, a bank
+line) is in the future only once its date is after today there."""
+ACCRUAL_MONTHS_AHEAD = 1
+"""An accrual may be recorded for the current month and the next one (paid ahead, as before
+the New Year holidays), never for a later month."""
 BACKDATING_TOLERANCE_DAYS = 7
 """A decision recorded more than this many days after its date counts as back-dated."""
 FactKind = Literal[
@@ -163,14 +176,50 @@ def periods_between(first: str, last: str) -> list[str]:
     return found
 
 
+def is_whole_hours(minutes: int) -> bool:
+    """Whether an offset in minutes is a whole number of hours, as every Russian zone is."""
+    return minutes % 60 == 0
+
+
+def zone_name(utc_offset_minutes: int) -> str:
+    """A fixed UTC offset as ``UTC+HH:MM``."""
+    sign = "-" if utc_offset_minutes < 0 else "+"
+    hours, minutes = divmod(abs(utc_offset_minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def months_after(period: str, months: int) -> str:
+    """The month ``months`` months after ``YYYY-MM``."""
+    count = int(period[:4]) * 12 + int(period[5:7]) - 1 + months
+    return f"{count // 12:04d}-{count % 12 + 1:02d}"
+
+
 def add_working_days(start: str, days: int) -> str:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    """The date ``days`` working days after ``start`` in the Russian production calendar."""
     current = date.fromisoformat(start)
     while days > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             days -= 1
     return current.isoformat()
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday unless a public holiday or a day off transferred by the government's
+    decree, or a Saturday the decree made a working day — as the pinned ``holidays`` package
+    (0.109, ``holidays.RU``) lists them (docs/modules/payments.md, "Working days")."""
+    days_off, working_weekends = _production_calendar(day.year)
+    if day.weekday() >= 5:
+        return day in working_weekends
+    return day not in days_off
+
+
+@cache
+def _production_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """A year's non-working days and working weekend days in Russia."""
+    calendar = holidays.country_holidays("RU", years=year)
+    working = frozenset(day for day in calendar.weekend_workdays if day.year == year)
+    return frozenset(calendar), working
 
 
 def covers(start_date: str, end_date: str | None, period: str) -> bool:

@@ -56,10 +56,16 @@ class Programme(Provenance, frozen=True):
     operator: str
     purpose: str
     drugs: tuple[ListedDrug, ...] | None = None
+    utc_offset_minutes: SafeInt | None = None
 
     def listed(self) -> dict[str, ListedDrug]:
         """The listed drugs by code (none for a cash programme)."""
         return {drug.drug_code: drug for drug in self.drugs or ()}
+
+    def offset_minutes(self) -> int:
+        """The region's UTC offset its dates are read in; UTC for a programme registered
+        without one (before ADR 0025)."""
+        return self.utc_offset_minutes or 0
 
 
 class ProgrammeView(Programme, frozen=True, kw_only=True):

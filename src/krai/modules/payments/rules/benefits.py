@@ -23,12 +23,15 @@ from krai.modules.payments.messages import (
     TerminateAssignment,
 )
 from krai.modules.payments.model import (
+    ACCRUAL_MONTHS_AHEAD,
     accrual_key,
     assignment_key,
     card_key,
+    months_after,
     payment_key,
     person_assignment_key,
     unreconciled_key,
+    zone_name,
 )
 from krai.modules.payments.queries import death_date, entitlement
 from krai.modules.payments.records import (
@@ -48,6 +51,7 @@ from krai.modules.payments.records import (
 from krai.modules.payments.rules.records import (
     absent,
     concerns,
+    not_after_today,
     operated_programme,
     paying_programme,
     programme,
@@ -67,13 +71,11 @@ def check_assignment(message: Assign) -> None:
 
 
 def validate_assignment(ctx: Context, message: Assign) -> None:
-    """The programme's operator assigns a new measure."""
-    operated_programme(ctx, message.programme_id)
+    """The programme's operator assigns a new measure, decided on or before today."""
+    scheme = operated_programme(ctx, message.programme_id)
     what = f"assignment {message.assignment_id}"
     absent(ctx, assignment_key(message.assignment_id), Assignment, what)
-    today = local_date(ctx.time_ms)
-    if message.decision_date > today:
-        raise rule_violation(f"decision_date {message.decision_date} is after today, {today}")
+    not_after_today(ctx, "decision_date", message.decision_date, scheme.offset_minutes())
 
 
 def apply_assignment(ctx: Context, message: Assign) -> None:
@@ -114,10 +116,12 @@ def apply_termination(ctx: Context, message: TerminateAssignment) -> None:
 
 
 def validate_accrual(ctx: Context, message: Accrue) -> None:
-    """One accrual per assignment and period, equal to the rule's amount or overridden."""
+    """One accrual per assignment and period, no later than next month, equal to the rule's
+    amount or overridden."""
     found = _assignment(ctx, message.assignment_id)
-    operated_programme(ctx, found.programme_id)
+    scheme = operated_programme(ctx, found.programme_id)
     absent(ctx, accrual_key(message.accrual_id), Accrual, f"accrual {message.accrual_id}")
+    _not_beyond_next_month(ctx, message.period, scheme.offset_minutes())
     if not found.active_in(message.period):
         raise rule_violation(f"assignment {message.assignment_id} does not cover {message.period}")
     existing = _card(ctx, message.assignment_id, message.period).accruals.get(message.period)
@@ -207,9 +211,11 @@ def apply_override(ctx: Context, message: ApproveOverride) -> None:
 
 
 def validate_payment(ctx: Context, message: Pay) -> None:
-    """The programme's agent pays what is accrued and unpaid, to a person not known dead."""
+    """The programme's agent pays, by today, what is accrued and unpaid, to a person not
+    known dead."""
     found = _accrual(ctx, message.accrual_id)
-    paying_programme(ctx, found.programme_id)
+    scheme = paying_programme(ctx, found.programme_id)
+    not_after_today(ctx, "paid_on", message.paid_on, scheme.offset_minutes())
     absent(ctx, payment_key(message.payment_id), Payment, f"payment {message.payment_id}")
     if found.status != "accrued":
         raise rule_violation(f"accrual {message.accrual_id} is {found.status}, not payable")
@@ -259,6 +265,17 @@ def apply_payment(ctx: Context, message: Pay) -> None:
     card_of_year = card_key(found.assignment_id, found.period[:4])
     write_record(ctx.state, card_of_year, card.with_payment(message.payment_id, entry))
     ctx.emit(events.Paid(message.payment_id, message.accrual_id, message.amount_kopecks))
+
+
+def _not_beyond_next_month(ctx: Context, period: str, utc_offset_minutes: int) -> None:
+    """Refuse an accrual for a month after the one following today's (``ACCRUAL_MONTHS_AHEAD``)."""
+    today = local_date(ctx.time_ms, utc_offset_minutes)
+    last = months_after(today[:7], ACCRUAL_MONTHS_AHEAD)
+    if period > last:
+        raise rule_violation(
+            f"period {period} is beyond {last}, the latest month accrued on "
+            f"{today} ({zone_name(utc_offset_minutes)})"
+        )
 
 
 def _due(ctx: Context, assignment: Assignment, period: str) -> dict[str, Any]:

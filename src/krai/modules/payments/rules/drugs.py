@@ -41,6 +41,7 @@ from krai.modules.payments.records import (
 from krai.modules.payments.rules.records import (
     absent,
     concerns,
+    not_after_today,
     paying_programme,
     programme,
     required,
@@ -53,10 +54,12 @@ from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
 def validate_prescription(ctx: Context, message: Prescribe) -> None:
-    """A listed drug within its limit, for a person the programme covers on the day."""
+    """A listed drug within its limit, issued by today, for a person the programme covers
+    on the day."""
     scheme = programme(ctx, message.programme_id)
     what = f"prescription {message.prescription_id}"
     absent(ctx, prescription_key(message.prescription_id), Prescription, what)
+    not_after_today(ctx, "issued_on", message.issued_on, scheme.offset_minutes())
     listed = scheme.listed().get(message.drug_code)
     if listed is None:
         raise rule_violation(
@@ -100,8 +103,10 @@ def apply_prescription(ctx: Context, message: Prescribe) -> None:
 
 
 def validate_deferral(ctx: Context, message: DeferPrescription) -> None:
-    """A prescription not yet deferred, within its validity."""
+    """A prescription not yet deferred, within its validity, deferred by today."""
     found = _prescription(ctx, message.prescription_id)
+    zone = programme(ctx, found.programme_id).offset_minutes()
+    not_after_today(ctx, "deferred_on", message.deferred_on, zone)
     if found.deferred is not None:
         raise conflict(f"prescription {message.prescription_id} is already deferred")
     if not found.valid_on(message.deferred_on):
@@ -129,8 +134,11 @@ def check_dispensing(message: Dispense) -> None:
 
 
 def validate_dispensing(ctx: Context, message: Dispense) -> None:
-    """Against an existing prescription, with packs still in circulation."""
-    _prescription(ctx, message.prescription_id)
+    """Against an existing prescription, dispensed by today, with packs still in
+    circulation."""
+    found = _prescription(ctx, message.prescription_id)
+    zone = programme(ctx, found.programme_id).offset_minutes()
+    not_after_today(ctx, "dispensed_on", message.dispensed_on, zone)
     absent(ctx, dispense_key(message.dispense_id), Dispensing, f"dispensing {message.dispense_id}")
     for item in message.packs:
         gone = read_record(ctx.state, pack_key(item.sgtin), PackOut)

@@ -5,6 +5,7 @@ from krai.modules.payments import events, messages
 from krai.modules.payments.formulas import FormulaError, check_formula
 from krai.modules.payments.messages import Attest, RecordErasure, RegisterProgramme, SetRule
 from krai.modules.payments.model import (
+    EASTMOST_OFFSET_MINUTES,
     PREFIX,
     attestation_key,
     death_key,
@@ -29,6 +30,7 @@ from krai.modules.payments.rules.records import (
     absent,
     concerns,
     member_roles,
+    not_after_today,
     operated_programme,
 )
 from krai.state.engine import Context
@@ -78,6 +80,7 @@ def apply_programme(ctx: Context, message: RegisterProgramme) -> None:
         operator=ctx.signer,
         purpose=budget.purpose,
         drugs=None if drugs is None else tuple(_listed(drug) for drug in drugs),
+        utc_offset_minutes=message.utc_offset_minutes,
     )
     write_record(ctx.state, programme_key(message.programme_id), record)
     ctx.emit(events.ProgrammeRegistered(message.programme_id, ctx.signer))
@@ -134,6 +137,13 @@ def check_attestation(message: Attest) -> None:
         raise invalid_body("body.valid_until must follow valid_from")
 
 
+def validate_attestation(ctx: Context, message: Attest) -> None:
+    """A death is attested once it has happened: on or before today where Russia's day
+    begins first (UTC+12), since a subject belongs to no programme's zone."""
+    if message.kind == "death":
+        not_after_today(ctx, "the date of death", message.valid_from, EASTMOST_OFFSET_MINUTES)
+
+
 def apply_attestation(ctx: Context, message: Attest) -> None:
     """Record the fact under its subject; a death's value is its date."""
     value = message.valid_from if message.kind == "death" else message.amount
@@ -165,8 +175,9 @@ def _index_fact(ctx: Context, subject: str, record: Attestation) -> None:
 
 
 def validate_erasure(ctx: Context, message: RecordErasure) -> None:
-    """The programme's operator records the erasure of a person it knows."""
-    operated_programme(ctx, message.programme_id)
+    """The programme's operator records the erasure of a person it knows, once done."""
+    scheme = operated_programme(ctx, message.programme_id)
+    not_after_today(ctx, "erased_on", message.erased_on, scheme.offset_minutes())
     known = next(ctx.state.scan_bytes(f"{PREFIX}person/{message.pseudonym}/"), None)
     if known is None:
         raise rule_violation(f"{message.pseudonym} has no assignment")

@@ -24,6 +24,7 @@ from krai.modules.payments.messages import (
     StatementLine,
 )
 from krai.modules.payments.model import (
+    EASTMOST_OFFSET_MINUTES,
     incomplete_statement_key,
     payment_key,
     statement_key,
@@ -42,7 +43,7 @@ from krai.modules.payments.records import (
     UnmatchedLine,
     statement_sha256,
 )
-from krai.modules.payments.rules.records import absent, concerns
+from krai.modules.payments.rules.records import absent, concerns, not_after_today
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
@@ -56,9 +57,18 @@ def check_statement(message: ReconcileStatement | ReconcileStatementPart) -> Non
 
 
 def validate_statement(ctx: Context, message: ReconcileStatement) -> None:
-    """A statement not recorded before."""
+    """A statement not recorded before, with no line booked after today."""
     what = f"statement {message.statement_id}"
     absent(ctx, statement_key(message.statement_id), StoredStatement, what)
+    _booked_by_today(ctx, message.lines)
+
+
+def _booked_by_today(ctx: Context, lines: Sequence[StatementLine]) -> None:
+    """A bank line is booked on or before today where Russia's day begins first (UTC+12): a
+    statement names no programme, and its lines may pay several."""
+    latest = max(lines, key=lambda line: line.booked_on)
+    name = f"line {latest.line_id}'s booked_on"
+    not_after_today(ctx, name, latest.booked_on, EASTMOST_OFFSET_MINUTES)
 
 
 def apply_statement(ctx: Context, message: ReconcileStatement) -> None:
@@ -81,6 +91,7 @@ def validate_part(ctx: Context, message: ReconcileStatementPart) -> None:
     """Part 1 opens the statement; part k follows part k−1 from the same signer, repeats
     part 1's count and digest and brings no line id already recorded; the last part's lines
     complete a statement whose digest is the one announced."""
+    _booked_by_today(ctx, message.lines)
     found = _recorded(ctx, message.statement_id)
     if found is None and message.part != 1:
         raise rule_violation(

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 
 from krai.modules.identity.queries import member
-from krai.modules.payments.model import programme_key, subject_entry_key
+from krai.modules.payments.model import programme_key, subject_entry_key, zone_name
 from krai.modules.payments.records import Programme, Provenance, SubjectEntry, SubjectEntryKind
+from krai.state.calendar import local_date
 from krai.state.engine import Context
 from krai.state.records import R, read_record, write_record
 from krai.tx.errors import conflict, not_found, rule_violation
@@ -70,3 +71,13 @@ def member_roles(ctx: Context, inn: str) -> list[str]:
     """The roles a member holds (none for a stranger)."""
     found = member(ctx.state, inn)
     return [] if found is None else list(found.roles)
+
+
+def not_after_today(ctx: Context, name: str, day: str, utc_offset_minutes: int) -> None:
+    """Refuse a ``day`` after the entry's own date (the sequencer's time) in the zone."""
+    today = local_date(ctx.time_ms, utc_offset_minutes)
+    if day > today:
+        raise rule_violation(
+            f"{name} {day} is after today, {today} ({zone_name(utc_offset_minutes)}): "
+            "it cannot have happened yet"
+        )
