@@ -1,9 +1,11 @@
 """Great Stone, NOC «Sever» and Yakutia's 2030 targets (source 002); the Angara-Yenisei cluster
 over four regions and the 400 ha Minusinsk site (source 003).
 
-Great Stone has more than 120 residents (source 002); the demo's 124 are synthetic, named
-so, one sector each. Baselines, reports, dates the sources do not give, cadastral numbers and
-capacities are synthetic and say so in their ``source`` fields.
+Great Stone has more than 120 residents (source 002); the demo's 124 are synthetic Belarusian
+companies (synthetic UNPs, ADR 0026), named so, one sector each. Great Stone's administration
+and the Belarus Hi-Tech Park are admitted by their UNPs too. Baselines, reports, dates the
+sources do not give, cadastral numbers and capacities are synthetic and say so in their
+``source`` fields.
 """
 
 from collections.abc import Iterator
@@ -33,12 +35,14 @@ GREAT_STONE = Organisation(
     "Администрация Китайско-Белорусского индустриального парка «Великий камень»",
     ("park_operator",),
     "Administration of the China–Belarus Industrial Park «Great Stone»",
+    country="BY",
 )
 HTP = Organisation(
     "htp",
     "Администрация Парка высоких технологий Республики Беларусь",
     ("resident",),
     "Belarus Hi-Tech Park administration",
+    country="BY",
 )
 YAKUTSKSTAT = Organisation("yakutskstat", "Якутскстат", ("attestor",), "Yakutia statistics office")
 SECTORS = (  # sector, name prefix, activity, investment per resident in M RUB
@@ -60,7 +64,8 @@ def great_stone_residents() -> list[tuple[Organisation, tuple[str, str, str, int
     for number in range(1, GREAT_STONE_RESIDENTS + 1):
         sector = SECTORS[number % len(SECTORS)]
         name = f"ООО «{sector[1]}-{number:03d}» (синтетический резидент)"
-        residents.append((Organisation(f"gs-{number:03d}", name, ("resident",)), sector))
+        resident = Organisation(f"gs-{number:03d}", name, ("resident",), country="BY")
+        residents.append((resident, sector))
     return residents
 
 
