@@ -42,6 +42,7 @@ def test_valid_organisation_identifiers(identifier: str) -> None:
         "BY-UNP:200 988 541",  # not compact
         "BY-UNP:УНП200988541",  # not compact: stdnum would strip the prefix
         "LEI:213800kud8lajwsq9d15",  # lower case is not the compact form
+        "LEI:1111111111111111121",  # MOD 97-10 holds, but an LEI has 20 characters
         "CN-USCC:A1110000600037341L",
         "RU-INN:7734250208",  # no such scheme: an INN is written bare
         "UNP:200988541",  # the scheme names its country

@@ -16,6 +16,7 @@ foreign organisation's country (ISO 3166-1 alpha-2) is stated beside its identif
 admission. A check digit catches typing errors only (docs/spec/identifiers.md). ADR 0026.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,12 +60,14 @@ def split_foreign_id(text: str) -> tuple[str, str] | None:
 
 
 def is_valid_foreign_id(text: str) -> bool:
-    """Whether ``text`` is ``<scheme>:<value>`` of a known scheme, its value compact and with
-    valid check digits."""
+    """Whether ``text`` is ``<scheme>:<value>`` of a known scheme, its value of the scheme's form
+    (compact) and with valid check digits."""
     parts = split_foreign_id(text)
     if parts is None:
         return False
     scheme, value = parts
+    if not re.fullmatch(SCHEMES[scheme].pattern, value):
+        return False
     try:
         return SCHEMES[scheme].validate(value) == value
     except ValidationError:
