@@ -94,9 +94,7 @@ def test_a_dead_worker_is_reported_not_waited_for(workers: SignatureWorkers) -> 
 
 
 def test_a_check_carries_the_signed_message_and_the_key() -> None:
-    unsigned = Transaction(
-        "n", "notary.anchor", 1, "7734250208", key_id(KEY.public_key), "a", {"x": 1}
-    )
+    unsigned = Transaction("n", "notary.anchor", 1, "1", key_id(KEY.public_key), "a", {"x": 1})
     tx = sign(unsigned, KEY)
     message, signature, key = check_of(tx, KEY.public_key)
     assert message == tx.signing_message() and signature == tx.signature
