@@ -5,7 +5,9 @@ Great Stone has «более 120 резидентов» (source 002): a count fa
 synthetic residents. Its business centre, warehouses, hotels and housing, and Minusinsk's gas
 filling station, substation and railway, have no stated capacity or date: they are recorded
 so. Yakutia's targets have no baseline (the source gives none). The indicator reports, the
-Minusinsk operator and resident and its cadastral number are synthetic and say so.
+Minusinsk operator and resident and its cadastral number are synthetic and say so. Great
+Stone's administration and the Belarus Hi-Tech Park are admitted by their UNPs (synthetic
+numbers with valid check digits, ADR 0026).
 """
 
 from collections.abc import Iterator
@@ -35,12 +37,14 @@ GREAT_STONE = Organisation(
     "Администрация Китайско-Белорусского индустриального парка «Великий камень»",
     ("park_operator",),
     "Administration of the China–Belarus Industrial Park «Great Stone»",
+    country="BY",
 )
 HTP = Organisation(
     "htp",
     "Администрация Парка высоких технологий Республики Беларусь",
     ("resident",),
     "Belarus Hi-Tech Park administration",
+    country="BY",
 )
 YAKUTSKSTAT = Organisation("yakutskstat", "Якутскстат", ("attestor",), "Yakutia statistics office")
 GREAT_STONE_WORK = 4

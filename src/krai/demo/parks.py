@@ -5,6 +5,13 @@ with the Minusinsk site (003).
 Names, capacities and the investment figure come from the sources; milestone schedules,
 quarterly figures, the synthetic residents of Great Stone, cadastral numbers and dates the
 sources do not give are invented and say so in their ``source`` fields.
+
+Source 000 names Chinese manufacturers (Metaverse, Ebang Communication, Entu, Ding Feng) and
+American and Cypriot investment funds. The manufacturers and the funds are foreign
+organisations, admitted by their own registers' identifiers (CN-USCC, LEI; ADR 0026); the
+manufacturers state their intention to move into the park. The park's residents that trade
+energy in it are Russian companies (an energy market participant is identified by its INN):
+the manufacturers' Russian companies, synthetic and named so.
 """
 
 import random
@@ -35,12 +42,54 @@ BITBAZA = Organisation(
     "bitbaza", "Корпорация BitBaza", ("investor", "resident", "market_participant"), "BitBaza"
 )
 EBANG = Organisation(
-    "ebang", "Ebang Communication", ("resident", "market_participant"), "Ebang Communication"
+    "ebang",
+    "Российское общество Ebang Communication (синтетическое)",
+    ("resident", "market_participant"),
+    "Ebang Communication's Russian company (synthetic)",
 )
 ENTU = Organisation(
-    "entu", "Entu (Zhu Jingming)", ("resident", "market_participant"), "Entu (Zhu Jingming)"
+    "entu",
+    "Российское общество Entu (синтетическое)",
+    ("resident", "market_participant"),
+    "Entu's Russian company (synthetic)",
 )
-METAVERSE = Organisation("metaverse", "Metaverse", ("resident", "market_participant"), "Metaverse")
+METAVERSE = Organisation(
+    "metaverse",
+    "Российское общество Metaverse (синтетическое)",
+    ("resident", "market_participant"),
+    "Metaverse's Russian company (synthetic)",
+)
+MANUFACTURERS = tuple(
+    Organisation(key, name, ("investor",), name, country="CN")
+    for key, name in (
+        ("metaverse-cn", "Metaverse"),
+        ("ebang-cn", "Ebang Communication"),
+        ("entu-cn", "Entu (Zhu Jingming)"),
+        ("ding-feng-cn", "Ding Feng"),
+    )
+)
+"""The Chinese mining-equipment manufacturers of source 000, by their Chinese identifiers."""
+FUNDS = (
+    Organisation(
+        "us-fund",
+        "Американский инвестиционный фонд (синтетический)",
+        ("investor",),
+        "US investment fund (synthetic)",
+        country="US",
+    ),
+    Organisation(
+        "cy-fund",
+        "Кипрский инвестиционный фонд (синтетический)",
+        ("investor",),
+        "Cypriot investment fund (synthetic)",
+        country="CY",
+    ),
+)
+"""The American and Cypriot investment funds of source 000 (unnamed there), by their LEIs."""
+INTENTION = (
+    "Срочный переезд в Красноярский край; производственные линии комплектующих для сложного"
+    " вычислительного оборудования (источник 000)"
+)
 DC_ENISEY = Organisation(
     "dc-enisey", "ЦОД «Енисей» (синтетический)", ("resident", "market_participant")
 )
@@ -48,7 +97,7 @@ DC_SIBDATA = Organisation(
     "dc-sibdata", "ЦОД «Сибирь-Дата» (синтетический)", ("resident", "market_participant")
 )
 KRASNOYARSK: tuple[Organisation, ...] = (GIGABYTE, MINECON, GRID, CHAMBER, BITBAZA, EBANG, ENTU)
-KRASNOYARSK += (METAVERSE, DC_ENISEY, DC_SIBDATA)
+KRASNOYARSK += (METAVERSE, DC_ENISEY, DC_SIBDATA, *MANUFACTURERS, *FUNDS)
 
 
 def _synthetic(text: str) -> str:
@@ -152,6 +201,7 @@ def krasnoyarsk(world: World) -> Iterator[Step]:
             (organisation.key, "parks.apply_for_residency", _application(organisation, activity))
             for organisation, activity, _, _ in RESIDENTS
         ]
+        + [(maker.key, "parks.apply_for_residency", _intention()) for maker in MANUFACTURERS]
     )
     world.at("2018-03-26T10:00:00+07:00")
     world.submit_all([_agreement(resident) for resident in RESIDENTS])
@@ -246,6 +296,10 @@ def _facts() -> dict[str, Any]:
             },
         ],
     }
+
+
+def _intention() -> dict[str, Any]:
+    return {"park_id": PARK, "stage": "intention", "activity": INTENTION}
 
 
 def _application(organisation: Organisation, activity: str) -> dict[str, Any]:

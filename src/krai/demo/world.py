@@ -21,7 +21,13 @@ from krai.app.sequencer import Receipt
 from krai.app.statements import Signer, statement_transactions
 from krai.bootstrap import Founder, Services, found_network
 from krai.config.settings import Settings
-from krai.demo.identifiers import synthetic_inn, synthetic_ogrn
+from krai.demo.identifiers import (
+    synthetic_inn,
+    synthetic_lei,
+    synthetic_ogrn,
+    synthetic_unp,
+    synthetic_uscc,
+)
 from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import RejectedError
 
@@ -38,18 +44,31 @@ REGION = "Правительство Красноярского края"
 SYNTHETIC = "синтетический"
 
 
+FOREIGN_IDS: dict[str, Callable[[str], str]] = {
+    "BY": synthetic_unp,
+    "CN": synthetic_uscc,
+}
+"""A foreign organisation's register by its country; any other country's gets an LEI."""
+
+
 @dataclass(frozen=True)
 class Organisation:
-    """A demo organisation: the name of its key, its name and its roles."""
+    """A demo organisation: the name of its key, its name, its roles and, if it is foreign,
+    the ISO 3166-1 country it is registered in."""
 
     key: str
     name: str
     roles: tuple[str, ...]
     name_en: str | None = None
+    country: str | None = None
 
     @property
     def inn(self) -> str:
-        return synthetic_inn(self.name)
+        """Its identifier on the ledger: a synthetic INN, or if foreign its own register's
+        synthetic identifier (``BY-UNP:…``, ``CN-USCC:…``, else ``LEI:…``)."""
+        if self.country is None:
+            return synthetic_inn(self.name)
+        return FOREIGN_IDS.get(self.country, synthetic_lei)(self.name)
 
     @property
     def ogrn(self) -> str:
@@ -199,15 +218,13 @@ class World:
         for organisation in organisations:
             key = self._store_key(organisation)
             body: dict[str, Any] = {
-                "inn": organisation.inn,
-                "ogrn": organisation.ogrn,
                 "name": organisation.name,
                 "roles": list(organisation.roles),
                 "public_key": key.public_key_text,
             }
             if organisation.name_en:
                 body["name_en"] = organisation.name_en
-            proposal = self.tx(FOUNDER_KEY, "identity.propose_admission", body)
+            proposal = self.tx(FOUNDER_KEY, *_admission(organisation, body))
             calls += [proposal, self.tx(VEB.key, "identity.approve", {"proposal": proposal.tx_id})]
         self.submit(calls)
         self.count("organisations", len(organisations))
@@ -226,6 +243,15 @@ class World:
         if key not in self._keys:
             self._keys[key] = self.services.keystore.load(key)
         return self._keys[key]
+
+
+def _admission(organisation: Organisation, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The admission proposal's type and body: by INN and OGRN, or by foreign identifier."""
+    if organisation.country is None:
+        identifiers = {"inn": organisation.inn, "ogrn": organisation.ogrn}
+        return "identity.propose_admission", {**identifiers, **body}
+    foreign = {"organisation": organisation.inn, "country": organisation.country}
+    return "identity.propose_foreign_admission", {**foreign, **body}
 
 
 def found(settings: Settings) -> World:

@@ -22,7 +22,9 @@ SIGNING_PREFIX = b"krai/tx/v1\n"
 MAX_TRANSACTION_BYTES = 65_280
 """64 KiB less room for the entry framing: an entry fits a C2SP entry bundle (uint16 length)."""
 MAX_TEXT_CHARS = 200
-"""The longest ``network`` or ``signer``."""
+"""The longest ``network`` or ``signer`` (an organisation identifier, an INN or
+``<scheme>:<value>``, whose form and check digits the identity module checks: a signer that is
+no member is refused at acceptance as ``unknown_signer``; ADR 0026)."""
 NONCE_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 KEY_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")

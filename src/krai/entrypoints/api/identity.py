@@ -12,17 +12,24 @@ from krai.entrypoints.api.limits import Identifier, Sha256
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.accounts import queries as accounts
 from krai.modules.identity import queries as identity
+from krai.modules.identity.identifiers import ORGANISATION_ID_PATTERN
 from krai.modules.notary import queries as notary
 from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1", tags=["identity, accounts, notary"], responses=PROBLEM_RESPONSES)
 
-Inn = Annotated[str, Path(pattern=r"^[0-9]{10,12}$", description="The organisation's INN.")]
+Inn = Annotated[
+    str,
+    Path(
+        pattern=f"^(?:{ORGANISATION_ID_PATTERN})$",
+        description="The organisation's INN, or its foreign identifier <scheme>:<value>.",
+    ),
+]
 
 
 @router.get("/organisations", summary="Every member organisation")
 def organisations(storage: StorageDep) -> JSONResponse:
-    """By INN, with roles and status."""
+    """By INN or foreign identifier, with roles, and country if foreign."""
     return document(records_json(identity.organisations(storage)))
 
 

@@ -25,7 +25,8 @@ app = typer.Typer(help="Signing keys kept in the home's keystore.", no_args_is_h
 def generate(
     name: Annotated[str, typer.Argument(help="A name for the key.")],
     org: Annotated[
-        str | None, typer.Option("--org", help="INN of the organisation that signs with it.")
+        str | None,
+        typer.Option("--org", help="The organisation that signs with it: INN or <scheme>:<value>."),
     ] = None,
     key_type: Annotated[
         str, typer.Option("--type", help=f"Key type: {' or '.join(KEY_TYPES)}.")

@@ -217,7 +217,7 @@ def residents(
         print_json(found)
         return
     _table(
-        ["INN", "status", "milestone", "committed ₽", "actual ₽", "jobs", "assessment"],
+        ["organisation", "status", "milestone", "committed ₽", "actual ₽", "jobs", "assessment"],
         [
             [
                 r["inn"],
@@ -236,7 +236,12 @@ def residents(
 
 @app.command()
 def agreements(
-    party: Annotated[str | None, typer.Option(help="Only agreements this INN is party to.")] = None,
+    party: Annotated[
+        str | None,
+        typer.Option(
+            help="Only agreements this organisation (INN or <scheme>:<value>) is party to."
+        ),
+    ] = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
 ) -> None:

@@ -27,7 +27,12 @@ def overview_data(services: Services) -> dict[str, Any]:
     """What the overview shows."""
     storage = services.storage
     organisations = [
-        {"inn": org.inn, "name": org.name, "roles": sorted(org.roles)}
+        {
+            "inn": org.inn,
+            "country": org.country or "RU",
+            "name": org.name,
+            "roles": sorted(org.roles),
+        }
         for org in identity.organisations(storage)
     ]
     return {

@@ -1,4 +1,5 @@
-"""identity: organisations (INN/OGRN), their keys and roles, and m-of-n governance."""
+"""identity: organisations (INN/OGRN, or a foreign identifier), their keys and roles, and m-of-n
+governance."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,6 +31,14 @@ class IdentityModule:
                 rules.open_proposal,
                 validate=rules.validate_admission,
                 summary="Propose to admit an organisation with its key and roles",
+            ),
+            Handler(
+                m.ProposeForeignAdmission,
+                GOVERNORS,
+                rules.open_proposal,
+                check=rules.check_foreign_admission,
+                validate=rules.validate_foreign_admission,
+                summary="Propose to admit a foreign organisation by its own identifier",
             ),
             Handler(
                 m.ProposeRoleGrant,

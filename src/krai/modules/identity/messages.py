@@ -3,6 +3,13 @@
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from krai.modules.identity.identifiers import (
+    FOREIGN_ID_PATTERN,
+    ORGANISATION_ID_PATTERN,
+    is_country_code,
+    is_valid_foreign_id,
+    is_valid_organisation_id,
+)
 from krai.modules.identity.model import ROLE_NAMES, is_valid_inn, is_valid_ogrn
 from krai.state.messages import Check, Hex256, Length, Name, Pattern, Positive
 
@@ -24,6 +31,39 @@ Ogrn = Annotated[
         "OGRN of a legal entity (13 digits, starting 1, 2 or 5) or OGRNIP of an individual"
         " entrepreneur (15 digits, starting 3), with a valid check digit (checked by the server)",
         pattern=r"[125][0-9]{12}|3[0-9]{14}",
+    ),
+]
+ForeignOrganisationId = Annotated[
+    str,
+    Check(
+        is_valid_foreign_id,
+        "not a valid foreign organisation identifier (BY-UNP:, CN-USCC: or LEI: with check digits)",
+        "Identifier of a foreign organisation, <scheme>:<value>: BY-UNP:<Belarus UNP, 9>,"
+        " CN-USCC:<China unified social credit code, 18> or LEI:<ISO 17442 LEI, 20>; the server"
+        " checks the value's check digits (UNP mod 11, USCC mod 31, LEI ISO 7064 MOD 97-10)",
+        pattern=FOREIGN_ID_PATTERN,
+    ),
+]
+OrganisationId = Annotated[
+    str,
+    Check(
+        is_valid_organisation_id,
+        "not a valid organisation identifier (an INN, or BY-UNP:, CN-USCC: or LEI: with check"
+        " digits)",
+        "Identifier of an organisation, Russian or foreign: its INN (10 or 12 digits), or"
+        " <scheme>:<value> for BY-UNP (Belarus UNP), CN-USCC (China unified social credit code)"
+        " or LEI (ISO 17442); the server checks the check digits",
+        pattern=ORGANISATION_ID_PATTERN,
+    ),
+]
+CountryCode = Annotated[
+    str,
+    Check(
+        is_country_code,
+        "not an ISO 3166-1 alpha-2 country code",
+        "ISO 3166-1 alpha-2 code of the country where the organisation is registered; the server"
+        " checks that the code is assigned",
+        pattern=r"[A-Z]{2}",
     ),
 ]
 RoleName = Annotated[
@@ -54,12 +94,26 @@ class ProposeAdmission:
 
 
 @dataclass(frozen=True)
+class ProposeForeignAdmission:
+    """A governor proposes to admit a foreign organisation, by its own identifier and country."""
+
+    TYPE: ClassVar[str] = "identity.propose_foreign_admission"
+    VERSION: ClassVar[int] = 1
+    organisation: ForeignOrganisationId
+    country: CountryCode
+    name: Name
+    roles: Annotated[list[RoleName], Length(1, 20)]
+    public_key: PublicKeyText
+    name_en: Name | None = None
+
+
+@dataclass(frozen=True)
 class ProposeRoleGrant:
     """A governor proposes to grant a role to a member organisation."""
 
     TYPE: ClassVar[str] = "identity.propose_role_grant"
     VERSION: ClassVar[int] = 1
-    inn: Inn
+    inn: OrganisationId
     role: RoleName
 
 
@@ -69,7 +123,7 @@ class ProposeRoleRevocation:
 
     TYPE: ClassVar[str] = "identity.propose_role_revocation"
     VERSION: ClassVar[int] = 1
-    inn: Inn
+    inn: OrganisationId
     role: RoleName
 
 
@@ -88,7 +142,7 @@ class ProposeKeyRevocation:
 
     TYPE: ClassVar[str] = "identity.propose_key_revocation"
     VERSION: ClassVar[int] = 1
-    inn: Inn
+    inn: OrganisationId
     key_id: KeyId
 
 

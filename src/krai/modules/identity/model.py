@@ -93,14 +93,20 @@ ProposalStatus = Literal["open", "executed"]
 
 
 class Organisation(Record, frozen=True):
-    """A member organisation, stored under ``org_key(inn)``: its roles sorted by name."""
+    """A member organisation, stored under ``org_key(inn)``: its roles sorted by name.
+
+    ``inn`` holds the organisation's identifier (``identifiers.py``): a Russian
+    organisation's INN, with its ``ogrn``, or a foreign one's ``<scheme>:<value>``, with the
+    ``country`` it is registered in (ISO 3166-1 alpha-2) and no OGRN.
+    """
 
     inn: str
-    ogrn: str
     name: str
     roles: tuple[str, ...]
     admitted_index: SafeInt
+    ogrn: str | None = None
     name_en: str | None = None
+    country: str | None = None
 
     def with_roles(self, roles: set[str]) -> "Organisation":
         """The same organisation holding ``roles`` instead."""

@@ -5,10 +5,12 @@ from typing import Any
 
 from krai.crypto.keys import KeyFormatError, decode_public_key, key_id
 from krai.modules.identity import events
+from krai.modules.identity.identifiers import country_problem
 from krai.modules.identity.messages import (
     AddKey,
     Approve,
     ProposeAdmission,
+    ProposeForeignAdmission,
     ProposeKeyRevocation,
     ProposeQuorum,
     ProposeRoleGrant,
@@ -38,6 +40,7 @@ from krai.tx.errors import conflict, invalid_body, not_found, rule_violation
 
 ProposalMessage = (
     ProposeAdmission
+    | ProposeForeignAdmission
     | ProposeRoleGrant
     | ProposeRoleRevocation
     | ProposeQuorum
@@ -96,6 +99,20 @@ def validate_admission(ctx: Context, message: ProposeAdmission) -> None:
     """The organisation is not yet a member and its key is well formed."""
     if ctx.state.get_bytes(org_key(message.inn)) is not None:
         raise conflict(f"organisation {message.inn} is already a member")
+    _parse_key(message.public_key)
+
+
+def check_foreign_admission(message: ProposeForeignAdmission) -> None:
+    """The stated country is not Russia and is the identifier scheme's own (any for an LEI)."""
+    problem = country_problem(message.organisation, message.country)
+    if problem is not None:
+        raise invalid_body(f"body.country: {problem}")
+
+
+def validate_foreign_admission(ctx: Context, message: ProposeForeignAdmission) -> None:
+    """The organisation is not yet a member and its key is well formed."""
+    if ctx.state.get_bytes(org_key(message.organisation)) is not None:
+        raise conflict(f"organisation {message.organisation} is already a member")
     _parse_key(message.public_key)
 
 
@@ -168,6 +185,14 @@ def _execute_admission(ctx: Context, message: ProposeAdmission) -> None:
     ctx.emit(events.OrganisationAdmitted(message.inn, message.name, tuple(sorted(message.roles))))
 
 
+def _execute_foreign_admission(ctx: Context, message: ProposeForeignAdmission) -> None:
+    profile = {**encode_message(message), "inn": message.organisation}
+    _write_organisation(ctx, profile)
+    _add_key(ctx, message.organisation, message.public_key)
+    roles = tuple(sorted(message.roles))
+    ctx.emit(events.OrganisationAdmitted(message.organisation, message.name, roles))
+
+
 def _execute_role_grant(ctx: Context, message: ProposeRoleGrant) -> None:
     organisation = _member(ctx, message.inn)
     granted = organisation.with_roles({*organisation.roles, message.role})
@@ -225,13 +250,18 @@ def _write_organisation(ctx: Context, profile: Mapping[str, Any]) -> None:
         raise conflict(f"organisation {inn} is already a member")
     record = Organisation(
         inn=inn,
-        ogrn=str(profile["ogrn"]),
+        ogrn=_optional_text(profile, "ogrn"),
         name=str(profile["name"]),
         roles=tuple(sorted(set(profile["roles"]))),
         admitted_index=ctx.index,
-        name_en=str(profile["name_en"]) if profile.get("name_en") else None,
+        name_en=_optional_text(profile, "name_en"),
+        country=_optional_text(profile, "country"),
     )
     write_record(ctx.state, org_key(inn), record)
+
+
+def _optional_text(profile: Mapping[str, Any], name: str) -> str | None:
+    return str(profile[name]) if profile.get(name) else None
 
 
 def _add_key(ctx: Context, inn: str, text: str) -> None:
@@ -289,6 +319,7 @@ _PROPOSAL_TYPES: dict[str, type[Any]] = {
     cls.TYPE: cls
     for cls in (
         ProposeAdmission,
+        ProposeForeignAdmission,
         ProposeRoleGrant,
         ProposeRoleRevocation,
         ProposeQuorum,
@@ -297,6 +328,7 @@ _PROPOSAL_TYPES: dict[str, type[Any]] = {
 }
 _VALIDATORS: dict[type[Any], Callable[[Context, Any], None]] = {
     ProposeAdmission: validate_admission,
+    ProposeForeignAdmission: validate_foreign_admission,
     ProposeRoleGrant: validate_role_change,
     ProposeRoleRevocation: validate_role_change,
     ProposeQuorum: validate_quorum,
@@ -304,6 +336,7 @@ _VALIDATORS: dict[type[Any], Callable[[Context, Any], None]] = {
 }
 _EXECUTORS: dict[type[Any], Callable[[Context, Any], None]] = {
     ProposeAdmission: _execute_admission,
+    ProposeForeignAdmission: _execute_foreign_admission,
     ProposeRoleGrant: _execute_role_grant,
     ProposeRoleRevocation: _execute_role_revocation,
     ProposeQuorum: _execute_quorum,

@@ -40,8 +40,7 @@ class ParksModule:
                 frozenset({Role.GOVERNOR}),
                 territory.apply_region,
                 territory.validate_region,
-                territory.check_region,
-                summary="Register a region (federal subject code, names, time zone)",
+                summary="Register a region (federal subject code or ISO 3166-2, names, time zone)",
             ),
             handler(
                 m.RegisterCluster,

@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-from krai.modules.identity.messages import Inn
+from krai.modules.identity.messages import OrganisationId
 from krai.modules.parks.model import (
     AMOUNT_LIMIT,
     CADASTRAL_PATTERN,
     PARTIAL_DATE_PATTERN,
     QUARTER_PATTERN,
-    REGION_ID_PATTERN,
     Bound,
     ClusterStatus,
     InfrastructureKind,
@@ -21,10 +20,22 @@ from krai.modules.parks.model import (
     SiteStatus,
     SupportKind,
 )
-from krai.state.messages import Date, Hex256, Length, Max, Min, Name, Pattern
+from krai.modules.parks.regions import REGION_ID_PATTERN, is_region_id
+from krai.state.messages import Check, Date, Hex256, Length, Max, Min, Name, Pattern
 
 Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9._-]{0,63}")]
-RegionId = Annotated[str, Pattern(REGION_ID_PATTERN)]
+RegionId = Annotated[
+    str,
+    Check(
+        is_region_id,
+        "not a region code: RU- and a federal subject code in force (RU-24), or an ISO 3166-2"
+        " subdivision of another country (BY-MI)",
+        "A region: RU- and the two-digit federal subject code (RU-24 Krasnoyarsk Krai), or"
+        " elsewhere the ISO 3166-2 subdivision (BY-MI); the server checks that the subject code"
+        " is in force or that ISO 3166-2 lists the subdivision",
+        pattern=REGION_ID_PATTERN,
+    ),
+]
 CadastralNumber = Annotated[str, Pattern(CADASTRAL_PATTERN)]
 Quarter = Annotated[str, Pattern(QUARTER_PATTERN)]
 Amount = Annotated[int, Min(0), Max(AMOUNT_LIMIT)]
@@ -105,7 +116,7 @@ class AddClusterMember:
     cluster_id: Slug
     stage_id: Slug
     park_id: Slug | None = None
-    inn: Inn | None = None
+    inn: OrganisationId | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +197,7 @@ class ChangeSiteStatus:
     cadastral_number: CadastralNumber
     status: SiteStatus
     basis: Source
-    resident_inn: Inn | None = None
+    resident_inn: OrganisationId | None = None
 
 
 @dataclass(frozen=True)
@@ -215,7 +226,7 @@ class RegisterInfrastructure:
     name: Name
     timeline: Annotated[list[CapacityStep], Length(0, 50)]
     source: Source | None = None
-    owner_inn: Inn | None = None
+    owner_inn: OrganisationId | None = None
     declared_for_grid: bool | None = None
 
 
@@ -259,7 +270,7 @@ class ConcludeResidentAgreement:
     TYPE: ClassVar[str] = "parks.conclude_resident_agreement"
     VERSION: ClassVar[int] = 1
     park_id: Slug
-    resident_inn: Inn
+    resident_inn: OrganisationId
     document_sha256: Hex256
     milestones: Annotated[list[Milestone], Length(1, 40)]
     agreement_id: Slug | None = None
@@ -272,7 +283,7 @@ class ChangeResidentStatus:
     TYPE: ClassVar[str] = "parks.change_resident_status"
     VERSION: ClassVar[int] = 1
     park_id: Slug
-    resident_inn: Inn
+    resident_inn: OrganisationId
     status: ResidentStatus
     basis: Source
 
@@ -285,7 +296,7 @@ class AllocatePower:
     VERSION: ClassVar[int] = 1
     park_id: Slug
     allocation_id: Slug
-    resident_inn: Inn
+    resident_inn: OrganisationId
     power_kw: PositiveAmount
     from_date: Date
     until: Date | None = None
@@ -323,14 +334,14 @@ class ReviewCommitments:
     TYPE: ClassVar[str] = "parks.review_commitments"
     VERSION: ClassVar[int] = 1
     park_id: Slug
-    resident_inn: Inn
+    resident_inn: OrganisationId
 
 
 @dataclass(frozen=True)
 class Signatory:
     """Who signed for a party, as printed on the published agreement: position and name."""
 
-    inn: Inn
+    inn: OrganisationId
     position: Name
     name: Name
 
@@ -344,7 +355,7 @@ class ProposeAgreement:
     agreement_id: Slug
     title: Name
     document_sha256: Hex256
-    parties: Annotated[list[Inn], Length(2, 20)]
+    parties: Annotated[list[OrganisationId], Length(2, 20)]
     subject: Text
     park_id: Slug | None = None
     cluster_id: Slug | None = None
@@ -379,7 +390,7 @@ class GrantSupport:
     VERSION: ClassVar[int] = 1
     measure_id: Slug
     kind: SupportKind
-    recipient_inn: Inn
+    recipient_inn: OrganisationId
     purpose: Slug
     legal_basis: Source
     from_date: Date

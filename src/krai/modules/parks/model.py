@@ -19,14 +19,7 @@ AMOUNT_LIMIT = MAX_SAFE_INTEGER
 """No quantity passes 2^53 − 1 in its unit: JSON stays exact."""
 """No quantity passes 2^53 − 1 in its unit: JSON stays exact."""
 
-REGION_ID_PATTERN = r"[A-Z]{2}-[0-9A-Z]{1,3}"
-"""ISO 3166-1 country, a hyphen, then the region: for Russia the two-digit federal subject
-code (``RU-24`` Krasnoyarsk Krai), elsewhere the ISO 3166-2 subdivision (``BY-MI``)."""
-"""ISO 3166-1 country, a hyphen, then the region: for Russia the two-digit federal subject
-code (``RU-24`` Krasnoyarsk Krai), elsewhere the ISO 3166-2 subdivision (``BY-MI``)."""
-RUSSIAN_SUBJECT_PATTERN = r"RU-(0[1-9]|[1-9][0-9])"
 CADASTRAL_PATTERN = r"[0-9]{2}:[0-9]{2}:[0-9]{6,7}:[0-9]{1,6}"
-"""Rosreestr's cadastral number: district ``NN``, area ``NN``, quarter ``NNNNNN(N)``, plot."""
 """Rosreestr's cadastral number: district ``NN``, area ``NN``, quarter ``NNNNNN(N)``, plot."""
 QUARTER_PATTERN = r"[0-9]{4}-Q[1-4]"
 

@@ -1,7 +1,5 @@
 """Regions, clusters over regions, parks with their lifecycle, and attested facts about parks."""
 
-import re
-
 from krai.modules.parks import events
 from krai.modules.parks.messages import (
     AddClusterMember,
@@ -17,7 +15,6 @@ from krai.modules.parks.model import (
     CLUSTER_TRANSITIONS,
     CURRENCY_MINOR_UNITS,
     PARK_TRANSITIONS,
-    RUSSIAN_SUBJECT_PATTERN,
     TEXT_FACTS,
     Role,
     cluster_key,
@@ -50,13 +47,6 @@ from krai.modules.parks.rules.records import (
 from krai.state.engine import Context
 from krai.state.records import read_record, write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
-
-
-def check_region(message: RegisterRegion) -> None:
-    """A Russian region is named by its two-digit federal subject code."""
-    is_russian = message.region_id.startswith("RU-")
-    if is_russian and not re.fullmatch(RUSSIAN_SUBJECT_PATTERN, message.region_id):
-        raise invalid_body(f"body.region_id {message.region_id!r}: RU- takes a subject code 01-99")
 
 
 def validate_region(ctx: Context, message: RegisterRegion) -> None:
