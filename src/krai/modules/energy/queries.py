@@ -279,6 +279,14 @@ def grid_statement(view: StateView, market_id: str, day: str) -> dict[str, Any] 
     }
 
 
+def market_document(view: StateView, market_id: str) -> dict[str, Any] | None:
+    """A market as JSON with its accounts' balances (``market_accounts``); None if not open."""
+    found = market(view, market_id)
+    if found is None:
+        return None
+    return {**record_json(found), **market_accounts(view, found)}
+
+
 def market_accounts(view: StateView, found: Market) -> dict[str, Any]:
     """The market's settlement account and the grid company's account with their balances:
     the settlement account nets to zero over every day settled as balances."""
