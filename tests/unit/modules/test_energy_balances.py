@@ -402,7 +402,7 @@ def _play(play: Play, action: tuple[Any, ...]) -> None:
         assert play.do(OPERATOR, "energy.write_off", body) == (owed != 0)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(actions, max_size=14))
 def test_the_settlement_account_nets_to_zero_and_nothing_owed_is_forgotten(
     steps: list[tuple[Any, ...]],

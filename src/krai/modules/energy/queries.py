@@ -244,7 +244,7 @@ def statement(view: StateView, market_id: str, day: str, inn: str) -> dict[str, 
     document = {"participant": inn, "revision": found.revision, **record_json(bill)}
     if bill.balance is None:
         return document
-    del document["balance"]
+    document.pop("balance", None)
     document |= {
         "invoiced_kopecks": bill.total_kopecks,
         "paid_kopecks": bill.balance.paid_kopecks,

@@ -96,12 +96,11 @@ def apply_collection(ctx: Context, message: CollectOutstanding) -> None:
     """Collect from debtors and pay creditors, day by day, oldest first."""
     found = market(ctx, message.market_id)
     before = _settlement_balance(ctx, found)
-    days = _open_days(ctx, message)
-    settled = _pay(ctx, found, message.market_id, days, _collection(ctx, found, message))
+    moved = _collection(ctx, found, message)
+    settled = _pay(ctx, found, message.market_id, _open_days(ctx, message), moved)
     for day, record in settled.items():
         write_record(ctx.state, settlement_key(message.market_id, day), record)
     _check_nets_to_zero(ctx, found, before, settled.values())
-    moved = _collection(ctx, found, message)
     ctx.emit(
         events.OutstandingCollected(
             message.market_id, len({p.day for p in moved}), sum(abs(p.kopecks) for p in moved)
@@ -171,8 +170,9 @@ def parties(found: Market, accounts: dict[str, str], day: Settlement) -> list[Pa
 def plan_day(day: str, listed: list[Party], available: dict[str, int]) -> list[Payment]:
     """What moves for one day: debtors pay, in order, what their accounts cover, up to what
     the day owes its creditors; then creditors are paid, in order, from what was collected.
-    ``available`` (spendable kopecks by account) is updated as if the payments were made."""
-    payable = sum(-p.owes for p in listed if p.owes < 0)
+    ``available`` (spendable kopecks by open account; a creditor's account missing from it is
+    not open and is not paid) is updated as if the payments were made."""
+    payable = sum(-p.owes for p in listed if p.owes < 0 and p.account in available)
     payments: list[Payment] = []
     cash = 0
     for debtor in (p for p in listed if p.owes > 0):
@@ -181,10 +181,10 @@ def plan_day(day: str, listed: list[Party], available: dict[str, int]) -> list[P
             available[debtor.account] -= amount
             cash += amount
             payments.append(Payment(day, debtor.name, debtor.account, amount))
-    for creditor in (p for p in listed if p.owes < 0):
+    for creditor in (p for p in listed if p.owes < 0 and p.account in available):
         amount = min(-creditor.owes, cash)
         if amount > 0:
-            available[creditor.account] = available.get(creditor.account, 0) + amount
+            available[creditor.account] += amount
             cash -= amount
             payments.append(Payment(day, creditor.name, creditor.account, -amount))
     return payments
@@ -199,7 +199,9 @@ def plan(ctx: Context, found: Market, market_id: str, days: dict[str, Settlement
     }
     available: dict[str, int] = {}
     for account in {*accounts.values(), found.grid_account or ""} - {""}:
-        available[account] = _spendable(ctx, account)
+        spendable = _spendable(ctx, account)
+        if spendable is not None:
+            available[account] = spendable
     payments: list[Payment] = []
     for day in sorted(days):
         _check_day_cash(days[day], day)
@@ -223,7 +225,7 @@ def _revision(
         if inn not in bills and (old.balance or Balance()) != Balance():
             bills[inn] = _nothing_invoiced()
     carried = {
-        inn: bill.with_balance(kept[inn].balance or Balance() if inn in kept else Balance())
+        inn: bill.with_balance((kept[inn].balance or Balance()) if inn in kept else Balance())
         for inn, bill in sorted(bills.items())
     }
     grid_before = None if previous is None or previous.grid is None else previous.grid.balance
@@ -344,10 +346,11 @@ def _settled(ctx: Context, market_id: str, day: str) -> Settlement:
     return found
 
 
-def _spendable(ctx: Context, account_id: str) -> int:
+def _spendable(ctx: Context, account_id: str) -> int | None:
+    """The account's balance, never below 0; None if it is not open."""
     found = account_record(ctx.state, account_id)
     if found is None or found.status != "open":
-        return 0
+        return None
     return max(found.balance_kopecks, 0)
 
 
