@@ -35,7 +35,7 @@ def merged() -> dict[str, Any]:
     roles: dict[str, list[str]] = {}
     steps: list[dict[str, Any]] = []
     sealed: dict[str, Any] = {}
-    regions: set[str] = set()
+    registered: set[tuple[str, str]] = set()
     now = ""
     for name in SCENARIOS:
         document = _load(HERE / name)
@@ -44,7 +44,7 @@ def merged() -> dict[str, Any]:
             known += [r for r in org.get("roles", []) if r not in known]
         sealed.update(document.get("sealed", {}))
         start = str(document["network"]["start"])
-        for step in _transactions(document["steps"], start, regions):
+        for step in _transactions(document["steps"], start, registered):
             now = _not_before(step, now)
             steps.append(step)
     organisations = [{"name": n, "roles": r} for n, r in roles.items()]
@@ -54,7 +54,7 @@ def merged() -> dict[str, Any]:
 
 
 def _transactions(
-    steps: list[dict[str, Any]], start: str, regions: set[str]
+    steps: list[dict[str, Any]], start: str, done: set[tuple[str, str]]
 ) -> list[dict[str, Any]]:
     chosen = []
     for original in steps:
@@ -63,11 +63,12 @@ def _transactions(
         step = dict(original)
         if not chosen and "at" not in step:
             step["at"] = start
-        if step["do"] == "parks.register_region" and "rejected" not in str(step.get("expect")):
-            region = step["with"]["region_id"]
-            if region in regions:
+        registers = {"parks.register_region": "region_id", "parks.register_park": "park_id"}
+        if step["do"] in registers and "rejected" not in str(step.get("expect")):
+            key = (step["do"], step["with"][registers[step["do"]]])
+            if key in done:
                 continue
-            regions.add(region)
+            done.add(key)
         chosen.append(step)
     return chosen
 

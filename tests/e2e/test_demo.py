@@ -166,6 +166,13 @@ def test_a_week_of_hourly_auctions_behind_the_120_mw_connection(demo: Demo) -> N
     assert not all(congested), "the connection binds every hour"
 
 
+def test_the_markets_settlement_account_nets_to_zero_and_the_grid_is_paid(demo: Demo) -> None:
+    market = json.loads(krai(demo.home, "energy", "market", "krasnoyarsk-dam"))
+    assert market["settlement_balance_kopecks"] == 0
+    assert market["grid_account"] == "rosseti:energy" and market["grid_balance_kopecks"] > 0
+    assert "the market holds 0" in demo.output
+
+
 def test_the_audit_finds_the_injected_anomalies(demo: Demo) -> None:
     report = read(demo, "payments", "audit")
     kinds = Counter(finding["kind"] for finding in report["findings"])

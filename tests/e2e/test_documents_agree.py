@@ -11,6 +11,7 @@ import httpx
 import pytest
 from tests.api.conftest import Live, scenario_home, serving_home
 from tests.e2e.test_cli import krai, run
+from tests.scenarios.harness import synthetic_inn
 from tests.scenarios.scenario import Scenario
 from tests.scenarios.sql_ledger import SqlLedger
 from tests.scenarios.test_scenarios import HERE, _load
@@ -242,3 +243,25 @@ def test_a_date_that_is_not_one_is_refused_alike_by_every_surface(
         assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
         web = httpx.get(f"{live.url}/parks/{PARK}.json", params={"on": wrong}, timeout=60.0)
         assert (web.status_code, web.json()["error"]) == (400, "malformed")
+
+
+@pytest.fixture(scope="module")
+def energy_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Live]]:
+    """A day of the Krasnoyarsk exchange, settled as balances and trued up, served."""
+    home = scenario_home(tmp_path_factory, "energy/krasnoyarsk_day.yaml")
+    with serving_home(home) as live:
+        yield home, live
+
+
+def test_a_participants_statement_is_one_document(energy_served: tuple[Path, Live]) -> None:
+    """Invoiced, paid and outstanding of the latest revision, and the revision it replaced."""
+    home, live = energy_served
+    market, day, entu = "krasnoyarsk-dam", "2018-06-02", synthetic_inn("Entu (Zhu Jingming)")
+    document = json.loads(krai(home, "energy", "statement", market, day, entu))
+    assert document["previous_revision"] == {"revision": 1, "invoiced_kopecks": 216_300_000}
+    assert document["paid_kopecks"] == document["invoiced_kopecks"] == 216_000_000
+    assert document == api(live, f"/v1/energy/markets/{market}/days/{day}/statements/{entu}")
+    web = page(live, f"/energy/{market}/{day}/statement/{entu}")
+    assert {key: web[key] for key in document} == document
+    html = httpx.get(f"{live.url}/energy/{market}/{day}/statement/{entu}", timeout=60.0).text
+    assert 'id="statement-outstanding"' in html

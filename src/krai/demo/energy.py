@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from krai.demo.parks import BITBAZA, DC_ENISEY, DC_SIBDATA, EBANG, ENTU, GRID, METAVERSE, PARK
-from krai.demo.world import FOUNDER_KEY, Organisation, Step, World
+from krai.demo.world import FOUNDER_KEY, DemoError, Organisation, Step, World
 from krai.modules.energy import queries
 from krai.modules.energy.book import decode_book
 from krai.modules.energy.clearing import clear
@@ -59,6 +59,8 @@ HEAT_CONTRACTS = (  # resident, Gcal/h contracted, micro-district
     (METAVERSE, 5, "мкр. Северный"),
 )
 ENERGY_WORK = DAYS + 3
+GRID_ACCOUNT = f"{GRID.key}:energy"
+"""The grid company's account: each settled day pays it (or is paid by it) its share."""
 FUNDS_KOPECKS = 200_000_000_00
 
 
@@ -86,7 +88,18 @@ def week(world: World) -> Iterator[Step]:
             yield Step(None, 1)
         if after in days:
             cleared[after.isoformat()] = _auction(world, rng, today, after.isoformat())
+    yield _settled_week(world)
     yield from _heat(world, rng)
+
+
+def _settled_week(world: World) -> Step:
+    """The week's settlement through accounts: the market's account nets to zero."""
+    market = queries.market_document(world.services.storage, MARKET)
+    assert market is not None
+    if market["settlement_balance_kopecks"] != 0:
+        raise DemoError(f"the market's settlement account holds {market} after the week")
+    grid = market["grid_balance_kopecks"] // 100
+    return Step(f"Week settled: the grid company was paid {grid:,} RUB, the market holds 0", 0)
 
 
 def _accounts(world: World) -> None:
@@ -100,6 +113,11 @@ def _accounts(world: World) -> None:
             OPERATOR.key,
             "accounts.open_account",
             _account("market:settlement", "clearing", "Расчёты биржи"),
+        ),
+        (
+            GRID.key,
+            "accounts.open_account",
+            _account(GRID_ACCOUNT, "operating", "Расчёты с энергобиржей парка"),
         ),
     ]
     for organisation in (*PARTICIPANTS, HEAT):
@@ -143,6 +161,7 @@ def _market() -> list[tuple[str, str, dict[str, Any]]]:
         "price_cap_kopecks_per_mwh": 1_000_000,
         "grid_fee_kopecks_per_mwh": 20_000,
         "settlement_account": "market:settlement",
+        "grid_account": GRID_ACCOUNT,
     }
     limits = {
         "market_id": MARKET,

@@ -36,6 +36,9 @@ class Context:
     index: int
     time_ms: int
     events: list[Event] = field(default_factory=list)
+    references: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
+    """State key of each kind of reference (``"park"`` → key of a park id) the engine's
+    modules provide: what ``require_reference`` resolves."""
     _computed: dict[Hashable, Any] = field(default_factory=dict)
 
     def read(self, key: str) -> Value | None:
@@ -69,6 +72,19 @@ class Context:
         if found is None:
             raise RejectedError(Code.NOT_FOUND, f"{what} is not registered")
         return found
+
+    def require_reference(self, kind: str, identifier: str) -> Value:
+        """The record a ``kind`` reference names, held by another module: a ``not_found``
+        refusal when it is missing, a ``rule_violation`` when no module of this ledger
+        provides references of that kind."""
+        key = self.references.get(kind)
+        if key is None:
+            raise RejectedError(
+                Code.RULE_VIOLATION,
+                f"no module of this ledger keeps {kind} records, so {kind} {identifier} "
+                "cannot be checked",
+            )
+        return self.require(key(identifier), f"{kind} {identifier}")
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,17 @@ class Module(Protocol):
         ...
 
 
+class ReferenceProvider(Protocol):
+    """A module whose records others may name: each kind of reference it provides, with the
+    state key of an identifier of that kind (``{"park": park_key}``)."""
+
+    name: str
+
+    def references(self) -> Mapping[str, Callable[[str], str]]:
+        """Kind of reference → the state key of one identifier of that kind."""
+        ...
+
+
 class GenesisModule(Protocol):
     """A module that reads its initial state from the genesis document."""
 
@@ -168,9 +195,18 @@ class Engine:
         self._authority = authority
         self._handlers: dict[tuple[str, int], Handler[Any]] = {}
         self._origins: dict[bytes, str] = {}
+        self._references: dict[str, Callable[[str], str]] = {}
         for module in self._modules:
             for handler in module.handlers():
                 self._register(handler)
+            if hasattr(module, "references"):
+                self._provide(module)
+
+    def _provide(self, module: ReferenceProvider) -> None:
+        for kind, key in module.references().items():
+            if kind in self._references:
+                raise ValueError(f"references to {kind!r} are provided twice")
+            self._references[kind] = key
 
     def _register(self, handler: Handler[Any]) -> None:
         key = (handler.type, handler.version)
@@ -236,11 +272,25 @@ class Engine:
         overlay.begin()
         try:
             if entry.tx is None:
-                ctx = Context(overlay, "genesis", "genesis", entry.index, entry.time_ms)
+                ctx = Context(
+                    overlay,
+                    "genesis",
+                    "genesis",
+                    entry.index,
+                    entry.time_ms,
+                    references=self._references,
+                )
                 self._apply_genesis(ctx, entry.genesis or {})
             else:
                 tx = entry.tx
-                ctx = Context(overlay, tx.signer, tx.tx_id, entry.index, entry.time_ms)
+                ctx = Context(
+                    overlay,
+                    tx.signer,
+                    tx.tx_id,
+                    entry.index,
+                    entry.time_ms,
+                    references=self._references,
+                )
                 self._apply_transaction(ctx, tx, authorised=authorised)
         except BaseException:
             overlay.rollback()

@@ -197,6 +197,16 @@ def recompute(
         raise typer.Exit(EXIT_REJECTED)
 
 
+@app.command("market")
+def market_view(market_id: MarketArgument, home: HomeOption = None) -> None:
+    """A market with its settlement account's and the grid company's balances, as JSON."""
+    with services_for(home) as services:
+        found = queries.market_document(services.storage, market_id)
+    if found is None:
+        fail(f"market {market_id} is not open", EXIT_REJECTED)
+    print_json(found)
+
+
 @app.command()
 def statement(
     market_id: MarketArgument,

@@ -24,7 +24,11 @@ def index(request: Request) -> Response:
     """Every market with its cleared days, settled days and heat months."""
     storage = services_of(request).storage
     markets = [
-        {**_market_card(found), **_calendar(storage, found.market_id)}
+        {
+            **_market_card(found),
+            **energy.market_accounts(storage, found),
+            **_calendar(storage, found.market_id),
+        }
         for found in energy.markets(storage)
     ]
     return respond(request, "energy.j2", {"markets": markets}, "energy.title")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from krai.modules.energy import messages as m
-from krai.modules.energy.rules import heat, market, orders, settlement
+from krai.modules.energy.rules import balances, heat, market, orders, settlement
 from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import Handler, handler
 
@@ -28,12 +28,20 @@ class EnergyModule:
         """Every energy transaction, with who may submit it."""
         return [
             handler(
+                m.OpenMarketV1,
+                OPERATOR,
+                market.apply_open,
+                market.validate_open_v1,
+                market.check_open_v1,
+                summary="Open a market without a grid account (version 1, for old logs)",
+            ),
+            handler(
                 m.OpenMarket,
                 OPERATOR,
                 market.apply_open,
                 market.validate_open,
                 market.check_open,
-                summary="Open a day-ahead market for a park",
+                summary="Open a day-ahead market for a registered park, with its grid account",
             ),
             handler(
                 m.SetConnectionLimits,
@@ -85,11 +93,32 @@ class EnergyModule:
                 summary="Submit meter readings of a day",
             ),
             handler(
-                m.SettleDay,
+                m.SettleDayV1,
                 OPERATOR,
                 settlement.apply_settlement,
                 settlement.validate_settlement,
-                summary="Settle a day on net positions (again: a true-up)",
+                summary="Settle a market without a grid account (version 1, for old logs)",
+            ),
+            handler(
+                m.SettleDay,
+                OPERATOR,
+                balances.apply_settlement,
+                balances.validate_settlement,
+                summary="Settle a day as balances, the grid's share included (again: a true-up)",
+            ),
+            handler(
+                m.CollectOutstanding,
+                OPERATOR,
+                balances.apply_collection,
+                balances.validate_collection,
+                summary="Collect what accounts now cover of settled days' outstanding amounts",
+            ),
+            handler(
+                m.WriteOff,
+                OPERATOR,
+                balances.apply_write_off,
+                balances.validate_write_off,
+                summary="Close a party's outstanding amount of a day without money",
             ),
             handler(
                 m.SetHeatTariff,

@@ -116,6 +116,23 @@ class InvoiceUnpaid:
 
 
 @dataclass(frozen=True)
+class OutstandingCollected:
+    NAME: ClassVar[str] = "energy.OutstandingCollected"
+    market_id: str
+    days: int
+    moved_kopecks: int
+
+
+@dataclass(frozen=True)
+class OutstandingWrittenOff:
+    NAME: ClassVar[str] = "energy.OutstandingWrittenOff"
+    market_id: str
+    delivery_date: str
+    party: str
+    amount_kopecks: int
+
+
+@dataclass(frozen=True)
 class HeatTariffSet:
     NAME: ClassVar[str] = "energy.HeatTariffSet"
     market_id: str

@@ -22,8 +22,8 @@ Source = Annotated[str, Length(1, 300)]
 
 
 @dataclass(frozen=True)
-class OpenMarket:
-    """A market operator opens a day-ahead market for a park, settled through its account."""
+class OpenMarketV1:
+    """Version 1, kept to replay old logs: a market with no grid account, for any park id."""
 
     TYPE: ClassVar[str] = "energy.open_market"
     VERSION: ClassVar[int] = 1
@@ -38,6 +38,27 @@ class OpenMarket:
     price_cap_kopecks_per_mwh: PriceKopecksPerMwh
     grid_fee_kopecks_per_mwh: Annotated[int, Min(0), Max(100_000_000)]
     settlement_account: AccountId
+
+
+@dataclass(frozen=True)
+class OpenMarket:
+    """A market operator opens a day-ahead market for a registered park, settled through its
+    account, with the grid company's account that each settled day pays or is paid by."""
+
+    TYPE: ClassVar[str] = "energy.open_market"
+    VERSION: ClassVar[int] = 2
+    market_id: Slug
+    park_id: Slug
+    title: Annotated[str, Length(1, 300)]
+    utc_offset_minutes: Annotated[int, Min(-720), Max(840)]
+    period_minutes: Literal[60, 15]
+    gate_closure: Annotated[str, Pattern(GATE_CLOSURE_PATTERN)]
+    reveal_minutes: Annotated[int, Min(1), Max(720)]
+    price_floor_kopecks_per_mwh: PriceKopecksPerMwh
+    price_cap_kopecks_per_mwh: PriceKopecksPerMwh
+    grid_fee_kopecks_per_mwh: Annotated[int, Min(0), Max(100_000_000)]
+    settlement_account: AccountId
+    grid_account: AccountId
 
 
 @dataclass(frozen=True)
@@ -179,13 +200,54 @@ class SubmitReadings:
 
 
 @dataclass(frozen=True)
-class SettleDay:
-    """The operator settles a day (again after late readings: only the difference moves)."""
+class SettleDayV1:
+    """Version 1, kept to replay old logs: settles a market that names no grid account."""
 
     TYPE: ClassVar[str] = "energy.settle_day"
     VERSION: ClassVar[int] = 1
     market_id: Slug
     delivery_date: Date
+
+
+@dataclass(frozen=True)
+class SettleDay:
+    """The operator settles a day as balances (again after late readings: a true-up moves the
+    difference between the new invoice and what was paid), the grid's share included."""
+
+    TYPE: ClassVar[str] = "energy.settle_day"
+    VERSION: ClassVar[int] = 2
+    market_id: Slug
+    delivery_date: Date
+
+
+@dataclass(frozen=True)
+class CollectOutstanding:
+    """The operator collects what accounts can now cover of a settled day's outstanding
+    amounts (every day, oldest first, when no day is named) and pays who is owed."""
+
+    TYPE: ClassVar[str] = "energy.collect_outstanding"
+    VERSION: ClassVar[int] = 1
+    market_id: Slug
+    delivery_date: Date | None = None
+
+
+Party = Annotated[str, Pattern(r"grid|[0-9]{10}|[0-9]{12}")]
+
+
+@dataclass(frozen=True)
+class WriteOff:
+    """The operator's decision to close a party's outstanding amount of a day without money:
+    ``amount_kopecks`` is that outstanding as the statement shows it (+ owed to the market,
+    − owed by it) and must match."""
+
+    TYPE: ClassVar[str] = "energy.write_off"
+    VERSION: ClassVar[int] = 1
+    market_id: Slug
+    delivery_date: Date
+    party: Party
+    amount_kopecks: Annotated[int, Min(-MAX_SAFE_INTEGER), Max(MAX_SAFE_INTEGER)]
+    reason: Annotated[str, Length(1, 1000)]
+    legal_basis: Source
 
 
 @dataclass(frozen=True)

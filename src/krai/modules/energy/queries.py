@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from krai.modules.accounts.queries import balance
 from krai.modules.energy.blocks import BlockDecision, BlockOrder, decide_blocks, with_fixed_blocks
 from krai.modules.energy.model import (
     PREFIX,
@@ -233,11 +234,69 @@ def settlement(view: StateView, market_id: str, day: str) -> Settlement | None:
 
 def statement(view: StateView, market_id: str, day: str, inn: str) -> dict[str, Any] | None:
     """One participant's invoice for a day as JSON, ``participant`` and ``revision`` first;
-    None if the day has none for it."""
+    None if the day has none for it. A day settled as balances (version 2) adds what was
+    invoiced, paid (signed, over every revision and collection), written off and is still
+    outstanding, the write-offs of the participant, and the revision this one replaced."""
     found = settlement(view, market_id, day)
     if found is None or inn not in found.invoices:
         return None
-    return {"participant": inn, "revision": found.revision, **record_json(found.invoices[inn])}
+    bill = found.invoices[inn]
+    document = {"participant": inn, "revision": found.revision, **record_json(bill)}
+    if bill.balance is None:
+        return document
+    document.pop("balance", None)
+    document |= {
+        "invoiced_kopecks": bill.total_kopecks,
+        "paid_kopecks": bill.balance.paid_kopecks,
+        "written_off_kopecks": bill.balance.written_off_kopecks,
+        "outstanding_kopecks": bill.outstanding(),
+        "write_offs": [record_json(w) for w in found.write_offs if w.party == inn],
+    }
+    if found.previous is not None:
+        document["previous_revision"] = {
+            "revision": found.previous.revision,
+            "invoiced_kopecks": found.previous.totals.get(inn, 0),
+        }
+    return document
+
+
+def grid_statement(view: StateView, market_id: str, day: str) -> dict[str, Any] | None:
+    """What a day settled as balances owes the grid company (− the grid owes the market),
+    what the market has paid it, written off and still owes; None for other days."""
+    found = settlement(view, market_id, day)
+    if found is None or found.grid is None:
+        return None
+    grid = found.grid
+    return {
+        "revision": found.revision,
+        "energy_kopecks": grid.energy_kopecks,
+        "imbalance_kopecks": grid.imbalance_kopecks,
+        "grid_fee_kopecks": grid.grid_fee_kopecks,
+        "invoiced_kopecks": grid.total_kopecks,
+        "paid_kopecks": grid.balance.paid_kopecks,
+        "written_off_kopecks": grid.balance.written_off_kopecks,
+        "outstanding_kopecks": grid.outstanding(),
+    }
+
+
+def market_document(view: StateView, market_id: str) -> dict[str, Any] | None:
+    """A market as JSON with its accounts' balances (``market_accounts``); None if not open."""
+    found = market(view, market_id)
+    if found is None:
+        return None
+    return {**record_json(found), **market_accounts(view, found)}
+
+
+def market_accounts(view: StateView, found: Market) -> dict[str, Any]:
+    """The market's settlement account and the grid company's account with their balances:
+    the settlement account nets to zero over every day settled as balances."""
+    grid = found.grid_account
+    return {
+        "settlement_account": found.settlement_account,
+        "settlement_balance_kopecks": balance(view, found.settlement_account),
+        "grid_account": grid,
+        "grid_balance_kopecks": None if grid is None else balance(view, grid),
+    }
 
 
 def heat_settlement(view: StateView, market_id: str, month: str) -> HeatSettlement | None:

@@ -51,6 +51,8 @@ class Market(Stamped, frozen=True, kw_only=True):
     settlement_account: str
     operator: str
     limits: tuple[LimitStep, ...]
+    grid_account: str | None = None
+    """The grid company's account (version 2 markets); None: settled by version 1 rules."""
 
     def with_limits(self, step: LimitStep) -> "Market":
         """The market with ``step`` in its timeline, replacing one from the same day."""
@@ -185,8 +187,30 @@ def decode_readings(raw: bytes, key: str = "") -> MeterReadings:
         raise RecordFormError(f"{key or 'value'} is not MeterReadings: {error}") from error
 
 
+class Balance(Record, frozen=True, kw_only=True):
+    """What has been paid of an invoice over all revisions and collections (signed: + into
+    the market's settlement account, − out of it) and what was written off."""
+
+    paid_kopecks: SafeInt = 0
+    written_off_kopecks: SafeInt = 0
+
+    def outstanding(self, invoiced_kopecks: int) -> int:
+        """What is still owed of ``invoiced_kopecks`` (+ to the market, − by it)."""
+        return invoiced_kopecks - self.paid_kopecks - self.written_off_kopecks
+
+    def with_paid(self, kopecks: int) -> "Balance":
+        """The balance after ``kopecks`` more were paid in (negative: paid out)."""
+        return msgspec.structs.replace(self, paid_kopecks=self.paid_kopecks + kopecks)
+
+    def with_written_off(self, kopecks: int) -> "Balance":
+        """The balance after ``kopecks`` more were written off."""
+        return msgspec.structs.replace(self, written_off_kopecks=self.written_off_kopecks + kopecks)
+
+
 class Invoice(Record, frozen=True, kw_only=True):
-    """A participant's bill for a day, and (once settled) what moved and what did not."""
+    """A participant's bill for a day, and (once settled) what moved and what did not:
+    version 1 records ``paid_kopecks``/``unpaid_kopecks`` of the revision's difference,
+    version 2 the day's ``balance``."""
 
     energy_kopecks: SafeInt
     imbalance_kopecks: SafeInt
@@ -196,6 +220,15 @@ class Invoice(Record, frozen=True, kw_only=True):
     periods_estimated: tuple[SafeInt, ...]
     paid_kopecks: SafeInt | None = None
     unpaid_kopecks: SafeInt | None = None
+    balance: Balance | None = None
+
+    def outstanding(self) -> int:
+        """What is still owed of the invoice (+ by the participant, − to it)."""
+        return (self.balance or Balance()).outstanding(self.total_kopecks)
+
+    def with_balance(self, balance: Balance) -> "Invoice":
+        """The invoice with the day's balance."""
+        return msgspec.structs.replace(self, balance=balance)
 
     def with_payment(self, paid_kopecks: int, unpaid_kopecks: int | None) -> "Invoice":
         """The invoice with what was paid of it (and what was not)."""
@@ -211,12 +244,39 @@ class SettledBefore(Record, frozen=True):
     totals: dict[str, SafeInt]
 
 
+class GridInvoice(Record, frozen=True, kw_only=True):
+    """What a day owes the grid company (signed: − the grid owes the market): the sums of the
+    participants' invoice lines, with what the market has paid it (− was paid by it)."""
+
+    energy_kopecks: SafeInt
+    imbalance_kopecks: SafeInt
+    grid_fee_kopecks: SafeInt
+    total_kopecks: SafeInt
+    balance: Balance = msgspec.field(default_factory=Balance)
+
+    def outstanding(self) -> int:
+        """What the market still owes the grid (−: the grid owes the market)."""
+        return self.balance.outstanding(self.total_kopecks)
+
+
+class WrittenOff(Stamped, frozen=True, kw_only=True):
+    """The operator's decision closing a party's outstanding amount without money."""
+
+    party: str
+    amount_kopecks: SafeInt
+    reason: str
+    legal_basis: str
+
+
 class Settlement(Stamped, frozen=True, kw_only=True):
-    """A day's settlement: its revision and every participant's invoice by INN."""
+    """A day's settlement: its revision and every participant's invoice by INN; version 2
+    adds the grid's share and the write-offs, and balances kept over revisions."""
 
     revision: SafeInt
     invoices: dict[str, Invoice]
     previous: SettledBefore | None = None
+    grid: GridInvoice | None = None
+    write_offs: tuple[WrittenOff, ...] = ()
 
     def totals(self) -> dict[str, int]:
         """Each participant's invoice total."""

@@ -4,11 +4,11 @@ Every figure an investor reads carries its source, its date and the organisation
 it, and lives in a log entry whose inclusion anyone can prove.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from krai.modules.parks import messages as m
-from krai.modules.parks.model import Role
+from krai.modules.parks.model import Role, park_key
 from krai.modules.parks.rules import agreements, capacity, land, residents, support, territory
 from krai.state.descriptor import ModuleDescriptor, Navigation
 from krai.state.engine import ANY_ORGANISATION, Handler, handler
@@ -23,6 +23,10 @@ class ParksModule:
     """The park registry state machine."""
 
     name = "parks"
+
+    def references(self) -> Mapping[str, Callable[[str], str]]:
+        """Other modules may name a registered park (``ctx.require_reference("park", id)``)."""
+        return {"park": park_key}
 
     def handlers(self) -> Sequence[Handler[Any]]:
         """Every park registry transaction, with who may submit it."""

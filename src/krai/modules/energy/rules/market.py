@@ -3,7 +3,13 @@ participants join with the account settlement uses."""
 
 from krai.modules.accounts.queries import account_record
 from krai.modules.energy import events
-from krai.modules.energy.messages import JoinMarket, OpenMarket, SetConnectionLimits, SetGridPrices
+from krai.modules.energy.messages import (
+    JoinMarket,
+    OpenMarket,
+    OpenMarketV1,
+    SetConnectionLimits,
+    SetGridPrices,
+)
 from krai.modules.energy.model import (
     gate_closure_ms,
     grid_prices_key,
@@ -19,20 +25,36 @@ from krai.state.records import write_record
 from krai.tx.errors import conflict, invalid_body, rule_violation
 
 
-def check_open(message: OpenMarket) -> None:
+def check_open_v1(message: OpenMarketV1) -> None:
     """The floor lies below the cap."""
     if message.price_floor_kopecks_per_mwh >= message.price_cap_kopecks_per_mwh:
         raise invalid_body("body.price_floor_kopecks_per_mwh must lie below the cap")
 
 
+def check_open(message: OpenMarket) -> None:
+    """The floor lies below the cap; the grid's account is not the settlement account."""
+    if message.price_floor_kopecks_per_mwh >= message.price_cap_kopecks_per_mwh:
+        raise invalid_body("body.price_floor_kopecks_per_mwh must lie below the cap")
+    if message.grid_account == message.settlement_account:
+        raise invalid_body("body.grid_account must differ from the settlement account")
+
+
+def validate_open_v1(ctx: Context, message: OpenMarketV1) -> None:
+    """Version 1 (replay of old logs): a new market, settled through the operator's account."""
+    _new_market(ctx, message.market_id, message.settlement_account)
+
+
 def validate_open(ctx: Context, message: OpenMarket) -> None:
-    """A new market, settled through an account of the operator's own."""
-    if ctx.state.get_bytes(market_key(message.market_id)) is not None:
-        raise conflict(f"market {message.market_id} is already open")
-    _own_account(ctx, message.settlement_account)
+    """A new market for a registered park, settled through an account of the operator's own,
+    paying an open grid account."""
+    _new_market(ctx, message.market_id, message.settlement_account)
+    ctx.require_reference("park", message.park_id)
+    grid = account_record(ctx.state, message.grid_account)
+    if grid is None or grid.status != "open":
+        raise rule_violation(f"grid account {message.grid_account} is not an open account")
 
 
-def apply_open(ctx: Context, message: OpenMarket) -> None:
+def apply_open(ctx: Context, message: OpenMarket | OpenMarketV1) -> None:
     """Record the market with no limits yet."""
     record = Market(
         park_id=message.park_id,
@@ -47,6 +69,7 @@ def apply_open(ctx: Context, message: OpenMarket) -> None:
         settlement_account=message.settlement_account,
         operator=ctx.signer,
         limits=(),
+        grid_account=message.grid_account if isinstance(message, OpenMarket) else None,
         **ctx.provenance(),
     )
     write_record(ctx.state, market_key(message.market_id), record)
@@ -131,6 +154,12 @@ def _before_gate(ctx: Context, found: Market, day: str, what: str) -> None:
             f"the gate for {day} closed at {local_time_text(closes, offset)} local time; "
             f"{what} for it can no longer change"
         )
+
+
+def _new_market(ctx: Context, market_id: str, settlement_account: str) -> None:
+    if ctx.state.get_bytes(market_key(market_id)) is not None:
+        raise conflict(f"market {market_id} is already open")
+    _own_account(ctx, settlement_account)
 
 
 def _own_account(ctx: Context, account_id: str) -> None:

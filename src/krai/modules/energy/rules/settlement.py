@@ -5,9 +5,9 @@ Per participant and period: cleared energy (bought − sold) at the clearing pri
 clearing price and the grid's sell price, a surplus is credited at the cheaper of the
 clearing price and the grid's buy price; the grid fee on metered consumption. A missing
 reading counts as delivered as cleared and is flagged; an estimated one is flagged too. When
-real readings arrive later, settling the day again moves only the difference (a true-up).
-Money moves between each participant's account and the market's settlement account,
-collections first; an invoice its payer cannot cover is recorded unpaid.
+real readings arrive later, the day is settled again (a true-up). How money moves is
+``balances`` (version 2); version 1, kept here to replay old logs, moved the difference of
+invoice totals and recorded an invoice its payer could not cover as unpaid.
 """
 
 from typing import NamedTuple
@@ -15,7 +15,7 @@ from typing import NamedTuple
 from krai.modules.accounts.queries import balance
 from krai.modules.accounts.rules import move
 from krai.modules.energy import events
-from krai.modules.energy.messages import SettleDay, SubmitReadings
+from krai.modules.energy.messages import SettleDay, SettleDayV1, SubmitReadings
 from krai.modules.energy.model import (
     grid_prices_key,
     kopecks,
@@ -111,9 +111,20 @@ def apply_readings(ctx: Context, message: SubmitReadings) -> None:
     )
 
 
-def validate_settlement(ctx: Context, message: SettleDay) -> None:
-    """Every period is cleared, and the day's invoices would change."""
+def validate_settlement(ctx: Context, message: SettleDayV1) -> None:
+    """Version 1 (replay of old logs): a market without a grid account."""
     found = operated_market(ctx, message.market_id)
+    if found.grid_account is not None:
+        raise rule_violation(
+            f"market {message.market_id} names a grid account: settle it with "
+            "energy.settle_day version 2"
+        )
+    settleable(ctx, message)
+
+
+def settleable(ctx: Context, message: SettleDay | SettleDayV1) -> None:
+    """Every period is cleared, and the day's invoices would change."""
+    found = market(ctx, message.market_id)
     last = periods_per_day(found)
     ends = period_end_ms(found, message.delivery_date, last)
     after_delivery(ctx, found, ends, f"delivery day {message.delivery_date}")
@@ -131,8 +142,9 @@ def validate_settlement(ctx: Context, message: SettleDay) -> None:
         raise conflict(f"{message.delivery_date} is settled and no reading has changed since")
 
 
-def apply_settlement(ctx: Context, message: SettleDay) -> None:
-    """Invoice every participant and move the difference from what was settled before."""
+def apply_settlement(ctx: Context, message: SettleDayV1) -> None:
+    """Version 1: invoice every participant and move the difference of the invoice totals
+    (what was unpaid before is forgotten; the grid's share stays in the settlement account)."""
     found = market(ctx, message.market_id)
     key = settlement_key(message.market_id, message.delivery_date)
     previous = read_record(ctx.state, key, Settlement)
@@ -149,7 +161,9 @@ def apply_settlement(ctx: Context, message: SettleDay) -> None:
     )
 
 
-def invoices(view: StateView, found: Market, message: SettleDay) -> dict[str, Invoice]:
+def invoices(
+    view: StateView, found: Market, message: SettleDay | SettleDayV1
+) -> dict[str, Invoice]:
     """Each participant's invoice for the day, by INN."""
     market_id, day = message.market_id, message.delivery_date
     stored = read_record(view, grid_prices_key(market_id, day), GridPrices)
@@ -198,7 +212,7 @@ class DayBook(NamedTuple):
     prices: dict[str, GridPrice]
 
 
-def _invoice(view: StateView, message: SettleDay, day: DayBook, inn: str) -> Invoice:
+def _invoice(view: StateView, message: SettleDay | SettleDayV1, day: DayBook, inn: str) -> Invoice:
     found, positions, clearings, prices = day
     readings = _readings(view, message.market_id, message.delivery_date, inn)
     energy = imbalance = fee = 0
@@ -241,7 +255,7 @@ def _imbalance_millikopecks(imbalance_kwh: int, price: int, grid: GridPrice | No
 def _collect_and_pay(
     ctx: Context,
     found: Market,
-    message: SettleDay,
+    message: SettleDayV1,
     bills: dict[str, Invoice],
     deltas: dict[str, int],
 ) -> tuple[dict[str, Invoice], int]:
