@@ -497,7 +497,7 @@ def test_each_settle_day_version_settles_only_its_own_markets() -> None:
     assert "settle it with energy.settle_day version 2" in refused.message
     old = {
         "market_id": "old",
-        "park_id": "nowhere",
+        "park_id": "krasnoyarsk-digital",
         "title": "Старая биржа",
         "utc_offset_minutes": 420,
         "period_minutes": 60,
@@ -520,4 +520,7 @@ def test_a_market_is_opened_only_for_a_registered_park() -> None:
     body = {**_market_document()["steps"][5]["with"], "market_id": "other", "park_id": "nowhere"}
     refused = play.refused(OPERATOR, "energy.open_market", body, 2)
     assert refused.code is Code.NOT_FOUND and refused.message == "park nowhere is not registered"
+    old = {key: value for key, value in body.items() if key != "grid_account"}
+    refused = play.refused(OPERATOR, "energy.open_market", old, 1)
+    assert refused.code is Code.NOT_FOUND, "version 1 names a registered park too"
     assert play.do(OPERATOR, "energy.open_market", body | {"park_id": "krasnoyarsk-digital"}, 2)

@@ -40,8 +40,10 @@ def check_open(message: OpenMarket) -> None:
 
 
 def validate_open_v1(ctx: Context, message: OpenMarketV1) -> None:
-    """Version 1 (replay of old logs): a new market, settled through the operator's account."""
+    """Version 1 (replay of old logs): a new market for a registered park, settled through
+    the operator's account."""
     _new_market(ctx, message.market_id, message.settlement_account)
+    ctx.require_reference("park", message.park_id)
 
 
 def validate_open(ctx: Context, message: OpenMarket) -> None:
