@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from krai.adapters.clock import SystemClock
+from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
 from krai.adapters.sql.cosigned import SqlCosignedStore
@@ -134,13 +134,16 @@ class Services:
 
 def build(settings: Settings, clock: Clock | None = None) -> Services:
     """Open the ledger described by ``settings``; its sequencer reads ``clock`` (default: the
-    system's — a simulation, such as the demo's world, passes its own)."""
+    system's, or for a home built on simulated time the stopped clock — a simulation, such as
+    the demo's world, passes its own). ``Services.clock`` times what happens outside the log
+    (witness cosignatures): the given clock, else the system's."""
     storage = open_storage(settings.database_url)
     keystore = Keystore(settings.keys_dir)
     engine = new_engine()
     signer = log_signer(keystore.load(LOG_KEY_NAME), settings.origin)
+    stamps = clock or (StoppedClock() if settings.simulated_time else SystemClock())
+    sequencer = Sequencer(storage, engine, clock=stamps, origin=settings.origin, log_signer=signer)
     clock = clock or SystemClock()
-    sequencer = Sequencer(storage, engine, clock=clock, origin=settings.origin, log_signer=signer)
     cosigned = SqlCosignedStore(storage.engine) if isinstance(storage, SqlStorage) else None
     return Services(settings, storage, keystore, engine, sequencer, clock, cosigned)
 

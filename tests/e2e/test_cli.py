@@ -190,7 +190,7 @@ def test_notary_shows_who_anchored_a_document_with_a_proof(home: Path) -> None:
         bytes.fromhex(proof["root_hash"]),
     )
     assert shown["checkpoint"].split("\n")[1] == str(proof["size"])
-    krai(home, "notary", "show", "cd" * 32, expect=1)
+    krai(home, "notary", "show", "cd" * 32, expect=3)
 
 
 def test_init_with_a_bad_inn_writes_nothing(tmp_path: Path) -> None:
@@ -219,8 +219,8 @@ def test_commands_on_a_missing_home_say_so(tmp_path: Path) -> None:
 
 
 def test_out_of_range_proofs_and_unknown_keys_are_clear_errors(home: Path) -> None:
-    krai(home, "log", "prove-inclusion", "--index", "999", "--json", expect=1)
-    krai(home, "log", "prove-consistency", "--first", "5", "--second", "2", "--json", expect=1)
+    krai(home, "log", "prove-inclusion", "--index", "999", "--json", expect=3)
+    krai(home, "log", "prove-consistency", "--first", "5", "--second", "2", "--json", expect=3)
     krai(home, "tx", "build", "notary.anchor", "--signer", "nobody", "--body", "{}", expect=2)
     krai(home, "tx", "build", "notary.anchor", "--signer", "park", "--body", "[1]", expect=2)
 

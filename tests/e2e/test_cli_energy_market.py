@@ -37,13 +37,15 @@ def test_anyone_re_clears_a_period_offline_and_gets_the_ledger_result(
 ) -> None:
     home, _ = day
     book = tmp_path / "book.json"
-    book.write_text(krai(home, "energy", "book", "krasnoyarsk-dam", DAY, "14"), encoding="utf-8")
+    book.write_text(
+        krai(home, "energy", "book", "krasnoyarsk-dam", DAY, "14", "--json"), encoding="utf-8"
+    )
     cleared = run("energy", "clear", "--orders", str(book), "--json")
     assert cleared.returncode == 0, cleared.stderr
     offline = json.loads(cleared.stdout)
     assert offline["price_kopecks_per_mwh"] == 280000
     assert offline["import_kwh"] == 120000
-    curves = json.loads(krai(home, "energy", "curves", "krasnoyarsk-dam", DAY, "14"))
+    curves = json.loads(krai(home, "energy", "curves", "krasnoyarsk-dam", DAY, "14", "--json"))
     assert curves["traded_kwh"] == 150000
     assert curves["supply"][-1]["cumulative_kwh"] == 150000
     assert curves["demand"][0]["price_kopecks_per_mwh"] == 900000
@@ -59,16 +61,16 @@ def test_recompute_checks_every_period_and_its_certificate(day: tuple[Path, SqlL
 def test_statements_and_heat(day: tuple[Path, SqlLedger]) -> None:
     home, ledger = day
     inn = ledger.inn("Корпорация BitBaza")
-    invoice = json.loads(krai(home, "energy", "statement", "krasnoyarsk-dam", DAY, inn))
+    invoice = json.loads(krai(home, "energy", "statement", "krasnoyarsk-dam", DAY, inn, "--json"))
     assert invoice["total_kopecks"] == 720000000
-    heat = json.loads(krai(home, "energy", "heat", "krasnoyarsk-dam", "2018-06"))
+    heat = json.loads(krai(home, "energy", "heat", "krasnoyarsk-dam", "2018-06", "--json"))
     assert heat["micro_districts"] == [{"micro_district": "мкр. Солнечный", "heat_mcal": 58813000}]
 
 
 def test_missing_things_are_clear_errors(day: tuple[Path, SqlLedger]) -> None:
     home, _ = day
     missing = run("energy", "statement", "krasnoyarsk-dam", DAY, "7707083893", "--home", str(home))
-    assert missing.returncode == 1
+    assert missing.returncode == 3
     assert "has no settled invoice" in missing.stderr
     uncleared = run("energy", "recompute", "krasnoyarsk-dam", "2018-06-09", "--home", str(home))
     assert uncleared.returncode == 1

@@ -148,7 +148,7 @@ def test_investors_search_sites_and_read_the_power_timeline(home: Path) -> None:
 
 def test_unknown_parks_and_bad_dates_are_clear_errors(home: Path) -> None:
     missing = run("parks", "show", "nowhere", "--home", str(home))
-    assert missing.returncode == 1
+    assert missing.returncode == 3
     assert "park nowhere is not registered" in missing.stderr
     bad_date = run(
         "parks", "show", "krasnoyarsk-digital", "--on", "2026-13-01", "--home", str(home)

@@ -56,7 +56,7 @@ def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> 
 
 
 def test_a_payment_traces_back_to_its_funding_and_every_link_is_proven(home: Path) -> None:
-    traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03"))
+    traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03", "--json"))
     steps = [step["step"] for step in traced["steps"]]
     assert steps == ["payment", "accrual", "rule", "assignment", "programme", "funding"]
     for step in traced["steps"]:
@@ -69,7 +69,7 @@ def test_a_payment_traces_back_to_its_funding_and_every_link_is_proven(home: Pat
             [bytes.fromhex(h) for h in proof["proof"]],
             bytes.fromhex(proof["root_hash"]),
         )
-    flows = json.loads(krai(home, "payments", "trace", "--programme", "child-benefit"))
+    flows = json.loads(krai(home, "payments", "trace", "--programme", "child-benefit", "--json"))
     assert flows["funded_kopecks"] == 1000000000
     assert flows["paid_kopecks"] == 800000 + 1000000 + 1100000
 
@@ -125,7 +125,7 @@ def test_bad_input_is_refused_clearly(home: Path, tmp_path: Path) -> None:
     both = run("payments", "trace", "--payment", "x", "--programme", "y", "--home", str(home))
     assert both.returncode == 2
     missing = run("payments", "trace", "--payment", "nope", "--home", str(home))
-    assert missing.returncode == 1
+    assert missing.returncode == 3
     assert "payment nope is not recorded" in missing.stderr
 
 

@@ -167,7 +167,7 @@ def test_a_week_of_hourly_auctions_behind_the_120_mw_connection(demo: Demo) -> N
 
 
 def test_the_markets_settlement_account_nets_to_zero_and_the_grid_is_paid(demo: Demo) -> None:
-    market = json.loads(krai(demo.home, "energy", "market", "krasnoyarsk-dam"))
+    market = json.loads(krai(demo.home, "energy", "market", "krasnoyarsk-dam", "--json"))
     assert market["settlement_balance_kopecks"] == 0
     assert market["grid_account"] == "rosseti:energy" and market["grid_balance_kopecks"] > 0
     assert "the market holds 0" in demo.output
@@ -189,3 +189,23 @@ def test_the_demos_two_witnesses_cosigned_what_it_publishes(demo: Demo) -> None:
         "witness.demo.krai.example/w1",
         "witness.demo.krai.example/w2",
     ]
+
+
+def test_a_write_into_the_demo_keeps_its_simulated_time(demo: Demo, tmp_path: Path) -> None:
+    """`krai tx submit` on a copy of the demo home: the new entry keeps the world's last time,
+    so the audit's day, and what it finds, stay where the demo left them."""
+    home = tmp_path / "copy"
+    shutil.copytree(demo.home, home)
+    before = read(demo, "log", "checkpoint")
+    last = json.loads(krai(home, "log", "entry", "--index", str(before["size"] - 1)))
+    audit = read(demo, "payments", "audit")
+    body = {"sha256": "ef" * 32, "title": "Письмо после демо", "kind": "report"}
+    signed = krai(
+        home, "tx", "build", "notary.anchor", "--signer", "operator", "--body", json.dumps(body)
+    )
+    receipt = json.loads(krai(home, "tx", "submit", "-", stdin=signed))
+    assert receipt["index"] == before["size"]
+    assert receipt["time_ms"] == last["time_ms"], "the real date entered the simulated world"
+    after = json.loads(krai(home, "payments", "audit", "--json"))
+    assert after["ledger"]["as_of"] == audit["ledger"]["as_of"]
+    assert len(after["findings"]) == len(audit["findings"])

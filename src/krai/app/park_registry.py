@@ -58,11 +58,6 @@ def residents_with_commitments(storage: Storage, park_id: str, on: str) -> list[
     ]
 
 
-def has_park(storage: Storage, park_id: str) -> bool:
-    """Whether the park is registered."""
-    return queries.park_record(storage, park_id) is not None
-
-
 def power_timeline(storage: Storage, park_id: str) -> list[dict[str, Any]]:
     """Capacity, allocated and free kW from each date on which one of them changes."""
     return queries.power_timeline(storage, park_id)

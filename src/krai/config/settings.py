@@ -23,6 +23,7 @@ from typing import Any
 
 DEFAULT_HOME = Path("krai-home")
 SETTINGS_FILE = "krai.toml"
+SIMULATED_CLOCK = "simulated"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ only when the user chose one. A SQLite URL with a relative path in ``krai.toml``
 The witnesses that cosign checkpoints; none: checkpoints are published as signed."""
     witness_quorum: int | None = None
     """How many witnesses must cosign a checkpoint before it is published (default: all)."""
+    simulated_time: bool = False
+    """Built on simulated time (``clock = "simulated"``, as ``krai demo`` does): later writes
+    keep the log's last time instead of stamping the real date into the simulated world."""
 
     @property
     def quorum(self) -> int:
@@ -104,7 +108,10 @@ def load_settings(home: Path | None = None, database_url: str | None = None) -> 
         stored_vault_url and _relative_to_home(stored_vault_url, home)
     )
     witnesses, quorum = _witnesses(document)
-    return Settings(home, url or default_database_url(home), origin, vault_url, witnesses, quorum)
+    simulated = stored.get("clock") == SIMULATED_CLOCK
+    return Settings(
+        home, url or default_database_url(home), origin, vault_url, witnesses, quorum, simulated
+    )
 
 
 def default_database_url(home: Path) -> str:
@@ -117,6 +124,8 @@ def write_settings(settings: Settings) -> None:
     text = f"origin = {_toml_value(settings.origin)}\n"
     if settings.database_url != default_database_url(settings.home):
         text += f"database_url = {_toml_value(settings.database_url)}\n"
+    if settings.simulated_time:
+        text += f"clock = {_toml_value(SIMULATED_CLOCK)}\n"
     text += _witnesses_text(settings)
     (settings.home / SETTINGS_FILE).write_text(text, encoding="utf-8")
 

@@ -7,13 +7,12 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from krai.app.energy_recompute import recompute_day
-from krai.app.ports import Storage
+from krai.app.lookups import require_market
 from krai.entrypoints.api.context import StorageDep, calendar_day, document, found
 from krai.entrypoints.api.limits import DATE, MONTH, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
 from krai.modules.energy import queries
 from krai.modules.energy.model import periods_per_day
-from krai.modules.energy.records import MarketView
 from krai.state.records import record_json, records_json
 
 router = APIRouter(prefix="/v1/energy", tags=["energy"], responses=PROBLEM_RESPONSES)
@@ -33,13 +32,13 @@ def markets(storage: StorageDep) -> JSONResponse:
 @router.get(MARKET, summary="One market")
 def market(market_id: Identifier, storage: StorageDep) -> JSONResponse:
     """The market with its limits timeline."""
-    return document(record_json(_require_market(storage, market_id)))
+    return document(record_json(require_market(storage, market_id)))
 
 
 @router.get(MARKET + "/days/{day}/prices", summary="Each cleared period's price and volumes")
 def prices(market_id: Identifier, day: Day, storage: StorageDep) -> JSONResponse:
     """As ``krai energy prices --json``."""
-    _require_market(storage, market_id)
+    require_market(storage, market_id)
     return document(queries.day_prices(storage, market_id, calendar_day(day, "day")))
 
 
@@ -59,7 +58,7 @@ def curves(market_id: Identifier, day: Day, period: Period, storage: StorageDep)
 )
 def book(market_id: Identifier, day: Day, period: Period, storage: StorageDep) -> JSONResponse:
     """As ``krai energy book``; a refusal (no such period, say) is its problem."""
-    opened = _require_market(storage, market_id)
+    opened = require_market(storage, market_id)
     day = calendar_day(day, "day")
     if period > periods_per_day(opened):
         raise not_found(f"market {market_id} has {periods_per_day(opened)} periods a day")
@@ -91,12 +90,5 @@ def statement(
 @router.get(MARKET + "/heat/{month}", summary="Heat delivered, paid for and fuel avoided")
 def heat(market_id: Identifier, month: Month, storage: StorageDep) -> JSONResponse:
     """As ``krai energy heat``."""
-    _require_market(storage, market_id)
+    require_market(storage, market_id)
     return document(queries.heat_report(storage, market_id, month))
-
-
-def _require_market(storage: Storage, market_id: str) -> MarketView:
-    opened = queries.market(storage, market_id)
-    if opened is None:
-        raise not_found(f"market {market_id} is not open")
-    return opened

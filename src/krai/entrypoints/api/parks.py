@@ -7,10 +7,10 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from krai.app import park_registry
-from krai.app.ports import Storage
+from krai.app.lookups import require_park
 from krai.entrypoints.api.context import StorageDep, day_or_today, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, Identifier
-from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1", tags=["parks"], responses=PROBLEM_RESPONSES)
 
@@ -49,14 +49,14 @@ def fact(
 @router.get("/parks/{park_id}/power", summary="Capacity, allocated and free kW over time")
 def power(park_id: Identifier, storage: StorageDep) -> JSONResponse:
     """From each date on which one of them changes."""
-    _require_park(storage, park_id)
+    require_park(storage, park_id)
     return document(park_registry.power_timeline(storage, park_id))
 
 
 @router.get("/parks/{park_id}/residents", summary="Residents with commitments and breaches")
 def residents(park_id: Identifier, storage: StorageDep, on: OnQuery = None) -> JSONResponse:
     """As ``krai parks residents --json``."""
-    _require_park(storage, park_id)
+    require_park(storage, park_id)
     day = day_or_today(on, storage)
     return document(park_registry.residents_with_commitments(storage, park_id, day))
 
@@ -95,8 +95,3 @@ def regions(storage: StorageDep) -> JSONResponse:
 def clusters(storage: StorageDep) -> JSONResponse:
     """Clusters with their regions and parks."""
     return document(park_registry.clusters(storage))
-
-
-def _require_park(storage: Storage, park_id: str) -> None:
-    if not park_registry.has_park(storage, park_id):
-        raise not_found(f"park {park_id} is not registered")

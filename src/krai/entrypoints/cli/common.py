@@ -9,10 +9,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from krai.bootstrap import Services, build
 from krai.config.settings import Settings, load_settings
 from krai.state.calendar import CalendarDayError, calendar_day, calendar_month
+from krai.tx.errors import Code, RejectedError
 
 HomeOption = Annotated[
     Path | None,
@@ -27,6 +29,8 @@ errors = Console(stderr=True, soft_wrap=True)  # an error is one line, however l
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+"""What a read names is not on the ledger (the API's 404)."""
 
 
 def settings_for(home: Path | None) -> Settings:
@@ -53,6 +57,55 @@ def services_for(home: Path | None) -> Iterator[Services]:
 def print_json(document: Any) -> None:
     """One JSON document on one line of standard output."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn a refusal raised by a read into one error line and its exit code: ``not_found``
+    exits 3, a bad request 2, anything else 1."""
+    try:
+        yield
+    except RejectedError as error:
+        code = {Code.NOT_FOUND: EXIT_NOT_FOUND, Code.INVALID_BODY: EXIT_USAGE}.get(
+            error.code, EXIT_REJECTED
+        )
+        fail(error.message, code)
+
+
+def show(document: Any, json_output: bool) -> None:
+    """A read's document: JSON with ``--json``, else readable (fields, then tables)."""
+    if json_output:
+        print_json(document)
+        return
+    for renderable in readable(document):
+        console.print(renderable, highlight=False)
+
+
+def readable(document: Any, title: str = "") -> Iterator[Any]:
+    """A JSON document as text lines and tables: scalars as ``name: value``, lists of objects as
+    tables (their scalar columns), nested objects under their name."""
+    if isinstance(document, list):
+        yield _table(document, title)
+        return
+    if not isinstance(document, dict):
+        yield f"{title}: {document}" if title else str(document)
+        return
+    for key, value in document.items():
+        name = f"{title}.{key}" if title else str(key)
+        if isinstance(value, dict | list) and value:
+            yield from readable(value, name)
+        else:
+            yield f"{name}: {'—' if value is None else value}"
+
+
+def _table(rows: list[Any], title: str) -> Any:
+    if not all(isinstance(row, dict) for row in rows):
+        return f"{title}: {', '.join(map(str, rows))}"
+    columns = [key for key, value in rows[0].items() if not isinstance(value, dict | list)]
+    table = Table(*columns, title=title or None, title_justify="left")
+    for row in rows:
+        table.add_row(*("—" if row.get(c) is None else str(row.get(c)) for c in columns))
+    return table
 
 
 def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:

@@ -48,7 +48,7 @@ def demo(
     _clear(home)
     home.mkdir(parents=True)
     (home / MARKER).write_text("built by krai demo; removed and rebuilt on the next run\n", "utf-8")
-    settings = Settings(home, default_database_url(home), DEMO_ORIGIN)
+    settings = Settings(home, default_database_url(home), DEMO_ORIGIN, simulated_time=True)
     started = time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),

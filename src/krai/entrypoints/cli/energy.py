@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from krai.app.energy_recompute import recompute_day
+from krai.app.lookups import found, require_market
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -17,7 +18,9 @@ from krai.entrypoints.cli.common import (
     console,
     fail,
     print_json,
+    refusals,
     services_for,
+    show,
 )
 from krai.modules.energy import queries
 from krai.modules.energy.book import Book, decode_book
@@ -121,7 +124,8 @@ def prices(
     json_output: JsonOption = False,
 ) -> None:
     """Each cleared period's price, volumes and whether the connection limit bound."""
-    with services_for(home) as services:
+    with services_for(home) as services, refusals():
+        require_market(services.storage, market_id)
         rows = queries.day_prices(services.storage, market_id, day)
     if json_output:
         print_json(rows)
@@ -147,13 +151,16 @@ def curves(
     day: DayArgument,
     period: PeriodArgument,
     home: HomeOption = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """A period's supply and demand step curves and the clearing point, as JSON."""
-    with services_for(home) as services:
-        found = queries.curves(services.storage, market_id, day, period)
-    if found is None:
-        fail(f"period {period} of {day} in market {market_id} is not cleared", EXIT_REJECTED)
-    print_json(found)
+    """A period's supply and demand step curves and the clearing point."""
+    with services_for(home) as services, refusals():
+        require_market(services.storage, market_id)
+        document = found(
+            queries.curves(services.storage, market_id, day, period),
+            f"period {period} of {day} in market {market_id} is not cleared",
+        )
+    show(document, json_output)
 
 
 @app.command("book")
@@ -162,17 +169,13 @@ def period_book(
     day: DayArgument,
     period: PeriodArgument,
     home: HomeOption = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """A period's book as the ledger clears it: feed it to `krai energy clear --orders`."""
-    with services_for(home) as services:
-        found = queries.market(services.storage, market_id)
-        if found is None:
-            fail(f"market {market_id} is not open", EXIT_REJECTED)
-        try:
-            document = queries.period_document(services.storage, found, market_id, day, period)
-        except RejectedError as error:
-            fail(str(error), EXIT_REJECTED)
-    print_json(document)
+    """A period's book as the ledger clears it: feed `--json` to `krai energy clear --orders`."""
+    with services_for(home) as services, refusals():
+        opened = require_market(services.storage, market_id)
+        document = queries.period_document(services.storage, opened, market_id, day, period)
+    show(document, json_output)
 
 
 @app.command()
@@ -183,10 +186,10 @@ def recompute(
     json_output: JsonOption = False,
 ) -> None:
     """Recompute every cleared period of a day from the ledger and check its certificate."""
-    with services_for(home) as services:
-        checks = recompute_day(services.storage, market_id, day)
-    if checks is None:
-        fail(f"market {market_id} is not open", EXIT_REJECTED)
+    with services_for(home) as services, refusals():
+        checks = found(
+            recompute_day(services.storage, market_id, day), f"market {market_id} is not open"
+        )
     if json_output:
         print_json(checks)
     else:
@@ -198,13 +201,15 @@ def recompute(
 
 
 @app.command("market")
-def market_view(market_id: MarketArgument, home: HomeOption = None) -> None:
-    """A market with its settlement account's and the grid company's balances, as JSON."""
-    with services_for(home) as services:
-        found = queries.market_document(services.storage, market_id)
-    if found is None:
-        fail(f"market {market_id} is not open", EXIT_REJECTED)
-    print_json(found)
+def market_view(
+    market_id: MarketArgument, home: HomeOption = None, json_output: JsonOption = False
+) -> None:
+    """A market with its settlement account's and the grid company's balances."""
+    with services_for(home) as services, refusals():
+        document = found(
+            queries.market_document(services.storage, market_id), f"market {market_id} is not open"
+        )
+    show(document, json_output)
 
 
 @app.command()
@@ -213,13 +218,16 @@ def statement(
     day: DayArgument,
     inn: Annotated[str, typer.Argument(help="The participant's INN.")],
     home: HomeOption = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """A participant's invoice for a day, as JSON."""
-    with services_for(home) as services:
-        found = queries.statement(services.storage, market_id, day, inn)
-    if found is None:
-        fail(f"{day} has no settled invoice of {inn} in market {market_id}", EXIT_REJECTED)
-    print_json(found)
+    """A participant's invoice for a day."""
+    with services_for(home) as services, refusals():
+        require_market(services.storage, market_id)
+        document = found(
+            queries.statement(services.storage, market_id, day, inn),
+            f"{day} has no settled invoice of {inn} in market {market_id}",
+        )
+    show(document, json_output)
 
 
 @app.command()
@@ -227,7 +235,10 @@ def heat(
     market_id: MarketArgument,
     month: Annotated[str, typer.Argument(help="The month, YYYY-MM.", callback=checked_month)],
     home: HomeOption = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Heat delivered per micro-district and resident, what it paid and the fuel it avoided."""
-    with services_for(home) as services:
-        print_json(queries.heat_report(services.storage, market_id, month))
+    with services_for(home) as services, refusals():
+        require_market(services.storage, market_id)
+        document = queries.heat_report(services.storage, market_id, month)
+    show(document, json_output)

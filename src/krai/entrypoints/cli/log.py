@@ -12,15 +12,16 @@ from krai.app.receipts import NotYetPublishedError
 from krai.app.tiles_mirror import NothingToExportError, export_tiles
 from krai.bootstrap import tile_sink
 from krai.entrypoints.cli.common import (
+    EXIT_NOT_FOUND,
     HomeOption,
     JsonOption,
     console,
     fail,
     print_json,
+    refusals,
     services_for,
 )
 from krai.log.note import format_vkey
-from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="The Merkle log: checkpoints, proofs, entries.", no_args_is_help=True)
 
@@ -68,11 +69,8 @@ def prove_inclusion_command(
     json_output: JsonOption = False,
 ) -> None:
     """An RFC 9162 inclusion proof of one entry."""
-    with services_for(home) as services:
-        try:
-            proof = prove_inclusion(services.storage, index, size)
-        except RejectedError as error:
-            fail(str(error))
+    with services_for(home) as services, refusals():
+        proof = prove_inclusion(services.storage, index, size)
     _print(proof.to_json(), json_output)
 
 
@@ -86,11 +84,8 @@ def prove_consistency_command(
     json_output: JsonOption = False,
 ) -> None:
     """An RFC 9162 consistency proof between two tree sizes."""
-    with services_for(home) as services:
-        try:
-            proof = prove_consistency(services.storage, first, second)
-        except RejectedError as error:
-            fail(str(error))
+    with services_for(home) as services, refusals():
+        proof = prove_consistency(services.storage, first, second)
     _print(proof.to_json(), json_output)
 
 
@@ -103,7 +98,7 @@ def entry(
     with services_for(home) as services:
         stored = services.storage.entry(index)
     if stored is None:
-        fail(f"no entry {index}")
+        fail(f"no entry {index}", EXIT_NOT_FOUND)
     sys.stdout.buffer.write(stored.data)
     sys.stdout.buffer.flush()
 

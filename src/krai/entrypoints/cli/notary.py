@@ -6,7 +6,7 @@ import typer
 
 from krai.app.proofs import prove_inclusion
 from krai.entrypoints.cli.common import (
-    EXIT_REJECTED,
+    EXIT_NOT_FOUND,
     HomeOption,
     JsonOption,
     console,
@@ -30,7 +30,7 @@ def show(
     with services_for(home) as services:
         found = anchor(services.storage, sha256.lower())
         if found is None:
-            fail(f"document {sha256} is not anchored", EXIT_REJECTED)
+            fail(f"document {sha256} is not anchored", EXIT_NOT_FOUND)
         proof = prove_inclusion(services.storage, found.index)
         checkpoint = services.storage.checkpoint_at(proof.size)
     document = {

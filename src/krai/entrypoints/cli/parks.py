@@ -10,16 +10,18 @@ import typer
 from rich.table import Table
 
 from krai.app import park_registry
+from krai.app.lookups import require_park
 from krai.app.ports import Storage
 from krai.app.today import ledger_today
 from krai.entrypoints.cli.common import (
-    EXIT_REJECTED,
+    EXIT_NOT_FOUND,
     HomeOption,
     JsonOption,
     checked_day,
     console,
     fail,
     print_json,
+    refusals,
     services_for,
 )
 
@@ -83,7 +85,7 @@ def show(
         day = _on(on, services.storage)
         card = park_registry.park_card(services.storage, park_id, day)
     if card is None:
-        fail(f"park {park_id} is not registered", EXIT_REJECTED)
+        fail(f"park {park_id} is not registered", EXIT_NOT_FOUND)
     found = card["park"]
     if json_output:
         print_json(card)
@@ -139,7 +141,7 @@ def fact(
     with services_for(home) as services:
         document = park_registry.proven_fact(services.storage, park_id, name)
     if document is None:
-        fail(f"park {park_id} has no stated fact {name}", EXIT_REJECTED)
+        fail(f"park {park_id} has no stated fact {name}", EXIT_NOT_FOUND)
     if json_output:
         print_json(document)
         return
@@ -187,7 +189,8 @@ def sites(
 @app.command()
 def power(park_id: ParkArgument, home: HomeOption = None, json_output: JsonOption = False) -> None:
     """Capacity, allocated and free power (kW) from each date on which one of them changes."""
-    with services_for(home) as services:
+    with services_for(home) as services, refusals():
+        require_park(services.storage, park_id)
         rows = park_registry.power_timeline(services.storage, park_id)
     if json_output:
         print_json(rows)
@@ -209,7 +212,8 @@ def residents(
     json_output: JsonOption = False,
 ) -> None:
     """Residents with their commitments against actuals, and breach flags."""
-    with services_for(home) as services:
+    with services_for(home) as services, refusals():
+        require_park(services.storage, park_id)
         found = park_registry.residents_with_commitments(
             services.storage, park_id, _on(on, services.storage)
         )

@@ -14,6 +14,7 @@ from krai.app.ports import KeystoreError
 from krai.app.statements import Signer, StatementImport, record_statement, statement_transactions
 from krai.app.trace import with_proofs
 from krai.entrypoints.cli.common import (
+    EXIT_NOT_FOUND,
     EXIT_REJECTED,
     EXIT_USAGE,
     HomeOption,
@@ -23,6 +24,7 @@ from krai.entrypoints.cli.common import (
     fail,
     print_json,
     services_for,
+    show,
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.modules.payments import queries, trace
@@ -89,8 +91,9 @@ def trace_command(
         str | None, typer.Option(help="Trace a programme's money forwards.")
     ] = None,
     home: HomeOption = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """The chain between budget and service, each step with its inclusion proof, as JSON."""
+    """The chain between budget and service, each step with its inclusion proof."""
     if [payment, dispensing, programme].count(None) != 2:
         fail("name exactly one of --payment, --dispensing, --programme", EXIT_USAGE)
     with services_for(home) as services:
@@ -98,8 +101,8 @@ def trace_command(
         if programme is not None:
             flows = trace.forwards_from_programme(view, programme)
             if not flows:
-                fail(f"programme {programme} is not registered", EXIT_REJECTED)
-            print_json({**flows, **with_proofs(services.storage, flows["funding"])})
+                fail(f"programme {programme} is not registered", EXIT_NOT_FOUND)
+            show({**flows, **with_proofs(services.storage, flows["funding"])}, json_output)
             return
         steps = (
             trace.backwards_from_payment(view, str(payment))
@@ -109,9 +112,9 @@ def trace_command(
         if not steps:
             fail(
                 f"{'payment' if payment else 'dispensing'} {payment or dispensing} is not recorded",
-                EXIT_REJECTED,
+                EXIT_NOT_FOUND,
             )
-        print_json(with_proofs(services.storage, steps))
+        show(with_proofs(services.storage, steps), json_output)
 
 
 @app.command("import-statement")

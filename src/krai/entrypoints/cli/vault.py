@@ -19,6 +19,7 @@ from krai.app.vault import Person, Vault, VaultError, access_report, enrolment, 
 from krai.bootstrap import home_vault
 from krai.config.settings import load_settings
 from krai.entrypoints.cli.common import (
+    EXIT_NOT_FOUND,
     EXIT_REJECTED,
     EXIT_USAGE,
     HomeOption,
@@ -112,7 +113,7 @@ def access(
     with services_for(home) as services, vault_for(home) as vault:
         report = access_report(services.storage, vault, number)
     if report is None:
-        fail("no person with this SNILS is enrolled in the vault", EXIT_REJECTED)
+        fail("no person with this SNILS is enrolled in the vault", EXIT_NOT_FOUND)
     if json_output:
         print_json(report)
         return
