@@ -51,8 +51,7 @@ def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> 
     )
     text = page.read_text(encoding="utf-8")
     assert (
-        "За март 2026 вручную начислено 11\u00a0000,00\u00a0₽ вместо 10\u00a0500,00\u00a0₽"
-        in text
+        "За март 2026 вручную начислено 11\u00a0000,00\u00a0₽ вместо 10\u00a0500,00\u00a0₽" in text
     )
     assert "Statement line of March 20, 2026 for 5,000.00\u00a0₽" in text
     for code in ("unmatched_bank_line", "duplicate_debit", "{&#39;", "_kopecks"):
