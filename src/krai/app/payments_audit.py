@@ -120,14 +120,17 @@ def audit_report(
 
 
 def at_stake_by_kind(findings: list[Finding]) -> dict[str, Any]:
-    """The number of findings and the sum at stake of each kind, and the sum of all."""
+    """The number of findings and the sum at stake of each kind, and the sum of all: a record
+    found under two kinds (a dispensing both invalid and wrongly funded) counts once in it."""
     kinds: dict[str, dict[str, int]] = {}
+    by_subject: dict[str, int] = {}
     for finding in findings:
         kind = kinds.setdefault(finding["kind"], {"count": 0, "at_stake_kopecks": 0})
         kind["count"] += 1
         kind["at_stake_kopecks"] += finding["at_stake_kopecks"]
-    total = sum(kind["at_stake_kopecks"] for kind in kinds.values())
-    return {"kinds": kinds, "total_kopecks": total}
+        subject = finding["subject"]
+        by_subject[subject] = max(by_subject.get(subject, 0), finding["at_stake_kopecks"])
+    return {"kinds": kinds, "total_kopecks": sum(by_subject.values())}
 
 
 def entries_by_end_of(storage: Storage, day: str, utc_offset_minutes: int) -> int:

@@ -35,10 +35,16 @@ def describe(finding: Mapping[str, Any], words: Words, titles: Mapping[str, str]
     return words(f"finding_says.{finding['kind']}", subject=finding["subject"], **values)
 
 
-def trace_link(finding: Mapping[str, Any]) -> str | None:
-    """The trace page of the payment or dispensing a finding is about, if it is about one."""
-    kind = TRACED.get(finding["kind"])
-    return None if kind is None else f"/payments/trace/{kind}/{finding['subject']}"
+def trace_link(finding: Mapping[str, Any], paid: Mapping[str, str]) -> str | None:
+    """The trace page of the payment or dispensing a finding is about: its subject, the
+    payment of an accrual (``paid``: accrual id → payment id), or the payment a bank line
+    names; None when there is none."""
+    kind, subject = TRACED.get(finding["kind"]), finding["subject"]
+    if kind is not None:
+        return f"/payments/trace/{kind}/{subject}"
+    reference = finding["evidence"].get("reference")
+    payment = paid.get(subject) or (reference if reference in paid.values() else None)
+    return None if payment is None else f"/payments/trace/payment/{payment}"
 
 
 def month(period: str, language: str) -> str:

@@ -91,16 +91,13 @@ def audit(request: Request, as_of: str | None = None) -> Response:
         )
     except CalendarDayError as error:
         return bad_day(request, str(as_of), str(error))
-    words = Words(language_of(request))
-    kinds = report["at_stake"]["kinds"]
-    chart = charts.horizontal_bars(
-        [(words.label("finding", kind), kind_total["count"]) for kind, kind_total in kinds.items()],
-        words("audit.chart"),
-        words.number,
-    )
-    titles = _titles(services.storage)
-    said = [_said(finding, words, titles) for finding in report["findings"]]
-    return respond(request, "audit.j2", report, "audit.title", counts_chart=chart, said=said)
+    words, titles = Words(language_of(request)), _titles(services.storage)
+    paid = {p.accrual_id: p.payment_id for p in payments.payments(services.storage)}
+    said = [
+        {"sentence": describe(f, words, titles), "trace": trace_link(f, paid)}
+        for f in report["findings"]
+    ]
+    return respond(request, "audit.j2", report, "audit.title", said=said)
 
 
 @page(router, "/payments/trace/{kind}/{identifier}")
@@ -125,10 +122,6 @@ def trace_page(request: Request, kind: str, identifier: str) -> Response:
         said=said,
         month=lambda period: month(period, words.language),
     )
-
-
-def _said(finding: dict[str, Any], words: Words, titles: dict[str, str]) -> dict[str, Any]:
-    return {"sentence": describe(finding, words, titles), "trace": trace_link(finding)}
 
 
 def _titles(storage: Storage) -> dict[str, str]:
