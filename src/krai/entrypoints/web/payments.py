@@ -61,7 +61,7 @@ def index(
     query = {"programme": programme, "payment": payment, "paid_from": paid_from, "paid_to": paid_to}
     data: dict[str, Any] = {
         "programmes": programmes,
-        "payments": _page_of(found, page_number, query),
+        "payments": page_of(found, page_number, query),
         "dispensings": [_dispensing_row(d) for d in _latest(payments.dispensings(storage))],
         "statements": records_json(payments.statements(storage)),
         "audit_summary": payments.audit_summary(storage),
@@ -128,7 +128,7 @@ def _titles(storage: Storage) -> dict[str, str]:
     return {p.programme_id: p.title for p in payments.programmes(storage)}
 
 
-def _page_of(found: list[PaymentView], wanted: int, query: dict[str, str]) -> dict[str, Any]:
+def page_of(found: list[PaymentView], wanted: int, query: dict[str, str]) -> dict[str, Any]:
     """One page of the payments found, with the query that found them."""
     pages = max((len(found) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     chosen = min(max(wanted, 1), pages)
