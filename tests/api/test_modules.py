@@ -153,7 +153,10 @@ def test_payments_programmes_audit_and_traces(payments_home: Live) -> None:
     assert "missing_accrual" in {finding["kind"] for finding in later["findings"]}
     traced = get(payments_home, "/v1/payments/trace", payment="pay-boris-2026-03")
     steps = [step["step"] for step in traced["steps"]]
-    assert steps == ["payment", "accrual", "rule", "assignment", "programme", "funding"]
+    assert steps == [
+        *("payment", "bank_line", "accrual", "rule", "assignment", "programme", "funding")
+    ]
+    assert [f["kind"] for f in traced["steps"][2]["findings"]] == ["override"]
     for step in traced["steps"]:
         verify_proven(payments_home, step["index"], {**step, "checkpoint": traced["checkpoint"]})
     flows = get(payments_home, "/v1/payments/trace", programme="child-benefit")
@@ -168,8 +171,28 @@ def test_payments_refusals(payments_home: Live) -> None:
     for params in ({}, {"payment": "a", "programme": "b"}):
         answer = payments_home.client.get("/v1/payments/trace", params=params)
         assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
-    answer = payments_home.client.get("/v1/payments/audit", params={"as_of": "2026-13-01"})
-    assert answer.status_code == 400
+    for wrong in ("2026-13-01", "15.03.2026", " "):
+        answer = payments_home.client.get("/v1/payments/audit", params={"as_of": wrong})
+        assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+    empty = payments_home.client.get("/v1/payments/audit", params={"as_of": ""})
+    assert empty.json() == get(payments_home, "/v1/payments/audit")
+
+
+def test_the_payments_audit_sums_what_is_at_stake(payments_home: Live) -> None:
+    """Each finding's sum at stake, by kind and in all; as of a past day, only what the
+    ledger held when that day ended."""
+    audit = get(payments_home, "/v1/payments/audit")
+    stakes = {(f["kind"], f["subject"]): f["at_stake_kopecks"] for f in audit["findings"]}
+    assert stakes[("override", "acc-boris-2026-03")] == 50000
+    assert audit["at_stake"]["kinds"]["unmatched_bank_line"] == {
+        "count": 3,
+        "at_stake_kopecks": sum(v for (k, _), v in stakes.items() if k == "unmatched_bank_line"),
+    }
+    assert audit["at_stake"]["total_kopecks"] == sum(stakes.values())
+    past = get(payments_home, "/v1/payments/audit", as_of="2026-03-15")
+    assert past["ledger"]["cut_size"] < past["ledger"]["size"]
+    assert past["ledger"]["cut_index"] == past["ledger"]["cut_size"] - 1
+    assert "unmatched_bank_line" not in past["at_stake"]["kinds"]
 
 
 def test_organisations_accounts_and_governance(payments_home: Live) -> None:

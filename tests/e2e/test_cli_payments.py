@@ -44,10 +44,28 @@ def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> 
     )
     kinds = Counter(finding["kind"] for finding in report["findings"])
     assert kinds == {"override": 1, "unmatched_bank_line": 3}
-    assert "unmatched_bank_line" in page.read_text(encoding="utf-8")
-    rows = list(load_workbook(workbook)["findings"].iter_rows(values_only=True))
-    assert rows[0] == ("kind", "subject", "evidence", "entries", "transactions")
-    assert sorted(row[0] for row in rows[1:]) == ["override", *["unmatched_bank_line"] * 3]
+    override = next(f for f in report["findings"] if f["kind"] == "override")
+    assert override["at_stake_kopecks"] == 1100000 - 1050000
+    assert report["at_stake"]["total_kopecks"] == sum(
+        f["at_stake_kopecks"] for f in report["findings"]
+    )
+    text = page.read_text(encoding="utf-8")
+    assert (
+        "За март 2026 вручную начислено 11\u00a0000,00\u00a0₽ вместо 10\u00a0500,00\u00a0₽" in text
+    )
+    assert "Statement line of March 20, 2026 for 5,000.00\u00a0₽" in text
+    for code in ("unmatched_bank_line", "duplicate_debit", "{&#39;", "_kopecks"):
+        assert code not in text
+    book = load_workbook(workbook)
+    rows = list(book["Находки"].iter_rows(values_only=True))
+    assert rows[0] == ("Вид", "Что найдено", "Finding", "Сумма под риском, ₽", "Записи журнала")
+    kinds_read = sorted(row[0] for row in rows[1:])
+    assert kinds_read == ["ручная корректировка суммы", *["строка выписки без выплаты"] * 3]
+    money = next(row for row in book["Находки"].iter_rows(min_row=2) if "вручную" in row[1].value)
+    assert money[3].value == 500.0
+    assert "₽" in money[3].number_format
+    total = list(book["По видам"].iter_rows(values_only=True))[-1]
+    assert total == ("Итого", "Total", None, report["at_stake"]["total_kopecks"] / 100)
     later = json.loads(krai(home, "payments", "audit", "--json", "--as-of", "2026-05-20"))
     assert Counter(f["kind"] for f in later["findings"])["missing_accrual"] == 1
     alone = krai(home, "payments", "audit", "--json", "--as-of", "2026-05-20", "--parts", "1")
@@ -58,7 +76,18 @@ def test_the_audit_reports_as_json_html_and_xlsx(home: Path, tmp_path: Path) -> 
 def test_a_payment_traces_back_to_its_funding_and_every_link_is_proven(home: Path) -> None:
     traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03", "--json"))
     steps = [step["step"] for step in traced["steps"]]
-    assert steps == ["payment", "accrual", "rule", "assignment", "programme", "funding"]
+    assert steps == [
+        *("payment", "bank_line", "accrual", "rule", "assignment", "programme", "funding")
+    ]
+    line = traced["steps"][1]
+    assert (line["statement_id"], line["amount_kopecks"], line["booked_on"]) == (
+        "veb-2026-03-21",
+        1100000,
+        "2026-03-20",
+    )
+    flagged = {step["step"]: [f["kind"] for f in step["findings"]] for step in traced["steps"]}
+    assert flagged["accrual"] == ["override"]
+    assert flagged["payment"] == []
     for step in traced["steps"]:
         proof = step["inclusion"]
         entry = krai_bytes(home, "log", "entry", "--index", str(step["index"]))
@@ -127,6 +156,10 @@ def test_bad_input_is_refused_clearly(home: Path, tmp_path: Path) -> None:
     missing = run("payments", "trace", "--payment", "nope", "--home", str(home))
     assert missing.returncode == 3
     assert "payment nope is not recorded" in missing.stderr
+    for day in ("", "2026-02-30", "20.03.2026"):
+        bad_day = run("payments", "audit", "--as-of", day, "--home", str(home))
+        assert bad_day.returncode == 2, day
+        assert "Traceback" not in bad_day.stderr
 
 
 def long_statement(path: Path, count: int) -> Path:

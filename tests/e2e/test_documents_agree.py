@@ -197,7 +197,7 @@ def payments_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         yield home, live
 
 
-@pytest.mark.parametrize("as_of", [None, "2026-05-20"])
+@pytest.mark.parametrize("as_of", [None, "2026-03-15", "2026-05-20"])
 def test_the_payments_audit_is_one_document(
     payments_served: tuple[Path, Live], as_of: str | None
 ) -> None:
@@ -207,13 +207,15 @@ def test_the_payments_audit_is_one_document(
     report = cli(home, "payments", "audit", *(("--as-of", as_of) if as_of else ()))
     assert report["findings"]
     assert report["ledger"]["as_of"] == (as_of or "2026-03-21")  # the newest payment day
+    cut = report["ledger"]["cut_size"]
+    assert (cut < report["ledger"]["size"]) is (as_of == "2026-03-15")  # before 21 March
     assert report["ledger"]["as_of_given"] is (as_of is not None)
     assert report["ledger"]["local_day"] == "2026-03-21"  # Kaliningrad's day at that entry
     assert report["ledger"]["utc_offset_minutes"] == 120
     assert report["ledger"]["zone"] == "UTC+02:00"
     assert report == api(live, "/v1/payments/audit", **day)
     web = page(live, "/payments/audit", **day)
-    assert {key: web[key] for key in ("ledger", "findings")} == report
+    assert web == report
     assert "(UTC+02:00)" in live.client.get("/payments/audit", params=day).text
 
 
@@ -227,6 +229,27 @@ def test_a_malformed_audit_day_is_refused_by_every_surface(
         assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
         web = httpx.get(f"{live.url}/payments/audit.json", params={"as_of": wrong}, timeout=60.0)
         assert (web.status_code, web.json()["error"]) == (400, "malformed")
+
+
+def test_a_payment_trace_is_one_document(payments_served: tuple[Path, Live]) -> None:
+    """The steps back to the budget with their proofs, the bank line and the audit's flags."""
+    home, live = payments_served
+    traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03"))
+    assert traced == api(live, "/v1/payments/trace", payment="pay-boris-2026-03")
+    web = page(live, "/payments/trace/payment/pay-boris-2026-03")
+    assert {key: web[key] for key in ("steps", "checkpoint")} == traced
+    assert "bank_line" in [step["step"] for step in traced["steps"]]
+
+
+def test_a_malformed_payments_search_day_is_a_400_page(payments_served: tuple[Path, Live]) -> None:
+    _, live = payments_served
+    for name in ("paid_from", "paid_to"):
+        web = httpx.get(f"{live.url}/payments", params={name: "2026-02-30"}, timeout=60.0)
+        assert web.status_code == 400
+        assert "2026-02-30" in web.text
+    html = httpx.get(f"{live.url}/payments/audit", params={"as_of": "31.03.2026"}, timeout=60.0)
+    assert html.status_code == 400
+    assert "31.03.2026" in html.text
 
 
 @pytest.mark.parametrize("wrong", ["20261206", "2026-02-30", "yesterday", ""])

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from krai.app.ports import Storage
+from krai.app.rebuild import CHUNK
+from krai.app.verify import replay_entry
 from krai.modules.payments.audit import (
     AuditData,
     Finding,
@@ -27,8 +29,9 @@ from krai.modules.payments.audit import (
     load,
 )
 from krai.modules.payments.model import zone_name
-from krai.state.calendar import calendar_day
-from krai.state.store import StateView
+from krai.state.calendar import add_days, calendar_day, day_start_ms
+from krai.state.engine import Engine
+from krai.state.store import MemoryState, StateView
 
 Reopen = Callable[[StateView], StateView]
 """Makes an inherited view safe to read in a forked process (drops database connections
@@ -84,16 +87,23 @@ def audit_report(
     origin: str,
     as_of: str | None = None,
     *,
+    new_engine: Callable[[], Engine],
     parts: int | None = None,
 ) -> dict[str, Any]:
     """The audit as every surface shows it: the ledger it read (origin, checkpoint size and
     root, the day it audited as of — ``as_of``, or the newest payments transaction's day —
-    and the zone that day is read in with the ledger's own local day) and every finding. A
-    malformed ``as_of`` raises ``CalendarDayError`` before any work."""
+    the zone that day is read in with the ledger's own local day, and the cut: the last entry
+    sequenced before that day ended, ``cut_index``, and the ``cut_size`` entries read), every
+    finding with its sum at stake, and the sums by kind. A malformed ``as_of`` raises
+    ``CalendarDayError`` before any work."""
     day = audit_day(storage, None if as_of is None else calendar_day(as_of, "as_of"))
     checkpoint = storage.latest_checkpoint()
-    findings = run_audit(storage, day, parts=parts, reopen=lambda _: storage.after_fork())
     offset = audit_offset(storage)
+    cut_size = entries_by_end_of(storage, day, offset)
+    if cut_size < storage.log_size():
+        findings = audit(replayed(storage, cut_size, new_engine()), day)
+    else:
+        findings = run_audit(storage, day, parts=parts, reopen=lambda _: storage.after_fork())
     ledger = {
         "as_of": day,
         "as_of_given": as_of is not None,
@@ -103,5 +113,47 @@ def audit_report(
         "origin": origin,
         "size": checkpoint.size if checkpoint else 0,
         "root_hash": checkpoint.root_hash.hex() if checkpoint else "",
+        "cut_index": cut_size - 1,
+        "cut_size": cut_size,
     }
-    return {"ledger": ledger, "findings": findings}
+    return {"ledger": ledger, "findings": findings, "at_stake": at_stake_by_kind(findings)}
+
+
+def at_stake_by_kind(findings: list[Finding]) -> dict[str, Any]:
+    """The number of findings and the sum at stake of each kind, and the sum of all: a record
+    found under two kinds (a dispensing both invalid and wrongly funded) counts once in it."""
+    kinds: dict[str, dict[str, int]] = {}
+    by_subject: dict[str, int] = {}
+    for finding in findings:
+        kind = kinds.setdefault(finding["kind"], {"count": 0, "at_stake_kopecks": 0})
+        kind["count"] += 1
+        kind["at_stake_kopecks"] += finding["at_stake_kopecks"]
+        subject = finding["subject"]
+        by_subject[subject] = max(by_subject.get(subject, 0), finding["at_stake_kopecks"])
+    return {"kinds": kinds, "total_kopecks": sum(by_subject.values())}
+
+
+def entries_by_end_of(storage: Storage, day: str, utc_offset_minutes: int) -> int:
+    """How many entries were sequenced before ``day`` ended in the audit's zone: entries are
+    sequenced in time order, so a binary search over their times finds the cut."""
+    end_ms = day_start_ms(add_days(day, 1), utc_offset_minutes)
+    low, high = 0, storage.log_size()
+    while low < high:
+        middle = (low + high) // 2
+        entry = storage.entry(middle)
+        assert entry is not None, "every index below the log's size is stored"
+        if entry.time_ms < end_ms:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def replayed(storage: Storage, size: int, engine: Engine) -> MemoryState:
+    """The state after the first ``size`` entries, replayed in memory as ``krai verify``
+    replays them."""
+    state = MemoryState()
+    for start in range(0, size, CHUNK):
+        for stored in storage.entries(start, min(start + CHUNK, size)):
+            replay_entry(engine, state, stored.data, stored.index)
+    return state

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from krai.app.payments_audit import audit_report
-from krai.app.trace import with_proofs
+from krai.app.trace import flagged_trace, with_proofs
+from krai.bootstrap import new_engine
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, malformed, not_found
@@ -45,7 +46,11 @@ def audit(
     """Illegitimate, duplicate, late and missing accruals, broken links, unmatched lines."""
     try:
         # One process: a server's worker does not fork.
-        return document(audit_report(services.storage, services.origin, as_of, parts=1))
+        return document(
+            audit_report(
+                services.storage, services.origin, as_of or None, new_engine=new_engine, parts=1
+            )
+        )
     except CalendarDayError as error:
         raise malformed(str(error)) from error
 
@@ -71,4 +76,4 @@ def trace_chain(
         else trace.backwards_from_dispensing(storage, str(dispensing))
     )
     what = f"payment {payment}" if payment is not None else f"dispensing {dispensing}"
-    return found(with_proofs(storage, steps) if steps else None, f"{what} is not recorded")
+    return found(flagged_trace(storage, steps) if steps else None, f"{what} is not recorded")

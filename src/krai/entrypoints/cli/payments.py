@@ -12,7 +12,8 @@ from rich.table import Table
 from krai.app.payments_audit import audit_report
 from krai.app.ports import KeystoreError
 from krai.app.statements import Signer, StatementImport, record_statement, statement_transactions
-from krai.app.trace import with_proofs
+from krai.app.trace import flagged_trace, with_proofs
+from krai.bootstrap import new_engine
 from krai.entrypoints.cli.common import (
     EXIT_NOT_FOUND,
     EXIT_REJECTED,
@@ -27,6 +28,8 @@ from krai.entrypoints.cli.common import (
     show,
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
+from krai.entrypoints.web.findings import describe
+from krai.entrypoints.web.i18n import Words
 from krai.modules.payments import queries, trace
 from krai.modules.payments.records import StatementInParts
 from krai.state.calendar import CalendarDayError
@@ -63,24 +66,37 @@ def audit(
     """Every finding: illegitimate, duplicate, late and missing accruals, broken links."""
     with services_for(home) as services:
         try:
-            report = audit_report(services.storage, services.origin, as_of, parts=parts)
+            report = audit_report(
+                services.storage, services.origin, as_of, new_engine=new_engine, parts=parts
+            )
         except CalendarDayError as error:
             fail(str(error), EXIT_USAGE)
-    findings, context = report["findings"], report["ledger"]
+        titles = {p.programme_id: p.title for p in queries.programmes(services.storage)}
     if html is not None:
-        html.write_text(render_html(findings, context), encoding="utf-8")
+        html.write_text(render_html(report, titles), encoding="utf-8")
     if xlsx is not None:
-        write_xlsx(findings, context, xlsx)
+        write_xlsx(report, titles, xlsx)
     if json_output:
         print_json(report)
         return
-    table = Table("kind", "subject", "evidence", "entries")
-    for finding in findings:
-        evidence = "; ".join(f"{k}: {v}" for k, v in finding["evidence"].items())
+    _print_findings(report, titles)
+
+
+def _print_findings(report: dict[str, Any], titles: dict[str, str]) -> None:
+    """Each finding in words with its sum at stake, then the total."""
+    words = Words("ru")
+    table = Table("Вид", "Что найдено", "Сумма под риском", "Записи журнала")
+    for finding in report["findings"]:
         entries = ", ".join(str(t["index"]) for t in finding["transactions"])
-        table.add_row(finding["kind"], finding["subject"], evidence, entries)
+        table.add_row(
+            words.label("finding", finding["kind"]),
+            describe(finding, words, titles),
+            words.roubles(finding["at_stake_kopecks"]),
+            entries,
+        )
     console.print(table)
-    console.print(f"{len(findings)} findings", highlight=False)
+    total = words.roubles(report["at_stake"]["total_kopecks"])
+    console.print(f"Находок: {len(report['findings'])}; под риском {total}", highlight=False)
 
 
 @app.command("trace")
@@ -114,7 +130,7 @@ def trace_command(
                 f"{'payment' if payment else 'dispensing'} {payment or dispensing} is not recorded",
                 EXIT_NOT_FOUND,
             )
-        show(with_proofs(services.storage, steps), json_output)
+        show(flagged_trace(services.storage, steps), json_output)
 
 
 @app.command("import-statement")

@@ -412,6 +412,7 @@ def _dispensed_after_death(data: AuditData) -> Iterator[Finding]:
                 "dispensed_after_death",
                 dispense_id,
                 [dispensing],
+                _cost(data, dispensing),
                 died=died,
                 dispensed_on=dispensing.dispensed_on,
             )
@@ -428,6 +429,7 @@ def _incompatible(data: AuditData) -> Iterator[dict[str, Any]]:
                         "incompatible_programmes",
                         subject,
                         [first, second],
+                        0,
                         programmes=[first.programme_id, second.programme_id],
                     )
 
@@ -463,8 +465,10 @@ def _duplicates(
             "duplicate_accrual",
             accrual_id,
             [first, accrual],
+            accrual.amount_kopecks,
             period=accrual.period,
             first=first_id,
+            amount_kopecks=accrual.amount_kopecks,
         )
 
 
@@ -481,8 +485,10 @@ def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
                             "paid_after_death",
                             payment_id,
                             [payment],
+                            payment.amount_kopecks,
                             died=died,
                             paid_on=entry.paid_on,
+                            amount_kopecks=payment.amount_kopecks,
                         )
 
 
@@ -495,7 +501,14 @@ def _unreconciled(view: StateView, day: str) -> Iterator[Finding]:
             continue
         payment_id = key[len(prefix) :]
         payment = _record(view, "payment", payment_id, Payment)
-        yield _finding("unreconciled_payment", payment_id, [payment], paid_on=waiting.paid_on)
+        yield _finding(
+            "unreconciled_payment",
+            payment_id,
+            [payment],
+            payment.amount_kopecks,
+            paid_on=waiting.paid_on,
+            amount_kopecks=payment.amount_kopecks,
+        )
 
 
 def _check_card(
@@ -527,38 +540,46 @@ def _check_accrual(
     person it does not make eligible, is a finding; so is one recorded after its deadline."""
     due = _due(data, schedule, period)
     amount = entry.amount_kopecks
-    found: list[tuple[str, dict[str, Any] | None]] = []  # None: the override's, from its record
+    # (kind, sum at stake, evidence); None: the override's, from its record
+    found: list[tuple[str, int, dict[str, Any] | None]] = []
     if entry.override:
-        found.append(("override", None))
+        found.append(("override", 0, None))
     elif not due.get("eligible", True):
-        found.append(("ineligible_recipient", {"period": period}))
+        found.append(("ineligible_recipient", amount, {"period": period, "accrued": amount}))
     elif "amount_kopecks" in due and amount > due["amount_kopecks"]:
-        found.append(("over_accrual", {"accrued": amount, "due": due["amount_kopecks"]}))
+        over = {"period": period, "accrued": amount, "due": due["amount_kopecks"]}
+        found.append(("over_accrual", amount - due["amount_kopecks"], over))
     deadline, after_ms = _deadline(data, schedule.programme_id, period)
     if entry.time_ms >= after_ms:
         recorded_on = local_date(entry.time_ms, _offset(data, schedule.programme_id))
-        found.append(("late_accrual", {"due_by": deadline, "recorded_on": recorded_on}))
+        late = {"period": period, "due_by": deadline, "recorded_on": recorded_on}
+        found.append(("late_accrual", 0, late))
     if not found:
         return []
     accrual = _record(view, "accrual", entry.accrual_id, Accrual)
     return [
-        _finding(
-            kind,
-            entry.accrual_id,
-            [accrual],
-            **(_overridden(accrual) if evidence is None else evidence),
-        )
-        for kind, evidence in found
+        _overridden(entry.accrual_id, accrual)
+        if evidence is None
+        else _finding(kind, entry.accrual_id, [accrual], at_stake, **evidence)
+        for kind, at_stake, evidence in found
     ]
 
 
-def _overridden(accrual: Accrual) -> dict[str, Any]:
+def _overridden(accrual_id: str, accrual: Accrual) -> Finding:
+    """An override: at stake is how far its amount departs from the rule's, either way."""
     assert accrual.override is not None, "its card marks it overridden"
-    return {
-        "rule_amount_kopecks": accrual.rule_amount_kopecks,
-        "amount_kopecks": accrual.amount_kopecks,
-        "legal_basis": record_json(accrual.override.legal_basis),
-    }
+    amount, rule_amount = accrual.amount_kopecks, accrual.rule_amount_kopecks
+    return _finding(
+        "override",
+        accrual_id,
+        [accrual],
+        abs(amount - rule_amount),
+        period=accrual.period,
+        rule_amount_kopecks=rule_amount,
+        amount_kopecks=amount,
+        legal_basis=record_json(accrual.override.legal_basis),
+        justification=accrual.override.reason,
+    )
 
 
 def _missing(
@@ -580,6 +601,7 @@ def _missing(
                     "missing_accrual",
                     f"{assignment_id}/{period}",
                     [assignment],
+                    due["amount_kopecks"],
                     period=period,
                     due=due["amount_kopecks"],
                 )
@@ -624,13 +646,19 @@ def _unmatched_lines(view: StateView) -> Iterator[Finding]:
         statement_id, line_id = key[len(prefix) :].split("/", 1)
         if statement_id not in statements:
             statements[statement_id] = _statement(view, statement_id)
-        part = statements[statement_id].part_entries[(line.part or 1) - 1]
+        statement = statements[statement_id]
+        part = statement.part_entries[(line.part or 1) - 1]
+        booked = next(found for found in statement.lines if found.line_id == line_id)
         yield _finding(
             "unmatched_bank_line",
             f"{statement_id}/{line_id}",
             [part],
+            booked.amount_kopecks,
             reason=line.reason,
             reference=line.reference,
+            amount_kopecks=booked.amount_kopecks,
+            booked_on=booked.booked_on,
+            direction=booked.direction,
         )
 
 
@@ -643,6 +671,7 @@ def _incomplete_statements(view: StateView) -> Iterator[Finding]:
             "incomplete_statement",
             statement_id,
             _statement(view, statement_id).part_entries,
+            0,
             parts_received=progress.parts_received,
             parts=progress.parts,
         )
@@ -661,6 +690,7 @@ def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
             "backdated_decision",
             assignment_id,
             [assignment],
+            0,
             decision_date=assignment.decision_date,
             recorded_on=local_date(assignment.time_ms, offset),
         )
@@ -681,14 +711,21 @@ def _drugs(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
     for dispense_id, dispensing in data.dispensings.items():
         if dispensing.problems:
             yield _finding(
-                "invalid_dispensing", dispense_id, [dispensing], problems=list(dispensing.problems)
+                "invalid_dispensing",
+                dispense_id,
+                [dispensing],
+                _cost(data, dispensing),
+                problems=list(dispensing.problems),
+                units=dispensing.units,
             )
         if not _covered(data, dispensing):
             yield _finding(
                 "wrong_funding_source",
                 dispense_id,
                 [dispensing],
+                _cost(data, dispensing),
                 programme_id=dispensing.programme_id,
+                units=dispensing.units,
             )
     for prescription_id, prescription in data.prescriptions.items():
         deferred = prescription.deferred
@@ -705,8 +742,16 @@ def _drugs(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
                 "deferred_not_served",
                 prescription_id,
                 [prescription, deferred],
+                0,
                 serve_by=deferred.serve_by,
             )
+
+
+def _cost(data: AuditData, dispensing: Dispensing) -> int:
+    """What the programme reimburses for the dispensing's packs, at its listed prices."""
+    listed = data.programmes[dispensing.programme_id].drugs or ()
+    prices = {drug.drug_code: drug.reimbursement_kopecks_per_unit for drug in listed}
+    return sum(pack.units * prices.get(pack.drug_code, 0) for pack in dispensing.packs)
 
 
 def _covered(data: AuditData, dispensing: Dispensing) -> bool:
@@ -736,9 +781,19 @@ def _overlap(first: Assignment, second: Assignment) -> bool:
     return first.start_date <= second_end and second.start_date <= first_end
 
 
-def _finding(kind: str, subject: str, records: Sequence[Evidence], **evidence: Any) -> Finding:
+def _finding(
+    kind: str, subject: str, records: Sequence[Evidence], at_stake_kopecks: int, **evidence: Any
+) -> Finding:
+    """A finding: its kind, what it is about, the transactions that show it, the sum at stake
+    (docs/modules/payments.md, Audit) and its evidence."""
     transactions = [{"tx_id": r.tx_id, "index": r.index} for r in records]
-    return {"kind": kind, "subject": subject, "transactions": transactions, "evidence": evidence}
+    return {
+        "kind": kind,
+        "subject": subject,
+        "transactions": transactions,
+        "at_stake_kopecks": at_stake_kopecks,
+        "evidence": evidence,
+    }
 
 
 def _record(view: StateView, kind: str, record_id: str, cls: type[R]) -> R:

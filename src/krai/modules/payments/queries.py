@@ -160,6 +160,27 @@ def payments(view: StateView) -> list[PaymentView]:
     return _every(view, "payment", Payment, PaymentView, "payment_id")
 
 
+def search_payments(
+    view: StateView,
+    *,
+    programme_id: str = "",
+    payment_id: str = "",
+    paid_from: str = "",
+    paid_to: str = "",
+) -> list[PaymentView]:
+    """The payments of a programme, whose id contains ``payment_id``, paid between two days
+    (inclusive; each criterion left empty matches all), newest entry first."""
+    found = [
+        p
+        for p in payments(view)
+        if (not programme_id or p.programme_id == programme_id)
+        and payment_id in p.payment_id
+        and (not paid_from or p.paid_on >= paid_from)
+        and (not paid_to or p.paid_on <= paid_to)
+    ]
+    return sorted(found, key=lambda p: -p.index)
+
+
 def prescription(view: StateView, prescription_id: str) -> PrescriptionView | None:
     """The prescription with what was dispensed against it, or None."""
     key = prescription_key(prescription_id)

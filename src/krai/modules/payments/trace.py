@@ -7,13 +7,20 @@ from typing import Any
 from krai.modules.accounts.model import Posting
 from krai.modules.accounts.queries import posting_records
 from krai.modules.payments import queries
-from krai.modules.payments.records import LegalBasis, Provenance
+from krai.modules.payments.records import (
+    LegalBasis,
+    PartEntry,
+    Payment,
+    Provenance,
+    StatementInParts,
+)
 from krai.state.records import record_json
 from krai.state.store import StateView
 
 
 def backwards_from_payment(view: StateView, payment_id: str) -> list[dict[str, Any]]:
-    """Payment → accrual (with the rule version) → assignment → programme → its funding."""
+    """Payment (with the bank-statement lines that matched it) → accrual (with the rule
+    version) → assignment → programme → its funding."""
     payment = queries.payment(view, payment_id)
     if payment is None:
         return []
@@ -23,6 +30,7 @@ def backwards_from_payment(view: StateView, payment_id: str) -> list[dict[str, A
     assert assignment is not None
     return [
         _step("payment", payment_id, payment, amount_kopecks=payment.amount_kopecks),
+        *_bank_lines(view, payment),
         _step("accrual", accrual.accrual_id, accrual, period=accrual.period),
         *_rule(view, accrual.programme_id, accrual.rule_version),
         _step("assignment", assignment.assignment_id, assignment),
@@ -73,6 +81,43 @@ def forwards_from_programme(view: StateView, programme_id: str) -> dict[str, Any
         "accruals": len(accruals),
         "claims": len(claims),
     }
+
+
+def _bank_lines(view: StateView, payment: Payment) -> list[dict[str, Any]]:
+    """The statement lines that matched (or reversed) the payment, each with the entry of the
+    statement's part that holds it."""
+    steps = []
+    for matched in payment.bank_lines or ():
+        statement = queries.statement(view, matched.statement_id)
+        assert statement is not None, "a payment names only recorded statements"
+        position, line = next(
+            (n, line) for n, line in enumerate(statement.lines) if line.line_id == matched.line_id
+        )
+        part = _part_holding(statement, position)
+        steps.append(
+            {
+                "step": "bank_line",
+                "id": f"{matched.statement_id}/{matched.line_id}",
+                "tx_id": part.tx_id,
+                "index": part.index,
+                "statement_id": matched.statement_id,
+                "line_id": matched.line_id,
+                "amount_kopecks": line.amount_kopecks,
+                "booked_on": line.booked_on,
+                "direction": line.direction,
+            }
+        )
+    return steps
+
+
+def _part_holding(statement: StatementInParts, position: int) -> PartEntry:
+    """The part whose lines include the statement's ``position``-th line."""
+    before = 0
+    for part in statement.part_entries:
+        before += part.lines or len(statement.lines)
+        if position < before:
+            return part
+    return statement.part_entries[-1]
 
 
 def _funding(view: StateView, budget_account: str) -> list[Posting]:
