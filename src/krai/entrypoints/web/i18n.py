@@ -94,6 +94,8 @@ class Words:
             if abs(kopecks) >= scale:
                 amount = format_decimal(Decimal(kopecks) / scale, "#,##0.##", locale=self.language)
                 return f"{amount}\u00a0{self(unit)}"
+        if kopecks % 100 == 0:
+            return f"{self.number(kopecks // 100)}\u00a0₽"
         return self.roubles(kopecks)
 
     def people(self, count: int) -> str:

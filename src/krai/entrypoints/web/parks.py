@@ -169,7 +169,7 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
     if not any(area for _, area in rows):
         return {"power_chart": power, "occupancy_chart": None}
     area = charts.horizontal_bars(
-        rows, words("park.occupancy"), lambda m2: words.quantity(m2, "m2")
+        rows, words("park.occupancy"), words.area
     )
     return {"power_chart": power, "occupancy_chart": area}
 
