@@ -63,11 +63,13 @@ def residents_with_commitments(storage: Storage, park_id: str, on: str) -> list[
 
 
 def support_measures(storage: Storage, park_id: str | None = None) -> list[dict[str, Any]]:
-    """Support measures (of one park): what, to whom and by whom (with the organisations'
+    """Support measures (of one park: those naming it, and those naming no park granted to
+    its operator or a resident of it): what, to whom and by whom (with the organisations'
     names), from and until when, the amount as it reads (``amount_shown``, null when the
     source gives none), the legal basis, and the measures of other authorities it overlaps
     (``overlapping``: each one's id, kind, authority and purpose)."""
     every = records_json(queries.support(storage))
+    members = set() if park_id is None else _park_members(storage, park_id)
     by_id = {(m["recipient_inn"], m["measure_id"]): m for m in every}
     names = organisation_names(
         storage, {m["recipient_inn"] for m in every} | {m["by"] for m in every}
@@ -85,7 +87,7 @@ def support_measures(storage: Storage, park_id: str | None = None) -> list[dict[
             ],
         }
         for measure in every
-        if park_id in (None, measure.get("park_id"))
+        if park_id is None or _concerns(measure, park_id, members)
     ]
 
 
@@ -96,8 +98,20 @@ def organisation_names(storage: Storage, identifiers: set[str]) -> dict[str, str
     return {org.inn: org.name for org in found if org is not None}
 
 
+def _park_members(storage: Storage, park_id: str) -> set[str]:
+    found = queries.park_record(storage, park_id)
+    operator = set() if found is None else {found.operator}
+    return operator | {r.inn for r in queries.residents(storage, park_id)}
+
+
+def _concerns(measure: dict[str, Any], park_id: str, members: set[str]) -> bool:
+    named = measure.get("park_id")
+    return named == park_id or (named is None and measure["recipient_inn"] in members)
+
+
 def _overlapped(measure: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    shown = {k: measure[k] for k in ("measure_id", "kind", "by", "purpose", "from", "until")}
+    fields = ("measure_id", "kind", "by", "purpose", "from", "until")
+    shown = {k: measure[k] for k in fields if k in measure}
     return {**shown, "by_name": names.get(measure["by"])}
 
 

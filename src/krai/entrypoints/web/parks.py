@@ -168,9 +168,7 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
     rows = [(words.label("site", s), occupancy[f"{s}_m2"]) for s in SITE_STATUSES]
     if not any(area for _, area in rows):
         return {"power_chart": power, "occupancy_chart": None}
-    area = charts.horizontal_bars(
-        rows, words("park.occupancy"), words.area
-    )
+    area = charts.horizontal_bars(rows, words("park.occupancy"), words.area)
     return {"power_chart": power, "occupancy_chart": area}
 
 
