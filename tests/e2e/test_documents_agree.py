@@ -294,3 +294,5 @@ def test_the_support_list_is_one_document(support_served: tuple[Path, Live]) -> 
     subsidy = next(m for m in of_park if m["measure_id"] == "mpt-2026-17")
     assert subsidy["amount_shown"] == "1\u00a0200\u00a0000\u00a0000\u00a0₽"
     assert subsidy["recipient_name"] == "УК технопарка «Якутия»"
+    table = krai(home, "parks", "support", "--park", park)
+    assert all(m["measure_id"] in table for m in of_park)
