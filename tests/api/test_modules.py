@@ -30,6 +30,12 @@ def park_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 
 @pytest.fixture(scope="module")
+def support_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with serving_home(scenario_home(tmp_path_factory, "parks/support_and_targets.yaml")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
 def energy_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with serving_home(scenario_home(tmp_path_factory, "energy/krasnoyarsk_day.yaml")) as live:
         yield live
@@ -89,6 +95,25 @@ def test_parks_read_as_the_cli_prints_them(park_home: Live) -> None:
     )
     assert get(park_home, "/v1/regions") == park_registry.regions(storage)
     assert get(park_home, "/v1/clusters") == park_registry.clusters(storage)
+
+
+def test_support_measures_read_with_their_overlaps(support_home: Live) -> None:
+    storage = support_home.services.storage
+    every = get(support_home, "/v1/parks/support")
+    assert every == park_registry.support_measures(storage)
+    assert {m["measure_id"] for m in every} == {
+        "mpt-2026-17",
+        "mpt-2026-18",
+        "mer-2026-4",
+        "mer-2027-1",
+    }
+    double = next(m for m in every if m["measure_id"] == "mer-2026-4")
+    assert [o["measure_id"] for o in double["overlapping"]] == ["mpt-2026-17", "mpt-2026-18"]
+    assert double["amount_shown"] == "800\u00a0000\u00a0000\u00a0₽"
+    assert double["by_name"] == "Минэкономразвития России"
+    named = get(support_home, "/v1/parks/support", park="technopark-yakutia")
+    assert {m["measure_id"] for m in named} == {m["measure_id"] for m in every}
+    assert get(support_home, "/v1/parks/support", park="nowhere") == []
 
 
 def test_missing_parks_and_bad_dates_are_problems(park_home: Live) -> None:

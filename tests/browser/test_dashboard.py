@@ -18,7 +18,7 @@ PAGES = {
         "ru": ["Красноярский край", "по графику ожидалось"],
         "en": ["Krasnoyarsk Krai", "expected by now"],
     },
-    PARK: {"ru": ["150 000 кВт", "Корпорация BitBaza"], "en": ["150,000 kW", "Committed jobs"]},
+    PARK: {"ru": ["150 МВт", "Корпорация BitBaza"], "en": ["150 MW", "Committed jobs"]},
     "/parks/clusters/angara-yenisei": {"ru": ["Переработка"], "en": ["Processing"]},
     DAY: {"ru": ["2 800,00 ₽/МВт·ч", "120 000 кВт·ч"], "en": ["2,800.00 ₽/MWh", "120,000 kWh"]},
     f"{DAY}/14": {"ru": ["150 000 кВт·ч", "Спрос"], "en": ["150,000 kWh", "Demand"]},

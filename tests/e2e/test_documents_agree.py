@@ -288,3 +288,34 @@ def test_a_participants_statement_is_one_document(energy_served: tuple[Path, Liv
     assert {key: web[key] for key in document} == document
     html = httpx.get(f"{live.url}/energy/{market}/{day}/statement/{entu}", timeout=60.0).text
     assert 'id="statement-outstanding"' in html
+
+
+@pytest.fixture(scope="module")
+def support_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Live]]:
+    """Two ministries supporting Technopark Yakutia for the same purpose, served."""
+    home = scenario_home(tmp_path_factory, "parks/support_and_targets.yaml")
+    with serving_home(home) as live:
+        yield home, live
+
+
+def test_the_support_list_is_one_document(support_served: tuple[Path, Live]) -> None:
+    """What, to whom, by whom, until when, how much, and the overlaps: CLI, API and the park
+    page alike."""
+    home, live = support_served
+    park = "technopark-yakutia"
+    every = cli(home, "parks", "support")
+    assert every == api(live, "/v1/parks/support")
+    of_park = cli(home, "parks", "support", "--park", park)
+    assert (
+        of_park
+        == api(live, "/v1/parks/support", park=park)
+        == page(live, f"/parks/{park}")["support"]
+    )
+    overlapping = {m["measure_id"]: m["overlapping"] for m in of_park}
+    assert [o["measure_id"] for o in overlapping["mer-2026-4"]] == ["mpt-2026-17", "mpt-2026-18"]
+    assert overlapping["mer-2026-4"][0]["by_name"] == "Минпромторг России"
+    subsidy = next(m for m in of_park if m["measure_id"] == "mpt-2026-17")
+    assert subsidy["amount_shown"] == "1\u00a0200\u00a0000\u00a0000\u00a0₽"
+    assert subsidy["recipient_name"] == "УК технопарка «Якутия»"
+    table = krai(home, "parks", "support", "--park", park)
+    assert all(m["measure_id"] in table for m in of_park)

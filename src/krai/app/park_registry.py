@@ -8,6 +8,7 @@ from typing import Any
 from krai.app import park_figures
 from krai.app.ports import Storage
 from krai.app.proofs import proven_by_latest_checkpoint
+from krai.modules.identity import queries as identity
 from krai.modules.parks import queries
 from krai.state.records import record_json, records_json
 
@@ -48,14 +49,74 @@ def proven_fact(storage: Storage, park_id: str, name: str) -> dict[str, Any] | N
 
 
 def residents_with_commitments(storage: Storage, park_id: str, on: str) -> list[dict[str, Any]]:
-    """The park's residents, each with its commitments against actuals on a date."""
+    """The park's residents, each with its commitments against actuals on a date and the
+    power allocated to it (``power``: each allocation from, until, kW, and its release)."""
+    allocations = records_json(queries.power_allocations(storage, park_id))
     return [
         {
             **record_json(resident),
             "commitments": queries.commitments(storage, park_id, resident.inn, on),
+            "power": [a for a in allocations if a["resident_inn"] == resident.inn],
         }
         for resident in queries.residents(storage, park_id)
     ]
+
+
+def support_measures(storage: Storage, park_id: str | None = None) -> list[dict[str, Any]]:
+    """Support measures (of one park: those naming it, and those naming no park granted to
+    its operator or a resident of it): what, to whom and by whom (with the organisations'
+    names), from and until when, the amount as it reads (``amount_shown``, null when the
+    source gives none), the legal basis, and the measures of other authorities it overlaps
+    (``overlapping``: each one's id, kind, authority and purpose)."""
+    every = records_json(queries.support(storage))
+    members = set() if park_id is None else _park_members(storage, park_id)
+    by_id = {(m["recipient_inn"], m["measure_id"]): m for m in every}
+    names = organisation_names(
+        storage, {m["recipient_inn"] for m in every} | {m["by"] for m in every}
+    )
+    return [
+        {
+            **measure,
+            "recipient_name": names.get(measure["recipient_inn"]),
+            "by_name": names.get(measure["by"]),
+            "amount_shown": _money_or_none(measure.get("amount_kopecks")),
+            "overlapping": [
+                _overlapped(by_id[(measure["recipient_inn"], o)], names)
+                for o in measure["overlaps"]
+                if (measure["recipient_inn"], o) in by_id
+            ],
+        }
+        for measure in every
+        if park_id is None or _concerns(measure, park_id, members)
+    ]
+
+
+def organisation_names(storage: Storage, identifiers: set[str]) -> dict[str, str]:
+    """The member organisations' names by identifier (one unknown to the network is left
+    out)."""
+    found = (identity.member(storage, i) for i in sorted(identifiers))
+    return {org.inn: org.name for org in found if org is not None}
+
+
+def _park_members(storage: Storage, park_id: str) -> set[str]:
+    found = queries.park_record(storage, park_id)
+    operator = set() if found is None else {found.operator}
+    return operator | {r.inn for r in queries.residents(storage, park_id)}
+
+
+def _concerns(measure: dict[str, Any], park_id: str, members: set[str]) -> bool:
+    named = measure.get("park_id")
+    return named == park_id or (named is None and measure["recipient_inn"] in members)
+
+
+def _overlapped(measure: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    fields = ("measure_id", "kind", "by", "purpose", "from", "until")
+    shown = {k: measure[k] for k in fields if k in measure}
+    return {**shown, "by_name": names.get(measure["by"])}
+
+
+def _money_or_none(kopecks: int | None) -> str | None:
+    return None if kopecks is None else park_figures.money(kopecks)
 
 
 def power_timeline(storage: Storage, park_id: str) -> list[dict[str, Any]]:

@@ -28,6 +28,13 @@ def parks(storage: StorageDep, region: FilterQuery = None) -> JSONResponse:
     return document(park_registry.park_cards(storage, region))
 
 
+@router.get("/parks/support", summary="Support measures granted, with their overlaps")
+def support(storage: StorageDep, park: FilterQuery = None) -> JSONResponse:
+    """As ``krai parks support --json``: what, to whom, by whom, period, amount, legal basis,
+    and the other authorities' measures each overlaps."""
+    return document(park_registry.support_measures(storage, park))
+
+
 @router.get("/parks/{park_id}", summary="A park's card: facts, infrastructure and power")
 def park(park_id: Identifier, storage: StorageDep, on: OnQuery = None) -> JSONResponse:
     """As ``krai parks show --json``."""

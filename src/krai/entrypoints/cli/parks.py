@@ -66,7 +66,7 @@ def list_parks(
                 p["kind"],
                 p["status"],
                 f"{p['total_area_m2']:,}",
-                f"{p['occupancy']['held_basis_points'] / 100:.1f} %",
+                _held(p["occupancy"]["held_of_park_basis_points"]),
             ]
             for p in found
         ],
@@ -299,6 +299,44 @@ def targets(
             for t in found
         ],
     )
+
+
+@app.command()
+def support(
+    park: Annotated[str | None, typer.Option("--park", help="Only this park's measures.")] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Support measures granted: what, to whom, by whom, until when, how much, on what legal
+    basis, and the other authorities' measures each overlaps."""
+    with services_for(home) as services:
+        found = park_registry.support_measures(services.storage, park)
+    if json_output:
+        print_json(found)
+        return
+    _table(
+        ["measure", "kind", "recipient", "granted by", "from", "until", "amount", "overlaps"],
+        [
+            [
+                m["measure_id"],
+                m["kind"],
+                m["recipient_name"] or m["recipient_inn"],
+                m["by_name"] or m["by"],
+                m["from"],
+                m.get("until") or "—",
+                m["amount_shown"] or "—",
+                ", ".join(
+                    f"{o['measure_id']} ({o['by_name'] or o['by']})" for o in m["overlapping"]
+                )
+                or "—",
+            ]
+            for m in found
+        ],
+    )
+
+
+def _held(basis_points: int | None) -> str:
+    return "unknown: no plots registered" if basis_points is None else f"{basis_points / 100:.1f} %"
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> None:

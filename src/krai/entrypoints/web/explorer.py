@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from krai.app.entries import find_entries
+from krai.app.park_registry import organisation_names
 from krai.app.ports import Storage, StoredEntry
 from krai.app.proofs import prove_inclusion
 from krai.app.publication import latest_checkpoint
@@ -121,6 +122,9 @@ def entry_data(services: Services, found: StoredEntry) -> dict[str, Any]:
         "tx_id": found.tx_id,
         "tx_type": found.tx_type,
         "signer": found.signer,
+        "signer_name": organisation_names(services.storage, {found.signer or ""}).get(
+            found.signer or ""
+        ),
         "time_ms": found.time_ms,
         "leaf_hash": found.leaf_hash.hex(),
         "entry": json.loads(found.data),
@@ -156,13 +160,16 @@ def _script(value: Any) -> str:
 
 
 def _rows(storage: Storage, start: int, end: int) -> list[dict[str, Any]]:
+    found = list(storage.entries(start, end))
+    names = organisation_names(storage, {e.signer for e in found if e.signer})
     return [
         {
             "index": e.index,
             "time_ms": e.time_ms,
             "tx_type": e.tx_type,
             "signer": e.signer,
+            "signer_name": names.get(e.signer or ""),
             "tx_id": e.tx_id,
         }
-        for e in storage.entries(start, end)
+        for e in found
     ]

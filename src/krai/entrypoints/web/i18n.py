@@ -88,6 +88,38 @@ class Words:
         amount = format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
         return f"{amount}\u00a0₽"
 
+    def roubles_short(self, kopecks: int) -> str:
+        """Kopecks as roubles, large sums in millions or billions: «3,5 млрд ₽»."""
+        for scale, unit in ((10**11, "unit.bn_rub"), (10**8, "unit.mn_rub")):
+            if abs(kopecks) >= scale:
+                amount = format_decimal(Decimal(kopecks) / scale, "#,##0.##", locale=self.language)
+                return f"{amount}\u00a0{self(unit)}"
+        if kopecks % 100 == 0:
+            return f"{self.number(kopecks // 100)}\u00a0₽"
+        return self.roubles(kopecks)
+
+    def people(self, count: int) -> str:
+        """A number of people: «70 000 чел.»."""
+        return self.quantity(count, "people")
+
+    def power(self, kw: int) -> str:
+        """Power in kW, or in MW from a megawatt on: «120 МВт», «500 кВт»."""
+        if abs(kw) >= 1000:
+            megawatts = format_decimal(Decimal(kw) / 1000, "#,##0.###", locale=self.language)
+            return f"{megawatts}\u00a0{self('unit.mw')}"
+        return self.quantity(kw, "kw")
+
+    def area(self, m2: int) -> str:
+        """An area in m², or in hectares from a hectare on: «25 га»."""
+        if m2 >= 10_000:
+            hectares = format_decimal(Decimal(m2) / 10_000, "#,##0.##", locale=self.language)
+            return f"{hectares}\u00a0{self('unit.ha')}"
+        return self.quantity(m2, "m2")
+
+    def sentence(self, text: str) -> str:
+        """``text`` ending in one full stop (a Russian long date already ends in «г.»)."""
+        return text if text.endswith(".") else f"{text}."
+
     def whole_roubles(self, kopecks: int) -> str:
         """Kopecks as whole roubles (for chart axes), without the sign."""
         return format_decimal(kopecks // 100, locale=self.language)

@@ -7,14 +7,25 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from krai.app import organisations
 from krai.app.publication import latest_checkpoint, published_checkpoint
 from krai.app.receipts import NotYetPublishedError
 from krai.bootstrap import Services
-from krai.entrypoints.web.render import page, respond, services_of
+from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.identity import queries as identity
 
 router = APIRouter()
 AREAS = ("parks", "energy", "payments", "explorer")
+
+
+@page(router, "/organisations/{identifier}")
+def organisation(request: Request, identifier: str) -> Response:
+    """An organisation: who it is, its roles, keys, parks, agreements, support and latest
+    signed entries."""
+    found = organisations.organisation(services_of(request).storage, identifier)
+    if found is None:
+        return not_found(request, f"organisation {identifier}")
+    return respond(request, "organisation.j2", found, "organisation.title")
 
 
 @page(router, "/")

@@ -18,7 +18,6 @@ from krai.app.today import ledger_today
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
-from krai.modules.identity import queries as identity
 from krai.state.calendar import CalendarDayError, calendar_day
 
 router = APIRouter()
@@ -33,7 +32,7 @@ def index(request: Request, on: str | None = None) -> Response:
         day = calendar_day(on, "on") if on else ledger_today(storage)
     except CalendarDayError as error:
         return bad_day(request, str(on), str(error))
-    all_parks = park_registry.parks(storage)
+    all_parks = park_registry.park_cards(storage)
     regions = [
         {**region, "parks": [p for p in all_parks if p["region_id"] == region["region_id"]]}
         for region in park_registry.regions(storage)
@@ -78,6 +77,7 @@ def site_search(
             for p in park_registry.parks(storage)
         ],
         "statuses": list(SITE_STATUSES),
+        "names": _park_names(storage),
     }
     return respond(request, "sites.j2", data, "sites.title")
 
@@ -90,7 +90,12 @@ def cluster(request: Request, cluster_id: str) -> Response:
     if found is None:
         return not_found(request, f"cluster {cluster_id}")
     inns = {m["inn"] for m in found["members"] if "inn" in m} | {found["coordinator"]}
-    data = {"cluster": found, "names": names_of(storage, inns), "regions": _region_names(storage)}
+    data = {
+        "cluster": found,
+        "names": names_of(storage, inns),
+        "regions": _region_names(storage),
+        "parks": _park_names(storage),
+    }
     return respond(request, "cluster.j2", data, "cluster.title")
 
 
@@ -123,8 +128,10 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
         "power_timeline": park_registry.power_timeline(storage, park_id),
         "residents": residents,
         "agreements": [a for a in park_registry.agreements(storage) if a.get("park_id") == park_id],
+        "support": park_registry.support_measures(storage, park_id),
     }
     inns = {r["inn"] for r in residents} | _agreement_inns(data["agreements"])
+    inns |= {m["recipient_inn"] for m in data["support"]} | {m["by"] for m in data["support"]}
     inns |= {o["owner_inn"] for o in card["infrastructure"] if "owner_inn" in o}
     data["names"] = names_of(storage, inns | {card["park"]["operator"]})
     words = Words(language_of(request))
@@ -133,8 +140,13 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
 
 def names_of(storage: Storage, inns: set[str]) -> dict[str, str]:
     """The member organisations' names by INN (an INN unknown to the network is left out)."""
-    found = (identity.member(storage, inn) for inn in sorted(inns))
-    return {org.inn: org.name for org in found if org is not None}
+    return park_registry.organisation_names(storage, inns)
+
+
+def _park_names(storage: Storage) -> dict[str, dict[str, str]]:
+    return {
+        p["park_id"]: {"ru": p["name_ru"], "en": p["name_en"]} for p in park_registry.parks(storage)
+    }
 
 
 def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
@@ -154,9 +166,9 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
     )
     occupancy = data["card"]["park"]["occupancy"]
     rows = [(words.label("site", s), occupancy[f"{s}_m2"]) for s in SITE_STATUSES]
-    area = charts.horizontal_bars(
-        rows, words("park.occupancy"), lambda m2: words.quantity(m2, "m2")
-    )
+    if not any(area for _, area in rows):
+        return {"power_chart": power, "occupancy_chart": None}
+    area = charts.horizontal_bars(rows, words("park.occupancy"), words.area)
     return {"power_chart": power, "occupancy_chart": area}
 
 

@@ -104,7 +104,7 @@ def park(view: StateView, park_id: str, on: str | None = None) -> dict[str, Any]
     if found is None:
         return None
     document = record_json(found)
-    document["occupancy"] = occupancy(view, park_id)
+    document["occupancy"] = occupancy(view, park_id, found.total_area_m2)
     document["residents"] = _count_by_status(residents(view, park_id))
     if on is not None and found.status == "recognised":
         document["recognition_lapsed"] = str(found.recognised_until) < on
@@ -120,16 +120,23 @@ def parks(view: StateView, region_id: str | None = None, kind: str | None = None
     ]
 
 
-def occupancy(view: StateView, park_id: str) -> dict[str, int]:
-    """Site area by status, and the share of it held by residents (basis points)."""
+def occupancy(view: StateView, park_id: str, total_area_m2: int = 0) -> dict[str, int | None]:
+    """Site area by status, the share of the offered plots held by residents
+    (``held_basis_points``) and, given the park's area, the share of the park they hold
+    (``held_of_park_basis_points``: reserved, leased and sold plots over the park's area;
+    null while no plot is registered, as the ledger cannot tell then)."""
+    found = sites(view, park_id=park_id)
     area = dict.fromkeys(("free", "reserved", "leased", "sold", "withdrawn"), 0)
-    for found in sites(view, park_id=park_id):
-        area[found.status] += found.area_m2
+    for plot in found:
+        area[plot.status] += plot.area_m2
     held = area["reserved"] + area["leased"] + area["sold"]
     offered = held + area["free"]
+    of_park = share_basis_points(held, total_area_m2) if found and total_area_m2 else None
     return {
         **{f"{k}_m2": v for k, v in area.items()},
+        "held_m2": held,
         "held_basis_points": share_basis_points(held, offered),
+        "held_of_park_basis_points": of_park,
     }
 
 
