@@ -234,7 +234,7 @@ def test_a_malformed_audit_day_is_refused_by_every_surface(
 def test_a_payment_trace_is_one_document(payments_served: tuple[Path, Live]) -> None:
     """The steps back to the budget with their proofs, the bank line and the audit's flags."""
     home, live = payments_served
-    traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03"))
+    traced = json.loads(krai(home, "payments", "trace", "--payment", "pay-boris-2026-03", "--json"))
     assert traced == api(live, "/v1/payments/trace", payment="pay-boris-2026-03")
     web = page(live, "/payments/trace/payment/pay-boris-2026-03")
     assert {key: web[key] for key in ("steps", "checkpoint")} == traced
