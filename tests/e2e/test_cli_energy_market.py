@@ -59,7 +59,7 @@ def test_recompute_checks_every_period_and_its_certificate(day: tuple[Path, SqlL
 def test_statements_and_heat(day: tuple[Path, SqlLedger]) -> None:
     home, ledger = day
     inn = ledger.inn("Корпорация BitBaza")
-    invoice = json.loads(krai(home, "energy", "statement", "krasnoyarsk-dam", DAY, inn))
+    invoice = json.loads(krai(home, "energy", "statement", "krasnoyarsk-dam", DAY, inn, "--json"))
     assert invoice["total_kopecks"] == 720000000
     heat = json.loads(krai(home, "energy", "heat", "krasnoyarsk-dam", "2018-06"))
     assert heat["micro_districts"] == [{"micro_district": "мкр. Солнечный", "heat_mcal": 58813000}]

@@ -257,7 +257,7 @@ def test_a_participants_statement_is_one_document(energy_served: tuple[Path, Liv
     """Invoiced, paid and outstanding of the latest revision, and the revision it replaced."""
     home, live = energy_served
     market, day, entu = "krasnoyarsk-dam", "2018-06-02", synthetic_inn("Entu (Zhu Jingming)")
-    document = json.loads(krai(home, "energy", "statement", market, day, entu))
+    document = json.loads(krai(home, "energy", "statement", market, day, entu, "--json"))
     assert document["previous_revision"] == {"revision": 1, "invoiced_kopecks": 216_300_000}
     assert document["paid_kopecks"] == document["invoiced_kopecks"] == 216_000_000
     assert document == api(live, f"/v1/energy/markets/{market}/days/{day}/statements/{entu}")

@@ -1,12 +1,14 @@
 """``krai energy``: the in-park exchange — clear a book offline, read and recompute the ledger's."""
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from krai.app.energy_recompute import recompute_day
+from krai.app.energy_statement import roubles, statement_csv, statement_rows, statement_xlsx
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -207,19 +209,92 @@ def market_view(market_id: MarketArgument, home: HomeOption = None) -> None:
     print_json(found)
 
 
+StatementFormat = Annotated[
+    str,
+    typer.Option(
+        "--format", help="With --out: the file's format, json, csv or xlsx.", case_sensitive=False
+    ),
+]
+
+
 @app.command()
 def statement(
     market_id: MarketArgument,
     day: DayArgument,
     inn: Annotated[str, typer.Argument(help="The participant's INN.")],
     home: HomeOption = None,
+    json_output: JsonOption = False,
+    file_format: StatementFormat = "json",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the statement to this file.")
+    ] = None,
 ) -> None:
-    """A participant's invoice for a day, as JSON."""
+    """A participant's statement for a day: hour by hour (local time), the day's totals and
+    the balances; --json prints the document, --out FILE --format csv|xlsx|json writes it."""
+    if file_format not in STATEMENT_FORMATS:
+        fail(f"--format must be one of {', '.join(STATEMENT_FORMATS)}", EXIT_USAGE)
     with services_for(home) as services:
         found = queries.statement(services.storage, market_id, day, inn)
     if found is None:
         fail(f"{day} has no settled invoice of {inn} in market {market_id}", EXIT_REJECTED)
-    print_json(found)
+    if out is not None:
+        _write_statement(found, file_format, out)
+    elif json_output:
+        print_json(found)
+    else:
+        _print_statement(found)
+
+
+STATEMENT_FORMATS = ("json", "csv", "xlsx")
+HEADINGS = {
+    "from": "from ({zone})",
+    "to": "to ({zone})",
+    "bought_kwh": "bought, kWh",
+    "sold_kwh": "sold, kWh",
+    "consumption_kwh": "consumed, kWh",
+    "generation_kwh": "generated, kWh",
+    "imbalance_kwh": "imbalance, kWh",
+    "price": "price, RUB/MWh",
+    "energy": "energy, RUB",
+    "grid_fee": "grid fee, RUB",
+    "imbalance": "imbalance, RUB",
+    "total": "total, RUB",
+    "total_row": "day total",
+    "rounding": "rounding",
+    "invoiced": "invoiced, RUB",
+    "paid": "paid (+ by, - to the participant), RUB",
+    "written_off": "written off, RUB",
+    "outstanding": "outstanding (+ owed by, - owed to the participant), RUB",
+}
+
+
+def _write_statement(found: dict[str, Any], file_format: str, out: Path) -> None:
+    if file_format == "csv":
+        data = statement_csv(found, HEADINGS)
+    elif file_format == "xlsx":
+        data = statement_xlsx(found, HEADINGS)
+    else:
+        data = (json.dumps(found, ensure_ascii=False, indent=1) + "\n").encode()
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}", EXIT_USAGE)
+
+
+def _print_statement(found: dict[str, Any]) -> None:
+    rows = statement_rows(found, HEADINGS)
+    table = Table(*(str(cell) for cell in rows[0]))
+    for row in rows[1:]:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+    previous = found.get("previous_revision")
+    if previous is not None:
+        console.print(
+            f"revision {found['revision']} replaces revision {previous['revision']}: invoiced "
+            f"{roubles(previous['invoiced_kopecks'])}, change {roubles(previous['change_kopecks'])}"
+            " RUB",
+            highlight=False,
+        )
 
 
 @app.command()
