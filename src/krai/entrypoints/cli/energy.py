@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from krai.app.energy_recompute import recompute_day
-from krai.app.energy_statement import roubles, statement_csv, statement_rows, statement_xlsx
+from krai.app.energy_statement import KWH_COLUMNS, roubles, statement_csv, statement_xlsx
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -282,19 +283,57 @@ def _write_statement(found: dict[str, Any], file_format: str, out: Path) -> None
 
 
 def _print_statement(found: dict[str, Any]) -> None:
-    rows = statement_rows(found, HEADINGS)
-    table = Table(*(str(cell) for cell in rows[0]))
-    for row in rows[1:]:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    """Each hour on one line (kWh, the price, the hour's amount), then the day's lines and
+    the balances, in roubles."""
+    table = Table(
+        f"{found['zone']}",
+        "bought",
+        "sold",
+        "metered in",
+        "metered out",
+        "imbal.",
+        "RUB/MWh",
+        "RUB",
+        title="kWh per hour (from HH:MM local time) and what it cost",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for hour in found["hours"]:
+        amount = sum(hour[f"{name}_kopecks"] for name in ("energy", "grid_fee", "imbalance"))
+        table.add_row(
+            hour["from"] + ("*" if hour["estimate_replaced"] else ""),
+            *(str(hour[name]) for name in KWH_COLUMNS),
+            str(roubles(hour["price_kopecks_per_mwh"])),
+            str(roubles(amount)),
+        )
     console.print(table)
+    for name, kopecks in _statement_lines(found):
+        console.print(f"{name:<34} {roubles(kopecks):>16} RUB", highlight=False)
     previous = found.get("previous_revision")
     if previous is not None:
         console.print(
-            f"revision {found['revision']} replaces revision {previous['revision']}: invoiced "
-            f"{roubles(previous['invoiced_kopecks'])}, change {roubles(previous['change_kopecks'])}"
-            " RUB",
+            f"revision {found['revision']} replaces revision {previous['revision']} "
+            f"(invoiced {roubles(previous['invoiced_kopecks'])} RUB, change "
+            f"{roubles(previous['change_kopecks'])} RUB); * an estimate replaced by a reading",
             highlight=False,
         )
+
+
+def _statement_lines(found: dict[str, Any]) -> list[tuple[str, int]]:
+    totals = found["day_totals"]
+    lines = [
+        ("energy", totals["energy_kopecks"]),
+        ("grid fee", totals["grid_fee_kopecks"]),
+        ("imbalance", totals["imbalance_kopecks"]),
+        ("invoiced (+ owed by, - owed to it)", totals["total_kopecks"]),
+    ]
+    if "outstanding_kopecks" in found:
+        lines += [
+            ("paid (+ by, - to the participant)", found["paid_kopecks"]),
+            ("written off", found["written_off_kopecks"]),
+            ("outstanding", found["outstanding_kopecks"]),
+        ]
+    return lines
 
 
 @app.command()

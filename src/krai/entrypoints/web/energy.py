@@ -14,7 +14,7 @@ from krai.entrypoints.web.i18n import Words, language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.energy import queries as energy
-from krai.modules.energy.records import MarketView
+from krai.modules.energy.records import Invoice, MarketView
 from krai.modules.parks import queries as parks
 from krai.state.records import record_json, records_json
 
@@ -130,7 +130,7 @@ def period(request: Request, market_id: str, day: str, period: int) -> Response:
         _curve(words("curves.demand"), found["demand"]),
         (found["price_kopecks_per_mwh"], found["traded_kwh"]),
         words("curves.chart"),
-        fmt_price=words.whole_roubles,
+        fmt_price=lambda kopecks: f"{words.whole_roubles(kopecks)}\u00a0₽",
         fmt_quantity=words.mwh,
     )
     return respond(request, "curves.j2", data, "curves.title", curves_chart=chart)
@@ -153,9 +153,7 @@ def day(request: Request, market_id: str, day: str) -> Response:
         "day": day,
         "periods": energy.day_prices(storage, market_id, day),
         "blocks": blocks,
-        "statements": [
-            {"participant": inn, **record_json(invoices[inn])} for inn in sorted(invoices)
-        ],
+        "statements": [_day_statement(inn, invoices[inn]) for inn in sorted(invoices)],
         "names": names_of(
             storage, set(invoices) | _block_owners(energy.blocks(storage, market_id, day))
         ),
@@ -182,6 +180,14 @@ def _day_charts(periods: list[dict[str, Any]], words: Words) -> dict[str, Any]:
         words.mwh,
     )
     return {"price_chart": prices, "volume_chart": volumes}
+
+
+def _day_statement(inn: str, invoice: Invoice) -> dict[str, Any]:
+    """A participant's line of the day: its invoice, and what it still owes (version 2)."""
+    line = {"participant": inn, **record_json(invoice)}
+    if invoice.balance is not None:
+        line["outstanding_kopecks"] = invoice.outstanding()
+    return line
 
 
 def _clock(opened: MarketView, period: int) -> dict[str, str]:

@@ -125,6 +125,10 @@ class Words:
             return iso_month
         return format_date(first, "LLLL y", locale=self.language)
 
+    def amount(self, kopecks: int) -> str:
+        """Kopecks as roubles with two decimals, without the sign (in a column titled ₽)."""
+        return format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
+
     def gcal(self, mcal: int) -> str:
         """Heat kept in Mcal as Гкал with three decimals (1 Гкал = 1000 Мкал)."""
         value = format_decimal(Decimal(mcal) / 1000, format="#,##0.000", locale=self.language)
