@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from tests.scenarios.harness import synthetic_inn
+
 WAIT_MS = 15_000
 PARK = "/parks/krasnoyarsk-digital"
 DAY = "/energy/krasnoyarsk-dam/2018-06-02"
@@ -22,9 +24,13 @@ PAGES = {
     "/parks/clusters/angara-yenisei": {"ru": ["Переработка"], "en": ["Processing"]},
     DAY: {"ru": ["2 800,00 ₽/МВт·ч", "120 000 кВт·ч"], "en": ["2,800.00 ₽/MWh", "120,000 kWh"]},
     f"{DAY}/14": {"ru": ["150 000 кВт·ч", "Спрос"], "en": ["150,000 kWh", "Demand"]},
+    f"{DAY}/statement/{synthetic_inn('Entu (Zhu Jingming)')}": {
+        "ru": ["Итого за сутки", "Час (UTC+7)", "Оплачено участником", "2 160 000,00 ₽"],
+        "en": ["Day total", "Hour (UTC+7)", "Paid by the participant", "2,160,000.00 ₽"],
+    },
     "/energy/krasnoyarsk-dam/heat/2018-06": {
-        "ru": ["мкр. Солнечный", "58 813 000 Мкал"],
-        "en": ["58,813,000 Mcal"],
+        "ru": ["мкр. Солнечный", "58 813,000 Гкал"],
+        "en": ["58,813.000 Gcal"],
     },
     "/payments": {
         "ru": ["10 000 000,00 ₽", "Бюджет", "veb-2026-03-21", "1 из 1", "получена полностью"],
@@ -43,6 +49,7 @@ PHONE_PAGES = [
     PARK,
     DAY,
     f"{DAY}/14",
+    "/energy/krasnoyarsk-dam/heat/2018-06",
     "/payments",
     "/payments/audit",
     "/explorer/entries/150",

@@ -1,10 +1,13 @@
 """The exchange's day read from a real home: prices, curves, books anyone re-clears, invoices."""
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from tests.e2e.test_cli import krai, run
 from tests.scenarios.scenario import Scenario
 from tests.scenarios.sql_ledger import SqlLedger
@@ -65,6 +68,34 @@ def test_statements_and_heat(day: tuple[Path, SqlLedger]) -> None:
     assert invoice["total_kopecks"] == 720000000
     heat = json.loads(krai(home, "energy", "heat", "krasnoyarsk-dam", "2018-06", "--json"))
     assert heat["micro_districts"] == [{"micro_district": "мкр. Солнечный", "heat_mcal": 58813000}]
+
+
+def test_a_statement_is_a_table_or_a_file_in_each_format(
+    day: tuple[Path, SqlLedger], tmp_path: Path
+) -> None:
+    """A table by default, the document with --json, and files whose day totals are the
+    invoice's: JSON as --json prints it, CSV in UTF-8 with the zone in its header, XLSX with
+    number formats."""
+    home, ledger = day
+    inn = ledger.inn("Корпорация BitBaza")
+    args = ("energy", "statement", "krasnoyarsk-dam", DAY, inn)
+    table = krai(home, *args)
+    assert "00:00" in table and "23:00" in table and "7200000.00" in table
+    document = json.loads(krai(home, *args, "--json"))
+    written = {kind: tmp_path / f"statement.{kind}" for kind in ("json", "csv", "xlsx")}
+    for kind, path in written.items():
+        krai(home, *args, "--format", kind, "--out", str(path))
+    assert json.loads(written["json"].read_text("utf-8")) == document
+    rows = list(csv.reader(io.StringIO(written["csv"].read_text("utf-8-sig"))))
+    assert rows[0][:2] == ["from (UTC+7)", "to (UTC+7)"]
+    assert [row[:2] for row in rows[1:3]] == [["00:00", "01:00"], ["01:00", "02:00"]]
+    assert rows[25][0] == "day total" and rows[25][-1] == "7200000.00"
+    sheet = load_workbook(written["xlsx"]).active
+    assert sheet is not None
+    assert sheet["L26"].value == 7_200_000 and sheet["L26"].number_format == "#,##0.00"
+    assert sheet["C2"].number_format == "#,##0"
+    wrong = run(*args, "--format", "pdf", "--out", str(tmp_path / "x"), "--home", str(home))
+    assert wrong.returncode == 2 and "--format" in wrong.stderr
 
 
 def test_missing_things_are_clear_errors(day: tuple[Path, SqlLedger]) -> None:

@@ -2,6 +2,8 @@
 --json`` in a subprocess, the ``/v1/…`` route and the page's JSON twin, over real HTTP, on
 one home. Only representation is normalised (JSON is parsed); content is compared whole."""
 
+import csv
+import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from tests.api.conftest import Live, scenario_home, serving_home
 from tests.e2e.test_cli import krai, run
 from tests.scenarios.harness import synthetic_inn
@@ -18,6 +21,7 @@ from tests.scenarios.test_scenarios import HERE, _load
 
 from krai.app.today import ledger_today
 from krai.app.vault import Person, enrol
+from krai.modules.energy.model import kopecks
 
 PARK, FACT, DAY = "sibir", "distance_to_regional_centre_m", "2026-01-01"
 PERSON = {"snils": "112-233-445 95", "full_name": "Иванова Мария", "birth_date": "1990-05-17"}
@@ -281,7 +285,11 @@ def test_a_participants_statement_is_one_document(energy_served: tuple[Path, Liv
     home, live = energy_served
     market, day, entu = "krasnoyarsk-dam", "2018-06-02", synthetic_inn("Entu (Zhu Jingming)")
     document = json.loads(krai(home, "energy", "statement", market, day, entu, "--json"))
-    assert document["previous_revision"] == {"revision": 1, "invoiced_kopecks": 216_300_000}
+    assert document["previous_revision"] == {
+        "revision": 1,
+        "invoiced_kopecks": 216_300_000,
+        "change_kopecks": -300_000,
+    }
     assert document["paid_kopecks"] == document["invoiced_kopecks"] == 216_000_000
     assert document == api(live, f"/v1/energy/markets/{market}/days/{day}/statements/{entu}")
     web = page(live, f"/energy/{market}/{day}/statement/{entu}")
@@ -319,3 +327,55 @@ def test_the_support_list_is_one_document(support_served: tuple[Path, Live]) -> 
     assert subsidy["recipient_name"] == "УК технопарка «Якутия»"
     table = krai(home, "parks", "support", "--park", park)
     assert all(m["measure_id"] in table for m in of_park)
+
+
+def test_a_statements_hours_sum_to_its_invoice(energy_served: tuple[Path, Live]) -> None:
+    """Every hour of the day in local time; each amount summed in millikopecks and rounded
+    once is the invoice's line, and the trued-up hour names the estimate it replaced."""
+    home, _ = energy_served
+    market, day, entu = "krasnoyarsk-dam", "2018-06-02", synthetic_inn("Entu (Zhu Jingming)")
+    document = json.loads(krai(home, "energy", "statement", market, day, entu, "--json"))
+    hours = document["hours"]
+    assert document["zone"] == "UTC+7"
+    assert [(h["from"], h["to"]) for h in hours[:2]] == [("00:00", "01:00"), ("01:00", "02:00")]
+    assert hours[-1]["to"] == "24:00" and len(hours) == 24
+    for line in ("energy", "grid_fee", "imbalance"):
+        millikopecks = sum(h[f"{line}_millikopecks"] for h in hours)
+        assert kopecks(millikopecks) == document[f"{line}_kopecks"]
+        assert document["day_totals"][f"{line}_kopecks"] == document[f"{line}_kopecks"]
+    assert document["day_totals"]["total_kopecks"] == document["invoiced_kopecks"]
+    trued_up = [h for h in hours if h["estimate_replaced"] is not None]
+    assert [h["from"] for h in trued_up] == ["09:00"]
+    assert sum(h["consumption_kwh"] - h["generation_kwh"] for h in hours) == (
+        document["day_totals"]["consumption_kwh"] - document["day_totals"]["generation_kwh"]
+    )
+
+
+def test_a_statements_downloads_total_what_the_page_shows(
+    energy_served: tuple[Path, Live], tmp_path: Path
+) -> None:
+    """The page's CSV and XLSX and the CLI's files: one row per hour, the day's total and
+    the balances, in roubles with two decimals, the zone in the header."""
+    home, live = energy_served
+    market, day, entu = "krasnoyarsk-dam", "2018-06-02", synthetic_inn("Entu (Zhu Jingming)")
+    base = f"{live.url}/energy/{market}/{day}/statement/{entu}"
+    answer = httpx.get(f"{base}.csv", timeout=60.0)
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Начало (UTC+7)" and rows[1][:2] == ["00:00", "01:00"]
+    totals = {row[0]: row[-1] for row in rows[25:]}
+    assert totals == {
+        "Итого за сутки": "2160000.00",
+        "Начислено, ₽": "2160000.00",
+        "Оплачено (+ участником, − участнику), ₽": "2160000.00",
+        "Списано, ₽": "0.00",
+        "Задолженность (+ участника, − перед участником), ₽": "0.00",
+    }
+    sheet = load_workbook(io.BytesIO(httpx.get(f"{base}.xlsx", timeout=60.0).content)).active
+    assert sheet is not None
+    assert sheet["A26"].value == "Итого за сутки" and sheet["L26"].value == 2_160_000
+    assert sheet["L26"].number_format == "#,##0.00"
+    out = tmp_path / "statement.csv"
+    krai(home, "energy", "statement", market, day, entu, "--format", "csv", "--out", str(out))
+    cli_rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert cli_rows[0][0] == "from (UTC+7)" and cli_rows[25][-1] == "2160000.00"

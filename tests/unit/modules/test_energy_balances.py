@@ -16,6 +16,7 @@ from tests.scenarios.scenario import Scenario
 
 from krai.modules.accounts.queries import balance
 from krai.modules.energy import queries
+from krai.modules.energy.model import kopecks
 from krai.modules.energy.rules.balances import GRID, day_cash
 from krai.state.entry import Entry
 from krai.state.store import Overlay, StateView
@@ -345,6 +346,32 @@ def _check_balances(play: Play) -> None:
         assert moved == paid[party], party
 
 
+def _check_hours(play: Play) -> None:
+    """Every statement's hours, from the readings held when its revision was settled (later
+    ones included in the state), sum to its invoice: each amount in millikopecks, rounded
+    once; the periods flagged missing and estimated are the invoice's."""
+    for day in DAYS:
+        found = queries.settlement(play.view, MARKET, day)
+        for inn, bill in ({} if found is None else found.invoices).items():
+            document = queries.statement(play.view, MARKET, day, inn)
+            assert document is not None
+            hours = document["hours"]
+            assert len(hours) == 24 and hours[0]["from"] == "00:00"
+            for line in ("energy", "grid_fee", "imbalance"):
+                summed = kopecks(sum(h[f"{line}_millikopecks"] for h in hours))
+                assert summed == getattr(bill, f"{line}_kopecks"), (day, inn, line)
+            assert document["day_totals"]["total_kopecks"] == bill.total_kopecks
+            assert tuple(h["period"] for h in hours if h["reading"] == "estimated") == (
+                bill.periods_estimated
+            )
+            missing = [
+                h["period"]
+                for h in hours
+                if h["reading"] == "missing" and h["bought_kwh"] != h["sold_kwh"]
+            ]
+            assert tuple(missing) == bill.periods_missing
+
+
 readings = st.fixed_dictionaries(
     {
         "day": st.sampled_from(DAYS),
@@ -411,6 +438,7 @@ def test_the_settlement_account_nets_to_zero_and_nothing_owed_is_forgotten(
     for action in steps:
         _play(play, action)
         _check_balances(play)
+        _check_hours(play)
     for party in ACCOUNTS:  # ample funds: every day's debts meet its credits
         play.fund(party, 2_000_000_000)
     play.do(OPERATOR, "energy.collect_outstanding", {"market_id": MARKET})

@@ -1,12 +1,15 @@
 """``krai energy``: the in-park exchange — clear a book offline, read and recompute the ledger's."""
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from krai.app.energy_recompute import recompute_day
+from krai.app.energy_statement import KWH_COLUMNS, roubles, statement_csv, statement_xlsx
 from krai.app.lookups import found, require_market
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
@@ -212,6 +215,14 @@ def market_view(
     show(document, json_output)
 
 
+StatementFormat = Annotated[
+    str,
+    typer.Option(
+        "--format", help="With --out: the file's format, json, csv or xlsx.", case_sensitive=False
+    ),
+]
+
+
 @app.command()
 def statement(
     market_id: MarketArgument,
@@ -219,15 +230,117 @@ def statement(
     inn: Annotated[str, typer.Argument(help="The participant's INN.")],
     home: HomeOption = None,
     json_output: JsonOption = False,
+    file_format: StatementFormat = "json",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the statement to this file.")
+    ] = None,
 ) -> None:
-    """A participant's invoice for a day."""
+    """A participant's statement for a day: hour by hour (local time), the day's totals and
+    the balances; --json prints the document, --out FILE --format csv|xlsx|json writes it."""
+    if file_format not in STATEMENT_FORMATS:
+        fail(f"--format must be one of {', '.join(STATEMENT_FORMATS)}", EXIT_USAGE)
     with services_for(home) as services, refusals():
         require_market(services.storage, market_id)
         document = found(
             queries.statement(services.storage, market_id, day, inn),
             f"{day} has no settled invoice of {inn} in market {market_id}",
         )
-    show(document, json_output)
+    if out is not None:
+        _write_statement(document, file_format, out)
+    elif json_output:
+        print_json(document)
+    else:
+        _print_statement(document)
+
+
+STATEMENT_FORMATS = ("json", "csv", "xlsx")
+HEADINGS = {
+    "from": "from ({zone})",
+    "to": "to ({zone})",
+    "bought_kwh": "bought, kWh",
+    "sold_kwh": "sold, kWh",
+    "consumption_kwh": "consumed, kWh",
+    "generation_kwh": "generated, kWh",
+    "imbalance_kwh": "imbalance, kWh",
+    "price": "price, RUB/MWh",
+    "energy": "energy, RUB",
+    "grid_fee": "grid fee, RUB",
+    "imbalance": "imbalance, RUB",
+    "total": "total, RUB",
+    "total_row": "day total",
+    "rounding": "rounding",
+    "invoiced": "invoiced, RUB",
+    "paid": "paid (+ by, - to the participant), RUB",
+    "written_off": "written off, RUB",
+    "outstanding": "outstanding (+ owed by, - owed to the participant), RUB",
+}
+
+
+def _write_statement(found: dict[str, Any], file_format: str, out: Path) -> None:
+    if file_format == "csv":
+        data = statement_csv(found, HEADINGS)
+    elif file_format == "xlsx":
+        data = statement_xlsx(found, HEADINGS)
+    else:
+        data = (json.dumps(found, ensure_ascii=False, indent=1) + "\n").encode()
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}", EXIT_USAGE)
+
+
+def _print_statement(found: dict[str, Any]) -> None:
+    """Each hour on one line (kWh, the price, the hour's amount), then the day's lines and
+    the balances, in roubles."""
+    table = Table(
+        f"{found['zone']}",
+        "bought",
+        "sold",
+        "metered in",
+        "metered out",
+        "imbal.",
+        "RUB/MWh",
+        "RUB",
+        title="kWh per hour (from HH:MM local time) and what it cost",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for hour in found["hours"]:
+        amount = sum(hour[f"{name}_kopecks"] for name in ("energy", "grid_fee", "imbalance"))
+        table.add_row(
+            hour["from"] + ("*" if hour["estimate_replaced"] else ""),
+            *(str(hour[name]) for name in KWH_COLUMNS),
+            str(roubles(hour["price_kopecks_per_mwh"])),
+            str(roubles(amount)),
+        )
+    console.print(table)
+    for name, kopecks in _statement_lines(found):
+        console.print(f"{name:<34} {roubles(kopecks):>16} RUB", highlight=False)
+    previous = found.get("previous_revision")
+    if previous is not None:
+        console.print(
+            f"revision {found['revision']} replaces revision {previous['revision']} "
+            f"(invoiced {roubles(previous['invoiced_kopecks'])} RUB, change "
+            f"{roubles(previous['change_kopecks'])} RUB); * an estimate replaced by a reading",
+            highlight=False,
+        )
+
+
+def _statement_lines(found: dict[str, Any]) -> list[tuple[str, int]]:
+    totals = found["day_totals"]
+    lines = [
+        ("energy", totals["energy_kopecks"]),
+        ("grid fee", totals["grid_fee_kopecks"]),
+        ("imbalance", totals["imbalance_kopecks"]),
+        ("invoiced (+ owed by, - owed to it)", totals["total_kopecks"]),
+    ]
+    if "outstanding_kopecks" in found:
+        lines += [
+            ("paid (+ by, - to the participant)", found["paid_kopecks"]),
+            ("written off", found["written_off_kopecks"]),
+            ("outstanding", found["outstanding_kopecks"]),
+        ]
+    return lines
 
 
 @app.command()

@@ -27,14 +27,14 @@ class Series:
 
 
 def nice_ceiling(value: int) -> int:
-    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at least ``value``
-    (1 for nothing), so that axis ticks at its quarters are round too."""
+    """The smallest round number (1, 2, 4, 6 or 8 × 10^k) at least ``value`` (1 for
+    nothing), so that axis ticks at its quarters are round too (never 37.5 or 112.5)."""
     if value <= 0:
         return 1
     magnitude = 1
     while magnitude * 10 <= value:
         magnitude *= 10
-    for tenths in (10, 15, 20, 25, 30, 40, 50, 60, 80, 100):
+    for tenths in (10, 20, 40, 60, 80, 100):
         if tenths * magnitude >= value * 10:
             return tenths * magnitude // 10 or 1
     return 10 * magnitude  # pragma: no cover -- the loop always returns

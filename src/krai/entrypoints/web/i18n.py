@@ -149,6 +149,27 @@ class Words:
         """An ISO day in the locale's short numeric form (chart labels)."""
         return format_date(dt.date.fromisoformat(iso_day), "short", locale=self.language)
 
+    def month(self, iso_month: str) -> str:
+        """A month ``YYYY-MM`` as people name it: «июнь 2018 г.», «June 2018»."""
+        try:
+            first = dt.date.fromisoformat(f"{iso_month}-01")
+        except ValueError:
+            return iso_month
+        return format_date(first, "LLLL y", locale=self.language)
+
+    def amount(self, kopecks: int) -> str:
+        """Kopecks as roubles with two decimals, without the sign (in a column titled ₽)."""
+        return format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
+
+    def gcal(self, mcal: int) -> str:
+        """Heat kept in Mcal as Гкал with three decimals (1 Гкал = 1000 Мкал)."""
+        value = format_decimal(Decimal(mcal) / 1000, format="#,##0.000", locale=self.language)
+        return f"{value}\u00a0{self('unit.gcal')}"
+
+    def mwh(self, kwh: int) -> str:
+        """Energy kept in kWh as МВт·ч, exactly (as many decimals as it needs, up to three)."""
+        return f"{self.number(Decimal(kwh) / 1000)}\u00a0{self('unit.mwh')}"
+
     def time(self, time_ms: int) -> str:
         """A ledger time (Unix milliseconds) in UTC."""
         moment = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)

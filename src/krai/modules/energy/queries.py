@@ -10,7 +10,9 @@ import msgspec
 
 from krai.modules.accounts.queries import balance
 from krai.modules.energy.blocks import BlockDecision, BlockOrder, decide_blocks, with_fixed_blocks
+from krai.modules.energy.invoicing import DayBook, HourLine, hour_lines, positions
 from krai.modules.energy.model import (
+    MINUTES_PER_DAY,
     PREFIX,
     blocks_key,
     clearing_key,
@@ -18,13 +20,17 @@ from krai.modules.energy.model import (
     heat_contract_key,
     heat_readings_key,
     heat_settlement_key,
+    kopecks,
     limit_kwh,
     limits_on,
     market_key,
     order_id,
+    participant_key,
     periods_per_day,
+    readings_key,
     sealed_key,
     settlement_key,
+    tariff_key,
 )
 from krai.modules.energy.records import (
     BlockChoice,
@@ -33,10 +39,14 @@ from krai.modules.energy.records import (
     HeatContract,
     HeatReadings,
     HeatSettlement,
+    HeatTariff,
     Market,
     MarketView,
+    MeterReading,
+    MeterReadings,
     Sealed,
     Settlement,
+    decode_readings,
 )
 from krai.state.records import read_record, record_json, records_json, scan_records
 from krai.state.store import StateView
@@ -193,9 +203,12 @@ def day_prices(view: StateView, market_id: str, day: str) -> list[dict[str, Any]
         result = clearing(view, market_id, day, period)
         if result is None:
             continue
+        start = (period - 1) * found.period_minutes
         rows.append(
             {
                 "period": period,
+                "from": clock(start),
+                "to": clock(start + found.period_minutes),
                 "price_kopecks_per_mwh": result.price_kopecks_per_mwh,
                 "traded_kwh": result.certificate.traded_kwh,
                 "import_kwh": result.import_kwh,
@@ -232,16 +245,55 @@ def settlement(view: StateView, market_id: str, day: str) -> Settlement | None:
     return read_record(view, settlement_key(market_id, day), Settlement)
 
 
+def readings(view: StateView, market_id: str, day: str, inn: str) -> MeterReadings:
+    """A participant's readings of a day by period number (as text); empty before any."""
+    key = readings_key(market_id, day, inn)
+    raw = view.get_bytes(key)
+    return {} if raw is None else decode_readings(raw, key)
+
+
+def day_book(view: StateView, found: Market, market_id: str, day: str) -> DayBook:
+    """The day's clearings, each participant's bought and sold kWh, and the grid's prices."""
+    stored = read_record(view, grid_prices_key(market_id, day), GridPrices)
+    clearings = {
+        p: cleared
+        for p in range(1, periods_per_day(found) + 1)
+        if (cleared := clearing(view, market_id, day, p)) is not None
+    }
+    sides = {
+        order_id(inn, own): (inn, side)
+        for inn, sealed in revealed(view, market_id, day)
+        for own, side in [(o.order_id, o.side) for o in sealed.orders or ()]
+        + [(b.block_id, b.side) for b in sealed.blocks or ()]
+    }
+    return DayBook(
+        found, positions(clearings, sides), clearings, {} if stored is None else stored.periods
+    )
+
+
+def invoiced_participants(view: StateView, book: DayBook, market_id: str, day: str) -> list[str]:
+    """The market's participants who traded or were metered on the day, by INN."""
+    members = {key.rsplit("/", 1)[1] for key, _ in view.scan_bytes(participant_key(market_id, ""))}
+    prefix = readings_key(market_id, day, "")
+    metered = {key[len(prefix) :] for key, _ in view.scan_bytes(prefix)}
+    return sorted(({inn for inn, _ in book.positions} | metered) & members)
+
+
 def statement(view: StateView, market_id: str, day: str, inn: str) -> dict[str, Any] | None:
     """One participant's invoice for a day as JSON, ``participant`` and ``revision`` first;
-    None if the day has none for it. A day settled as balances (version 2) adds what was
-    invoiced, paid (signed, over every revision and collection), written off and is still
-    outstanding, the write-offs of the participant, and the revision this one replaced."""
+    None if the day has none for it. ``hours`` are its lines period by period as settlement
+    reckoned them (from the readings held when the revision was settled), each with its local
+    clock time in the market's ``zone``; ``day_totals`` sum them, amounts rounded once as the
+    invoice is. A day settled as balances (version 2) adds what was invoiced, paid (signed,
+    over every revision and collection), written off and is still outstanding, the
+    write-offs of the participant, and the revision this one replaced."""
     found = settlement(view, market_id, day)
-    if found is None or inn not in found.invoices:
+    opened = market(view, market_id)
+    if found is None or opened is None or inn not in found.invoices:
         return None
     bill = found.invoices[inn]
     document = {"participant": inn, "revision": found.revision, **record_json(bill)}
+    document |= _hours(view, opened, found, day, inn)
     if bill.balance is None:
         return document
     document.pop("balance", None)
@@ -253,11 +305,113 @@ def statement(view: StateView, market_id: str, day: str, inn: str) -> dict[str, 
         "write_offs": [record_json(w) for w in found.write_offs if w.party == inn],
     }
     if found.previous is not None:
+        before = found.previous.totals.get(inn, 0)
         document["previous_revision"] = {
             "revision": found.previous.revision,
-            "invoiced_kopecks": found.previous.totals.get(inn, 0),
+            "invoiced_kopecks": before,
+            "change_kopecks": bill.total_kopecks - before,
         }
     return document
+
+
+def _hours(
+    view: StateView, opened: MarketView, found: Settlement, day: str, inn: str
+) -> dict[str, Any]:
+    held = _as_settled(readings(view, opened.market_id, day, inn), found.index)
+    lines = hour_lines(day_book(view, opened, opened.market_id, day), held, inn)
+    return {
+        "zone": utc_zone(opened.utc_offset_minutes),
+        "period_minutes": opened.period_minutes,
+        "hours": [
+            _hour_json(line, opened.period_minutes) | _replaced(held.get(str(line.period)))
+            for line in lines
+        ],
+        "day_totals": _day_totals(lines),
+    }
+
+
+def _as_settled(held: MeterReadings, index: int) -> MeterReadings:
+    """The readings as they stood at log entry ``index`` (later ones give way to the
+    estimates they replaced, or to nothing)."""
+    settled = {}
+    for period, reading in held.items():
+        current: MeterReading | None = reading
+        while current is not None and current.index > index:
+            current = current.replaces
+        if current is not None:
+            settled[period] = current
+    return settled
+
+
+def utc_zone(offset_minutes: int) -> str:
+    """A fixed UTC offset as people read it: ``UTC+7``, ``UTC+5:30``, ``UTC−3``."""
+    sign = "+" if offset_minutes >= 0 else "−"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def clock(minute_of_day: int) -> str:
+    """A minute of the local day as ``HH:MM`` (the day's end as ``24:00``)."""
+    if minute_of_day >= MINUTES_PER_DAY:
+        return "24:00"
+    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+
+
+def _hour_json(line: HourLine, period_minutes: int) -> dict[str, Any]:
+    start = (line.period - 1) * period_minutes
+    return {
+        "period": line.period,
+        "from": clock(start),
+        "to": clock(start + period_minutes),
+        "bought_kwh": line.bought_kwh,
+        "sold_kwh": line.sold_kwh,
+        "consumption_kwh": line.consumption_kwh,
+        "generation_kwh": line.generation_kwh,
+        "reading": _reading_kind(line),
+        "imbalance_kwh": line.imbalance_kwh,
+        "price_kopecks_per_mwh": line.price_kopecks_per_mwh,
+        "energy_kopecks": kopecks(line.energy_millikopecks),
+        "grid_fee_kopecks": kopecks(line.grid_fee_millikopecks),
+        "imbalance_kopecks": kopecks(line.imbalance_millikopecks),
+        "energy_millikopecks": line.energy_millikopecks,
+        "grid_fee_millikopecks": line.grid_fee_millikopecks,
+        "imbalance_millikopecks": line.imbalance_millikopecks,
+    }
+
+
+def _replaced(reading: MeterReading | None) -> dict[str, Any]:
+    """The estimate a measured reading replaced (a true-up changed this period), or None."""
+    before = None if reading is None else reading.replaces
+    return {
+        "estimate_replaced": None
+        if before is None
+        else {"consumption_kwh": before.consumption_kwh, "generation_kwh": before.generation_kwh}
+    }
+
+
+def _reading_kind(line: HourLine) -> str:
+    if not line.metered:
+        return "missing"
+    return "estimated" if line.estimated else "measured"
+
+
+def _day_totals(lines: list[HourLine]) -> dict[str, int]:
+    """The day's kWh summed, and each amount summed in millikopecks then rounded once (the
+    invoice's lines); ``rounding_kopecks`` is what that differs from the hours' kopecks."""
+    amounts = ("energy", "grid_fee", "imbalance")
+    totals = {
+        f"{name}_kwh": sum(getattr(line, f"{name}_kwh") for line in lines)
+        for name in ("bought", "sold", "consumption", "generation", "imbalance")
+    }
+    rounded = {
+        f"{name}_kopecks": kopecks(sum(getattr(line, f"{name}_millikopecks") for line in lines))
+        for name in amounts
+    }
+    per_hour = sum(
+        kopecks(getattr(line, f"{name}_millikopecks")) for line in lines for name in amounts
+    )
+    total = sum(rounded.values())
+    return {**totals, **rounded, "total_kopecks": total, "rounding_kopecks": total - per_hour}
 
 
 def grid_statement(view: StateView, market_id: str, day: str) -> dict[str, Any] | None:
@@ -307,7 +461,8 @@ def heat_settlement(view: StateView, market_id: str, month: str) -> HeatSettleme
 def heat_report(view: StateView, market_id: str, month: str) -> dict[str, Any]:
     """Heat delivered per micro-district and resident, what it paid, and fuel it avoided, as
     JSON: ``month``, ``settled``, ``lines`` (a ``HeatLine`` each once settled, else resident,
-    micro-district and heat), ``micro_districts`` and ``avoided_fuel_kopecks`` (None before)."""
+    micro-district and heat), ``micro_districts``, ``avoided_fuel_kopecks`` (None before) and
+    ``tariff`` (the step in force that month, or None)."""
     settled = heat_settlement(view, market_id, month)
     lines = records_json(settled.lines) if settled else _unsettled_heat(view, market_id, month)
     districts: dict[str, int] = {}
@@ -323,7 +478,15 @@ def heat_report(view: StateView, market_id: str, month: str) -> dict[str, Any]:
             {"micro_district": d, "heat_mcal": h} for d, h in sorted(districts.items())
         ],
         "avoided_fuel_kopecks": settled.avoided_fuel_kopecks if settled else None,
+        "tariff": heat_tariff(view, market_id, month),
     }
+
+
+def heat_tariff(view: StateView, market_id: str, month: str) -> dict[str, Any] | None:
+    """The heat tariff in force in a month (per Gcal, and per Gcal/h a month), or None."""
+    found = read_record(view, tariff_key(market_id), HeatTariff)
+    step = None if found is None else found.step_in(month)
+    return None if step is None else record_json(step)
 
 
 def heat_metered(view: StateView, market_id: str, month: str) -> dict[str, int]:

@@ -10,33 +10,30 @@ real readings arrive later, the day is settled again (a true-up). How money move
 invoice totals and recorded an invoice its payer could not cover as unpaid.
 """
 
-from typing import NamedTuple
-
 from krai.modules.accounts.queries import balance
 from krai.modules.accounts.rules import move
 from krai.modules.energy import events
+from krai.modules.energy.invoicing import hour_lines, invoice_of
 from krai.modules.energy.messages import SettleDay, SettleDayV1, SubmitReadings
 from krai.modules.energy.model import (
-    grid_prices_key,
-    kopecks,
-    participant_key,
     period_end_ms,
     periods_per_day,
     readings_key,
     settlement_key,
 )
-from krai.modules.energy.queries import clearing, revealed, settlement
+from krai.modules.energy.queries import (
+    clearing,
+    day_book,
+    invoiced_participants,
+    readings,
+    settlement,
+)
 from krai.modules.energy.records import (
-    Clearing,
-    GridPrice,
-    GridPrices,
     Invoice,
     Market,
     MeterReading,
-    MeterReadings,
     SettledBefore,
     Settlement,
-    decode_readings,
     encode_readings,
 )
 from krai.modules.energy.rules.records import (
@@ -69,7 +66,7 @@ def validate_readings(ctx: Context, message: SubmitReadings) -> None:
         participant(ctx, message.market_id, reading.participant_inn)
         ends = period_end_ms(found, message.delivery_date, reading.period)
         after_delivery(ctx, found, ends, f"period {reading.period} of {message.delivery_date}")
-        held = _readings(
+        held = readings(
             ctx.state, message.market_id, message.delivery_date, reading.participant_inn
         )
         previous = held.get(str(reading.period))
@@ -85,7 +82,7 @@ def apply_readings(ctx: Context, message: SubmitReadings) -> None:
     trued_up = 0
     for reading in message.readings:
         key = readings_key(message.market_id, message.delivery_date, reading.participant_inn)
-        held = _readings(
+        held = readings(
             ctx.state, message.market_id, message.delivery_date, reading.participant_inn
         )
         previous = held.get(str(reading.period))
@@ -164,92 +161,13 @@ def apply_settlement(ctx: Context, message: SettleDayV1) -> None:
 def invoices(
     view: StateView, found: Market, message: SettleDay | SettleDayV1
 ) -> dict[str, Invoice]:
-    """Each participant's invoice for the day, by INN."""
+    """Each participant's invoice for the day, by INN: the sum of its hour lines."""
     market_id, day = message.market_id, message.delivery_date
-    stored = read_record(view, grid_prices_key(market_id, day), GridPrices)
-    prices = {} if stored is None else stored.periods
-    clearings = {
-        p: cleared
-        for p in range(1, periods_per_day(found) + 1)
-        if (cleared := clearing(view, market_id, day, p)) is not None
+    book = day_book(view, found, market_id, day)
+    return {
+        inn: invoice_of(hour_lines(book, readings(view, market_id, day, inn), inn))
+        for inn in invoiced_participants(view, book, market_id, day)
     }
-    positions = _positions(clearings, _sides(view, market_id, day))
-    members = {key.rsplit("/", 1)[1] for key, _ in view.scan_bytes(participant_key(market_id, ""))}
-    traders = {inn for inn, _ in positions} | set(_metered(view, market_id, day))
-    day_book = DayBook(found, positions, clearings, prices)
-    return {inn: _invoice(view, message, day_book, inn) for inn in sorted(traders & members)}
-
-
-def _sides(view: StateView, market_id: str, day: str) -> dict[str, tuple[str, str]]:
-    """Each order's and block's book id → (participant, side)."""
-    sides: dict[str, tuple[str, str]] = {}
-    for inn, sealed in revealed(view, market_id, day):
-        for order in sealed.orders or ():
-            sides[f"{inn}:{order.order_id}"] = (inn, order.side)
-        for block in sealed.blocks or ():
-            sides[f"{inn}:{block.block_id}"] = (inn, block.side)
-    return sides
-
-
-def _positions(
-    clearings: dict[int, Clearing], sides: dict[str, tuple[str, str]]
-) -> dict[tuple[str, int], int]:
-    net: dict[tuple[str, int], int] = {}
-    for period, result in clearings.items():
-        for accepted in result.accepted:
-            inn, side = sides[accepted.id]
-            sign = 1 if side == "buy" else -1
-            net[(inn, period)] = net.get((inn, period), 0) + sign * accepted.energy_kwh
-    return net
-
-
-class DayBook(NamedTuple):
-    """What a day's invoices are computed from."""
-
-    market: Market
-    positions: dict[tuple[str, int], int]
-    clearings: dict[int, Clearing]
-    prices: dict[str, GridPrice]
-
-
-def _invoice(view: StateView, message: SettleDay | SettleDayV1, day: DayBook, inn: str) -> Invoice:
-    found, positions, clearings, prices = day
-    readings = _readings(view, message.market_id, message.delivery_date, inn)
-    energy = imbalance = fee = 0
-    missing: list[int] = []
-    estimated: list[int] = []
-    for period, result in clearings.items():
-        price = result.price_kopecks_per_mwh
-        cleared = positions.get((inn, period), 0)
-        reading = readings.get(str(period))
-        if reading is None:
-            if cleared:
-                missing.append(period)
-            metered, consumed = cleared, max(cleared, 0)
-        else:
-            if reading.estimated:
-                estimated.append(period)
-            consumed = reading.consumption_kwh
-            metered = consumed - reading.generation_kwh
-        energy += cleared * price
-        imbalance += _imbalance_millikopecks(metered - cleared, price, prices.get(str(period)))
-        fee += consumed * found.grid_fee_kopecks_per_mwh
-    return Invoice(
-        energy_kopecks=kopecks(energy),
-        imbalance_kopecks=kopecks(imbalance),
-        grid_fee_kopecks=kopecks(fee),
-        total_kopecks=kopecks(energy) + kopecks(imbalance) + kopecks(fee),
-        periods_missing=tuple(missing),
-        periods_estimated=tuple(estimated),
-    )
-
-
-def _imbalance_millikopecks(imbalance_kwh: int, price: int, grid: GridPrice | None) -> int:
-    if imbalance_kwh > 0:
-        sell = price if grid is None else grid.grid_sell_price_kopecks_per_mwh
-        return imbalance_kwh * max(price, sell)
-    buy = price if grid is None else grid.grid_buy_price_kopecks_per_mwh
-    return imbalance_kwh * min(price, buy)
 
 
 def _collect_and_pay(
@@ -286,17 +204,6 @@ def _pay(ctx: Context, payer: str, payee: str, amount: int, reference: str) -> i
         return 0
     move(ctx, payer, payee, amount, purpose=PURPOSE, reference=reference)
     return amount
-
-
-def _metered(view: StateView, market_id: str, day: str) -> list[str]:
-    prefix = readings_key(market_id, day, "")
-    return [key[len(prefix) :] for key, _ in view.scan_bytes(prefix)]
-
-
-def _readings(view: StateView, market_id: str, day: str, inn: str) -> MeterReadings:
-    key = readings_key(market_id, day, inn)
-    raw = view.get_bytes(key)
-    return {} if raw is None else decode_readings(raw, key)
 
 
 def _totals(bills: dict[str, Invoice]) -> dict[str, int]:
