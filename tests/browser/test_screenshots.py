@@ -1,0 +1,69 @@
+"""Each reader's pages in Russian at 1280 and 375 px, as a person would look at them: saved
+under ``var/screenshots/`` on every run, never wider than a phone, and never printing an amount
+of the page's own document in kopecks as a bare number (money reads in roubles)."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.test_dashboard import PAGES, text_of
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+WIDTHS = (1280, 375)
+SHOWN = [*PAGES, "/parks/sites", "/explorer/entries/150"]
+LARGE_KOPECKS = 10_000_000
+"""Amounts from 100 000 ₽ up: a bare number this long on a page is a kopeck amount misread."""
+
+
+def kopeck_amounts(document: Any) -> set[int]:
+    """Every ``…_kopecks`` integer in a JSON document."""
+    found: set[int] = set()
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key.endswith("_kopecks") and isinstance(value, int) and not isinstance(value, bool):
+                found.add(abs(value))
+            else:
+                found |= kopeck_amounts(value)
+    elif isinstance(document, list):
+        for item in document:
+            found |= kopeck_amounts(item)
+    return found
+
+
+def bare(number: int) -> re.Pattern[str]:
+    """``number`` as a whole number on its own, grouped or not — not the start of a larger
+    figure nor an amount with decimals («10 000 000,00 ₽» is roubles)."""
+    forms = "|".join(re.escape(f) for f in (f"{number:,}".replace(",", " "), str(number)))
+    return re.compile(rf"(?<![\d,.])(?<!\d )(?:{forms})(?![\d,.]| \d)")
+
+
+def file_name(path: str, width: int) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "overview"
+    return f"{slug[:80]}-{width}.png"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_readers_page_is_saved_fits_and_shows_money_in_roubles(
+    base_url: str, browser: Browser, width: int
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        for path in SHOWN:
+            assert page.goto(base_url + path).status == 200, path
+            page.screenshot(path=str(SCREENSHOTS / file_name(path, width)), full_page=True)
+            scrolled = page.evaluate("document.documentElement.scrollWidth")
+            assert scrolled <= width, f"{path} is {scrolled} px wide at {width} px"
+            text = text_of(page)
+            twin = httpx.get(base_url + path, params={"format": "json"}, timeout=30).json()
+            for amount in kopeck_amounts(twin):
+                if amount >= LARGE_KOPECKS:
+                    assert not bare(amount).search(text), f"{path} prints {amount} kopecks bare"
+        assert len(list(SCREENSHOTS.glob(f"*-{width}.png"))) >= len(SHOWN)
+    finally:
+        context.close()
