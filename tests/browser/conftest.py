@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from krai.bootstrap import build
 from krai.config.settings import load_settings
@@ -22,6 +22,8 @@ from tests.browser.world import build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 START_SECONDS = 15
+WAIT_MS = 15_000
+"""How long a page may take to show what a test waits for."""
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,24 @@ def browser() -> Iterator[Browser]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile of a browser set to Russian (no language cookie)."""
+    yield from _profile(browser, "ru-RU")
+
+
+@pytest.fixture
+def english(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile of a browser set to English."""
+    yield from _profile(browser, "en-GB")
+
+
+def _profile(browser: Browser, locale: str) -> Iterator[BrowserContext]:
+    fresh = browser.new_context(locale=locale)
+    fresh.set_default_timeout(WAIT_MS)
+    try:
+        yield fresh
+    finally:
+        fresh.close()

@@ -2,15 +2,13 @@
 figures, the investors' site search, an inclusion proof verified by the browser itself (and
 refused once the entry's bytes are tampered with), phone widths, and the JSON twins."""
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from tests.browser.conftest import WAIT_MS
 from tests.scenarios.harness import synthetic_inn
 
-WAIT_MS = 15_000
 PARK = "/parks/krasnoyarsk-digital"
 DAY = "/energy/krasnoyarsk-dam/2018-06-02"
 # Each page with figures it must show, as Babel formats them in each language.
@@ -59,17 +57,6 @@ PHONE_PAGES = [
 def text_of(page: Page, selector: str = "body") -> str:
     """The visible text of ``selector`` with Babel's non-breaking spaces as plain ones."""
     return page.inner_text(selector).replace("\u00a0", " ").replace("\u202f", " ")
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh profile of a browser set to Russian (no language cookie)."""
-    fresh = browser.new_context(locale="ru-RU")
-    fresh.set_default_timeout(WAIT_MS)
-    try:
-        yield fresh
-    finally:
-        fresh.close()
 
 
 def test_every_area_in_russian_then_english_with_its_figures(

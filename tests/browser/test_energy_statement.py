@@ -4,10 +4,8 @@ and downloads whose totals are the page's."""
 
 import csv
 import io
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext
 
@@ -20,17 +18,6 @@ STATEMENT = f"/energy/krasnoyarsk-dam/2018-06-02/statement/{ENTU}"
 def plain(text: str) -> str:
     """Text with Babel's non-breaking spaces as plain ones."""
     return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh Russian browser profile."""
-    fresh = browser.new_context(locale="ru-RU")
-    fresh.set_default_timeout(15_000)
-    try:
-        yield fresh
-    finally:
-        fresh.close()
 
 
 def test_the_statement_reads_hour_by_hour_with_balances(

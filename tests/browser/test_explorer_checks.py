@@ -2,24 +2,12 @@
 checked in the browser, and the receipt to take away."""
 
 import hashlib
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, Page, Route
 
 from krai.log.note import NoteSigner, format_vkey
 from tests.browser.test_dashboard import WAIT_MS, text_of
-
-
-@pytest.fixture
-def english(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="en-GB")
-    context.set_default_timeout(WAIT_MS)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 def settled(page: Page, box: str) -> tuple[str, str]:
@@ -54,15 +42,15 @@ def test_the_verdict_names_the_key_it_used_and_a_foreign_key_fails(
     page = english.new_page()
     page.goto(f"{base_url}/explorer/entries/150")
     state, text = settled(page, "verdict")
-    assert state == "verified" and "served by this same page, not pinned" in text
+    assert state == "verified" and "served by this same page, not pinned" in text, text
     page.goto(f"{base_url}/explorer/entries/150?key={served_vkey(base_url)}")
     state, text = settled(page, "verdict")
-    assert state == "verified" and "from the page address" in text
+    assert state == "verified" and "from the page address" in text, text
     origin = httpx.get(f"{base_url}/v1/checkpoint").json()["origin"]
     impostor = format_vkey(NoteSigner(origin, hashlib.sha256(b"impostor").digest()).verifier)
     page.goto(f"{base_url}/explorer/entries/150?key={impostor}")
     state, text = settled(page, "verdict")
-    assert state == "failed" and "does not verify" in text
+    assert state == "failed" and "does not verify" in text, text
 
 
 def test_a_pinned_key_is_used_until_forgotten(base_url: str, english: BrowserContext) -> None:
@@ -72,7 +60,7 @@ def test_a_pinned_key_is_used_until_forgotten(base_url: str, english: BrowserCon
     assert served_vkey(base_url) in text_of(page, "#pin-state")
     page.reload()
     state, text = settled(page, "verdict")
-    assert state == "verified" and "pinned in this browser" in text
+    assert state == "verified" and "pinned in this browser" in text, text
     page.click("#forget-key")
     page.reload()
     assert "served by this same page" in settled(page, "verdict")[1]

@@ -3,10 +3,8 @@ measures with their overlaps, occupancy computed or explained, organisations by 
 linked to their own page, transaction types in words — and no raw ids or English on the
 Russian pages."""
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page
 
 from krai.entrypoints.web.i18n import catalogue
 
@@ -30,17 +28,6 @@ TX_TYPES = [key.removeprefix("txtype.") for key in catalogue() if key.startswith
 def text_of(page: Page, selector: str = "body") -> str:
     """The visible text with Babel's non-breaking spaces as plain ones."""
     return page.inner_text(selector).replace("\u00a0", " ").replace("\u202f", " ")
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh Russian profile."""
-    fresh = browser.new_context(locale="ru-RU")
-    fresh.set_default_timeout(15_000)
-    try:
-        yield fresh
-    finally:
-        fresh.close()
 
 
 @pytest.mark.parametrize("path", ["/parks", *PARKS, "/explorer", "/explorer/entries"])

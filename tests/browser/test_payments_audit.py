@@ -4,28 +4,15 @@ recorded by then and says where it cut the log; a flagged trace says what was fo
 shows the bank line; payments found by programme and id."""
 
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import BrowserContext
 
 from krai.entrypoints.web.i18n import catalogue
-from tests.browser.test_dashboard import WAIT_MS, text_of
+from tests.browser.test_dashboard import text_of
 
 CODES = re.compile(r"[a-z]+_[a-z_]+|\{|_kopecks")
 """What a code, a dict dump or a raw field name looks like."""
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh Russian profile."""
-    fresh = browser.new_context(locale="ru-RU")
-    fresh.set_default_timeout(WAIT_MS)
-    try:
-        yield fresh
-    finally:
-        fresh.close()
 
 
 def test_findings_read_as_sentences_with_sums_and_links(
