@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
+from krai.app import lookups
 from krai.app.ports import Storage
 from krai.app.submission import Submitter
 from krai.app.today import ledger_today
@@ -46,10 +47,9 @@ def document(
 
 
 def found(content: Any, missing: str) -> JSONResponse:
-    """``content`` as JSON, or a 404 problem saying ``missing`` when it is None or empty."""
-    if content is None:
-        raise ProblemError("not_found", missing)
-    return document(content)
+    """``content`` as JSON, or the 404 problem of ``krai.app.lookups.found`` saying
+    ``missing`` when it is None."""
+    return document(lookups.found(content, missing))
 
 
 def day_or_today(text: str | None, storage: Storage, name: str = "on") -> str:

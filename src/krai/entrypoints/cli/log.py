@@ -20,6 +20,7 @@ from krai.entrypoints.cli.common import (
     print_json,
     refusals,
     services_for,
+    show,
 )
 from krai.log.note import format_vkey
 
@@ -71,7 +72,7 @@ def prove_inclusion_command(
     """An RFC 9162 inclusion proof of one entry."""
     with services_for(home) as services, refusals():
         proof = prove_inclusion(services.storage, index, size)
-    _print(proof.to_json(), json_output)
+    show(proof.to_json(), json_output)
 
 
 @app.command("prove-consistency")
@@ -86,7 +87,7 @@ def prove_consistency_command(
     """An RFC 9162 consistency proof between two tree sizes."""
     with services_for(home) as services, refusals():
         proof = prove_consistency(services.storage, first, second)
-    _print(proof.to_json(), json_output)
+    show(proof.to_json(), json_output)
 
 
 @app.command()
@@ -129,11 +130,3 @@ def export_tiles_command(
         f"{report.written} written, {report.kept} kept, {report.removed} partial removed",
         highlight=False,
     )
-
-
-def _print(document: dict[str, object], json_output: bool) -> None:
-    if json_output:
-        print_json(document)
-        return
-    for key, value in document.items():
-        console.print(f"[bold]{key}[/]: {value}", highlight=False)
