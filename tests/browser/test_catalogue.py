@@ -3,7 +3,7 @@
 import re
 from importlib import resources
 
-from krai.entrypoints.web.i18n import LANGUAGES, Words, catalogue
+from krai.entrypoints.words.i18n import LANGUAGES, Words, catalogue
 
 TEMPLATES = resources.files("krai.entrypoints.web").joinpath("templates")
 LITERAL_KEY = re.compile(r"""\bt\('([a-z_]+\.[a-z_]+)'""")

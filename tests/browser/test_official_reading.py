@@ -6,7 +6,7 @@ Russian pages."""
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from krai.entrypoints.web.i18n import catalogue
+from krai.entrypoints.words.i18n import catalogue
 
 PARKS = ["/parks/krasnoyarsk-digital", "/parks/technopark-yakutia", "/parks/sibir"]
 RAW_IDS = [

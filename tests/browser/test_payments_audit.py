@@ -8,7 +8,7 @@ import re
 import httpx
 from playwright.sync_api import BrowserContext
 
-from krai.entrypoints.web.i18n import catalogue
+from krai.entrypoints.words.i18n import catalogue
 from tests.browser.test_dashboard import text_of
 
 CODES = re.compile(r"[a-z]+_[a-z_]+|\{|_kopecks")

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 import krai.modules
 from krai.entrypoints.cli.main import app as cli
 from krai.entrypoints.edges import load_edge
-from krai.entrypoints.web.i18n import catalogue
+from krai.entrypoints.words.i18n import catalogue
 from krai.modules.release import MODULES
 from krai.state.descriptor import ModuleDescriptor
 

@@ -28,8 +28,8 @@ from krai.entrypoints.cli.common import (
     show,
 )
 from krai.entrypoints.reports.audit import render_html, write_xlsx
-from krai.entrypoints.web.findings import describe
-from krai.entrypoints.web.i18n import Words
+from krai.entrypoints.words.findings import describe
+from krai.entrypoints.words.i18n import Words
 from krai.modules.payments import queries, trace
 from krai.modules.payments.records import StatementInParts
 from krai.state.calendar import CalendarDayError

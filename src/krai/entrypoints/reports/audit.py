@@ -11,8 +11,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from krai.entrypoints.web.findings import describe
-from krai.entrypoints.web.i18n import Words
+from krai.entrypoints.words.findings import describe
+from krai.entrypoints.words.i18n import Words
 
 _TEMPLATES = Environment(
     loader=PackageLoader("krai.entrypoints.reports", "templates"),

@@ -10,9 +10,10 @@ from starlette.responses import Response
 from krai.app import energy_statement as statement_file
 from krai.app.ports import Storage
 from krai.entrypoints.web import charts
-from krai.entrypoints.web.i18n import Words, language_of
+from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.entrypoints.words.i18n import Words
 from krai.modules.energy import queries as energy
 from krai.modules.energy.records import Invoice, MarketView
 from krai.modules.parks import queries as parks

@@ -16,8 +16,9 @@ from krai.app import park_registry
 from krai.app.ports import Storage
 from krai.app.today import ledger_today
 from krai.entrypoints.web import charts
-from krai.entrypoints.web.i18n import Words, language_of
+from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
+from krai.entrypoints.words.i18n import Words
 from krai.state.calendar import CalendarDayError, calendar_day
 
 router = APIRouter()

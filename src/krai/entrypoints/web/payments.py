@@ -14,9 +14,10 @@ from krai.app.ports import Storage
 from krai.app.trace import flagged_trace
 from krai.bootstrap import new_engine
 from krai.entrypoints.web import charts
-from krai.entrypoints.web.findings import describe, month, trace_link
-from krai.entrypoints.web.i18n import Words, language_of
+from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
+from krai.entrypoints.words.findings import describe, month, trace_link
+from krai.entrypoints.words.i18n import Words
 from krai.modules.payments import queries as payments
 from krai.modules.payments import trace
 from krai.modules.payments.records import DispensingView, PaymentView, ProgrammeView

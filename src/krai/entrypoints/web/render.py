@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from krai.bootstrap import Services
-from krai.entrypoints.web.i18n import COOKIE, LANGUAGES, Words, language_of
+from krai.entrypoints.web.language import COOKIE, language_of
+from krai.entrypoints.words.i18n import LANGUAGES, Words
 from krai.modules.release import MODULES
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from krai.entrypoints.web.i18n import Words
+from krai.entrypoints.words.i18n import Words
 
 MONEY = frozenset({"accrued", "due", "amount_kopecks", "rule_amount_kopecks"})
 """Evidence in kopecks, shown in roubles."""

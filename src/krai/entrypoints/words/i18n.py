@@ -1,7 +1,6 @@
-"""The dashboard's two languages: which one a request wants, its words, and Babel's formats.
+"""krai's two languages, their words, and Babel's formats (for pages, reports and the CLI).
 
-Russian is the default; ``?lang=en`` (or ``?lang=ru``) chooses and is remembered in a cookie;
-without either, the browser's ``Accept-Language`` (its most preferred language krai speaks).
+Russian is the default (the dashboard lets a request choose: ``krai.entrypoints.web.language``).
 Words come from ``catalogue.toml`` (one key, its Russian and its English); numbers, money and
 dates are formatted by Babel in the chosen locale. Amounts are integers in named units on the
 ledger (kopecks, kW, kWh, m², Mcal); they are converted only here, for display.
@@ -16,11 +15,9 @@ from importlib import resources
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from starlette.requests import Request
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
-COOKIE = "krai_lang"
 
 
 @cache
@@ -28,38 +25,6 @@ def catalogue() -> dict[str, dict[str, str]]:
     """Every message key with its text in each language."""
     text = resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
     return {key: dict(value) for key, value in tomllib.loads(text).items()}
-
-
-def language_of(request: Request) -> str:
-    """The language the request asks for: query, then cookie, then Accept-Language, then
-    Russian."""
-    for candidate in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
-        if candidate in LANGUAGES:
-            return str(candidate)
-    return accepted_language(request.headers.get("accept-language", ""))
-
-
-def accepted_language(header: str) -> str:
-    """The most preferred of krai's languages in an ``Accept-Language`` header (RFC 9110
-    §12.5.4: ``q`` weights, ties in the header's order, ``q=0`` refuses), else Russian."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(header.split(",")):
-        tag, _, parameters = item.strip().partition(";")
-        language = tag.strip().lower().split("-")[0]
-        weight = _weight(parameters)
-        if language in LANGUAGES and weight > 0:
-            ranked.append((-weight, position, language))
-    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
-
-
-def _weight(parameters: str) -> float:
-    name, _, value = parameters.strip().partition("=")
-    if name.strip().lower() != "q":
-        return 1.0
-    try:
-        return max(0.0, min(1.0, float(value)))
-    except ValueError:
-        return 0.0
 
 
 @dataclass(frozen=True)
