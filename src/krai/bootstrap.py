@@ -13,41 +13,43 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
 from krai.adapters.sql.cosigned import SqlCosignedStore
 from krai.adapters.sql.storage import SqlStorage, open_storage
-from krai.adapters.static_tiles import DirectoryTileSink
-from krai.adapters.tiles_client import open_tile_source
-from krai.adapters.vault.store import SqlVault, open_vault
-from krai.adapters.witness.keys import create_witness_key, load_witness_key
-from krai.adapters.witness.store import SqlWitnessStore, open_witness_store
-from krai.adapters.witness_client import HttpWitnessClient
 from krai.app.cosigning import CosignedStore, Witness, WitnessClient
 from krai.app.ports import Clock, Storage
 from krai.app.publication import Publication
-from krai.app.remote_verify import TileSource
-from krai.app.sequencer import Sequencer
-from krai.app.tiles_mirror import TileSink
-from krai.app.vault import Vault
-from krai.app.witness import WitnessService
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
 from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier, parse_cosignature_vkey
-from krai.modules.identity.queries import IdentityAuthority
 from krai.modules.release import MODULES
-from krai.state.engine import Engine
-from krai.state.entry import Entry
-from krai.state.store import MemoryState
+
+if TYPE_CHECKING:
+    # What a command that only reads never needs is imported where it is first used, so that
+    # such a command starts without the engine, the web client or SQLAlchemy (ADR 0032).
+    from krai.adapters.vault.store import SqlVault
+    from krai.adapters.witness.store import SqlWitnessStore
+    from krai.adapters.witness_client import HttpWitnessClient
+    from krai.app.remote_verify import TileSource
+    from krai.app.sequencer import Sequencer
+    from krai.app.tiles_mirror import TileSink
+    from krai.app.vault import Vault
+    from krai.app.witness import WitnessService
+    from krai.state.engine import Engine
 
 LOG_KEY_NAME = "log"
 __all__ = ["KEY_TYPES", "Keystore", "Services", "StoredKey"]
 
 
-def new_engine() -> Engine:
+def new_engine() -> "Engine":
     """A state engine with every module of this release."""
+    from krai.modules.identity.queries import IdentityAuthority  # noqa: PLC0415 - on demand
+    from krai.state.engine import Engine  # noqa: PLC0415
+
     return Engine([module.state_machine() for module in MODULES], IdentityAuthority())
 
 
@@ -63,19 +65,34 @@ class Services:
     settings: Settings
     storage: Storage
     keystore: Keystore
-    engine: Engine
-    sequencer: Sequencer
     clock: Clock
+    stamps: Clock
+    """The sequencer's clock, which stamps entries."""
     cosigned: CosignedStore | None = None
     """The store of cosigned notes, in the ledger's SQL database (None off SQL storage)."""
-    _vault: SqlVault | None = field(default=None, init=False, repr=False)
-    _witness_client: HttpWitnessClient | None = field(default=None, init=False, repr=False)
+    _vault: "SqlVault | None" = field(default=None, init=False, repr=False)
+    _witness_client: "HttpWitnessClient | None" = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def origin(self) -> str:
         """The log's origin line."""
         return self.settings.origin
+
+    @cached_property
+    def engine(self) -> "Engine":
+        """The state engine of every module, built on first use (reads need none)."""
+        return new_engine()
+
+    @cached_property
+    def sequencer(self) -> "Sequencer":
+        """The ledger's one writer, built on first use: a command that only reads opens none."""
+        from krai.app.sequencer import Sequencer  # noqa: PLC0415 - on demand
+
+        signer = log_signer(self.keystore.load(LOG_KEY_NAME), self.origin)
+        return Sequencer(
+            self.storage, self.engine, clock=self.stamps, origin=self.origin, log_signer=signer
+        )
 
     @cached_property
     def log_verifier(self) -> NoteVerifier:
@@ -100,10 +117,12 @@ class Services:
         """The client that asks witnesses to cosign, opened on first use."""
         with self._lock:
             if self._witness_client is None:
+                from krai.adapters.witness_client import HttpWitnessClient  # noqa: PLC0415
+
                 self._witness_client = HttpWitnessClient()
             return self._witness_client
 
-    def vault(self, *, create: bool = False) -> Vault:
+    def vault(self, *, create: bool = False) -> "Vault":
         """The personal-data vault, opened (and migrated) on first use, then kept open; with
         ``create``, a vault that holds no keys yet gets a new master key file, else it is a
         ``VaultError`` (and the next call tries again)."""
@@ -122,7 +141,8 @@ class Services:
 
     def close(self) -> None:
         """Stop threads and release connections."""
-        self.sequencer.close()
+        if "sequencer" in self.__dict__:
+            self.sequencer.close()
         with self._lock:
             if self._vault is not None:
                 self._vault.close()
@@ -138,14 +158,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     the demo's world, passes its own). ``Services.clock`` times what happens outside the log
     (witness cosignatures): the given clock, else the system's."""
     storage = open_storage(settings.database_url)
-    keystore = Keystore(settings.keys_dir)
-    engine = new_engine()
-    signer = log_signer(keystore.load(LOG_KEY_NAME), settings.origin)
     stamps = clock or (StoppedClock() if settings.simulated_time else SystemClock())
-    sequencer = Sequencer(storage, engine, clock=stamps, origin=settings.origin, log_signer=signer)
-    clock = clock or SystemClock()
-    cosigned = SqlCosignedStore(storage.engine) if isinstance(storage, SqlStorage) else None
-    return Services(settings, storage, keystore, engine, sequencer, clock, cosigned)
+    cosigned = SqlCosignedStore(storage) if isinstance(storage, SqlStorage) else None
+    keystore = Keystore(settings.keys_dir)
+    return Services(settings, storage, keystore, clock or SystemClock(), stamps, cosigned)
 
 
 def configured_witnesses(settings: Settings) -> list[Witness]:
@@ -158,13 +174,15 @@ def open_keystore(settings: Settings) -> Keystore:
     return Keystore(settings.keys_dir)
 
 
-def open_home_vault(settings: Settings, *, create: bool = False) -> SqlVault:
+def open_home_vault(settings: Settings, *, create: bool = False) -> "SqlVault":
     """The home's vault, opened and migrated; the caller closes it."""
+    from krai.adapters.vault.store import open_vault  # noqa: PLC0415 - on demand
+
     return open_vault(settings.vault_database_url, settings.vault_key_file, create=create)
 
 
 @contextmanager
-def home_vault(settings: Settings, *, create: bool = False) -> Iterator[Vault]:
+def home_vault(settings: Settings, *, create: bool = False) -> Iterator["Vault"]:
     """The home's vault while the block runs, for a command that opens no ledger."""
     vault = open_home_vault(settings, create=create)
     try:
@@ -173,13 +191,17 @@ def home_vault(settings: Settings, *, create: bool = False) -> Iterator[Vault]:
         vault.close()
 
 
-def tile_source(location: str) -> TileSource:
+def tile_source(location: str) -> "TileSource":
     """A reader of a log's tiles: an http(s) URL prefix, a file:// URL or a directory."""
+    from krai.adapters.tiles_client import open_tile_source  # noqa: PLC0415 - on demand
+
     return open_tile_source(location)
 
 
-def tile_sink(directory: Path) -> TileSink:
+def tile_sink(directory: Path) -> "TileSink":
     """A writer of a static tiles mirror into ``directory`` (created if missing)."""
+    from krai.adapters.static_tiles import DirectoryTileSink  # noqa: PLC0415 - on demand
+
     return DirectoryTileSink(directory)
 
 
@@ -216,6 +238,9 @@ def found_network(
     operator_seed, log_seed = seeds or (secrets.token_bytes(32), secrets.token_bytes(32))
     operator = StoredKey(founder.key_name, founder.inn, Ed25519PrivateKey(operator_seed))
     genesis = genesis_document(settings.origin, founder, operator)
+    from krai.state.entry import Entry  # noqa: PLC0415 - on demand
+    from krai.state.store import MemoryState  # noqa: PLC0415
+
     new_engine().execute(MemoryState(), Entry(0, 0, genesis=genesis))
     settings.home.mkdir(parents=True, exist_ok=True)
     keystore = Keystore(settings.keys_dir)
@@ -253,8 +278,8 @@ class WitnessHome:
     """An opened witness directory: its cosigning service and its store."""
 
     directory: Path
-    service: WitnessService
-    store: SqlWitnessStore
+    service: "WitnessService"
+    store: "SqlWitnessStore"
 
 
 def witness_database_url(directory: Path) -> str:
@@ -265,6 +290,9 @@ def witness_database_url(directory: Path) -> str:
 def create_witness(directory: Path, name: str) -> CosignatureSigner:
     """Create a witness in ``directory``: its cosigning key (0600, never overwritten:
     ``WitnessKeyError``) and its database."""
+    from krai.adapters.witness.keys import create_witness_key  # noqa: PLC0415 - on demand
+    from krai.adapters.witness.store import open_witness_store  # noqa: PLC0415
+
     signer = create_witness_key(directory, name)
     open_witness_store(witness_database_url(directory)).close()
     return signer
@@ -272,12 +300,18 @@ def create_witness(directory: Path, name: str) -> CosignatureSigner:
 
 def witness_key(directory: Path) -> CosignatureSigner:
     """The witness's cosigning key (``WitnessKeyError`` if there is none or it is bad)."""
+    from krai.adapters.witness.keys import load_witness_key  # noqa: PLC0415 - on demand
+
     return load_witness_key(directory)
 
 
 @contextmanager
 def open_witness(directory: Path, clock: Clock | None = None) -> Iterator[WitnessHome]:
     """The witness of ``directory`` (its key and database) while the block runs."""
+    from krai.adapters.witness.keys import load_witness_key  # noqa: PLC0415 - on demand
+    from krai.adapters.witness.store import open_witness_store  # noqa: PLC0415
+    from krai.app.witness import WitnessService  # noqa: PLC0415
+
     cosigner = load_witness_key(directory)
     store = open_witness_store(witness_database_url(directory))
     try:

@@ -78,7 +78,7 @@ def cosign(storage: Storage) -> str:
     note = parse_note(latest.note)
     line = WITNESS.sign(note.text, COSIGNED_AT)
     text = format_note(Note(note.text, (*note.signatures, line)))
-    SqlCosignedStore(storage.engine).store_cosigned(CosignedNote(latest.size, text, 1, 0))
+    SqlCosignedStore(storage).store_cosigned(CosignedNote(latest.size, text, 1, 0))
     return text
 
 

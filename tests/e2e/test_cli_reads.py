@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import typer
+from typer._click import Context
 from typer.testing import CliRunner
 
 from krai.entrypoints.cli.common import EXIT_NOT_FOUND, EXIT_USAGE
@@ -89,13 +90,13 @@ def test_a_bad_date_is_a_usage_error(home: Path, command: str) -> None:
 
 
 def commands(group: Any, path: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Every command of the CLI by its full name."""
-    subcommands = getattr(group, "commands", None)
-    if not subcommands:
+    """Every command of the CLI by its full name (loading the lazy groups' commands)."""
+    if not hasattr(group, "list_commands"):
         return {" ".join(path): group}
+    context = Context(group)
     found: dict[str, Any] = {}
-    for name, command in subcommands.items():
-        found |= commands(command, (*path, name))
+    for name in group.list_commands(context):
+        found |= commands(group.get_command(context, name), (*path, name))
     return found
 
 

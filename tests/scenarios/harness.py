@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
-from krai.modules.accounts import AccountsModule
-from krai.modules.energy import EnergyModule
-from krai.modules.identity import IdentityModule
+from krai.modules.accounts.machine import AccountsModule
+from krai.modules.energy.machine import EnergyModule
+from krai.modules.identity.machine import IdentityModule
 from krai.modules.identity.model import INN10_WEIGHTS
 from krai.modules.identity.queries import IdentityAuthority
-from krai.modules.notary import NotaryModule
-from krai.modules.parks import ParksModule
-from krai.modules.payments import PaymentsModule
+from krai.modules.notary.machine import NotaryModule
+from krai.modules.parks.machine import ParksModule
+from krai.modules.payments.machine import PaymentsModule
 from krai.state.engine import Engine
 from krai.state.entry import Entry, decode_entry
 from krai.state.store import MemoryState, StateView, state_digest

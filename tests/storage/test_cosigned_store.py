@@ -8,7 +8,7 @@ from krai.app.ports import Storage
 
 def store_of(storage: Storage) -> SqlCosignedStore:
     assert isinstance(storage, SqlStorage)
-    return SqlCosignedStore(storage.engine)
+    return SqlCosignedStore(storage)
 
 
 def test_cosigned_notes_are_stored_replaced_and_found_by_count(sql_storage: Storage) -> None:

@@ -7,10 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from krai.adapters.sql import wal
-from krai.adapters.sql.storage import SqlStorage, open_storage
+from krai.adapters.sql.storage import MIGRATIONS, SCHEMA_HEAD, SqlStorage, open_storage
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
 from krai.log.hashing import leaf_hash
@@ -301,3 +304,25 @@ def test_a_range_of_keys_reads_what_the_prefix_scan_holds_between_its_bounds(
     memory.apply_writes(writes)
     assert list(scan_range(memory, "p/", start, end)) == expected
     assert list(scan_range(CachedState(storage), "p/", start, end)) == expected  # filtered
+
+
+def test_the_schema_head_is_the_newest_migration() -> None:
+    """A database at SCHEMA_HEAD is opened without Alembic: the constant must name the head."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+def test_an_older_schema_is_migrated_when_opened(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'krai.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    storage = open_storage(url)
+    with storage.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert storage.schema_revision() == "0002"
+    storage.close()
+    again = open_storage(url)
+    assert again.schema_revision() == SCHEMA_HEAD
+    again.close()

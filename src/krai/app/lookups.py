@@ -4,7 +4,6 @@
 from typing import TypeVar
 
 from krai.app.ports import Storage
-from krai.modules.energy import queries as energy
 from krai.modules.energy.records import MarketView
 from krai.modules.parks import queries as parks
 from krai.tx.errors import not_found
@@ -14,6 +13,9 @@ T = TypeVar("T")
 
 def require_market(storage: Storage, market_id: str) -> MarketView:
     """The open market ``market_id``; ``not_found`` when there is none."""
+    # Imported here: energy's queries load the clearing (numpy), which a park's read never needs.
+    from krai.modules.energy import queries as energy  # noqa: PLC0415
+
     found = energy.market(storage, market_id)
     if found is None:
         raise not_found(f"market {market_id} is not open")

@@ -21,9 +21,8 @@ from krai.app.cosigning import (
     WitnessOutcome,
     published,
 )
-from krai.app.ports import Clock, Storage
+from krai.app.ports import Clock, Storage, StoredCheckpoint
 from krai.app.receipts import NotYetPublishedError
-from krai.app.submission import checkpoint_json
 from krai.log.cosigned import CosignedCheckpoint
 from krai.log.note import NoteVerifier, format_vkey
 
@@ -144,3 +143,13 @@ def cosigning(
         yield True
     finally:
         thread.stop()
+
+
+def checkpoint_json(checkpoint: StoredCheckpoint) -> dict[str, Any]:
+    """A stored checkpoint as JSON: size, root, signing time and the signed note."""
+    return {
+        "size": checkpoint.size,
+        "root_hash": checkpoint.root_hash.hex(),
+        "time_ms": checkpoint.time_ms,
+        "note": checkpoint.note,
+    }

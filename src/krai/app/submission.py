@@ -13,6 +13,7 @@ from typing import Any
 from krai.app.group_commit import GroupCommitter
 from krai.app.ports import Storage, StoredCheckpoint
 from krai.app.proofs import prove_inclusion
+from krai.app.publication import checkpoint_json
 from krai.app.sequencer import Outcome, Receipt, Sequencer
 from krai.tx.envelope import Transaction
 
@@ -59,14 +60,4 @@ def sealed(storage: Storage, receipt: Receipt, timeout_s: float) -> dict[str, An
         **receipt.to_json(),
         "checkpoint": checkpoint_json(checkpoint),
         "inclusion": proof.to_json(),
-    }
-
-
-def checkpoint_json(checkpoint: StoredCheckpoint) -> dict[str, Any]:
-    """A stored checkpoint as JSON: size, root, signing time and the signed note."""
-    return {
-        "size": checkpoint.size,
-        "root_hash": checkpoint.root_hash.hex(),
-        "time_ms": checkpoint.time_ms,
-        "note": checkpoint.note,
     }

@@ -10,9 +10,10 @@ what exists (docs/modules/README.md lists the files a new module touches).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from krai.state.engine import Module
+if TYPE_CHECKING:
+    from krai.state.engine import Module
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class ModuleDescriptor:
 
     name: str
     kind: Literal["base", "domain"]
-    state_machine: Callable[[], Module]
+    state_machine: Callable[[], "Module"]
+    """Builds the state machine; a module imports its machine (messages, rules) only here, so
+    that reading its records does not load them."""
     commands: tuple[tuple[str, str], ...] = ()
     """CLI groups: (group name, import path of a ``typer.Typer``)."""
     routers: tuple[str, ...] = ()

@@ -11,6 +11,8 @@ import typer
 from fastapi import APIRouter
 
 import krai.modules
+from krai.entrypoints.cli.lazy import loaded
+from krai.entrypoints.cli.main import COMMANDS
 from krai.entrypoints.cli.main import app as cli
 from krai.entrypoints.edges import load_edge
 from krai.entrypoints.words.i18n import catalogue
@@ -48,10 +50,14 @@ def test_every_edge_a_descriptor_names_exists_and_is_of_its_kind(
 
 def test_the_cli_groups_are_the_descriptors_and_collide_with_nothing() -> None:
     groups = [group for module in MODULES for group, _ in module.commands]
-    registered = [info.name for info in cli.registered_groups]
-    assert len(set(registered)) == len(registered)
-    assert set(groups) <= set(registered)
-    assert not set(groups) & {command.name for command in cli.registered_commands}
+    assert len(set(groups)) == len(groups)
+    assert all(COMMANDS[group] == path for module in MODULES for group, path in module.commands)
+    assert not set(COMMANDS) & {command.name for command in cli.registered_commands}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_lazy_command_loads_under_its_own_name(name: str) -> None:
+    assert loaded(COMMANDS[name], name).name == name
 
 
 def test_a_loader_refuses_an_edge_of_the_wrong_kind() -> None:

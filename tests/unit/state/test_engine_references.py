@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from krai.modules.energy import EnergyModule
+from krai.modules.energy.machine import EnergyModule
 from krai.modules.identity.queries import IdentityAuthority
-from krai.modules.parks import ParksModule
+from krai.modules.parks.machine import ParksModule
 from krai.modules.parks.model import park_key
 from krai.state.engine import Context, Engine, Handler
 from krai.state.store import MemoryState, Overlay

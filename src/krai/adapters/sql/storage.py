@@ -1,29 +1,37 @@
-"""The ledger's storage on SQLite or PostgreSQL, through SQLAlchemy Core.
+"""The ledger's storage on SQLite or PostgreSQL: reads as plain SQL on a driver connection,
+writes and migrations through SQLAlchemy Core and Alembic.
 
 A batch — entries, tree nodes, state writes, events and its checkpoint — is written in one
 database transaction, and on SQLite with ``synchronous=FULL`` in WAL mode, so it is durable
 when ``append_batch`` returns. The sequencer is the only writer of a ledger.
+
+SQLAlchemy and Alembic are imported when first needed: reads of a SQLite file open it with the
+standard library's driver, and a database whose schema is already at ``SCHEMA_HEAD`` is not
+handed to Alembic, so a command that only reads starts without either (ADR 0032).
 """
 
 import fcntl
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 
-from krai.adapters.sql import schema
 from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
 from krai.log.hashing import node_hash
 from krai.state.store import DELETED, SCAN_END
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA_HEAD = "0003"
+"""The newest Alembic revision in ``migrations/versions`` (a test holds them equal)."""
 SEQUENCER_LOCK = 0x6B726169_5345510A
 """The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 KEYS_PER_QUERY = 500
@@ -45,31 +53,58 @@ class NonContiguousBatchError(ValueError):
 
 
 def open_storage(url: str) -> "SqlStorage":
-    """Open (and migrate) the database at ``url``."""
+    """Open the database at ``url``, migrating it first unless it is at ``SCHEMA_HEAD``."""
     storage = SqlStorage(url)
-    storage.migrate()
+    if storage.schema_revision() != SCHEMA_HEAD:
+        storage.migrate()
     return storage
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///path`` URL without options; None for any other URL (an
+    in-memory database, PostgreSQL), which is then opened through SQLAlchemy."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url or url == prefix or url.endswith(":memory:"):
+        return None
+    return Path(url[len(prefix) :])
 
 
 class SqlStorage:
     """Storage of one ledger in one SQL database."""
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        self._sqlite = self.engine.dialect.name == "sqlite"
+        self.url = url
+        self._file = sqlite_file(url)
+        self._sqlite = url.startswith("sqlite")
         """SQLite: the driver's rows are already tuples of Python values (a PostgreSQL
         driver's rows and ``bytea`` values need converting), and JSON arrays can be joined."""
+        self._marker = "?" if self._sqlite else "%s"
         self._local = threading.local()
         self._checkpointer: WalCheckpointer | None = None
 
-    def _fetch(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """Run a hot read on this thread's own driver connection, past SQLAlchemy's overhead."""
+    @cached_property
+    def engine(self) -> "Engine":
+        """SQLAlchemy's engine, created on first use (writes, migrations, PostgreSQL reads)."""
+        from sqlalchemy import create_engine, event  # noqa: PLC0415 - only when writing
+
+        engine = create_engine(self.url, pool_pre_ping=True)
+        if self._sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def _connect(self) -> Any:
+        """A driver connection of this thread's own: SQLite files directly, else from the pool."""
+        if self._file is None:
+            return self.engine.raw_connection()
+        connection = sqlite3.connect(self._file, timeout=10)
+        _sqlite_pragmas(connection, None)
+        return connection
+
+    def fetch_rows(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run a read on this thread's own driver connection, past SQLAlchemy's overhead."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._local.connection = self.engine.raw_connection()
+            connection = self._local.connection = self._connect()
         rows: list[tuple[Any, ...]]
         cursor = connection.cursor()
         try:
@@ -81,8 +116,24 @@ class SqlStorage:
             connection.rollback()
         return rows
 
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at; None before its first migration."""
+        exists = (
+            "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+            if self._sqlite
+            else "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_name = 'alembic_version' AND table_schema = current_schema()"
+        )
+        if not self.fetch_rows(exists, [])[0][0]:
+            return None
+        rows = self.fetch_rows("SELECT version_num FROM alembic_version", [])
+        return str(rows[0][0]) if rows else None
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision."""
+        from alembic import command  # noqa: PLC0415 - only when migrating
+        from alembic.config import Config  # noqa: PLC0415
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
@@ -90,7 +141,7 @@ class SqlStorage:
             command.upgrade(config, "head")
 
     def log_size(self) -> int:
-        highest = self._fetch("SELECT max(idx) FROM log_entry", [])[0][0]
+        highest = self.fetch_rows("SELECT max(idx) FROM log_entry", [])[0][0]
         return 0 if highest is None else int(highest) + 1
 
     def append_batch(
@@ -110,14 +161,13 @@ class SqlStorage:
     def _after_commit(self) -> None:
         """Wake the WAL checkpointer of a SQLite file, starting it on the first commit."""
         if self._checkpointer is None:
-            path = self.engine.url.database
-            if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            if self._file is None:
                 return
-            self._checkpointer = WalCheckpointer(Path(path))
+            self._checkpointer = WalCheckpointer(self._file)
         self._checkpointer.wake()
 
     def _write(
-        self, connection: Connection, statements: list[tuple[str, list[tuple[Any, ...]]]]
+        self, connection: "Connection", statements: list[tuple[str, list[tuple[Any, ...]]]]
     ) -> None:
         """Bulk inserts through the driver, inside the SQLAlchemy transaction."""
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -157,7 +207,7 @@ class SqlStorage:
                 parameters.extend([level, *sorted(indexes)])
         if not selects:
             return {}
-        rows = self._fetch(" UNION ALL ".join(selects), parameters)
+        rows = self.fetch_rows(" UNION ALL ".join(selects), parameters)
         return {(level, index): bytes(value) for level, index, value in rows}
 
     def entry(self, index: int) -> StoredEntry | None:
@@ -166,45 +216,41 @@ class SqlStorage:
     def entries(self, start: int, end: int) -> Iterator[StoredEntry]:
         # On the driver's connection, as other hot reads: a proof reads its entry this way,
         # and SQLAlchemy's statement building took half of a proof's time.
-        rows = self._fetch(ENTRIES_SELECT, [start, end])
+        rows = self.fetch_rows(ENTRIES_SELECT, [start, end])
         return iter([_stored_entry(row) for row in rows])
 
     def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
         digest = _digest(tx_id)
         if digest is None:
             return None
-        query = select(*ENTRY_COLUMNS).where(schema.log_entry.c.tx_id == digest)
-        with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return _stored_entry(row) if row else None
+        rows = self.fetch_rows(f"{ENTRY_SELECT} WHERE tx_id = ?", [digest])
+        return _stored_entry(rows[0]) if rows else None
 
     def entry_by_leaf_hash(self, leaf_hash: bytes) -> StoredEntry | None:
-        query = (
-            select(*ENTRY_COLUMNS)
-            .where(schema.log_entry.c.leaf_hash == leaf_hash)
-            .order_by(schema.log_entry.c.idx)
+        rows = self.fetch_rows(
+            f"{ENTRY_SELECT} WHERE leaf_hash = ? ORDER BY idx LIMIT 1", [leaf_hash]
         )
-        with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return _stored_entry(row) if row else None
+        return _stored_entry(rows[0]) if rows else None
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         newest = self.checkpoints(limit=1)
         return newest[0] if newest else None
 
     def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
-        query = select(schema.checkpoint).where(schema.checkpoint.c.size == size)
-        with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return _stored_checkpoint(row) if row else None
+        rows = self.fetch_rows(f"{CHECKPOINT_SELECT} WHERE size = ?", [size])
+        return _stored_checkpoint(rows[0]) if rows else None
 
     def checkpoints(self, limit: int) -> list[StoredCheckpoint]:
-        query = select(schema.checkpoint).order_by(schema.checkpoint.c.size.desc()).limit(limit)
-        with self.engine.connect() as connection:
-            return [_stored_checkpoint(row) for row in connection.execute(query)]
+        rows = self.fetch_rows(f"{CHECKPOINT_SELECT} ORDER BY size DESC LIMIT ?", [limit])
+        return [_stored_checkpoint(row) for row in rows]
+
+    def write_now(self, sql: str, parameters: Sequence[Any]) -> None:
+        """One statement in a transaction of its own, outside the sequencer's batches."""
+        with self.engine.begin() as connection:
+            self._write(connection, [(sql, [tuple(parameters)])])
 
     def get_bytes(self, key: str) -> bytes | None:
-        rows = self._fetch("SELECT value FROM state WHERE key = ?", [key])
+        rows = self.fetch_rows("SELECT value FROM state WHERE key = ?", [key])
         return bytes(rows[0][0]) if rows else None
 
     def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
@@ -215,20 +261,20 @@ class SqlStorage:
             # text ends at a NUL, so a key holding one is looked up by the IN list.
             array = orjson.dumps(list(keys))
             if b"\\u0000" not in array:
-                return dict(self._fetch(STATE_GET_JSON, [array.decode()]))
+                return dict(self.fetch_rows(STATE_GET_JSON, [array.decode()]))
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
             marks = ", ".join("?" * len(chunk))
             sql = f"SELECT key, value FROM state WHERE key IN ({marks})"  # noqa: S608 - placeholders only
-            found.update((key, bytes(value)) for key, value in self._fetch(sql, chunk))
+            found.update((key, bytes(value)) for key, value in self.fetch_rows(sql, chunk))
         return found
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         return self.scan_range(prefix, prefix + SCAN_END)
 
     def scan_range(self, start: str, end: str) -> Iterator[tuple[str, bytes]]:
-        rows = self._fetch(
+        rows = self.fetch_rows(
             "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key", [start, end]
         )
         if self._sqlite:
@@ -236,7 +282,7 @@ class SqlStorage:
         return iter([(key, bytes(value)) for key, value in rows])
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
-        rows = self._fetch(
+        rows = self.fetch_rows(
             "SELECT idx, events FROM log_entry WHERE idx >= ? AND idx < ? AND events IS NOT NULL"
             " ORDER BY idx",
             [start, end],
@@ -253,7 +299,9 @@ class SqlStorage:
     def sequencing(self) -> Iterator[None]:
         """PostgreSQL: a session advisory lock on a connection of its own; SQLite: an
         exclusive ``flock`` on a file beside the database. Both end with the process."""
-        if self.engine.dialect.name == "postgresql":
+        if not self._sqlite:
+            from sqlalchemy import text  # noqa: PLC0415 - only when sequencing
+
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SEQUENCER_LOCK})
                 try:
@@ -264,11 +312,10 @@ class SqlStorage:
                     )
                     connection.commit()
             return
-        path = self.engine.url.database
-        if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        if self._file is None:
             yield
             return
-        with Path(f"{path}-sequencer.lock").open("a+b") as lock:
+        with Path(f"{self._file}-sequencer.lock").open("a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -280,7 +327,8 @@ class SqlStorage:
         parent's connections (without closing them, the parent still owns them)."""
         self._local = threading.local()
         self._checkpointer = None
-        self.engine.dispose(close=False)
+        if "engine" in self.__dict__:
+            self.engine.dispose(close=False)
         return self
 
     def close(self) -> None:
@@ -291,11 +339,12 @@ class SqlStorage:
         if connection is not None:
             connection.close()
             self._local.connection = None
-        self.engine.dispose()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
-def _log_size(connection: Connection) -> int:
-    highest = connection.execute(select(func.max(schema.log_entry.c.idx))).scalar()
+def _log_size(connection: "Connection") -> int:
+    highest = connection.exec_driver_sql("SELECT max(idx) FROM log_entry").scalar()
     return 0 if highest is None else int(highest) + 1
 
 
@@ -318,11 +367,9 @@ STATE_UPSERT = (
 )
 ENTRY_FIELDS = ("idx", "data", "leaf_hash", "tx_id", "signer", "tx_type", "time_ms")
 """The columns a ``StoredEntry`` is read from, in ``_stored_entry``'s order."""
-ENTRY_COLUMNS = tuple(schema.log_entry.c[name] for name in ENTRY_FIELDS)
-ENTRIES_SELECT = (
-    f"SELECT {', '.join(ENTRY_FIELDS)} FROM log_entry"  # noqa: S608 - fixed column names
-    " WHERE idx >= ? AND idx < ? ORDER BY idx"
-)
+ENTRY_SELECT = f"SELECT {', '.join(ENTRY_FIELDS)} FROM log_entry"  # noqa: S608 - fixed names
+ENTRIES_SELECT = f"{ENTRY_SELECT} WHERE idx >= ? AND idx < ? ORDER BY idx"
+CHECKPOINT_SELECT = "SELECT size, root_hash, note, time_ms FROM checkpoint"
 STATE_GET_JSON = (
     "SELECT s.key, s.value FROM json_each(?) AS j CROSS JOIN state AS s ON s.key = j.value"
 )
@@ -388,7 +435,6 @@ def _stored_entry(row: Sequence[Any]) -> StoredEntry:
     )
 
 
-def _stored_checkpoint(row: Any) -> StoredCheckpoint:
-    return StoredCheckpoint(
-        size=row.size, root_hash=bytes(row.root_hash), note=row.note, time_ms=row.time_ms
-    )
+def _stored_checkpoint(row: Sequence[Any]) -> StoredCheckpoint:
+    size, root_hash, note, time_ms = row
+    return StoredCheckpoint(size=size, root_hash=bytes(root_hash), note=note, time_ms=time_ms)

@@ -22,9 +22,20 @@ from krai.entrypoints.cli.common import (
     services_for,
     show,
 )
+from krai.entrypoints.cli.lazy import lazy_group
 from krai.log.note import format_vkey
 
-app = typer.Typer(help="The Merkle log: checkpoints, proofs, entries.", no_args_is_help=True)
+app = typer.Typer(
+    help="The Merkle log: checkpoints, proofs, entries.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        {
+            "witnesses": "krai.entrypoints.cli.log_witnesses:app",
+            "cosign": "krai.entrypoints.cli.log_witnesses:cosign",
+            "check-cosigned": "krai.entrypoints.cli.log_witnesses:check_cosigned",
+        }
+    ),
+)
 
 
 @app.command()

@@ -1,50 +1,40 @@
-"""``krai``: found a network, manage keys, build and submit transactions, prove and verify."""
+"""``krai``: found a network, manage keys, build and submit transactions, prove and verify.
+
+Every command but ``init`` lives in its own module, imported only when it runs (``lazy``).
+"""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from krai.bootstrap import Founder, found_network
-from krai.config.settings import load_settings
-from krai.entrypoints.cli import (
-    demo,
-    keys,
-    log,
-    log_witnesses,
-    receipt,
-    serve,
-    tx,
-    verify,
-    witness,
-)
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, fail
-from krai.entrypoints.edges import load_edge
+from krai.entrypoints.cli.lazy import lazy_group
 from krai.modules.release import MODULES
-from krai.tx.errors import RejectedError
 
-app = typer.Typer(
-    name="krai",
-    help="krai: a verifiable ledger for regional development programmes.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-app.add_typer(keys.app, name="keys")
-app.add_typer(tx.app, name="tx")
-app.add_typer(log.app, name="log")
-for module in MODULES:
-    for group, path in module.commands:
-        app.add_typer(load_edge(path, typer.Typer), name=group)
-app.add_typer(receipt.app, name="receipt")
-app.add_typer(witness.app, name="witness")
-log.app.add_typer(log_witnesses.app, name="witnesses")
-log.app.command("cosign")(log_witnesses.cosign)
-log.app.command("check-cosigned")(log_witnesses.check_cosigned)
-app.command("verify")(verify.verify)
-app.command("export")(verify.export)
-app.command("rebuild-state")(verify.rebuild_state_command)
-app.command("demo")(demo.demo)
-app.command("serve")(serve.serve)
+CLI = "krai.entrypoints.cli"
+COMMANDS = {
+    "keys": f"{CLI}.keys:app",
+    "tx": f"{CLI}.tx:app",
+    "log": f"{CLI}.log:app",
+    **{group: path for module in MODULES for group, path in module.commands},
+    "receipt": f"{CLI}.receipt:app",
+    "witness": f"{CLI}.witness:app",
+    "verify": f"{CLI}.verify:verify",
+    "export": f"{CLI}.verify:export",
+    "rebuild-state": f"{CLI}.verify:rebuild_state_command",
+    "demo": f"{CLI}.demo:demo",
+    "serve": f"{CLI}.serve:serve",
+}
+"""Each command's name and the import path of its Typer group or function."""
+
+app = typer.Typer(name="krai", no_args_is_help=True, add_completion=False, cls=lazy_group(COMMANDS))
+
+
+@app.callback()
+def krai() -> None:
+    """krai: a verifiable ledger for regional development programmes."""
+
 
 DEFAULT_ORIGIN = "krai.example/ledger"
 
@@ -67,6 +57,10 @@ def init(
     ] = None,
 ) -> None:
     """Create a new network: its log key, the operator's key and the genesis entry."""
+    from krai.bootstrap import Founder, found_network  # noqa: PLC0415 - only when founding
+    from krai.config.settings import load_settings  # noqa: PLC0415
+    from krai.tx.errors import RejectedError  # noqa: PLC0415
+
     settings = load_settings(home, database)
     settings = type(settings)(settings.home, settings.database_url, origin)
     try:

@@ -1,83 +1,24 @@
 """identity: organisations (INN/OGRN, or a foreign identifier), their keys and roles, and m-of-n
 governance."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from krai.modules.identity import messages as m
-from krai.modules.identity import rules
-from krai.modules.identity.model import Role
 from krai.state.descriptor import ModuleDescriptor
-from krai.state.engine import ANY_ORGANISATION, Context, Handler
 
-GOVERNORS = frozenset({Role.GOVERNOR.value})
+if TYPE_CHECKING:
+    from krai.state.engine import Module
 
 
-class IdentityModule:
-    """The identity state machine."""
+def _state_machine() -> "Module":
+    """The state machine, imported when an engine is built (reads need only the records)."""
+    from krai.modules.identity.machine import IdentityModule  # noqa: PLC0415 - loaded on demand
 
-    name = "identity"
-
-    def apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
-        """Found the network from the genesis document."""
-        rules.apply_genesis(ctx, genesis)
-
-    def handlers(self) -> Sequence[Handler[Any]]:
-        """Governance proposals and approvals; members' own key management."""
-        return [
-            Handler(
-                m.ProposeAdmission,
-                GOVERNORS,
-                rules.open_proposal,
-                validate=rules.validate_admission,
-                summary="Propose to admit an organisation with its key and roles",
-            ),
-            Handler(
-                m.ProposeForeignAdmission,
-                GOVERNORS,
-                rules.open_proposal,
-                check=rules.check_foreign_admission,
-                validate=rules.validate_foreign_admission,
-                summary="Propose to admit a foreign organisation by its own identifier",
-            ),
-            Handler(
-                m.ProposeRoleGrant,
-                GOVERNORS,
-                rules.open_proposal,
-                validate=rules.validate_role_change,
-                summary="Propose to grant a role",
-            ),
-            Handler(
-                m.ProposeRoleRevocation,
-                GOVERNORS,
-                rules.open_proposal,
-                validate=rules.validate_role_change,
-                summary="Propose to revoke a role",
-            ),
-            Handler(
-                m.ProposeQuorum,
-                GOVERNORS,
-                rules.open_proposal,
-                validate=rules.validate_quorum,
-                summary="Propose a new governance quorum",
-            ),
-            Handler(
-                m.ProposeKeyRevocation,
-                GOVERNORS,
-                rules.open_proposal,
-                validate=rules.validate_key_revocation,
-                summary="Propose to revoke a member's key",
-            ),
-            Handler(m.Approve, GOVERNORS, rules.apply_approval, summary="Approve an open proposal"),
-            Handler(m.AddKey, ANY_ORGANISATION, rules.apply_add_key, summary="Add a signing key"),
-            Handler(m.RevokeKey, ANY_ORGANISATION, rules.apply_revoke_key, summary="Revoke a key"),
-            Handler(m.RotateKey, ANY_ORGANISATION, rules.apply_rotate_key, summary="Replace a key"),
-        ]
+    return IdentityModule()
 
 
 DESCRIPTOR = ModuleDescriptor(
     name="identity",
     kind="base",
-    state_machine=IdentityModule,
+    state_machine=_state_machine,
     routers=("krai.entrypoints.api.identity:router",),
 )

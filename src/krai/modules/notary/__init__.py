@@ -1,50 +1,23 @@
 """notary: documents anchored by SHA-256, provable later: that, when, and by whom."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from krai.modules.notary import messages as m
-from krai.modules.notary import rules
-from krai.modules.notary.model import anchor_key
 from krai.state.descriptor import ModuleDescriptor
-from krai.state.engine import ANY_ORGANISATION, Handler
+
+if TYPE_CHECKING:
+    from krai.state.engine import Module
 
 
-class NotaryModule:
-    """The notary state machine."""
+def _state_machine() -> "Module":
+    """The state machine, imported when an engine is built (reads need only the records)."""
+    from krai.modules.notary.machine import NotaryModule  # noqa: PLC0415 - loaded on demand
 
-    name = "notary"
-
-    def handlers(self) -> Sequence[Handler[Any]]:
-        """Anchor and countersign, by any member."""
-        return [
-            Handler(
-                m.Anchor,
-                ANY_ORGANISATION,
-                rules.apply_anchor,
-                validate=rules.validate_anchor,
-                summary="Anchor a document by its SHA-256",
-                reads=_anchor,
-            ),
-            Handler(
-                m.Countersign,
-                ANY_ORGANISATION,
-                rules.apply_countersign,
-                validate=rules.validate_countersign,
-                summary="Countersign an anchored document",
-                reads=_anchor,
-            ),
-        ]
-
-
-def _anchor(body: Mapping[str, Any]) -> list[str]:
-    """The state key of the document a body names: a prefetch hint."""
-    return [anchor_key(str(body["sha256"]))]
+    return NotaryModule()
 
 
 DESCRIPTOR = ModuleDescriptor(
     name="notary",
     kind="base",
-    state_machine=NotaryModule,
+    state_machine=_state_machine,
     commands=(("notary", "krai.entrypoints.cli.notary:app"),),
 )
