@@ -7,7 +7,10 @@ Reports per command the median and range in seconds, the median minus the interp
 start-up, and the modules it imported (``-X importtime``) that take the most time
 cumulatively, so what to defer is named beside the figure.
 
-Run: ``.venv/bin/python bench/cli_startup_bench.py [--runs N]`` (under a minute by default).
+``krai parks show`` reads the first park of ``--home`` (a demo's home, say); without one the
+bench founds an empty home, where that command is left out.
+
+Run: ``.venv/bin/python bench/cli_startup_bench.py [--runs N] [--home DIR]`` (under a minute).
 """
 
 import argparse
@@ -15,6 +18,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,15 +32,23 @@ COMMANDS = {
     "krai --help": ["-m", "krai", "--help"],
     "krai log checkpoint --json": ["-m", "krai", "log", "checkpoint", "--json", "--home", "{home}"],
     "krai parks list --json": ["-m", "krai", "parks", "list", "--json", "--home", "{home}"],
+    "krai parks show PARK": ["-m", "krai", "parks", "show", "{park}", "--home", "{home}"],
 }
 IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \|\s*(\S+)")
 
 
-def timed(arguments: list[str]) -> float:
-    """Wall seconds of one fresh process running ``arguments``."""
+def timed(arguments: list[str], source: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one fresh process running ``arguments``; the CPU
+    time is what a loaded machine changes least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, *arguments], check=True, capture_output=True, timeout=120)
-    return time.perf_counter() - started
+    environment = {**os.environ, "PYTHONPATH": str(source)} if source else None
+    subprocess.run(
+        [sys.executable, *arguments], check=True, capture_output=True, timeout=120, env=environment
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def heaviest_imports(arguments: list[str], count: int = 8) -> list[dict[str, Any]]:
@@ -58,35 +70,73 @@ def heaviest_imports(arguments: list[str], count: int = 8) -> list[dict[str, Any
     return [{"module": name, "cumulative_ms": round(micros / 1000, 1)} for name, micros in ranked]
 
 
+def first_park(home: str) -> str | None:
+    """The id of the home's first park, if it has one."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "krai", "parks", "list", "--json", "--home", home],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    parks: list[dict[str, Any]] = json.loads(listed.stdout)
+    return str(parks[0]["park_id"]) if parks else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
-    runs = parser.parse_args().runs
+    parser.add_argument("--home", type=Path, help="an existing home (default: a new empty one)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout's src/ directory, run alternately with this one (a baseline)",
+    )
+    options = parser.parse_args()
+    runs = options.runs
     with tempfile.TemporaryDirectory() as scratch:
-        home = str(Path(scratch) / "home")
-        subprocess.run(
-            [sys.executable, "-m", "krai", "init", "--home", home], check=True, capture_output=True
-        )
+        home = str(options.home or Path(scratch) / "home")
+        if options.home is None:
+            subprocess.run(
+                [sys.executable, "-m", "krai", "init", "--home", home],
+                check=True,
+                capture_output=True,
+            )
+        park = first_park(home)
         commands = {
-            name: [part.format(home=home) for part in arguments]
+            name: [part.format(home=home, park=park) for part in arguments]
             for name, arguments in COMMANDS.items()
+            if park or "{park}" not in arguments
         }
-        seconds: dict[str, list[float]] = {name: [] for name in commands}
+        sources = {"": None, " (baseline)": options.against} if options.against else {"": None}
+        seconds: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
         for _ in range(runs):
             for name, arguments in commands.items():
-                seconds[name].append(timed(arguments))
+                for suffix, source in sources.items():
+                    if suffix and name == "python -c pass":
+                        continue
+                    wall, used = timed(arguments, source)
+                    seconds.setdefault(name + suffix, []).append(wall)
+                    cpu.setdefault(name + suffix, []).append(used)
         interpreter = statistics.median(seconds["python -c pass"])
         report = {
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "load_average_1min": round(os.getloadavg()[0], 2),
+            },
             "runs": runs,
+            "home": "given" if options.home else "new, empty",
+            "baseline": str(options.against) if options.against else None,
             "commands": {
                 name: {
                     "median_s": round(statistics.median(times), 3),
                     "min_s": round(min(times), 3),
                     "max_s": round(max(times), 3),
                     "over_interpreter_s": round(statistics.median(times) - interpreter, 3),
+                    "cpu_median_s": round(statistics.median(cpu[name]), 3),
                     "heaviest_imports": []
-                    if name == "python -c pass"
+                    if name == "python -c pass" or name not in commands
                     else heaviest_imports(commands[name]),
                 }
                 for name, times in seconds.items()
