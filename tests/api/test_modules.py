@@ -13,6 +13,7 @@ from krai.log.verify import verify_inclusion
 from krai.modules.accounts import queries as accounts
 from krai.modules.energy import queries as energy
 from krai.modules.identity import queries as identity
+from krai.modules.payments import audit as payments_audit_rules
 from krai.modules.payments import queries as payments
 from krai.state.records import record_json, records_json
 from tests.api.conftest import Live, scenario_home, serving_home
@@ -186,6 +187,22 @@ def test_payments_programmes_audit_and_traces(payments_home: Live) -> None:
         verify_proven(payments_home, step["index"], {**step, "checkpoint": traced["checkpoint"]})
     flows = get(payments_home, "/v1/payments/trace", programme="child-benefit")
     assert flows["funded_kopecks"] == 1000000000
+
+
+def test_pages_after_the_first_reuse_the_audit(
+    payments_home: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trace and the payments page read the audit made at this log size; they do not
+    audit the ledger again on every request."""
+    made: list[int] = []
+    real = payments_audit_rules.load
+    monkeypatch.setattr(payments_audit_rules, "load", lambda view: made.append(1) or real(view))
+    trace = "/v1/payments/trace"
+    first = get(payments_home, trace, payment="pay-boris-2026-03")
+    assert payments_home.client.get("/payments").status_code == 200
+    assert payments_home.client.get("/payments/trace/payment/pay-boris-2026-03").status_code == 200
+    assert get(payments_home, trace, payment="pay-boris-2026-03") == first
+    assert len(made) <= 1
 
 
 def test_payments_refusals(payments_home: Live) -> None:
