@@ -98,6 +98,29 @@ def test_parks_read_as_the_cli_prints_them(park_home: Live) -> None:
     assert get(park_home, "/v1/clusters") == park_registry.clusters(storage)
 
 
+def shown_fields(document: Any) -> list[str]:
+    """Every key in a document that holds a figure already formatted for a reader."""
+    if isinstance(document, dict):
+        own = [k for k in document if k.endswith("_shown") or k == "shown"]
+        return own + [f for value in document.values() for f in shown_fields(value)]
+    if isinstance(document, list):
+        return [f for item in document for f in shown_fields(item)]
+    return []
+
+
+def test_park_documents_keep_figures_as_integers_in_their_units(
+    park_home: Live, support_home: Live
+) -> None:
+    """The API's documents are machine-readable: the edges format through Words."""
+    documents = [
+        get(park_home, "/v1/parks/sibir", on="2026-01-01"),
+        get(park_home, "/v1/parks/sibir/facts/distance_to_regional_centre_m"),
+        get(park_home, "/v1/clusters"),
+        get(support_home, "/v1/parks/support"),
+    ]
+    assert [shown_fields(d) for d in documents] == [[], [], [], []]
+
+
 def test_support_measures_read_with_their_overlaps(support_home: Live) -> None:
     storage = support_home.services.storage
     every = get(support_home, "/v1/parks/support")
@@ -110,7 +133,7 @@ def test_support_measures_read_with_their_overlaps(support_home: Live) -> None:
     }
     double = next(m for m in every if m["measure_id"] == "mer-2026-4")
     assert [o["measure_id"] for o in double["overlapping"]] == ["mpt-2026-17", "mpt-2026-18"]
-    assert double["amount_shown"] == "800\u00a0000\u00a0000\u00a0₽"
+    assert double["amount_kopecks"] == 80_000_000_000
     assert double["by_name"] == "Минэкономразвития России"
     named = get(support_home, "/v1/parks/support", park="technopark-yakutia")
     assert {m["measure_id"] for m in named} == {m["measure_id"] for m in every}

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from krai.app import energy_statement as statement_file
 from krai.app.ports import Storage
+from krai.entrypoints.reports import energy_statement as statement_file
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.parks import names_of
@@ -73,22 +73,16 @@ def _download(request: Request, market_id: str, day: str, inn: str, kind: str) -
     found = energy.statement(services_of(request).storage, market_id, day, inn)
     if found is None:
         return not_found(request, f"statement {market_id} {day} {inn}")
-    headings = statement_headings(Words(language_of(request)))
+    words = Words(language_of(request))
     body, media = (
-        (statement_file.statement_csv(found, headings), "text/csv; charset=utf-8")
+        (statement_file.statement_csv(found, words), "text/csv; charset=utf-8")
         if kind == "csv"
-        else (statement_file.statement_xlsx(found, headings), XLSX)
+        else (statement_file.statement_xlsx(found, words), XLSX)
     )
     name = f"{market_id}-{day}-{inn}.{kind}"
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
-
-
-def statement_headings(words: Words) -> dict[str, str]:
-    """The downloaded table's column and row titles in the reader's language."""
-    names = (*statement_file.COLUMNS, "total_row", "rounding", *statement_file.BALANCE_ROWS)
-    return {name: words(f"statement.col.{name}") for name in names}
 
 
 @page(router, "/energy/{market_id}/{day}/statement/{inn}")
@@ -131,7 +125,7 @@ def period(request: Request, market_id: str, day: str, period: int) -> Response:
         _curve(words("curves.demand"), found["demand"]),
         (found["price_kopecks_per_mwh"], found["traded_kwh"]),
         words("curves.chart"),
-        fmt_price=lambda kopecks: f"{words.whole_roubles(kopecks)}\u00a0₽",
+        fmt_price=words.roubles_short,
         fmt_quantity=words.mwh,
     )
     return respond(request, "curves.j2", data, "curves.title", curves_chart=chart)
