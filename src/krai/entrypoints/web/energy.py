@@ -30,6 +30,7 @@ def index(request: Request) -> Response:
     markets = [
         {
             **_market_card(found),
+            **_market_title(storage, found, language_of(request)),
             "park_name": _park_name(storage, found.park_id, language_of(request)),
             "operator_name": names_of(storage, {found.operator}).get(found.operator),
             **energy.market_accounts(storage, found),
@@ -37,7 +38,9 @@ def index(request: Request) -> Response:
         }
         for found in energy.markets(storage)
     ]
-    return respond(request, "energy.j2", {"markets": markets}, "energy.title")
+    owners = {m[f"{a}_owner"] for m in markets for a in ("settlement", "grid") if m[f"{a}_owner"]}
+    data = {"markets": markets, "names": names_of(storage, owners)}
+    return respond(request, "energy.j2", data, "energy.title")
 
 
 @page(router, "/energy/{market_id}/heat/{month}")
@@ -49,7 +52,11 @@ def heat(request: Request, market_id: str, month: str) -> Response:
     if opened is None:
         return not_found(request, f"market {market_id}")
     report = energy.heat_report(storage, market_id, month)
-    data = {"market_id": market_id, "market_title": opened.title, **report}
+    data = {
+        "market_id": market_id,
+        **_market_title(storage, opened, language_of(request)),
+        **report,
+    }
     data["names"] = names_of(storage, {line["resident_inn"] for line in report["lines"]})
     words = Words(language_of(request))
     rows = [(d["micro_district"], d["heat_mcal"]) for d in report["micro_districts"]]
@@ -95,7 +102,7 @@ def statement(request: Request, market_id: str, day: str, inn: str) -> Response:
         return not_found(request, f"statement {market_id} {day} {inn}")
     data = {
         "market_id": market_id,
-        "market_title": opened.title,
+        **_market_title(storage, opened, language_of(request)),
         "day": day,
         **found,
         "names": names_of(storage, {inn}),
@@ -113,7 +120,7 @@ def period(request: Request, market_id: str, day: str, period: int) -> Response:
         return not_found(request, f"clearing {market_id} {day} {period}")
     data = {
         "market_id": market_id,
-        "market_title": opened.title,
+        **_market_title(storage, opened, language_of(request)),
         "day": day,
         "period": period,
         **_clock(opened, period),
@@ -143,7 +150,7 @@ def day(request: Request, market_id: str, day: str) -> Response:
     invoices = settled.invoices if settled else {}
     data: dict[str, Any] = {
         "market_id": market_id,
-        "market_title": opened.title,
+        **_market_title(storage, opened, language_of(request)),
         "zone": energy.utc_zone(opened.utc_offset_minutes),
         "day": day,
         "periods": energy.day_prices(storage, market_id, day),
@@ -207,7 +214,6 @@ def _curve(name: str, points: list[dict[str, int]]) -> charts.Curve:
 def _market_card(found: MarketView) -> dict[str, Any]:
     return {
         "market_id": found.market_id,
-        "title": found.title,
         "park_id": found.park_id,
         "operator": found.operator,
         "period_minutes": found.period_minutes,
@@ -216,6 +222,17 @@ def _market_card(found: MarketView) -> dict[str, Any]:
         "zone": energy.utc_zone(found.utc_offset_minutes),
         "limits": records_json(found.limits),
     }
+
+
+def _market_title(storage: Storage, found: MarketView, language: str) -> dict[str, str]:
+    """The market's title in the reader's language (``market_title``) and the language it is
+    in (``market_title_lang``): the ledger states one title, in Russian; an English page
+    names the market by its park's English name, or shows the Russian title marked as such."""
+    park = parks.park_record(storage, found.park_id) if language == "en" else None
+    if park is None:
+        return {"market_title": found.title, "market_title_lang": "ru"}
+    english = Words(language)("energy.market_of", park=park.name_en)
+    return {"market_title": english, "market_title_lang": "en"}
 
 
 def _park_name(storage: Storage, park_id: str, language: str) -> str:
