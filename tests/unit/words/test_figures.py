@@ -15,6 +15,8 @@ def test_capacity_reads_with_its_qualifier_in_megawatts() -> None:
 
 def test_heat_reads_in_gcal_per_hour_not_mcal() -> None:
     assert RU.figure(25_500, "exact", "heat_mcal_per_hour") == f"25,5{NBSP}Гкал/ч"
+    assert RU.gcal(4_913_000) == f"4{NBSP}913{NBSP}Гкал"
+    assert EN.gcal(1_250) == f"1.25{NBSP}Gcal"
 
 
 def test_an_unknown_figure_reads_as_unknown_not_zero() -> None:

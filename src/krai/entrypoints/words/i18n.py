@@ -149,8 +149,9 @@ class Words:
         return format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
 
     def gcal(self, mcal: int) -> str:
-        """Heat kept in Mcal as Гкал with three decimals (1 Гкал = 1000 Мкал)."""
-        value = format_decimal(Decimal(mcal) / 1000, format="#,##0.000", locale=self.language)
+        """Heat kept in Mcal as Гкал, exactly (up to three decimals; 1 Гкал = 1000 Мкал):
+        «4 913 Гкал», not «4 913,000», which reads as millions."""
+        value = format_decimal(Decimal(mcal) / 1000, format="#,##0.###", locale=self.language)
         return f"{value}\u00a0{self('unit.gcal')}"
 
     def mwh(self, kwh: int) -> str:
