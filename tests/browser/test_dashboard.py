@@ -152,6 +152,20 @@ def test_the_browser_verifies_an_entry_and_refuses_a_tampered_one(
         assert computed and root not in computed[0], "a changed byte gives another root"
 
 
+def test_a_clusters_stages_are_numbered_and_their_members_are_not(
+    base_url: str, context: BrowserContext
+) -> None:
+    """Stages read 1, 2, 3…: a member listed under a stage takes no number of its own."""
+    page = context.new_page()
+    page.goto(base_url + "/parks/clusters/angara-yenisei")
+    numbers = page.eval_on_selector_all(
+        "#stages li", "items => items.map(i => getComputedStyle(i, '::before').content)"
+    )
+    numbered = [content for content in numbers if content not in ("none", "normal")]
+    stages = page.locator("#stages > li").count()
+    assert stages > 1 and len(numbered) == stages, numbers
+
+
 def test_a_phone_never_scrolls_sideways(base_url: str, browser: Browser) -> None:
     phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
     try:
