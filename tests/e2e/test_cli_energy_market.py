@@ -33,6 +33,9 @@ def test_the_day_prices_show_the_binding_connection(day: tuple[Path, SqlLedger])
     assert len(rows) == 24
     assert {row["price_kopecks_per_mwh"] for row in rows} == {280000}
     assert all(row["congested"] and row["import_kwh"] == 120000 for row in rows)
+    table = krai(home, "energy", "prices", "krasnoyarsk-dam", DAY)
+    assert "RUB/MWh" in table and "2,800.00" in table and "120,000" in table
+    assert "280000" not in table, "a price in kopecks read as roubles"
 
 
 def test_anyone_re_clears_a_period_offline_and_gets_the_ledger_result(

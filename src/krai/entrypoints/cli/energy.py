@@ -34,6 +34,8 @@ from krai.tx.codec import parse_strict_json
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="The in-park energy exchange.", no_args_is_help=True)
+WORDS = Words("en")
+"""The CLI's words: its tables and files are in English, money in roubles («1,234.56»)."""
 
 
 @app.command("clear")
@@ -135,15 +137,13 @@ def prices(
         print_json(rows)
         return
     table = Table(
-        "period", "price, kop/MWh", "traded, kWh", "import, kWh", "export, kWh", "congested"
+        "period", "price, RUB/MWh", "traded, kWh", "import, kWh", "export, kWh", "congested"
     )
     for row in rows:
         table.add_row(
             str(row["period"]),
-            str(row["price_kopecks_per_mwh"]),
-            str(row["traded_kwh"]),
-            str(row["import_kwh"]),
-            str(row["export_kwh"]),
+            WORDS.amount(row["price_kopecks_per_mwh"]),
+            *(WORDS.number(row[f"{name}_kwh"]) for name in ("traded", "import", "export")),
             "yes" if row["congested"] else "",
         )
     console.print(table)
@@ -255,8 +255,6 @@ def statement(
 
 
 STATEMENT_FORMATS = ("json", "csv", "xlsx")
-WORDS = Words("en")
-"""The CLI's words: its tables and files are in English, money in roubles («1,234.56»)."""
 
 
 def _write_statement(found: dict[str, Any], file_format: str, out: Path) -> None:
