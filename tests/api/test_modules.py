@@ -13,6 +13,7 @@ from krai.log.verify import verify_inclusion
 from krai.modules.accounts import queries as accounts
 from krai.modules.energy import queries as energy
 from krai.modules.identity import queries as identity
+from krai.modules.payments import audit as payments_audit_rules
 from krai.modules.payments import queries as payments
 from krai.state.records import record_json, records_json
 from tests.api.conftest import Live, scenario_home, serving_home
@@ -97,6 +98,29 @@ def test_parks_read_as_the_cli_prints_them(park_home: Live) -> None:
     assert get(park_home, "/v1/clusters") == park_registry.clusters(storage)
 
 
+def shown_fields(document: Any) -> list[str]:
+    """Every key in a document that holds a figure already formatted for a reader."""
+    if isinstance(document, dict):
+        own = [k for k in document if k.endswith("_shown") or k == "shown"]
+        return own + [f for value in document.values() for f in shown_fields(value)]
+    if isinstance(document, list):
+        return [f for item in document for f in shown_fields(item)]
+    return []
+
+
+def test_park_documents_keep_figures_as_integers_in_their_units(
+    park_home: Live, support_home: Live
+) -> None:
+    """The API's documents are machine-readable: the edges format through Words."""
+    documents = [
+        get(park_home, "/v1/parks/sibir", on="2026-01-01"),
+        get(park_home, "/v1/parks/sibir/facts/distance_to_regional_centre_m"),
+        get(park_home, "/v1/clusters"),
+        get(support_home, "/v1/parks/support"),
+    ]
+    assert [shown_fields(d) for d in documents] == [[], [], [], []]
+
+
 def test_support_measures_read_with_their_overlaps(support_home: Live) -> None:
     storage = support_home.services.storage
     every = get(support_home, "/v1/parks/support")
@@ -109,7 +133,7 @@ def test_support_measures_read_with_their_overlaps(support_home: Live) -> None:
     }
     double = next(m for m in every if m["measure_id"] == "mer-2026-4")
     assert [o["measure_id"] for o in double["overlapping"]] == ["mpt-2026-17", "mpt-2026-18"]
-    assert double["amount_shown"] == "800\u00a0000\u00a0000\u00a0₽"
+    assert double["amount_kopecks"] == 80_000_000_000
     assert double["by_name"] == "Минэкономразвития России"
     named = get(support_home, "/v1/parks/support", park="technopark-yakutia")
     assert {m["measure_id"] for m in named} == {m["measure_id"] for m in every}
@@ -186,6 +210,22 @@ def test_payments_programmes_audit_and_traces(payments_home: Live) -> None:
         verify_proven(payments_home, step["index"], {**step, "checkpoint": traced["checkpoint"]})
     flows = get(payments_home, "/v1/payments/trace", programme="child-benefit")
     assert flows["funded_kopecks"] == 1000000000
+
+
+def test_pages_after_the_first_reuse_the_audit(
+    payments_home: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trace and the payments page read the audit made at this log size; they do not
+    audit the ledger again on every request."""
+    made: list[int] = []
+    real = payments_audit_rules.load
+    monkeypatch.setattr(payments_audit_rules, "load", lambda view: made.append(1) or real(view))
+    trace = "/v1/payments/trace"
+    first = get(payments_home, trace, payment="pay-boris-2026-03")
+    assert payments_home.client.get("/payments").status_code == 200
+    assert payments_home.client.get("/payments/trace/payment/pay-boris-2026-03").status_code == 200
+    assert get(payments_home, trace, payment="pay-boris-2026-03") == first
+    assert len(made) <= 1
 
 
 def test_payments_refusals(payments_home: Live) -> None:

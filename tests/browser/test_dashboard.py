@@ -27,8 +27,8 @@ PAGES = {
         "en": ["Day total", "Hour (UTC+7)", "Paid by the participant", "2,160,000.00 ₽"],
     },
     "/energy/krasnoyarsk-dam/heat/2018-06": {
-        "ru": ["мкр. Солнечный", "58 813,000 Гкал"],
-        "en": ["58,813.000 Gcal"],
+        "ru": ["мкр. Солнечный", "58 813 Гкал"],
+        "en": ["58,813 Gcal"],
     },
     "/payments": {
         "ru": ["10 000 000,00 ₽", "Бюджет", "veb-2026-03-21", "1 из 1", "получена полностью"],
@@ -150,6 +150,20 @@ def test_the_browser_verifies_an_entry_and_refuses_a_tampered_one(
         assert refusal in text
         computed = [line for line in text.splitlines() if line.startswith(("Computed", "Вычисл"))]
         assert computed and root not in computed[0], "a changed byte gives another root"
+
+
+def test_a_clusters_stages_are_numbered_and_their_members_are_not(
+    base_url: str, context: BrowserContext
+) -> None:
+    """Stages read 1, 2, 3…: a member listed under a stage takes no number of its own."""
+    page = context.new_page()
+    page.goto(base_url + "/parks/clusters/angara-yenisei")
+    numbers = page.eval_on_selector_all(
+        "#stages li", "items => items.map(i => getComputedStyle(i, '::before').content)"
+    )
+    numbered = [content for content in numbers if content not in ("none", "normal")]
+    stages = page.locator("#stages > li").count()
+    assert stages > 1 and len(numbered) == stages, numbers
 
 
 def test_a_phone_never_scrolls_sideways(base_url: str, browser: Browser) -> None:

@@ -4,6 +4,7 @@ and downloads whose totals are the page's."""
 
 import csv
 import io
+import re
 
 import httpx
 from openpyxl import load_workbook
@@ -75,3 +76,33 @@ def test_the_statement_fits_a_phone(base_url: str, browser: Browser) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         phone.close()
+
+
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def test_accounts_read_as_their_owners_and_markets_in_each_language(
+    base_url: str, context: BrowserContext
+) -> None:
+    """The trader reads whose accounts they are (names linked to the organisation, the account
+    id only after them) and, in English, a market title in English marked as such."""
+    twin = httpx.get(base_url + "/energy.json").json()
+    market = twin["markets"][0]
+    page = context.new_page()
+    page.goto(base_url + "/energy")
+    line = page.locator(f"#settlement-account-{market['market_id']}")
+    owner = line.locator("a.org")
+    assert owner.get_attribute("href") == f"/organisations/{market['settlement_owner']}"
+    assert plain(owner.inner_text()) == twin["names"][market["settlement_owner"]]
+    said = plain(line.inner_text())
+    assert said.index(plain(owner.inner_text())) < said.index(market["settlement_account"])
+    title = page.locator("section.market h2").first
+    assert title.get_attribute("lang") == "ru" and CYRILLIC.search(title.inner_text())
+    page.goto(base_url + "/energy?lang=en")
+    title = page.locator("section.market h2").first
+    assert title.get_attribute("lang") == "en", title.inner_text()
+    assert not CYRILLIC.search(title.inner_text()) and "energy exchange" in title.inner_text()
+    page.goto(base_url + STATEMENT + "?lang=en")
+    assert not CYRILLIC.search(page.locator("p span[lang=en]").first.inner_text())
+    named = page.locator("h2 a.org")
+    assert named.get_attribute("href") == f"/organisations/{ENTU}"

@@ -33,6 +33,9 @@ def test_the_day_prices_show_the_binding_connection(day: tuple[Path, SqlLedger])
     assert len(rows) == 24
     assert {row["price_kopecks_per_mwh"] for row in rows} == {280000}
     assert all(row["congested"] and row["import_kwh"] == 120000 for row in rows)
+    table = krai(home, "energy", "prices", "krasnoyarsk-dam", DAY)
+    assert "RUB/MWh" in table and "2,800.00" in table and "120,000" in table
+    assert "280000" not in table, "a price in kopecks read as roubles"
 
 
 def test_anyone_re_clears_a_period_offline_and_gets_the_ledger_result(
@@ -80,16 +83,16 @@ def test_a_statement_is_a_table_or_a_file_in_each_format(
     inn = ledger.inn("Корпорация BitBaza")
     args = ("energy", "statement", "krasnoyarsk-dam", DAY, inn)
     table = krai(home, *args)
-    assert "00:00" in table and "23:00" in table and "7200000.00" in table
+    assert "00:00" in table and "23:00" in table and "7,200,000.00" in table
     document = json.loads(krai(home, *args, "--json"))
     written = {kind: tmp_path / f"statement.{kind}" for kind in ("json", "csv", "xlsx")}
     for kind, path in written.items():
         krai(home, *args, "--format", kind, "--out", str(path))
     assert json.loads(written["json"].read_text("utf-8")) == document
     rows = list(csv.reader(io.StringIO(written["csv"].read_text("utf-8-sig"))))
-    assert rows[0][:2] == ["from (UTC+7)", "to (UTC+7)"]
+    assert rows[0][:2] == ["From (UTC+7)", "To (UTC+7)"]
     assert [row[:2] for row in rows[1:3]] == [["00:00", "01:00"], ["01:00", "02:00"]]
-    assert rows[25][0] == "day total" and rows[25][-1] == "7200000.00"
+    assert rows[25][0] == "Day total" and rows[25][-1] == "7200000.00"
     sheet = load_workbook(written["xlsx"]).active
     assert sheet is not None
     assert sheet["L26"].value == 7_200_000 and sheet["L26"].number_format == "#,##0.00"

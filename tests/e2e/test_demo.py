@@ -16,10 +16,13 @@ from tests.e2e.test_cli import krai
 
 from krai.demo.payments import ANOMALIES
 from krai.entrypoints.cli.demo import MARKER
+from krai.entrypoints.words.i18n import Words
 from krai.log.tile_check import parse_entry_bundle
 from krai.log.tiles import parse_entry_bundle_path
 
 BUILD_TIMEOUT_SECONDS = 900
+
+RU = Words("ru")
 
 
 @dataclass(frozen=True)
@@ -127,13 +130,13 @@ def test_the_parks_of_the_sources(demo: Demo) -> None:
     assert {row["capacity_kw"] for row in power} == {120_000}  # «более 120 МВт»: 120 MW sure
     assert all(row["free_kw"] >= 0 for row in power)
     card = read(demo, "parks", "show", "krasnoyarsk-digital", "--on", "2019-01-10")
-    shown = {o["object_id"]: o["capacity_shown"] for o in card["infrastructure"]}
+    shown = {o["object_id"]: RU.capacity(o) for o in card["infrastructure"]}
     assert shown == {"main-substation": "более 120\u00a0МВт", "bitbaza-generation": "200\u00a0МВт"}
     great_stone = read(demo, "parks", "show", "great-stone", "--on", "2026-01-01")
-    facts = {f["name"]: f["shown"] for f in great_stone["facts"]}
+    facts = {f["name"]: RU.fact(f) for f in great_stone["facts"]}
     assert facts["residents_count"] == "более 120"
     minusinsk = read(demo, "parks", "show", "minusinsk", "--on", "2026-01-01")
-    assert {o["capacity_shown"] for o in minusinsk["infrastructure"]} == {"мощность неизвестна"}
+    assert {RU.capacity(o) for o in minusinsk["infrastructure"]} == {"мощность неизвестна"}
     assert minusinsk["power"]["capacity_kw"] == 0
 
 

@@ -5,7 +5,6 @@ JSON twin all answer (typed records become their stored JSON objects, with their
 
 from typing import Any
 
-from krai.app import park_figures
 from krai.app.ports import Storage
 from krai.app.proofs import proven_by_latest_checkpoint
 from krai.modules.identity import queries as identity
@@ -20,17 +19,15 @@ def park_cards(storage: Storage, region: str | None = None) -> list[dict[str, An
 
 
 def park_card(storage: Storage, park_id: str, on: str) -> dict[str, Any] | None:
-    """A park's card on a date: the park, its facts with provenance, infrastructure, power;
-    each figure also as it reads (``shown``, ``capacity_shown``, ``commissioned_shown``)."""
+    """A park's card on a date: the park, its facts with provenance, infrastructure, power
+    (figures as integers in their units; the edges read them through ``Words``)."""
     found = queries.park(storage, park_id, on)
     if found is None:
         return None
     return {
         "park": found,
-        "facts": [park_figures.fact(f) for f in queries.park_facts(storage, park_id, on)],
-        "infrastructure": [
-            park_figures.infrastructure(o) for o in queries.infrastructure(storage, park_id, on)
-        ],
+        "facts": queries.park_facts(storage, park_id, on),
+        "infrastructure": queries.infrastructure(storage, park_id, on),
         "power": queries.power(storage, park_id, on),
     }
 
@@ -42,8 +39,8 @@ def proven_fact(storage: Storage, park_id: str, name: str) -> dict[str, Any] | N
         return None
     current = history[-1]
     return {
-        "fact": park_figures.fact({"park_id": park_id, "name": name, **record_json(current)}),
-        "history": [park_figures.fact({"name": name, **h}) for h in records_json(history)],
+        "fact": {"park_id": park_id, "name": name, **record_json(current)},
+        "history": [{"name": name, **h} for h in records_json(history)],
         **proven_by_latest_checkpoint(storage, current.index),
     }
 
@@ -65,8 +62,8 @@ def residents_with_commitments(storage: Storage, park_id: str, on: str) -> list[
 def support_measures(storage: Storage, park_id: str | None = None) -> list[dict[str, Any]]:
     """Support measures (of one park: those naming it, and those naming no park granted to
     its operator or a resident of it): what, to whom and by whom (with the organisations'
-    names), from and until when, the amount as it reads (``amount_shown``, null when the
-    source gives none), the legal basis, and the measures of other authorities it overlaps
+    names), from and until when, the amount (``amount_kopecks``, absent when the source gives
+    none), the legal basis, and the measures of other authorities it overlaps
     (``overlapping``: each one's id, kind, authority and purpose)."""
     every = records_json(queries.support(storage))
     members = set() if park_id is None else _park_members(storage, park_id)
@@ -79,7 +76,6 @@ def support_measures(storage: Storage, park_id: str | None = None) -> list[dict[
             **measure,
             "recipient_name": names.get(measure["recipient_inn"]),
             "by_name": names.get(measure["by"]),
-            "amount_shown": _money_or_none(measure.get("amount_kopecks")),
             "overlapping": [
                 _overlapped(by_id[(measure["recipient_inn"], o)], names)
                 for o in measure["overlaps"]
@@ -113,10 +109,6 @@ def _overlapped(measure: dict[str, Any], names: dict[str, str]) -> dict[str, Any
     fields = ("measure_id", "kind", "by", "purpose", "from", "until")
     shown = {k: measure[k] for k in fields if k in measure}
     return {**shown, "by_name": names.get(measure["by"])}
-
-
-def _money_or_none(kopecks: int | None) -> str | None:
-    return None if kopecks is None else park_figures.money(kopecks)
 
 
 def power_timeline(storage: Storage, park_id: str) -> list[dict[str, Any]]:
@@ -154,13 +146,12 @@ def regions(storage: Storage) -> list[dict[str, Any]]:
 
 def clusters(storage: Storage) -> list[dict[str, Any]]:
     """Every cluster with its regions, value chain, members, status and planned events."""
-    return [park_figures.cluster(c) for c in records_json(queries.clusters(storage))]
+    return records_json(queries.clusters(storage))
 
 
 def cluster(storage: Storage, cluster_id: str) -> dict[str, Any] | None:
     """A cluster with its members also under each value-chain stage."""
-    found = queries.cluster(storage, cluster_id)
-    return None if found is None else park_figures.cluster(found)
+    return queries.cluster(storage, cluster_id)
 
 
 def parks(storage: Storage) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ findings. They are exactly those of ``krai.modules.payments.audit.audit`` in one
 
 import multiprocessing
 import os
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +27,7 @@ from krai.modules.payments.audit import (
     check_whole,
     collector_paused,
     conclude,
+    count_by_kind,
     ledger_day,
     load,
 )
@@ -39,6 +42,30 @@ opened before the fork); the identity for views held in memory."""
 
 _inherited: tuple[StateView, AuditData, str, Reopen] | None = None
 """What the forked parts read: set by the parent just before it forks them."""
+
+
+_today: "weakref.WeakKeyDictionary[Storage, tuple[int, list[Finding]]]" = (
+    weakref.WeakKeyDictionary()
+)
+"""Each storage's latest audit as of its ledger's day, with the log size it was made at."""
+_today_lock = threading.Lock()
+
+
+def current_findings(storage: Storage) -> list[Finding]:
+    """The audit as of the ledger's day (``audit(storage)``), made once per log size: pages
+    read it again and again, and it changes only when an entry is appended."""
+    with _today_lock:
+        size = storage.log_size()
+        cached = _today.get(storage)
+        if cached is None or cached[0] != size:
+            cached = (size, audit(storage))
+            _today[storage] = cached
+        return cached[1]
+
+
+def findings_by_kind(storage: Storage) -> dict[str, int]:
+    """How many findings of each kind today's audit makes (``current_findings``)."""
+    return count_by_kind(current_findings(storage))
 
 
 def default_parts() -> int:

@@ -2,8 +2,9 @@
 
 The payments rules index every entry that concerns a person under their pseudonym or dedup
 key (``payments/subject/…``, docs/modules/payments.md "The subject index"); this module reads
-that index and says, for one entry, what it is ("accrual acc-1 for 2026-03, 8 500,00 ₽"), the
-amount in kopecks, and the body cut down to the person's own statement lines and dispensings.
+that index and says, for one entry, what it is ("accrual acc-1 for 2026-03"), the amount in
+kopecks (the edges show it in roubles through ``Words``), and the body cut down to the person's
+own statement lines and dispensings.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -25,13 +26,6 @@ def indexed_entries(view: StateView, identifiers: Iterable[str]) -> dict[int, li
             if record not in found.setdefault(index, []):
                 found[index].append(record)
     return found
-
-
-def roubles(kopecks: int) -> str:
-    """``850000`` → ``8 500,00 ₽``."""
-    whole, part = divmod(abs(kopecks), 100)
-    sign = "-" if kopecks < 0 else ""
-    return f"{sign}{whole:,}".replace(",", " ") + f",{part:02d} ₽"
 
 
 def described(tx_type: str | None, body: Any, concerns: list[SubjectEntry]) -> dict[str, Any]:
@@ -64,18 +58,18 @@ def _statement(record: SubjectEntry, body: Body) -> tuple[str, int | None]:
     part = f", part {body['part']} of {body['parts']}" if "part" in body else ""
     lines = ", ".join(record.items or ())
     amount = sum(int(line["amount_kopecks"]) for line in body["lines"])
-    return f"bank statement {record.ref}{part}: line {lines}, {roubles(amount)}", amount
+    return f"bank statement {record.ref}{part}: line {lines}", amount
 
 
 def _accrual(record: SubjectEntry, body: Body) -> tuple[str, int | None]:
     amount = int(body["amount_kopecks"])
-    return f"accrual {record.ref} for {body['period']}, {roubles(amount)}", amount
+    return f"accrual {record.ref} for {body['period']}", amount
 
 
 def _payment(record: SubjectEntry, body: Body) -> tuple[str, int | None]:
     amount = int(body["amount_kopecks"])
     paid = f"payment {record.ref} of accrual {body['accrual_id']} on {body['paid_on']}"
-    return f"{paid}, {roubles(amount)}", amount
+    return paid, amount
 
 
 def _plain(text: Callable[[SubjectEntry, Body], str]) -> Callable[..., tuple[str, int | None]]:

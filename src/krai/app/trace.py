@@ -3,9 +3,10 @@ signed checkpoint that covers the whole trace, and the audit's findings about it
 
 from typing import Any
 
+from krai.app.payments_audit import current_findings
 from krai.app.ports import Storage
 from krai.app.proofs import prove_inclusion
-from krai.modules.payments.audit import Finding, audit
+from krai.modules.payments.audit import Finding
 
 
 def with_proofs(storage: Storage, steps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -21,8 +22,9 @@ def with_proofs(storage: Storage, steps: list[dict[str, Any]]) -> dict[str, Any]
 
 def flagged_trace(storage: Storage, steps: list[dict[str, Any]]) -> dict[str, Any]:
     """The steps with their proofs (``with_proofs``), each with the findings of today's audit
-    about it: a payment paid after death, an accrual above the rule, a back-dated decision."""
-    findings = audit(storage)
+    about it: a payment paid after death, an accrual above the rule, a back-dated decision
+    (the audit is made once per log size: ``current_findings``)."""
+    findings = current_findings(storage)
     traced = with_proofs(storage, steps)
     traced["steps"] = [
         {**step, "findings": [f for f in findings if _about(f, step["id"])]}

@@ -9,7 +9,6 @@ from rich import box
 from rich.table import Table
 
 from krai.app.energy_recompute import recompute_day
-from krai.app.energy_statement import KWH_COLUMNS, roubles, statement_csv, statement_xlsx
 from krai.app.lookups import found, require_market
 from krai.entrypoints.cli.common import (
     EXIT_REJECTED,
@@ -25,6 +24,8 @@ from krai.entrypoints.cli.common import (
     services_for,
     show,
 )
+from krai.entrypoints.reports.energy_statement import KWH_COLUMNS, statement_csv, statement_xlsx
+from krai.entrypoints.words.i18n import Words
 from krai.modules.energy import queries
 from krai.modules.energy.book import Book, decode_book
 from krai.modules.energy.clearing import clear
@@ -33,6 +34,8 @@ from krai.tx.codec import parse_strict_json
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="The in-park energy exchange.", no_args_is_help=True)
+WORDS = Words("en")
+"""The CLI's words: its tables and files are in English, money in roubles («1,234.56»)."""
 
 
 @app.command("clear")
@@ -134,15 +137,13 @@ def prices(
         print_json(rows)
         return
     table = Table(
-        "period", "price, kop/MWh", "traded, kWh", "import, kWh", "export, kWh", "congested"
+        "period", "price, RUB/MWh", "traded, kWh", "import, kWh", "export, kWh", "congested"
     )
     for row in rows:
         table.add_row(
             str(row["period"]),
-            str(row["price_kopecks_per_mwh"]),
-            str(row["traded_kwh"]),
-            str(row["import_kwh"]),
-            str(row["export_kwh"]),
+            WORDS.amount(row["price_kopecks_per_mwh"]),
+            *(WORDS.number(row[f"{name}_kwh"]) for name in ("traded", "import", "export")),
             "yes" if row["congested"] else "",
         )
     console.print(table)
@@ -254,33 +255,13 @@ def statement(
 
 
 STATEMENT_FORMATS = ("json", "csv", "xlsx")
-HEADINGS = {
-    "from": "from ({zone})",
-    "to": "to ({zone})",
-    "bought_kwh": "bought, kWh",
-    "sold_kwh": "sold, kWh",
-    "consumption_kwh": "consumed, kWh",
-    "generation_kwh": "generated, kWh",
-    "imbalance_kwh": "imbalance, kWh",
-    "price": "price, RUB/MWh",
-    "energy": "energy, RUB",
-    "grid_fee": "grid fee, RUB",
-    "imbalance": "imbalance, RUB",
-    "total": "total, RUB",
-    "total_row": "day total",
-    "rounding": "rounding",
-    "invoiced": "invoiced, RUB",
-    "paid": "paid (+ by, - to the participant), RUB",
-    "written_off": "written off, RUB",
-    "outstanding": "outstanding (+ owed by, - owed to the participant), RUB",
-}
 
 
 def _write_statement(found: dict[str, Any], file_format: str, out: Path) -> None:
     if file_format == "csv":
-        data = statement_csv(found, HEADINGS)
+        data = statement_csv(found, WORDS)
     elif file_format == "xlsx":
-        data = statement_xlsx(found, HEADINGS)
+        data = statement_xlsx(found, WORDS)
     else:
         data = (json.dumps(found, ensure_ascii=False, indent=1) + "\n").encode()
     try:
@@ -310,18 +291,18 @@ def _print_statement(found: dict[str, Any]) -> None:
         table.add_row(
             hour["from"] + ("*" if hour["estimate_replaced"] else ""),
             *(str(hour[name]) for name in KWH_COLUMNS),
-            str(roubles(hour["price_kopecks_per_mwh"])),
-            str(roubles(amount)),
+            WORDS.amount(hour["price_kopecks_per_mwh"]),
+            WORDS.amount(amount),
         )
     console.print(table)
     for name, kopecks in _statement_lines(found):
-        console.print(f"{name:<34} {roubles(kopecks):>16} RUB", highlight=False)
+        console.print(f"{name:<34} {WORDS.amount(kopecks):>16} RUB", highlight=False)
     previous = found.get("previous_revision")
     if previous is not None:
         console.print(
             f"revision {found['revision']} replaces revision {previous['revision']} "
-            f"(invoiced {roubles(previous['invoiced_kopecks'])} RUB, change "
-            f"{roubles(previous['change_kopecks'])} RUB); * an estimate replaced by a reading",
+            f"(invoiced {WORDS.amount(previous['invoiced_kopecks'])} RUB, change "
+            f"{WORDS.amount(previous['change_kopecks'])} RUB); * an estimate replaced by a reading",
             highlight=False,
         )
 

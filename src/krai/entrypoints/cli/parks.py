@@ -24,8 +24,11 @@ from krai.entrypoints.cli.common import (
     refusals,
     services_for,
 )
+from krai.entrypoints.words.i18n import Words
 
 app = typer.Typer(help="Industrial parks, clusters, sites, capacity and residents.")
+WORDS = Words("ru")
+"""Figures read as the dashboard reads them in Russian: «более 120 МВт», «3,5 млрд ₽»."""
 
 OnOption = Annotated[
     str | None,
@@ -58,14 +61,14 @@ def list_parks(
         print_json(found)
         return
     _table(
-        ["park", "region", "kind", "status", "area m²", "held"],
+        ["park", "region", "kind", "status", "area", "held"],
         [
             [
                 p["park_id"],
                 p["region_id"],
                 p["kind"],
                 p["status"],
-                f"{p['total_area_m2']:,}",
+                WORDS.area(p["total_area_m2"]),
                 _held(p["occupancy"]["held_of_park_basis_points"]),
             ]
             for p in found
@@ -98,7 +101,7 @@ def show(
         [
             [
                 f["name"],
-                f["shown"],
+                WORDS.fact(f),
                 f["as_of"],
                 f["source"],
                 f["by"],
@@ -114,8 +117,8 @@ def show(
             [
                 o["object_id"],
                 o["kind"],
-                o["capacity_shown"],
-                o["commissioned_shown"],
+                WORDS.capacity(o),
+                WORDS.commissioned(o),
                 o.get("owner_inn", ""),
                 "yes" if o["feeds_grid"] else "no",
             ]
@@ -124,8 +127,8 @@ def show(
     )
     power = card["power"]
     console.print(
-        f"guaranteed grid power on {day}: {power['capacity_kw']:,} kW, "
-        f"{power['allocated_kw']:,} allocated, {power['free_kw']:,} free",
+        f"guaranteed grid power on {day}: {WORDS.power(power['capacity_kw'])}, "
+        f"{WORDS.power(power['allocated_kw'])} allocated, {WORDS.power(power['free_kw'])} free",
         highlight=False,
     )
 
@@ -147,7 +150,7 @@ def fact(
         return
     current, root = document["fact"], document["inclusion"]["root_hash"]
     console.print(
-        f"{name} = {current['shown']} as of {current['as_of']} ({current['source']}), signed by "
+        f"{name} = {WORDS.fact(current)} as of {current['as_of']} ({current['source']}), signed by "
         f"{current['by']} at entry {current['index']}; proof against root {root}",
         highlight=False,
     )
@@ -171,14 +174,14 @@ def sites(
         print_json(found)
         return
     _table(
-        ["cadastral number", "park", "area m²", "status", "price ₽", "permitted use"],
+        ["cadastral number", "park", "area", "status", "price", "permitted use"],
         [
             [
                 s["cadastral_number"],
                 s["park_id"],
-                f"{s['area_m2']:,}",
+                WORDS.area(s["area_m2"]),
                 s["status"],
-                f"{s['price_kopecks'] // 100:,}" if "price_kopecks" in s else "",
+                WORDS.money(s["price_kopecks"]) if "price_kopecks" in s else "",
                 s["permitted_use"],
             ]
             for s in found
@@ -196,9 +199,12 @@ def power(park_id: ParkArgument, home: HomeOption = None, json_output: JsonOptio
         print_json(rows)
         return
     _table(
-        ["from", "capacity kW", "allocated kW", "free kW"],
+        ["from", "capacity", "allocated", "free"],
         [
-            [r["from"], f"{r['capacity_kw']:,}", f"{r['allocated_kw']:,}", f"{r['free_kw']:,}"]
+            [
+                r["from"],
+                *(WORDS.power(r[f"{name}_kw"]) for name in ("capacity", "allocated", "free")),
+            ]
             for r in rows
         ],
     )
@@ -221,14 +227,14 @@ def residents(
         print_json(found)
         return
     _table(
-        ["organisation", "status", "milestone", "committed ₽", "actual ₽", "jobs", "assessment"],
+        ["organisation", "status", "milestone", "committed", "actual", "jobs", "assessment"],
         [
             [
                 r["inn"],
                 r["status"],
                 c["due"],
-                f"{c['committed_investment_kopecks'] // 100:,}",
-                f"{c['actual_investment_kopecks'] // 100:,}",
+                WORDS.money(c["committed_investment_kopecks"]),
+                WORDS.money(c["actual_investment_kopecks"]),
                 f"{c['actual_jobs']}/{c['committed_jobs']}",
                 c["status"],
             ]
@@ -289,11 +295,11 @@ def targets(
             [
                 t["title"],
                 t["by_date"],
-                f"{t['progress_basis_points'] / 100:.1f} %"
+                WORDS.percent(t["progress_basis_points"])
                 + ("" if t["baseline_known"] else " of target (baseline unknown)"),
                 "—"
                 if t["expected_basis_points"] is None
-                else f"{t['expected_basis_points'] / 100:.1f} %",
+                else WORDS.percent(t["expected_basis_points"]),
                 {True: "yes", False: "no", None: "— (no baseline)"}[t["on_track"]],
             ]
             for t in found
@@ -324,7 +330,7 @@ def support(
                 m["by_name"] or m["by"],
                 m["from"],
                 m.get("until") or "—",
-                m["amount_shown"] or "—",
+                WORDS.money(m["amount_kopecks"]) if "amount_kopecks" in m else "—",
                 ", ".join(
                     f"{o['measure_id']} ({o['by_name'] or o['by']})" for o in m["overlapping"]
                 )
@@ -336,7 +342,7 @@ def support(
 
 
 def _held(basis_points: int | None) -> str:
-    return "unknown: no plots registered" if basis_points is None else f"{basis_points / 100:.1f} %"
+    return "unknown: no plots registered" if basis_points is None else WORDS.percent(basis_points)
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> None:

@@ -29,6 +29,10 @@ from krai.entrypoints.cli.common import (
     print_json,
     services_for,
 )
+from krai.entrypoints.words.i18n import Words
+
+WORDS = Words("ru")
+"""Amounts in the access report read as the dashboard reads them: «8 500,00 ₽»."""
 
 app = typer.Typer(
     help="The off-ledger vault of personal data: people appear on the ledger only as pseudonyms.",
@@ -120,10 +124,12 @@ def access(
     subject, ledger = report["subject"], report["ledger"]
     for name, value in _flatten(subject):
         console.print(f"{name}: {value}", highlight=False, markup=False)
-    table = Table("entry", "type", "signer", "events")
+    table = Table("entry", "what", "amount", "signer", "events")
     for item in ledger:
         events = ", ".join(str(event.get("event", "?")) for event in item["events"])
-        table.add_row(str(item["index"]), item["tx_type"] or "", item["signer"] or "", events)
+        kopecks = item["amount_kopecks"]
+        amount = "" if kopecks is None else WORDS.roubles(kopecks)
+        table.add_row(str(item["index"]), item["what"], amount, item["signer"] or "", events)
     console.print(table)
 
 

@@ -3,7 +3,6 @@ finding as the dashboard says it (Russian, then English), its sum at stake in ro
 sums by kind."""
 
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from krai.entrypoints.words.findings import describe
-from krai.entrypoints.words.i18n import Words
+from krai.entrypoints.words.i18n import Words, rouble_value
 
 _TEMPLATES = Environment(
     loader=PackageLoader("krai.entrypoints.reports", "templates"),
@@ -72,7 +71,7 @@ def _money(sheet: Worksheet, column: int) -> None:
 
 
 def _roubles(kopecks: int) -> float:
-    return float(Decimal(kopecks) / 100)
+    return float(rouble_value(kopecks))
 
 
 def _in_words(finding: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:

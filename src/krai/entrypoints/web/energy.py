@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from krai.app import energy_statement as statement_file
 from krai.app.ports import Storage
+from krai.entrypoints.reports import energy_statement as statement_file
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.parks import names_of
@@ -30,6 +30,7 @@ def index(request: Request) -> Response:
     markets = [
         {
             **_market_card(found),
+            **_market_title(storage, found, language_of(request)),
             "park_name": _park_name(storage, found.park_id, language_of(request)),
             "operator_name": names_of(storage, {found.operator}).get(found.operator),
             **energy.market_accounts(storage, found),
@@ -37,7 +38,9 @@ def index(request: Request) -> Response:
         }
         for found in energy.markets(storage)
     ]
-    return respond(request, "energy.j2", {"markets": markets}, "energy.title")
+    owners = {m[f"{a}_owner"] for m in markets for a in ("settlement", "grid") if m[f"{a}_owner"]}
+    data = {"markets": markets, "names": names_of(storage, owners)}
+    return respond(request, "energy.j2", data, "energy.title")
 
 
 @page(router, "/energy/{market_id}/heat/{month}")
@@ -49,7 +52,11 @@ def heat(request: Request, market_id: str, month: str) -> Response:
     if opened is None:
         return not_found(request, f"market {market_id}")
     report = energy.heat_report(storage, market_id, month)
-    data = {"market_id": market_id, "market_title": opened.title, **report}
+    data = {
+        "market_id": market_id,
+        **_market_title(storage, opened, language_of(request)),
+        **report,
+    }
     data["names"] = names_of(storage, {line["resident_inn"] for line in report["lines"]})
     words = Words(language_of(request))
     rows = [(d["micro_district"], d["heat_mcal"]) for d in report["micro_districts"]]
@@ -73,22 +80,16 @@ def _download(request: Request, market_id: str, day: str, inn: str, kind: str) -
     found = energy.statement(services_of(request).storage, market_id, day, inn)
     if found is None:
         return not_found(request, f"statement {market_id} {day} {inn}")
-    headings = statement_headings(Words(language_of(request)))
+    words = Words(language_of(request))
     body, media = (
-        (statement_file.statement_csv(found, headings), "text/csv; charset=utf-8")
+        (statement_file.statement_csv(found, words), "text/csv; charset=utf-8")
         if kind == "csv"
-        else (statement_file.statement_xlsx(found, headings), XLSX)
+        else (statement_file.statement_xlsx(found, words), XLSX)
     )
     name = f"{market_id}-{day}-{inn}.{kind}"
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
-
-
-def statement_headings(words: Words) -> dict[str, str]:
-    """The downloaded table's column and row titles in the reader's language."""
-    names = (*statement_file.COLUMNS, "total_row", "rounding", *statement_file.BALANCE_ROWS)
-    return {name: words(f"statement.col.{name}") for name in names}
 
 
 @page(router, "/energy/{market_id}/{day}/statement/{inn}")
@@ -101,7 +102,7 @@ def statement(request: Request, market_id: str, day: str, inn: str) -> Response:
         return not_found(request, f"statement {market_id} {day} {inn}")
     data = {
         "market_id": market_id,
-        "market_title": opened.title,
+        **_market_title(storage, opened, language_of(request)),
         "day": day,
         **found,
         "names": names_of(storage, {inn}),
@@ -119,7 +120,7 @@ def period(request: Request, market_id: str, day: str, period: int) -> Response:
         return not_found(request, f"clearing {market_id} {day} {period}")
     data = {
         "market_id": market_id,
-        "market_title": opened.title,
+        **_market_title(storage, opened, language_of(request)),
         "day": day,
         "period": period,
         **_clock(opened, period),
@@ -131,7 +132,7 @@ def period(request: Request, market_id: str, day: str, period: int) -> Response:
         _curve(words("curves.demand"), found["demand"]),
         (found["price_kopecks_per_mwh"], found["traded_kwh"]),
         words("curves.chart"),
-        fmt_price=lambda kopecks: f"{words.whole_roubles(kopecks)}\u00a0₽",
+        fmt_price=words.roubles_short,
         fmt_quantity=words.mwh,
     )
     return respond(request, "curves.j2", data, "curves.title", curves_chart=chart)
@@ -149,7 +150,7 @@ def day(request: Request, market_id: str, day: str) -> Response:
     invoices = settled.invoices if settled else {}
     data: dict[str, Any] = {
         "market_id": market_id,
-        "market_title": opened.title,
+        **_market_title(storage, opened, language_of(request)),
         "zone": energy.utc_zone(opened.utc_offset_minutes),
         "day": day,
         "periods": energy.day_prices(storage, market_id, day),
@@ -213,7 +214,6 @@ def _curve(name: str, points: list[dict[str, int]]) -> charts.Curve:
 def _market_card(found: MarketView) -> dict[str, Any]:
     return {
         "market_id": found.market_id,
-        "title": found.title,
         "park_id": found.park_id,
         "operator": found.operator,
         "period_minutes": found.period_minutes,
@@ -222,6 +222,17 @@ def _market_card(found: MarketView) -> dict[str, Any]:
         "zone": energy.utc_zone(found.utc_offset_minutes),
         "limits": records_json(found.limits),
     }
+
+
+def _market_title(storage: Storage, found: MarketView, language: str) -> dict[str, str]:
+    """The market's title in the reader's language (``market_title``) and the language it is
+    in (``market_title_lang``): the ledger states one title, in Russian; an English page
+    names the market by its park's English name, or shows the Russian title marked as such."""
+    park = parks.park_record(storage, found.park_id) if language == "en" else None
+    if park is None:
+        return {"market_title": found.title, "market_title_lang": "ru"}
+    english = Words(language)("energy.market_of", park=park.name_en)
+    return {"market_title": english, "market_title_lang": "en"}
 
 
 def _park_name(storage: Storage, park_id: str, language: str) -> str:

@@ -163,7 +163,7 @@ def _park_charts(data: dict[str, Any], words: Words) -> dict[str, Any]:
             charts.Series(words("park.allocated"), [row["allocated_kw"] for row in timeline]),
         ],
         words("park.power_chart"),
-        lambda kw: words.quantity(kw // 1000, "mw"),
+        words.power,
     )
     occupancy = data["card"]["park"]["occupancy"]
     rows = [(words.label("site", s), occupancy[f"{s}_m2"]) for s in SITE_STATUSES]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
-from krai.app.payments_audit import audit_report
+from krai.app.payments_audit import audit_report, findings_by_kind
 from krai.app.ports import Storage
 from krai.app.trace import flagged_trace
 from krai.bootstrap import new_engine
@@ -65,7 +65,7 @@ def index(
         "payments": page_of(found, page_number, query),
         "dispensings": [_dispensing_row(d) for d in _latest(payments.dispensings(storage))],
         "statements": records_json(payments.statements(storage)),
-        "audit_summary": payments.audit_summary(storage),
+        "audit_summary": findings_by_kind(storage),
     }
     words = Words(language_of(request))
     diagrams = {p["programme_id"]: _flow_diagram(p, words) for p in programmes}

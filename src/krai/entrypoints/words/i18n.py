@@ -3,20 +3,37 @@
 Russian is the default (the dashboard lets a request choose: ``krai.entrypoints.web.language``).
 Words come from ``catalogue.toml`` (one key, its Russian and its English); numbers, money and
 dates are formatted by Babel in the chosen locale. Amounts are integers in named units on the
-ledger (kopecks, kW, kWh, m², Mcal); they are converted only here, for display.
+ledger (kopecks, kW, kWh, m², Mcal); they are converted only here, for display — the app's
+documents stay integers with their units. A park's stated figures read with their qualifier
+(``figure``: «более 120 МВт», «около 19», «нет данных»).
 """
 
 import datetime as dt
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from krai.modules.parks.model import CURRENCY_MINOR_UNITS
+
 LANGUAGES = ("ru", "en")
+FIGURE_UNITS = (
+    "m2",
+    "m3_per_hour",
+    "m3_per_day",
+    "cars_per_day",
+    "vehicles_per_hour",
+    "tonnes_per_year",
+    "rooms",
+    "people",
+)
+"""Units a stated figure's name may end in that read as the number and ``unit.<suffix>``."""
 DEFAULT_LANGUAGE = "ru"
 
 
@@ -25,6 +42,11 @@ def catalogue() -> dict[str, dict[str, str]]:
     """Every message key with its text in each language."""
     text = resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
     return {key: dict(value) for key, value in tomllib.loads(text).items()}
+
+
+def rouble_value(kopecks: int) -> Decimal:
+    """Kopecks as roubles with exactly two decimals, for a spreadsheet's money cell."""
+    return (Decimal(kopecks) / 100).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
@@ -127,8 +149,9 @@ class Words:
         return format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
 
     def gcal(self, mcal: int) -> str:
-        """Heat kept in Mcal as Гкал with three decimals (1 Гкал = 1000 Мкал)."""
-        value = format_decimal(Decimal(mcal) / 1000, format="#,##0.000", locale=self.language)
+        """Heat kept in Mcal as Гкал, exactly (up to three decimals; 1 Гкал = 1000 Мкал):
+        «4 913 Гкал», not «4 913,000», which reads as millions."""
+        value = format_decimal(Decimal(mcal) / 1000, format="#,##0.###", locale=self.language)
         return f"{value}\u00a0{self('unit.gcal')}"
 
     def mwh(self, kwh: int) -> str:
@@ -139,3 +162,76 @@ class Words:
         """A ledger time (Unix milliseconds) in UTC."""
         moment = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)
         return f"{format_datetime(moment, 'medium', tzinfo=dt.UTC, locale=self.language)} UTC"
+
+    def money(self, minor_units: int, currency: str | None = None) -> str:
+        """An amount in a currency's minor units (roubles when None): roubles as
+        ``roubles_short`` («3,5 млрд ₽»), other currencies with their ISO 4217 code."""
+        if currency in (None, "RUB"):
+            return self.roubles_short(minor_units)
+        units = Decimal(minor_units).scaleb(-CURRENCY_MINOR_UNITS[str(currency)])
+        return f"{format_decimal(units, '#,##0.##', locale=self.language)}\u00a0{currency}"
+
+    def figure(self, value: int | None, bound: str, unit: str, currency: str | None = None) -> str:
+        """A stated quantity in the unit its name ends in, with its qualifier: «более
+        120 МВт», «около 19»; «нет данных» when unknown (never 0)."""
+        if value is None:
+            return self("figure.unknown")
+        shown = (
+            self.money(value, currency) if unit.endswith("kopecks") else self.measure(value, unit)
+        )
+        qualifier = self.label("bound", bound) if bound != "exact" else ""
+        return f"{qualifier} {shown}" if qualifier else shown
+
+    def measure(self, value: int, unit: str) -> str:
+        """An integer in the unit a field's name ends in: kW as power, metres in km from a
+        kilometre on, basis points as a percentage, heat Mcal/h as Гкал/ч; counts bare."""
+        if unit.endswith("kw"):
+            return self.power(value)
+        if unit.endswith("_m") or unit == "m":
+            return self.distance(value)
+        if unit.endswith("basis_points"):
+            percent = format_decimal(Decimal(value) / 100, "#,##0.##", locale=self.language)
+            return f"{percent}\u00a0%"
+        if unit.endswith("mcal_per_hour"):
+            gcal = format_decimal(Decimal(value) / 1000, "#,##0.###", locale=self.language)
+            return f"{gcal}\u00a0{self('unit.gcal_per_hour')}"
+        suffix = next((s for s in FIGURE_UNITS if unit.endswith(s)), None)
+        return self.number(value) if suffix is None else self.quantity(value, suffix)
+
+    def distance(self, metres: int) -> str:
+        """A distance in metres, or in kilometres from a kilometre on: «12,5 км»."""
+        if metres >= 1000:
+            km = format_decimal(Decimal(metres) / 1000, "#,##0.#", locale=self.language)
+            return f"{km}\u00a0{self('unit.km')}"
+        return self.quantity(metres, "m")
+
+    def fact(self, fact: Mapping[str, Any]) -> str:
+        """A park fact's value: its text, or its quantity in its name's unit."""
+        value = fact.get("value")
+        if isinstance(value, str):
+            return value
+        return self.figure(value, fact.get("bound", "exact"), fact["name"], fact.get("currency"))
+
+    def capacity(self, infrastructure: Mapping[str, Any]) -> str:
+        """An object's capacity on the card's date, else its latest step's, else «мощность
+        неизвестна»."""
+        timeline = infrastructure["timeline"]
+        step = infrastructure.get("capacity_on") or (timeline[-1] if timeline else None)
+        if step is None or step.get("capacity") is None:
+            return self("park.capacity_unknown")
+        bound = step.get("bound") or "exact"
+        return self.figure(step["capacity"], bound, infrastructure["unit"])
+
+    def commissioned(self, infrastructure: Mapping[str, Any]) -> str:
+        """An object's first step's date, or «дата ввода неизвестна»."""
+        timeline = infrastructure["timeline"]
+        first = timeline[0].get("from") if timeline else None
+        return self("park.date_unknown") if first is None else self.date(first)
+
+    def planned(self, on: str) -> str:
+        """A planned date to its precision: «в 2027 году», «в марте 2027 года», a day."""
+        if len(on) == 4:
+            return self("planned.in_year", year=on)
+        if len(on) == 7:
+            return self(f"planned.in_month.{on[5:7]}", year=on[:4])
+        return self.date(on)

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from krai.modules.accounts.queries import balance
+from krai.modules.accounts.queries import account_record, balance
 from krai.modules.energy.blocks import BlockDecision, BlockOrder, decide_blocks, with_fixed_blocks
 from krai.modules.energy.invoicing import DayBook, HourLine, hour_lines, positions
 from krai.modules.energy.model import (
@@ -442,15 +442,23 @@ def market_document(view: StateView, market_id: str) -> dict[str, Any] | None:
 
 
 def market_accounts(view: StateView, found: Market) -> dict[str, Any]:
-    """The market's settlement account and the grid company's account with their balances:
-    the settlement account nets to zero over every day settled as balances."""
+    """The market's settlement account and the grid company's account with their balances
+    and owners (``settlement_owner``, ``grid_owner``: the owning organisation's INN): the
+    settlement account nets to zero over every day settled as balances."""
     grid = found.grid_account
     return {
         "settlement_account": found.settlement_account,
+        "settlement_owner": _owner(view, found.settlement_account),
         "settlement_balance_kopecks": balance(view, found.settlement_account),
         "grid_account": grid,
+        "grid_owner": None if grid is None else _owner(view, grid),
         "grid_balance_kopecks": None if grid is None else balance(view, grid),
     }
+
+
+def _owner(view: StateView, account_id: str) -> str | None:
+    found = account_record(view, account_id)
+    return None if found is None else found.owner
 
 
 def heat_settlement(view: StateView, market_id: str, month: str) -> HeatSettlement | None:

@@ -218,6 +218,14 @@ def audit(view: StateView, as_of: str | None = None) -> list[Finding]:
         return conclude([audit_part(view, data, day, 0, 1)], check_whole(view, data, day))
 
 
+def count_by_kind(findings: list[Finding]) -> dict[str, int]:
+    """How many findings there are of each kind."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
+    return counts
+
+
 def audit_day(view: StateView, as_of: str | None) -> str:
     """``as_of``, or else the day of the latest payments transaction (``ledger_day``)."""
     return ledger_day(view) if as_of is None else as_of

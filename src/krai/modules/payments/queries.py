@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from krai.modules.payments.audit import audit
+from krai.modules.payments.audit import audit, count_by_kind
 from krai.modules.payments.formulas import FormulaError, evaluate
 from krai.modules.payments.model import (
     PREFIX,
@@ -254,10 +254,7 @@ def subject_entries(view: StateView, subject: str) -> list[tuple[int, SubjectEnt
 
 def audit_summary(view: StateView, as_of: str | None = None) -> dict[str, int]:
     """How many findings of each kind the audit makes."""
-    counts: dict[str, int] = {}
-    for finding in audit(view, as_of):
-        counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
-    return counts
+    return count_by_kind(audit(view, as_of))
 
 
 def _listed(view: StateView, kind: str, cls: type[R]) -> list[tuple[str, R]]:

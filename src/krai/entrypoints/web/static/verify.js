@@ -122,9 +122,10 @@
   }
 
   // A C2SP verifier key "name+hex(key id)+base64(0x01 || Ed25519 key)", its id checked.
-  // In an address, "+" may arrive decoded as a space; a vkey has no spaces of its own.
+  // In an address, "+" may arrive decoded as a space; a vkey has no spaces of its own. The
+  // spaces are restored before trimming: a key whose base64 ends in "+" (1 in 64) lost it.
   async function parseVkey(vkey) {
-    const text = String(vkey).trim().replace(/ /g, "+");
+    const text = String(vkey).replace(/ /g, "+").trim();
     const [name, id, ...rest] = text.split("+");
     const parts = [name, id, rest.join("+")];
     if (!name || !id || rest.length === 0) throw new Error("a verifier key is name+id+key");
