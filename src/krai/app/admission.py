@@ -33,11 +33,11 @@ from typing import Any
 from krai.app.cached_state import CachedState
 from krai.app.group_commit import GroupCommitter
 from krai.app.ports import Storage
-from krai.app.sequencer import Outcome, Sequencer
+from krai.app.sequencer import Outcome, Receipt, Sequencer
 from krai.crypto.keys import PublicKey
 from krai.state.engine import Engine
 from krai.tx.envelope import Transaction
-from krai.tx.errors import RejectedError
+from krai.tx.errors import Code, RejectedError
 
 CHANNEL_ENV = "KRAI_SEQUENCER_CHANNEL"
 """The environment variable naming the channel's directory, for the API workers."""
@@ -45,8 +45,10 @@ SOCKET_NAME = "sequencer.sock"
 KEY_NAME = "authkey"
 
 Request = tuple[int, list[Transaction], list[PublicKey | None]]
-Reply = tuple[int, list[Outcome] | str]
-"""A request's tag and its outcomes in order, or why the sequencer could not commit it."""
+Answer = Receipt | tuple[str, str]
+"""A receipt, or a refusal's code and message (an exception does not travel in a pickle)."""
+Reply = tuple[int, list[Answer] | str]
+"""A request's tag and its answers in order, or why the sequencer could not commit it."""
 
 
 class SequencerUnavailableError(RuntimeError):
@@ -162,7 +164,7 @@ class _Served:
             return
         futures = self._committer.submit_many(transactions, keys)
         # The committer resolves futures in the order queued: the last one resolves last.
-        futures[-1].add_done_callback(lambda _: self._replies.put((tag, _outcomes(futures))))
+        futures[-1].add_done_callback(lambda _: self._replies.put((tag, _answers(futures))))
 
     def _write(self) -> None:
         try:
@@ -174,11 +176,24 @@ class _Served:
             self._connection.close()
 
 
-def _outcomes(futures: list["Future[Outcome]"]) -> list[Outcome] | str:
+def _answers(futures: list["Future[Outcome]"]) -> list[Answer] | str:
     error = futures[-1].exception()
     if error is not None:
         return str(error) or type(error).__name__
-    return [future.result() for future in futures]
+    return [_answer(future.result()) for future in futures]
+
+
+def _answer(outcome: Outcome) -> Answer:
+    if isinstance(outcome, RejectedError):
+        return outcome.code.value, outcome.message
+    return outcome
+
+
+def _outcome(answer: Answer) -> Outcome:
+    if isinstance(answer, Receipt):
+        return answer
+    code, message = answer
+    return RejectedError(Code(code), message)
 
 
 class AdmittingSubmitter:
@@ -229,15 +244,15 @@ class AdmittingSubmitter:
     def _read(self) -> None:
         try:
             while True:
-                tag, outcomes = self._connection.recv()
+                tag, answers = self._connection.recv()
                 with self._lock:
                     futures = self._waiting.pop(tag)
-                if isinstance(outcomes, str):
-                    _fail(futures, SequencerUnavailableError(outcomes))
+                if isinstance(answers, str):
+                    _fail(futures, SequencerUnavailableError(answers))
                     continue
-                for future, outcome in zip(futures, outcomes, strict=True):
-                    future.set_result(outcome)
-        except (EOFError, OSError):
+                for future, answer in zip(futures, answers, strict=True):
+                    future.set_result(_outcome(answer))
+        except Exception:  # noqa: S110 - the end of the channel, whatever ended it
             pass
         with self._lock:
             self._connection.close()
