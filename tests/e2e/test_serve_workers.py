@@ -65,7 +65,12 @@ def started(home: Path, port: int, database: str | None) -> "subprocess.Popen[by
         stderr=subprocess.DEVNULL,
         env={**os.environ, "KRAI_HOME": str(home)},
     )
-    wait_until_answering(f"http://127.0.0.1:{port}/v1/checkpoint", server, READY_SECONDS)
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/v1/checkpoint", server, READY_SECONDS)
+    except AssertionError:
+        server.kill()
+        server.wait(60)
+        raise
     return server
 
 
