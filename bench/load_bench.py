@@ -12,10 +12,13 @@ threads submit signed ``notary.anchor`` transactions over HTTP (``POST /v1/trans
 from many clients: the kernel then hands connections to whichever worker is free (eight
 keep-alive connections opened at once would all land on one worker). It reports accepted
 transactions per second, its ratio to the in-process rate of the same round, two workers
-against one, and the p50 / p99 / max request latency (a response arrives only after the
-durable commit); then it stops the server and counts: every transaction acknowledged with a
-receipt must be in the log at its receipt's index, and the log must hold nothing else. The
-summary gives each figure's median and range over the rounds.
+against one, the p50 / p99 / max request latency (a response arrives only after the
+durable commit), and the CPU time per accepted transaction of the serve process (with two
+workers: the sequencer alone), the API workers and the signature workers — a figure that
+other load on the machine disturbs much less than a rate (PostgreSQL's own is not
+counted); then it stops the server and counts: every transaction acknowledged with a receipt
+must be in the log at its receipt's index, and the log must hold nothing else. The summary
+gives each figure's median and range over the rounds.
 
 Run: ``.venv/bin/python bench/load_bench.py [--runs R] [--transactions N] [--clients C]
 [--per-request K]`` (about two minutes a round with the defaults). Loopback only; every wait
@@ -23,6 +26,7 @@ is bounded.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -150,7 +154,9 @@ def run_backend(
         server = serve(home, port, workers)
         try:
             load = Load(f"http://127.0.0.1:{port}", anchors, arguments.per_request)
+            before = cpu_by_process(server.pid)
             elapsed = load.run(arguments.clients, arguments.seconds)
+            cpu = cpu_by_role(server.pid, before)
         finally:
             server.terminate()
             server.wait(30)
@@ -168,8 +174,49 @@ def run_backend(
         "request_p50_ms": round(1000 * statistics.median(ordered), 1),
         "request_p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 1),
         "request_max_ms": round(1000 * ordered[-1], 1),
+        "cpu_us_per_accepted": {
+            role: round(1e6 * seconds / max(1, len(load.receipts))) for role, seconds in cpu.items()
+        },
         **counted,
     }
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, now."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return [pid, *(p for child in children for p in process_tree(child))]
+
+
+def cpu_by_process(server: int) -> dict[int, float]:
+    """CPU seconds (user and system) used so far by the server and each descendant."""
+    used = {}
+    for pid in process_tree(server):
+        with contextlib.suppress(FileNotFoundError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_by_role(server: int, before: dict[int, float]) -> dict[str, float]:
+    """CPU seconds used since ``before`` by the serve process (the sequencer; with one worker
+    also the API), the API worker processes and the signature worker processes."""
+    roles = {"serve_process": 0.0, "api_workers": 0.0, "signature_workers": 0.0}
+    for pid, seconds in cpu_by_process(server).items():
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        role = (
+            "serve_process"
+            if pid == server
+            else "signature_workers"
+            if b"krai.app.signature_worker" in command
+            else "api_workers"
+            if b"spawn_main" in command
+            else None
+        )
+        if role:
+            roles[role] += seconds - before.get(pid, 0.0)
+    return roles
 
 
 def postgres_server(directory: Path) -> tuple[Any, str]:
@@ -216,6 +263,8 @@ def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
             name = f"{backend}_{workers}_workers"
             figures.setdefault(f"{name}_per_s", []).append(result["accepted_per_s"])
             figures.setdefault(f"{name}_of_in_process", []).append(result["of_in_process"])
+            serve_cpu = result["cpu_us_per_accepted"]["serve_process"]
+            figures.setdefault(f"{name}_serve_process_cpu_us", []).append(serve_cpu)
         for backend in ("sqlite", "postgresql"):
             ratio = by[(backend, 2)]["accepted_per_s"] / by[(backend, 1)]["accepted_per_s"]
             figures.setdefault(f"{backend}_2_over_1_workers", []).append(round(ratio, 3))
