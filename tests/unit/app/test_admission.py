@@ -149,3 +149,23 @@ def test_a_client_without_the_key_is_refused_and_the_channel_keeps_serving() -> 
     finally:
         server.close()
     assert storage.log_size() == 3
+
+
+class Unreadable:
+    """A storage whose every read fails."""
+
+    def get_bytes(self, key: str) -> bytes | None:
+        raise OSError("the database is gone")
+
+
+def test_a_worker_that_cannot_read_state_leaves_every_check_to_the_sequencer() -> None:
+    sequencer, _ = founded()
+    sequencer.submit([admission(PARK)])
+    server = AdmissionServer(sequencer)
+    try:
+        client = AdmittingSubmitter(new_engine(), Unreadable(), server.directory)  # type: ignore[arg-type]
+        futures = client.submit([anchor(1), forged(anchor(2))])
+        assert codes([future.result(10) for future in futures]) == ["ok", "bad_signature"]
+        client.close()
+    finally:
+        server.close()
