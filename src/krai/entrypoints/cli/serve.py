@@ -74,6 +74,7 @@ def serve_home(home: Path | None, host: str, port: int, workers: int = 1) -> Non
                     f"/checkpoint: cosigned by {log.quorum} of {len(log.witnesses)} witnesses"
                 )
             if workers == 1:
+                os.environ.pop(CHANNEL_ENV, None)  # this process admits and sequences
                 _run(host, port, workers)
             else:
                 _run_sequencing(services.sequencer, host, port, workers)
