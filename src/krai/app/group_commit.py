@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 
 from krai.app.sequencer import Outcome, Sequencer
+from krai.crypto.keys import PublicKey
 from krai.tx.envelope import Transaction
 
-Pending = tuple[Transaction, "Future[Outcome]"]
+Pending = tuple[Transaction, "Future[Outcome]", PublicKey | None]
+"""A queued transaction, its caller's future, and the key an API worker verified its
+signature with (ADR 0028), if any."""
 
 
 class GroupCommitter:
@@ -26,15 +29,24 @@ class GroupCommitter:
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
 
-    def submit(self, transaction: Transaction) -> "Future[Outcome]":
-        """Queue one transaction; the future resolves after its batch is committed."""
+    def submit(
+        self, transaction: Transaction, verified: PublicKey | None = None
+    ) -> "Future[Outcome]":
+        """Queue one transaction; the future resolves after its batch is committed.
+        ``verified``: the key its signature was verified with in admission, if it was."""
         future: Future[Outcome] = Future()
-        self._queue.put((transaction, future))
+        self._queue.put((transaction, future, verified))
         return future
 
-    def submit_many(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
-        """Queue several transactions in order."""
-        return [self.submit(tx) for tx in transactions]
+    def submit_many(
+        self,
+        transactions: Sequence[Transaction],
+        verified: Sequence[PublicKey | None] | None = None,
+    ) -> list["Future[Outcome]"]:
+        """Queue several transactions in order (with the keys admission verified them with)."""
+        if verified is None:
+            return [self.submit(tx) for tx in transactions]
+        return [self.submit(tx, key) for tx, key in zip(transactions, verified, strict=True)]
 
     def close(self) -> None:
         """Finish what is queued, then stop."""
@@ -65,11 +77,13 @@ class GroupCommitter:
         return batch, False
 
     def _commit(self, batch: list[Pending]) -> None:
+        keys = [key for _, _, key in batch]
+        verified = keys if any(key is not None for key in keys) else None
         try:
-            outcomes = self._sequencer.submit([tx for tx, _ in batch])
+            outcomes = self._sequencer.submit([tx for tx, _, _ in batch], verified)
         except Exception as error:
-            for _, future in batch:
+            for _, future, _ in batch:
                 future.set_exception(error)
             return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future, _), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)

@@ -133,12 +133,21 @@ class Sequencer:
             self._commit(applied)
             return Receipt("genesis", 0, stored.leaf_hash.hex(), applied.time_ms)
 
-    def submit(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        """Sequence a batch; each transaction gets a receipt or the reason it was refused."""
+    def submit(
+        self,
+        transactions: Sequence[Transaction],
+        verified: Sequence[PublicKey | None] | None = None,
+    ) -> list[Outcome]:
+        """Sequence a batch; each transaction gets a receipt or the reason it was refused.
+
+        ``verified``: for each transaction, the key an API worker verified its signature with
+        (ADR 0028), or None; a signature counts as verified only if that is the very key
+        found now for its signer and key id, and is verified here otherwise.
+        """
         with self._lock, self._storage.sequencing():
             self._catch_up()
             try:
-                return self._sequence(transactions)
+                return self._sequence(transactions, verified)
             except SignatureWorkerError:
                 self.close()  # the next batch starts new workers
                 raise
@@ -152,8 +161,13 @@ class Sequencer:
             self._state.forget()
             self._last_time_ms = self._last_entry_time()
 
-    def _sequence(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        verdicts = self._admit_all(transactions)
+    def _sequence(
+        self, transactions: Sequence[Transaction], verified: Sequence[PublicKey | None] | None
+    ) -> list[Outcome]:
+        if verified is None:
+            verdicts = self._admit_all(transactions)
+        else:
+            verdicts = self._admit_verified(transactions, verified)
         time_ms = self._next_time()
         applied = self._apply(transactions, verdicts.assumed(), time_ms)
         if not verdicts.settled:
@@ -201,6 +215,18 @@ class Sequencer:
         if not positions:
             return Verdicts(refusals, transactions)
         return Verdicts(refusals, transactions, (positions, PendingVerdicts.joined(pending)))
+
+    def _admit_verified(
+        self, transactions: Sequence[Transaction], verified: Sequence[PublicKey | None]
+    ) -> Verdicts:
+        """Key and role checks in order against committed state; a signature verified by an
+        API worker with the key found now is not verified again, any other is, here."""
+        keys = self._preflight_all(transactions)
+        refusals = [
+            None if key == known else _signature_refusal(tx, key)
+            for tx, key, known in zip(transactions, keys, verified, strict=True)
+        ]
+        return Verdicts(refusals, transactions)
 
     def _preflight_all(self, batch: Sequence[Transaction]) -> list[PublicKey | RejectedError]:
         """Each transaction's signing key, or its refusal, after one read of what they need.

@@ -8,7 +8,7 @@ check a receipt offline: the signed checkpoint covering the entry and its inclus
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Protocol
 
 from krai.app.group_commit import GroupCommitter
 from krai.app.ports import Storage, StoredCheckpoint
@@ -22,6 +22,19 @@ CHECKPOINT_POLL_S = 0.01
 
 class CheckpointTimeoutError(Exception):
     """No signed checkpoint covered an entry in the time allowed."""
+
+
+class Submissions(Protocol):
+    """Where a server hands in decoded transactions: in process (``Submitter``), or admitted
+    and sent to the sequencer's process (``krai.app.admission.AdmittingSubmitter``)."""
+
+    def submit(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
+        """Queue the transactions in order; each future resolves to a receipt or a refusal."""
+        ...
+
+    def close(self) -> None:
+        """Stop; what is queued is committed or fails."""
+        ...
 
 
 class Submitter:

@@ -1,12 +1,12 @@
 """The ASGI application: one ``Services`` for the process, the API routes and the dashboard."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from krai.app.submission import Submitter
+from krai.app.submission import Submissions, Submitter
 from krai.bootstrap import Services
 from krai.entrypoints import web
 from krai.entrypoints.api import docs, routes
@@ -20,14 +20,17 @@ and errors as RFC 9457 problem details (`application/problem+json`) whose `code`
 """
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, submissions: Callable[[], Submissions] | None = None) -> FastAPI:
     """The application serving ``services``: ``/v1/…``, ``/checkpoint``, ``/tile/…`` and the
     dashboard. The caller owns ``services`` and closes it after the server stops; the
-    application's submitter runs while it is served (its lifespan)."""
+    application's submitter runs while it is served (its lifespan): one made by
+    ``submissions``, by default one on the services' own sequencer."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.submitter = Submitter(services.sequencer, services.storage)
+        app.state.submitter = (
+            submissions() if submissions else Submitter(services.sequencer, services.storage)
+        )
         try:
             yield
         finally:

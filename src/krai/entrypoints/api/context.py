@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from krai.app import lookups
 from krai.app.ports import Storage
-from krai.app.submission import Submitter
+from krai.app.submission import Submissions
 from krai.app.today import ledger_today
 from krai.bootstrap import Services
 from krai.entrypoints.api.problems import ProblemError, malformed
@@ -26,9 +26,9 @@ def storage(request: Request) -> Storage:
     return services(request).storage
 
 
-def submitter(request: Request) -> Submitter:
+def submitter(request: Request) -> Submissions:
     """The process's one submitter, started with the application."""
-    found: Submitter | None = getattr(request.app.state, "submitter", None)
+    found: Submissions | None = getattr(request.app.state, "submitter", None)
     if found is None:
         raise ProblemError("unavailable", "the server is not accepting transactions")
     return found
@@ -36,7 +36,7 @@ def submitter(request: Request) -> Submitter:
 
 ServicesDep = Annotated[Services, Depends(services)]
 StorageDep = Annotated[Storage, Depends(storage)]
-SubmitterDep = Annotated[Submitter, Depends(submitter)]
+SubmitterDep = Annotated[Submissions, Depends(submitter)]
 
 
 def document(

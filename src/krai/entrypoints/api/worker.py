@@ -4,16 +4,22 @@ starts and closed when it stops.
 
 uvicorn starts each worker from an import string (ADR 0020: the CLI never imports the API),
 so the home travels in ``KRAI_HOME`` (and a database URL, if given, in ``KRAI_DATABASE_URL``,
-as everywhere). Every worker admits, reads and sequences; the storage's sequencing lock lets
-one at a time append.
+as everywhere). When ``krai serve`` sequences in its own process (several workers), the
+channel's directory is in ``KRAI_SEQUENCER_CHANNEL``: the worker then admits submissions and
+sends them there (ADR 0028); otherwise it sequences them itself.
 """
 
-from collections.abc import AsyncIterator
+import os
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
-from krai.bootstrap import build
+from krai.app.admission import CHANNEL_ENV, AdmittingSubmitter
+from krai.app.submission import Submissions
+from krai.bootstrap import Services, build
 from krai.config.settings import load_settings
 from krai.entrypoints.api.app import create_app
 
@@ -21,7 +27,8 @@ from krai.entrypoints.api.app import create_app
 def create_worker_app() -> FastAPI:
     """The application of one worker (uvicorn's factory)."""
     services = build(load_settings())
-    app = create_app(services)
+    channel = os.environ.get(CHANNEL_ENV)
+    app = create_app(services, _admitting(services, Path(channel)) if channel else None)
     serving = app.router.lifespan_context
 
     @asynccontextmanager
@@ -34,3 +41,13 @@ def create_worker_app() -> FastAPI:
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def _admitting(services: Services, channel: Path) -> Callable[[], Submissions]:
+    """A factory of the submitter that admits here and sends to the sequencer at ``channel``;
+    if the sequencer goes away, this worker stops (its supervisor, if alive, starts another)."""
+
+    def stop() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    return lambda: AdmittingSubmitter(services.engine, services.storage, channel, lost=stop)

@@ -3,6 +3,8 @@
 The CLI never imports the API (ADR 0020): uvicorn starts the application from its import
 string, ``APP_FACTORY``, in this process (one worker) or in several; the application opens
 the home named in ``KRAI_HOME``. This process gathers the witnesses' cosignatures meanwhile.
+With several workers, this process is also the one sequencer: the workers admit (decode,
+check keys, verify signatures) and send it what they admitted (ADR 0028).
 """
 
 import os
@@ -12,7 +14,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from krai.app.admission import CHANNEL_ENV, AdmissionServer
 from krai.app.publication import cosigning
+from krai.app.sequencer import Sequencer
 from krai.entrypoints.cli.common import HomeOption, console, services_for
 
 APP_FACTORY = "krai.entrypoints.api.worker:create_worker_app"
@@ -25,8 +29,8 @@ WorkersOption = Annotated[
     int,
     typer.Option(
         min=1,
-        help="Worker processes; each admits, reads and sequences, one batch at a time "
-        "across them (use PostgreSQL for several).",
+        help="Worker processes; each admits and reads, and this process sequences what they "
+        "admitted (one: that process does everything).",
     ),
 ]
 
@@ -69,7 +73,22 @@ def serve_home(home: Path | None, host: str, port: int, workers: int = 1) -> Non
                 console.print(
                     f"/checkpoint: cosigned by {log.quorum} of {len(log.witnesses)} witnesses"
                 )
-            _run(host, port, workers)
+            if workers == 1:
+                os.environ.pop(CHANNEL_ENV, None)  # this process admits and sequences
+                _run(host, port, workers)
+            else:
+                _run_sequencing(services.sequencer, host, port, workers)
+
+
+def _run_sequencing(sequencer: Sequencer, host: str, port: int, workers: int) -> None:
+    """Serve in ``workers`` processes that admit, while this process sequences."""
+    server = AdmissionServer(sequencer)
+    try:
+        os.environ.update(server.environment())  # read by every worker
+        _run(host, port, workers)
+    finally:
+        os.environ.pop(CHANNEL_ENV, None)
+        server.close()
 
 
 def _announce(origin: str, host: str, port: int, workers: int) -> None:

@@ -1,0 +1,280 @@
+"""Admission off the sequencer (ADR 0028): API workers admit, one sequencer orders and commits.
+
+With ``krai serve --workers N`` (N > 1) each API worker decodes a submission, finds each
+signer's key in committed state and verifies the signature itself, on its own core; it then
+sends the transactions with the key each one verified with (``None``: not verified here) to
+the one sequencer over a local channel. The sequencer still checks type, network, key and
+role against its own state, every rule and the nonce; it takes a signature as verified only
+when the key the worker verified it with is the very key it finds now for that signer and
+key id, and verifies any other itself. It answers a request once the batch holding its last
+transaction is durable, so a receipt still follows the commit.
+
+The channel is a ``multiprocessing.connection`` over a Unix socket in a new directory only
+its owner may enter (mode 0700, the socket 0600), and a client must also prove it knows the
+random key in that directory (``authkey``: an HMAC challenge) before anything is read from it.
+"""
+
+import contextlib
+import itertools
+import os
+import queue
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Any
+
+from krai.app.cached_state import CachedState
+from krai.app.group_commit import GroupCommitter
+from krai.app.ports import Storage
+from krai.app.sequencer import Outcome, Receipt, Sequencer
+from krai.crypto.keys import PublicKey
+from krai.state.engine import Engine
+from krai.tx.envelope import Transaction
+from krai.tx.errors import Code, RejectedError
+
+CHANNEL_ENV = "KRAI_SEQUENCER_CHANNEL"
+"""The environment variable naming the channel's directory, for the API workers."""
+SOCKET_NAME = "sequencer.sock"
+KEY_NAME = "authkey"
+
+Request = tuple[int, list[Transaction], list[PublicKey | None]]
+Answer = Receipt | tuple[str, str]
+"""A receipt, or a refusal's code and message (an exception does not travel in a pickle)."""
+Reply = tuple[int, list[Answer] | str]
+"""A request's tag and its answers in order, or why the sequencer could not commit it."""
+
+
+class SequencerUnavailableError(RuntimeError):
+    """The sequencer could not be reached, or went away before it answered."""
+
+
+def verified_keys(
+    engine: Engine, storage: Storage, transactions: Sequence[Transaction]
+) -> list[PublicKey | None]:
+    """Admission on an API worker: for each transaction, the key its signature verified with
+    against committed state, or None when it was not verified here (unknown signer or key,
+    a role or type refused, a bad signature: the sequencer decides those, in order, as it
+    would without this step)."""
+    state = CachedState(storage)  # one request's view: a key added a moment ago is seen
+    keys: dict[tuple[str, str, str, str, int], PublicKey | None] = {}
+    verified: list[PublicKey | None] = []
+    for tx in transactions:
+        asked = (tx.network, tx.signer, tx.key_id, tx.type, tx.version)
+        if asked not in keys:
+            keys[asked] = _signing_key(engine, state, tx)
+        key = keys[asked]
+        verified.append(key if key is not None and tx.verify_signature(key) else None)
+    return verified
+
+
+def _signing_key(engine: Engine, state: CachedState, tx: Transaction) -> PublicKey | None:
+    try:
+        return engine.preflight(state, tx)
+    except RejectedError:
+        return None
+
+
+class AdmissionServer:
+    """The sequencer's end of the channel: every connected API worker's admitted
+    transactions go into one group committer; each request is answered once durable."""
+
+    def __init__(self, sequencer: Sequencer, max_batch: int = 1_000) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="krai-sequencer-"))  # mode 0700
+        self._authkey = secrets.token_bytes(32)
+        key_file = self.directory / KEY_NAME
+        key_file.touch(mode=0o600)
+        key_file.write_bytes(self._authkey)
+        socket_path = self.directory / SOCKET_NAME
+        self._listener = Listener(str(socket_path), "AF_UNIX", authkey=self._authkey)
+        socket_path.chmod(0o600)
+        self._committer = GroupCommitter(sequencer, max_batch)
+        self._connections: list[Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._accepting = threading.Thread(target=self._accept, name="admission", daemon=True)
+        self._accepting.start()
+
+    def environment(self) -> dict[str, str]:
+        """What an API worker's environment needs to reach this server."""
+        return {CHANNEL_ENV: str(self.directory)}
+
+    def close(self) -> None:
+        """Stop accepting, disconnect the workers, commit what is queued, remove the socket."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        with contextlib.suppress(OSError):  # wake the accepting thread
+            Client(self._listener.address, "AF_UNIX", authkey=self._authkey).close()
+        self._accepting.join(5)
+        self._listener.close()
+        for connection in connections:
+            hang_up(connection)
+        self._committer.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection = self._listener.accept()
+            except (OSError, EOFError, AuthenticationError):  # closed, or failed the challenge
+                if self._closed:
+                    return
+                continue
+            with self._lock:
+                if self._closed:
+                    connection.close()
+                    return
+                self._connections.append(connection)
+            _Served(connection, self._committer).start()
+
+
+class _Served:
+    """One API worker's connection: a thread that reads its requests into the committer,
+    and one that writes the replies (so the committer never waits for a worker)."""
+
+    def __init__(self, connection: Connection, committer: GroupCommitter) -> None:
+        self._connection = connection
+        self._committer = committer
+        self._replies: queue.Queue[Reply | None] = queue.Queue()
+
+    def start(self) -> None:
+        threading.Thread(target=self._read, name="admission-read", daemon=True).start()
+        threading.Thread(target=self._write, name="admission-write", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                tag, transactions, keys = self._connection.recv()
+                self._queue(tag, transactions, keys)
+        except Exception:  # the worker is gone, or spoke nonsense: hang up
+            hang_up(self._connection)
+        finally:
+            self._replies.put(None)
+
+    def _queue(self, tag: int, transactions: list[Transaction], keys: list[Any]) -> None:
+        if not transactions:
+            self._replies.put((tag, []))
+            return
+        futures = self._committer.submit_many(transactions, keys)
+        # The committer resolves futures in the order queued: the last one resolves last.
+        futures[-1].add_done_callback(lambda _: self._replies.put((tag, _answers(futures))))
+
+    def _write(self) -> None:
+        try:
+            while (reply := self._replies.get()) is not None:
+                self._connection.send(reply)
+        except OSError:
+            pass  # the worker is gone; what it had sent is committed or refused all the same
+        finally:
+            self._connection.close()
+
+
+def _answers(futures: list["Future[Outcome]"]) -> list[Answer] | str:
+    error = futures[-1].exception()
+    if error is not None:
+        return str(error) or type(error).__name__
+    return [_answer(future.result()) for future in futures]
+
+
+def _answer(outcome: Outcome) -> Answer:
+    if isinstance(outcome, RejectedError):
+        return outcome.code.value, outcome.message
+    return outcome
+
+
+def _outcome(answer: Answer) -> Outcome:
+    if isinstance(answer, Receipt):
+        return answer
+    code, message = answer
+    return RejectedError(Code(code), message)
+
+
+class AdmittingSubmitter:
+    """An API worker's submitter: admits here, then sends to the sequencer and resolves each
+    transaction's future with the outcome the sequencer answers after its commit."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        storage: Storage,
+        directory: Path,
+        lost: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._engine = engine
+        self._storage = storage
+        self._lost = lost
+        authkey = (directory / KEY_NAME).read_bytes()
+        self._connection = Client(str(directory / SOCKET_NAME), "AF_UNIX", authkey=authkey)
+        self._tags = itertools.count(1)
+        self._waiting: dict[int, list[Future[Outcome]]] = {}
+        self._lock = threading.Lock()
+        self._closing = False
+        self._reader = threading.Thread(target=self._read, name="admission-replies", daemon=True)
+        self._reader.start()
+
+    def submit(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
+        """Admit the transactions here, then queue them on the sequencer in order."""
+        futures: list[Future[Outcome]] = [Future() for _ in transactions]
+        if not futures:
+            return futures
+        try:
+            keys = verified_keys(self._engine, self._storage, transactions)
+        except Exception:  # a failed read here only means the sequencer verifies them all
+            keys = [None] * len(transactions)
+        with self._lock:
+            tag = next(self._tags)
+            self._waiting[tag] = futures
+            try:
+                self._connection.send((tag, list(transactions), keys))
+            except (OSError, ValueError) as error:
+                del self._waiting[tag]
+                _fail(futures, SequencerUnavailableError(f"the sequencer is unreachable: {error}"))
+        return futures
+
+    def close(self) -> None:
+        """Disconnect; requests still unanswered fail as unavailable."""
+        self._closing = True
+        hang_up(self._connection)
+        self._reader.join(5)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                tag, answers = self._connection.recv()
+                with self._lock:
+                    futures = self._waiting.pop(tag)
+                if isinstance(answers, str):
+                    _fail(futures, SequencerUnavailableError(answers))
+                    continue
+                for future, answer in zip(futures, answers, strict=True):
+                    future.set_result(_outcome(answer))
+        except Exception:  # noqa: S110 - the end of the channel, whatever ended it
+            pass
+        with self._lock:
+            self._connection.close()
+            waiting, self._waiting = self._waiting, {}
+        for futures in waiting.values():
+            _fail(futures, SequencerUnavailableError("the sequencer went away before answering"))
+        if not self._closing:
+            self._lost()
+
+
+def hang_up(connection: Connection) -> None:
+    """Shut a connection's socket down both ways, so a thread blocked reading it wakes."""
+    with (
+        contextlib.suppress(OSError),
+        socket.socket(fileno=os.dup(connection.fileno())) as duplicate,
+    ):
+        duplicate.shutdown(socket.SHUT_RDWR)
+
+
+def _fail(futures: list["Future[Outcome]"], error: Exception) -> None:
+    for future in futures:
+        future.set_exception(error)
