@@ -421,4 +421,5 @@ def _party_lines(role: str, party: Party) -> list[str]:
 
 
 def _written_day(day: str) -> str:
-    return date.fromisoformat(day).strftime("%d.%m.%Y")
+    written = date.fromisoformat(day)
+    return f"{written.day:02d}.{written.month:02d}.{written.year:04d}"
