@@ -4,6 +4,7 @@ of the format, each refusal, a round trip and a fuzz test."""
 import contextlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -245,3 +246,18 @@ def test_a_damaged_file_is_refused_never_with_a_traceback(drop: list[int], noise
     data = b"\n".join([*lines[:20], noise, *lines[20:]])
     with contextlib.suppress(ClientBankError):
         statement_lines(read_client_bank(data))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        [b"", b"1CClientBankExchange\n", b"line_id,booked_on,direction,amount_rub,reference\n"]
+    ),
+    st.binary(max_size=200),
+    st.sampled_from(["auto", "csv", "1c"]),
+)
+def test_any_bytes_are_read_or_refused_never_with_a_traceback(
+    start: bytes, rest: bytes, file_format: Literal["auto", "csv", "1c"]
+) -> None:
+    with contextlib.suppress(StatementFileError):
+        read_statement(start + rest, file_format)
