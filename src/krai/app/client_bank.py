@@ -350,6 +350,11 @@ def _line(position: int, account: str, document: Document) -> dict[str, JSONValu
     }
 
 
+def order_purpose(payment_id: str) -> str:
+    """The purpose of a payment order paying ``payment_id``: the id after ``krai:``."""
+    return f"Выплата, платёж {PAYMENT_ID_MARKER}{payment_id}; без налога (НДС)"
+
+
 def reference(document: Document) -> str:
     """The payment id after ``krai:`` in the purpose; else the document's number and day,
     which name no payment."""
@@ -362,8 +367,8 @@ def reference(document: Document) -> str:
 def write_client_bank(
     account: str, day: str, documents: Sequence[Document], codec: str = "cp1251"
 ) -> bytes:
-    """Payment orders from ``account`` dated ``day`` as a file in ``codec`` (cp1251 or utf-8),
-    version 1.03, lines ending CRLF."""
+    """Documents of ``account`` dated ``day`` (payment orders; with booking days, a bank's
+    statement) as a file in ``codec`` (cp1251 or utf-8), version 1.03, lines ending CRLF."""
     name = next((name for name, known in ENCODINGS.items() if known == codec), None)
     if name is None:
         raise ValueError(f"cannot write {codec}: Windows, DOS or UTF-8 only")
@@ -398,6 +403,7 @@ def _document_lines(document: Document) -> list[str]:
         f"Номер={document.number}",
         f"Дата={_written_day(document.day)}",
         f"Сумма={document.amount_kopecks // 100}.{document.amount_kopecks % 100:02d}",
+        *_booking_lines(document),
         *_party_lines("Плательщик", document.payer),
         *_party_lines("Получатель", document.payee),
         "ВидОплаты=01",
@@ -405,6 +411,12 @@ def _document_lines(document: Document) -> list[str]:
         f"НазначениеПлатежа={document.purpose}",
         "КонецДокумента",
     ]
+
+
+def _booking_lines(document: Document) -> list[str]:
+    """A statement's booking days, where the document has them."""
+    days = (("ДатаСписано", document.debited_on), ("ДатаПоступило", document.credited_on))
+    return [f"{key}={_written_day(day)}" for key, day in days if day is not None]
 
 
 def _party_lines(role: str, party: Party) -> list[str]:

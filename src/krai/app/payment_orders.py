@@ -10,9 +10,9 @@ from typing import Any
 from krai.app.client_bank import (
     ACCOUNT,
     BIC,
-    PAYMENT_ID_MARKER,
     Document,
     Party,
+    order_purpose,
     write_client_bank,
 )
 from krai.modules.payments import queries
@@ -83,7 +83,7 @@ def _order(payment: PaymentView, requisites: Requisites, number: int) -> Documen
     if payee is None:
         message = f"payment {payment.payment_id}: no requisites for {payment.payout_account}"
         raise RequisitesError(message)
-    purpose = f"Выплата, платёж {PAYMENT_ID_MARKER}{payment.payment_id}; без налога (НДС)"
+    purpose = order_purpose(payment.payment_id)
     return Document(
         str(number), payment.paid_on, payment.amount_kopecks, requisites.payer, payee, purpose
     )

@@ -228,6 +228,8 @@ documents = st.builds(
     payer=parties,
     payee=parties,
     purpose=st.builds(lambda before, pid: f"{before} krai:{pid}".strip(), text, payment_ids),
+    debited_on=st.none() | st.dates().map(lambda day: day.isoformat()),
+    credited_on=st.none() | st.dates().map(lambda day: day.isoformat()),
 )
 
 
