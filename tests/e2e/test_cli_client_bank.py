@@ -47,6 +47,8 @@ def test_a_malformed_statement_is_refused_with_its_line_and_key_and_nothing_reco
     as_csv = run(*command, "--format", "csv", "--signer", "veb", "--home", str(home))
     assert as_csv.returncode == 2
     assert "the header must name line_id" in as_csv.stderr
+    unknown = run(*command, "--format", "xml", "--signer", "veb", "--home", str(home))
+    assert (unknown.returncode, unknown.stderr) == (2, "error: 'xml' is not one of auto, csv, 1c\n")
     assert krai_bytes(home, "log", "checkpoint") == before
 
 

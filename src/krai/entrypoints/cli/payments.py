@@ -3,10 +3,10 @@ dispensing with its proofs, bank statements imported from «Клиент бан�
 the day's payment orders exported for the bank."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
 
-import click
 import typer
 from rich.table import Table
 
@@ -46,6 +46,17 @@ from krai.state.records import record_json
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="Social payments and drug provision.", no_args_is_help=True)
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    """A Typer callback: the option's value is one of ``choices`` (else exit 2)."""
+
+    def checked(value: str) -> str:
+        if value not in choices:
+            fail(f"{value!r} is not one of {', '.join(choices)}", EXIT_USAGE)
+        return value
+
+    return checked
 
 
 @app.command()
@@ -155,7 +166,8 @@ def import_statement(
         str,
         typer.Option(
             "--format",
-            click_type=click.Choice(["auto", "csv", "1c"]),
+            callback=_one_of("auto", "csv", "1c"),
+            metavar="auto|csv|1c",
             help="The file's format; auto: 1c if it begins 1CClientBankExchange, else csv.",
         ),
     ] = "auto",
@@ -226,13 +238,16 @@ def export_orders_command(
         ),
     ],
     file_format: Annotated[
-        str, typer.Option("--format", click_type=click.Choice(["1c"]), help="The file format.")
+        str,
+        typer.Option("--format", callback=_one_of("1c"), metavar="1c", help="The file format."),
     ] = "1c",
     out: Annotated[Path | None, typer.Option(help="Write here (default: standard output).")] = None,
     encoding: Annotated[
         str,
         typer.Option(
-            click_type=click.Choice(["windows-1251", "utf-8"]), help="The file's encoding."
+            callback=_one_of("windows-1251", "utf-8"),
+            metavar="windows-1251|utf-8",
+            help="The file's encoding.",
         ),
     ] = "windows-1251",
     home: HomeOption = None,
