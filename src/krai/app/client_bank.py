@@ -383,6 +383,11 @@ def write_client_bank(
         f"ДатаКонца={_written_day(day)}",
         f"РасчСчет={account}",
         f"Документ={PAYMENT_ORDER}",
+        "СекцияРасчСчет",
+        f"ДатаНачала={_written_day(day)}",
+        f"ДатаКонца={_written_day(day)}",
+        f"РасчСчет={account}",
+        "КонецРасчСчет",
     ]
     for document in documents:
         lines += _document_lines(document)
