@@ -135,6 +135,7 @@ class _Reader:
         self.header: dict[str, str] = {}
         self.accounts: list[str] = []
         self.documents: list[Document] = []
+        self.seen: dict[tuple[str, str, str, str], int] = {}
 
     def read(self) -> ClientBankFile:
         number = self._header()
@@ -201,9 +202,9 @@ class _Reader:
     def _document_section(self, start: int, kind: str) -> int:
         end, keys = self._section(start, "КонецДокумента")
         document = _document(start, kind or PAYMENT_ORDER, keys)
-        for earlier in self.documents:
-            if _same(earlier, document):
-                raise ClientBankError(start, f"the document repeats the one of line {earlier.line}")
+        earlier = self.seen.setdefault(_identity(document), start)
+        if earlier != start:
+            raise ClientBankError(start, f"the document repeats the one of line {earlier}")
         self.documents.append(document)
         return end
 
@@ -232,14 +233,9 @@ def _pair(number: int, text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _same(one: Document, other: Document) -> bool:
-    """The same document twice: kind, number, day and payer's account."""
-    return (one.kind, one.number, one.day, one.payer.account) == (
-        other.kind,
-        other.number,
-        other.day,
-        other.payer.account,
-    )
+def _identity(document: Document) -> tuple[str, str, str, str]:
+    """What makes a document the same document twice: kind, number, day, payer's account."""
+    return (document.kind, document.number, document.day, document.payer.account)
 
 
 def _document(start: int, kind: str, keys: dict[str, tuple[int, str]]) -> Document:
