@@ -4,7 +4,7 @@ with the nonce derived from the statement id and the part's number, submitted in
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from krai.app.sequencer import Receipt, Sequencer
 from krai.crypto.canonical import JSONValue
@@ -48,25 +48,43 @@ def statement_transactions(
     Raises ``RejectedError`` naming the part when a part cannot be a transaction (a line too
     long for any part: ``oversize``).
     """
-    bodies = split_statement(statement_id, lines)
+    parts = statement_to_sign(statement_id, lines)
     transactions = []
-    for body in bodies:
-        nonce = derived_nonce(NONCE_PURPOSE, statement_id, body["part"])
+    for number, part in enumerate(parts, start=1):
         unsigned = Transaction(
-            origin,
-            ReconcileStatementPart.TYPE,
-            ReconcileStatementPart.VERSION,
-            key.signer,
-            key.key_id,
-            nonce,
-            body,
+            origin, part.type, part.version, key.signer, key.key_id, part.nonce, part.body
         )
         try:
             transactions.append(sign(unsigned, key.private_key))
         except RejectedError as error:
-            part = f"part {body['part']} of {len(bodies)}"
-            raise RejectedError(error.code, f"{part}: {error.message}") from error
+            where = f"part {number} of {len(parts)}"
+            raise RejectedError(error.code, f"{where}: {error.message}") from error
     return transactions
+
+
+class PartToSign(NamedTuple):
+    """What a signer puts in one part's envelope: type, version, nonce and body."""
+
+    type: str
+    version: int
+    nonce: str
+    body: dict[str, Any]
+
+
+def statement_to_sign(
+    statement_id: str, lines: Sequence[Mapping[str, JSONValue]]
+) -> list[PartToSign]:
+    """The parts recording the statement, unsigned: each nonce derived from the statement id
+    and the part's number, so that whoever signs them signs the same transactions."""
+    return [
+        PartToSign(
+            ReconcileStatementPart.TYPE,
+            ReconcileStatementPart.VERSION,
+            derived_nonce(NONCE_PURPOSE, statement_id, body["part"]),
+            body,
+        )
+        for body in split_statement(statement_id, lines)
+    ]
 
 
 def record_statement(sequencer: Sequencer, transactions: Sequence[Transaction]) -> StatementImport:

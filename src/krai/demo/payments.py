@@ -11,9 +11,12 @@ import hashlib
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from krai.adapters.vault.store import SqlVault, open_vault
+from krai.app.client_bank import Document, Party, order_purpose, write_client_bank
+from krai.app.statement_files import read_statement
 from krai.app.vault import Person, enrol
 from krai.demo.world import VEB, Organisation, Step, World, document_sha256
 from krai.modules.payments.pseudonyms import snils_check_digits
@@ -35,6 +38,10 @@ HEALTH = Organisation(
 CLINIC = Organisation("ngd-clinic", "Новгородская областная клиническая больница", ("clinic",))
 PHARMACY = Organisation("ngd-pharmacy", "Аптека «Новгородфармация»", ("pharmacy",))
 BENEFIT, DRUGS = "kaliningrad-child-benefit", "novgorod-haematology"
+VEB_BANK_ACCOUNT = "40702810000000000001"
+PAYOUTS_BANK_ACCOUNT = "30232810000000000002"
+VEB_BIC, VEB_CORRESPONDENT = "044525060", "30101810500000000060"
+"""Synthetic bank details of VEB.RF's statements (the demo's bank files)."""
 MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05")
 BENEFIT_PEOPLE, JOINERS_PER_MONTH, PATIENTS = 800, 20, 150
 LAW = {
@@ -534,8 +541,34 @@ def _reconcile(run: Payments, month: str) -> None:
     ]
     if month == "2026-02":
         lines.append({**lines[run.rng.randrange(len(lines))], "line_id": str(len(lines) + 1)})
-    run.world.record_statement(VEB.key, f"veb-{month}", lines)
+    path = _bank_file(run, month, lines)
+    run.world.record_statement(VEB.key, f"veb-{month}", read_statement(path.read_bytes(), "1c"))
     run.world.count("bank statement lines", len(lines))
+
+
+def _bank_file(run: Payments, month: str, lines: list[dict[str, Any]]) -> Path:
+    """The statement as VEB.RF's bank would send it, a «Клиент банка» file in the home's
+    ``bank/``: one document a line, debiting VEB.RF's account into the payout account, each
+    purpose naming its payment after ``krai:`` (docs/modules/payments.md, "Formats")."""
+    inn = run.world.inn(VEB.key)
+    veb = Party(VEB_BANK_ACCOUNT, inn, VEB.name, VEB_BIC, "ВЭБ.РФ", VEB_CORRESPONDENT)
+    payouts = Party(PAYOUTS_BANK_ACCOUNT, inn, f"{VEB.name} (выплаты)", VEB_BIC, "ВЭБ.РФ")
+    documents = [
+        Document(
+            line["line_id"],
+            line["booked_on"],
+            line["amount_kopecks"],
+            veb,
+            payouts,
+            order_purpose(line["reference"]),
+            debited_on=line["booked_on"],
+        )
+        for line in lines
+    ]
+    path = run.world.services.settings.home / "bank" / f"veb-{month}.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(write_client_bank(VEB_BANK_ACCOUNT, lines[0]["booked_on"], documents))
+    return path
 
 
 def _prescribe(run: Payments, month: str) -> list[tuple[str, Citizen, Citizen, str, int]]:

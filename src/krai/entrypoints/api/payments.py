@@ -1,16 +1,19 @@
-"""``/v1/payments``: programmes, the audit anyone can run, and traces with every link's proof."""
+"""``/v1/payments``: programmes, the audit anyone can run, traces with every link's proof, and
+bank statement files read into the transactions that record them."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from krai.app.payments_audit import audit_report
+from krai.app.statement_files import StatementFileError, read_statement
+from krai.app.statements import statement_to_sign
 from krai.app.trace import flagged_trace, with_proofs
 from krai.bootstrap import new_engine
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document, found
-from krai.entrypoints.api.limits import IDENTIFIER, Identifier
-from krai.entrypoints.api.problems import PROBLEM_RESPONSES, malformed, not_found
+from krai.entrypoints.api.limits import IDENTIFIER, MAX_BODY_BYTES, Identifier
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError, malformed, not_found
 from krai.modules.payments import queries, trace
 from krai.state.calendar import CalendarDayError
 from krai.state.records import record_json, records_json
@@ -77,3 +80,40 @@ def trace_chain(
     )
     what = f"payment {payment}" if payment is not None else f"dispensing {dispensing}"
     return found(flagged_trace(storage, steps) if steps else None, f"{what} is not recorded")
+
+
+StatementId = Annotated[
+    str, Form(pattern=r"^[a-z0-9][a-z0-9._:-]{0,95}$", description="The statement's id.")
+]
+
+
+@router.post(
+    "/statements",
+    summary="Read a bank statement file: the transactions that record it, for the agent to sign",
+)
+async def statement_parts(
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="A «Клиент банка» file or krai's CSV.")],
+    statement_id: StatementId,
+    file_format: Annotated[
+        Literal["auto", "csv", "1c"], Form(alias="format", description="auto: by the first line.")
+    ] = "auto",
+) -> JSONResponse:
+    """As ``krai payments import-statement`` reads a file, without signing or recording: the
+    statement's lines and each part's type, version, nonce and body; the paying agent signs
+    them and submits them to ``/v1/transactions`` in order. A malformed file is a
+    ``malformed_file`` problem whose detail names the line and key."""
+    data = await file.read(MAX_BODY_BYTES + 1)
+    try:
+        lines = read_statement(data, file_format)
+    except StatementFileError as error:
+        raise ProblemError("malformed_file", str(error)) from None
+    parts = statement_to_sign(statement_id, lines)
+    return document(
+        {
+            "network": services.origin,
+            "statement_id": statement_id,
+            "lines": lines,
+            "parts": [part._asdict() for part in parts],
+        }
+    )

@@ -53,6 +53,7 @@ API_PROBLEMS: dict[str, Kind] = {
     "not_acceptable": Kind(406, "Not acceptable"),
     "unsupported_media_type": Kind(415, "Unsupported media type"),
     "vault_refused": Kind(422, "The vault refused the request"),
+    "malformed_file": Kind(422, "The uploaded file is malformed"),
     "unavailable": Kind(503, "The ledger cannot answer now"),
     "internal": Kind(500, "Internal error"),
 }

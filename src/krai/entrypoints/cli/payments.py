@@ -1,16 +1,25 @@
 """``krai payments``: the audit anyone holding the ledger runs, the trace of any payment or
-dispensing with its proofs, and bank statements imported from CSV."""
+dispensing with its proofs, bank statements imported from «Клиент банка» files or CSV, and
+the day's payment orders exported for the bank."""
 
-import csv
-import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
 
+from krai.app.client_bank import MAX_FILE_BYTES
+from krai.app.payment_orders import RequisitesError, export_orders, requisites_from_json
 from krai.app.payments_audit import audit_report
 from krai.app.ports import KeystoreError
+from krai.app.statement_files import (
+    CSV_COLUMNS,
+    StatementFileError,
+    StatementFormat,
+    read_statement,
+)
 from krai.app.statements import Signer, StatementImport, record_statement, statement_transactions
 from krai.app.trace import flagged_trace, with_proofs
 from krai.bootstrap import new_engine
@@ -37,8 +46,17 @@ from krai.state.records import record_json
 from krai.tx.errors import RejectedError
 
 app = typer.Typer(help="Social payments and drug provision.", no_args_is_help=True)
-AMOUNT = re.compile(r"(-?)([0-9]{1,15})(?:[.,]([0-9]{1,2}))?")
-CSV_COLUMNS = ("line_id", "booked_on", "direction", "amount_rub", "reference")
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    """A Typer callback: the option's value is one of ``choices`` (else exit 2)."""
+
+    def checked(value: str) -> str:
+        if value not in choices:
+            fail(f"{value!r} is not one of {', '.join(choices)}", EXIT_USAGE)
+        return value
+
+    return checked
 
 
 @app.command()
@@ -135,15 +153,33 @@ def trace_command(
 
 @app.command("import-statement")
 def import_statement(
-    source: Annotated[Path, typer.Argument(help=f"CSV with columns {', '.join(CSV_COLUMNS)}.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help=f"A «Клиент банка» file (1CClientBankExchange) or a CSV with columns "
+            f"{', '.join(CSV_COLUMNS)}."
+        ),
+    ],
     statement_id: Annotated[str, typer.Option(help="The statement's id, e.g. veb-2026-03-21.")],
     signer: Annotated[str, typer.Option(help="The payment agent's key name.")],
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            callback=_one_of("auto", "csv", "1c"),
+            metavar="auto|csv|1c",
+            help="The file's format; auto: 1c if it begins 1CClientBankExchange, else csv.",
+        ),
+    ] = "auto",
     home: HomeOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Record a bank statement, in as many parts as one transaction's size requires, and
     print how each line matched the ledger's payments."""
-    lines = _read_statement(source)
+    try:
+        lines = read_statement(_bounded_bytes(source), cast(StatementFormat, file_format))
+    except StatementFileError as error:
+        fail(f"{source}: {error}", EXIT_USAGE)
     with services_for(home) as services:
         try:
             stored = services.keystore.load(signer)
@@ -177,42 +213,60 @@ def _print_statement(
     console.print(f"{len(statement.lines)} lines in {recorded.parts} parts", highlight=False)
 
 
-def _read_statement(source: Path) -> list[dict[str, Any]]:
+def _bounded_bytes(source: Path) -> bytes:
+    """The file's bytes, refused unread when larger than any statement file may be."""
     try:
-        with source.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        with source.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
         fail(f"cannot read {source}: {error}", EXIT_USAGE)
-    if not rows or set(CSV_COLUMNS) - set(rows[0]):
-        fail(f"{source}: the header must name {', '.join(CSV_COLUMNS)}", EXIT_USAGE)
-    lines = [_line(row, number) for number, row in enumerate(rows, start=2)]
-    _refuse_repeated_ids(lines)
-    return lines
+    if len(data) > MAX_FILE_BYTES:
+        fail(f"{source}: larger than {MAX_FILE_BYTES} bytes", EXIT_USAGE)
+    return data
 
 
-def _refuse_repeated_ids(lines: list[dict[str, Any]]) -> None:
-    """A line id twice would have the ledger refuse a later part after the earlier ones are
-    recorded: say so before anything is submitted."""
-    first: dict[str, int] = {}
-    for number, line in enumerate(lines, start=2):
-        earlier = first.setdefault(line["line_id"], number)
-        if earlier != number:
-            repeated = f"line {number}: line_id {line['line_id']!r} is also on line {earlier}"
-            fail(repeated, EXIT_USAGE)
+@app.command("export-orders")
+def export_orders_command(
+    day: Annotated[
+        str, typer.Option(help="The day the payments were made, YYYY-MM-DD.", callback=checked_day)
+    ],
+    requisites: Annotated[
+        Path,
+        typer.Option(
+            help='JSON: {"payer": {account, inn, name, bic, bank?, correspondent?}, '
+            "\"payees\": {payout_account: {...}}}; the payer's inn is the paying agent's."
+        ),
+    ],
+    file_format: Annotated[
+        str,
+        typer.Option("--format", callback=_one_of("1c"), metavar="1c", help="The file format."),
+    ] = "1c",
+    out: Annotated[Path | None, typer.Option(help="Write here (default: standard output).")] = None,
+    encoding: Annotated[
+        str,
+        typer.Option(
+            callback=_one_of("windows-1251", "utf-8"),
+            metavar="windows-1251|utf-8",
+            help="The file's encoding.",
+        ),
+    ] = "windows-1251",
+    home: HomeOption = None,
+) -> None:
+    """The paying agent's payments of a day as «Клиент банка» payment orders for its bank."""
+    try:
+        given = requisites_from_json(_bounded_bytes(requisites))
+    except RequisitesError as error:
+        fail(f"{requisites}: {error}", EXIT_USAGE)
+    with services_for(home) as services:
+        try:
+            data, orders = export_orders(services.storage, str(day), given, _CODECS[encoding])
+        except (RequisitesError, ValueError) as error:
+            fail(str(error), EXIT_USAGE)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    out.write_bytes(data)
+    console.print(f"{len(orders)} payment orders written to {out}", highlight=False)
 
 
-def _line(row: dict[str, str], number: int) -> dict[str, Any]:
-    match = AMOUNT.fullmatch(row["amount_rub"].strip().replace(" ", ""))
-    if match is None or match.group(1):
-        fail(
-            f"line {number}: amount_rub {row['amount_rub']!r} is not a positive rouble amount",
-            EXIT_USAGE,
-        )
-    kopecks = int(match.group(2)) * 100 + int((match.group(3) or "0").ljust(2, "0"))
-    return {
-        "line_id": row["line_id"].strip(),
-        "booked_on": row["booked_on"].strip(),
-        "direction": row["direction"].strip().lower(),
-        "amount_kopecks": kopecks,
-        "reference": row["reference"].strip(),
-    }
+_CODECS = {"windows-1251": "cp1251", "utf-8": "utf-8"}
