@@ -18,6 +18,7 @@ from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
 from krai.adapters.sql.cosigned import SqlCosignedStore
+from krai.adapters.sql.scratch import SqliteScratchState
 from krai.adapters.sql.storage import SqlStorage, open_storage
 from krai.adapters.static_tiles import DirectoryTileSink
 from krai.adapters.tiles_client import open_tile_source
@@ -26,7 +27,7 @@ from krai.adapters.witness.keys import create_witness_key, load_witness_key
 from krai.adapters.witness.store import SqlWitnessStore, open_witness_store
 from krai.adapters.witness_client import HttpWitnessClient
 from krai.app.cosigning import CosignedStore, Witness, WitnessClient
-from krai.app.ports import Clock, Storage
+from krai.app.ports import Clock, ScratchState, Storage
 from krai.app.publication import Publication
 from krai.app.remote_verify import TileSource
 from krai.app.sequencer import Sequencer
@@ -176,6 +177,11 @@ def home_vault(settings: Settings, *, create: bool = False) -> Iterator[Vault]:
 def tile_source(location: str) -> TileSource:
     """A reader of a log's tiles: an http(s) URL prefix, a file:// URL or a directory."""
     return open_tile_source(location)
+
+
+def scratch_state() -> ScratchState:
+    """A temporary database for a replay's state, gone when closed (``krai verify``)."""
+    return SqliteScratchState()
 
 
 def tile_sink(directory: Path) -> TileSink:

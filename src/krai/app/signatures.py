@@ -150,6 +150,14 @@ class PendingVerdicts:
         """The verdicts of several submissions, one after another."""
         return cls([share for part in parts for share in part._shares])
 
+    def ready(self) -> bool:
+        """Whether every share has been answered, after reading the replies that have arrived
+        (never waits)."""
+        try:
+            return not any(share.worker.behind(share.tag + 1) for share in self._shares)
+        except (OSError, EOFError) as error:
+            raise SignatureWorkerError(str(error)) from error
+
     def result(self) -> list[bool]:
         """Every share's verdicts, one per check: the last shares of a worker that is still
         behind are verified here meanwhile, the others waited for."""

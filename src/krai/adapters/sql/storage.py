@@ -235,6 +235,12 @@ class SqlStorage:
             return iter(rows)  # SQLite gives (str, bytes) tuples
         return iter([(key, bytes(value)) for key, value in rows])
 
+    def state_after(self, key: str, limit: int) -> list[tuple[str, bytes]]:
+        rows = self._fetch(
+            "SELECT key, value FROM state WHERE key > ? ORDER BY key LIMIT ?", [key, limit]
+        )
+        return [(found, bytes(value)) for found, value in rows]
+
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         rows = self._fetch(
             "SELECT idx, events FROM log_entry WHERE idx >= ? AND idx < ? AND events IS NOT NULL"
