@@ -18,6 +18,8 @@ from krai.state.store import DELETED, SCAN_END
 
 MEMORY_BYTES = 64 << 20
 """What the state may take in memory before it moves to disk, as ``krai verify`` runs it."""
+READ_CACHE_KEYS = 10_000
+"""Keys read from disk that are kept in memory, at most, between two spills."""
 KEY_OVERHEAD = 160
 """Python's own bytes for one key held: the ``str``, the ``bytes``, a dict slot, a list slot."""
 
@@ -31,8 +33,14 @@ class SpillingState:
         self._values: dict[str, bytes] = {}
         """Writes not yet on disk; ``DELETED`` marks a deletion once there is a disk."""
         self._keys: SortedList[str] = SortedList()
+        self._unsorted: set[str] = set()
+        """Keys written since the last scan, not yet in ``_keys``: sorted in when a scan
+        needs them, so a replay that never scans never sorts."""
         self._held = 0
         self._disk: ScratchState | None = None
+        self._read: dict[str, bytes | None] = {}
+        """What was read from disk since the last spill (None: absent): the keys every
+        entry reads (the network, signers' keys and roles) are not fetched again."""
 
     @property
     def spilled(self) -> bool:
@@ -43,7 +51,13 @@ class SpillingState:
         raw = self._values.get(key)
         if raw is not None:
             return None if raw == DELETED else raw
-        return None if self._disk is None else self._disk.get_bytes(key)
+        if self._disk is None:
+            return None
+        if key not in self._read:
+            if len(self._read) >= READ_CACHE_KEYS:
+                self._read.clear()
+            self._read[key] = self._disk.get_bytes(key)
+        return self._read[key]
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         return self.scan_range(prefix, prefix + SCAN_END)
@@ -54,7 +68,6 @@ class SpillingState:
 
     def apply_writes(self, writes: Mapping[str, bytes]) -> None:
         """Make ``writes`` part of the state, moving it to disk if it grew past the limit."""
-        new = []
         for key, raw in writes.items():
             before = self._values.get(key)
             if before is None:
@@ -64,14 +77,13 @@ class SpillingState:
             if raw == DELETED and self._disk is None:
                 if before is not None:
                     del self._values[key]
-                    self._keys.remove(key)
+                    self._forget(key)
                 self._held -= KEY_OVERHEAD + len(key)
                 continue
             if before is None:
-                new.append(key)
+                self._unsorted.add(key)
             self._values[key] = raw
             self._held += len(raw)
-        self._keys.update(new)  # many at once: one sort and merge, not one insert each
         if self._held > self._limit:
             self._spill()
 
@@ -93,9 +105,19 @@ class SpillingState:
         if self._disk is None:
             self._disk = self._open_scratch()
         self._disk.write(self._values)
-        self._values, self._keys, self._held = {}, SortedList(), 0
+        self._read.clear()
+        self._values, self._keys, self._unsorted, self._held = {}, SortedList(), set(), 0
+
+    def _forget(self, key: str) -> None:
+        if key in self._unsorted:
+            self._unsorted.discard(key)
+        else:
+            self._keys.remove(key)
 
     def _merged(self, start: str, end: str) -> Iterator[tuple[str, bytes]]:
+        if self._unsorted:
+            self._keys.update(self._unsorted)  # many at once: one sort and merge
+            self._unsorted.clear()
         held = [
             (key, self._values[key])
             for key in self._keys.irange(minimum=start, maximum=end, inclusive=(True, False))
