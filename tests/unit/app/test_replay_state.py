@@ -38,9 +38,9 @@ def test_past_its_limit_the_state_moves_to_disk_and_memory_starts_empty() -> Non
     spilling = SpillingState(SqliteScratchState, 10_000)
     try:
         spilling.apply_writes({f"k/{i:04d}": b'{"n":1}' for i in range(40)})
-        assert not spilling.spilled
+        before = spilling.spilled
         spilling.apply_writes({f"k/{i:04d}": b'{"n":2}' for i in range(40, 80)})
-        assert spilling.spilled
+        assert (before, spilling.spilled) == (False, True)
         spilling.apply_writes({"k/0000": DELETED, "k/0001": b'{"n":3}'})
         assert spilling.get_bytes("k/0000") is None
         assert spilling.get_bytes("k/0001") == b'{"n":3}'
