@@ -122,6 +122,7 @@ def flipped(root: Path, tmp_path: Path, path: str, position: int) -> DirectoryTi
 def test_one_flipped_byte_is_found_and_named(
     mirror: tuple[MemoryStorage, Path],
     tmp_path: Path,
+    *,
     path: str,
     position: int,
     message: str,
