@@ -12,7 +12,7 @@ state can live on disk past a size (``SpillingState``): ADR 0029.
 import collections
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from krai.app.ports import ScratchState, Storage
 from krai.app.replay_state import MEMORY_BYTES, SpillingState
@@ -90,6 +90,15 @@ class ReplayState(RangedView, Protocol):
 
     def items(self) -> Iterator[tuple[str, bytes]]:
         """Every (key, bytes) in key order."""
+        ...
+
+
+@runtime_checkable
+class Unmappable(Protocol):
+    """Storage that can read without mapping its file into memory (SQLite's ``mmap_size``)."""
+
+    def read_unmapped(self) -> None:
+        """Read without the mapping from now on, on this thread."""
         ...
 
 
@@ -297,7 +306,10 @@ def verify_stored(
     memory_bytes: int = MEMORY_BYTES,
 ) -> VerifyReport:
     """``verify_ledger`` of a home's log, read a chunk at a time, with its stored state
-    compared to the replayed one, read a page at a time."""
+    compared to the replayed one, read a page at a time (and, where the storage maps its
+    file into memory, without mapping it)."""
+    if isinstance(storage, Unmappable):
+        storage.read_unmapped()
     size = storage.log_size()
     checkpoints = {c.size: c.note for c in storage.checkpoints(limit=size + 1)}
     return verify_ledger(

@@ -235,6 +235,12 @@ class SqlStorage:
             return iter(rows)  # SQLite gives (str, bytes) tuples
         return iter([(key, bytes(value)) for key, value in rows])
 
+    def read_unmapped(self) -> None:
+        """SQLite: stop mapping the file into this thread's reads (a verification reads it
+        all once; mapped, every page read would stay in the process's resident memory)."""
+        if self._sqlite:
+            self._fetch("PRAGMA mmap_size=0", [])
+
     def state_after(self, key: str, limit: int) -> list[tuple[str, bytes]]:
         rows = self._fetch(
             "SELECT key, value FROM state WHERE key > ? ORDER BY key LIMIT ?", [key, limit]
