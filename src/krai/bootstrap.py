@@ -19,9 +19,10 @@ from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
 from krai.adapters.sql.cosigned import SqlCosignedStore
+from krai.adapters.sql.scratch import SqliteScratchState
 from krai.adapters.sql.storage import SqlStorage, open_storage
 from krai.app.cosigning import CosignedStore, Witness, WitnessClient
-from krai.app.ports import Clock, Storage
+from krai.app.ports import Clock, ScratchState, Storage
 from krai.app.publication import Publication
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
@@ -196,6 +197,11 @@ def tile_source(location: str) -> "TileSource":
     from krai.adapters.tiles_client import open_tile_source  # noqa: PLC0415 - on demand
 
     return open_tile_source(location)
+
+
+def scratch_state() -> ScratchState:
+    """A temporary database for a replay's state, gone when closed (``krai verify``)."""
+    return SqliteScratchState()
 
 
 def tile_sink(directory: Path) -> "TileSink":

@@ -66,6 +66,11 @@ def test_the_build_reports_its_time_and_verifies(
     assert "sound:" in krai(demo.home, "verify")
 
 
+def test_the_demo_replayed_on_disk_reaches_the_state_replayed_in_memory(demo: Demo) -> None:
+    in_memory = read(demo, "verify")
+    assert read(demo, "verify", "--memory-mb", "1") == in_memory  # 1 MB: most of it on disk
+
+
 def test_the_demo_published_as_tiles_verifies_from_them_alone(demo: Demo, tmp_path: Path) -> None:
     """Every entry fits a C2SP entry bundle: a mirror of the tiles replays the whole world."""
     tiles = tmp_path / "tiles"

@@ -1,9 +1,11 @@
 """The scenarios again, through the sequencer into a SQLite home: the durable path agrees.
 
 Each scenario runs twice — on the in-memory engine and on a real home — and must end in the
-same state; then ``krai verify`` re-checks the home's every signature, leaf and checkpoint.
+same state; then ``krai verify`` re-checks the home's every signature, leaf and checkpoint,
+replaying into a state on disk that must reach the in-memory engine's digest.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -29,11 +31,14 @@ def test_the_durable_ledger_reaches_the_same_state(path: Path, tmp_path: Path) -
         assert ledger.durable_digest() == in_memory.ledger.digest()
     finally:
         ledger.close()
+    home = str(tmp_path / "home")
     verified = subprocess.run(
-        [sys.executable, "-m", "krai", "verify", "--home", str(tmp_path / "home")],
+        # The replayed state goes to disk as soon as it is written (ADR 0029).
+        [sys.executable, "-m", "krai", "verify", "--home", home, "--memory-mb", "0", "--json"],
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
     assert verified.returncode == 0, verified.stderr + verified.stdout
+    assert json.loads(verified.stdout)["state_digest"] == in_memory.ledger.digest()

@@ -85,6 +85,17 @@ def test_state_writes_deletes_and_prefix_scans(storage: Storage) -> None:
     assert set(storage.get_many([*many, "a/c"])) == {*many[::2], "a/c"}
 
 
+def test_the_state_is_read_in_pages_in_key_order(storage: Storage) -> None:
+    keys = [f"k/{i:03d}" for i in range(25)] + ["a", "é/ü", "x\U0001f600y"]
+    storage.append_batch(batch_of(0, 1, CompactRange(), dict.fromkeys(keys, b'{"n":1}')))
+    pages, after = [], ""
+    while page := storage.state_after(after, 10):
+        pages.append(page)
+        after = page[-1][0]
+    assert [len(page) for page in pages] == [10, 10, 8]
+    assert [pair for page in pages for pair in page] == list(storage.scan_bytes(""))
+
+
 def test_get_many_finds_keys_of_any_characters(storage_url: str, storage: Storage) -> None:
     odd = ['q"u', "back\\slash", "\\u0000", "é/ü", "x\U0001f600y", "tab\tkey"]
     if not storage_url.startswith("postgresql"):  # PostgreSQL's text holds no NUL
@@ -194,6 +205,15 @@ def test_sqlite_keeps_everything_across_reopening(tmp_path: Path) -> None:
     assert again.log_size() == 5 and again.get_bytes("k") == b'{"v":1}'
     assert root_hash(again, 5) == tree.root()
     again.close()
+
+
+def test_sqlite_stops_mapping_its_file_when_asked(tmp_path: Path) -> None:
+    """A verification reads the whole file once: mapped, every page would stay resident."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'krai.db'}")
+    assert storage._fetch("PRAGMA mmap_size", []) != [(0,)]
+    storage.read_unmapped()
+    assert storage._fetch("PRAGMA mmap_size", []) == [(0,)]
+    storage.close()
 
 
 def test_sqlite_checkpoints_its_wal_off_the_commit_path(

@@ -110,6 +110,11 @@ class Storage(Protocol):
         """State values of those ``keys`` that exist, in few queries."""
         ...
 
+    def state_after(self, key: str, limit: int) -> list[tuple[str, bytes]]:
+        """Up to ``limit`` state (key, bytes) whose keys sort after ``key``, in key order: the
+        whole state read in bounded pages."""
+        ...
+
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """(entry index, position, event) for entries with start <= index < end."""
         ...
@@ -125,6 +130,28 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+
+class ScratchState(Protocol):
+    """State kept on disk, outside the process's memory, while a log is replayed: a
+    temporary database that is gone when closed (ADR 0029). Keys compare as ``str`` does."""
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """The bytes under ``key``, or None."""
+        ...
+
+    def scan_range(self, start: str, end: str) -> Iterator[tuple[str, bytes]]:
+        """Every (key, bytes) with ``start <= key < end``, in key order, read as iterated:
+        nothing may be written before the iteration ends."""
+        ...
+
+    def write(self, writes: Mapping[str, bytes]) -> None:
+        """Store ``writes``; a value of ``DELETED`` (empty bytes) removes its key."""
+        ...
+
+    def close(self) -> None:
+        """Remove the database."""
         ...
 
 

@@ -6,13 +6,15 @@ nothing. Then, one entry bundle and its level-0 tile at a time: every entry's le
 be the tile's, every upper tile must hold the roots of the full tiles below it, the partial
 tiles of each level must fold into the checkpoint's root, and the entries are replayed
 exactly as ``krai verify --bundle`` replays them (``verify_ledger``). Memory holds one
-bundle, one tile per level, and the replayed state.
+bundle, one tile per level, and the replayed state up to its limit (the rest on disk).
 """
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from krai.app.ports import ScratchState
+from krai.app.replay_state import MEMORY_BYTES
 from krai.app.verify import VerificationError, verify_ledger
 from krai.log.checkpoint import Checkpoint, open_checkpoint
 from krai.log.hashing import leaf_hash
@@ -62,11 +64,18 @@ class _Counts:
 
 
 def verify_remote(
-    source: TileSource, trust: NoteVerifier | Policy, new_engine: Callable[[], Engine]
+    source: TileSource,
+    trust: NoteVerifier | Policy,
+    new_engine: Callable[[], Engine],
+    *,
+    workers: int = 0,
+    scratch: Callable[[], ScratchState] | None = None,
+    memory_bytes: int = MEMORY_BYTES,
 ) -> dict[str, Any]:
     """Verify the log at ``source``: its checkpoint signed by the pinned key ``trust`` (whose
     name is the origin), or accepted by the policy ``trust`` (its log key and witness
-    quorum); return the report, or raise ``VerificationError`` naming what is bad."""
+    quorum); return the report, or raise ``VerificationError`` naming what is bad.
+    ``workers``, ``scratch`` and ``memory_bytes`` are ``verify_ledger``'s."""
     counts = _Counts()
     note = _read_text(source, counts)
     checkpoint, verifier, cosigners = _open(note, trust)
@@ -79,6 +88,9 @@ def verify_remote(
         origin=verifier.name,
         verifier=verifier,
         new_engine=new_engine,
+        workers=workers,
+        scratch=scratch,
+        memory_bytes=memory_bytes,
     )
     _check_upper(source, _finish(checker), partials, counts)
     if root_from_tiles(checkpoint.size, partials) != checkpoint.root_hash:

@@ -19,10 +19,11 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
-from krai.app.signature_worker import Check, verify_all
+from krai.app.signature_worker import Check, Decode, Job, answer, verify_all
 from krai.crypto.keys import PublicKey, encode_public_key
+from krai.state.entry import Entry
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
@@ -80,10 +81,10 @@ class _Worker:
         self.replies = Connection(ours_read, writable=False)
         self.unread: collections.deque[int] = collections.deque()
         """Tags of the requests sent whose replies are not read yet, oldest first."""
-        self.answers: dict[int, list[bool] | None] = {}
+        self.answers: dict[int, list[Any] | None] = {}
         """Replies read before they were asked for (None: the writer had taken the request)."""
 
-    def send(self, tag: int, checks: list[Check]) -> None:
+    def send(self, tag: int, checks: Job) -> None:
         self.requests.send((tag, checks))
         self.unread.append(tag)
 
@@ -98,7 +99,7 @@ class _Worker:
             self._read_reply()
         return bool(self.unread) and self.unread[0] < tag
 
-    def receive(self, tag: int) -> list[bool] | None:
+    def receive(self, tag: int) -> list[Any] | None:
         """The reply to request ``tag`` (None if the worker skipped it), after discarding the
         replies of older requests a failed batch sent and never read."""
         while tag not in self.answers:
@@ -129,11 +130,11 @@ class _Worker:
 
 
 class _Share(NamedTuple):
-    """One request: the worker it went to, its tag and its checks."""
+    """One request: the worker it went to, its tag and its checks (or entries to decode)."""
 
     worker: _Worker
     tag: int
-    checks: list[Check]
+    checks: Job
 
 
 class PendingVerdicts:
@@ -141,7 +142,7 @@ class PendingVerdicts:
 
     def __init__(self, shares: list[_Share]) -> None:
         self._shares = shares
-        self._verdicts: list[bool] | None = None
+        self._verdicts: list[Any] | None = None
         self.taken = 0
         """How many shares the writer verified itself, after ``result``."""
 
@@ -150,9 +151,24 @@ class PendingVerdicts:
         """The verdicts of several submissions, one after another."""
         return cls([share for part in parts for share in part._shares])
 
+    def ready(self) -> bool:
+        """Whether every share has been answered, after reading the replies that have arrived
+        (never waits)."""
+        try:
+            return not any(share.worker.behind(share.tag + 1) for share in self._shares)
+        except (OSError, EOFError) as error:
+            raise SignatureWorkerError(str(error)) from error
+
     def result(self) -> list[bool]:
         """Every share's verdicts, one per check: the last shares of a worker that is still
         behind are verified here meanwhile, the others waited for."""
+        return cast("list[bool]", self._answers())
+
+    def entries(self) -> list[Entry | None]:
+        """The answer to ``SignatureWorkers.decode``, as ``result`` gets verdicts."""
+        return cast("list[Entry | None]", self._answers())
+
+    def _answers(self) -> list[Any]:
         if self._verdicts is None:
             verdicts = []
             try:
@@ -165,18 +181,18 @@ class PendingVerdicts:
             self._verdicts = verdicts
         return self._verdicts
 
-    def _take_from_behind(self) -> dict[int, list[bool]]:
+    def _take_from_behind(self) -> dict[int, list[Any]]:
         """Verify here, from the last back, the shares whose worker has older ones to finish
         first, until each worker is on its oldest unanswered share."""
-        taken: dict[int, list[bool]] = {}
+        taken: dict[int, list[Any]] = {}
         for share in reversed(self._shares):
             if share.worker.behind(share.tag):
                 share.worker.take(share.tag)
-                taken[share.tag] = verify_all(share.checks)
+                taken[share.tag] = answer(share.checks)
         return taken
 
 
-def _answer(share: _Share) -> list[bool]:
+def _answer(share: _Share) -> list[Any]:
     """The worker's verdicts on a share the writer did not take (its reply to a taken one is
     read, or discarded, later)."""
     verdicts = share.worker.receive(share.tag)
@@ -191,6 +207,7 @@ class SignatureWorkers:
     def __init__(self, workers: int) -> None:
         self._workers = [_Worker() for _ in range(workers)]
         self._tags = itertools.count(1)
+        self._turns = itertools.count()
 
     def submit(self, checks: Sequence[Check]) -> PendingVerdicts:
         """Send ``checks`` to the workers now; their verdicts are read when asked for."""
@@ -205,6 +222,17 @@ class SignatureWorkers:
         except (OSError, EOFError) as error:
             raise SignatureWorkerError(str(error)) from error
         return PendingVerdicts(shares)
+
+    def decode(self, entries: list[bytes]) -> PendingVerdicts:
+        """Send log entries to be decoded to the next worker in turn; ``entries()`` of the
+        answer holds them decoded."""
+        worker = self._workers[next(self._turns) % len(self._workers)]
+        tag = next(self._tags)
+        try:
+            worker.send(tag, Decode(entries))
+        except (OSError, EOFError) as error:
+            raise SignatureWorkerError(str(error)) from error
+        return PendingVerdicts([_Share(worker, tag, Decode(entries))])
 
     def close(self) -> None:
         """Stop the workers."""

@@ -3,20 +3,50 @@
 Works from any source of entry bytes and signed checkpoints — the database, or a bundle
 with no database at all — and needs only the log's verifier key. The first bad entry is
 named; nothing is trusted that was not recomputed.
+
+The replay runs in log order on this process; each entry's signature, once the replayed state
+has named its key, is checked on worker processes meanwhile (``SignatureChecks``), and the
+state can live on disk past a size (``SpillingState``): ADR 0029.
 """
 
+import collections
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from krai.app.ports import ScratchState, Storage
+from krai.app.replay_state import MEMORY_BYTES, SpillingState
+from krai.app.signatures import (
+    Check,
+    PendingVerdicts,
+    SignatureWorkers,
+    bad_signature,
+    check_of,
+    verify_all,
+)
+from krai.crypto.keys import PublicKey
 from krai.log.checkpoint import open_checkpoint
 from krai.log.hashing import leaf_hash
 from krai.log.note import NoteVerifier
 from krai.log.tree import CompactRange
 from krai.state.engine import Engine
-from krai.state.entry import decode_entry
-from krai.state.store import MemoryState, state_digest
+from krai.state.entry import Entry, decode_entry
+from krai.state.store import MemoryState, RangedView, state_digest
+from krai.tx.envelope import Transaction
 from krai.tx.errors import RejectedError
+
+ENTRIES_PER_READ = 10_000
+"""Entries read from storage at a time."""
+STATE_PER_READ = 10_000
+"""Stored state records read at a time, to compare with the replayed state."""
+ENTRIES_PER_DECODE = 500
+"""Entries sent to a worker to decode in one request."""
+DECODES_AHEAD = 2
+"""Requests of entries being decoded ahead of the replay."""
+CHECKS_PER_REQUEST = 500
+"""Signatures sent to a worker in one request."""
+REQUESTS_AHEAD = 2
+"""Requests each worker may have unanswered; past that the replay checks the next itself."""
 
 
 class VerificationError(Exception):
@@ -51,6 +81,133 @@ class VerifyReport:
         }
 
 
+class ReplayState(RangedView, Protocol):
+    """State a replay reads and writes: ``MemoryState`` or ``SpillingState``."""
+
+    def apply_writes(self, writes: Mapping[str, bytes]) -> None:
+        """Make ``writes`` part of the state."""
+        ...
+
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        """Every (key, bytes) in key order."""
+        ...
+
+
+@runtime_checkable
+class Unmappable(Protocol):
+    """Storage that can read without mapping its file into memory (SQLite's ``mmap_size``)."""
+
+    def read_unmapped(self) -> None:
+        """Read without the mapping from now on, on this thread."""
+        ...
+
+
+class SignatureChecks:
+    """The signatures of the replayed entries, checked on ``workers`` processes (here, with
+    none) while the replay goes on; ``settle`` names the first bad one by its entry. The
+    same workers decode entries ahead of the replay (``decode``).
+
+    Every request's answer is read in the order the requests were sent (a worker discards
+    the unread answers of older requests when a newer one is read): ``_sent`` holds them.
+    """
+
+    def __init__(self, workers: int = 0) -> None:
+        self._count = workers
+        self._workers: SignatureWorkers | None = None
+        self._checks: list[Check] = []
+        self._owners: list[tuple[int, Transaction]] = []
+        self._sent: collections.deque[_Sent] = collections.deque()
+        self._bad: tuple[int, Transaction] | None = None
+
+    @property
+    def parallel(self) -> bool:
+        """Whether there are worker processes to use."""
+        return self._count > 0
+
+    def add(self, index: int, tx: Transaction, key: PublicKey) -> None:
+        """Check that entry ``index``'s transaction ``tx`` is signed by ``key``: here at once
+        without workers (raising ``VerificationError``), else later."""
+        if not self._count:
+            if not tx.verify_signature(key):
+                raise _bad_signature(index, tx)
+            return
+        self._checks.append(check_of(tx, key))
+        self._owners.append((index, tx))
+        if len(self._checks) >= CHECKS_PER_REQUEST:
+            self._dispatch()
+            if self._bad is not None:
+                self.settle()
+
+    def decode(self, entries: list[bytes]) -> PendingVerdicts:
+        """Send ``entries`` to be decoded; take them with ``decoded``, in the order sent."""
+        pending = self._pool().decode(entries)
+        self._sent.append(_Sent(None, pending))
+        return pending
+
+    def decoded(self, pending: PendingVerdicts) -> list[Entry | None]:
+        """The entries ``decode`` sent, after judging the signatures sent before them."""
+        while self._sent[0].pending is not pending:
+            self._read_oldest()
+        self._sent.popleft()
+        return pending.entries()
+
+    def settle(self, through: int | None = None) -> None:
+        """Wait for every verdict; raise ``VerificationError`` for the first bad signature
+        (only if its entry is at or before ``through``, when given)."""
+        if self._checks:
+            self._judge(self._owners, verify_all(self._checks))
+            self._checks, self._owners = [], []
+        while self._sent:
+            self._read_oldest()
+        if self._bad is not None and (through is None or self._bad[0] <= through):
+            raise _bad_signature(*self._bad)
+
+    def close(self) -> None:
+        """Stop the workers, if any were started."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+    def _pool(self) -> SignatureWorkers:
+        if self._workers is None:
+            self._workers = SignatureWorkers(self._count)
+        return self._workers
+
+    def _dispatch(self) -> None:
+        checks, owners = self._checks, self._owners
+        self._checks, self._owners = [], []
+        while self._sent and self._sent[0].owners is not None and self._sent[0].pending.ready():
+            self._read_oldest()
+        if sum(sent.owners is not None for sent in self._sent) >= REQUESTS_AHEAD * self._count:
+            self._judge(owners, verify_all(checks))  # the workers are behind: help them
+            return
+        self._sent.append(_Sent(owners, self._pool().submit(checks)))
+
+    def _read_oldest(self) -> None:
+        owners, pending = self._sent.popleft()
+        if owners is None:
+            pending.entries()  # entries decoded for a replay that has stopped
+        else:
+            self._judge(owners, pending.result())
+
+    def _judge(self, owners: list[tuple[int, Transaction]], verdicts: list[bool]) -> None:
+        for owner, good in zip(owners, verdicts, strict=True):
+            if not good and (self._bad is None or owner[0] < self._bad[0]):
+                self._bad = owner
+                return
+
+
+class _Sent(NamedTuple):
+    """A request to the workers: signatures of these entries, or (None) entries to decode."""
+
+    owners: list[tuple[int, Transaction]] | None
+    pending: PendingVerdicts
+
+
+def _bad_signature(index: int, tx: Transaction) -> VerificationError:
+    return VerificationError(f"does not replay: {bad_signature(tx)}", index)
+
+
 def verify_ledger(
     entries: Iterable[bytes],
     checkpoints: Mapping[int, str],
@@ -59,32 +216,153 @@ def verify_ledger(
     verifier: NoteVerifier,
     new_engine: Callable[[], Engine],
     expected_state: Iterator[tuple[str, bytes]] | None = None,
+    workers: int = 0,
+    scratch: Callable[[], ScratchState] | None = None,
+    memory_bytes: int = MEMORY_BYTES,
 ) -> VerifyReport:
-    """Verify entries and checkpoints (size → signed note); raise VerificationError if unsound."""
-    engine, state, tree = new_engine(), MemoryState(), CompactRange()
-    report = VerifyReport()
+    """Verify entries and checkpoints (size → signed note); raise VerificationError if unsound.
+
+    ``workers`` processes check signatures (none: this one does); with ``scratch``, the
+    replayed state moves to such a database once it takes ``memory_bytes``.
+    """
+    engine, tree, report = new_engine(), CompactRange(), VerifyReport()
     roots = {size: _open(note, origin, verifier, size) for size, note in checkpoints.items()}
-    for data in entries:
-        index = tree.size
-        replay_entry(engine, state, data, index)
-        tree.append(leaf_hash(data))
-        _compare_root(roots, tree, report)
-        report.entries += 1
-        report.transactions += int(index > 0)
-    _finish(report, roots, tree, state, expected_state)
+    state: ReplayState = SpillingState(scratch, memory_bytes) if scratch else MemoryState()
+    signatures = SignatureChecks(workers)
+    try:
+        try:
+            for data, decoded in decoded_ahead(entries, signatures):
+                index = tree.size
+                replay_entry(engine, state, data, index, signatures=signatures, decoded=decoded)
+                tree.append(leaf_hash(data))
+                _compare_root(roots, tree, report)
+                report.entries += 1
+                report.transactions += int(index > 0)
+        except VerificationError:
+            signatures.settle(through=tree.size)  # a bad signature before it comes first
+            raise
+        signatures.settle()
+        _finish(report, roots, tree, state, expected_state)
+    finally:
+        signatures.close()
+        if isinstance(state, SpillingState):
+            state.close()
     return report
 
 
-def replay_entry(engine: Engine, state: MemoryState, data: bytes, index: int) -> None:
-    """Apply entry ``index`` (its log bytes) to ``state`` as the sequencer did, or raise
-    ``VerificationError`` naming it."""
+def decoded_ahead(
+    entries: Iterable[bytes], signatures: SignatureChecks
+) -> Iterator[tuple[bytes, Entry | None]]:
+    """Each entry's bytes with the entry decoded on a worker process, or None where the
+    replay decodes it itself: the first ``ENTRIES_PER_DECODE`` (while the workers start) and
+    all without workers. A ``VerificationError`` of ``entries`` is raised after the entries
+    read before it."""
+    if not signatures.parallel:
+        yield from ((data, None) for data in entries)
+        return
+    source = iter(entries)
+    chunk, failure = _read_chunk(source)
+    ahead: collections.deque[tuple[list[bytes], PendingVerdicts]] = collections.deque()
+    first: list[bytes] | None = chunk
+    while True:
+        while failure is None and len(ahead) < DECODES_AHEAD:
+            chunk, failure = _read_chunk(source)
+            if not chunk:
+                break
+            ahead.append((chunk, signatures.decode(chunk)))
+        if first is not None:
+            yield from ((data, None) for data in first)
+            first = None
+        elif ahead:
+            chunk, pending = ahead.popleft()
+            yield from zip(chunk, signatures.decoded(pending), strict=True)
+        else:
+            if failure is not None:
+                raise failure
+            return
+
+
+def _read_chunk(source: Iterator[bytes]) -> tuple[list[bytes], VerificationError | None]:
+    """Up to ``ENTRIES_PER_DECODE`` entries, and the error that stopped the reading early."""
+    chunk: list[bytes] = []
     try:
-        entry = decode_entry(data)
+        for data in source:
+            chunk.append(data)
+            if len(chunk) == ENTRIES_PER_DECODE:
+                break
+    except VerificationError as error:
+        return chunk, error
+    return chunk, None
+
+
+def verify_stored(
+    storage: Storage,
+    *,
+    origin: str,
+    verifier: NoteVerifier,
+    new_engine: Callable[[], Engine],
+    workers: int = 0,
+    scratch: Callable[[], ScratchState] | None = None,
+    memory_bytes: int = MEMORY_BYTES,
+) -> VerifyReport:
+    """``verify_ledger`` of a home's log, read a chunk at a time, with its stored state
+    compared to the replayed one, read a page at a time (and, where the storage maps its
+    file into memory, without mapping it)."""
+    if isinstance(storage, Unmappable):
+        storage.read_unmapped()
+    size = storage.log_size()
+    checkpoints = {c.size: c.note for c in storage.checkpoints(limit=size + 1)}
+    return verify_ledger(
+        stored_entries(storage, size),
+        checkpoints,
+        origin=origin,
+        verifier=verifier,
+        new_engine=new_engine,
+        expected_state=stored_state(storage),
+        workers=workers,
+        scratch=scratch,
+        memory_bytes=memory_bytes,
+    )
+
+
+def stored_entries(storage: Storage, size: int) -> Iterator[bytes]:
+    """The bytes of entries ``0 .. size - 1``, read ``ENTRIES_PER_READ`` at a time."""
+    for start in range(0, size, ENTRIES_PER_READ):
+        for stored in storage.entries(start, min(start + ENTRIES_PER_READ, size)):
+            yield stored.data
+
+
+def stored_state(storage: Storage) -> Iterator[tuple[str, bytes]]:
+    """Every stored (key, bytes) in key order, read ``STATE_PER_READ`` at a time."""
+    after = ""
+    while True:
+        page = storage.state_after(after, STATE_PER_READ)
+        yield from page
+        if len(page) < STATE_PER_READ:
+            return
+        after = page[-1][0]
+
+
+def replay_entry(
+    engine: Engine,
+    state: ReplayState,
+    data: bytes,
+    index: int,
+    *,
+    signatures: SignatureChecks | None = None,
+    decoded: Entry | None = None,
+) -> None:
+    """Apply entry ``index`` (its log bytes, ``decoded`` already if given) to ``state`` as the
+    sequencer did, or raise ``VerificationError`` naming it. Its signature is checked here,
+    or handed to ``signatures`` (whose ``settle`` then names it if bad)."""
+    try:
+        entry = decoded if decoded is not None else decode_entry(data)
         if entry.index != index:
             raise VerificationError(f"holds index {entry.index}", index)
         if entry.tx is not None:
-            engine.admit(state, entry.tx)
-        outcome = engine.execute(state, entry)
+            key = engine.preflight(state, entry.tx)
+            (signatures or SignatureChecks()).add(index, entry.tx, key)
+        outcome = engine.execute(state, entry, authorised=True)
     except RejectedError as error:
         raise VerificationError(f"does not replay: {error}", index) from error
     state.apply_writes(outcome.writes)
@@ -116,7 +394,7 @@ def _finish(
     report: VerifyReport,
     roots: Mapping[int, bytes],
     tree: CompactRange,
-    state: MemoryState,
+    state: ReplayState,
     expected_state: Iterator[tuple[str, bytes]] | None,
 ) -> None:
     beyond = sorted(size for size in roots if size > tree.size)

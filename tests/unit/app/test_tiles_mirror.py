@@ -118,13 +118,22 @@ def flipped(root: Path, tmp_path: Path, path: str, position: int) -> DirectoryTi
         ("checkpoint", 30, "the checkpoint does not verify with the pinned key"),
     ],
 )
+@pytest.mark.parametrize("workers", [0, 1])
 def test_one_flipped_byte_is_found_and_named(
-    mirror: tuple[MemoryStorage, Path], tmp_path: Path, path: str, position: int, message: str
+    mirror: tuple[MemoryStorage, Path],
+    tmp_path: Path,
+    *,
+    path: str,
+    position: int,
+    message: str,
+    workers: int,
 ) -> None:
+    """The same entry is named whether the replay checks signatures and decodes entries on a
+    worker process (ahead of itself) or not."""
     _, root = mirror
     source = flipped(root, tmp_path, path, position)
     with pytest.raises(VerificationError, match=message):
-        verify_remote(source, LOG_SIGNER.verifier, new_engine)
+        verify_remote(source, LOG_SIGNER.verifier, new_engine, workers=workers)
 
 
 def test_a_missing_tile_is_named(mirror: tuple[MemoryStorage, Path], tmp_path: Path) -> None:

@@ -87,6 +87,10 @@ class MemoryStorage:
         for key in sorted(k for k in self._state if k.startswith(prefix)):
             yield key, self._state[key]
 
+    def state_after(self, key: str, limit: int) -> list[tuple[str, bytes]]:
+        after = sorted(k for k in self._state if k > key)[:limit]
+        return [(k, self._state[k]) for k in after]
+
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         return iter([e for e in self._events if start <= e[0] < end])
 

@@ -281,6 +281,18 @@ class SqlStorage:
             return iter(rows)  # SQLite gives (str, bytes) tuples
         return iter([(key, bytes(value)) for key, value in rows])
 
+    def read_unmapped(self) -> None:
+        """SQLite: stop mapping the file into this thread's reads (a verification reads it
+        all once; mapped, every page read would stay in the process's resident memory)."""
+        if self._sqlite:
+            self.fetch_rows("PRAGMA mmap_size=0", [])
+
+    def state_after(self, key: str, limit: int) -> list[tuple[str, bytes]]:
+        rows = self.fetch_rows(
+            "SELECT key, value FROM state WHERE key > ? ORDER BY key LIMIT ?", [key, limit]
+        )
+        return [(found, bytes(value)) for found, value in rows]
+
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         rows = self.fetch_rows(
             "SELECT idx, events FROM log_entry WHERE idx >= ? AND idx < ? AND events IS NOT NULL"

@@ -1,15 +1,17 @@
 """``krai verify`` and ``krai export``: check a whole ledger, or write it out to check elsewhere."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
 from krai.app.bundle import BundleError, read_bundle, write_bundle
 from krai.app.rebuild import rebuild_state
 from krai.app.remote_verify import TileFetchError, verify_remote
-from krai.app.verify import VerificationError, verify_ledger
-from krai.bootstrap import new_engine, tile_source
+from krai.app.replay_state import MEMORY_BYTES
+from krai.app.signatures import default_workers
+from krai.app.verify import VerificationError, verify_ledger, verify_stored
+from krai.bootstrap import new_engine, scratch_state, tile_source
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -39,6 +41,15 @@ PolicyOption = Annotated[
         help="With --url: a C2SP tlog-policy file (log key, witnesses, quorum) to trust.",
     ),
 ]
+MemoryOption = Annotated[
+    int,
+    typer.Option(
+        "--memory-mb",
+        min=0,
+        help="Megabytes of replayed state held in memory; beyond them it moves to a "
+        "temporary database.",
+    ),
+]
 UNPINNED = (
     "refusing to trust an unpinned key: a remote log cannot vouch for its own key. Pass "
     "--vkey with the log's verifier key obtained out of band (`krai log vkey` on its home), "
@@ -55,6 +66,7 @@ def verify(
         typer.Option(help="Pin the log's verifier key (default: the home's or the bundle's)."),
     ] = None,
     policy: PolicyOption = None,
+    memory_mb: MemoryOption = MEMORY_BYTES >> 20,
     json_output: JsonOption = False,
 ) -> None:
     """Re-check every signature, leaf and checkpoint and replay all state; exit 0 when sound.
@@ -62,16 +74,20 @@ def verify(
     With --url, the log is read from its tiles and checkpoint alone (`krai serve`, or a
     mirror `krai log export-tiles` wrote), and its key must be pinned (--vkey, --policy or
     --home); --policy also requires its quorum of witness cosignatures on the checkpoint.
+    Signatures are checked on every core while the state is replayed in order.
     """
     if bundle and url:
         fail("give --bundle or --url, not both", EXIT_USAGE)
     if policy and not url:
         fail("--policy goes with --url", EXIT_USAGE)
+    replay = _Replay(default_workers(), memory_mb << 20)
     try:
         if url:
-            report = _verify_url(url, _pinned(vkey, policy, home))
+            report = _verify_url(url, _pinned(vkey, policy, home), replay)
+        elif bundle:
+            report = _verify_bundle(bundle, vkey, replay)
         else:
-            report = _verify_bundle(bundle, vkey) if bundle else _verify_home(home, vkey)
+            report = _verify_home(home, vkey, replay)
     except (VerificationError, BundleError, NoteError, TileFetchError) as error:
         fail(f"ledger NOT sound: {error}")
     if json_output:
@@ -114,24 +130,28 @@ def rebuild_state_command(home: HomeOption = None, json_output: JsonOption = Fal
     )
 
 
-def _verify_home(home: Path | None, vkey: str | None) -> dict[str, object]:
+class _Replay(NamedTuple):
+    """How the replay runs: signature worker processes, and state memory before disk."""
+
+    workers: int
+    memory_bytes: int
+
+
+def _verify_home(home: Path | None, vkey: str | None, replay: _Replay) -> dict[str, object]:
     with services_for(home) as services:
-        storage = services.storage
-        verifier = parse_vkey(vkey) if vkey else services.log_verifier
-        size = storage.log_size()
-        checkpoints = {c.size: c.note for c in storage.checkpoints(limit=size + 1)}
-        report = verify_ledger(
-            (e.data for e in storage.entries(0, size)),
-            checkpoints,
+        report = verify_stored(
+            services.storage,
             origin=services.origin,
-            verifier=verifier,
+            verifier=parse_vkey(vkey) if vkey else services.log_verifier,
             new_engine=new_engine,
-            expected_state=storage.scan_bytes(""),
+            workers=replay.workers,
+            scratch=scratch_state,
+            memory_bytes=replay.memory_bytes,
         )
     return report.to_json()
 
 
-def _verify_bundle(path: Path, vkey: str | None) -> dict[str, object]:
+def _verify_bundle(path: Path, vkey: str | None, replay: _Replay) -> dict[str, object]:
     if not path.exists():
         fail(f"no bundle at {path}", EXIT_USAGE)
     with path.open(encoding="utf-8") as source:
@@ -143,6 +163,9 @@ def _verify_bundle(path: Path, vkey: str | None) -> dict[str, object]:
         origin=contents.origin,
         verifier=verifier,
         new_engine=new_engine,
+        workers=replay.workers,
+        scratch=scratch_state,
+        memory_bytes=replay.memory_bytes,
     )
     return report.to_json()
 
@@ -174,9 +197,16 @@ def _policy(path: Path) -> Policy:
         fail(f"{path}: {error}", EXIT_USAGE)
 
 
-def _verify_url(url: str, trust: NoteVerifier | Policy) -> dict[str, object]:
+def _verify_url(url: str, trust: NoteVerifier | Policy, replay: _Replay) -> dict[str, object]:
     source = tile_source(url)
     try:
-        return verify_remote(source, trust, new_engine)
+        return verify_remote(
+            source,
+            trust,
+            new_engine,
+            workers=replay.workers,
+            scratch=scratch_state,
+            memory_bytes=replay.memory_bytes,
+        )
     finally:
         source.close()
