@@ -210,9 +210,9 @@ def test_sqlite_keeps_everything_across_reopening(tmp_path: Path) -> None:
 def test_sqlite_stops_mapping_its_file_when_asked(tmp_path: Path) -> None:
     """A verification reads the whole file once: mapped, every page would stay resident."""
     storage = open_storage(f"sqlite:///{tmp_path / 'krai.db'}")
-    assert storage._fetch("PRAGMA mmap_size", []) != [(0,)]
+    assert storage.fetch_rows("PRAGMA mmap_size", []) != [(0,)]
     storage.read_unmapped()
-    assert storage._fetch("PRAGMA mmap_size", []) == [(0,)]
+    assert storage.fetch_rows("PRAGMA mmap_size", []) == [(0,)]
     storage.close()
 
 
