@@ -18,12 +18,9 @@ from typing import TYPE_CHECKING
 from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
-from krai.adapters.sql.cosigned import SqlCosignedStore
 from krai.adapters.sql.scratch import SqliteScratchState
 from krai.adapters.sql.storage import SqlStorage, open_storage
-from krai.app.cosigning import CosignedStore, Witness, WitnessClient
 from krai.app.ports import Clock, ScratchState, Storage
-from krai.app.publication import Publication
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
 from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier, parse_cosignature_vkey
@@ -35,6 +32,8 @@ if TYPE_CHECKING:
     from krai.adapters.vault.store import SqlVault
     from krai.adapters.witness.store import SqlWitnessStore
     from krai.adapters.witness_client import HttpWitnessClient
+    from krai.app.cosigning import CosignedStore, Witness, WitnessClient
+    from krai.app.publication import Publication
     from krai.app.remote_verify import TileSource
     from krai.app.sequencer import Sequencer
     from krai.app.tiles_mirror import TileSink
@@ -69,8 +68,6 @@ class Services:
     clock: Clock
     stamps: Clock
     """The sequencer's clock, which stamps entries."""
-    cosigned: CosignedStore | None = None
-    """The store of cosigned notes, in the ledger's SQL database (None off SQL storage)."""
     _vault: "SqlVault | None" = field(default=None, init=False, repr=False)
     _witness_client: "HttpWitnessClient | None" = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -96,14 +93,23 @@ class Services:
         )
 
     @cached_property
+    def cosigned(self) -> "CosignedStore | None":
+        """The store of cosigned notes, in the ledger's SQL database (None off SQL storage)."""
+        from krai.adapters.sql.cosigned import SqlCosignedStore  # noqa: PLC0415 - on demand
+
+        return SqlCosignedStore(self.storage) if isinstance(self.storage, SqlStorage) else None
+
+    @cached_property
     def log_verifier(self) -> NoteVerifier:
         """The verifier of this log's checkpoints."""
         return log_signer(self.keystore.load(LOG_KEY_NAME), self.origin).verifier
 
     @cached_property
-    def publication(self) -> Publication:
+    def publication(self) -> "Publication":
         """The log with its key, witnesses and quorum: what decides the published checkpoint
         (built once: the settings and the log's key do not change while the services live)."""
+        from krai.app.publication import Publication  # noqa: PLC0415 - on demand
+
         return Publication(
             self.origin,
             self.storage,
@@ -114,7 +120,7 @@ class Services:
         )
 
     @property
-    def witness_client(self) -> WitnessClient:
+    def witness_client(self) -> "WitnessClient":
         """The client that asks witnesses to cosign, opened on first use."""
         with self._lock:
             if self._witness_client is None:
@@ -160,13 +166,14 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     (witness cosignatures): the given clock, else the system's."""
     storage = open_storage(settings.database_url)
     stamps = clock or (StoppedClock() if settings.simulated_time else SystemClock())
-    cosigned = SqlCosignedStore(storage) if isinstance(storage, SqlStorage) else None
     keystore = Keystore(settings.keys_dir)
-    return Services(settings, storage, keystore, clock or SystemClock(), stamps, cosigned)
+    return Services(settings, storage, keystore, clock or SystemClock(), stamps)
 
 
-def configured_witnesses(settings: Settings) -> list[Witness]:
+def configured_witnesses(settings: Settings) -> list["Witness"]:
     """The witnesses of the home's settings, their keys parsed."""
+    from krai.app.cosigning import Witness  # noqa: PLC0415 - on demand
+
     return [Witness(w.name, w.url, parse_cosignature_vkey(w.vkey)) for w in settings.witnesses]
 
 
