@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
-from krai.adapters.sql.scratch import SqliteScratchState
 from krai.adapters.sql.storage import SqlStorage, open_storage
 from krai.app.ports import Clock, ScratchState, Storage
 from krai.config.settings import Settings, write_settings
@@ -208,6 +207,8 @@ def tile_source(location: str) -> "TileSource":
 
 def scratch_state() -> ScratchState:
     """A temporary database for a replay's state, gone when closed (``krai verify``)."""
+    from krai.adapters.sql.scratch import SqliteScratchState  # noqa: PLC0415 - on demand
+
     return SqliteScratchState()
 
 
