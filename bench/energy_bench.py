@@ -7,7 +7,9 @@ by side on the same machine in the same run:
 - decoding the JSON book's bytes into columns, old and new alternated (ADR 0030): the strict
   decoder as ``krai energy clear`` ran it before (``parse_strict_json``, ``decode_book`` into
   frozen dataclasses, ``book_columns``), the strict decoder straight into columns
-  (``decode_book_columns``), and the compiled one (``compiled_book_columns``, msgspec);
+  (``decode_book_columns``), and the compiled one (``compiled_book_columns``, msgspec); and
+  for reference, parsing alone into dicts and lists: the strict parser, orjson, msgspec
+  untyped (neither of the last two refuses repeated members);
 - writing the result as JSON, old and new alternated: ``result_json(cleared.result())`` and
   ``json.dumps`` as ``print_json`` does, and ``encoded_result_json`` (msgspec);
 - ``krai energy clear --orders BOOK --json`` end to end in a fresh process (``--cli``, default
@@ -46,6 +48,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import orjson
 import scipy
 from scipy import sparse
 from scipy.optimize import linprog
@@ -213,6 +216,9 @@ def decoding_timing(text: bytes, orders: int) -> dict[str, Any]:
             decode_book(parse_strict_json(text))
         ),
         "decode_strict_to_columns": lambda: decode_book_columns(parse_strict_json(text)),
+        "parse_only_strict_json": lambda: parse_strict_json(text),
+        "parse_only_orjson": lambda: orjson.loads(text),
+        "parse_only_msgspec_untyped": lambda: msgspec.json.decode(text),
     }
     runs = 2 if orders >= 1_000_000 else 3
     return {
