@@ -13,10 +13,10 @@ by side on the same machine in the same run:
 - writing the result as JSON, old and new alternated: ``result_json(cleared.result())`` and
   ``json.dumps`` as ``print_json`` does, and ``encoded_result_json`` (msgspec);
 - ``krai energy clear --orders BOOK --json`` end to end in a fresh process (``--cli``, default
-  at 10^5 and 10^6): wall time and peak RSS (``wait4``), alternated with the same steps done
-  the old way in a fresh process of the same imports (``OLD_CLEAR`` below), with the command's
-  start-up (a one-order book) and, given ``--baseline-src DIR``, with the command run from
-  another source tree (e.g. an archive of the previous commit) with this interpreter;
+  at 10^5 and 10^6): wall time and peak RSS (``wait4``), alternated with the command's
+  start-up (a one-order book) and with the old way: the command run from another source tree
+  given by ``--baseline-src DIR`` (e.g. an archive of the previous commit) with this
+  interpreter, or else the old steps in a fresh process of the same imports (``OLD_CLEAR``);
 - krai's clearing from the built columns (``clear_columns``) and its certificate check
   (``check_cleared_columns``), median of at least 3 runs; and the typed API ``clear(book)``
   from a decoded ``Book`` (columns built from frozen dataclasses, one ``Acceptance`` per order);
@@ -244,15 +244,31 @@ def encoding_timing(cleared: ClearedColumns, orders: int) -> dict[str, Any]:
     return {"encoding": summary(times, "encode_compiled", "encode_objects_and_json_dumps")}
 
 
+MEASURED = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+elapsed = time.perf_counter() - started
+print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss]))
+"""
+"""Runs a command and prints its wall time, exit code and peak RSS (KiB). A child's peak RSS
+counts the memory of the process it was forked from, so the command is started from this
+small interpreter rather than from the bench, which holds the books."""
+
+
 def in_fresh_process(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS in MB of one command, its output thrown away."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0, command
-    return elapsed, usage.ru_maxrss // 1024
+    measured = subprocess.run(
+        [sys.executable, "-c", MEASURED, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed, code, peak_kib = json.loads(measured.stdout)
+    assert code == 0, command
+    return elapsed, peak_kib // 1024
 
 
 def cli_timing(text: bytes, orders: int, baseline_src: Path | None, runs: int) -> dict[str, Any]:
@@ -264,10 +280,11 @@ def cli_timing(text: bytes, orders: int, baseline_src: Path | None, runs: int) -
         one.write_bytes(tiny)
         commands = {
             "cli": ([str(KRAI), "energy", "clear", "--orders", str(book), "--json"], None),
-            "old_steps": ([sys.executable, "-c", OLD_CLEAR, str(book)], None),
             "cli_start_up": ([str(KRAI), "energy", "clear", "--orders", str(one), "--json"], None),
         }
-        if baseline_src is not None:
+        if baseline_src is None:
+            commands["old_steps"] = ([sys.executable, "-c", OLD_CLEAR, str(book)], None)
+        else:
             env = {**os.environ, "PYTHONPATH": str(baseline_src / "src")}
             clear_args = ["energy", "clear", "--orders", str(book), "--json"]
             commands["baseline_cli"] = ([sys.executable, "-m", "krai", *clear_args], env)
