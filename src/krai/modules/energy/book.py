@@ -395,32 +395,25 @@ def _sorted_ids(ids: Sequence[str]) -> tuple[Int64Array, list[str], list[str]]:
     joined = "".join(ids)
     if "\x00" in joined:
         order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
-        sorted_ids = [ids[i] for i in order]
-        return order, sorted_ids, sorted({a for a, b in pairwise(sorted_ids) if a == b})
-    order, repeated = _ascii_order(ids) if joined.isascii() else _text_order(ids)
-    sorted_ids = list(map(ids.__getitem__, order.tolist()))
-    return order, sorted_ids, sorted({sorted_ids[i] for i in repeated.tolist()})
-
-
-def _ascii_order(ids: Sequence[str]) -> tuple[Int64Array, Int64Array]:
-    """The stable sort of ASCII ids without NUL, and the rows equal to the next one.
-
-    Each id is a row of big-endian 64-bit words, NUL-padded: rows compare as the ids do by
-    code points, and sorting integers (``lexsort``) is faster than sorting strings."""
-    column = np.array(ids, dtype=np.bytes_)
-    width = -(-column.itemsize // 8)
-    words = column.astype(f"S{width * 8}").view(">u8").reshape(len(ids), width)
-    order = np.lexsort(words.T[::-1]).astype(np.int64)
-    ranked = words[order]
-    return order, np.flatnonzero((ranked[1:] == ranked[:-1]).all(axis=1))
-
-
-def _text_order(ids: Sequence[str]) -> tuple[Int64Array, Int64Array]:
-    """The stable sort of ids without NUL, and the rows equal to the next one."""
-    column = np.array(ids, dtype=np.str_)
-    order = np.argsort(column, kind="stable").astype(np.int64)
+        by_python = [ids[i] for i in order]
+        return order, by_python, sorted({a for a, b in pairwise(by_python) if a == b})
+    column = np.array(ids, dtype=np.bytes_ if joined.isascii() else np.str_)
+    order = _word_order(column) if joined.isascii() else np.argsort(column, kind="stable")
     ranked = column[order]
-    return order, np.flatnonzero(ranked[1:] == ranked[:-1])
+    sorted_ids: list[str] = ranked.astype(np.str_).tolist()
+    repeated = np.flatnonzero(ranked[1:] == ranked[:-1]).tolist()
+    return order.astype(np.int64), sorted_ids, sorted({sorted_ids[i] for i in repeated})
+
+
+def _word_order(column: npt.NDArray[Any]) -> Int64Array:
+    """The stable order of ASCII ids without NUL, sorted as rows of big-endian 64-bit words
+    (NUL-padded), which compare as the ids do by code points: sorting integers is faster
+    than sorting strings."""
+    width = -(-column.itemsize // 8)
+    words = column.astype(f"S{width * 8}").view(">u8").reshape(len(column), width)
+    if width == 1:
+        return np.argsort(words[:, 0], kind="stable")
+    return np.lexsort(words.T[::-1])
 
 
 _CHUNK = 8192
