@@ -23,8 +23,14 @@ Measured on the same machine in the same run:
   fsync'd with a signed checkpoint per batch). The people's facts and assignments are
   sequenced first the same way and timed apart. Transactions are signed before timing, as a
   client would sign them.
+- **decoding bank statement bodies** (``--statement-lines``, default 100,000): a statement of
+  that many lines split into ``payments.reconcile_statement`` version 2 parts as
+  ``krai payments import-statement`` splits it, every part's body decoded by the strict
+  ``decode_message`` and by the compiled decoder the handler uses (ADR 0030), taking turns;
+  the messages are checked equal.
 
-Run: ``.venv/bin/python bench/payments_bench.py [--audit-accruals N] [--accruals N]``.
+Run: ``.venv/bin/python bench/payments_bench.py [--audit-accruals N] [--accruals N]
+[--only statements]``.
 """
 
 import argparse
@@ -56,6 +62,7 @@ from krai.app.payments_audit import run_audit
 from krai.app.ports import Batch
 from krai.crypto.keys import key_id
 from krai.modules.payments.formulas import compile_formula
+from krai.modules.payments.messages import ReconcileStatementPart
 from krai.modules.payments.model import (
     LATEST_KEY,
     accrual_key,
@@ -70,6 +77,9 @@ from krai.modules.payments.model import (
     statement_key,
 )
 from krai.modules.payments.records import SHEET_FIELDS
+from krai.modules.payments.statement_bodies import decode_part
+from krai.modules.payments.statements import split_statement
+from krai.state.messages import decode_message
 from krai.state.store import MemoryState, encode_value, scan
 from krai.tx.envelope import Transaction, sign
 
@@ -387,6 +397,55 @@ def _sequence(sequencer: Any, transactions: list[Any]) -> float:
     return time.perf_counter() - started
 
 
+def statement_decoding(lines: int, runs: int = 3) -> dict[str, Any]:
+    """Every part's body of a ``lines``-line statement decoded strictly and compiled, in turns."""
+    rng = random.Random(2026)
+    statement = [
+        {
+            "line_id": f"L{number:08d}",
+            "booked_on": f"2026-03-{1 + number % 28:02d}",
+            "direction": "debit" if number % 10 else "credit",
+            "amount_kopecks": rng.randint(100, 10_000_000),
+            "reference": f"PAY-2026-03-{number:08d} child benefit, March",
+        }
+        for number in range(lines)
+    ]
+    bodies = split_statement("veb-2026-03", statement)
+    strict = [decode_message(ReconcileStatementPart, body) for body in bodies]
+    assert [decode_part(body) for body in bodies] == strict
+    times: dict[str, list[float]] = {"strict": [], "compiled": []}
+    for _ in range(runs):
+        for name, decode in (("strict", _strict_part), ("compiled", decode_part)):
+            started = time.perf_counter()
+            for body in bodies:
+                decode(body)
+            times[name].append(time.perf_counter() - started)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "lines": lines,
+        "parts": len(bodies),
+        "runs": runs,
+        **{
+            f"{name}_s": {"median": round(medians[name], 4), "range": _range(values)}
+            for name, values in times.items()
+        },
+        **{f"{name}_us_per_line": round(medians[name] / lines * 1e6, 2) for name in times},
+        "compiled_speed-up": round(medians["strict"] / medians["compiled"], 1),
+    }
+
+
+def _strict_part(body: dict[str, Any]) -> Any:
+    return decode_message(ReconcileStatementPart, body)
+
+
+def _load() -> list[float]:
+    return [round(load, 2) for load in os.getloadavg()]
+
+
+def _range(values: list[float]) -> list[float]:
+    return [round(min(values), 4), round(max(values), 4)]
+
+
 def conditions() -> dict[str, Any]:
     cpu = next(
         (
@@ -411,7 +470,10 @@ def main() -> None:
     parser.add_argument("--audit-accruals", type=int, default=1_000_000)
     parser.add_argument("--audit-runs", type=int, default=1)
     parser.add_argument("--accruals", type=int, default=5_000)
-    parser.add_argument("--only", choices=["audit", "ingest"], help="run one half only")
+    parser.add_argument("--statement-lines", type=int, default=100_000)
+    parser.add_argument(
+        "--only", choices=["audit", "ingest", "statements"], help="run one part only"
+    )
     parser.add_argument("--audit-file", help=argparse.SUPPRESS)  # the fresh process's task
     parser.add_argument("--parts", type=int, default=1, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -421,16 +483,19 @@ def main() -> None:
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "payments audit at scale and ingest of monthly accruals",
-        "conditions": conditions(),
+        "conditions": conditions() | {"load_average_at_start": _load()},
     }
     targets: dict[str, Any] = {"audit_1m_s": 10, "ingest_300k": "minutes, not hours"}
-    if arguments.only != "ingest":
+    if arguments.only in (None, "statements"):
+        result["statement_decoding"] = statement_decoding(arguments.statement_lines)
+    if arguments.only in (None, "audit"):
         audited = result["audit"] = audit_at_scale(arguments.audit_accruals, arguments.audit_runs)
         targets["met_audit_sqlite"] = audited["sqlite_median_s"] <= 10
-    if arguments.only != "audit":
+    if arguments.only in (None, "ingest"):
         result["ingest_sqlite"] = ingested = ingest(arguments.accruals)
         targets["met_ingest_minutes"] = ingested["extrapolated_300k_accrue_minutes"] < 60
     result["targets"] = targets
+    result["load_average_at_end"] = _load()
     result["total_s"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))
 

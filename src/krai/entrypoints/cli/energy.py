@@ -1,6 +1,7 @@
 """``krai energy``: the in-park exchange — clear a book offline, read and recompute the ledger's."""
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,9 +28,14 @@ from krai.entrypoints.cli.common import (
 from krai.entrypoints.reports.energy_statement import KWH_COLUMNS, statement_csv, statement_xlsx
 from krai.entrypoints.words.i18n import Words
 from krai.modules.energy import queries
-from krai.modules.energy.book import Book, decode_book
-from krai.modules.energy.clearing import clear
-from krai.modules.energy.result import ClearingResult, result_json
+from krai.modules.energy.book import (
+    BookColumns,
+    book_columns,
+    compiled_book_columns,
+    decode_book,
+)
+from krai.modules.energy.clearing import clear_columns
+from krai.modules.energy.result import ClearedColumns, encoded_result_json
 from krai.tx.codec import parse_strict_json
 from krai.tx.errors import RejectedError
 
@@ -51,61 +57,67 @@ def clear_book(
 ) -> None:
     """Clear one delivery period: the uniform price, accepted energy, grid flows, welfare."""
     book = _read_book(orders)
-    result = clear(book)
-    if json_output:
-        print_json(result_json(result, certificate=certificate))
+    cleared = clear_columns(book)
+    if json_output:  # the bytes print_json writes, without one Python object per order
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encoded_result_json(cleared, certificate=certificate) + b"\n")
         return
-    _print_table(book, result, certificate=certificate)
+    _print_table(book, cleared, certificate=certificate)
 
 
-def _read_book(path: Path) -> Book:
+def _read_book(path: Path) -> BookColumns:
+    """The book's columns: msgspec's when it accepts the bytes, else the strict decoder's,
+    which refuses with the message naming the first offending member (ADR 0030)."""
     try:
         data = path.read_bytes()
     except OSError as error:
         fail(f"cannot read {path}: {error.strerror or error}", EXIT_USAGE)
     try:
+        compiled = compiled_book_columns(data)
+        if compiled is not None:
+            return compiled
         document = parse_strict_json(data)
         if not isinstance(document, dict):
             fail(f"{path}: the book must be a JSON object", EXIT_REJECTED)
-        return decode_book(document)
+        return book_columns(decode_book(document))
     except RejectedError as error:
         fail(f"{path}: {error}", EXIT_REJECTED)
 
 
-def _print_table(book: Book, result: ClearingResult, *, certificate: bool) -> None:
-    orders = {order.id: order for order in book.orders}
+def _print_table(book: BookColumns, cleared: ClearedColumns, *, certificate: bool) -> None:
     table = Table("order", "side", "price, kop/MWh", "offered, kWh", "accepted, kWh")
-    for acceptance in result.accepted:
-        order = orders[acceptance.id]
-        table.add_row(
-            order.id,
-            order.side,
-            str(order.price_kopecks_per_mwh),
-            str(order.energy_kwh),
-            str(acceptance.energy_kwh),
-        )
+    rows = zip(
+        book.ids,
+        book.buy.tolist(),
+        book.price_kopecks_per_mwh.tolist(),
+        book.energy_kwh.tolist(),
+        cleared.accepted_kwh.tolist(),
+        strict=True,
+    )
+    for order_id, buy, price, offered, accepted in rows:
+        table.add_row(order_id, "buy" if buy else "sell", str(price), str(offered), str(accepted))
     table.add_row(
         "grid import",
         "sell",
         str(book.grid_sell_price_kopecks_per_mwh),
         str(book.import_limit_kwh),
-        str(result.import_kwh),
+        str(cleared.import_kwh),
     )
     table.add_row(
         "grid export",
         "buy",
         str(book.grid_buy_price_kopecks_per_mwh),
         str(book.export_limit_kwh),
-        str(result.export_kwh),
+        str(cleared.export_kwh),
     )
     console.print(table)
     console.print(
-        f"price {result.price_kopecks_per_mwh} kop/MWh, welfare "
-        f"{result.welfare_millikopecks} millikopecks",
+        f"price {cleared.price_kopecks_per_mwh} kop/MWh, welfare "
+        f"{cleared.welfare_millikopecks} millikopecks",
         highlight=False,
     )
     if certificate:
-        bounds = result.certificate
+        bounds = cleared.certificate
         low = bounds.price_low_kopecks_per_mwh
         high = bounds.price_high_kopecks_per_mwh
         console.print(

@@ -8,6 +8,7 @@ Two nodes that clear the same book obtain equal results, hence equal
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -89,3 +90,27 @@ def result_json(result: ClearingResult, *, certificate: bool = False) -> dict[st
             "traded_kwh": result.certificate.traded_kwh,
         }
     return document
+
+
+class _AcceptanceJson(msgspec.Struct, gc=False):
+    """One member of ``accepted`` in ``result_json``, encoded with its members in this order."""
+
+    id: str
+    energy_kwh: int
+
+
+def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -> bytes:
+    """``result_json(cleared.result(), certificate=...)`` as compact UTF-8 JSON, the bytes
+    ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` writes, built from the
+    columns with one small struct per order instead of an ``Acceptance`` and a dict."""
+    summary = ClearingResult(
+        price_kopecks_per_mwh=cleared.price_kopecks_per_mwh,
+        accepted=(),
+        import_kwh=cleared.import_kwh,
+        export_kwh=cleared.export_kwh,
+        welfare_millikopecks=cleared.welfare_millikopecks,
+        certificate=cleared.certificate,
+    )
+    document = result_json(summary, certificate=certificate)
+    document["accepted"] = list(map(_AcceptanceJson, cleared.ids, cleared.accepted_kwh.tolist()))
+    return msgspec.json.encode(document)

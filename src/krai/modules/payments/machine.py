@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any
 
 from krai.modules.payments import messages as m
+from krai.modules.payments import statement_bodies
 from krai.modules.payments.model import LATEST_KEY
 from krai.modules.payments.records import Latest
 from krai.modules.payments.rules import benefits, drugs, programmes, reconciliation
@@ -138,20 +139,26 @@ _HANDLERS: list[Handler[Any]] = [
         drugs.validate_reimbursement,
         summary="Pay a pharmacy's claim",
     ),
-    handler(
-        m.ReconcileStatement,
-        AGENT,
-        reconciliation.apply_statement,
-        reconciliation.validate_statement,
-        reconciliation.check_statement,
-        summary="Record a bank statement and match it to payments",
+    replace(
+        handler(
+            m.ReconcileStatement,
+            AGENT,
+            reconciliation.apply_statement,
+            reconciliation.validate_statement,
+            reconciliation.check_statement,
+            summary="Record a bank statement and match it to payments",
+        ),
+        decode=statement_bodies.decode_statement,
     ),
-    handler(
-        m.ReconcileStatementPart,
-        AGENT,
-        reconciliation.apply_part,
-        reconciliation.validate_part,
-        reconciliation.check_part,
-        summary="Record one part of a bank statement and match its lines to payments",
+    replace(
+        handler(
+            m.ReconcileStatementPart,
+            AGENT,
+            reconciliation.apply_part,
+            reconciliation.validate_part,
+            reconciliation.check_part,
+            summary="Record one part of a bank statement and match its lines to payments",
+        ),
+        decode=statement_bodies.decode_part,
     ),
 ]
