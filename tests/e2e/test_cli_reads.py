@@ -54,6 +54,7 @@ WITHOUT_DOCUMENT = {
     "log witnesses policy",
     "log witnesses policy-file",  # a C2SP policy file
     "receipt get",  # a C2SP tlog-proof file
+    "payments export-orders",  # a «Клиент банка» file of payment orders
     "witness init",
     "witness add-log",
     "witness vkey",
