@@ -27,7 +27,7 @@ from krai.modules.release import MODULES
 
 if TYPE_CHECKING:
     # What a command that only reads never needs is imported where it is first used, so that
-    # such a command starts without the engine, the web client or SQLAlchemy (ADR 0032).
+    # such a command starts without the engine, the web client or SQLAlchemy (ADR 0031).
     from krai.adapters.vault.store import SqlVault
     from krai.adapters.witness.store import SqlWitnessStore
     from krai.adapters.witness_client import HttpWitnessClient

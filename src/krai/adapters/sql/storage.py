@@ -7,7 +7,7 @@ when ``append_batch`` returns. The sequencer is the only writer of a ledger.
 
 SQLAlchemy and Alembic are imported when first needed: reads of a SQLite file open it with the
 standard library's driver, and a database whose schema is already at ``SCHEMA_HEAD`` is not
-handed to Alembic, so a command that only reads starts without either (ADR 0032).
+handed to Alembic, so a command that only reads starts without either (ADR 0031).
 """
 
 import fcntl

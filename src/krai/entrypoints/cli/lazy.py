@@ -1,7 +1,7 @@
 """Command groups whose subcommands are imported only when one of them runs.
 
 A read such as ``krai log checkpoint`` then loads its own module and what it uses, not the
-server, the demo or every other command's dependencies (ADR 0032). Listing the commands
+server, the demo or every other command's dependencies (ADR 0031). Listing the commands
 (``--help``) still loads each of them, to show its help.
 """
 
