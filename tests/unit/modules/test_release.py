@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import typer
 from fastapi import APIRouter
+from typer._click import Context
+from typer.main import get_command
 
 import krai.modules
 from krai.entrypoints.cli.lazy import loaded
@@ -53,6 +55,14 @@ def test_the_cli_groups_are_the_descriptors_and_collide_with_nothing() -> None:
     assert len(set(groups)) == len(groups)
     assert all(COMMANDS[group] == path for module in MODULES for group, path in module.commands)
     assert not set(COMMANDS) & {command.name for command in cli.registered_commands}
+
+
+def test_a_loaded_command_is_listed_once_in_its_place() -> None:
+    group = get_command(cli)
+    context = Context(group)
+    before = group.list_commands(context)
+    group.get_command(context, "log")
+    assert group.list_commands(context) == before == ["init", *COMMANDS]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -22,7 +22,8 @@ def lazy_group(commands: Mapping[str, str]) -> type[TyperGroup]:
 
     class LazyGroup(TyperGroup):
         def list_commands(self, ctx: Context) -> list[str]:
-            return [*super().list_commands(ctx), *commands]
+            defined = [name for name in super().list_commands(ctx) if name not in commands]
+            return [*defined, *commands]  # a lazy command loaded keeps its place, listed once
 
         def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
             if cmd_name in commands and cmd_name not in self.commands:
