@@ -6,7 +6,6 @@ open ledger (a keystore, a vault, tile sources and sinks, a witness's directory)
 """
 
 import json
-import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from krai.adapters.clock import StoppedClock, SystemClock
-from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
-from krai.adapters.operator_token import ensure_operator_token, load_operator_token
 from krai.adapters.sql.storage import SqlStorage, open_storage
 from krai.app.ports import Clock, ScratchState, Storage
 from krai.config.settings import Settings, write_settings
-from krai.crypto.keys import Ed25519PrivateKey
-from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier, parse_cosignature_vkey
 from krai.modules.release import MODULES
 
 if TYPE_CHECKING:
     # What a command that only reads never needs is imported where it is first used, so that
     # such a command starts without the engine, the web client or SQLAlchemy (ADR 0031).
+    from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
     from krai.adapters.vault.store import SqlVault
     from krai.adapters.witness.store import SqlWitnessStore
     from krai.adapters.witness_client import HttpWitnessClient
@@ -38,10 +34,21 @@ if TYPE_CHECKING:
     from krai.app.tiles_mirror import TileSink
     from krai.app.vault import Vault
     from krai.app.witness import WitnessService
+    from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier
     from krai.state.engine import Engine
 
 LOG_KEY_NAME = "log"
 __all__ = ["KEY_TYPES", "Keystore", "Services", "StoredKey"]
+KEYSTORE_NAMES = ("KEY_TYPES", "Keystore", "StoredKey")
+
+
+def __getattr__(name: str) -> object:
+    """The keystore's names, for edges, imported on first use: reading needs no keys."""
+    if name in KEYSTORE_NAMES:
+        from krai.adapters import keystore  # noqa: PLC0415 - on demand
+
+        return getattr(keystore, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def new_engine() -> "Engine":
@@ -52,8 +59,10 @@ def new_engine() -> "Engine":
     return Engine([module.state_machine() for module in MODULES], IdentityAuthority())
 
 
-def log_signer(key: StoredKey, origin: str) -> NoteSigner:
+def log_signer(key: "StoredKey", origin: str) -> "NoteSigner":
     """The checkpoint signer: the log's key under the name of its origin (C2SP)."""
+    from krai.log.note import NoteSigner  # noqa: PLC0415 - on demand
+
     return NoteSigner(origin, key.private_key.seed)
 
 
@@ -63,7 +72,6 @@ class Services:
 
     settings: Settings
     storage: Storage
-    keystore: Keystore
     clock: Clock
     stamps: Clock
     """The sequencer's clock, which stamps entries."""
@@ -75,6 +83,11 @@ class Services:
     def origin(self) -> str:
         """The log's origin line."""
         return self.settings.origin
+
+    @cached_property
+    def keystore(self) -> "Keystore":
+        """The home's keystore, opened on first use (reads need no keys)."""
+        return open_keystore(self.settings)
 
     @cached_property
     def engine(self) -> "Engine":
@@ -99,7 +112,7 @@ class Services:
         return SqlCosignedStore(self.storage) if isinstance(self.storage, SqlStorage) else None
 
     @cached_property
-    def log_verifier(self) -> NoteVerifier:
+    def log_verifier(self) -> "NoteVerifier":
         """The verifier of this log's checkpoints."""
         return log_signer(self.keystore.load(LOG_KEY_NAME), self.origin).verifier
 
@@ -139,10 +152,14 @@ class Services:
 
     def operator_token(self) -> str:
         """The operator's bearer token, read now (``OperatorTokenError`` if unusable)."""
+        from krai.adapters.operator_token import load_operator_token  # noqa: PLC0415
+
         return load_operator_token(self.settings.operator_token_file)
 
     def ensure_operator_token(self) -> bool:
         """Create the operator's token file if there is none; True when created now."""
+        from krai.adapters.operator_token import ensure_operator_token  # noqa: PLC0415
+
         return ensure_operator_token(self.settings.operator_token_file)
 
     def close(self) -> None:
@@ -165,19 +182,21 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     (witness cosignatures): the given clock, else the system's."""
     storage = open_storage(settings.database_url)
     stamps = clock or (StoppedClock() if settings.simulated_time else SystemClock())
-    keystore = Keystore(settings.keys_dir)
-    return Services(settings, storage, keystore, clock or SystemClock(), stamps)
+    return Services(settings, storage, clock or SystemClock(), stamps)
 
 
 def configured_witnesses(settings: Settings) -> list["Witness"]:
     """The witnesses of the home's settings, their keys parsed."""
     from krai.app.cosigning import Witness  # noqa: PLC0415 - on demand
+    from krai.log.note import parse_cosignature_vkey  # noqa: PLC0415
 
     return [Witness(w.name, w.url, parse_cosignature_vkey(w.vkey)) for w in settings.witnesses]
 
 
-def open_keystore(settings: Settings) -> Keystore:
+def open_keystore(settings: Settings) -> "Keystore":
     """The home's keystore (``krai keys`` needs no network: it runs before ``krai init``)."""
+    from krai.adapters.keystore import Keystore  # noqa: PLC0415 - on demand
+
     return Keystore(settings.keys_dir)
 
 
@@ -249,7 +268,12 @@ def found_network(
     """
     if settings.genesis_file.exists():
         raise FileExistsError(f"{settings.home} already holds a network")
+    import secrets  # noqa: PLC0415 - on demand
+
     operator_seed, log_seed = seeds or (secrets.token_bytes(32), secrets.token_bytes(32))
+    from krai.adapters.keystore import StoredKey  # noqa: PLC0415 - on demand
+    from krai.crypto.keys import Ed25519PrivateKey  # noqa: PLC0415
+
     operator = StoredKey(founder.key_name, founder.inn, Ed25519PrivateKey(operator_seed))
     genesis = genesis_document(settings.origin, founder, operator)
     from krai.state.entry import Entry  # noqa: PLC0415 - on demand
@@ -257,7 +281,7 @@ def found_network(
 
     new_engine().execute(MemoryState(), Entry(0, 0, genesis=genesis))
     settings.home.mkdir(parents=True, exist_ok=True)
-    keystore = Keystore(settings.keys_dir)
+    keystore = open_keystore(settings)
     keystore.store(LOG_KEY_NAME, None, log_seed)
     keystore.store(founder.key_name, founder.inn, operator_seed)
     settings.genesis_file.write_text(json.dumps(genesis, ensure_ascii=False, indent=2), "utf-8")
@@ -267,7 +291,7 @@ def found_network(
     return services
 
 
-def genesis_document(origin: str, founder: Founder, key: StoredKey) -> dict[str, object]:
+def genesis_document(origin: str, founder: Founder, key: "StoredKey") -> dict[str, object]:
     """A genesis with one governing organisation and a quorum of one."""
     return {
         "origin": origin,
@@ -301,7 +325,7 @@ def witness_database_url(directory: Path) -> str:
     return f"sqlite:///{(directory / WITNESS_DATABASE_FILE).resolve()}"
 
 
-def create_witness(directory: Path, name: str) -> CosignatureSigner:
+def create_witness(directory: Path, name: str) -> "CosignatureSigner":
     """Create a witness in ``directory``: its cosigning key (0600, never overwritten:
     ``WitnessKeyError``) and its database."""
     from krai.adapters.witness.keys import create_witness_key  # noqa: PLC0415 - on demand
@@ -312,7 +336,7 @@ def create_witness(directory: Path, name: str) -> CosignatureSigner:
     return signer
 
 
-def witness_key(directory: Path) -> CosignatureSigner:
+def witness_key(directory: Path) -> "CosignatureSigner":
     """The witness's cosigning key (``WitnessKeyError`` if there is none or it is bad)."""
     from krai.adapters.witness.keys import load_witness_key  # noqa: PLC0415 - on demand
 

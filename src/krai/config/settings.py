@@ -16,10 +16,11 @@ is published (default: all of them); a file without them means no witnesses.
 
 import json
 import os
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import rtoml
 
 DEFAULT_HOME = Path("krai-home")
 SETTINGS_FILE = "krai.toml"
@@ -188,5 +189,5 @@ def _witnesses(document: dict[str, Any]) -> tuple[tuple[WitnessSettings, ...], i
 def _read_document(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    document: dict[str, Any] = rtoml.loads(path.read_text(encoding="utf-8"))
+    return document

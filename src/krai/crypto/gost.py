@@ -2,8 +2,10 @@
 
 Key type ``gost3410-2012-256``, on the curve ``id-tc26-gost-3410-2012-256-paramSetB``
 (R 1323565.1.024-2019, RFC 7836): the curve of ``id-GostR3410-2001-CryptoPro-A-ParamSet``
-(RFC 4357), a prime-order curve that certified Russian CSPs support. The curve arithmetic is
-the ``gostcrypto`` package's; this module fixes the byte forms (docs/spec/transaction.md):
+(RFC 4357), a prime-order curve that certified Russian CSPs support. Its figures are the
+published ones; the curve arithmetic is the ``gostcrypto`` package's, imported when a GOST key
+is first used (most commands never meet one). This module fixes the byte forms
+(docs/spec/transaction.md):
 
 - a private key is the scalar d, 32 bytes big-endian, 1 ≤ d < q;
 - a public key is x ‖ y of the point Q = d·P, each 32 bytes big-endian;
@@ -18,8 +20,6 @@ Verification is deterministic.
 import functools
 from dataclasses import dataclass
 from typing import Any
-
-from gostcrypto import gosthash, gostsignature  # type: ignore[import-untyped]  # ships no types
 
 from krai.crypto.key_errors import KeyFormatError
 
@@ -46,20 +46,23 @@ class GostCurve:
         return in_field and (y * y - x * x * x - self.a * x - self.b) % self.p == 0
 
 
-def _library_curve(name: str) -> GostCurve:
-    figures = gostsignature.CURVES_R_1323565_1_024_2019[name]
-    assert figures["m"] == figures["q"], "cofactor 1"
-    return GostCurve(
-        name, figures["p"], figures["a"], figures["b"], figures["q"], figures["x"], figures["y"]
-    )
-
-
-PARAM_SET_B = _library_curve(PARAM_SET)
+PARAM_SET_B = GostCurve(
+    PARAM_SET,
+    p=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97,
+    a=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD94,
+    b=0xA6,
+    q=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893,
+    x=0x1,
+    y=0x8D91E471E0989CDA27DF505A453F2B7635294F2DDF23E3B122ACC99C9E9F1E14,
+)
+"""paramSetB as R 1323565.1.024-2019 publishes it (a test checks gostcrypto's figures agree)."""
 
 
 @functools.cache
 def _engine(curve: GostCurve) -> Any:
     """gostcrypto's signer for ``curve`` (it holds only the curve; built once)."""
+    from gostcrypto import gostsignature  # type: ignore[import-untyped]  # noqa: PLC0415
+
     figures = {"p": curve.p, "a": curve.a, "b": curve.b, "m": curve.q, "q": curve.q}
     return gostsignature.new(gostsignature.MODE_256, {**figures, "x": curve.x, "y": curve.y})
 
@@ -70,6 +73,8 @@ def streebog256(message: bytes) -> bytes:
     GOST R 34.11-2012 prints a digest as a number, most significant digit first: these bytes
     in reverse order.
     """
+    from gostcrypto import gosthash  # noqa: PLC0415
+
     return bytes(gosthash.new("streebog256", data=bytes(message)).digest())
 
 
@@ -108,11 +113,12 @@ def verify_digest(curve: GostCurve, public: bytes, digest: bytes, signature: byt
         return False
     if len(public) != 2 * SCALAR_BYTES:
         return False
+    engine = _engine(curve)
+    from gostcrypto.gostsignature import GOSTSignatureError  # type: ignore[import-untyped]  # noqa: PLC0415
+
     try:
-        return bool(
-            _engine(curve).verify(bytearray(public), bytearray(digest[::-1]), bytearray(signature))
-        )
-    except gostsignature.GOSTSignatureError:
+        return bool(engine.verify(bytearray(public), bytearray(digest[::-1]), bytearray(signature)))
+    except GOSTSignatureError:
         return False
 
 

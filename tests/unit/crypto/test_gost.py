@@ -1,6 +1,7 @@
 import base64
 
 import pytest
+from gostcrypto import gostsignature  # type: ignore[import-untyped]  # ships no types
 
 from krai.crypto.gost import (
     GOST3410_2012_256,
@@ -108,6 +109,19 @@ def test_signing_with_the_published_k_gives_the_published_r_and_s() -> None:
 
 def test_the_key_types_curve_is_the_published_paramset_b() -> None:
     assert PARAM_SET_B == CRYPTOPRO_A
+
+
+def test_the_library_computes_on_the_same_curve() -> None:
+    figures = gostsignature.CURVES_R_1323565_1_024_2019[PARAM_SET_B.name]
+    assert figures["m"] == figures["q"]  # cofactor 1
+    assert [figures[name] for name in "pabqxy"] == [
+        PARAM_SET_B.p,
+        PARAM_SET_B.a,
+        PARAM_SET_B.b,
+        PARAM_SET_B.q,
+        PARAM_SET_B.x,
+        PARAM_SET_B.y,
+    ]
 
 
 def test_a_signature_verifies_and_fails_on_another_message_or_a_flipped_bit() -> None:

@@ -4,17 +4,20 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from krai.bootstrap import Services, build
 from krai.config.settings import Settings, load_settings
 from krai.state.calendar import CalendarDayError, calendar_day, calendar_month
 from krai.tx.errors import Code, RejectedError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 HomeOption = Annotated[
     Path | None,
@@ -24,8 +27,27 @@ HomeOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
+
+class LazyConsole:
+    """A Rich console made when something is first printed through it, so that a command
+    printing JSON never imports Rich (ADR 0031). Attributes are the console's."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+
+    @cached_property
+    def rich(self) -> "Console":
+        """The console itself, for Rich objects that take one (a progress display)."""
+        from rich.console import Console  # noqa: PLC0415 - on first print
+
+        return Console(**self._options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+
+console = LazyConsole()
+errors = LazyConsole(stderr=True, soft_wrap=True)  # an error is one line, however long
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -98,11 +120,22 @@ def readable(document: Any, title: str = "") -> Iterator[Any]:
             yield f"{name}: {'—' if value is None else value}"
 
 
+def new_table(*headers: str, simple: bool = False, **options: Any) -> "Table":
+    """A Rich table (Rich is imported only by a command that prints one); ``simple``: rules
+    under the header only."""
+    from rich import box  # noqa: PLC0415 - only for readable output
+    from rich.table import Table  # noqa: PLC0415
+
+    if simple:
+        options["box"] = box.SIMPLE_HEAD
+    return Table(*headers, **options)
+
+
 def _table(rows: list[Any], title: str) -> Any:
     if not all(isinstance(row, dict) for row in rows):
         return f"{title}: {', '.join(map(str, rows))}"
     columns = [key for key, value in rows[0].items() if not isinstance(value, dict | list)]
-    table = Table(*columns, title=title or None, title_justify="left")
+    table = new_table(*columns, title=title or None, title_justify="left")
     for row in rows:
         table.add_row(*("—" if row.get(c) is None else str(row.get(c)) for c in columns))
     return table

@@ -55,7 +55,7 @@ def demo(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=console.rich,
     ) as progress:
         tasks = {phase.title: progress.add_task(phase.title, total=phase.total) for phase in PHASES}
         built = build_world(settings, lambda phase, step: _report(progress, tasks, phase, step))

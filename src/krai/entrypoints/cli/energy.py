@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 
 from krai.app.energy_recompute import recompute_day
 from krai.app.lookups import found, require_market
@@ -20,6 +18,7 @@ from krai.entrypoints.cli.common import (
     checked_month,
     console,
     fail,
+    new_table,
     print_json,
     refusals,
     services_for,
@@ -85,7 +84,7 @@ def _read_book(path: Path) -> BookColumns:
 
 
 def _print_table(book: BookColumns, cleared: ClearedColumns, *, certificate: bool) -> None:
-    table = Table("order", "side", "price, kop/MWh", "offered, kWh", "accepted, kWh")
+    table = new_table("order", "side", "price, kop/MWh", "offered, kWh", "accepted, kWh")
     rows = zip(
         book.ids,
         book.buy.tolist(),
@@ -148,7 +147,7 @@ def prices(
     if json_output:
         print_json(rows)
         return
-    table = Table(
+    table = new_table(
         "period", "price, RUB/MWh", "traded, kWh", "import, kWh", "export, kWh", "congested"
     )
     for row in rows:
@@ -285,7 +284,7 @@ def _write_statement(found: dict[str, Any], file_format: str, out: Path) -> None
 def _print_statement(found: dict[str, Any]) -> None:
     """Each hour on one line (kWh, the price, the hour's amount), then the day's lines and
     the balances, in roubles."""
-    table = Table(
+    table = new_table(
         f"{found['zone']}",
         "bought",
         "sold",
@@ -295,7 +294,7 @@ def _print_statement(found: dict[str, Any]) -> None:
         "RUB/MWh",
         "RUB",
         title="kWh per hour (from HH:MM local time) and what it cost",
-        box=box.SIMPLE_HEAD,
+        simple=True,
         pad_edge=False,
     )
     for hour in found["hours"]:

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from krai.app.ports import KeystoreError
 from krai.bootstrap import KEY_TYPES, open_keystore
@@ -15,6 +14,7 @@ from krai.entrypoints.cli.common import (
     JsonOption,
     console,
     fail,
+    new_table,
     print_json,
 )
 
@@ -54,7 +54,7 @@ def list_keys(home: HomeOption = None, json_output: JsonOption = False) -> None:
     if json_output:
         print_json(described)
         return
-    table = Table("name", "organisation", "key id", "public key")
+    table = new_table("name", "organisation", "key id", "public key")
     for key in described:
         table.add_row(key["name"], key["organisation"] or "—", key["key_id"], key["public_key"])
     console.print(table)

@@ -7,7 +7,6 @@ proof of the entry that stated it and the signed checkpoint it verifies against.
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from krai.app import park_registry
 from krai.app.lookups import require_park
@@ -20,6 +19,7 @@ from krai.entrypoints.cli.common import (
     checked_day,
     console,
     fail,
+    new_table,
     print_json,
     refusals,
     services_for,
@@ -346,7 +346,7 @@ def _held(basis_points: int | None) -> str:
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table()
+    table = new_table()
     for number, column in enumerate(columns):
         table.add_column(column, no_wrap=number == 0)
     for row in rows:

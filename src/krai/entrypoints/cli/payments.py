@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.table import Table
 
 from krai.app.client_bank import MAX_FILE_BYTES
 from krai.app.payment_orders import RequisitesError, export_orders, requisites_from_json
@@ -32,6 +31,7 @@ from krai.entrypoints.cli.common import (
     checked_day,
     console,
     fail,
+    new_table,
     print_json,
     services_for,
     show,
@@ -103,7 +103,7 @@ def audit(
 def _print_findings(report: dict[str, Any], titles: dict[str, str]) -> None:
     """Each finding in words with its sum at stake, then the total."""
     words = Words("ru")
-    table = Table("Вид", "Что найдено", "Сумма под риском", "Записи журнала")
+    table = new_table("Вид", "Что найдено", "Сумма под риском", "Записи журнала")
     for finding in report["findings"]:
         entries = ", ".join(str(t["index"]) for t in finding["transactions"])
         table.add_row(

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from krai.app.vault import Person, Vault, VaultError, access_report, enrolment, erase
 from krai.bootstrap import home_vault
@@ -26,6 +25,7 @@ from krai.entrypoints.cli.common import (
     JsonOption,
     console,
     fail,
+    new_table,
     print_json,
     services_for,
 )
@@ -124,7 +124,7 @@ def access(
     subject, ledger = report["subject"], report["ledger"]
     for name, value in _flatten(subject):
         console.print(f"{name}: {value}", highlight=False, markup=False)
-    table = Table("entry", "what", "amount", "signer", "events")
+    table = new_table("entry", "what", "amount", "signer", "events")
     for item in ledger:
         events = ", ".join(str(event.get("event", "?")) for event in item["events"])
         kopecks = item["amount_kopecks"]

@@ -9,7 +9,6 @@ documents stay integers with their units. A park's stated figures read with thei
 """
 
 import datetime as dt
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import rtoml
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -41,7 +41,7 @@ DEFAULT_LANGUAGE = "ru"
 def catalogue() -> dict[str, dict[str, str]]:
     """Every message key with its text in each language."""
     text = resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
-    return {key: dict(value) for key, value in tomllib.loads(text).items()}
+    return {key: dict(value) for key, value in rtoml.loads(text).items()}
 
 
 def rouble_value(kopecks: int) -> Decimal:
