@@ -63,7 +63,10 @@ def _part(
         raise UploadError([f"part {number}: {error.message}"]) from None
     signer = None if signing is None else signing.signer
     outcomes = queries.expected_outcomes(storage, signer, message.lines)
-    rows = [_row(storage, line, outcome) for line, outcome in zip(part.body["lines"], outcomes)]
+    rows = [
+        _row(storage, line, outcome)
+        for line, outcome in zip(part.body["lines"], outcomes, strict=True)
+    ]
     extra = {} if signed is None else {"to_sign": signed}
     return {
         **part._asdict(),
