@@ -75,19 +75,6 @@ def test_a_good_file_previews_lines_matches_totals_and_the_bytes_to_sign(live: L
     assert live.client.post("/v1/transactions", json=signed).status_code == 201
 
 
-def test_the_page_twin_and_the_api_answer_one_document(live: Live) -> None:
-    stored = live.services.keystore.load("veb")
-    form = {"statement_id": "veb-page-2", "format": "auto"}
-    files = {"file": ("statement.txt", STATEMENT, "text/plain")}
-    api = live.client.post(
-        "/v1/payments/statements",
-        files=files,
-        data={**form, "signer": str(stored.organisation), "key_id": stored.key_id},
-    ).json()
-    page = post(live, STATEMENT, "/payments/upload.json", **form, signing_key=signing_key(live))
-    assert page.json() == api
-
-
 def _signed(live: Live, to_sign: dict[str, Any]) -> dict[str, Any]:
     """``to_sign``'s bytes, checked to be its envelope's, signed with VEB.RF's key."""
     message = base64.b64decode(to_sign["signing_bytes"])
