@@ -75,6 +75,24 @@ def test_a_good_file_previews_lines_matches_totals_and_the_bytes_to_sign(live: L
     assert live.client.post("/v1/transactions", json=signed).status_code == 201
 
 
+def test_a_line_in_a_later_part_sees_what_earlier_parts_matched(live: Live) -> None:
+    reversal = "2026-03-22,credit,8000.00,pay-anna-2026-02"
+    fees = [f"{n},2026-03-22,debit,1.00,fee-{n}" for n in range(2, 5002)]
+    rows = [f"1,{reversal}", *fees, f"5002,{reversal}"]
+    data = "\n".join(["line_id,booked_on,direction,amount_rub,reference", *rows]).encode()
+    document = post(live, data, "/payments/upload.json", statement_id="veb-long").json()
+    first, *_, last = document["parts"]
+    assert (first["rows"][0]["outcome"], last["rows"][-1]["outcome"]) == (
+        *("reversed", "reversal_without_original"),
+    )
+    assert document["totals"] == {
+        "lines": 5002,
+        "debit_kopecks": 500_000,
+        "credit_kopecks": 1_600_000,
+        "unmatched": 5001,
+    }
+
+
 def _signed(live: Live, to_sign: dict[str, Any]) -> dict[str, Any]:
     """``to_sign``'s bytes, checked to be its envelope's, signed with VEB.RF's key."""
     message = base64.b64decode(to_sign["signing_bytes"])

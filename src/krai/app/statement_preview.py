@@ -10,7 +10,6 @@ from krai.app.ports import Storage
 from krai.app.statement_files import StatementFileError, StatementFormat, read_statement
 from krai.app.statements import PartToSign, statement_to_sign
 from krai.app.uploads import Signing, UploadError, UploadKind, to_sign
-from krai.crypto.canonical import JSONValue
 from krai.modules.identity.model import Role
 from krai.modules.payments import queries
 from krai.modules.payments.messages import ReconcileStatementPart
@@ -41,7 +40,15 @@ def statement_preview(
         parts = statement_to_sign(statement_id, lines)
     except ValueError as error:
         raise UploadError([str(error)]) from None
-    previews = [_part(storage, origin, part, signing) for part in parts]
+    messages = [_decoded(part) for part in parts]
+    signer = None if signing is None else signing.signer
+    outcomes = iter(
+        queries.expected_outcomes(storage, signer, [ln for m in messages for ln in m.lines])
+    )
+    previews = [
+        _part(storage, origin, part, [next(outcomes) for _ in message.lines], signing)
+        for part, message in zip(parts, messages, strict=True)
+    ]
     return {
         "network": origin,
         "statement_id": statement_id,
@@ -52,48 +59,49 @@ def statement_preview(
     }
 
 
-def _part(
-    storage: Storage, origin: str, part: PartToSign, signing: Signing | None
-) -> dict[str, Any]:
-    number = part.body["part"]
+def _decoded(part: PartToSign) -> ReconcileStatementPart:
     try:
-        message = decode_message(ReconcileStatementPart, part.body)
-        signed = None if signing is None else to_sign(origin, signing, part)
+        return decode_message(ReconcileStatementPart, part.body)
     except RejectedError as error:
-        raise UploadError([f"part {number}: {error.message}"]) from None
-    signer = None if signing is None else signing.signer
-    outcomes = queries.expected_outcomes(storage, signer, message.lines)
-    rows = [
-        _row(storage, line, outcome)
-        for line, outcome in zip(part.body["lines"], outcomes, strict=True)
-    ]
-    extra = {} if signed is None else {"to_sign": signed}
-    return {
-        **part._asdict(),
-        "rows": rows,
-        "totals": _totals(part.body["lines"], outcomes),
-        **extra,
-    }
+        raise UploadError([f"part {part.body['part']}: {error.message}"]) from None
 
 
-def _row(storage: Storage, line: dict[str, JSONValue], outcome: str) -> dict[str, Any]:
+def _part(
+    storage: Storage,
+    origin: str,
+    part: PartToSign,
+    outcomes: list[str],
+    signing: Signing | None,
+) -> dict[str, Any]:
+    """The part with its rows, totals and, for ``signing``, what to sign."""
+    lines = part.body["lines"]
+    rows = [_row(storage, line, outcome) for line, outcome in zip(lines, outcomes, strict=True)]
+    extra = {} if signing is None else {"to_sign": _to_sign(origin, signing, part)}
+    return {**part._asdict(), "rows": rows, "totals": _totals(lines, outcomes), **extra}
+
+
+def _to_sign(origin: str, signing: Signing, part: PartToSign) -> dict[str, Any]:
+    try:
+        return to_sign(origin, signing, part)
+    except RejectedError as error:
+        raise UploadError([f"part {part.body['part']}: {error.message}"]) from None
+
+
+def _row(storage: Storage, line: dict[str, Any], outcome: str) -> dict[str, Any]:
     payment = queries.payment(storage, str(line["reference"]))
     found = None if payment is None else {"payment_id": payment.payment_id, "index": payment.index}
     return {**line, "outcome": outcome, "payment": found}
 
 
-def _totals(lines: list[dict[str, JSONValue]], outcomes: list[str]) -> dict[str, int]:
+def _totals(lines: list[dict[str, Any]], outcomes: list[str]) -> dict[str, int]:
     def kopecks(direction: str) -> int:
-        return sum(
-            int(str(line["amount_kopecks"])) for line in lines if line["direction"] == direction
-        )
+        return sum(line["amount_kopecks"] for line in lines if line["direction"] == direction)
 
-    unmatched = sum(outcome not in MATCHED for outcome in outcomes)
     return {
         "lines": len(lines),
         "debit_kopecks": kopecks("debit"),
         "credit_kopecks": kopecks("credit"),
-        "unmatched": unmatched,
+        "unmatched": sum(outcome not in MATCHED for outcome in outcomes),
     }
 
 
