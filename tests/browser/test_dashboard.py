@@ -35,6 +35,10 @@ PAGES = {
         "en": ["10,000,000.00 ₽", "Budget", "Bank statements", "1 of 1", "complete"],
     },
     "/payments/audit": {"ru": ["ручная корректировка суммы"], "en": ["unmatched bank line"]},
+    "/payments/upload": {
+        "ru": ["Номер выписки", "ВЭБ.РФ — ключ"],
+        "en": ["Statement id", "ВЭБ.РФ — key"],
+    },
     "/payments/trace/payment/pay-boris-2026-03": {
         "ru": ["Версия правила", "11 000,00 ₽"],
         "en": ["Rule version"],
@@ -50,6 +54,7 @@ PHONE_PAGES = [
     "/energy/krasnoyarsk-dam/heat/2018-06",
     "/payments",
     "/payments/audit",
+    "/payments/upload",
     "/explorer/entries/150",
 ]
 

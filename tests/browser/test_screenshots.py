@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.api.test_statement_upload import STATEMENT
 from tests.browser.test_dashboard import PAGES, text_of
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -65,5 +66,29 @@ def test_every_readers_page_is_saved_fits_and_shows_money_in_roubles(
                 if amount >= LARGE_KOPECKS:
                     assert not bare(amount).search(text), f"{path} prints {amount} kopecks bare"
         assert len(list(SCREENSHOTS.glob(f"*-{width}.png"))) >= len(SHOWN)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_statement_preview_is_saved_and_fits(
+    base_url: str, browser: Browser, width: int, tmp_path: Path
+) -> None:
+    statement = tmp_path / "statement.txt"
+    statement.write_bytes(STATEMENT)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/payments/upload")
+        page.fill("input[name=statement_id]", "veb-2026-03-22")
+        page.set_input_files("input[name=file]", str(statement))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("table.upload-part")
+        page.click("#upload-transactions summary")
+        page.screenshot(
+            path=str(SCREENSHOTS / f"payments-upload-preview-{width}.png"), full_page=True
+        )
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"the preview is {scrolled} px wide at {width} px"
     finally:
         context.close()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 from tests.api.conftest import Live, scenario_home, serving_home
+from tests.api.test_statement_upload import STATEMENT
 from tests.e2e.test_cli import krai, run
 from tests.scenarios.harness import synthetic_inn
 from tests.scenarios.scenario import Scenario
@@ -243,6 +244,25 @@ def test_a_payment_trace_is_one_document(payments_served: tuple[Path, Live]) -> 
     web = page(live, "/payments/trace/payment/pay-boris-2026-03")
     assert {key: web[key] for key in ("steps", "checkpoint")} == traced
     assert "bank_line" in [step["step"] for step in traced["steps"]]
+
+
+def test_a_statement_preview_is_one_document(payments_served: tuple[Path, Live]) -> None:
+    """The parts to sign with each line's expected match, totals and the bytes to sign."""
+    _, live = payments_served
+    [key] = page(live, "/payments/upload")["signing_keys"]
+    form = {"statement_id": "veb-2026-03-22", "format": "auto"}
+    files = {"file": ("statement.txt", STATEMENT, "text/plain")}
+    signing = {"signer": key["signer"], "key_id": key["key_id"]}
+    answer = live.client.post("/v1/payments/statements", files=files, data={**form, **signing})
+    assert answer.status_code == 200, answer.text
+    web = httpx.post(
+        f"{live.url}/payments/upload.json",
+        files=files,
+        data={**form, "signing_key": f"{key['key_id']} {key['signer']}"},
+        timeout=60.0,
+    )
+    assert web.status_code == 200 and web.json() == answer.json()
+    assert "to_sign" in answer.json()["parts"][0]
 
 
 def test_a_malformed_payments_search_day_is_a_400_page(payments_served: tuple[Path, Live]) -> None:

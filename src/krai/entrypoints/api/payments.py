@@ -7,9 +7,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from krai.app.payments_audit import audit_report
-from krai.app.statement_files import StatementFileError, read_statement
-from krai.app.statements import statement_to_sign
+from krai.app.statement_preview import STATEMENT, statement_preview
 from krai.app.trace import flagged_trace, with_proofs
+from krai.app.uploads import UploadError, chosen_signing
 from krai.bootstrap import new_engine
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, MAX_BODY_BYTES, Identifier
@@ -93,27 +93,26 @@ StatementId = Annotated[
 )
 async def statement_parts(
     services: ServicesDep,
+    *,
     file: Annotated[UploadFile, File(description="A «Клиент банка» file or krai's CSV.")],
     statement_id: StatementId,
     file_format: Annotated[
         Literal["auto", "csv", "1c"], Form(alias="format", description="auto: by the first line.")
     ] = "auto",
+    signer: Annotated[str, Form(max_length=200, description="Who will sign.")] = "",
+    key_id: Annotated[str, Form(max_length=16, description="The signer's key id.")] = "",
 ) -> JSONResponse:
     """As ``krai payments import-statement`` reads a file, without signing or recording: the
-    statement's lines and each part's type, version, nonce and body; the paying agent signs
-    them and submits them to ``/v1/transactions`` in order. A malformed file is a
-    ``malformed_file`` problem whose detail names the line and key."""
+    statement's lines and each part's type, version, nonce and body, with its lines' expected
+    matches and totals; given ``signer`` and ``key_id`` (an active key of a payment agent),
+    also each part's whole envelope and the exact bytes to sign (``to_sign``, ADR 0035). The
+    paying agent signs them and submits them to ``/v1/transactions`` in order. A malformed
+    file is a ``malformed_file`` problem whose detail names the line and key."""
     data = await file.read(MAX_BODY_BYTES + 1)
+    storage = services.storage
+    form = {"statement_id": statement_id, "format": file_format}
     try:
-        lines = read_statement(data, file_format)
-    except StatementFileError as error:
+        signing = chosen_signing(storage, STATEMENT.role, signer, key_id)
+        return document(statement_preview(storage, services.origin, data, form, signing))
+    except UploadError as error:
         raise ProblemError("malformed_file", str(error)) from None
-    parts = statement_to_sign(statement_id, lines)
-    return document(
-        {
-            "network": services.origin,
-            "statement_id": statement_id,
-            "lines": lines,
-            "parts": [part._asdict() for part in parts],
-        }
-    )

@@ -11,11 +11,13 @@ from starlette.responses import Response
 
 from krai.app.payments_audit import audit_report, findings_by_kind
 from krai.app.ports import Storage
+from krai.app.statement_preview import STATEMENT
 from krai.app.trace import flagged_trace
 from krai.bootstrap import new_engine
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
+from krai.entrypoints.web.uploads import upload_pages
 from krai.entrypoints.words.findings import describe, month, trace_link
 from krai.entrypoints.words.i18n import Words
 from krai.modules.payments import queries as payments
@@ -27,6 +29,7 @@ from krai.state.records import record_json, records_json
 R = TypeVar("R", PaymentView, DispensingView)
 
 router = APIRouter()
+upload_pages(router, "/payments/upload", STATEMENT, "payments_upload.j2", "upload.title")
 TRACES = {"payment": trace.backwards_from_payment, "dispensing": trace.backwards_from_dispensing}
 
 

@@ -7,12 +7,14 @@ them — the same function the ledger checks an accrual with, and the audit re-r
 that arrived later.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from krai.modules.payments.audit import audit, count_by_kind
 from krai.modules.payments.formulas import FormulaError, evaluate
+from krai.modules.payments.messages import StatementLine
 from krai.modules.payments.model import (
     PREFIX,
     accrual_key,
@@ -34,6 +36,7 @@ from krai.modules.payments.records import (
     AccrualView,
     Assignment,
     AssignmentView,
+    BankState,
     Claim,
     ClaimView,
     Death,
@@ -56,6 +59,7 @@ from krai.modules.payments.records import (
     fact_rank,
     facts_in_effect,
 )
+from krai.modules.payments.rules.reconciliation import mismatch
 from krai.state.records import R, Record, read_record, scan_records
 from krai.state.store import StateView
 
@@ -220,6 +224,29 @@ def statement(view: StateView, statement_id: str) -> StatementInParts | None:
     whole (version 1) reads as a complete statement of one part."""
     found = read_record(view, statement_key(statement_id), StoredStatement)
     return None if found is None else found.in_parts()
+
+
+def expected_outcomes(
+    view: StateView, signer: str | None, lines: Sequence[StatementLine]
+) -> list[str]:
+    """How each line of a statement not yet recorded would match if ``signer`` recorded it
+    now, in order (a line sees what the lines before it matched): ``matched``, ``reversed``
+    or the mismatch. ``signer`` None: each payment's own agent."""
+    payments: dict[str, Payment | None] = {}
+    outcomes: list[str] = []
+    for line in lines:
+        if line.reference not in payments:
+            payments[line.reference] = read_record(view, payment_key(line.reference), Payment)
+        found = payments[line.reference]
+        by = signer if signer is not None or found is None else found.by
+        reason = mismatch(found, by or "", line)
+        if reason is not None or found is None:
+            outcomes.append(reason or "unknown_reference")
+            continue
+        bank: BankState = "matched" if line.direction == "debit" else "reversed"
+        payments[line.reference] = msgspec.structs.replace(found, bank=bank)
+        outcomes.append(bank)
+    return outcomes
 
 
 def statements(view: StateView) -> list[StatementSummary]:

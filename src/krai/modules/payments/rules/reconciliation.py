@@ -197,7 +197,7 @@ def _match(
         line.line_id, line.booked_on, line.direction, line.amount_kopecks, line.reference
     )
     found = read_record(ctx.state, payment_key(line.reference), Payment)
-    reason = _mismatch(ctx, found, line)
+    reason = mismatch(found, ctx.signer, line)
     if reason is not None:
         index = UnmatchedLine(reason, line.reference, part)
         write_record(ctx.state, unmatched_key(statement_id, line.line_id), index)
@@ -214,8 +214,10 @@ def _match(
     return msgspec.structs.replace(outcome, matched=bank)
 
 
-def _mismatch(ctx: Context, found: Payment | None, line: StatementLine) -> Mismatch | None:
-    if found is None or found.by != ctx.signer:
+def mismatch(found: Payment | None, signer: str, line: StatementLine) -> Mismatch | None:
+    """Why ``line``, recorded by ``signer``, matches no payment (``found``: the payment its
+    reference names, as it stands), or None when it matches."""
+    if found is None or found.by != signer:
         return "reversal_without_original" if line.direction == "credit" else "unknown_reference"
     if found.amount_kopecks != line.amount_kopecks:
         return "amount_differs"

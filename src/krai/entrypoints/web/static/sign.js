@@ -1,0 +1,216 @@
+// krai: signs an upload's transactions in the browser; the private key never leaves it.
+//
+// The preview page gives, per transaction, the exact bytes to sign (base64). Before anything
+// is signed this script checks that those bytes say what the page shows:
+// 1. they are "krai/tx/v1\n" followed by the RFC 8785 form of one JSON envelope
+//    (RFC 8785 is JSON.stringify with keys sorted by UTF-16 code units, for krai's
+//    integers, strings, booleans and null);
+// 2. the envelope names the network, signer and key the page names, its part number and
+//    count, and the statement id shown;
+// 3. its body's lines are exactly the table's rows, in order, and each row's visible cells
+//    (line, date, amount, reference) say the same as the row's data.
+// Then the key file (a `krai keys generate` file, read here and nowhere else) is imported
+// into WebCrypto as Ed25519, its key id recomputed from the public key and compared with the
+// page's, each transaction signed and POSTed to /v1/transactions in order, stopping at the
+// first refusal; each receipt links to its entry in the explorer.
+"use strict";
+
+(function () {
+  const section = document.getElementById("signing");
+  if (!section) return;
+  const subtle = window.crypto && window.crypto.subtle;
+  const words = JSON.parse(document.getElementById("sign-words").textContent);
+  const toSign = JSON.parse(document.getElementById("to-sign").textContent);
+  const status = document.getElementById("sign-status");
+  const button = document.getElementById("sign-button");
+  const keyInput = document.getElementById("key-file");
+  const receipts = document.getElementById("receipts");
+  const PREFIX = "krai/tx/v1\n";
+  const KEY_ID_PREFIX = "krai/key-id\ned25519\n";
+  // PKCS #8 wrapping of a 32-byte Ed25519 seed (RFC 8410 §7).
+  const PKCS8_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
+    0x04, 0x22, 0x04, 0x20];
+  let signingKey = null;
+  let checked = [];
+
+  class Refusal extends Error {}
+
+  function say(text, bad) {
+    status.textContent = text;
+    status.classList.toggle("bad", Boolean(bad));
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+  }
+
+  function fromBase64(text) {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  }
+
+  function toBase64(bytes) {
+    return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+  }
+
+  function toHex(bytes) {
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function concat(...parts) {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) { out.set(part, at); at += part.length; }
+    return out;
+  }
+
+  function canonical(value) {
+    if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
+    if (value !== null && typeof value === "object") {
+      const keys = Object.keys(value).sort();
+      return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonical(value[k])).join(",") + "}";
+    }
+    if (typeof value === "number" && !Number.isSafeInteger(value)) throw new Refusal(words.mismatch);
+    return JSON.stringify(value);
+  }
+
+  // The lines of part `number` as the page shows them.
+  function shownLines(number) {
+    const table = document.querySelector(`table.upload-part[data-part="${number}"]`);
+    if (!table) throw new Refusal(words.mismatch);
+    return Array.from(table.querySelectorAll("tbody tr"), (row) => {
+      const line = JSON.parse(row.dataset.line);
+      const cell = (name) => row.querySelector(`[data-shows="${name}"]`);
+      const agrees = cell("line_id").textContent.trim() === line.line_id
+        && cell("reference").textContent.trim() === line.reference
+        && cell("booked_on").getAttribute("datetime") === line.booked_on
+        && cell("amount_kopecks").textContent.replace(/\D/g, "").replace(/^0+(?=\d)/, "") === String(line.amount_kopecks);
+      if (!agrees) throw new Refusal(words.mismatch);
+      return line;
+    });
+  }
+
+  // The envelope the bytes of transaction `index` hold, if they say what the page shows.
+  function envelopeOf(item, index) {
+    const bytes = fromBase64(item.signing_bytes);
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    if (!text.startsWith(PREFIX)) throw new Refusal(words.mismatch);
+    const json = text.slice(PREFIX.length);
+    const envelope = JSON.parse(json);
+    const body = envelope.body || {};
+    const expected = [
+      canonical(envelope) === json,
+      envelope.v === 1,
+      envelope.network === section.dataset.network,
+      envelope.signer === section.dataset.signer,
+      envelope.key_id === section.dataset.keyId,
+      body.statement_id === section.dataset.statementId,
+      body.part === index + 1,
+      body.parts === toSign.length,
+      canonical(body.lines) === canonical(shownLines(index + 1)),
+    ];
+    if (!expected.every(Boolean)) throw new Refusal(words.mismatch);
+    return { bytes, envelope };
+  }
+
+  async function sha256(bytes) {
+    return new Uint8Array(await subtle.digest("SHA-256", bytes));
+  }
+
+  // The Ed25519 key in a `krai keys generate` file, if it is the key the page names.
+  async function keyFrom(file) {
+    let stored;
+    try {
+      stored = JSON.parse(await file.text());
+    } catch (error) {
+      throw new Refusal(words.bad_key);
+    }
+    if ((stored.type || "ed25519") !== "ed25519") throw new Refusal(words.gost);
+    const seed = fromBase64(String(stored.seed || ""));
+    if (seed.length !== 32) throw new Refusal(words.bad_key);
+    const pkcs8 = concat(Uint8Array.from(PKCS8_PREFIX), seed);
+    const algorithm = { name: "Ed25519" };
+    let exportable;
+    try {
+      exportable = await subtle.importKey("pkcs8", pkcs8, algorithm, true, ["sign"]);
+    } catch (error) {
+      throw new Refusal(words.no_ed25519);
+    }
+    const publicKey = fromBase64((await subtle.exportKey("jwk", exportable)).x);
+    const material = concat(new TextEncoder().encode(KEY_ID_PREFIX), publicKey);
+    const keyId = toHex((await sha256(material)).slice(0, 8));
+    if (keyId !== section.dataset.keyId) throw new Refusal(fill(words.wrong_key, { key_id: keyId }));
+    return subtle.importKey("pkcs8", pkcs8, algorithm, false, ["sign"]);
+  }
+
+  function addReceipt(number, answer) {
+    const item = document.createElement("li");
+    item.className = "receipt";
+    const link = document.createElement("a");
+    link.href = `/explorer/entries/${answer.index}`;
+    link.textContent = fill(words.entry, { index: answer.index });
+    item.append(fill(words.part, { part: number }) + ": ", link);
+    receipts.append(item);
+  }
+
+  async function signAndSubmit() {
+    button.disabled = true;
+    for (const [index, { bytes, envelope }] of checked.entries()) {
+      say(fill(words.signing, { part: index + 1, parts: checked.length }));
+      const signature = new Uint8Array(await subtle.sign({ name: "Ed25519" }, signingKey, bytes));
+      const response = await fetch("/v1/transactions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ ...envelope, sig: toBase64(signature) }),
+      });
+      const answer = await response.json();
+      if (response.status !== 201) {
+        const why = answer.detail || answer.title || response.status;
+        say(fill(words.refused, { part: index + 1, detail: why }), true);
+        return;
+      }
+      addReceipt(index + 1, answer);
+    }
+    say(words.done);
+    const back = document.createElement("a");
+    back.href = "/payments" + window.location.search + "#statement-list";
+    back.id = "signed-statements";
+    back.textContent = words.statement;
+    status.append(" ", back);
+  }
+
+  async function chooseKey() {
+    signingKey = null;
+    button.disabled = true;
+    const [file] = keyInput.files;
+    if (!file) return;
+    say(words.reading);
+    try {
+      signingKey = await keyFrom(file);
+      button.disabled = false;
+      say(words.ready);
+    } catch (error) {
+      say(error instanceof Refusal ? error.message : String(error), true);
+    }
+  }
+
+  if (!subtle) {
+    say(words.no_ed25519, true);
+    keyInput.disabled = true;
+    return;
+  }
+  try {
+    checked = toSign.map(envelopeOf);
+  } catch (error) {
+    say(error instanceof Refusal ? error.message : words.mismatch, true);
+    keyInput.disabled = true;
+    return;
+  }
+  keyInput.addEventListener("change", chooseKey);
+  button.addEventListener("click", () => {
+    signAndSubmit().catch((error) => {
+      say(String(error), true);
+      button.disabled = false;
+    });
+  });
+})();
