@@ -31,6 +31,7 @@ from krai.app.ats_80020 import (
 from krai.app.statements import PartToSign
 from krai.crypto.canonical import JSONValue
 from krai.modules.energy.messages import SubmitReadings
+from krai.modules.energy.model import participant_key
 from krai.modules.notary.messages import Anchor
 from krai.state.store import StateView
 from krai.tx.errors import not_found
@@ -181,6 +182,13 @@ def _periods(
             )
         found.append((period, int(total), any(i.estimated for i in members)))
     return found
+
+
+def strangers(view: StateView, market_id: str, meter_file: MeterFile) -> list[str]:
+    """The INNs the file gives readings of that are not participants of the market: the
+    ledger would refuse their readings after the anchor is recorded, so say so first."""
+    inns = sorted({str(reading["participant_inn"]) for reading in meter_file.readings})
+    return [inn for inn in inns if view.get_bytes(participant_key(market_id, inn)) is None]
 
 
 def readings_to_sign(
