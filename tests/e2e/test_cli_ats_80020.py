@@ -21,11 +21,9 @@ METER_OPERATOR = "Сетевая компания (коммерческий уч
 BITBAZA, GENERATOR = "Корпорация BitBaza", "ООО «Енисейская генерация»"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
-    """The Krasnoyarsk day, the meter operator's key named ``grid``, and a points file naming
-    the fixture's two measuring points by the participants' real INNs."""
-    path = tmp_path_factory.mktemp("ats") / "home"
+def krasnoyarsk(path: Path) -> dict[str, str]:
+    """A home at ``path`` holding the Krasnoyarsk day, with the meter operator's key named
+    ``grid``; the INNs of BitBaza and the generator, whom the fixture's points measure."""
     scenario = Scenario(_load(HERE / "energy" / "krasnoyarsk_day.yaml"), SqlLedger, home=path)
     ledger = scenario.ledger
     assert isinstance(ledger, SqlLedger)
@@ -33,14 +31,23 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
     ledger.close()
     seed = hashlib.sha256(f"krai-test-key:{METER_OPERATOR}".encode()).digest()
     Keystore(path / "keys").store("grid", ledger.inn(METER_OPERATOR), seed)
-    inns = {name: ledger.inn(name) for name in (BITBAZA, GENERATOR)}
-    yield path, inns
+    return {name: ledger.inn(name) for name in (BITBAZA, GENERATOR)}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+    path = tmp_path_factory.mktemp("ats") / "home"
+    yield path, krasnoyarsk(path)
+
+
+def points_json(inns: dict[str, str]) -> str:
+    """The fixture's measuring points named by the participants' INNs."""
+    return json.dumps({"240010001000101": inns[BITBAZA], "240010001000202": inns[GENERATOR]})
 
 
 def points_file(tmp_path: Path, inns: dict[str, str]) -> Path:
     points = tmp_path / "points.json"
-    codes = {"240010001000101": inns[BITBAZA], "240010001000202": inns[GENERATOR]}
-    points.write_text(json.dumps(codes), encoding="utf-8")
+    points.write_text(points_json(inns), encoding="utf-8")
     return points
 
 
