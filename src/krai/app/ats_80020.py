@@ -338,11 +338,20 @@ def write_80020(message: AtsMessage) -> bytes:
 
 def _party(element: Element, inn: str, name: str) -> None:
     SubElement(element, "inn").text = inn
-    SubElement(element, "name").text = name
+    SubElement(element, "name").text = _carried(name)
+
+
+def _carried(text: str) -> str:
+    """``text`` if XML 1.0 can carry it as written; a control character or a lone surrogate
+    raises ``ValueError``."""
+    for character in text:
+        if ord(character) < 0x20 or 0xD800 <= ord(character) <= 0xDFFF:
+            raise ValueError(f"{text!r}: XML cannot carry the character {character!r}")
+    return text
 
 
 def _point(point: MeasuringPoint) -> Element:
-    element = Element("measuringpoint", {"code": point.code, "name": point.name})
+    element = Element("measuringpoint", {"code": point.code, "name": _carried(point.name)})
     for channel in point.channels:
         desc = CHANNELS[channel.code]
         written = SubElement(element, "measuringchannel", {"code": channel.code, "desc": desc})
