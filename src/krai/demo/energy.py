@@ -6,9 +6,9 @@ high for certainty, a local generator offers up to 30 MW; behind the park's 120 
 connection the local supply is 150 MW, so the connection binds in the hours the residents
 want more. Orders are sealed until the gate (noon the day before, Krasnoyarsk time), revealed,
 cleared by the operator and recomputed by every node. Meter readings arrive the next morning
-as the meter operator's ATS 80020 file, anchored and imported (one estimated and later
-replaced; one participant's meter sends nothing one day, and one of its readings never
-arrives), each day is settled through the
+as the meter operator's ATS 80020 file, anchored and imported (one reading estimated and
+later replaced; one data centre's meter is missing from a day's file, its readings keyed in
+by hand, one of them never arriving), each day is settled through the
 participants' accounts, and in July the month's waste heat is sold to district heating. All
 volumes are synthetic, drawn from the demo's seeded generator.
 """
