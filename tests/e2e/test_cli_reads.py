@@ -55,6 +55,7 @@ WITHOUT_DOCUMENT = {
     "log witnesses policy-file",  # a C2SP policy file
     "receipt get",  # a C2SP tlog-proof file
     "payments export-orders",  # a «Клиент банка» file of payment orders
+    "energy export-positions",  # an ATS 80020 file of cleared positions
     "witness init",
     "witness add-log",
     "witness vkey",

@@ -48,7 +48,12 @@ def statement_transactions(
     Raises ``RejectedError`` naming the part when a part cannot be a transaction (a line too
     long for any part: ``oversize``).
     """
-    parts = statement_to_sign(statement_id, lines)
+    return signed_parts(origin, key, statement_to_sign(statement_id, lines))
+
+
+def signed_parts(origin: str, key: Signer, parts: Sequence["PartToSign"]) -> list[Transaction]:
+    """Each part signed by ``key``, in order; ``RejectedError`` names a part that cannot be
+    a transaction."""
     transactions = []
     for number, part in enumerate(parts, start=1):
         unsigned = Transaction(

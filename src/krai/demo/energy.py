@@ -6,17 +6,23 @@ high for certainty, a local generator offers up to 30 MW; behind the park's 120 
 connection the local supply is 150 MW, so the connection binds in the hours the residents
 want more. Orders are sealed until the gate (noon the day before, Krasnoyarsk time), revealed,
 cleared by the operator and recomputed by every node. Meter readings arrive the next morning
-(one estimated and later replaced, one never arriving), each day is settled through the
+as the meter operator's ATS 80020 file, anchored and imported (one reading estimated and
+later replaced; one data centre's meter is missing from a day's file, its readings keyed in
+by hand, one of them never arriving), each day is settled through the
 participants' accounts, and in July the month's waste heat is sold to district heating. All
 volumes are synthetic, drawn from the demo's seeded generator.
 """
 
 import hashlib
+import json
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
+from krai.app.ats_80020 import AtsMessage, Channel, Interval, MeasuringPoint, write_80020
+from krai.app.meter_readings import read_meter_file, readings_to_sign
 from krai.demo.parks import BITBAZA, DC_ENISEY, DC_SIBDATA, EBANG, ENTU, GRID, METAVERSE, PARK
 from krai.demo.world import FOUNDER_KEY, DemoError, Organisation, Step, World
 from krai.modules.energy import queries
@@ -311,13 +317,16 @@ def _meter_and_settle(
                     (organisation, day, period) == ESTIMATED,
                 )
             )
-    body = {"market_id": MARKET, "delivery_date": day, "readings": readings}
-    world.submit_all(
-        [
-            (GRID.key, "energy.submit_readings", body),
-            (OPERATOR.key, "energy.settle_day", {"market_id": MARKET, "delivery_date": day}),
-        ]
-    )
+    lost = MISSING[0].inn if day == MISSING[1] else None
+    filed = [r for r in readings if r["participant_inn"] != lost]
+    _import_meter_file(world, day, filed)
+    calls = []
+    if lost is not None:  # its meter sent no file that day: the operator keys in what it has
+        by_hand = [r for r in readings if r["participant_inn"] == lost]
+        body = {"market_id": MARKET, "delivery_date": day, "readings": by_hand}
+        calls.append((GRID.key, "energy.submit_readings", body))
+    settle = {"market_id": MARKET, "delivery_date": day}
+    world.submit_all([*calls, (OPERATOR.key, "energy.settle_day", settle)])
     world.count("meter readings", len(readings))
     world.count("settled days")
     estimated_on = date.fromisoformat(ESTIMATED[1]) + timedelta(days=3)
@@ -343,6 +352,76 @@ def _meter_and_settle(
                 ),
             ]
         )
+
+
+def _import_meter_file(world: World, day: str, readings: list[dict[str, Any]]) -> None:
+    """The day's readings as the meter operator's system sends them — an ATS 80020 file of
+    half hours in the home's ``meters/``, with the points file naming each meter's
+    participant — imported as ``krai energy import-readings`` does: the file's SHA-256
+    anchored, then its readings (docs/modules/energy.md, "Formats")."""
+    folder = world.services.settings.home / "meters"
+    folder.mkdir(exist_ok=True)
+    points = {_point_code(o): o.inn for o in PARTICIPANTS}
+    (folder / "points.json").write_text(json.dumps(points, indent=1) + "\n", encoding="utf-8")
+    market = queries.market(world.services.storage, MARKET)
+    assert market is not None
+    path = folder / f"{MARKET}-{day}.xml"
+    path.write_bytes(write_80020(_meter_message(world, market.title, day, readings)))
+    meter_file = read_meter_file(path.read_bytes(), market, points)
+    if sorted(map(_slot, meter_file.readings)) != sorted(map(_slot, readings)):
+        raise DemoError(f"{path} does not read back as the readings it was written from")
+    world.record_parts(GRID.key, readings_to_sign(MARKET, meter_file))
+    world.count("meter data files (ATS 80020)")
+
+
+def _slot(reading: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(sorted(reading.items()))
+
+
+def _point_code(organisation: Organisation) -> str:
+    """The synthetic code of the participant's measuring point."""
+    return f"2400{PARTICIPANTS.index(organisation) + 1:011d}"
+
+
+def _meter_message(world: World, area: str, day: str, readings: list[dict[str, Any]]) -> AtsMessage:
+    """Each participant's readings as a measuring point: channel 01 consumption, 02
+    generation, each hour in two half hours (status 1 when estimated)."""
+    points = []
+    for organisation in PARTICIPANTS:
+        own = sorted(
+            (r for r in readings if r["participant_inn"] == organisation.inn),
+            key=lambda r: r["period"],
+        )
+        if not own:
+            continue
+        channels = tuple(
+            Channel(code, tuple(i for r in own for i in _half_hours(r, name)))
+            for code, name in (("01", "consumption_kwh"), ("02", "generation_kwh"))
+        )
+        points.append(MeasuringPoint(_point_code(organisation), organisation.name, channels))
+    meter_operator = world.inn(GRID.key)
+    following = (date.fromisoformat(day) + timedelta(days=1)).strftime("%Y%m%d")
+    return AtsMessage(
+        day=day,
+        sender_inn=meter_operator,
+        sender_name=GRID.name,
+        area_inn=meter_operator,
+        area_name=area,
+        points=tuple(points),
+        timezone_hours=7,
+        number=day.replace("-", ""),
+        timestamp=f"{following}083000",
+    )
+
+
+def _half_hours(reading: dict[str, Any], name: str) -> tuple[Interval, Interval]:
+    start = (reading["period"] - 1) * 60
+    first = reading[name] // 2
+    estimated = bool(reading.get("estimated"))
+    return (
+        Interval(start, start + 30, Decimal(first), estimated),
+        Interval(start + 30, start + 60, Decimal(reading[name] - first), estimated),
+    )
 
 
 def _reading(

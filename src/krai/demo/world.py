@@ -18,7 +18,7 @@ from typing import Any
 
 from krai.adapters.keystore import StoredKey
 from krai.app.sequencer import Receipt
-from krai.app.statements import Signer, statement_transactions
+from krai.app.statements import PartToSign, Signer, signed_parts, statement_transactions
 from krai.bootstrap import Founder, Services, found_network
 from krai.config.settings import Settings
 from krai.demo.identifiers import (
@@ -198,6 +198,13 @@ class World:
         signer = Signer(stored.organisation or "", stored.key_id, stored.private_key)
         origin = self.services.origin
         return self.submit(statement_transactions(origin, signer, statement_id, lines))
+
+    def record_parts(self, key: str, parts: Sequence[PartToSign]) -> list[Receipt]:
+        """Sign parts whose nonces are derived (a file's transactions) with ``key`` and
+        sequence them in order."""
+        stored = self._key(key)
+        signer = Signer(stored.organisation or "", stored.key_id, stored.private_key)
+        return self.submit(signed_parts(self.services.origin, signer, parts))
 
     def submit(self, transactions: Sequence[Transaction]) -> list[Receipt]:
         """Sequence in batches; every one must be accepted."""

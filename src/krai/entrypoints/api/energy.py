@@ -3,17 +3,25 @@ period's curves and book (anyone re-clears it), the day's recomputation, invoice
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse
 
 from krai.app.energy_recompute import recompute_day
 from krai.app.lookups import require_market
-from krai.entrypoints.api.context import StorageDep, calendar_day, document, found
-from krai.entrypoints.api.limits import DATE, MONTH, Identifier
-from krai.entrypoints.api.problems import PROBLEM_RESPONSES, not_found
+from krai.app.meter_readings import (
+    MeterFileError,
+    points_from_json,
+    read_meter_file,
+    readings_to_sign,
+    strangers,
+)
+from krai.entrypoints.api.context import ServicesDep, StorageDep, calendar_day, document, found
+from krai.entrypoints.api.limits import DATE, MAX_BODY_BYTES, MONTH, Identifier
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError, not_found
 from krai.modules.energy import queries
 from krai.modules.energy.model import periods_per_day
 from krai.state.records import record_json, records_json
+from krai.tx.errors import Code
 
 router = APIRouter(prefix="/v1/energy", tags=["energy"], responses=PROBLEM_RESPONSES)
 
@@ -92,3 +100,50 @@ def heat(market_id: Identifier, month: Month, storage: StorageDep) -> JSONRespon
     """As ``krai energy heat``."""
     require_market(storage, market_id)
     return document(queries.heat_report(storage, market_id, month))
+
+
+@router.post(
+    "/readings",
+    summary="Read an ATS 80020 meter data file: the transactions that record it, for the meter "
+    "operator to sign",
+)
+async def reading_parts(
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="An ATS 80020 (or 80040) XML file.")],
+    market_id: Annotated[
+        str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", description="The market's id.")
+    ],
+    points: Annotated[
+        UploadFile | None,
+        File(
+            description='JSON {"measuring point code": "participant INN"} (default: the codes '
+            "are INNs)."
+        ),
+    ] = None,
+) -> JSONResponse:
+    """As ``krai energy import-readings`` reads a file, without signing or recording: the
+    file's SHA-256, its readings, and each transaction's type, version, nonce and body — the
+    notary's anchor of the file first, then its ``energy.submit_readings``; the meter operator
+    signs them and submits them to ``/v1/transactions`` in order. A malformed file is a
+    ``malformed_file`` problem whose detail names the line and element."""
+    market = require_market(services.storage, market_id)
+    data = await file.read(MAX_BODY_BYTES + 1)
+    try:
+        given = None if points is None else points_from_json(await points.read(MAX_BODY_BYTES + 1))
+        meter_file = read_meter_file(data, market, given)
+    except MeterFileError as error:
+        raise ProblemError("malformed_file", str(error)) from None
+    unknown = strangers(services.storage, market_id, meter_file)
+    if unknown:
+        message = f"not participants of market {market_id}: {', '.join(unknown)}"
+        raise ProblemError(Code.RULE_VIOLATION.value, message)
+    return document(
+        {
+            "network": services.origin,
+            "market_id": market_id,
+            "delivery_date": meter_file.day,
+            "sha256": meter_file.sha256,
+            "readings": meter_file.readings,
+            "parts": [part._asdict() for part in readings_to_sign(market_id, meter_file)],
+        }
+    )

@@ -347,3 +347,135 @@ def heat(
         require_market(services.storage, market_id)
         document = queries.heat_report(services.storage, market_id, month)
     show(document, json_output)
+
+
+@app.command("import-readings")
+def import_readings(
+    source: Annotated[Path, typer.Argument(help="An ATS 80020 (or 80040) XML file.")],
+    market_id: Annotated[str, typer.Option("--market", help="The market's id.")],
+    signer: Annotated[str, typer.Option(help="The meter operator's key name.")],
+    points: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON {"measuring point code": "participant INN"}; without it each point\'s '
+            "code is its participant's INN."
+        ),
+    ] = None,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Record a day's meter data from an 80020 file: the file's SHA-256 anchored by the
+    notary, then its readings in as many energy.submit_readings as they need."""
+    # Imported here: reading XML is this command's alone (start-up of the others).
+    from krai.app.ats_80020 import MAX_FILE_BYTES  # noqa: PLC0415
+    from krai.app.meter_readings import (  # noqa: PLC0415
+        MAX_POINTS_BYTES,
+        MeterFileError,
+        points_from_json,
+        read_meter_file,
+        readings_to_sign,
+        strangers,
+    )
+    from krai.app.ports import KeystoreError  # noqa: PLC0415
+    from krai.app.statements import Signer, record_statement, signed_parts  # noqa: PLC0415
+
+    data = _bounded(source, MAX_FILE_BYTES)
+    try:
+        given = None if points is None else points_from_json(_bounded(points, MAX_POINTS_BYTES))
+    except MeterFileError as error:
+        fail(f"{points}: {error}", EXIT_USAGE)
+    with services_for(home) as services, refusals():
+        market = require_market(services.storage, market_id)
+        try:
+            meter_file = read_meter_file(data, market, given)
+        except MeterFileError as error:
+            fail(f"{source}: {error}", EXIT_USAGE)
+        unknown = strangers(services.storage, market_id, meter_file)
+        if unknown:
+            fail(f"{source}: not participants of market {market_id}: {', '.join(unknown)}")
+        try:
+            stored = services.keystore.load(signer)
+        except KeystoreError as error:
+            fail(str(error), EXIT_USAGE)
+        key = Signer(stored.organisation or "", stored.key_id, stored.private_key)
+        transactions = signed_parts(services.origin, key, readings_to_sign(market_id, meter_file))
+        recorded = record_statement(services.sequencer, transactions)
+    if recorded.refusal is not None:
+        done = f"{len(recorded.receipts)} of {recorded.parts} transactions recorded"
+        fail(f"transaction {recorded.refused_part} refused ({done}): {recorded.refusal}")
+    estimated = sum(1 for reading in meter_file.readings if reading.get("estimated"))
+    summary = {
+        "sha256": meter_file.sha256,
+        "delivery_date": meter_file.day,
+        "readings": len(meter_file.readings),
+        "estimated": estimated,
+        "receipts": [receipt.to_json() for receipt in recorded.receipts],
+    }
+    if json_output:
+        print_json(summary)
+        return
+    console.print(
+        f"{len(meter_file.readings)} readings of {meter_file.day} ({estimated} estimated) "
+        f"recorded in {recorded.parts - 1} transactions; the file's SHA-256 "
+        f"{meter_file.sha256} anchored",
+        highlight=False,
+    )
+
+
+def _bounded(source: Path, limit: int) -> bytes:
+    """The file's bytes, refused unread when larger than ``limit``."""
+    try:
+        with source.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        fail(f"cannot read {source}: {error.strerror or error}", EXIT_USAGE)
+    if len(data) > limit:
+        fail(f"{source}: larger than {limit} bytes", EXIT_USAGE)
+    return data
+
+
+@app.command("export-positions")
+def export_positions_command(
+    market_id: Annotated[str, typer.Option("--market", help="The market's id.")],
+    day: Annotated[str, typer.Option(help="The delivery day, YYYY-MM-DD.", callback=checked_day)],
+    file_format: Annotated[
+        str, typer.Option("--format", metavar="80020", help="The file format.")
+    ] = "80020",
+    points: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON {"measuring point code": "participant INN"}, one point a participant; '
+            "without it each point's code is the participant's INN."
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here (default: standard output).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """The exchange's cleared positions of a day as an ATS 80020 file: a measuring point per
+    participant, channel 01 the kWh it bought and 02 the kWh it sold in each period."""
+    from krai.app.meter_readings import (  # noqa: PLC0415
+        MAX_POINTS_BYTES,
+        MeterFileError,
+        export_positions,
+        points_from_json,
+    )
+
+    if file_format != "80020":
+        fail(f"{file_format!r} is not one of 80020", EXIT_USAGE)
+    try:
+        given = None if points is None else points_from_json(_bounded(points, MAX_POINTS_BYTES))
+    except MeterFileError as error:
+        fail(f"{points}: {error}", EXIT_USAGE)
+    with services_for(home) as services, refusals():
+        try:
+            data, message = export_positions(services.storage, market_id, str(day), given)
+        except MeterFileError as error:
+            fail(str(error), EXIT_USAGE)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}", EXIT_USAGE)
+    console.print(f"{len(message.points)} measuring points written to {out}", highlight=False)
