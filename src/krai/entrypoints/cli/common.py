@@ -147,6 +147,18 @@ def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
     raise typer.Exit(code)
 
 
+def read_bounded(source: Path, limit: int) -> bytes:
+    """A file's bytes, refused unread (exit 2) when larger than ``limit`` or unreadable."""
+    try:
+        with source.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        fail(f"cannot read {source}: {error.strerror or error}", EXIT_USAGE)
+    if len(data) > limit:
+        fail(f"{source}: larger than {limit} bytes", EXIT_USAGE)
+    return data
+
+
 def checked_day(value: str | None) -> str | None:
     """A Typer callback: a date option or argument must be a calendar date ``YYYY-MM-DD``
     (else one error line and exit 2), by the rule every surface applies."""

@@ -20,6 +20,7 @@ from krai.entrypoints.cli.common import (
     fail,
     new_table,
     print_json,
+    read_bounded,
     refusals,
     services_for,
     show,
@@ -379,9 +380,9 @@ def import_readings(
     from krai.app.ports import KeystoreError  # noqa: PLC0415
     from krai.app.statements import Signer, record_statement, signed_parts  # noqa: PLC0415
 
-    data = _bounded(source, MAX_FILE_BYTES)
+    data = read_bounded(source, MAX_FILE_BYTES)
     try:
-        given = None if points is None else points_from_json(_bounded(points, MAX_POINTS_BYTES))
+        given = None if points is None else points_from_json(read_bounded(points, MAX_POINTS_BYTES))
     except MeterFileError as error:
         fail(f"{points}: {error}", EXIT_USAGE)
     with services_for(home) as services, refusals():
@@ -422,18 +423,6 @@ def import_readings(
     )
 
 
-def _bounded(source: Path, limit: int) -> bytes:
-    """The file's bytes, refused unread when larger than ``limit``."""
-    try:
-        with source.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as error:
-        fail(f"cannot read {source}: {error.strerror or error}", EXIT_USAGE)
-    if len(data) > limit:
-        fail(f"{source}: larger than {limit} bytes", EXIT_USAGE)
-    return data
-
-
 @app.command("export-positions")
 def export_positions_command(
     market_id: Annotated[str, typer.Option("--market", help="The market's id.")],
@@ -463,7 +452,7 @@ def export_positions_command(
     if file_format != "80020":
         fail(f"{file_format!r} is not one of 80020", EXIT_USAGE)
     try:
-        given = None if points is None else points_from_json(_bounded(points, MAX_POINTS_BYTES))
+        given = None if points is None else points_from_json(read_bounded(points, MAX_POINTS_BYTES))
     except MeterFileError as error:
         fail(f"{points}: {error}", EXIT_USAGE)
     with services_for(home) as services, refusals():

@@ -33,6 +33,7 @@ from krai.entrypoints.cli.common import (
     fail,
     new_table,
     print_json,
+    read_bounded,
     services_for,
     show,
 )
@@ -177,7 +178,9 @@ def import_statement(
     """Record a bank statement, in as many parts as one transaction's size requires, and
     print how each line matched the ledger's payments."""
     try:
-        lines = read_statement(_bounded_bytes(source), cast(StatementFormat, file_format))
+        lines = read_statement(
+            read_bounded(source, MAX_FILE_BYTES), cast(StatementFormat, file_format)
+        )
     except StatementFileError as error:
         fail(f"{source}: {error}", EXIT_USAGE)
     with services_for(home) as services:
@@ -213,18 +216,6 @@ def _print_statement(
     console.print(f"{len(statement.lines)} lines in {recorded.parts} parts", highlight=False)
 
 
-def _bounded_bytes(source: Path) -> bytes:
-    """The file's bytes, refused unread when larger than any statement file may be."""
-    try:
-        with source.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        fail(f"cannot read {source}: {error}", EXIT_USAGE)
-    if len(data) > MAX_FILE_BYTES:
-        fail(f"{source}: larger than {MAX_FILE_BYTES} bytes", EXIT_USAGE)
-    return data
-
-
 @app.command("export-orders")
 def export_orders_command(
     day: Annotated[
@@ -254,7 +245,7 @@ def export_orders_command(
 ) -> None:
     """The paying agent's payments of a day as «Клиент банка» payment orders for its bank."""
     try:
-        given = requisites_from_json(_bounded_bytes(requisites))
+        given = requisites_from_json(read_bounded(requisites, MAX_FILE_BYTES))
     except RequisitesError as error:
         fail(f"{requisites}: {error}", EXIT_USAGE)
     with services_for(home) as services:
