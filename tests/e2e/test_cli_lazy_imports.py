@@ -72,3 +72,16 @@ def test_a_read_loads_no_heavy_package(home: Path, command: str) -> None:
 @pytest.mark.parametrize("command", UNUSED)
 def test_a_read_loads_nothing_it_does_not_use(home: Path, command: str) -> None:
     assert loaded(home, command, UNUSED[command]) == "loaded:"
+
+
+@pytest.mark.parametrize("module", ["accounts", "energy", "identity", "notary", "parks", "payments"])
+def test_a_modules_queries_load_none_of_its_messages_or_rules(module: str) -> None:
+    probe = (
+        f"import sys, krai.modules.{module}.queries\n"
+        f"print(*sorted(m for m in sys.modules if m.startswith('krai.modules.')"
+        f" and m.split('.')[3:4] in (['messages'], ['rules'], ['machine'])))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -37,7 +37,6 @@ from krai.entrypoints.cli.common import (
     services_for,
     show,
 )
-from krai.entrypoints.reports.audit import render_html, write_xlsx
 from krai.entrypoints.words.findings import describe
 from krai.entrypoints.words.i18n import Words
 from krai.modules.payments import queries, trace
@@ -91,10 +90,8 @@ def audit(
         except CalendarDayError as error:
             fail(str(error), EXIT_USAGE)
         titles = {p.programme_id: p.title for p in queries.programmes(services.storage)}
-    if html is not None:
-        html.write_text(render_html(report, titles), encoding="utf-8")
-    if xlsx is not None:
-        write_xlsx(report, titles, xlsx)
+    if html is not None or xlsx is not None:
+        _write_reports(report, titles, html, xlsx)
     if json_output:
         print_json(report)
         return
@@ -116,6 +113,18 @@ def _print_findings(report: dict[str, Any], titles: dict[str, str]) -> None:
     console.print(table)
     total = words.roubles(report["at_stake"]["total_kopecks"])
     console.print(f"Находок: {len(report['findings'])}; под риском {total}", highlight=False)
+
+
+def _write_reports(
+    report: dict[str, Any], titles: dict[str, str], html: Path | None, xlsx: Path | None
+) -> None:
+    """The audit as an HTML page and a workbook (Jinja2 and openpyxl load only for these)."""
+    from krai.entrypoints.reports.audit import render_html, write_xlsx  # noqa: PLC0415
+
+    if html is not None:
+        html.write_text(render_html(report, titles), encoding="utf-8")
+    if xlsx is not None:
+        write_xlsx(report, titles, xlsx)
 
 
 @app.command("trace")

@@ -8,13 +8,13 @@ that arrived later.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from krai.modules.payments.audit import audit, count_by_kind
 from krai.modules.payments.formulas import FormulaError, evaluate
-from krai.modules.payments.messages import StatementLine
+from krai.modules.payments.matching import mismatch
 from krai.modules.payments.model import (
     PREFIX,
     accrual_key,
@@ -59,9 +59,11 @@ from krai.modules.payments.records import (
     fact_rank,
     facts_in_effect,
 )
-from krai.modules.payments.rules.reconciliation import mismatch
 from krai.state.records import R, Record, read_record, scan_records
 from krai.state.store import StateView
+
+if TYPE_CHECKING:
+    from krai.modules.payments.messages import StatementLine
 
 
 def programme(view: StateView, programme_id: str) -> ProgrammeView | None:
@@ -227,7 +229,7 @@ def statement(view: StateView, statement_id: str) -> StatementInParts | None:
 
 
 def expected_outcomes(
-    view: StateView, signer: str | None, lines: Sequence[StatementLine]
+    view: StateView, signer: str | None, lines: Sequence["StatementLine"]
 ) -> list[str]:
     """How each line of a statement not yet recorded would match if ``signer`` recorded it
     now, in order (a line sees what the lines before it matched): ``matched``, ``reversed``

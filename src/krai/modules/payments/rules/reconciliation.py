@@ -18,6 +18,7 @@ from typing import Any, Literal
 import msgspec
 
 from krai.modules.payments import events
+from krai.modules.payments.matching import mismatch
 from krai.modules.payments.messages import (
     ReconcileStatement,
     ReconcileStatementPart,
@@ -34,7 +35,6 @@ from krai.modules.payments.model import (
 from krai.modules.payments.records import (
     BankLine,
     IncompleteStatement,
-    Mismatch,
     PartEntry,
     Payment,
     StatementInParts,
@@ -212,17 +212,3 @@ def _match(
         ctx.state.delete(unreconciled_key(line.reference))
     ctx.emit(events.StatementLineMatched(statement_id, line.line_id, line.reference, bank))
     return msgspec.structs.replace(outcome, matched=bank)
-
-
-def mismatch(found: Payment | None, signer: str, line: StatementLine) -> Mismatch | None:
-    """Why ``line``, recorded by ``signer``, matches no payment (``found``: the payment its
-    reference names, as it stands), or None when it matches."""
-    if found is None or found.by != signer:
-        return "reversal_without_original" if line.direction == "credit" else "unknown_reference"
-    if found.amount_kopecks != line.amount_kopecks:
-        return "amount_differs"
-    if line.direction == "debit" and found.bank != "unreconciled":
-        return "duplicate_debit"
-    if line.direction == "credit" and found.bank != "matched":
-        return "reversal_without_original"
-    return None
