@@ -8,7 +8,7 @@ open ledger (a keystore, a vault, tile sources and sinks, a witness's directory)
 import json
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,10 +19,16 @@ from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.keystore import KEY_TYPES, Keystore, StoredKey
 from krai.adapters.operator_token import ensure_operator_token, load_operator_token
 from krai.adapters.sql.storage import SqlStorage, open_storage
-from krai.app.ports import Clock, ScratchState, Storage
+from krai.app.ports import Clock, FollowerFiles, ScratchState, Storage
 from krai.config.settings import Settings, write_settings
 from krai.crypto.keys import Ed25519PrivateKey
-from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier, parse_cosignature_vkey
+from krai.log.note import (
+    CosignatureSigner,
+    NoteSigner,
+    NoteVerifier,
+    parse_cosignature_vkey,
+    parse_vkey,
+)
 from krai.modules.release import MODULES
 
 if TYPE_CHECKING:
@@ -100,7 +106,9 @@ class Services:
 
     @cached_property
     def log_verifier(self) -> NoteVerifier:
-        """The verifier of this log's checkpoints."""
+        """The verifier of this log's checkpoints (a follower's home pins it, ADR 0036)."""
+        if self.settings.log_vkey is not None:
+            return parse_vkey(self.settings.log_vkey)
         return log_signer(self.keystore.load(LOG_KEY_NAME), self.origin).verifier
 
     @cached_property
@@ -217,6 +225,20 @@ def tile_sink(directory: Path) -> "TileSink":
     from krai.adapters.static_tiles import DirectoryTileSink  # noqa: PLC0415 - on demand
 
     return DirectoryTileSink(directory)
+
+
+def follower_files(settings: Settings) -> "FollowerFiles":
+    """A follower's own files in its home: status, pending checkpoint, alarms (ADR 0036)."""
+    from krai.adapters.follower_files import DirectoryFollowerFiles  # noqa: PLC0415 - on demand
+
+    return DirectoryFollowerFiles(settings.home)
+
+
+def write_genesis(settings: Settings, document: Mapping[str, object]) -> None:
+    """Store the genesis document in the home, as ``krai init`` does (a follower copies its
+    log's entry 0 there, so that the home opens as any other)."""
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    settings.genesis_file.write_text(text, "utf-8")
 
 
 def read_genesis(settings: Settings) -> dict[str, object]:

@@ -1,0 +1,379 @@
+"""Following a remote log: a verified copy in a home of one's own, kept in step (ADR 0036).
+
+Each poll reads the log's ``checkpoint`` and, if it is new, checks in order: the log's
+signature under the pinned key (and the policy's witness quorum); that the log's tiles
+fold into its root; that the tree stored here is a prefix of it (an RFC 9162 consistency
+proof built from the tiles, checked against the root stored here and the signed root); then
+one entry bundle at a time, every entry's leaf hash against its tile, its signature, and
+its replay against the state stored here. Each bundle is stored with its tree nodes, state
+and events in one database transaction, once the consistency proof from its end to the
+signed size checks — the last one together with the checkpoint, now accepted. A kill at
+any point leaves whole bundles, and the next poll goes on from there.
+
+What contradicts a signed checkpoint raises a ``AlarmError``: its evidence is kept in the
+home and the follower stops advancing until an operator moves the alarm away.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from krai.app.cached_state import CachedState
+from krai.app.follow_status import PENDING_FILE, PollRecord, latest_alarm, read_poll
+from krai.app.follow_tiles import TileReadError, TileTree
+from krai.app.ports import Batch, Clock, FollowerFiles, Storage, StoredCheckpoint, StoredEntry
+from krai.app.remote_verify import CHECKPOINT_PATH, MAX_CHECKPOINT_BYTES, TileSource
+from krai.log.checkpoint import Checkpoint, open_checkpoint
+from krai.log.cosigned import QuorumError, verify_with_policy
+from krai.log.hashing import leaf_hash
+from krai.log.note import NoteError, NoteVerifier
+from krai.log.policy import Policy
+from krai.log.tiles import TILE_WIDTH
+from krai.log.tree import CompactRange, consistency_proof, root_hash
+from krai.log.verify import ProofError, verify_consistency
+from krai.state.engine import Engine, check_signature
+from krai.state.entry import Entry, decode_entry
+from krai.state.store import Overlay
+from krai.tx.errors import Code, RejectedError
+
+
+class AlarmError(Exception):
+    """The log contradicts what it signed: ``kind`` names how, ``evidence`` proves it."""
+
+    def __init__(
+        self, kind: str, message: str, evidence: Mapping[str, bytes], index: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.evidence = dict(evidence)
+        self.index = index
+
+
+class CannotAdvanceError(Exception):
+    """This poll cannot advance, through no proven fault of the log: unreachable, a tile
+    missing, or too few witness cosignatures yet."""
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What the follower accepts: the log's pinned key, and optionally a tlog-policy."""
+
+    verifier: NoteVerifier
+    policy: Policy | None = None
+
+
+@dataclass
+class PollReport:
+    """One poll: the sizes seen, the entries stored, and the alarm if one was raised."""
+
+    size: int
+    primary_size: int | None = None
+    appended: int = 0
+    accepted: int | None = None
+    alarm: dict[str, Any] | None = None
+    error: str | None = None
+    raised: bool = False
+    """Whether this poll raised the alarm (else it stood already, or there is none)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON object."""
+        return {
+            "size": self.size,
+            "primary_size": self.primary_size,
+            "appended": self.appended,
+            "accepted": self.accepted,
+            "alarm": self.alarm,
+            "error": self.error,
+        }
+
+
+class Follower:
+    """Keeps ``storage`` a verified copy of the log ``source`` serves."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        engine: Engine,
+        *,
+        source: TileSource,
+        trust: Trust,
+        files: FollowerFiles,
+        clock: Clock,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self._storage = storage
+        self._engine = engine
+        self._source = source
+        self._trust = trust
+        self._files = files
+        self._clock = clock
+        self._progress = progress
+
+    def poll(self) -> PollReport:
+        """Look at the log once and catch up with it, unless an alarm stands."""
+        report = PollReport(self._storage.log_size())
+        report.alarm = latest_alarm(self._files)
+        if report.alarm is not None:
+            return report
+        checked_at = self._clock.now_ms()
+        note = ""
+        try:
+            note = self._read_note()
+            checkpoint = self._open(note)
+            report.primary_size = checkpoint.size
+            self._record(checkpoint.size, checked_at, in_step=False)
+            report.appended = self._advance(checkpoint, note)
+        except CannotAdvanceError as error:
+            report.error = str(error)
+            self._record(report.primary_size, checked_at, in_step=False, error=report.error)
+            return report
+        except AlarmError as alarm:
+            report.alarm, report.raised = self._raise(alarm, note, checked_at), True
+            return report
+        report.size = self._storage.log_size()
+        report.accepted = checkpoint.size
+        self._record(checkpoint.size, checked_at, in_step=True)
+        return report
+
+    def _read_note(self) -> str:
+        try:
+            data = TileTree(self._source, 0).read(CHECKPOINT_PATH, MAX_CHECKPOINT_BYTES)
+            return data.decode("utf-8")
+        except TileReadError as error:
+            raise CannotAdvanceError(str(error)) from None
+        except UnicodeDecodeError:
+            raise CannotAdvanceError("the checkpoint is not UTF-8 text") from None
+
+    def _open(self, note: str) -> Checkpoint:
+        """The checkpoint, if the pinned key signed it (else an alarm) and the policy's
+        quorum cosigned it (else this poll waits)."""
+        verifier = self._trust.verifier
+        try:
+            checkpoint = open_checkpoint(note, [verifier], verifier.name)
+        except (ValueError, NoteError) as error:
+            raise AlarmError(
+                "bad_signature",
+                f"the checkpoint does not verify with the pinned key {verifier.name}: {error}",
+                {"shown.note": note.encode()},
+            ) from None
+        if self._trust.policy is not None:
+            try:
+                verify_with_policy(note, self._trust.policy)
+            except (QuorumError, NoteError) as error:
+                raise CannotAdvanceError(f"the policy refuses the checkpoint: {error}") from None
+        return checkpoint
+
+    def _advance(self, checkpoint: Checkpoint, note: str) -> int:
+        """Store the entries up to ``checkpoint`` and accept it; the entries appended."""
+        size = self._storage.log_size()
+        if checkpoint.size <= size:
+            self._check_known(checkpoint, note)
+            return 0
+        tree = TileTree(self._source, checkpoint.size)
+        try:
+            self._check_tiles(tree, checkpoint, note)
+            if size:
+                self._check_prefix(
+                    tree, checkpoint, note, CompactRange.from_reader(self._storage, size)
+                )
+            self._files.write(PENDING_FILE, note.encode())
+            return self._catch_up(tree, checkpoint, note)
+        except TileReadError as error:
+            raise CannotAdvanceError(str(error)) from None
+
+    def _check_known(self, checkpoint: Checkpoint, note: str) -> None:
+        """A checkpoint no larger than the stored tree must have its root; a newer one than
+        the last accepted is accepted (its entries were stored before a kill)."""
+        ours = root_hash(self._storage, checkpoint.size)
+        if ours != checkpoint.root_hash:
+            stored = self._storage.checkpoint_at(checkpoint.size)
+            evidence = {"shown.note": note.encode(), "ours.root": ours.hex().encode()}
+            if stored is not None:
+                evidence["accepted.note"] = stored.note.encode()
+            raise AlarmError(
+                "second_root",
+                f"a second root for size {checkpoint.size}: {checkpoint.root_hash.hex()}, "
+                f"where the entries stored here give {ours.hex()}",
+                evidence,
+            )
+        accepted = self._storage.latest_checkpoint()
+        if checkpoint.size == self._storage.log_size() and (
+            accepted is None or accepted.size < checkpoint.size
+        ):
+            self._storage.append_batch(
+                Batch([], [], {}, [], self._stored_checkpoint(checkpoint, note))
+            )
+
+    def _check_tiles(self, tree: TileTree, checkpoint: Checkpoint, note: str) -> None:
+        found = root_hash(tree, checkpoint.size)
+        if found != checkpoint.root_hash:
+            raise AlarmError(
+                "tiles_disagree",
+                f"the log's tiles of size {checkpoint.size} fold into {found.hex()}, not the "
+                f"signed root {checkpoint.root_hash.hex()}",
+                {"shown.note": note.encode(), "tiles.root": found.hex().encode()},
+            )
+
+    def _check_prefix(
+        self, tree: TileTree, checkpoint: Checkpoint, note: str, ours: CompactRange
+    ) -> None:
+        """The tree stored here (``ours``) must be a prefix of the signed one."""
+        if ours.size == checkpoint.size:
+            proof: list[bytes] = []
+            consistent = ours.root() == checkpoint.root_hash
+        else:
+            proof = consistency_proof(tree, ours.size, checkpoint.size)
+            try:
+                verify_consistency(
+                    ours.size, checkpoint.size, ours.root(), checkpoint.root_hash, proof
+                )
+                consistent = True
+            except ProofError:
+                consistent = False
+        if consistent:
+            return
+        raise AlarmError(
+            "inconsistent",
+            f"the checkpoint of size {checkpoint.size} is not consistent with the "
+            f"{ours.size} entries verified here (root {ours.root().hex()})",
+            self._inconsistency_evidence(ours, note, proof),
+        )
+
+    def _inconsistency_evidence(
+        self, ours: CompactRange, note: str, proof: list[bytes]
+    ) -> dict[str, bytes]:
+        accepted = self._storage.latest_checkpoint()
+        proof_json = {
+            "first_size": ours.size,
+            "first_root": ours.root().hex(),
+            "proof": [node.hex() for node in proof],
+        }
+        evidence = {
+            "shown.note": note.encode(),
+            "consistency.json": json.dumps(proof_json, indent=1).encode(),
+        }
+        if accepted is not None:
+            evidence["accepted.note"] = accepted.note.encode()
+        pending = self._files.read(PENDING_FILE)
+        if pending is not None and pending.decode() != note:
+            evidence["pending.note"] = pending
+        return evidence
+
+    def _catch_up(self, tree: TileTree, checkpoint: Checkpoint, note: str) -> int:
+        """Store the entries from the stored size to the checkpoint's, a bundle at a time."""
+        start = self._storage.log_size()
+        ours = CompactRange.from_reader(self._storage, start)
+        state = CachedState(self._storage)
+        for bundle in range(start // TILE_WIDTH, -(-checkpoint.size // TILE_WIDTH)):
+            overlay = Overlay(state)
+            entries, events = self._verified_bundle(tree, bundle, ours.size, overlay, note)
+            nodes = [node for stored in entries for node in ours.append(stored.leaf_hash)]
+            self._check_prefix(tree, checkpoint, note, ours)
+            accepted = None
+            if ours.size == checkpoint.size:
+                accepted = self._stored_checkpoint(checkpoint, note, entries[-1].time_ms)
+            writes = dict(overlay.writes)
+            self._storage.append_batch(Batch(entries, nodes, writes, events, accepted))
+            state.committed(writes)
+            if self._progress is not None:
+                self._progress(ours.size)
+        return ours.size - start
+
+    def _verified_bundle(
+        self, tree: TileTree, bundle: int, size: int, overlay: Overlay, note: str
+    ) -> tuple[list[StoredEntry], list[tuple[int, int, Mapping[str, Any]]]]:
+        """The entries of ``bundle`` from index ``size`` on, each checked against its leaf
+        hash in the tile and replayed onto ``overlay``."""
+        leaves, bundle_entries = tree.hashes(0, bundle), tree.bundle(bundle)
+        entries: list[StoredEntry] = []
+        events: list[tuple[int, int, Mapping[str, Any]]] = []
+        for position in range(size - bundle * TILE_WIDTH, len(bundle_entries)):
+            index, data = bundle * TILE_WIDTH + position, bundle_entries[position]
+            if leaf_hash(data) != leaves[position]:
+                raise AlarmError(
+                    "bad_entry",
+                    f"entry {index}'s bytes do not hash to its leaf hash in the log's tile",
+                    {"shown.note": note.encode(), f"entry-{index}": data},
+                    index,
+                )
+            entry, outcome_events = self._replayed(overlay, data, index, note)
+            entries.append(_stored(entry, data))
+            events += [(index, pos, event) for pos, event in enumerate(outcome_events)]
+        return entries, events
+
+    def _replayed(
+        self, overlay: Overlay, data: bytes, index: int, note: str
+    ) -> tuple[Entry, tuple[Mapping[str, Any], ...]]:
+        """Entry ``index`` decoded, its signature checked, applied to ``overlay``."""
+        try:
+            entry = decode_entry(data)
+            if entry.index != index:
+                raise RejectedError(Code.MALFORMED, f"it holds index {entry.index}")
+            if entry.tx is not None:
+                check_signature(entry.tx, self._engine.preflight(overlay, entry.tx))
+            outcome = self._engine.apply_to(overlay, entry, authorised=True)
+        except RejectedError as error:
+            raise AlarmError(
+                "does_not_replay",
+                f"entry {index} does not replay: {error}",
+                {"shown.note": note.encode(), f"entry-{index}": data},
+                index,
+            ) from None
+        return entry, outcome.events
+
+    def _stored_checkpoint(
+        self, checkpoint: Checkpoint, note: str, time_ms: int | None = None
+    ) -> StoredCheckpoint:
+        if time_ms is None:
+            last = self._storage.entry(checkpoint.size - 1) if checkpoint.size else None
+            time_ms = last.time_ms if last else 0
+        return StoredCheckpoint(checkpoint.size, checkpoint.root_hash, note, time_ms)
+
+    def _record(
+        self, primary_size: int | None, checked_at: int, *, in_step: bool, error: str | None = None
+    ) -> None:
+        before = read_poll(self._files)
+        in_step_at = checked_at if in_step else (before.in_step_at_ms if before else None)
+        record = PollRecord(
+            self._source.location,
+            primary_size if primary_size is not None else (before.primary_size if before else 0),
+            checked_at,
+            in_step_at,
+            error,
+        )
+        self._files.write("status.json", record.encode())
+
+    def _raise(self, alarm: AlarmError, note: str, at_ms: int) -> dict[str, Any]:
+        """Keep the alarm's evidence with its summary; return the summary as stored."""
+        accepted = self._storage.latest_checkpoint()
+        summary = {
+            "kind": alarm.kind,
+            "message": alarm.message,
+            "at_ms": at_ms,
+            "following": self._source.location,
+            "origin": self._trust.verifier.name,
+            "accepted_size": accepted.size if accepted else 0,
+            "stored_size": self._storage.log_size(),
+            "index": alarm.index,
+            "files": sorted(alarm.evidence),
+        }
+        files = {**alarm.evidence, "summary.json": json.dumps(summary, indent=1).encode()}
+        if note and "shown.note" not in files:
+            files["shown.note"] = note.encode()
+        where = self._files.store_alarm(f"{at_ms}-{alarm.kind}", files)
+        return {**summary, "evidence": where}
+
+
+def _stored(entry: Entry, data: bytes) -> StoredEntry:
+    tx = entry.tx
+    return StoredEntry(
+        index=entry.index,
+        data=data,
+        leaf_hash=leaf_hash(data),
+        tx_id=tx.tx_id if tx else None,
+        signer=tx.signer if tx else None,
+        tx_type=tx.type if tx else None,
+        time_ms=entry.time_ms,
+    )

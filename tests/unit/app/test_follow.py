@@ -1,0 +1,283 @@
+"""`krai follow`'s core: a follower keeps a verified copy of a log's tiles, resumes after a
+stop, and raises the alarm (stops, keeps evidence) when the log contradicts what it signed."""
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from krai.app.follow import Follower, PollReport, Trust
+from krai.app.follow_status import ledger_status
+from krai.app.publication import published_note
+from krai.app.remote_verify import TileFetchError, TileSource
+from krai.app.sequencer import Receipt
+from krai.app.tiles_mirror import export_tiles
+from krai.app.verify import verify_stored
+from krai.bootstrap import (
+    Founder,
+    Keystore,
+    Services,
+    build,
+    follower_files,
+    found_network,
+    new_engine,
+    tile_sink,
+    tile_source,
+)
+from krai.config.settings import Settings, default_database_url, load_settings, write_settings
+from krai.log.note import format_vkey
+from krai.tx.envelope import Transaction, sign
+
+ORIGIN = "krai.test/follow"
+FOUNDER = Founder("7707083893", "1027700132195", "Operator")
+SEEDS = (bytes([1]) * 32, bytes([2]) * 32)
+
+
+def anchors(home: Path, numbers: range) -> list[Transaction]:
+    """Notary anchors signed by the home's operator."""
+    key = Keystore(home / "keys").load("operator")
+    return [
+        sign(
+            Transaction(
+                ORIGIN,
+                "notary.anchor",
+                1,
+                key.organisation or "",
+                key.key_id,
+                f"n{number}",
+                {
+                    "sha256": hashlib.sha256(b"%d" % number).hexdigest(),
+                    "title": f"Doc {number}",
+                    "kind": "report",
+                },
+            ),
+            key.private_key,
+        )
+        for number in numbers
+    ]
+
+
+def grow(home: Path, numbers: range, tiles: Path) -> None:
+    """Append anchors to the log of ``home`` and publish its tiles into ``tiles``."""
+    services = build(load_settings(home))
+    try:
+        if numbers:
+            outcomes = services.sequencer.submit(anchors(home, numbers))
+            assert all(isinstance(outcome, Receipt) for outcome in outcomes), outcomes[0]
+        export_tiles(services.storage, tile_sink(tiles), published_note(services.publication))
+    finally:
+        services.close()
+
+
+@pytest.fixture
+def primary(tmp_path: Path) -> Path:
+    home = tmp_path / "primary"
+    found_network(Settings(home, default_database_url(home), ORIGIN), FOUNDER, seeds=SEEDS).close()
+    return home
+
+
+def log_vkey(home: Path) -> str:
+    services = build(load_settings(home))
+    try:
+        return format_vkey(services.log_verifier)
+    finally:
+        services.close()
+
+
+class Copy:
+    """A follower's home, and followers of it on given tiles."""
+
+    def __init__(self, home: Path, vkey: str) -> None:
+        home.mkdir(parents=True)
+        write_settings(
+            Settings(home, default_database_url(home), ORIGIN, follows="tiles", log_vkey=vkey)
+        )
+        self.services: Services = build(load_settings(home))
+
+    def follower(self, source: TileSource) -> Follower:
+        services = self.services
+        return Follower(
+            services.storage,
+            new_engine(),
+            source=source,
+            trust=Trust(services.log_verifier),
+            files=follower_files(services.settings),
+            clock=services.clock,
+        )
+
+    def poll(self, tiles: Path) -> PollReport:
+        return self.follower(tile_source(str(tiles))).poll()
+
+    def status(self) -> dict[str, object]:
+        services = self.services
+        files = follower_files(services.settings)
+        return ledger_status(services.storage, files, "tiles", services.clock.now_ms())
+
+
+@pytest.fixture
+def copy(tmp_path: Path, primary: Path) -> Iterator[Copy]:
+    made = Copy(tmp_path / "follower", log_vkey(primary))
+    try:
+        yield made
+    finally:
+        made.services.close()
+
+
+def root_and_state(home_or_services: Path | Services) -> tuple[str, str]:
+    services = (
+        build(load_settings(home_or_services))
+        if isinstance(home_or_services, Path)
+        else home_or_services
+    )
+    try:
+        report = verify_stored(
+            services.storage,
+            origin=ORIGIN,
+            verifier=services.log_verifier,
+            new_engine=new_engine,
+        )
+    finally:
+        if isinstance(home_or_services, Path):
+            services.close()
+    return report.root_hash, report.state_digest
+
+
+def test_follower_copies_verifies_and_keeps_in_step(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles = tmp_path / "tiles"
+    grow(primary, range(600), tiles)
+    first = copy.poll(tiles)
+    assert (first.appended, first.accepted, first.alarm, first.error) == (601, 601, None, None)
+    grow(primary, range(600, 700), tiles)
+    second = copy.poll(tiles)
+    assert (second.appended, second.accepted, second.size) == (100, 701, 701)
+    assert copy.poll(tiles).appended == 0
+    assert root_and_state(copy.services) == root_and_state(primary)
+    storage = copy.services.storage
+    checkpoint = storage.latest_checkpoint()
+    assert checkpoint is not None and checkpoint.size == 701
+    status = copy.status()
+    assert status["behind_entries"] == 0 and status["alarm"] is None
+    assert isinstance(status["behind_seconds"], int) and status["behind_seconds"] < 60
+
+
+class FailingAfter:
+    """A tile source that stops answering after ``reads`` reads (a crash, a network cut)."""
+
+    def __init__(self, source: TileSource, reads: int) -> None:
+        self.inner, self.reads = source, reads
+        self.location = source.location
+
+    def read(self, path: str, max_bytes: int) -> bytes:
+        self.reads -= 1
+        if self.reads < 0:
+            raise TileFetchError("the connection dropped")
+        return self.inner.read(path, max_bytes)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_stopped_catch_up_resumes_from_the_stored_bundles(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles = tmp_path / "tiles"
+    grow(primary, range(900), tiles)
+    stopped = copy.follower(FailingAfter(tile_source(str(tiles)), 7)).poll()
+    assert stopped.error is not None and "dropped" in stopped.error
+    stored = copy.services.storage.log_size()
+    assert 0 < stored < 901 and stored % 256 == 0
+    assert copy.services.storage.latest_checkpoint() is None  # nothing accepted yet
+    resumed = copy.poll(tiles)
+    assert (resumed.appended, resumed.accepted) == (901 - stored, 901)
+    assert root_and_state(copy.services) == root_and_state(primary)
+
+
+def fork_of(primary: Path, tmp_path: Path) -> Path:
+    """A second home under the same log key holding the primary's log so far."""
+    fork = tmp_path / "fork"
+    shutil.copytree(primary, fork)
+    return fork
+
+
+def test_a_fork_under_the_same_key_raises_the_alarm_and_stops(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles, forked_tiles = tmp_path / "tiles", tmp_path / "forked"
+    grow(primary, range(300), tiles)
+    fork = fork_of(primary, tmp_path)
+    grow(primary, range(300, 310), tiles)
+    grow(fork, range(5000, 5400), forked_tiles)
+    assert copy.poll(tiles).accepted == 311
+    shown = copy.poll(forked_tiles)
+    assert shown.raised and shown.alarm is not None and shown.alarm["kind"] == "inconsistent"
+    evidence = Path(shown.alarm["evidence"])
+    assert {"accepted.note", "shown.note", "consistency.json", "summary.json"} <= {
+        path.name for path in evidence.iterdir()
+    }
+    summary = json.loads((evidence / "summary.json").read_text())
+    assert summary["accepted_size"] == 311 and summary["stored_size"] == 311
+    assert (evidence / "shown.note").read_text().split("\n")[1] == "701"
+    # It stops advancing, whatever the log shows next, and says so.
+    grow(primary, range(310, 320), tiles)
+    again = copy.poll(tiles)
+    assert not again.raised and again.alarm is not None and again.appended == 0
+    assert copy.services.storage.log_size() == 311
+    status = copy.status()
+    alarm = status["alarm"]
+    assert isinstance(alarm, dict) and alarm["kind"] == "inconsistent"
+
+
+def test_a_second_root_for_an_accepted_size_is_an_alarm(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles, forked_tiles = tmp_path / "tiles", tmp_path / "forked"
+    grow(primary, range(10), tiles)
+    fork = fork_of(primary, tmp_path)
+    grow(primary, range(10, 20), tiles)
+    grow(fork, range(900, 910), forked_tiles)
+    assert copy.poll(tiles).accepted == 21
+    shown = copy.poll(forked_tiles)
+    assert shown.alarm is not None and shown.alarm["kind"] == "second_root"
+    assert {"accepted.note", "shown.note"} <= set(shown.alarm["files"])
+
+
+def test_a_checkpoint_not_signed_by_the_pinned_key_is_an_alarm(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles = tmp_path / "tiles"
+    grow(primary, range(5), tiles)
+    note = (tiles / "checkpoint").read_text()
+    lines = note.split("\n")
+    lines[1] = "7"  # the size changed under the log's signature
+    (tiles / "checkpoint").write_text("\n".join(lines))
+    shown = copy.poll(tiles)
+    assert shown.alarm is not None and shown.alarm["kind"] == "bad_signature"
+    assert copy.services.storage.log_size() == 0
+
+
+def test_an_entry_that_does_not_match_its_tile_is_an_alarm(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles = tmp_path / "tiles"
+    grow(primary, range(5), tiles)
+    bundle = tiles / "tile" / "entries" / "000.p" / "6"
+    data = bundle.read_bytes()
+    bundle.write_bytes(data.replace(b"Doc 3", b"Doc 9"))
+    shown = copy.poll(tiles)
+    assert shown.alarm is not None and shown.alarm["kind"] == "bad_entry"
+    assert shown.alarm["index"] == 4
+    assert copy.services.storage.log_size() == 0  # the bundle is stored whole or not at all
+
+
+def test_an_unreachable_log_is_not_an_alarm(tmp_path: Path, primary: Path, copy: Copy) -> None:
+    tiles = tmp_path / "tiles"
+    grow(primary, range(5), tiles)
+    report = copy.follower(FailingAfter(tile_source(str(tiles)), 0)).poll()
+    assert report.alarm is None and report.error is not None
+    status = copy.status()
+    assert status["last_error"] == report.error and status["alarm"] is None
