@@ -15,12 +15,20 @@ home and the follower stops advancing until an operator moves the alarm away.
 """
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from krai.app.cached_state import CachedState
-from krai.app.follow_status import PENDING_FILE, PollRecord, latest_alarm, read_poll
+from krai.app.follow_peers import PeerError, check_peer
+from krai.app.follow_status import (
+    PENDING_FILE,
+    AlarmError,
+    CannotAdvanceError,
+    PollRecord,
+    latest_alarm,
+    read_poll,
+)
 from krai.app.follow_tiles import TileReadError, TileTree
 from krai.app.ports import Batch, Clock, FollowerFiles, Storage, StoredCheckpoint, StoredEntry
 from krai.app.remote_verify import CHECKPOINT_PATH, MAX_CHECKPOINT_BYTES, TileSource
@@ -36,24 +44,6 @@ from krai.state.engine import Engine, check_signature
 from krai.state.entry import Entry, decode_entry
 from krai.state.store import Overlay
 from krai.tx.errors import Code, RejectedError
-
-
-class AlarmError(Exception):
-    """The log contradicts what it signed: ``kind`` names how, ``evidence`` proves it."""
-
-    def __init__(
-        self, kind: str, message: str, evidence: Mapping[str, bytes], index: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.evidence = dict(evidence)
-        self.index = index
-
-
-class CannotAdvanceError(Exception):
-    """This poll cannot advance, through no proven fault of the log: unreachable, a tile
-    missing, or too few witness cosignatures yet."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +66,8 @@ class PollReport:
     error: str | None = None
     raised: bool = False
     """Whether this poll raised the alarm (else it stood already, or there is none)."""
+    peer_errors: list[str] = field(default_factory=list)
+    """Peers that could not be compared (unreachable, or serving what the log did not sign)."""
 
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON object."""
@@ -86,6 +78,7 @@ class PollReport:
             "accepted": self.accepted,
             "alarm": self.alarm,
             "error": self.error,
+            "peer_errors": self.peer_errors,
         }
 
 
@@ -102,6 +95,7 @@ class Follower:
         files: FollowerFiles,
         clock: Clock,
         progress: Callable[[int], None] | None = None,
+        peers: Sequence[TileSource] = (),
     ) -> None:
         self._storage = storage
         self._engine = engine
@@ -110,6 +104,7 @@ class Follower:
         self._files = files
         self._clock = clock
         self._progress = progress
+        self._peers = peers
 
     def poll(self) -> PollReport:
         """Look at the log once and catch up with it, unless an alarm stands."""
@@ -128,13 +123,26 @@ class Follower:
         except CannotAdvanceError as error:
             report.error = str(error)
             self._record(report.primary_size, checked_at, in_step=False, error=report.error)
-            return report
+            return self._compare_with_peers(report, checked_at)
         except AlarmError as alarm:
             report.alarm, report.raised = self._raise(alarm, note, checked_at), True
             return report
         report.size = self._storage.log_size()
         report.accepted = checkpoint.size
         self._record(checkpoint.size, checked_at, in_step=True)
+        return self._compare_with_peers(report, checked_at)
+
+    def _compare_with_peers(self, report: PollReport, checked_at: int) -> PollReport:
+        """Check what each peer accepted against the tree stored here (gossip): a peer
+        shown another history under the log's key raises the alarm ``peer_fork``."""
+        for peer in self._peers:
+            try:
+                check_peer(self._storage, peer, self._trust.verifier)
+            except PeerError as error:
+                report.peer_errors.append(f"{peer.location}: {error}")
+            except AlarmError as alarm:
+                report.alarm, report.raised = self._raise(alarm, "", checked_at), True
+                break
         return report
 
     def _read_note(self) -> str:

@@ -7,12 +7,33 @@ banner and ``krai follow --json`` all show it.
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from krai.app.ports import FollowerFiles, Storage
 
 STATUS_FILE = "status.json"
+
+
+class AlarmError(Exception):
+    """The log contradicts what it signed: ``kind`` names how, ``evidence`` proves it."""
+
+    def __init__(
+        self, kind: str, message: str, evidence: Mapping[str, bytes], index: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.evidence = dict(evidence)
+        self.index = index
+
+
+class CannotAdvanceError(Exception):
+    """This poll cannot advance, through no proven fault of the log: unreachable, a tile
+    missing, or too few witness cosignatures yet."""
+
+
 PENDING_FILE = "pending-checkpoint"
 
 

@@ -97,7 +97,7 @@ class Copy:
         )
         self.services: Services = build(load_settings(home))
 
-    def follower(self, source: TileSource) -> Follower:
+    def follower(self, source: TileSource, peers: tuple[Path, ...] = ()) -> Follower:
         services = self.services
         return Follower(
             services.storage,
@@ -106,10 +106,17 @@ class Copy:
             trust=Trust(services.log_verifier),
             files=follower_files(services.settings),
             clock=services.clock,
+            peers=[tile_source(str(peer)) for peer in peers],
         )
 
-    def poll(self, tiles: Path) -> PollReport:
-        return self.follower(tile_source(str(tiles))).poll()
+    def poll(self, tiles: Path, peers: tuple[Path, ...] = ()) -> PollReport:
+        return self.follower(tile_source(str(tiles)), peers).poll()
+
+    def publish(self, tiles: Path) -> Path:
+        """Export what this follower accepted as tiles (what `krai follow --serve` serves)."""
+        services = self.services
+        export_tiles(services.storage, tile_sink(tiles), published_note(services.publication))
+        return tiles
 
     def status(self) -> dict[str, object]:
         services = self.services
@@ -281,3 +288,55 @@ def test_an_unreachable_log_is_not_an_alarm(tmp_path: Path, primary: Path, copy:
     assert report.alarm is None and report.error is not None
     status = copy.status()
     assert status["last_error"] == report.error and status["alarm"] is None
+
+
+def test_peers_shown_different_histories_find_out(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    """Two followers of one key, one shown the primary, one a fork: comparing what the other
+    accepted, each raises ``peer_fork`` — by root at an equal size, by consistency at a
+    larger one."""
+    tiles, forked_tiles = tmp_path / "tiles", tmp_path / "forked"
+    grow(primary, range(300), tiles)
+    fork = fork_of(primary, tmp_path)
+    grow(primary, range(300, 340), tiles)
+    grow(fork, range(7000, 7040), forked_tiles)
+    other = Copy(tmp_path / "other", log_vkey(primary))
+    try:
+        assert other.poll(forked_tiles).accepted == 341
+        assert copy.poll(tiles, peers=(other.publish(tmp_path / "other-tiles"),)).raised
+        grow(fork, range(7040, 7600), forked_tiles)
+        assert other.poll(forked_tiles).accepted == 901
+        other.publish(tmp_path / "other-tiles")
+    finally:
+        other.services.close()
+    shown = copy.status()["alarm"]
+    assert isinstance(shown, dict) and shown["kind"] == "peer_fork"
+    assert {"peer.note", "accepted.note", "ours.root"} <= set(shown["files"])
+    third = Copy(tmp_path / "third", log_vkey(primary))
+    try:
+        assert third.poll(tiles).accepted == 341
+        larger = third.poll(tiles, peers=(tmp_path / "other-tiles",))
+    finally:
+        third.services.close()
+    assert larger.alarm is not None and larger.alarm["kind"] == "peer_fork"
+    assert "consistency.json" in larger.alarm["files"]
+
+
+def test_a_peer_in_step_or_unreachable_raises_nothing(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    tiles = tmp_path / "tiles"
+    grow(primary, range(300), tiles)
+    other = Copy(tmp_path / "other", log_vkey(primary))
+    try:
+        assert other.poll(tiles).accepted == 301
+        behind = other.publish(tmp_path / "other-tiles")
+    finally:
+        other.services.close()
+    grow(primary, range(300, 310), tiles)
+    report = copy.poll(tiles, peers=(behind, tiles, tmp_path / "tiles"))
+    assert report.alarm is None and report.peer_errors == [] and report.accepted == 311
+    (tmp_path / "gone").mkdir()
+    report = copy.poll(tiles, peers=(tmp_path / "gone",))
+    assert report.alarm is None and len(report.peer_errors) == 1

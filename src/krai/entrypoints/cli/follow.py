@@ -60,6 +60,12 @@ def follow(
         str | None,
         typer.Option(help="A command run on an alarm, with its JSON summary on stdin."),
     ] = None,
+    peer: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Another follower's (or mirror's) URL: what it accepted must agree (repeat)."
+        ),
+    ] = None,
     serve: Annotated[
         bool, typer.Option("--serve", help="Also serve the copy's read API and dashboard.")
     ] = False,
@@ -77,7 +83,7 @@ def follow(
     settings = _follower_settings(home, database, url, _trust(policy, vkey), policy)
     trust = _stored_trust(settings)
     with _services(settings) as services:
-        follower = _follower(services, url, trust, json_output)
+        follower = _follower(services, url, trust, json_output, peer or [])
         report = _poll(follower, services, notify, json_output)
         if once:
             raise typer.Exit(_exit_code(report))
@@ -157,7 +163,9 @@ def _services(settings: Settings) -> Iterator[Services]:
         services.close()
 
 
-def _follower(services: Services, url: str, trust: Trust, quiet: bool) -> Follower:
+def _follower(
+    services: Services, url: str, trust: Trust, quiet: bool, peers: list[str]
+) -> Follower:
     def progress(size: int) -> None:
         if not quiet:
             errors.print(f"verified and stored {size} entries", highlight=False)
@@ -170,6 +178,7 @@ def _follower(services: Services, url: str, trust: Trust, quiet: bool) -> Follow
         files=follower_files(services.settings),
         clock=services.clock,
         progress=progress,
+        peers=[tile_source(peer) for peer in peers],
     )
 
 
@@ -191,7 +200,10 @@ def _poll(follower: Follower, services: Services, notify: str | None, quiet: boo
 def _print(report: PollReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
-    elif report.alarm is not None:
+        return
+    for problem in report.peer_errors:
+        errors.print(f"[yellow]peer not compared[/]: {problem}", highlight=False)
+    if report.alarm is not None:
         alarm = report.alarm
         errors.print(
             f"[bold red]ALARM[/] ({alarm['kind']}): {alarm['message']}; evidence in "
