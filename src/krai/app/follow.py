@@ -4,22 +4,22 @@ Each poll reads the log's ``checkpoint`` and, if it is new, checks in order: the
 signature under the pinned key (and the policy's witness quorum); that the log's tiles
 fold into its root; that the tree stored here is a prefix of it (an RFC 9162 consistency
 proof built from the tiles, checked against the root stored here and the signed root); then
-one entry bundle at a time, every entry's leaf hash against its tile, its signature, and
-its replay against the state stored here. Each bundle is stored with its tree nodes, state
-and events in one database transaction, once the consistency proof from its end to the
-signed size checks — the last one together with the checkpoint, now accepted. A kill at
-any point leaves whole bundles, and the next poll goes on from there.
+(``CatchUp``) every entry's leaf hash against its tile, its signature, and its replay
+against the state stored here. A few bundles at a time are stored with their tree nodes,
+state and events in one database transaction, once the consistency proof from their end to
+the signed size checks — the last ones together with the checkpoint, now accepted. A kill
+at any point leaves whole groups, and the next poll goes on from there.
 
 What contradicts a signed checkpoint raises a ``AlarmError``: its evidence is kept in the
 home and the follower stops advancing until an operator moves the alarm away.
 """
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from krai.app.cached_state import CachedState
+from krai.app.follow_catch_up import CatchUp
 from krai.app.follow_peers import PeerError, check_peer
 from krai.app.follow_status import (
     PENDING_FILE,
@@ -30,20 +30,15 @@ from krai.app.follow_status import (
     read_poll,
 )
 from krai.app.follow_tiles import TileReadError, TileTree
-from krai.app.ports import Batch, Clock, FollowerFiles, Storage, StoredCheckpoint, StoredEntry
+from krai.app.ports import Batch, Clock, FollowerFiles, Storage, StoredCheckpoint
 from krai.app.remote_verify import CHECKPOINT_PATH, MAX_CHECKPOINT_BYTES, TileSource
 from krai.log.checkpoint import Checkpoint, open_checkpoint
 from krai.log.cosigned import QuorumError, verify_with_policy
-from krai.log.hashing import leaf_hash
 from krai.log.note import NoteError, NoteVerifier
 from krai.log.policy import Policy
-from krai.log.tiles import TILE_WIDTH
 from krai.log.tree import CompactRange, consistency_proof, root_hash
 from krai.log.verify import ProofError, verify_consistency
-from krai.state.engine import Engine, check_signature
-from krai.state.entry import Entry, decode_entry
-from krai.state.store import Overlay
-from krai.tx.errors import Code, RejectedError
+from krai.state.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -96,6 +91,7 @@ class Follower:
         clock: Clock,
         progress: Callable[[int], None] | None = None,
         peers: Sequence[TileSource] = (),
+        workers: int = 0,
     ) -> None:
         self._storage = storage
         self._engine = engine
@@ -105,6 +101,7 @@ class Follower:
         self._clock = clock
         self._progress = progress
         self._peers = peers
+        self._workers = workers
 
     def poll(self) -> PollReport:
         """Look at the log once and catch up with it, unless an alarm stands."""
@@ -187,7 +184,12 @@ class Follower:
                     tree, checkpoint, note, CompactRange.from_reader(self._storage, size)
                 )
             self._files.write(PENDING_FILE, note.encode())
-            return self._catch_up(tree, checkpoint, note)
+            catch_up = CatchUp(self._storage, self._engine, tree, checkpoint, note)
+            return catch_up.run(
+                lambda ours: self._check_prefix(tree, checkpoint, note, ours),
+                self._workers,
+                self._progress,
+            )
         except TileReadError as error:
             raise CannotAdvanceError(str(error)) from None
 
@@ -269,68 +271,6 @@ class Follower:
             evidence["pending.note"] = pending
         return evidence
 
-    def _catch_up(self, tree: TileTree, checkpoint: Checkpoint, note: str) -> int:
-        """Store the entries from the stored size to the checkpoint's, a bundle at a time."""
-        start = self._storage.log_size()
-        ours = CompactRange.from_reader(self._storage, start)
-        state = CachedState(self._storage)
-        for bundle in range(start // TILE_WIDTH, -(-checkpoint.size // TILE_WIDTH)):
-            overlay = Overlay(state)
-            entries, events = self._verified_bundle(tree, bundle, ours.size, overlay, note)
-            nodes = [node for stored in entries for node in ours.append(stored.leaf_hash)]
-            self._check_prefix(tree, checkpoint, note, ours)
-            accepted = None
-            if ours.size == checkpoint.size:
-                accepted = self._stored_checkpoint(checkpoint, note, entries[-1].time_ms)
-            writes = dict(overlay.writes)
-            self._storage.append_batch(Batch(entries, nodes, writes, events, accepted))
-            state.committed(writes)
-            if self._progress is not None:
-                self._progress(ours.size)
-        return ours.size - start
-
-    def _verified_bundle(
-        self, tree: TileTree, bundle: int, size: int, overlay: Overlay, note: str
-    ) -> tuple[list[StoredEntry], list[tuple[int, int, Mapping[str, Any]]]]:
-        """The entries of ``bundle`` from index ``size`` on, each checked against its leaf
-        hash in the tile and replayed onto ``overlay``."""
-        leaves, bundle_entries = tree.hashes(0, bundle), tree.bundle(bundle)
-        entries: list[StoredEntry] = []
-        events: list[tuple[int, int, Mapping[str, Any]]] = []
-        for position in range(size - bundle * TILE_WIDTH, len(bundle_entries)):
-            index, data = bundle * TILE_WIDTH + position, bundle_entries[position]
-            if leaf_hash(data) != leaves[position]:
-                raise AlarmError(
-                    "bad_entry",
-                    f"entry {index}'s bytes do not hash to its leaf hash in the log's tile",
-                    {"shown.note": note.encode(), f"entry-{index}": data},
-                    index,
-                )
-            entry, outcome_events = self._replayed(overlay, data, index, note)
-            entries.append(_stored(entry, data))
-            events += [(index, pos, event) for pos, event in enumerate(outcome_events)]
-        return entries, events
-
-    def _replayed(
-        self, overlay: Overlay, data: bytes, index: int, note: str
-    ) -> tuple[Entry, tuple[Mapping[str, Any], ...]]:
-        """Entry ``index`` decoded, its signature checked, applied to ``overlay``."""
-        try:
-            entry = decode_entry(data)
-            if entry.index != index:
-                raise RejectedError(Code.MALFORMED, f"it holds index {entry.index}")
-            if entry.tx is not None:
-                check_signature(entry.tx, self._engine.preflight(overlay, entry.tx))
-            outcome = self._engine.apply_to(overlay, entry, authorised=True)
-        except RejectedError as error:
-            raise AlarmError(
-                "does_not_replay",
-                f"entry {index} does not replay: {error}",
-                {"shown.note": note.encode(), f"entry-{index}": data},
-                index,
-            ) from None
-        return entry, outcome.events
-
     def _stored_checkpoint(
         self, checkpoint: Checkpoint, note: str, time_ms: int | None = None
     ) -> StoredCheckpoint:
@@ -372,16 +312,3 @@ class Follower:
             files["shown.note"] = note.encode()
         where = self._files.store_alarm(f"{at_ms}-{alarm.kind}", files)
         return {**summary, "evidence": where}
-
-
-def _stored(entry: Entry, data: bytes) -> StoredEntry:
-    tx = entry.tx
-    return StoredEntry(
-        index=entry.index,
-        data=data,
-        leaf_hash=leaf_hash(data),
-        tx_id=tx.tx_id if tx else None,
-        signer=tx.signer if tx else None,
-        tx_type=tx.type if tx else None,
-        time_ms=entry.time_ms,
-    )

@@ -5,12 +5,16 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from krai.adapters.memory.storage import MemoryStorage
+from krai.app import follow_catch_up
 from krai.app.follow import Follower, PollReport, Trust
 from krai.app.follow_status import ledger_status
+from krai.app.ports import Batch, StoredCheckpoint, StoredEntry
 from krai.app.publication import published_note
 from krai.app.remote_verify import TileFetchError, TileSource
 from krai.app.sequencer import Receipt
@@ -28,7 +32,11 @@ from krai.bootstrap import (
     tile_source,
 )
 from krai.config.settings import Settings, default_database_url, load_settings, write_settings
-from krai.log.note import format_vkey
+from krai.log.checkpoint import Checkpoint, sign_checkpoint
+from krai.log.hashing import leaf_hash
+from krai.log.note import NoteSigner, format_vkey
+from krai.log.tree import CompactRange
+from krai.state.entry import Entry, decode_entry
 from krai.tx.envelope import Transaction, sign
 
 ORIGIN = "krai.test/follow"
@@ -97,7 +105,9 @@ class Copy:
         )
         self.services: Services = build(load_settings(home))
 
-    def follower(self, source: TileSource, peers: tuple[Path, ...] = ()) -> Follower:
+    def follower(
+        self, source: TileSource, peers: tuple[Path, ...] = (), workers: int = 0
+    ) -> Follower:
         services = self.services
         return Follower(
             services.storage,
@@ -107,6 +117,7 @@ class Copy:
             files=follower_files(services.settings),
             clock=services.clock,
             peers=[tile_source(str(peer)) for peer in peers],
+            workers=workers,
         )
 
     def poll(self, tiles: Path, peers: tuple[Path, ...] = ()) -> PollReport:
@@ -172,16 +183,15 @@ def test_follower_copies_verifies_and_keeps_in_step(
     assert isinstance(status["behind_seconds"], int) and status["behind_seconds"] < 60
 
 
-class FailingAfter:
-    """A tile source that stops answering after ``reads`` reads (a crash, a network cut)."""
+class FailingAt:
+    """A tile source that stops answering at ``path`` (a crash, a network cut)."""
 
-    def __init__(self, source: TileSource, reads: int) -> None:
-        self.inner, self.reads = source, reads
+    def __init__(self, source: TileSource, path: str) -> None:
+        self.inner, self.path = source, path
         self.location = source.location
 
     def read(self, path: str, max_bytes: int) -> bytes:
-        self.reads -= 1
-        if self.reads < 0:
+        if path.startswith(self.path):
             raise TileFetchError("the connection dropped")
         return self.inner.read(path, max_bytes)
 
@@ -193,14 +203,13 @@ def test_a_stopped_catch_up_resumes_from_the_stored_bundles(
     tmp_path: Path, primary: Path, copy: Copy
 ) -> None:
     tiles = tmp_path / "tiles"
-    grow(primary, range(900), tiles)
-    stopped = copy.follower(FailingAfter(tile_source(str(tiles)), 7)).poll()
+    grow(primary, range(1500), tiles)
+    stopped = copy.follower(FailingAt(tile_source(str(tiles)), "tile/entries/005")).poll()
     assert stopped.error is not None and "dropped" in stopped.error
-    stored = copy.services.storage.log_size()
-    assert 0 < stored < 901 and stored % 256 == 0
+    assert copy.services.storage.log_size() == 1024  # the first group, whole
     assert copy.services.storage.latest_checkpoint() is None  # nothing accepted yet
     resumed = copy.poll(tiles)
-    assert (resumed.appended, resumed.accepted) == (901 - stored, 901)
+    assert (resumed.appended, resumed.accepted) == (1501 - 1024, 1501)
     assert root_and_state(copy.services) == root_and_state(primary)
 
 
@@ -284,7 +293,7 @@ def test_an_entry_that_does_not_match_its_tile_is_an_alarm(
 def test_an_unreachable_log_is_not_an_alarm(tmp_path: Path, primary: Path, copy: Copy) -> None:
     tiles = tmp_path / "tiles"
     grow(primary, range(5), tiles)
-    report = copy.follower(FailingAfter(tile_source(str(tiles)), 0)).poll()
+    report = copy.follower(FailingAt(tile_source(str(tiles)), "checkpoint")).poll()
     assert report.alarm is None and report.error is not None
     status = copy.status()
     assert status["last_error"] == report.error and status["alarm"] is None
@@ -340,3 +349,58 @@ def test_a_peer_in_step_or_unreachable_raises_nothing(
     (tmp_path / "gone").mkdir()
     report = copy.poll(tiles, peers=(tmp_path / "gone",))
     assert report.alarm is None and len(report.peer_errors) == 1
+
+
+def forged_tiles(primary: Path, tiles: Path, bad_index: int) -> None:
+    """The primary's log with entry ``bad_index`` carrying the next entry's signature: the
+    tiles and checkpoint agree, signed by the log's own key, but the entry is forged."""
+    services = build(load_settings(primary))
+    try:
+        entries = list(services.storage.entries(0, services.storage.log_size()))
+    finally:
+        services.close()
+    next_tx = decode_entry(entries[bad_index + 1].data).tx
+    assert next_tx is not None
+    stored, tree = [], CompactRange()
+    for original in entries:
+        data = original.data
+        if original.index == bad_index:
+            entry = decode_entry(data)
+            assert entry.tx is not None
+            forged = Entry(entry.index, entry.time_ms, tx=replace(entry.tx, sig=next_tx.sig))
+            data = forged.committable_bytes()
+        stored.append(StoredEntry(original.index, data, leaf_hash(data), None, None, None, 0))
+    nodes = [node for entry in stored for node in tree.append(entry.leaf_hash)]
+    signer = NoteSigner(ORIGIN, Keystore(primary / "keys").load("log").private_key.seed)
+    note = sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), signer)
+    storage = MemoryStorage()
+    storage.append_batch(Batch(stored, nodes, {}, [], StoredCheckpoint(tree.size, b"", note, 0)))
+    export_tiles(storage, tile_sink(tiles), note)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_forged_signature_under_a_signed_checkpoint_is_an_alarm(
+    tmp_path: Path, primary: Path, copy: Copy, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked here or on a worker, a bad signature stops the follower at the group before
+    it: what was stored stays, the group holding it is not stored."""
+    monkeypatch.setattr(follow_catch_up, "PARALLEL_MIN_ENTRIES", 0)
+    monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 256)
+    grow(primary, range(600), tmp_path / "tiles")
+    forged_tiles(primary, tmp_path / "forged", 500)
+    shown = copy.follower(tile_source(str(tmp_path / "forged")), workers=workers).poll()
+    assert shown.alarm is not None and shown.alarm["kind"] == "does_not_replay"
+    assert shown.alarm["index"] == 500 and "signature" in shown.alarm["message"]
+    assert copy.services.storage.log_size() == 256
+    assert "entry-500" in shown.alarm["files"]
+
+
+def test_signatures_checked_on_workers_give_the_same_copy(
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(follow_catch_up, "PARALLEL_MIN_ENTRIES", 0)
+    tiles = tmp_path / "tiles"
+    grow(primary, range(1200), tiles)
+    report = copy.follower(tile_source(str(tiles)), workers=1).poll()
+    assert (report.appended, report.accepted, report.alarm) == (1201, 1201, None)
+    assert root_and_state(copy.services) == root_and_state(primary)

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from krai.app.follow import Follower, PollReport, Trust
+from krai.app.signatures import default_workers
 from krai.bootstrap import (
     Services,
     build,
@@ -179,6 +180,7 @@ def _follower(
         clock=services.clock,
         progress=progress,
         peers=[tile_source(peer) for peer in peers],
+        workers=default_workers(),
     )
 
 
