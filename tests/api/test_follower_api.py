@@ -9,7 +9,7 @@ import pytest
 
 from krai.bootstrap import found_network
 from krai.config.settings import Settings, default_database_url
-from tests.api.conftest import served
+from tests.api.conftest import Live, served
 from tests.unit.app.test_follow import FOUNDER, ORIGIN, SEEDS, Copy, grow, log_vkey
 
 
@@ -67,3 +67,9 @@ def test_an_alarm_shows_on_every_page_and_in_the_status(
             page = live.client.get(path, headers={"accept": "text/html"}, params={"lang": "en"})
             assert 'class="alarm" id="follow-banner"' in page.text, path
             assert "ALARM" in page.text
+
+
+def test_a_primary_says_it_is_one(ledger: Live) -> None:
+    status = ledger.client.get("/v1/status").json()
+    assert status == {"role": "primary", "size": 1, "checkpoint_size": 1}
+    assert ledger.client.post("/v1/transactions", json={}).status_code != 405

@@ -89,6 +89,8 @@ def follow(
         if once:
             raise typer.Exit(_exit_code(report))
         if serve:
+            if not services.settings.genesis_file.exists():
+                fail(f"nothing verified yet from {url} to serve: {report.error}")
             _serve_while_following(follower, services, notify, interval, (host, port))
         else:
             _follow_forever(follower, services, notify, interval, json_output)
@@ -261,7 +263,10 @@ def _serve_while_following(
 
     def polling() -> None:
         while not stop.wait(interval):
-            _poll(follower, services, notify, quiet=True)
+            try:
+                _poll(follower, services, notify, quiet=True)
+            except Exception as error:  # the server goes on; the next poll retries
+                errors.print(f"[yellow]poll failed[/]: {error}", highlight=False)
 
     thread = threading.Thread(target=polling, name="krai-follow", daemon=True)
     thread.start()
