@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from krai.app.follow import Follower, PollReport, Trust
+from krai.app.remote_verify import TileFetchError
 from krai.app.signatures import default_workers
 from krai.bootstrap import (
     Services,
@@ -173,15 +174,19 @@ def _follower(
         if not quiet:
             errors.print(f"verified and stored {size} entries", highlight=False)
 
+    try:
+        source, peer_sources = tile_source(url), [tile_source(peer) for peer in peers]
+    except TileFetchError as error:
+        fail(f"cannot read the log: {error}", EXIT_USAGE)
     return Follower(
         services.storage,
         new_engine(),
-        source=tile_source(url),
+        source=source,
         trust=trust,
         files=follower_files(services.settings),
         clock=services.clock,
         progress=progress,
-        peers=[tile_source(peer) for peer in peers],
+        peers=peer_sources,
         workers=default_workers(),
     )
 
