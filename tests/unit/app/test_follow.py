@@ -404,3 +404,21 @@ def test_signatures_checked_on_workers_give_the_same_copy(
     report = copy.follower(tile_source(str(tiles)), workers=1).poll()
     assert (report.appended, report.accepted, report.alarm) == (1201, 1201, None)
     assert root_and_state(copy.services) == root_and_state(primary)
+
+
+def test_an_older_checkpoint_of_the_stored_size_is_accepted_with_no_entries(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    """Stopped mid-catch-up at 1,024 entries, then shown a checkpoint of exactly that size
+    (a cache serving an older one): it is accepted as it stands; the newer one later."""
+    older, newer = tmp_path / "older", tmp_path / "newer"
+    grow(primary, range(1023), older)
+    grow(primary, range(1023, 1500), newer)
+    stopped = copy.follower(FailingAt(tile_source(str(newer)), "tile/entries/004")).poll()
+    assert stopped.error is not None and copy.services.storage.log_size() == 1024
+    assert copy.poll(older).accepted == 1024
+    accepted = copy.services.storage.latest_checkpoint()
+    assert accepted is not None and accepted.size == 1024
+    assert accepted.note == (older / "checkpoint").read_text()
+    assert copy.poll(newer).accepted == 1501
+    assert root_and_state(copy.services) == root_and_state(primary)
