@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from krai.app.cosigning import CosignatureCollector
 from krai.app.follow_catch_up import CatchUp
 from krai.app.follow_peers import PeerError, check_peer
 from krai.app.follow_status import (
@@ -77,6 +78,10 @@ class PollReport:
         }
 
 
+WITNESS_CONFLICT = 422
+"""A tlog-witness's answer to a checkpoint inconsistent with the one it recorded."""
+
+
 class Follower:
     """Keeps ``storage`` a verified copy of the log ``source`` serves."""
 
@@ -92,6 +97,7 @@ class Follower:
         progress: Callable[[int], None] | None = None,
         peers: Sequence[TileSource] = (),
         workers: int = 0,
+        witnesses: CosignatureCollector | None = None,
     ) -> None:
         self._storage = storage
         self._engine = engine
@@ -102,6 +108,7 @@ class Follower:
         self._progress = progress
         self._peers = peers
         self._workers = workers
+        self._witnesses = witnesses
 
     def poll(self) -> PollReport:
         """Look at the log once and catch up with it, unless an alarm stands."""
@@ -127,7 +134,31 @@ class Follower:
         report.size = self._storage.log_size()
         report.accepted = checkpoint.size
         self._record(checkpoint.size, checked_at, in_step=True)
+        if report.appended:
+            self._tell_witnesses(report, checked_at)
         return self._compare_with_peers(report, checked_at)
+
+    def _tell_witnesses(self, report: PollReport, checked_at: int) -> None:
+        """Send the newly accepted checkpoint to the policy's witnesses that have not
+        cosigned it: one that answers 422 holds another history of the log (it keeps the
+        conflict too) — the alarm ``witness_conflict``."""
+        if self._witnesses is None:
+            return
+        for outcome in self._witnesses.collect():
+            if outcome.cosigned:
+                continue
+            if not outcome.detail.startswith(f"HTTP {WITNESS_CONFLICT}"):
+                report.peer_errors.append(f"witness {outcome.witness}: {outcome.detail}")
+                continue
+            accepted = self._storage.latest_checkpoint()
+            alarm = AlarmError(
+                "witness_conflict",
+                f"witness {outcome.witness} refused the checkpoint of size {outcome.size} "
+                f"accepted here: {outcome.detail}",
+                {"accepted.note": accepted.note.encode()} if accepted else {},
+            )
+            report.alarm, report.raised = self._raise(alarm, "", checked_at), True
+            return
 
     def _compare_with_peers(self, report: PollReport, checked_at: int) -> PollReport:
         """Check what each peer accepted against the tree stored here (gossip): a peer

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from krai.app.cosigning import CosignatureCollector, Witness
 from krai.app.follow import Follower, PollReport, Trust
 from krai.app.remote_verify import TileFetchError
 from krai.app.signatures import default_workers
@@ -84,8 +85,8 @@ def follow(
     """
     settings = _follower_settings(home, database, url, _trust(policy, vkey), policy)
     trust = _stored_trust(settings)
-    with _services(settings) as services:
-        follower = _follower(services, url, trust, json_output, peer or [])
+    with _services(settings) as services, _witnesses(services, trust) as witnesses:
+        follower = _follower(services, url, trust, json_output, peer or [], witnesses)
         report = _poll(follower, services, notify, json_output)
         if once:
             raise typer.Exit(_exit_code(report))
@@ -167,8 +168,39 @@ def _services(settings: Settings) -> Iterator[Services]:
         services.close()
 
 
+@contextmanager
+def _witnesses(services: Services, trust: Trust) -> Iterator[CosignatureCollector | None]:
+    """The policy's witnesses that have a URL, to send accepted checkpoints to (None: no
+    policy, or no witness URL in it)."""
+    policy = trust.policy
+    witnesses = (
+        [
+            Witness(name, policy.urls[name], key)
+            for name, key in sorted(policy.witnesses.items())
+            if name in policy.urls
+        ]
+        if policy is not None
+        else []
+    )
+    if not witnesses or services.cosigned is None:
+        yield None
+        return
+    collector = CosignatureCollector(
+        services.storage, services.cosigned, services.witness_client, witnesses, services.clock
+    )
+    try:
+        yield collector
+    finally:
+        collector.close()
+
+
 def _follower(
-    services: Services, url: str, trust: Trust, quiet: bool, peers: list[str]
+    services: Services,
+    url: str,
+    trust: Trust,
+    quiet: bool,
+    peers: list[str],
+    witnesses: CosignatureCollector | None,
 ) -> Follower:
     def progress(size: int) -> None:
         if not quiet:
@@ -188,6 +220,7 @@ def _follower(
         progress=progress,
         peers=peer_sources,
         workers=default_workers(),
+        witnesses=witnesses,
     )
 
 
