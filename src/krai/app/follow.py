@@ -10,7 +10,7 @@ state and events in one database transaction, once the consistency proof from th
 the signed size checks — the last ones together with the checkpoint, now accepted. A kill
 at any point leaves whole groups, and the next poll goes on from there.
 
-What contradicts a signed checkpoint raises a ``AlarmError``: its evidence is kept in the
+What contradicts a signed checkpoint raises an ``AlarmError``: its evidence is kept in the
 home and the follower stops advancing until an operator moves the alarm away.
 """
 
@@ -163,6 +163,8 @@ class Follower:
     def _compare_with_peers(self, report: PollReport, checked_at: int) -> PollReport:
         """Check what each peer accepted against the tree stored here (gossip): a peer
         shown another history under the log's key raises the alarm ``peer_fork``."""
+        if report.alarm is not None:
+            return report
         for peer in self._peers:
             try:
                 check_peer(self._storage, peer, self._trust.verifier)
