@@ -7,7 +7,7 @@ open ledger (a keystore, a vault, tile sources and sinks, a witness's directory)
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.sql.storage import SqlStorage, open_storage
-from krai.app.ports import Clock, ScratchState, Storage
+from krai.app.ports import Clock, FollowerFiles, ScratchState, Storage
 from krai.config.settings import Settings, write_settings
 from krai.modules.release import MODULES
 
@@ -113,7 +113,11 @@ class Services:
 
     @cached_property
     def log_verifier(self) -> "NoteVerifier":
-        """The verifier of this log's checkpoints."""
+        """The verifier of this log's checkpoints (a follower's home pins it, ADR 0036)."""
+        if self.settings.log_vkey is not None:
+            from krai.log.note import parse_vkey  # noqa: PLC0415 - on demand
+
+            return parse_vkey(self.settings.log_vkey)
         return log_signer(self.keystore.load(LOG_KEY_NAME), self.origin).verifier
 
     @cached_property
@@ -236,6 +240,20 @@ def tile_sink(directory: Path) -> "TileSink":
     from krai.adapters.static_tiles import DirectoryTileSink  # noqa: PLC0415 - on demand
 
     return DirectoryTileSink(directory)
+
+
+def follower_files(settings: Settings) -> "FollowerFiles":
+    """A follower's own files in its home: status, pending checkpoint, alarms (ADR 0036)."""
+    from krai.adapters.follower_files import DirectoryFollowerFiles  # noqa: PLC0415 - on demand
+
+    return DirectoryFollowerFiles(settings.home)
+
+
+def write_genesis(settings: Settings, document: Mapping[str, object]) -> None:
+    """Store the genesis document in the home, as ``krai init`` does (a follower copies its
+    log's entry 0 there, so that the home opens as any other)."""
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    settings.genesis_file.write_text(text, "utf-8")
 
 
 def read_genesis(settings: Settings) -> dict[str, object]:

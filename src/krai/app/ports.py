@@ -155,6 +155,28 @@ class ScratchState(Protocol):
         ...
 
 
+class FollowerFiles(Protocol):
+    """What a follower keeps in its home beside the ledger (ADR 0036): its status, the
+    checkpoint it is catching up to, and the evidence of each alarm. Each write is whole
+    and durable (temporary file, fsync, rename)."""
+
+    def read(self, name: str) -> bytes | None:
+        """The bytes of the follower's file ``name``, or None."""
+        ...
+
+    def write(self, name: str, data: bytes) -> None:
+        """Replace the follower's file ``name`` with ``data``."""
+        ...
+
+    def store_alarm(self, name: str, files: Mapping[str, bytes]) -> str:
+        """Keep ``files`` as the evidence of the alarm ``name``; return where they are."""
+        ...
+
+    def alarms(self) -> list[tuple[str, bytes]]:
+        """(where, summary.json bytes) of every alarm kept, oldest first."""
+        ...
+
+
 class Clock(Protocol):
     """The sequencer's source of time."""
 

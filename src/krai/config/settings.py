@@ -58,6 +58,12 @@ The witnesses that cosign checkpoints; none: checkpoints are published as signed
     simulated_time: bool = False
     """Built on simulated time (``clock = "simulated"``, as ``krai demo`` does): later writes
     keep the log's last time instead of stamping the real date into the simulated world."""
+    follows: str | None = None
+    """A follower's home (``krai follow``, ADR 0036): the primary log's tiles prefix. Its
+    ledger is written only by the follower, so the API answers writes with 405."""
+    log_vkey: str | None = None
+    """A follower's home: the pinned verifier key of the log it follows (it holds no log
+    signing key)."""
 
     @property
     def quorum(self) -> int:
@@ -111,7 +117,15 @@ def load_settings(home: Path | None = None, database_url: str | None = None) -> 
     witnesses, quorum = _witnesses(document)
     simulated = stored.get("clock") == SIMULATED_CLOCK
     return Settings(
-        home, url or default_database_url(home), origin, vault_url, witnesses, quorum, simulated
+        home,
+        url or default_database_url(home),
+        origin,
+        vault_url,
+        witnesses,
+        quorum,
+        simulated,
+        stored.get("follows"),
+        stored.get("log_vkey"),
     )
 
 
@@ -127,6 +141,9 @@ def write_settings(settings: Settings) -> None:
         text += f"database_url = {_toml_value(settings.database_url)}\n"
     if settings.simulated_time:
         text += f"clock = {_toml_value(SIMULATED_CLOCK)}\n"
+    for key, value in (("follows", settings.follows), ("log_vkey", settings.log_vkey)):
+        if value is not None:
+            text += f"{key} = {_toml_value(value)}\n"
     text += _witnesses_text(settings)
     (settings.home / SETTINGS_FILE).write_text(text, encoding="utf-8")
 

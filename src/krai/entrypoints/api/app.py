@@ -12,6 +12,7 @@ from krai.entrypoints import web
 from krai.entrypoints.api import docs, routes
 from krai.entrypoints.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from krai.entrypoints.api.problems import install_problem_handlers
+from krai.entrypoints.api.read_only import ReadOnlyMiddleware
 
 DESCRIPTION = """\
 krai's HTTP interface: `/v1/…` JSON (submit signed transactions, read entries, proofs,
@@ -28,6 +29,9 @@ def create_app(services: Services, submissions: Callable[[], Submissions] | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services.settings.follows is not None:
+            yield  # a follower's ledger is written by `krai follow` alone
+            return
         app.state.submitter = (
             submissions() if submissions else Submitter(services.sequencer, services.storage)
         )
@@ -50,6 +54,8 @@ def create_app(services: Services, submissions: Callable[[], Submissions] | None
     app.state.services = services
     app.state.submitter = None
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    if services.settings.follows is not None:
+        app.add_middleware(ReadOnlyMiddleware, primary=services.settings.follows)
     install_problem_handlers(app)
     app.include_router(routes.router)
     app.include_router(docs.router)

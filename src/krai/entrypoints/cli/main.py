@@ -25,6 +25,7 @@ COMMANDS = {
     "rebuild-state": f"{CLI}.verify:rebuild_state_command",
     "demo": f"{CLI}.demo:demo",
     "serve": f"{CLI}.serve:serve",
+    "follow": f"{CLI}.follow:follow",
 }
 """Each command's name and the import path of its Typer group or function."""
 

@@ -16,7 +16,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from krai.bootstrap import Services
+from krai.app.follow_status import ledger_status
+from krai.bootstrap import Services, follower_files
 from krai.entrypoints.web.language import COOKIE, language_of
 from krai.entrypoints.words.i18n import LANGUAGES, Words
 from krai.modules.release import MODULES
@@ -91,6 +92,7 @@ def respond(
             switch=_language_switch(request, language),
             json_link=_json_link(request),
             path=request.url.path,
+            follower=_follower(request),
             **view,
         )
     )
@@ -111,6 +113,17 @@ def bad_day(request: Request, text: str, message: str) -> Response:
     """A 400 page (or JSON) saying ``text`` is not a calendar date."""
     data = {"error": "malformed", "message": message, "text": text}
     return respond(request, "bad_day.j2", data, "bad_day.title", 400)
+
+
+def _follower(request: Request) -> dict[str, Any] | None:
+    """A follower's status for the banner of every page (ADR 0036); None on a primary."""
+    services = services_of(request)
+    settings = services.settings
+    if settings.follows is None:
+        return None
+    return ledger_status(
+        services.storage, follower_files(settings), settings.follows, services.clock.now_ms()
+    )
 
 
 def _language_switch(request: Request, language: str) -> dict[str, str]:

@@ -1,0 +1,172 @@
+"""A follower's catch-up: the entries from the stored size to a signed size, verified and
+stored a group of bundles at a time (ADR 0036).
+
+Each entry's bytes must hash to its leaf in the log's level-0 tile; it is decoded, its
+signer's key looked up in the state as replayed so far, its signature sent to the signature
+workers (as ``krai verify`` does: ADR 0029), and it is applied to an overlay of the stored
+state. Every ``COMMIT_ENTRIES`` entries (a bundle boundary), and at the
+signed size, the verdicts are awaited, the stored tree with the new leaves must still be a
+prefix of the signed one (``check_prefix``), and the group is stored in one database
+transaction — the last with the accepted checkpoint.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from krai.app.cached_state import CachedState
+from krai.app.follow_status import AlarmError
+from krai.app.follow_tiles import TileTree
+from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
+from krai.app.verify import SignatureChecks, VerificationError
+from krai.log.checkpoint import Checkpoint
+from krai.log.hashing import leaf_hash
+from krai.log.tiles import TILE_WIDTH
+from krai.log.tree import CompactRange
+from krai.state.engine import Engine
+from krai.state.entry import Entry, decode_entry
+from krai.state.store import Overlay
+from krai.tx.errors import Code, RejectedError
+
+COMMIT_ENTRIES = 4 * TILE_WIDTH
+"""Entries stored per database transaction during a catch-up (whole bundles)."""
+PARALLEL_MIN_ENTRIES = 4 * COMMIT_ENTRIES
+"""A catch-up shorter than this checks its signatures here: starting workers costs more."""
+
+Events = list[tuple[int, int, Mapping[str, Any]]]
+
+
+@dataclass
+class _Group:
+    """Entries verified since the last commit, and what they wrote."""
+
+    overlay: Overlay
+    entries: list[StoredEntry] = field(default_factory=list)
+    events: Events = field(default_factory=list)
+
+
+class CatchUp:
+    """One catch-up of ``storage`` to ``checkpoint`` from the tiles of ``tree``."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        engine: Engine,
+        tree: TileTree,
+        checkpoint: Checkpoint,
+        note: str,
+    ) -> None:
+        self._storage = storage
+        self._engine = engine
+        self._tree = tree
+        self._checkpoint = checkpoint
+        self._note = note
+
+    def run(
+        self,
+        check_prefix: Callable[[CompactRange], None],
+        workers: int,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        """Verify and store every entry up to the signed size; the entries stored."""
+        start = self._storage.log_size()
+        ours = CompactRange.from_reader(self._storage, start)
+        state = CachedState(self._storage)
+        far = self._checkpoint.size - start >= PARALLEL_MIN_ENTRIES
+        signatures = SignatureChecks(workers if far else 0)
+        try:
+            group = _Group(Overlay(state))
+            for data in self._tiled(start):
+                index = ours.size + len(group.entries)
+                self._replay(group, data, index, signatures)
+                if (index + 1) % COMMIT_ENTRIES and index + 1 != self._checkpoint.size:
+                    continue
+                self._settle(signatures, group)
+                self._commit(group, ours, check_prefix)
+                state.committed(group.overlay.writes)
+                group = _Group(Overlay(state))
+                if progress is not None:
+                    progress(ours.size)
+        finally:
+            signatures.close()
+        return ours.size - start
+
+    def _tiled(self, start: int) -> Iterator[bytes]:
+        """Entries ``start ..`` of the signed tree, each checked against its tile's leaf."""
+        tree = self._tree
+        for bundle in range(start // TILE_WIDTH, -(-self._checkpoint.size // TILE_WIDTH)):
+            leaves, entries = tree.hashes(0, bundle), tree.bundle(bundle)
+            for position in range(max(0, start - bundle * TILE_WIDTH), len(entries)):
+                data = entries[position]
+                if leaf_hash(data) != leaves[position]:
+                    index = bundle * TILE_WIDTH + position
+                    raise AlarmError(
+                        "bad_entry",
+                        f"entry {index}'s bytes do not hash to its leaf hash in the log's tile",
+                        {"shown.note": self._note.encode(), f"entry-{index}": data},
+                        index,
+                    )
+                yield data
+
+    def _replay(
+        self,
+        group: _Group,
+        data: bytes,
+        index: int,
+        signatures: SignatureChecks,
+    ) -> None:
+        """Entry ``index`` decoded, its signature sent to be checked, applied to the group."""
+        try:
+            entry = decode_entry(data)
+            if entry.index != index:
+                raise RejectedError(Code.MALFORMED, f"it holds index {entry.index}")
+            if entry.tx is not None:
+                signatures.add(index, entry.tx, self._engine.preflight(group.overlay, entry.tx))
+            outcome = self._engine.apply_to(group.overlay, entry, authorised=True)
+        except (RejectedError, VerificationError) as error:
+            raise self._does_not_replay(index, str(error), data) from None
+        group.entries.append(_stored(entry, data))
+        group.events += [(index, pos, event) for pos, event in enumerate(outcome.events)]
+
+    def _settle(self, signatures: SignatureChecks, group: _Group) -> None:
+        try:
+            signatures.settle()
+        except VerificationError as error:
+            index = error.index if error.index is not None else group.entries[0].index
+            data = group.entries[index - group.entries[0].index].data
+            raise self._does_not_replay(index, str(error), data) from None
+
+    def _commit(
+        self, group: _Group, ours: CompactRange, check_prefix: Callable[[CompactRange], None]
+    ) -> None:
+        nodes = [node for stored in group.entries for node in ours.append(stored.leaf_hash)]
+        check_prefix(ours)
+        checkpoint = self._checkpoint
+        accepted = None
+        if ours.size == checkpoint.size:
+            time_ms = group.entries[-1].time_ms
+            accepted = StoredCheckpoint(checkpoint.size, checkpoint.root_hash, self._note, time_ms)
+        writes = dict(group.overlay.writes)
+        self._storage.append_batch(Batch(group.entries, nodes, writes, group.events, accepted))
+
+    def _does_not_replay(self, index: int, reason: str, data: bytes) -> AlarmError:
+        prefix = f"entry {index}: "
+        return AlarmError(
+            "does_not_replay",
+            f"entry {index} does not replay: {reason.removeprefix(prefix)}",
+            {"shown.note": self._note.encode(), f"entry-{index}": data},
+            index,
+        )
+
+
+def _stored(entry: Entry, data: bytes) -> StoredEntry:
+    tx = entry.tx
+    return StoredEntry(
+        index=entry.index,
+        data=data,
+        leaf_hash=leaf_hash(data),
+        tx_id=tx.tx_id if tx else None,
+        signer=tx.signer if tx else None,
+        tx_type=tx.type if tx else None,
+        time_ms=entry.time_ms,
+    )
