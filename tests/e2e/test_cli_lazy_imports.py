@@ -74,7 +74,9 @@ def test_a_read_loads_nothing_it_does_not_use(home: Path, command: str) -> None:
     assert loaded(home, command, UNUSED[command]) == "loaded:"
 
 
-@pytest.mark.parametrize("module", ["accounts", "energy", "identity", "notary", "parks", "payments"])
+@pytest.mark.parametrize(
+    "module", ["accounts", "energy", "identity", "notary", "parks", "payments"]
+)
 def test_a_modules_queries_load_none_of_its_messages_or_rules(module: str) -> None:
     probe = (
         f"import sys, krai.modules.{module}.queries\n"
