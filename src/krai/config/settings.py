@@ -46,13 +46,7 @@ class Settings:
     vault_url: str | None = None
     """The personal-data vault's own database (``KRAI_VAULT_URL``); default ``<home>/vault.db``."""
     witnesses: tuple[WitnessSettings, ...] = ()
-    """A home is relocatable: the embedded default database (``<home>/krai.db``) and vault
-(``<home>/vault.db``) are found from wherever the home is, and ``krai.toml`` names a database
-only when the user chose one. A SQLite URL with a relative path in ``krai.toml``
-(``sqlite:///ledger.db``) is relative to the home, not to the working directory, so
-``cp -r`` of a home is an independent copy.
-
-The witnesses that cosign checkpoints; none: checkpoints are published as signed."""
+    """The witnesses that cosign checkpoints; none: checkpoints are published as signed."""
     witness_quorum: int | None = None
     """How many witnesses must cosign a checkpoint before it is published (default: all)."""
     simulated_time: bool = False
