@@ -10,8 +10,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.api.test_readings_upload import METER_FILE
 from tests.api.test_statement_upload import STATEMENT
 from tests.browser.test_dashboard import PAGES, text_of
+from tests.e2e.test_cli_ats_80020 import BITBAZA, GENERATOR, points_json
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = (1280, 375)
@@ -90,5 +92,36 @@ def test_a_statement_preview_is_saved_and_fits(
         )
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"the preview is {scrolled} px wide at {width} px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_meter_file_form_preview_and_refusal_are_saved_and_fit(
+    base_url: str, browser: Browser, width: int, tmp_path: Path
+) -> None:
+    organisations = httpx.get(f"{base_url}/v1/organisations", timeout=30).json()
+    inns = {org["name"]: org["inn"] for org in organisations}
+    meter, points = tmp_path / "day.xml", tmp_path / "points.json"
+    meter.write_bytes(METER_FILE)
+    points.write_text(points_json({name: inns[name] for name in (BITBAZA, GENERATOR)}))
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/energy/krasnoyarsk-dam/upload")
+        page.screenshot(path=str(SCREENSHOTS / f"meter-upload-form-{width}.png"), full_page=True)
+        page.set_input_files("input[name=file]", str(meter))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("#upload-errors")
+        page.screenshot(path=str(SCREENSHOTS / f"meter-upload-refused-{width}.png"), full_page=True)
+        page.set_input_files("input[name=file]", str(meter))
+        page.set_input_files("input[name=points]", str(points))
+        page.select_option("select[name=signing_key]", index=0)
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("table.upload-part")
+        page.click("#upload-transactions summary")
+        page.screenshot(path=str(SCREENSHOTS / f"meter-upload-preview-{width}.png"), full_page=True)
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"the meter preview is {scrolled} px wide at {width} px"
     finally:
         context.close()

@@ -13,8 +13,10 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 from tests.api.conftest import Live, scenario_home, serving_home
+from tests.api.test_readings_upload import METER_FILE
 from tests.api.test_statement_upload import STATEMENT
 from tests.e2e.test_cli import krai, run
+from tests.e2e.test_cli_ats_80020 import BITBAZA, GENERATOR, points_json
 from tests.scenarios.harness import synthetic_inn
 from tests.scenarios.scenario import Scenario
 from tests.scenarios.sql_ledger import SqlLedger
@@ -23,6 +25,7 @@ from tests.scenarios.test_scenarios import HERE, _load
 from krai.app.today import ledger_today
 from krai.app.vault import Person, enrol
 from krai.modules.energy.model import kopecks
+from krai.modules.identity import queries as identity
 
 PARK, FACT, DAY = "sibir", "distance_to_regional_centre_m", "2026-01-01"
 PERSON = {"snils": "112-233-445 95", "full_name": "Иванова Мария", "birth_date": "1990-05-17"}
@@ -399,3 +402,32 @@ def test_a_statements_downloads_total_what_the_page_shows(
     krai(home, "energy", "statement", market, day, entu, "--format", "csv", "--out", str(out))
     cli_rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
     assert cli_rows[0][0] == "From (UTC+7)" and cli_rows[25][-1] == "2160000.00"
+
+
+def test_a_meter_file_preview_is_one_document(energy_served: tuple[Path, Live]) -> None:
+    """The file's day, area and hash, its readings by participant and hour, totals, and the
+    anchor and readings to sign with their bytes: the API's answer is the page's JSON twin."""
+    _, live = energy_served
+    market = "krasnoyarsk-dam"
+    [key] = page(live, f"/energy/{market}/upload")["signing_keys"]
+    inns = {org.name: org.inn for org in identity.organisations(live.services.storage)}
+    points = points_json({name: inns[name] for name in (BITBAZA, GENERATOR)}).encode()
+    files = {
+        "file": ("day.xml", METER_FILE, "application/xml"),
+        "points": ("points.json", points, "application/json"),
+    }
+    signing = {"signer": key["signer"], "key_id": key["key_id"]}
+    form = {"market_id": market, **signing}
+    answer = live.client.post("/v1/energy/readings", files=files, data=form)
+    assert answer.status_code == 200, answer.text
+    web = httpx.post(
+        f"{live.url}/energy/{market}/upload.json",
+        files=files,
+        data={"signing_key": f"{key['key_id']} {key['signer']}"},
+        timeout=60.0,
+    )
+    assert web.status_code == 200 and web.json() == answer.json()
+    assert [part["type"] for part in answer.json()["parts"]] == [
+        *("notary.anchor", "energy.submit_readings")
+    ]
+    assert all("to_sign" in part for part in answer.json()["parts"])

@@ -59,12 +59,14 @@ class MeterFileError(ValueError):
 
 @dataclass(frozen=True)
 class MeterFile:
-    """A file read for a market: its SHA-256, its day and the readings it gives, by INN and
-    period."""
+    """A file read for a market: its SHA-256, its day, the readings it gives, by INN and
+    period, and the area it covers (its INN and name, as the file gives them)."""
 
     sha256: str
     day: str
     readings: list[dict[str, JSONValue]]
+    area_inn: str = ""
+    area_name: str = ""
 
 
 def points_from_json(data: bytes) -> dict[str, str]:
@@ -108,7 +110,8 @@ def read_meter_file(
             "generation_kwh": generation,
         }
         readings.append({**reading, "estimated": True} if estimated else reading)
-    return MeterFile(hashlib.sha256(data).hexdigest(), message.day, readings)
+    sha256 = hashlib.sha256(data).hexdigest()
+    return MeterFile(sha256, message.day, readings, message.area_inn, message.area_name)
 
 
 def _same_time_zone(message: AtsMessage, market: MarketTime) -> None:

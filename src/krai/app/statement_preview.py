@@ -23,17 +23,17 @@ MATCHED = ("matched", "reversed")
 def statement_preview(
     storage: Storage,
     origin: str,
-    data: bytes,
+    files: Mapping[str, bytes],
     form: Mapping[str, str],
     signing: Signing | None = None,
 ) -> dict[str, Any]:
-    """The file read as statement ``form["statement_id"]`` in ``form["format"]`` (default
-    ``auto``); raises ``UploadError`` naming the line and key at fault."""
+    """``files["file"]`` read as statement ``form["statement_id"]`` in ``form["format"]``
+    (default ``auto``); raises ``UploadError`` naming the line and key at fault."""
     statement_id, file_format = form.get("statement_id", ""), form.get("format") or "auto"
     if file_format not in FORMATS:
         raise UploadError([f"format {file_format!r} is not one of {', '.join(FORMATS)}"])
     try:
-        lines = read_statement(data, file_format)
+        lines = read_statement(files["file"], file_format)
     except StatementFileError as error:
         raise UploadError([str(error)]) from None
     try:

@@ -3,9 +3,10 @@ unsigned transactions that record it and a preview of what they say, and each tr
 comes with the exact bytes its signer signs. The server signs nothing: the signer's browser
 (or ``krai``) signs those bytes with a key the server never sees.
 
-A kind of file is an ``UploadKind``: the role that signs it and the reader of its bytes. A
-new kind (meter files, park reports) is one ``UploadKind`` beside its reader and one line
-registering its page with its preview template (``krai.entrypoints.web.uploads``).
+A kind of file is an ``UploadKind``: the role that signs it, the reader of its files and what
+its form shows of where the file goes. A new kind (meter files, park reports) is one
+``UploadKind`` beside its reader and one line registering its page with its preview template
+(``krai.entrypoints.web.uploads``).
 """
 
 import base64
@@ -19,11 +20,13 @@ from krai.tx.envelope import Transaction
 
 
 class UploadError(ValueError):
-    """A file refused as a whole; ``problems`` name each line or key at fault."""
+    """A file refused as a whole; ``problems`` name each line or key at fault, ``code`` is
+    the problem type the API answers (a malformed file, or one the ledger's rules refuse)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], code: str = "malformed_file") -> None:
         super().__init__("; ".join(problems))
         self.problems = list(problems)
+        self.code = code
 
 
 class Signing(NamedTuple):
@@ -49,17 +52,30 @@ class Unsigned(Protocol):
     def body(self) -> dict[str, Any]: ...
 
 
-Reader = Callable[[Storage, str, bytes, Mapping[str, str], Signing | None], dict[str, Any]]
-"""``(storage, origin, file bytes, form fields, signing)`` → the preview document, whose
+Reader = Callable[
+    [Storage, str, Mapping[str, bytes], Mapping[str, str], Signing | None], dict[str, Any]
+]
+"""``(storage, origin, files by field, form fields, signing)`` → the preview document, whose
 ``parts`` each carry ``to_sign`` when ``signing`` is given; raises ``UploadError``."""
+
+About = Callable[[Storage, Mapping[str, str]], dict[str, Any] | None]
+"""``(storage, the page's path parameters)`` → what the form shows of where the file goes;
+None when it goes nowhere (no such market)."""
+
+
+def _nothing_to_show(storage: Storage, where: Mapping[str, str]) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
 class UploadKind:
-    """A kind of file: the role of the organisation that signs it and how it is read."""
+    """A kind of file: the role of the organisation that signs it, how it is read, the file
+    fields of its form (``file`` first, the others optional) and what its form shows."""
 
     role: str
     read: Reader
+    files: tuple[str, ...] = ("file",)
+    about: About = _nothing_to_show
 
 
 def to_sign(origin: str, signing: Signing, unsigned: Unsigned) -> dict[str, Any]:

@@ -8,20 +8,14 @@ from fastapi.responses import JSONResponse
 
 from krai.app.energy_recompute import recompute_day
 from krai.app.lookups import require_market
-from krai.app.meter_readings import (
-    MeterFileError,
-    points_from_json,
-    read_meter_file,
-    readings_to_sign,
-    strangers,
-)
+from krai.app.meter_preview import METER_FILE, meter_preview
+from krai.app.uploads import UploadError, chosen_signing
 from krai.entrypoints.api.context import ServicesDep, StorageDep, calendar_day, document, found
 from krai.entrypoints.api.limits import DATE, MAX_BODY_BYTES, MONTH, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError, not_found
 from krai.modules.energy import queries
 from krai.modules.energy.model import periods_per_day
 from krai.state.records import record_json, records_json
-from krai.tx.errors import Code
 
 router = APIRouter(prefix="/v1/energy", tags=["energy"], responses=PROBLEM_RESPONSES)
 
@@ -104,11 +98,12 @@ def heat(market_id: Identifier, month: Month, storage: StorageDep) -> JSONRespon
 
 @router.post(
     "/readings",
-    summary="Read an ATS 80020 meter data file: the transactions that record it, for the meter "
-    "operator to sign",
+    summary="Read an ATS 80020 meter data file: its preview and the transactions that record "
+    "it, for the meter operator to sign",
 )
 async def reading_parts(
     services: ServicesDep,
+    *,
     file: Annotated[UploadFile, File(description="An ATS 80020 (or 80040) XML file.")],
     market_id: Annotated[
         str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", description="The market's id.")
@@ -120,30 +115,27 @@ async def reading_parts(
             "are INNs)."
         ),
     ] = None,
+    signer: Annotated[str, Form(max_length=200, description="Who will sign.")] = "",
+    key_id: Annotated[str, Form(max_length=16, description="The signer's key id.")] = "",
 ) -> JSONResponse:
     """As ``krai energy import-readings`` reads a file, without signing or recording: the
-    file's SHA-256, its readings, and each transaction's type, version, nonce and body — the
-    notary's anchor of the file first, then its ``energy.submit_readings``; the meter operator
-    signs them and submits them to ``/v1/transactions`` in order. A malformed file is a
-    ``malformed_file`` problem whose detail names the line and element."""
-    market = require_market(services.storage, market_id)
-    data = await file.read(MAX_BODY_BYTES + 1)
+    file's day, area, SHA-256 and readings, each participant's and the whole file's totals,
+    and each transaction's type, version, nonce and body — the notary's anchor of the file
+    first, then its ``energy.submit_readings``, each reading with its local hour and the
+    estimate it replaces; given ``signer`` and ``key_id`` (an active key of a meter
+    operator), also each transaction's whole envelope and the exact bytes to sign
+    (``to_sign``, ADR 0035). The meter operator signs them and submits them to
+    ``/v1/transactions`` in order. A malformed file is a ``malformed_file`` problem whose
+    detail names the line and element; readings of non-participants a ``rule_violation``,
+    readings of periods already measured a ``conflict``."""
+    storage = services.storage
+    require_market(storage, market_id)
+    files = {"file": await file.read(MAX_BODY_BYTES + 1)}
+    if points is not None:
+        files["points"] = await points.read(MAX_BODY_BYTES + 1)
     try:
-        given = None if points is None else points_from_json(await points.read(MAX_BODY_BYTES + 1))
-        meter_file = read_meter_file(data, market, given)
-    except MeterFileError as error:
-        raise ProblemError("malformed_file", str(error)) from None
-    unknown = strangers(services.storage, market_id, meter_file)
-    if unknown:
-        message = f"not participants of market {market_id}: {', '.join(unknown)}"
-        raise ProblemError(Code.RULE_VIOLATION.value, message)
-    return document(
-        {
-            "network": services.origin,
-            "market_id": market_id,
-            "delivery_date": meter_file.day,
-            "sha256": meter_file.sha256,
-            "readings": meter_file.readings,
-            "parts": [part._asdict() for part in readings_to_sign(market_id, meter_file)],
-        }
-    )
+        signing = chosen_signing(storage, METER_FILE.role, signer, key_id)
+        preview = meter_preview(storage, services.origin, files, {"market_id": market_id}, signing)
+    except UploadError as error:
+        raise ProblemError(error.code, str(error)) from None
+    return document(preview)

@@ -113,6 +113,6 @@ async def statement_parts(
     form = {"statement_id": statement_id, "format": file_format}
     try:
         signing = chosen_signing(storage, STATEMENT.role, signer, key_id)
-        return document(statement_preview(storage, services.origin, data, form, signing))
+        return document(statement_preview(storage, services.origin, {"file": data}, form, signing))
     except UploadError as error:
-        raise ProblemError("malformed_file", str(error)) from None
+        raise ProblemError(error.code, str(error)) from None

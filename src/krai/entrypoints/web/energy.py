@@ -7,12 +7,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from krai.app.meter_preview import METER_FILE
 from krai.app.ports import Storage
 from krai.entrypoints.reports import energy_statement as statement_file
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.parks import names_of
 from krai.entrypoints.web.render import not_found, page, respond, services_of
+from krai.entrypoints.web.uploads import upload_pages
 from krai.entrypoints.words.i18n import Words
 from krai.modules.energy import queries as energy
 from krai.modules.energy.records import Invoice, MarketView
@@ -21,6 +23,8 @@ from krai.state.records import record_json, records_json
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Before "/energy/{market_id}/{day}", which would take "upload" for a day.
+upload_pages(router, "/energy/{market_id}/upload", METER_FILE, "energy_upload.j2", "meter.title")
 
 
 @page(router, "/energy")
@@ -242,8 +246,9 @@ def _park_name(storage: Storage, park_id: str, language: str) -> str:
     return found.name_en if language == "en" else found.name_ru
 
 
-def _calendar(storage: Storage, market_id: str) -> dict[str, list[str]]:
+def _calendar(storage: Storage, market_id: str) -> dict[str, Any]:
     return {
+        "metered_days": energy.metered_days(storage, market_id),
         "cleared_days": energy.cleared_days(storage, market_id),
         "settled_days": energy.settled_days(storage, market_id),
         "heat_months": energy.heat_months(storage, market_id),

@@ -154,6 +154,10 @@ class Words:
         value = format_decimal(Decimal(mcal) / 1000, format="#,##0.###", locale=self.language)
         return f"{value}\u00a0{self('unit.gcal')}"
 
+    def kwh(self, kwh: int) -> str:
+        """Energy in whole кВт·ч, as a meter reading states it."""
+        return f"{self.number(kwh)}\u00a0{self('unit.kwh')}"
+
     def mwh(self, kwh: int) -> str:
         """Energy kept in kWh as МВт·ч, exactly (as many decimals as it needs, up to three)."""
         return f"{self.number(Decimal(kwh) / 1000)}\u00a0{self('unit.mwh')}"

@@ -83,6 +83,16 @@ def heat_months(view: StateView, market_id: str) -> list[str]:
     return sorted({*metered, *_days(view, heat_settlement_key(market_id, ""))})
 
 
+def metered_days(view: StateView, market_id: str) -> dict[str, int]:
+    """The delivery days with meter readings, in order, each with how many it holds."""
+    prefix = readings_key(market_id, "", "")[:-1]
+    counts: dict[str, int] = {}
+    for key, raw in view.scan_bytes(prefix):
+        day = key[len(prefix) :].split("/")[0]
+        counts[day] = counts.get(day, 0) + len(decode_readings(raw, key))
+    return dict(sorted(counts.items()))
+
+
 def _days(view: StateView, prefix: str) -> list[str]:
     return sorted({key[len(prefix) :].split("/")[0] for key, _ in view.scan_bytes(prefix)})
 

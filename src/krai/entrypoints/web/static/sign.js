@@ -5,14 +5,20 @@
 // 1. they are "krai/tx/v1\n" followed by the RFC 8785 form of one JSON envelope
 //    (RFC 8785 is JSON.stringify with keys sorted by UTF-16 code units, for krai's
 //    integers, strings, booleans and null);
-// 2. the envelope names the network, signer and key the page names, its part number and
-//    count, and the statement id shown;
-// 3. its body's lines are exactly the table's rows, in order, and each row's visible cells
-//    (line, date, amount, reference) say the same as the row's data.
+// 2. the envelope names the network, signer and key the page names;
+// 3. its body says what the page shows, by the transaction's type:
+//    - payments.reconcile_statement: its part number and count, the statement id shown, and
+//      its lines exactly the table's rows, in order, each row's visible cells (line, date,
+//      amount, reference) saying the same as the row's data;
+//    - notary.anchor: the file's SHA-256 the page shows;
+//    - energy.submit_readings: the market and day shown, and its readings exactly the
+//      table's rows, in order: each participant's link, each hour's local clock, the kWh
+//      consumed and generated, and the estimate mark as shown.
 // Then the key file (a `krai keys generate` file, read here and nowhere else) is imported
 // into WebCrypto as Ed25519, its key id recomputed from the public key and compared with the
 // page's, each transaction signed and POSTed to /v1/transactions in order, stopping at the
-// first refusal; each receipt links to its entry in the explorer.
+// first refusal; each receipt links to its entry in the explorer, and the page's
+// data-back link (where the upload shows once recorded) follows the last one.
 "use strict";
 
 (function () {
@@ -90,6 +96,73 @@
     });
   }
 
+  // The digits of a shown figure ("100 000 кВт·ч" → "100000").
+  function digits(element) {
+    return element ? element.textContent.replace(/\D/g, "").replace(/^0+(?=\d)/, "") : null;
+  }
+
+  function clock(minute) {
+    if (minute >= 24 * 60) return "24:00";
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}`;
+  }
+
+  // The readings of transaction `number` as the page shows them: per participant's group,
+  // its link to the organisation, and per row the hour, kWh and estimate mark.
+  function shownReadings(number) {
+    const table = document.querySelector(`table.upload-part[data-part="${number}"]`);
+    if (!table) throw new Refusal(words.mismatch);
+    const minutes = Number(section.dataset.periodMinutes);
+    return Array.from(table.querySelectorAll("tbody")).flatMap((group) => {
+      const link = group.querySelector('[data-shows="participant"]');
+      const inn = link && (link.getAttribute("href") || "").split("?")[0].replace(/^\/organisations\//, "");
+      return Array.from(group.querySelectorAll("tr[data-period]"), (row) => {
+        const period = Number(row.dataset.period);
+        const cell = (name) => row.querySelector(`[data-shows="${name}"]`);
+        const hour = cell("period") && cell("period").textContent.trim();
+        if (!inn || hour !== `${clock((period - 1) * minutes)}–${clock(period * minutes)}`) {
+          throw new Refusal(words.mismatch);
+        }
+        return {
+          participant_inn: inn,
+          period,
+          consumption_kwh: digits(cell("consumption_kwh")),
+          generation_kwh: digits(cell("generation_kwh")),
+          estimated: Boolean(cell("estimated")),
+        };
+      });
+    });
+  }
+
+  const READING_KEYS = ["consumption_kwh", "estimated", "generation_kwh", "participant_inn", "period"];
+
+  function sameReadings(recorded, shown) {
+    return Array.isArray(recorded) && recorded.length === shown.length
+      && recorded.every((reading, at) => {
+        const row = shown[at];
+        return Object.keys(reading).every((key) => READING_KEYS.includes(key))
+          && reading.participant_inn === row.participant_inn
+          && reading.period === row.period
+          && String(reading.consumption_kwh) === row.consumption_kwh
+          && String(reading.generation_kwh) === row.generation_kwh
+          && (reading.estimated === undefined || typeof reading.estimated === "boolean")
+          && Boolean(reading.estimated) === row.estimated;
+      });
+  }
+
+  // Whether a transaction's body says what the page shows, by its type.
+  const BODY_CHECKS = {
+    "payments.reconcile_statement": (body, index) => body.statement_id === section.dataset.statementId
+      && body.part === index + 1
+      && body.parts === toSign.length
+      && canonical(body.lines) === canonical(shownLines(index + 1)),
+    "notary.anchor": (body) => body.sha256 === section.dataset.sha256
+      && document.querySelector('[data-shows="sha256"]').textContent.trim() === body.sha256,
+    "energy.submit_readings": (body, index) => body.market_id === section.dataset.marketId
+      && body.delivery_date === section.dataset.day
+      && sameReadings(body.readings, shownReadings(index + 1)),
+  };
+
   // The envelope the bytes of transaction `index` hold, if they say what the page shows.
   function envelopeOf(item, index) {
     const bytes = fromBase64(item.signing_bytes);
@@ -97,20 +170,23 @@
     if (!text.startsWith(PREFIX)) throw new Refusal(words.mismatch);
     const json = text.slice(PREFIX.length);
     const envelope = JSON.parse(json);
-    const body = envelope.body || {};
+    const check = Object.hasOwn(BODY_CHECKS, envelope.type) ? BODY_CHECKS[envelope.type] : null;
     const expected = [
       canonical(envelope) === json,
       envelope.v === 1,
       envelope.network === section.dataset.network,
       envelope.signer === section.dataset.signer,
       envelope.key_id === section.dataset.keyId,
-      body.statement_id === section.dataset.statementId,
-      body.part === index + 1,
-      body.parts === toSign.length,
-      canonical(body.lines) === canonical(shownLines(index + 1)),
+      check !== null && check(envelope.body || {}, index),
     ];
     if (!expected.every(Boolean)) throw new Refusal(words.mismatch);
     return { bytes, envelope };
+  }
+
+  // Every table of what is recorded is one of the transactions to sign.
+  function everyTableSigned() {
+    const numbers = Array.from(document.querySelectorAll("table.upload-part"), (t) => Number(t.dataset.part));
+    return numbers.every((number) => number >= 1 && number <= toSign.length);
   }
 
   async function sha256(bytes) {
@@ -173,9 +249,9 @@
     }
     say(words.done);
     const back = document.createElement("a");
-    back.href = "/payments" + window.location.search + "#statement-list";
-    back.id = "signed-statements";
-    back.textContent = words.statement;
+    back.href = section.dataset.back;
+    back.id = section.dataset.backId;
+    back.textContent = words.back;
     status.append(" ", back);
   }
 
@@ -201,6 +277,7 @@
   }
   try {
     checked = toSign.map(envelopeOf);
+    if (!everyTableSigned()) throw new Refusal(words.mismatch);
   } catch (error) {
     say(error instanceof Refusal ? error.message : words.mismatch, true);
     keyInput.disabled = true;
