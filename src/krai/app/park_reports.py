@@ -51,8 +51,12 @@ from krai.tx.nonces import derived_nonce
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """A filled template is tens of kilobytes; a larger file is refused unread."""
-MAX_UNZIPPED_BYTES = 8 * 1024 * 1024
-"""What the file's parts may unpack to, by its zip directory, before any sheet is parsed."""
+MAX_UNZIPPED_BYTES = 4 * 1024 * 1024
+MAX_PART_BYTES = 512 * 1024
+MAX_PARTS = 1000
+"""What the file's parts may unpack to, each and together, and how many there may be, by
+the zip directory, before any is parsed: a zip bomb or a sheet of a million rows is refused
+unread."""
 MAX_ROWS, MAX_COLUMNS, MAX_SHEETS = 500, 20, 201
 """A sheet of a template never has more rows or columns; a workbook never more sheets."""
 TEXT_CHARS = 2000
@@ -164,23 +168,38 @@ def read_report(data: bytes) -> ParkReport:
 
 
 def _opened(data: bytes) -> Workbook:
-    """The workbook, once its size and its parts' unpacked sizes are within bounds."""
+    """The workbook, once its size, its parts' count and their unpacked sizes (by the zip
+    directory, before anything is unpacked) are within bounds."""
     if len(data) > MAX_FILE_BYTES:
         raise ReportFileError([f"the file has {len(data)} bytes, more than {MAX_FILE_BYTES}"])
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as error:
         raise ReportFileError([f"not an XLSX workbook: {error}"]) from None
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise ReportFileError(
-            [f"the workbook unpacks to {unpacked} bytes, more than {MAX_UNZIPPED_BYTES}"]
-        )
-
+    _refuse_oversized_parts(parts)
     try:
         return load_workbook(io.BytesIO(data), data_only=False, rich_text=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise ReportFileError([f"not an XLSX workbook openpyxl can read: {error}"]) from None
+
+
+def _refuse_oversized_parts(parts: list[zipfile.ZipInfo]) -> None:
+    if len(parts) > MAX_PARTS:
+        raise ReportFileError([f"the workbook has {len(parts)} parts, more than {MAX_PARTS}"])
+    for part in parts:
+        if part.file_size > MAX_PART_BYTES:
+            raise ReportFileError(
+                [
+                    f"{part.filename} unpacks to {part.file_size} bytes, more than a sheet of "
+                    f"{MAX_ROWS} rows ({MAX_PART_BYTES})"
+                ]
+            )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise ReportFileError(
+            [f"the workbook unpacks to {unpacked} bytes, more than {MAX_UNZIPPED_BYTES}"]
+        )
 
 
 def _meta(
