@@ -61,7 +61,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     batch = (
         admission(
-            home, "gigabyte", OPERATOR_INN, OPERATOR_OGRN, "ООО «Гигабайт»", ["park_operator"]
+            home,
+            "gigabyte",
+            OPERATOR_INN,
+            OPERATOR_OGRN,
+            name="ООО «Гигабайт»",
+            roles=["park_operator"],
         )
         + admission(home, "dc", RESIDENT_INN, RESIDENT_OGRN, name="АО «ЦОД»", roles=["resident"])
         + build(home, "operator", "parks.register_region", region)
