@@ -23,6 +23,7 @@ from krai.app.ports import Storage
 from krai.app.today import ledger_today
 from krai.modules.parks import queries
 from krai.modules.parks.model import (
+    ALLOCATING_STATUSES,
     AMOUNT_LIMIT,
     CURRENCY_MINOR_UNITS,
     PARK_FACTS,
@@ -132,19 +133,20 @@ def checked_quarter(text: str) -> str:
 def actuals_template(
     storage: Storage, park_id: str, quarter: str, resident: str | None = None
 ) -> ActualsTemplate:
-    """What the quarter's template shows for the park's residents with commitments (or only
-    ``resident``); raises ``not_found`` for an unknown park or resident."""
+    """What the quarter's template shows for the park's residents that report — those with
+    an agreement, registered, in production or in breach — or only ``resident``; raises
+    ``not_found`` for an unknown park or resident."""
     park = queries.park(storage, park_id)
     if park is None:
         raise not_found(f"park {park_id} is not registered")
     quarter = checked_quarter(quarter)
-    found = [r for r in queries.residents(storage, park_id) if r.milestones]
+    found = [r for r in queries.residents(storage, park_id) if r.status in ALLOCATING_STATUSES]
     if resident is not None:
         found = [r for r in found if r.inn == resident]
         if not found:
-            raise not_found(f"{resident} has no resident agreement in park {park_id}")
+            raise not_found(f"{resident} is no resident of park {park_id} that reports actuals")
     if not found:
-        raise not_found(f"park {park_id} has no resident with an agreement to report on")
+        raise not_found(f"park {park_id} has no resident that reports actuals")
     names = park_registry.organisation_names(storage, {r.inn for r in found})
     today = ledger_today(storage)
     return ActualsTemplate(
