@@ -86,6 +86,12 @@ ASSESSMENTS = {
     "awaiting_report": "ждёт отчёта",
     "pending": "впереди",
 }
+RESIDENT_STATUSES = {
+    "agreement": "соглашение заключено",
+    "registered": "в реестре резидентов",
+    "in_production": "ведёт производство",
+    "breach": "нарушил обязательства",
+}
 FILL = "FFF2CC"
 ReportKind = Literal["actuals", "facts"]
 InputKind = Literal["whole", "decimal", "date", "textLength"]
@@ -224,6 +230,7 @@ def _resident_sheet(sheet: Worksheet, template: ActualsTemplate, resident: Resid
             ("Резидент (ИНН)", resident.inn),
             ("Наименование", resident.name or "—"),
             ("Квартал", f"{quarter} ({period})"),
+            ("Статус резидента", RESIDENT_STATUSES.get(resident.status, resident.status)),
         ],
     )
     _heading(sheet, 8, "Заполните жёлтые ячейки за квартал")

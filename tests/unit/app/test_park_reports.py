@@ -98,6 +98,7 @@ def test_the_template_has_a_locked_sheet_per_resident_and_the_hidden_krai_sheet(
         "впереди",
     )
     assert sheet["A19"].value == "2026-Q1"
+    assert sheet["B7"].value == "в реестре резидентов"
     rules = {str(v.sqref): (v.type, v.formula1) for v in sheet.data_validations.dataValidation}
     assert rules == {"B9": ("decimal", "0"), "B10": ("whole", "0"), "B11": ("textLength", "1")}
     assert sheet.column_dimensions["A"].width > 40
