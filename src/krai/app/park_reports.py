@@ -232,13 +232,17 @@ def _meta(
 
 
 def _resident_rows(book: Workbook, sheet: Worksheet, errors: _Errors) -> Iterator[tuple[str, str]]:
+    """Each resident sheet's title and resident, once each, from row 9 of the krai sheet."""
+    first_row: dict[str, int] = {}
     for row in range(9, sheet.max_row + 1):
         title = errors.cell(sheet, f"A{row}", _optional_text)
-        inn = errors.cell(sheet, f"B{row}", _organisation)
         if title is None:
             continue
-        if title not in book.sheetnames:
-            errors.add(META_SHEET, f"A{row}", f"no sheet {title!r} in the workbook")
+        inn = errors.cell(sheet, f"B{row}", _required(_organisation))
+        if title not in book.sheetnames or title == META_SHEET:
+            errors.add(META_SHEET, f"A{row}", f"no resident sheet {title!r} in the workbook")
+        elif inn is not None and first_row.setdefault(inn, row) != row:
+            errors.add(META_SHEET, f"B{row}", f"{inn} has a sheet already (row {first_row[inn]})")
         elif inn is not None:
             yield title, inn
 
@@ -431,9 +435,7 @@ def _quarter(value: Any) -> str:
         raise CellError(error.message) from None
 
 
-def _organisation(value: Any) -> str | None:
-    if value is None:
-        return None
+def _organisation(value: Any) -> str:
     text = str(value).strip()
     if not is_valid_organisation_id(text):
         raise CellError(f"{text!r} is not a valid INN (check digits) nor a foreign id")

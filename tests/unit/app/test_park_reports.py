@@ -225,7 +225,10 @@ def test_a_sheet_with_more_rows_than_a_template_is_refused() -> None:
             "7707083894",
             "krai!B9: '7707083894' is not a valid INN (check digits) nor a foreign id",
         ),
-        ("A9", "Лист9", "krai!A9: no sheet 'Лист9' in the workbook"),
+        ("A9", "Лист9", "krai!A9: no resident sheet 'Лист9' in the workbook"),
+        ("A9", "krai", "krai!A9: no resident sheet 'krai' in the workbook"),
+        ("B9", None, "krai!B9: empty; fill it in"),
+        ("B10", FIRST, f"krai!B10: {FIRST} has a sheet already (row 9)"),
     ],
 )
 def test_the_krai_sheet_is_checked(where: str, value: Any, error: str) -> None:
