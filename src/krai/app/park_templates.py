@@ -451,10 +451,17 @@ def _quarter_words(quarter: str) -> str:
 
 
 def _stated(fact: dict[str, Any]) -> str:
+    """The fact's current value as it would be typed in its row (money in major units, rates
+    in per cent), with its bound's word."""
     value = fact["value"]
     if value is None:
         return UNKNOWN_WORD
     words = {v: k for k, v in BOUND_WORDS.items()}
     bound = fact.get("bound", "exact")
     prefix = "" if bound == "exact" else words[bound] + " "
-    return f"{prefix}{value}{' ' + fact['currency'] if fact.get('currency') else ''}"
+    currency = fact.get("currency") or "RUB"
+    if fact["name"].endswith("_kopecks"):
+        value = f"{Decimal(value).scaleb(-CURRENCY_MINOR_UNITS[currency])} {currency}"
+    elif fact["name"].endswith("_basis_points"):
+        value = f"{Decimal(value).scaleb(-2)} %"
+    return f"{prefix}{value}"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from krai.app import park_reports
+from krai.app import park_reports, park_templates
 from krai.app.park_reports import ReportFileError, read_report, signed_report
 from krai.app.park_templates import (
     ActualsTemplate,
@@ -293,6 +293,22 @@ def test_the_quarter_is_written_either_way() -> None:
 
 def facts(cells: dict[str, Any]) -> bytes:
     return filled(write_facts(FACTS), {"B4": "01.09.2026", "B5": "Сайт парка", **cells}, "Факты")
+
+
+def test_current_values_are_shown_in_the_unit_a_row_is_typed_in() -> None:
+    stated = {
+        "private_investment_kopecks": {"value": 19300000000, "currency": "USD", "bound": "over"},
+        "profit_tax_rate_basis_points": {"value": 1350},
+        "jobs_count": {"value": None},
+    }
+    current = {
+        name: park_templates._stated({"name": name, **fact}) for name, fact in stated.items()
+    }
+    assert current == {
+        "private_investment_kopecks": "более 193000000.00 USD",
+        "profit_tax_rate_basis_points": "13.50 %",
+        "jobs_count": "нет данных",
+    }
 
 
 def test_the_facts_template_lists_every_fact_with_its_unit_and_current_value() -> None:
