@@ -1,16 +1,18 @@
 """``/v1`` reads of the park registry: parks, cards, facts with proofs, sites, power,
-residents, agreements and targets — the documents ``krai parks … --json`` prints."""
+residents, agreements and targets — the documents ``krai parks … --json`` prints — and the
+XLSX report templates, written and read back into the transactions they record."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
 
-from krai.app import park_registry
+from krai.app import park_registry, park_templates
 from krai.app.lookups import require_park
-from krai.entrypoints.api.context import StorageDep, day_or_today, document, found
-from krai.entrypoints.api.limits import IDENTIFIER, Identifier
-from krai.entrypoints.api.problems import PROBLEM_RESPONSES
+from krai.app.park_reports import ReportFileError, read_report
+from krai.entrypoints.api.context import ServicesDep, StorageDep, day_or_today, document, found
+from krai.entrypoints.api.limits import IDENTIFIER, MAX_BODY_BYTES, Identifier
+from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(prefix="/v1", tags=["parks"], responses=PROBLEM_RESPONSES)
 
@@ -33,6 +35,75 @@ def support(storage: StorageDep, park: FilterQuery = None) -> JSONResponse:
     """As ``krai parks support --json``: what, to whom, by whom, period, amount, legal basis,
     and the other authorities' measures each overlaps."""
     return document(park_registry.support_measures(storage, park))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DETAIL_ERRORS = 10
+"""How many of a refused file's errors the problem's ``detail`` repeats; ``errors`` has all."""
+
+
+@router.post(
+    "/parks/reports",
+    summary="Read a filled park report template: the transactions that record it, to sign",
+)
+async def park_report(
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="A filled template of GET …/template.")],
+) -> JSONResponse:
+    """As ``krai parks import-report`` reads a file, without signing or recording: each
+    transaction's sheet, ``signer`` (the resident who alone may sign its actuals; null for
+    park facts: the operator or an attestor), type, version, nonce and body. A wrong cell
+    refuses the whole file: a ``malformed_file`` problem whose ``errors`` list every
+    ``sheet!cell: reason``."""
+    data = await file.read(MAX_BODY_BYTES + 1)
+    try:
+        report = read_report(data)
+    except ReportFileError as error:
+        shown = error.errors[:DETAIL_ERRORS]
+        more = len(error.errors) - len(shown)
+        detail = "; ".join(shown) + (f"; and {more} more" if more else "")
+        raise ProblemError("malformed_file", detail, error.errors) from None
+    return document(
+        {
+            "network": services.origin,
+            "kind": report.kind,
+            "park_id": report.park_id,
+            "quarter": report.quarter,
+            "transactions": [t.to_json() for t in report.transactions],
+        }
+    )
+
+
+@router.get(
+    "/parks/{park_id}/template",
+    summary="The XLSX template of a quarter's resident reports, or of the park's facts",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def template(
+    park_id: Identifier,
+    storage: StorageDep,
+    quarter: Annotated[
+        str | None, Query(pattern=r"^[0-9]{4}-?Q[1-4]$", description="e.g. 2026-Q2.")
+    ] = None,
+    resident: Annotated[
+        str | None, Query(pattern=IDENTIFIER, max_length=200, description="Only its sheet.")
+    ] = None,
+    facts: Annotated[bool, Query(description="The park facts template instead.")] = False,
+) -> Response:
+    """As ``krai parks template``: exactly one of ``quarter`` (with an optional ``resident``)
+    or ``facts=true``."""
+    if facts == (quarter is not None) or (facts and resident is not None):
+        raise ProblemError("malformed", "give either quarter (and resident) or facts=true")
+    if quarter is not None:
+        found_template = park_templates.actuals_template(storage, park_id, quarter, resident)
+        data = park_templates.write_actuals(found_template)
+        name = f"{park_id}-{found_template.quarter}.xlsx"
+    else:
+        data = park_templates.write_facts(park_templates.facts_template(storage, park_id))
+        name = f"{park_id}-facts.xlsx"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type=XLSX, headers=disposition)
 
 
 @router.get("/parks/{park_id}", summary="A park's card: facts, infrastructure and power")

@@ -68,15 +68,21 @@ class Problem(BaseModel):
     status: int
     detail: str
     code: str = Field(examples=["bad_signature"])
+    errors: list[str] | None = Field(
+        default=None,
+        description="For a malformed_file: every place at fault with its reason, e.g. "
+        "`7707083893!B9: 'x' is not a number`.",
+    )
 
 
 class ProblemError(Exception):
     """Raised by a route to answer with a problem."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, errors: list[str] | None = None) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
+        self.errors = errors
 
 
 def not_found(detail: str) -> ProblemError:
@@ -89,21 +95,29 @@ def malformed(detail: str) -> ProblemError:
     return ProblemError(Code.MALFORMED.value, detail)
 
 
-def problem_document(code: str, detail: str) -> dict[str, Any]:
-    """The problem object of ``code``."""
+def problem_document(code: str, detail: str, errors: list[str] | None = None) -> dict[str, Any]:
+    """The problem object of ``code``, with the ``errors`` extension member when given."""
     kind = PROBLEMS.get(code, API_PROBLEMS["internal"])
-    return {
+    document: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": kind.title,
         "status": kind.status,
         "detail": detail,
         "code": code,
     }
+    if errors is not None:
+        document["errors"] = errors
+    return document
 
 
-def problem_response(code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+) -> JSONResponse:
     """A problem as an HTTP response with its status."""
-    document = problem_document(code, detail)
+    document = problem_document(code, detail, errors)
     return JSONResponse(
         document, document["status"], headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
@@ -134,7 +148,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = (
             {"WWW-Authenticate": 'Bearer realm="krai"'} if error.code == "unauthorized" else None
         )
-        return problem_response(error.code, error.detail, headers)
+        return problem_response(error.code, error.detail, headers, error.errors)
 
     async def on_refusal(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RejectedError)

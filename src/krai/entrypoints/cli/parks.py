@@ -352,3 +352,95 @@ def _table(columns: list[str], rows: list[list[Any]]) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+@app.command()
+def template(
+    park: Annotated[str, typer.Option(help="The park's id.")],
+    out: Annotated[str, typer.Option(help="The XLSX file to write.")],
+    quarter: Annotated[
+        str | None, typer.Option(help="The quarter residents report, e.g. 2026-Q2 (or 2026Q2).")
+    ] = None,
+    resident: Annotated[
+        str | None, typer.Option(help="Only this resident's sheet (its INN).")
+    ] = None,
+    facts: Annotated[
+        bool, typer.Option("--facts", help="The park facts template instead.")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Write an XLSX template to fill: a sheet per resident for a quarter's actuals
+    (``--quarter``), or the park's facts (``--facts``); import it with ``import-report``."""
+    from krai.app import park_templates  # noqa: PLC0415 - openpyxl is slow to load
+    from krai.entrypoints.cli.common import EXIT_USAGE  # noqa: PLC0415 - the top is shared
+
+    if facts == (quarter is not None) or (facts and resident is not None):
+        fail("give either --quarter [--resident INN] or --facts", EXIT_USAGE)
+    with services_for(home) as services, refusals():
+        if quarter is not None:
+            found = park_templates.actuals_template(services.storage, park, quarter, resident)
+            data = park_templates.write_actuals(found)
+            what = f"{len(found.residents)} resident sheet(s) for {found.quarter}"
+        else:
+            data = park_templates.write_facts(park_templates.facts_template(services.storage, park))
+            what = "the park facts sheet"
+    try:
+        with open(out, "wb") as handle:  # noqa: PTH123 - a str option: the top is shared
+            handle.write(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error}", EXIT_USAGE)
+    console.print(f"{what} of {park} written to {out}", highlight=False)
+
+
+@app.command("import-report")
+def import_report(
+    source: Annotated[str, typer.Argument(help="A filled template of `krai parks template`.")],
+    signer: Annotated[
+        str,
+        typer.Option(
+            help="The key that signs: the resident's (actuals), the operator's or "
+            "an attestor's (facts)."
+        ),
+    ],
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Read a filled template and record it: ``parks.report_actuals`` for each filled
+    resident sheet (the signer's own), or ``parks.state_park_facts``. Any wrong cell refuses
+    the whole file, listing each ``sheet!cell: reason``; nothing is then recorded."""
+    from krai.app import park_reports  # noqa: PLC0415 - openpyxl is slow to load
+    from krai.app.ports import KeystoreError  # noqa: PLC0415 - the top is shared
+    from krai.app.statements import Signer  # noqa: PLC0415
+    from krai.entrypoints.cli.common import EXIT_REJECTED, EXIT_USAGE  # noqa: PLC0415
+
+    try:
+        with open(source, "rb") as handle:  # noqa: PTH123 - a str argument: the top is shared
+            data = handle.read(park_reports.MAX_FILE_BYTES + 1)
+    except OSError as error:
+        fail(f"cannot read {source}: {error}", EXIT_USAGE)
+    with services_for(home) as services:
+        try:
+            stored = services.keystore.load(signer)
+        except KeystoreError as error:
+            fail(str(error), EXIT_USAGE)
+        key = Signer(stored.organisation or "", stored.key_id, stored.private_key)
+        try:
+            report = park_reports.read_report(data)
+            transactions = park_reports.signed_report(services.origin, key, report)
+        except park_reports.ReportFileError as error:
+            fail(f"{source} refused:\n" + "\n".join(error.errors), EXIT_USAGE)
+        outcomes = services.sequencer.submit(transactions)
+    done = [
+        {"sheet": t.sheet, "type": t.type, **o.to_json()}
+        if not isinstance(o, Exception)
+        else {"sheet": t.sheet, "type": t.type, "error": f"{o.code.value}: {o.message}"}
+        for t, o in zip(report.transactions, outcomes, strict=True)
+    ]
+    if json_output:
+        print_json(done)
+    else:
+        for row in done:
+            verdict = f"entry {row['index']}" if "index" in row else f"REFUSED: {row['error']}"
+            console.print(f"{row['sheet']}: {row['type']} — {verdict}", highlight=False)
+    if any("error" in row for row in done):
+        raise typer.Exit(EXIT_REJECTED)
