@@ -4,16 +4,19 @@ Every figure comes with its source, date and signer; ``krai parks fact`` adds th
 proof of the entry that stated it and the signed checkpoint it verifies against.
 """
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from krai.app import park_registry
 from krai.app.lookups import require_park
-from krai.app.ports import Storage
+from krai.app.ports import KeystoreError, Storage
 from krai.app.today import ledger_today
 from krai.entrypoints.cli.common import (
     EXIT_NOT_FOUND,
+    EXIT_REJECTED,
+    EXIT_USAGE,
     HomeOption,
     JsonOption,
     checked_day,
@@ -21,6 +24,7 @@ from krai.entrypoints.cli.common import (
     fail,
     new_table,
     print_json,
+    read_bounded,
     refusals,
     services_for,
 )
@@ -357,7 +361,7 @@ def _table(columns: list[str], rows: list[list[Any]]) -> None:
 @app.command()
 def template(
     park: Annotated[str, typer.Option(help="The park's id.")],
-    out: Annotated[str, typer.Option(help="The XLSX file to write.")],
+    out: Annotated[Path, typer.Option(help="The XLSX file to write.")],
     quarter: Annotated[
         str | None, typer.Option(help="The quarter residents report, e.g. 2026-Q2 (or 2026Q2).")
     ] = None,
@@ -372,7 +376,6 @@ def template(
     """Write an XLSX template to fill: a sheet per resident for a quarter's actuals
     (``--quarter``), or the park's facts (``--facts``); import it with ``import-report``."""
     from krai.app import park_templates  # noqa: PLC0415 - openpyxl is slow to load
-    from krai.entrypoints.cli.common import EXIT_USAGE  # noqa: PLC0415 - the top is shared
 
     if facts == (quarter is not None) or (facts and resident is not None):
         fail("give either --quarter [--resident INN] or --facts", EXIT_USAGE)
@@ -385,8 +388,7 @@ def template(
             data = park_templates.write_facts(park_templates.facts_template(services.storage, park))
             what = "the park facts sheet"
     try:
-        with open(out, "wb") as handle:  # noqa: PTH123 - a str option: the top is shared
-            handle.write(data)
+        out.write_bytes(data)
     except OSError as error:
         fail(f"cannot write {out}: {error}", EXIT_USAGE)
     console.print(f"{what} of {park} written to {out}", highlight=False)
@@ -394,7 +396,7 @@ def template(
 
 @app.command("import-report")
 def import_report(
-    source: Annotated[str, typer.Argument(help="A filled template of `krai parks template`.")],
+    source: Annotated[Path, typer.Argument(help="A filled template of `krai parks template`.")],
     signer: Annotated[
         str,
         typer.Option(
@@ -409,15 +411,9 @@ def import_report(
     resident sheet (the signer's own), or ``parks.state_park_facts``. Any wrong cell refuses
     the whole file, listing each ``sheet!cell: reason``; nothing is then recorded."""
     from krai.app import park_reports  # noqa: PLC0415 - openpyxl is slow to load
-    from krai.app.ports import KeystoreError  # noqa: PLC0415 - the top is shared
     from krai.app.statements import Signer  # noqa: PLC0415
-    from krai.entrypoints.cli.common import EXIT_REJECTED, EXIT_USAGE  # noqa: PLC0415
 
-    try:
-        with open(source, "rb") as handle:  # noqa: PTH123 - a str argument: the top is shared
-            data = handle.read(park_reports.MAX_FILE_BYTES + 1)
-    except OSError as error:
-        fail(f"cannot read {source}: {error}", EXIT_USAGE)
+    data = read_bounded(source, park_reports.MAX_FILE_BYTES)
     with services_for(home) as services:
         try:
             stored = services.keystore.load(signer)
