@@ -4,6 +4,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,39 @@ def test_the_state_is_read_in_pages_in_key_order(storage: Storage) -> None:
         after = page[-1][0]
     assert [len(page) for page in pages] == [10, 10, 8]
     assert [pair for page in pages for pair in page] == list(storage.scan_bytes(""))
+
+
+def test_a_state_rewrite_applies_every_change_read_as_it_streams(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("krai.adapters.sql.storage.STATE_REWRITE_CHUNK", 3)
+    storage.append_batch(batch_of(0, 1, CompactRange(), dict.fromkeys("abcd", b'{"n":1}')))
+    changes = [("a", DELETED), ("b", b'{"n":2}'), ("c", DELETED), ("e", b'{"n":3}')]
+    changes += [(f"f/{i}", b'{"n":4}') for i in range(5)]
+    storage.rewrite_state(iter(changes))
+    assert dict(storage.scan_bytes("")) == {
+        "b": b'{"n":2}',
+        "d": b'{"n":1}',
+        "e": b'{"n":3}',
+        **{f"f/{i}": b'{"n":4}' for i in range(5)},
+    }
+    assert storage.log_size() == 1
+
+
+def test_a_state_rewrite_that_fails_midway_changes_nothing(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("krai.adapters.sql.storage.STATE_REWRITE_CHUNK", 2)
+    storage.append_batch(batch_of(0, 1, CompactRange(), dict.fromkeys("abc", b'{"n":1}')))
+    before = list(storage.scan_bytes(""))
+
+    def failing() -> Iterator[tuple[str, bytes]]:
+        yield from [("a", DELETED), ("b", b'{"n":2}'), ("x", b"{}"), ("y", b"{}")]
+        raise RuntimeError("the replay stopped")
+
+    with pytest.raises(RuntimeError, match="the replay stopped"):
+        storage.rewrite_state(failing())
+    assert list(storage.scan_bytes("")) == before
 
 
 def test_get_many_finds_keys_of_any_characters(storage_url: str, storage: Storage) -> None:

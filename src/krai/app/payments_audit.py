@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from krai.app.ports import Storage
-from krai.app.rebuild import CHUNK
+from krai.app.verify import ENTRIES_PER_READ as CHUNK
 from krai.app.verify import replay_entry
 from krai.modules.payments.audit import (
     AuditData,

@@ -7,7 +7,7 @@ them without importing an adapter (ADR 0020). A ``Batch`` is written in ONE data
 durable before ``append_batch`` returns: after a crash there is all of a batch or none of it.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -117,6 +117,12 @@ class Storage(Protocol):
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """(entry index, position, event) for entries with start <= index < end."""
+        ...
+
+    def rewrite_state(self, changes: Iterable[tuple[str, bytes]]) -> None:
+        """Apply ``changes`` (key, bytes; ``DELETED`` removes the key), read as iterated, in
+        one durable transaction: all of them, or none if the iteration raises. The log is not
+        touched (``krai rebuild-state``)."""
         ...
 
     def sequencing(self) -> AbstractContextManager[None]:

@@ -1,6 +1,6 @@
 """Storage in dicts, with the same contract as SQL storage: for unit tests."""
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -93,6 +93,9 @@ class MemoryStorage:
 
     def events(self, start: int, end: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
         return iter([e for e in self._events if start <= e[0] < end])
+
+    def rewrite_state(self, changes: Iterable[tuple[str, bytes]]) -> None:
+        self._apply_state(dict(changes))
 
     def sequencing(self) -> AbstractContextManager[None]:
         """Nothing to hold: a memory storage has one process."""

@@ -13,7 +13,7 @@ handed to Alembic, so a command that only reads starts without either (ADR 0031)
 import fcntl
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -307,6 +307,18 @@ class SqlStorage:
             ]
         )
 
+    def rewrite_state(self, changes: Iterable[tuple[str, bytes]]) -> None:
+        """Written ``STATE_REWRITE_CHUNK`` changes at a time, all in one transaction."""
+        with self.engine.begin() as connection:
+            chunk: list[tuple[str, bytes]] = []
+            for change in changes:
+                chunk.append(change)
+                if len(chunk) == STATE_REWRITE_CHUNK:
+                    self._write(connection, _state_statements(chunk))
+                    chunk = []
+            self._write(connection, _state_statements(chunk))
+        self._after_commit()
+
     @contextmanager
     def sequencing(self) -> Iterator[None]:
         """PostgreSQL: a session advisory lock on a connection of its own; SQLite: an
@@ -373,6 +385,8 @@ ENTRY_INSERT = (
 )
 NODE_INSERT = "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)"
 STATE_DELETE = "DELETE FROM state WHERE key = ?"
+STATE_REWRITE_CHUNK = 10_000
+"""State changes of a rewrite sent to the database at a time."""
 STATE_UPSERT = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
@@ -400,9 +414,15 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         # Leaves are not repeated in tree_node (log_entry.leaf_hash holds them), and a level-1
         # node is hashed from its two leaves when read (ADR 0018): half the rows.
         (NODE_INSERT, [(lv, index, value) for (lv, index), value in batch.nodes if lv > 1]),
-        (STATE_DELETE, [(key,) for key, raw in writes.items() if raw == DELETED]),
-        (STATE_UPSERT, [(key, raw) for key, raw in writes.items() if raw != DELETED]),
+        *_state_statements(list(writes.items())),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
+    ]
+
+
+def _state_statements(writes: Sequence[tuple[str, bytes]]) -> list[tuple[str, list[Any]]]:
+    return [
+        (STATE_DELETE, [(key,) for key, raw in writes if raw == DELETED]),
+        (STATE_UPSERT, [(key, raw) for key, raw in writes if raw != DELETED]),
     ]
 
 

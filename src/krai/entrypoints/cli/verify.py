@@ -5,7 +5,7 @@ from typing import Annotated, NamedTuple
 
 import typer
 
-from krai.app.bundle import BundleError, read_bundle, write_bundle
+from krai.app.bundle import BundleError, BundleFile, write_bundle
 from krai.app.rebuild import rebuild_state
 from krai.app.remote_verify import TileFetchError, verify_remote
 from krai.app.replay_state import MEMORY_BYTES
@@ -112,12 +112,18 @@ def export(
     console.print(f"Wrote {size} entries to {bundle}", highlight=False)
 
 
-def rebuild_state_command(home: HomeOption = None, json_output: JsonOption = False) -> None:
+def rebuild_state_command(
+    home: HomeOption = None,
+    memory_mb: MemoryOption = MEMORY_BYTES >> 20,
+    json_output: JsonOption = False,
+) -> None:
     """Replay the log with this release's rules and make the stored state what it gives
     (after an upgrade whose rules keep new state; run it with the server stopped)."""
     with services_for(home) as services:
         try:
-            report = rebuild_state(services.storage, new_engine)
+            report = rebuild_state(
+                services.storage, new_engine, scratch=scratch_state, memory_bytes=memory_mb << 20
+            )
         except VerificationError as error:
             fail(f"the log does not replay, nothing was changed: {error}")
     if json_output:
@@ -154,11 +160,10 @@ def _verify_home(home: Path | None, vkey: str | None, replay: _Replay) -> dict[s
 def _verify_bundle(path: Path, vkey: str | None, replay: _Replay) -> dict[str, object]:
     if not path.exists():
         fail(f"no bundle at {path}", EXIT_USAGE)
-    with path.open(encoding="utf-8") as source:
-        contents = read_bundle(source)
+    contents = BundleFile(path)
     verifier = parse_vkey(vkey or contents.vkey)
     report = verify_ledger(
-        contents.entries,
+        contents.entries(),
         contents.checkpoints,
         origin=contents.origin,
         verifier=verifier,
