@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,6 +157,9 @@ def _follower_settings(
         fail(f"{settings.home} is the home of a primary, not a follower's", EXIT_USAGE)
     if trust is not None and format_vkey(trust.verifier) != settings.log_vkey:
         fail(f"{settings.home} follows a log under another key: {settings.log_vkey}", EXIT_USAGE)
+    if settings.follows != url:  # the log now read from another address (a mirror, a CDN)
+        settings = replace(settings, follows=url)
+        write_settings(settings)
     if policy is not None:
         target = settings.home / POLICY_FILE  # kept: later runs accept under it too
         target.parent.mkdir(parents=True, exist_ok=True)
