@@ -173,12 +173,15 @@ class Follower:
             return report
         for peer in self._peers:
             try:
-                check_peer(self._storage, peer, self._trust.verifier)
+                note = check_peer(self._storage, peer, self._trust.verifier)
             except PeerError as error:
                 report.peer_errors.append(f"{peer.location}: {error}")
             except AlarmError as alarm:
                 report.alarm, report.raised = self._raise(alarm, "", checked_at), True
                 break
+            else:
+                if self._mirror is not None and self._trust.policy is not None:
+                    self._mirror.gather(self._storage, note, self._trust.policy.witnesses)
         return report
 
     def _read_note(self) -> str:

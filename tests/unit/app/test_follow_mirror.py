@@ -19,11 +19,12 @@ from krai.bootstrap import follower_files, found_network, mirror_key, new_engine
 from krai.config.settings import Settings, default_database_url
 from krai.log.cosigned import QuorumError, verify_with_policy
 from krai.log.note import CosignatureSigner, format_vkey, parse_note
-from krai.log.policy import parse_policy
+from krai.log.policy import Policy, parse_policy
 from krai.log.receipt import ReceiptError
 from krai.state.entry import decode_entry
 
 MIRROR = CosignatureSigner("bank.example/mirror", bytes([7]) * 32)
+OTHER = CosignatureSigner("ministry.example/mirror", bytes([8]) * 32)
 
 
 @dataclass
@@ -74,16 +75,25 @@ class CommitChecking:
         return self.inner.newest_cosigned(min_cosignatures, limit)
 
 
-def follower(copy: Copy, tiles: Path, store: CosignedStore | None) -> Follower:
+def follower(
+    copy: Copy,
+    tiles: Path,
+    store: CosignedStore | None,
+    *,
+    signer: CosignatureSigner = MIRROR,
+    policy: Policy | None = None,
+    peers: tuple[Path, ...] = (),
+) -> Follower:
     services = copy.services
     return Follower(
         services.storage,
         new_engine(),
         source=tile_source(str(tiles)),
-        trust=Trust(services.log_verifier),
+        trust=Trust(services.log_verifier, policy),
         files=follower_files(services.settings),
         clock=services.clock,
-        mirror=None if store is None else MirrorCosigner(MIRROR, store, services.clock),
+        peers=[tile_source(str(peer)) for peer in peers],
+        mirror=None if store is None else MirrorCosigner(signer, store, services.clock),
     )
 
 
@@ -147,6 +157,37 @@ def test_the_mirror_never_cosigns_before_the_commit(
     policy = parse_policy(mirror_policy(homes))
     note = published_note(services.publication)
     assert note is not None and verify_with_policy(note, policy).cosigners == ("bank",)
+
+
+def test_mirrors_that_are_peers_gather_each_others_cosignatures(
+    homes: Homes, tmp_path: Path
+) -> None:
+    """Each mirror's policy lists the other as a witness line outside its quorum; a note
+    then comes to carry both lines, as a policy needing two mirrors asks."""
+    vkey = log_vkey(homes.primary)
+    keys = f"witness bank {format_vkey(MIRROR.verifier)}\n"
+    keys += f"witness ministry {format_vkey(OTHER.verifier)}\n"
+    accepting = parse_policy(f"log {vkey}\n{keys}quorum none\n")
+    both = parse_policy(f"log {vkey}\n{keys}group mirrors 2 bank ministry\nquorum mirrors\n")
+    other = Copy(tmp_path / "other", vkey)
+    try:
+        assert other.services.cosigned is not None
+        follower(other, homes.tiles, other.services.cosigned, signer=OTHER).poll()
+        other_tiles = other.publish(tmp_path / "other-tiles")
+        services = homes.copy.services
+        assert services.cosigned is not None
+        mirror = follower(
+            homes.copy, homes.tiles, services.cosigned, policy=accepting, peers=(other_tiles,)
+        )
+        report = mirror.poll()
+        assert (report.accepted, report.alarm, report.peer_errors) == (11, None, [])
+    finally:
+        other.services.close()
+    note = published_note(services.publication)
+    assert note is not None
+    assert verify_with_policy(note, both).cosigners == ("bank", "ministry")
+    assert mirror.poll().appended == 0
+    assert len(parse_note(published_note(services.publication) or "").signatures) == 3
 
 
 def test_the_mirror_key_is_made_once_in_the_home(homes: Homes) -> None:
