@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.sql.storage import SqlStorage, open_storage
-from krai.app.ports import Clock, FollowerFiles, ScratchState, Storage
+from krai.app.ports import Clock, FollowerFiles, ScratchState, Storage, WitnessKeyError
 from krai.config.settings import Settings, write_settings
 from krai.modules.release import MODULES
 
@@ -247,6 +247,25 @@ def follower_files(settings: Settings) -> "FollowerFiles":
     from krai.adapters.follower_files import DirectoryFollowerFiles  # noqa: PLC0415 - on demand
 
     return DirectoryFollowerFiles(settings.home)
+
+
+MIRROR_KEY_DIRECTORY = "mirror"
+
+
+def mirror_key(settings: Settings, create_as: str | None = None) -> "CosignatureSigner | None":
+    """A follower's mirror cosigning key, ``<home>/mirror/witness-key.json`` (0600, in a
+    witness's key format): created under ``create_as`` if there is none; None if there is
+    none and no name is given. ``WitnessKeyError`` if it is bad, or if ``create_as`` names
+    another key than the one there."""
+    from krai.adapters.witness import keys  # noqa: PLC0415 - on demand
+
+    directory = settings.home / MIRROR_KEY_DIRECTORY
+    if not (directory / keys.KEY_FILE).exists():
+        return None if create_as is None else keys.create_witness_key(directory, create_as)
+    signer = keys.load_witness_key(directory)
+    if create_as is not None and create_as != signer.name:
+        raise WitnessKeyError(f"{directory} holds the mirror key {signer.name}, not {create_as}")
+    return signer
 
 
 def write_genesis(settings: Settings, document: Mapping[str, object]) -> None:

@@ -8,7 +8,8 @@ proof built from the tiles, checked against the root stored here and the signed 
 against the state stored here. A few bundles at a time are stored with their tree nodes,
 state and events in one database transaction, once the consistency proof from their end to
 the signed size checks — the last ones together with the checkpoint, now accepted. A kill
-at any point leaves whole groups, and the next poll goes on from there.
+at any point leaves whole groups, and the next poll goes on from there. A follower with a
+mirror key then cosigns the accepted checkpoint (``MirrorCosigner``), never before.
 
 What contradicts a signed checkpoint raises an ``AlarmError``: its evidence is kept in the
 home and the follower stops advancing until an operator moves the alarm away.
@@ -21,6 +22,7 @@ from typing import Any
 
 from krai.app.cosigning import CosignatureCollector
 from krai.app.follow_catch_up import CatchUp
+from krai.app.follow_mirror import MirrorCosigner
 from krai.app.follow_peers import PeerError, check_peer
 from krai.app.follow_status import (
     PENDING_FILE,
@@ -98,6 +100,7 @@ class Follower:
         peers: Sequence[TileSource] = (),
         workers: int = 0,
         witnesses: CosignatureCollector | None = None,
+        mirror: MirrorCosigner | None = None,
     ) -> None:
         self._storage = storage
         self._engine = engine
@@ -109,6 +112,7 @@ class Follower:
         self._peers = peers
         self._workers = workers
         self._witnesses = witnesses
+        self._mirror = mirror
 
     def poll(self) -> PollReport:
         """Look at the log once and catch up with it, unless an alarm stands."""
@@ -134,6 +138,8 @@ class Follower:
         report.size = self._storage.log_size()
         report.accepted = checkpoint.size
         self._record(checkpoint.size, checked_at, in_step=True)
+        if self._mirror is not None:  # only now: the checkpoint and its entries are committed
+            self._mirror.cosign_accepted(self._storage)
         if report.appended:
             self._tell_witnesses(report, checked_at)
         return self._compare_with_peers(report, checked_at)
@@ -167,12 +173,15 @@ class Follower:
             return report
         for peer in self._peers:
             try:
-                check_peer(self._storage, peer, self._trust.verifier)
+                note = check_peer(self._storage, peer, self._trust.verifier)
             except PeerError as error:
                 report.peer_errors.append(f"{peer.location}: {error}")
             except AlarmError as alarm:
                 report.alarm, report.raised = self._raise(alarm, "", checked_at), True
                 break
+            else:
+                if self._mirror is not None and self._trust.policy is not None:
+                    self._mirror.gather(self._storage, note, self._trust.policy.witnesses)
         return report
 
     def _read_note(self) -> str:

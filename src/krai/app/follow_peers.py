@@ -25,8 +25,8 @@ class PeerError(Exception):
     """A peer could not be compared: unreachable, or serving what the log did not sign."""
 
 
-def check_peer(storage: Storage, peer: TileSource, verifier: NoteVerifier) -> int:
-    """Compare the checkpoint ``peer`` accepted with the stored tree; return its size."""
+def check_peer(storage: Storage, peer: TileSource, verifier: NoteVerifier) -> str:
+    """Compare the checkpoint ``peer`` accepted with the stored tree; return its note."""
     try:
         note = TileTree(peer, 0).read(CHECKPOINT_PATH, MAX_CHECKPOINT_BYTES).decode("utf-8")
         checkpoint = open_checkpoint(note, [verifier], verifier.name)
@@ -37,7 +37,7 @@ def check_peer(storage: Storage, peer: TileSource, verifier: NoteVerifier) -> in
             _extends(storage, TileTree(peer, checkpoint.size), checkpoint, note)
     except (TileReadError, UnicodeDecodeError, ValueError, NoteError) as error:
         raise PeerError(str(error)) from None
-    return checkpoint.size
+    return note
 
 
 def _same_root(storage: Storage, checkpoint: Checkpoint, note: str) -> None:

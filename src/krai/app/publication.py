@@ -62,12 +62,24 @@ def cosigned_checkpoint(log: Publication) -> tuple[CosignedNote, CosignedCheckpo
 
 
 def published_note(log: Publication) -> str | None:
-    """The note ``/checkpoint`` serves when witnesses are configured; None without them (the
-    newest signed checkpoint is then the published one). ``NotYetPublishedError`` when
-    witnesses are configured but no checkpoint has their quorum yet."""
+    """The note ``/checkpoint`` serves when witnesses are configured; without them, the newest
+    signed checkpoint with the cosignatures kept for it (a follower's mirror cosignature), or
+    None when none are kept (the newest signed note is then the published one).
+    ``NotYetPublishedError`` when witnesses are configured but no checkpoint has their quorum
+    yet."""
     if not log.witnesses:
-        return None
+        return _mirror_cosigned_note(log)
     return _cosigned_or_refuse(log)[0].note
+
+
+def _mirror_cosigned_note(log: Publication) -> str | None:
+    """Without witnesses: the newest signed checkpoint's note with the cosignature lines
+    kept for it (a follower's own mirror cosignature, ADR 0036), or None when none are."""
+    latest = log.storage.latest_checkpoint()
+    if latest is None or log.store is None:
+        return None
+    cosigned = log.store.cosigned_at(latest.size)
+    return None if cosigned is None else cosigned.note
 
 
 def published_checkpoint(log: Publication) -> dict[str, Any] | None:
@@ -76,9 +88,10 @@ def published_checkpoint(log: Publication) -> dict[str, Any] | None:
     nothing is signed; ``NotYetPublishedError`` when no checkpoint has the quorum yet)."""
     if not log.witnesses:
         latest = latest_checkpoint(log)
-        return (
-            None if latest is None else {**latest, "quorum": 0, "cosignatures": [], "witnesses": []}
-        )
+        if latest is None:
+            return None
+        note = _mirror_cosigned_note(log) or latest["note"]
+        return {**latest, "note": note, "quorum": 0, "cosignatures": [], "witnesses": []}
     stored, verified = _cosigned_or_refuse(log)
     sizes = log.store.witness_sizes() if log.store is not None else {}
     return {

@@ -24,9 +24,11 @@ from krai.log.note import (
     parse_vkey,
     verify_note,
 )
-from krai.log.policy import Policy, PolicyError, parse_policy
+from krai.log.policy import NO_QUORUM, Policy, PolicyError, parse_policy
 
 QUORUM_GROUP = "quorum"
+WITNESS_GROUP = "witnesses"
+MIRROR_GROUP = "mirrors"
 
 
 class QuorumError(NoteError):
@@ -53,18 +55,36 @@ def k_of_n_policy_text(
     log: NoteVerifier,
     witnesses: Sequence[tuple[str, CosignatureVerifier, str | None]],
     k: int,
+    mirrors: Sequence[tuple[str, CosignatureVerifier, str | None]] = (),
+    mirror_k: int = 0,
 ) -> str:
-    """A tlog-policy file: the log, each (name, key, URL or None) witness, k of them."""
+    """A tlog-policy file: the log, each (name, key, URL or None) witness, k of them — and,
+    with ``mirrors``, ``mirror_k`` of those besides (a mirror cosigns in a witness's form, so
+    it is a ``witness`` line; group ``witnesses`` k of the witnesses, group ``mirrors``
+    ``mirror_k`` of the mirrors, the quorum both)."""
     if k and not witnesses:
         raise PolicyError(f"a quorum of {k} needs witnesses")
+    if mirror_k and not mirrors:
+        raise PolicyError(f"a quorum of {mirror_k} mirrors needs mirrors")
     lines = [f"log {format_vkey(log)}"]
-    for name, verifier, url in witnesses:
+    for name, verifier, url in (*witnesses, *mirrors):
         lines.append(f"witness {name} {format_vkey(verifier)}" + (f" {url}" if url else ""))
-    if witnesses:
-        names = " ".join(name for name, _, _ in witnesses)
-        lines.extend([f"group {QUORUM_GROUP} {k} {names}", f"quorum {QUORUM_GROUP}"])
+    witness_names = " ".join(name for name, _, _ in witnesses)
+    mirror_names = " ".join(name for name, _, _ in mirrors)
+    if not mirror_k:
+        quorum = [f"group {QUORUM_GROUP} {k} {witness_names}"] if witnesses else []
+        lines.extend([*quorum, f"quorum {QUORUM_GROUP if witnesses else NO_QUORUM}"])
+    elif not witnesses:
+        lines.extend([f"group {MIRROR_GROUP} {mirror_k} {mirror_names}", f"quorum {MIRROR_GROUP}"])
     else:
-        lines.append("quorum none")
+        lines.extend(
+            [
+                f"group {WITNESS_GROUP} {k} {witness_names}",
+                f"group {MIRROR_GROUP} {mirror_k} {mirror_names}",
+                f"group {QUORUM_GROUP} all {WITNESS_GROUP} {MIRROR_GROUP}",
+                f"quorum {QUORUM_GROUP}",
+            ]
+        )
     return "".join(line + "\n" for line in lines)
 
 

@@ -143,6 +143,32 @@ def test_the_k_of_n_policy_file_is_a_tlog_policy() -> None:
     assert same.describe() == "2 of (witness w0.example, witness w1.example, witness w2.example)"
 
 
+def test_a_policy_with_mirrors_needs_their_quorum_besides_the_witnesses() -> None:
+    witnesses = [(f"n{i}", w.verifier, None) for i, w in enumerate(WITNESSES[:2])]
+    mirror = [("bank-mirror", WITNESSES[2].verifier, None)]
+    text = k_of_n_policy_text(LOG.verifier, witnesses, 2, mirror, 1)
+    assert text.splitlines()[-4:] == [
+        "group witnesses 2 n0 n1",
+        "group mirrors 1 bank-mirror",
+        "group quorum all witnesses mirrors",
+        "quorum quorum",
+    ]
+    policy = parse_policy(text)
+    with pytest.raises(QuorumError, match="too few valid witness cosignatures: 2"):
+        verify_with_policy(cosigned(WITNESSES[0], WITNESSES[1]), policy)
+    with pytest.raises(QuorumError, match=r"needs 2 of \(2 of \(witness n0, witness n1\), 1 of"):
+        verify_with_policy(cosigned(WITNESSES[0], WITNESSES[2]), policy)
+    assert verify_with_policy(cosigned(*WITNESSES), policy).cosigners == (
+        "bank-mirror",
+        "n0",
+        "n1",
+    )
+    alone = parse_policy(k_of_n_policy_text(LOG.verifier, [], 0, mirror, 1))
+    assert verify_with_policy(cosigned(WITNESSES[2]), alone).cosigners == ("bank-mirror",)
+    with pytest.raises(QuorumError, match="needs 1 of"):
+        verify_with_policy(cosigned(), alone)
+
+
 def test_a_policy_with_groups_is_evaluated_as_tlog_policy_says() -> None:
     lines = [f"log {format_vkey(LOG.verifier)}"]
     lines += [f"witness {n} {v}" for n, v in zip(("A1", "A2", "B1"), VKEYS, strict=True)]

@@ -8,6 +8,7 @@ from scratch; any other existing directory is refused.
 
 import shutil
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,17 @@ def demo(
     ] = True,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
+    follower: Annotated[
+        bool,
+        typer.Option(
+            "--follower",
+            help="Also start a follower (krai follow) in <home>/follower: catch up once, "
+            "and served, follow the demo and serve its own copy on --follower-port.",
+        ),
+    ] = False,
+    follower_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="The follower's port.")
+    ] = 8001,
 ) -> None:
     """Build the demo world (synthetic people, identifiers and figures), verify it, serve it."""
     _clear(home)
@@ -64,8 +76,15 @@ def demo(
     console.print(f"Built in {seconds:.1f} s: {built.size:,} entries — {figures}", highlight=False)
     verify(home=home)
     console.print(f"  krai payments audit --home {home}", highlight=False)
-    with demo_witnesses(home, DEMO_ORIGIN, _log_vkey(home)):
+    with demo_witnesses(home, DEMO_ORIGIN, _log_vkey(home)), ExitStack() as running:
         cosign_latest(home)
+        if follower:
+            from krai.entrypoints.cli import demo_follower  # noqa: PLC0415 - on demand
+
+            copy = demo_follower.catch_up(home)
+            if serve:
+                primary = f"http://{host}:{port}"
+                running.enter_context(demo_follower.following(copy, primary, host, follower_port))
         if serve:
             serve_home(home, host, port)
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,12 +20,15 @@ import typer
 
 from krai.app.cosigning import CosignatureCollector, Witness
 from krai.app.follow import Follower, PollReport, Trust
+from krai.app.follow_mirror import MirrorCosigner
+from krai.app.ports import WitnessKeyError
 from krai.app.remote_verify import TileFetchError
 from krai.app.signatures import default_workers
 from krai.bootstrap import (
     Services,
     build,
     follower_files,
+    mirror_key,
     new_engine,
     tile_source,
     write_genesis,
@@ -75,6 +79,13 @@ def follow(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     json_output: Annotated[bool, typer.Option("--json", help="Print each poll as JSON.")] = False,
+    mirror_name: Annotated[
+        str | None,
+        typer.Option(
+            help="Cosign each accepted checkpoint as a mirror under this key name (the key is "
+            "created in <home>/mirror on first use; once there, it is always used)."
+        ),
+    ] = None,
 ) -> None:
     """Mirror, verify and (with --serve) serve a remote log; raise the alarm on a fork.
 
@@ -86,7 +97,8 @@ def follow(
     settings = _follower_settings(home, database, url, _trust(policy, vkey), policy)
     trust = _stored_trust(settings)
     with _services(settings) as services, _witnesses(services, trust) as witnesses:
-        follower = _follower(services, url, trust, json_output, peer or [], witnesses)
+        mirror = _mirror(services, mirror_name)
+        follower = _follower(services, url, trust, json_output, peer or [], witnesses, mirror)
         report = _poll(follower, services, notify, json_output)
         if once:
             raise typer.Exit(_exit_code(report))
@@ -145,6 +157,9 @@ def _follower_settings(
         fail(f"{settings.home} is the home of a primary, not a follower's", EXIT_USAGE)
     if trust is not None and format_vkey(trust.verifier) != settings.log_vkey:
         fail(f"{settings.home} follows a log under another key: {settings.log_vkey}", EXIT_USAGE)
+    if settings.follows != url:  # the log now read from another address (a mirror, a CDN)
+        settings = replace(settings, follows=url)
+        write_settings(settings)
     if policy is not None:
         target = settings.home / POLICY_FILE  # kept: later runs accept under it too
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +209,21 @@ def _witnesses(services: Services, trust: Trust) -> Iterator[CosignatureCollecto
         collector.close()
 
 
+def _mirror(services: Services, name: str | None) -> MirrorCosigner | None:
+    """The home's mirror cosigner (created under ``name`` on first use), or None."""
+    try:
+        signer = mirror_key(services.settings, name)
+    except (WitnessKeyError, NoteError) as error:
+        fail(f"--mirror-name: {error}", EXIT_USAGE)
+    if signer is None:
+        return None
+    if services.cosigned is None:
+        fail("a mirror keeps its cosignatures in a SQL database", EXIT_USAGE)
+    if name is not None:
+        errors.print(f"mirror cosignature key: {format_vkey(signer.verifier)}", highlight=False)
+    return MirrorCosigner(signer, services.cosigned, services.clock)
+
+
 def _follower(
     services: Services,
     url: str,
@@ -201,6 +231,7 @@ def _follower(
     quiet: bool,
     peers: list[str],
     witnesses: CosignatureCollector | None,
+    mirror: MirrorCosigner | None = None,
 ) -> Follower:
     def progress(size: int) -> None:
         if not quiet:
@@ -221,6 +252,7 @@ def _follower(
         peers=peer_sources,
         workers=default_workers(),
         witnesses=witnesses,
+        mirror=mirror,
     )
 
 

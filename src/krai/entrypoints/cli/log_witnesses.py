@@ -94,12 +94,41 @@ def policy(
 
 
 @app.command("policy-file")
-def policy_file(home: HomeOption = None) -> None:
-    """This log's policy as a C2SP tlog-policy file, for clients to verify with."""
+def policy_file(
+    home: HomeOption = None,
+    mirror: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A mirror's cosignature key (a follower's, `krai follow --mirror-name`) whose "
+            "cosignature the policy also requires (repeat)."
+        ),
+    ] = None,
+    mirrors: Annotated[
+        int | None,
+        typer.Option(min=1, help="How many of the --mirror keys must cosign (default: all)."),
+    ] = None,
+) -> None:
+    """This log's policy as a C2SP tlog-policy file, for clients to verify with; with
+    --mirror, it also requires the mirrors' cosignatures ("stored and verified there")."""
+    try:
+        keys = [parse_cosignature_vkey(vkey) for vkey in mirror or []]
+    except NoteError as error:
+        fail(f"--mirror: {error}", EXIT_USAGE)
+    mirror_k = len(keys) if mirrors is None else mirrors
     with services_for(home) as services:
         witnesses = configured_witnesses(services.settings)
         named = [(w.name, w.verifier, w.url) for w in witnesses]
-        text = k_of_n_policy_text(services.log_verifier, named, services.settings.quorum)
+        try:
+            text = k_of_n_policy_text(
+                services.log_verifier,
+                named,
+                services.settings.quorum,
+                [(key.name, key, None) for key in keys],
+                mirror_k,
+            )
+            parse_policy(text)
+        except PolicyError as error:
+            fail(f"the policy: {error}", EXIT_USAGE)
     sys.stdout.write(text)
 
 
