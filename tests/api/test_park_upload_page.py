@@ -124,13 +124,18 @@ def test_a_key_of_another_organisation_signs_nothing_of_a_residents_sheet(
 
 def test_park_facts_preview_each_fact_in_words_for_the_operator(live: tuple[Live, str]) -> None:
     served, _ = live
-    data = filled(template(served), "Факты", {"B4": "15.03.2018", "B5": "Пресс-релиз", "E9": 35000})
+    cells = {"B4": "15.03.2018", "B5": "Пресс-релиз", "E9": 35000, "E19": "3500000000"}
+    data = filled(template(served), "Факты", {**cells, "F19": "более"})
     answer = post(served, data, signing_key=signing_key(served, "gigabyte"))
     assert answer.status_code == 200, answer.text
-    assert "35\xa0км" in answer.text
+    assert "Расстояние до регионального центра" in answer.text and "35\xa0км" in answer.text
+    assert "более 3,5\xa0млрд ₽" in answer.text
     assert "15 марта 2018" in answer.text
     twin = post(served, data, path=f"{PAGE}.json").json()
-    assert twin["facts"]["facts"] == [{"name": "distance_to_regional_centre_m", "amount": 35000}]
+    assert twin["facts"]["facts"] == [
+        {"name": "distance_to_regional_centre_m", "amount": 35000},
+        {"name": "private_investment_kopecks", "amount": 350_000_000_000, "bound": "over"},
+    ]
     assert "to_sign" not in twin["parts"][0]
 
 
