@@ -210,3 +210,11 @@ def test_nothing_is_recorded_by_a_preview(live: tuple[Live, str]) -> None:
     size = served.services.storage.log_size()
     post(served, report(served, inn, "2019-Q4"), signing_key=signing_key(served, "bitbaza"))
     assert served.services.storage.log_size() == size
+
+
+def test_a_resident_states_no_park_facts(live: tuple[Live, str]) -> None:
+    served, _ = live
+    data = filled(template(served), "Факты", {"B4": "15.03.2018", "B5": "Пресс-релиз", "E9": 1})
+    answer = post(served, data, signing_key=signing_key(served, "bitbaza"))
+    assert answer.status_code == 400
+    assert f"states no facts of park {PARK}: its operator" in answer.text

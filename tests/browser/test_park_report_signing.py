@@ -5,6 +5,7 @@ Chromium with its key file — read by the page's script, never sent — and see
 the park's page; a page whose bytes to sign say another figure than it shows is refused
 before anything is signed."""
 
+import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,19 +15,27 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import BrowserContext, Page
 
+from krai.adapters.keystore import Keystore
 from krai.entrypoints.words.i18n import Words
 from tests.api.conftest import serving_home
 from tests.api.test_park_report_upload import PARK, RESIDENT, XLSX, krasnoyarsk
 from tests.browser.test_dashboard import text_of
+from tests.scenarios.harness import synthetic_inn
 
 QUARTER = "2019-Q2"
+OPERATOR = "ООО «Гигабайт»"
 CELLS = {"B9": "125000000,55", "B10": 80, "B11": "Отчёт за II кв. 2019"}
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A small home: the park's commitments, with the resident BitBaza's key file."""
-    return krasnoyarsk(tmp_path_factory.mktemp("park-signing") / "home")
+    """A small home: the park's commitments, with the resident BitBaza's and the operator's
+    key files."""
+    home, inn = krasnoyarsk(tmp_path_factory.mktemp("park-signing") / "home")
+    operator = synthetic_inn(OPERATOR)
+    seed = hashlib.sha256(f"krai-test-key:{OPERATOR}".encode()).digest()
+    Keystore(home / "keys").store("gigabyte", operator, seed)
+    return home, inn
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +138,31 @@ def test_bytes_that_differ_from_the_page_are_never_signed(
     page.wait_for_selector("#sign-status.bad")
     assert "не совпадают с показанным" in text_of(page, "#sign-status")
     assert page.locator("#key-file").is_disabled()
+
+
+def test_the_operator_signs_the_park_facts_and_the_park_page_shows_them(
+    home: tuple[Path, str], base_url: str, context: BrowserContext, tmp_path: Path
+) -> None:
+    path, _ = home
+    facts = httpx.get(f"{base_url}/parks/{PARK}/template", timeout=30)
+    book = load_workbook(io.BytesIO(facts.content))
+    sheet = book["Факты"]
+    sheet["B4"], sheet["B5"], sheet["E9"], sheet["E26"] = "15.03.2018", "Пресс-релиз", 35000, "ЦОД"
+    out = tmp_path / "facts.xlsx"
+    book.save(out)
+    page = context.new_page()
+    page.goto(f"{base_url}/parks/{PARK}/upload")
+    page.set_input_files("input[name=file]", str(out))
+    key = page.locator("select[name=signing_key] option", has_text=OPERATOR).first
+    page.select_option("select[name=signing_key]", value=key.get_attribute("value"))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("table.upload-part")
+    shown = text_of(page, "table.upload-part")
+    assert "Расстояние до регионального центра" in shown and "35 км" in shown
+    page.set_input_files("#key-file", str(path / "keys" / "gigabyte.json"))
+    page.wait_for_selector("#sign-button:enabled")
+    page.click("#sign-button")
+    page.wait_for_selector("#signed-report")
+    page.click("#signed-report")
+    facts_shown = text_of(page, "#facts")
+    assert "Расстояние до регионального центра" in facts_shown and "35 км" in facts_shown

@@ -20,8 +20,6 @@ from krai.modules.parks import queries
 from krai.modules.parks.model import milestone_quarter
 from krai.tx.errors import Code, RejectedError
 
-FACT_SIGNERS = frozenset({Role.PARK_OPERATOR, Role.ATTESTOR})
-
 
 def park_report_preview(
     storage: Storage,
@@ -44,7 +42,7 @@ def park_report_preview(
     if about is None:
         raise UploadError([f"park {park_id} is not registered"], Code.NOT_FOUND.value)
     names = organisation_names(storage, {t.signer for t in report.transactions if t.signer})
-    _refuse_foreign_signer(storage, report, signing)
+    _refuse_foreign_signer(storage, report, about["operator"]["inn"], signing)
     shown: dict[str, Any] = (
         {"residents": [_resident(storage, report, t, names) for t in report.transactions]}
         if report.kind == "actuals"
@@ -82,16 +80,22 @@ def upload_target(storage: Storage, where: Mapping[str, str]) -> dict[str, Any] 
     }
 
 
-def _refuse_foreign_signer(storage: Storage, report: ParkReport, signing: Signing | None) -> None:
-    """A resident signs its own actuals, the operator or an attestor the facts: a key that
-    signs none of the file's transactions is refused before anything is shown to sign."""
+def _refuse_foreign_signer(
+    storage: Storage, report: ParkReport, operator: str, signing: Signing | None
+) -> None:
+    """A resident signs its own actuals, the park's operator or an attestor the facts: a key
+    that signs none of the file's transactions is refused before anything is shown to sign."""
     if signing is None:
         return
     if report.kind == "facts":
         member = identity.member(storage, signing.signer)
-        if member is None or not FACT_SIGNERS & set(member.roles):
+        attestor = member is not None and Role.ATTESTOR in member.roles
+        if signing.signer != operator and not attestor:
             raise UploadError(
-                [f"{signing.signer} states no park facts: the operator or an attestor signs them"],
+                [
+                    f"{signing.signer} states no facts of park {report.park_id}: its operator "
+                    f"{operator} or an attestor signs them"
+                ],
                 Code.RULE_VIOLATION.value,
             )
     elif not any(t.signer == signing.signer for t in report.transactions):
