@@ -64,19 +64,22 @@ def park_report_preview(
 
 
 def upload_target(storage: Storage, where: Mapping[str, str]) -> dict[str, Any] | None:
-    """The park of the page's path (``park_id``): its id, name and operator; None when it is
-    not registered."""
-    park = queries.park(storage, where.get("park_id", ""))
+    """The park of the page's path (``park_id``): its id, name, operator and ``members`` (the
+    operator and every resident: whose keys the form offers first); None when it is not
+    registered."""
+    park_id = where.get("park_id", "")
+    park = queries.park(storage, park_id)
     if park is None:
         return None
     operator = str(park["operator"])
     return {
-        "park_id": str(park["park_id"]),
+        "park_id": park_id,
         "park_name": str(park["name_ru"]),
         "operator": {
             "inn": operator,
             "name": organisation_names(storage, {operator}).get(operator),
         },
+        "members": [operator, *(r.inn for r in queries.residents(storage, park_id))],
     }
 
 
