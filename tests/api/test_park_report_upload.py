@@ -77,7 +77,7 @@ def test_a_filled_template_answers_the_residents_transaction_and_it_records_it(
     assert answer["status"] == 200, answer
     assert live.services.storage.log_size() == size
     assert (answer["kind"], answer["park_id"], answer["quarter"]) == ("actuals", PARK, "2019-Q2")
-    [transaction] = answer["transactions"]
+    [transaction] = answer["parts"]
     assert (transaction["sheet"], transaction["signer"], transaction["type"]) == (
         inn,
         inn,
@@ -117,7 +117,7 @@ def test_the_facts_template_reads_into_a_statement_for_the_operator_to_sign(
         "Факты",
         {"B4": "15.03.2018", "B5": "Пресс-релиз", "E9": 35000},
     )
-    [transaction] = upload(live, data)["transactions"]
+    [transaction] = upload(live, data)["parts"]
     assert (transaction["type"], transaction["signer"]) == ("parks.state_park_facts", None)
     assert transaction["body"]["facts"] == [
         {"name": "distance_to_regional_centre_m", "amount": 35000}

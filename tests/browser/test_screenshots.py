@@ -2,12 +2,14 @@
 under ``var/screenshots/`` on every run, never wider than a phone, and never printing an amount
 of the page's own document in kopecks as a bare number (money reads in roubles)."""
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser
 
 from tests.api.test_readings_upload import METER_FILE
@@ -123,5 +125,84 @@ def test_a_meter_file_form_preview_and_refusal_are_saved_and_fit(
         page.screenshot(path=str(SCREENSHOTS / f"meter-upload-preview-{width}.png"), full_page=True)
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"the meter preview is {scrolled} px wide at {width} px"
+    finally:
+        context.close()
+
+
+def park_report(base_url: str, tmp_path: Path) -> Path:
+    """The Krasnoyarsk park's 2018-Q4 template with every resident's sheet filled."""
+    template = httpx.get(
+        f"{base_url}/parks/krasnoyarsk-digital/template", params={"quarter": "2018-Q4"}, timeout=30
+    )
+    book = load_workbook(io.BytesIO(template.content))
+    for number, title in enumerate(t for t in book.sheetnames if t != "krai"):
+        cells = {"B9": f"{number + 1}25000000,55", "B10": 80 + number, "B11": "Отчёт за IV кв."}
+        for where, value in cells.items():
+            book[title][where] = value
+    out = tmp_path / "report.xlsx"
+    book.save(out)
+    return out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_park_report_form_preview_and_refusal_are_saved_and_fit(
+    base_url: str, browser: Browser, width: int, tmp_path: Path
+) -> None:
+    report = park_report(base_url, tmp_path)
+    wrong = tmp_path / "wrong.xlsx"
+    book = load_workbook(report)
+    book[book.sheetnames[0]]["B9"], book[book.sheetnames[0]]["B10"] = "1.234", "=1"
+    book.save(wrong)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/parks/krasnoyarsk-digital")
+        page.locator("#park-reports").screenshot(
+            path=str(SCREENSHOTS / f"park-reports-links-{width}.png")
+        )
+        page.click("#upload-link")
+        page.screenshot(path=str(SCREENSHOTS / f"park-upload-form-{width}.png"), full_page=True)
+        page.set_input_files("input[name=file]", str(wrong))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("#upload-errors")
+        page.screenshot(path=str(SCREENSHOTS / f"park-upload-refused-{width}.png"), full_page=True)
+        page.set_input_files("input[name=file]", str(report))
+        key = page.locator("select[name=signing_key] option", has_text="BitBaza").first
+        page.select_option("select[name=signing_key]", value=key.get_attribute("value"))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("table.upload-part")
+        page.click("#upload-transactions summary")
+        page.screenshot(path=str(SCREENSHOTS / f"park-upload-preview-{width}.png"), full_page=True)
+        assert "Эти листы подписывают сами резиденты" in text_of(page, "#left-for-others")
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"the park report preview is {scrolled} px wide at {width} px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_park_facts_preview_is_saved_and_fits(
+    base_url: str, browser: Browser, width: int, tmp_path: Path
+) -> None:
+    template = httpx.get(f"{base_url}/parks/krasnoyarsk-digital/template", timeout=30)
+    book = load_workbook(io.BytesIO(template.content))
+    facts = book["Факты"]
+    facts["B4"], facts["B5"] = "15.03.2018", "Пресс-релиз"
+    facts["E9"], facts["E14"], facts["E19"], facts["F19"] = 35000, "13,5", "3500000000", "более"
+    facts["E26"] = "Центры обработки данных"
+    out = tmp_path / "facts.xlsx"
+    book.save(out)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/parks/krasnoyarsk-digital/upload")
+        page.set_input_files("input[name=file]", str(out))
+        key = page.locator("select[name=signing_key] option", has_text="Гигабайт").first
+        page.select_option("select[name=signing_key]", value=key.get_attribute("value"))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("table.upload-part")
+        page.screenshot(path=str(SCREENSHOTS / f"park-facts-preview-{width}.png"), full_page=True)
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"the facts preview is {scrolled} px wide at {width} px"
     finally:
         context.close()

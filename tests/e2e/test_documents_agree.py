@@ -431,3 +431,32 @@ def test_a_meter_file_preview_is_one_document(energy_served: tuple[Path, Live]) 
         *("notary.anchor", "energy.submit_readings")
     ]
     assert all("to_sign" in part for part in answer.json()["parts"])
+
+
+def test_a_park_report_preview_is_one_document(served: tuple[Path, Live]) -> None:
+    """A filled facts template: the park, each fact stated, and the statement to sign with
+    its bytes for the operator's key: the API's answer is the upload page's JSON twin."""
+    _, live = served
+    template = httpx.get(f"{live.url}/parks/{PARK}/template", timeout=60.0)
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(template.content))
+    sheet = book["Факты"]
+    sheet["B4"], sheet["B5"], sheet["E9"] = "15.03.2018", "Пресс-релиз", 35000
+    out = io.BytesIO()
+    book.save(out)
+    operator = api(live, f"/v1/parks/{PARK}")["park"]["operator"]
+    keys = page(live, f"/parks/{PARK}/upload")["signing_keys"]
+    key = next(k for k in keys if k["signer"] == operator)
+    files = {"file": ("facts.xlsx", out.getvalue(), "application/octet-stream")}
+    signing = {"signer": key["signer"], "key_id": key["key_id"]}
+    answer = live.client.post("/v1/parks/reports", files=files, data=signing)
+    assert answer.status_code == 200, answer.text
+    web = httpx.post(
+        f"{live.url}/parks/{PARK}/upload.json",
+        files=files,
+        data={"signing_key": f"{key['key_id']} {key['signer']}"},
+        timeout=60.0,
+    )
+    assert web.status_code == 200 and web.json() == answer.json()
+    [part] = answer.json()["parts"]
+    assert part["type"] == "parks.state_park_facts" and "to_sign" in part

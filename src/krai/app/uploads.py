@@ -72,7 +72,7 @@ class UploadKind:
     """A kind of file: the role of the organisation that signs it, how it is read, the file
     fields of its form (``file`` first, the others optional) and what its form shows."""
 
-    role: str
+    role: str | tuple[str, ...]
     read: Reader
     files: tuple[str, ...] = ("file",)
     about: About = _nothing_to_show
@@ -93,21 +93,26 @@ def to_sign(origin: str, signing: Signing, unsigned: Unsigned) -> dict[str, Any]
     return {"transaction": envelope.unsigned_fields(), "signing_bytes": message}
 
 
-def signing_keys(storage: Storage, role: str) -> list[dict[str, str]]:
-    """The active keys of every member holding ``role``: who may sign such a file."""
+def signing_keys(storage: Storage, role: str | tuple[str, ...]) -> list[dict[str, str]]:
+    """The active keys of every member holding ``role`` (any of several): who may sign such
+    a file."""
+    roles = {role} if isinstance(role, str) else set(role)
     return [
         {"signer": org.inn, "name": org.name, "key_id": key_id}
         for org in identity.organisations(storage)
-        if role in org.roles
+        if roles & set(org.roles)
         for key_id in identity.active_key_ids(storage, org.inn)
     ]
 
 
-def chosen_signing(storage: Storage, role: str, signer: str, key_id: str) -> Signing | None:
+def chosen_signing(
+    storage: Storage, role: str | tuple[str, ...], signer: str, key_id: str
+) -> Signing | None:
     """The signing named by the form, if it is an active key of a member holding ``role``;
     None when the form names none; ``UploadError`` when it names another."""
     if not signer and not key_id:
         return None
     if (signer, key_id) not in {(k["signer"], k["key_id"]) for k in signing_keys(storage, role)}:
-        raise UploadError([f"key {key_id} of {signer} is no active key of a {role}"])
+        roles = role if isinstance(role, str) else " or ".join(role)
+        raise UploadError([f"key {key_id} of {signer} is no active key of a {roles}"])
     return Signing(signer, key_id)

@@ -4,12 +4,13 @@ XLSX report templates, written and read back into the transactions they record."
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from krai.app import park_registry, park_templates
 from krai.app.lookups import require_park
-from krai.app.park_reports import ReportFileError, read_report
+from krai.app.park_report_preview import PARK_REPORT, park_report_preview
+from krai.app.uploads import UploadError, chosen_signing
 from krai.entrypoints.api.context import ServicesDep, StorageDep, day_or_today, document, found
 from krai.entrypoints.api.limits import IDENTIFIER, MAX_BODY_BYTES, Identifier
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError
@@ -44,34 +45,37 @@ DETAIL_ERRORS = 10
 
 @router.post(
     "/parks/reports",
-    summary="Read a filled park report template: the transactions that record it, to sign",
+    summary="Read a filled park report template: its preview and the transactions that record "
+    "it, to sign",
 )
 async def park_report(
     services: ServicesDep,
     file: Annotated[UploadFile, File(description="A filled template of GET …/template.")],
+    signer: Annotated[str, Form(max_length=200, description="Who will sign.")] = "",
+    key_id: Annotated[str, Form(max_length=16, description="The signer's key id.")] = "",
 ) -> JSONResponse:
-    """As ``krai parks import-report`` reads a file, without signing or recording: each
-    transaction's sheet, ``signer`` (the resident who alone may sign its actuals; null for
-    park facts: the operator or an attestor), type, version, nonce and body. A wrong cell
-    refuses the whole file: a ``malformed_file`` problem whose ``errors`` list every
-    ``sheet!cell: reason``."""
+    """As ``krai parks import-report`` reads a file, without signing or recording: the park,
+    kind and quarter; for actuals each filled sheet's resident, figures and source against
+    its commitments (committed, reported before, with this report); for facts the statement;
+    and ``parts``: each transaction's sheet, ``signer`` (the resident who alone may sign its
+    actuals; null for park facts: the operator or an attestor), type, version, nonce and
+    body. Given ``signer`` and ``key_id`` (an active key of a resident, operator or
+    attestor), the transactions that organisation signs also carry their whole envelope
+    and the exact bytes to sign (``to_sign``, ADR 0035); ``left_for_others`` names the
+    sheets other residents sign. A wrong cell refuses the whole file: a ``malformed_file``
+    problem whose ``errors`` list every ``sheet!cell: reason``; a key that signs none of it
+    a ``rule_violation``."""
+    storage = services.storage
     data = await file.read(MAX_BODY_BYTES + 1)
     try:
-        report = read_report(data)
-    except ReportFileError as error:
-        shown = error.errors[:DETAIL_ERRORS]
-        more = len(error.errors) - len(shown)
+        signing = chosen_signing(storage, PARK_REPORT.role, signer, key_id)
+        preview = park_report_preview(storage, services.origin, {"file": data}, {}, signing)
+    except UploadError as error:
+        shown = error.problems[:DETAIL_ERRORS]
+        more = len(error.problems) - len(shown)
         detail = "; ".join(shown) + (f"; and {more} more" if more else "")
-        raise ProblemError("malformed_file", detail, error.errors) from None
-    return document(
-        {
-            "network": services.origin,
-            "kind": report.kind,
-            "park_id": report.park_id,
-            "quarter": report.quarter,
-            "transactions": [t.to_json() for t in report.transactions],
-        }
-    )
+        raise ProblemError(error.code, detail, error.problems) from None
+    return document(preview)
 
 
 @router.get(

@@ -12,16 +12,22 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from krai.app import park_registry
+from krai.app import park_registry, park_templates
+from krai.app.park_report_preview import PARK_REPORT
 from krai.app.ports import Storage
 from krai.app.today import ledger_today
 from krai.entrypoints.web import charts
 from krai.entrypoints.web.language import language_of
 from krai.entrypoints.web.render import bad_day, not_found, page, respond, services_of
+from krai.entrypoints.web.uploads import upload_pages
 from krai.entrypoints.words.i18n import Words
 from krai.state.calendar import CalendarDayError, calendar_day
+from krai.tx.errors import RejectedError
 
 router = APIRouter()
+upload_pages(router, "/parks/{park_id}/upload", PARK_REPORT, "park_upload.j2", "park_report.title")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+QUARTERS_OFFERED = 4
 SITE_STATUSES = ("free", "reserved", "leased", "sold", "withdrawn")
 
 
@@ -136,7 +142,39 @@ def park(request: Request, park_id: str, on: str | None = None) -> Response:
     inns |= {o["owner_inn"] for o in card["infrastructure"] if "owner_inn" in o}
     data["names"] = names_of(storage, inns | {card["park"]["operator"]})
     words = Words(language_of(request))
-    return respond(request, "park.j2", data, "park.title", **_park_charts(data, words))
+    charts_of = _park_charts(data, words)
+    quarters = _recent_quarters(day)
+    return respond(request, "park.j2", data, "park.title", quarters=quarters, **charts_of)
+
+
+@router.get("/parks/{park_id}/template", include_in_schema=False)
+def report_template(
+    request: Request, park_id: str, quarter: str = "", resident: str = ""
+) -> Response:
+    """The XLSX template of the quarter's resident reports (of one resident, if chosen) or,
+    without a quarter, of the park's facts: ``GET /v1/parks/{id}/template``'s file."""
+    storage = services_of(request).storage
+    try:
+        if quarter:
+            chosen = park_templates.actuals_template(storage, park_id, quarter, resident or None)
+            data, name = park_templates.write_actuals(chosen), f"{park_id}-{chosen.quarter}.xlsx"
+        else:
+            facts = park_templates.facts_template(storage, park_id)
+            data, name = park_templates.write_facts(facts), f"{park_id}-facts.xlsx"
+    except RejectedError as error:
+        return not_found(request, error.message)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type=XLSX, headers=disposition)
+
+
+def _recent_quarters(day: str) -> list[str]:
+    """The quarter of ``day`` and the ones before it, newest first: what a report covers."""
+    year, quarter = int(day[:4]), (int(day[5:7]) - 1) // 3 + 1
+    found = []
+    for _ in range(QUARTERS_OFFERED):
+        found.append(f"{year}-Q{quarter}")
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return found
 
 
 def names_of(storage: Storage, inns: set[str]) -> dict[str, str]:

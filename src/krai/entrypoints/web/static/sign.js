@@ -13,7 +13,12 @@
 //    - notary.anchor: the file's SHA-256 the page shows;
 //    - energy.submit_readings: the market and day shown, and its readings exactly the
 //      table's rows, in order: each participant's link, each hour's local clock, the kWh
-//      consumed and generated, and the estimate mark as shown.
+//      consumed and generated, and the estimate mark as shown;
+//    - parks.report_actuals: the park shown, and exactly the resident's row of its table:
+//      the resident's link is the signer, the quarter, the roubles and kopecks, the jobs
+//      and the source as shown;
+//    - parks.state_park_facts: the park, date and source shown, and its facts exactly the
+//      table's rows, in order: each row's fact name, its text or amount as shown.
 // Then the key file (a `krai keys generate` file, read here and nowhere else) is imported
 // into WebCrypto as Ed25519, its key id recomputed from the public key and compared with the
 // page's, each transaction signed and POSTed to /v1/transactions in order, stopping at the
@@ -150,6 +155,54 @@
       });
   }
 
+  function sameKeys(body, keys) {
+    return canonical(Object.keys(body).sort()) === canonical([...keys].sort());
+  }
+
+  function partTable(number) {
+    const table = document.querySelector(`table.upload-part[data-part="${number}"]`);
+    if (!table) throw new Refusal(words.mismatch);
+    return table;
+  }
+
+  // A resident's report as its table shows it: one row, its resident's link the signer.
+  function sameActuals(body, number) {
+    const table = partTable(number);
+    const card = table.closest("[data-resident]");
+    const link = card && card.querySelector('[data-shows="resident"]');
+    const inn = link && (link.getAttribute("href") || "").split("?")[0].replace(/^\/organisations\//, "");
+    const cell = (name) => table.querySelector(`[data-shows="${name}"]`);
+    return table.querySelectorAll("tbody tr").length === 1
+      && inn === section.dataset.signer
+      && sameKeys(body, ["park_id", "quarter", "investment_kopecks", "jobs", "source"])
+      && body.park_id === section.dataset.parkId
+      && cell("quarter").value === body.quarter
+      && digits(cell("investment_kopecks")) === String(body.investment_kopecks)
+      && digits(cell("jobs")) === String(body.jobs)
+      && cell("source").textContent.trim() === body.source;
+  }
+
+  // Park facts as the table shows them: per row, its fact's name and its text or amount.
+  function sameFacts(body, number) {
+    const rows = Array.from(partTable(number).querySelectorAll("tbody tr"));
+    const shown = (name) => document.querySelector(`[data-shows="${name}"]`);
+    return sameKeys(body, ["park_id", "as_of", "source", "facts"])
+      && body.park_id === section.dataset.parkId
+      && shown("as_of").getAttribute("datetime") === body.as_of
+      && shown("source").textContent.trim() === body.source
+      && Array.isArray(body.facts) && body.facts.length === rows.length
+      && body.facts.every((fact, at) => {
+        const row = rows[at];
+        const cell = (name) => row.querySelector(`[data-shows="${name}"]`);
+        const value = fact.unknown ? !cell("text") && !cell("amount")
+          : "text" in fact ? cell("text") && cell("text").textContent.trim() === fact.text
+          : cell("amount") && cell("amount").value === String(fact.amount);
+        return canonical(JSON.parse(row.dataset.fact)) === canonical(fact)
+          && cell("name").value === fact.name
+          && Boolean(value);
+      });
+  }
+
   // Whether a transaction's body says what the page shows, by its type.
   const BODY_CHECKS = {
     "payments.reconcile_statement": (body, index) => body.statement_id === section.dataset.statementId
@@ -161,6 +214,8 @@
     "energy.submit_readings": (body, index) => body.market_id === section.dataset.marketId
       && body.delivery_date === section.dataset.day
       && sameReadings(body.readings, shownReadings(index + 1)),
+    "parks.report_actuals": (body, index) => sameActuals(body, index + 1),
+    "parks.state_park_facts": (body, index) => sameFacts(body, index + 1),
   };
 
   // The envelope the bytes of transaction `index` hold, if they say what the page shows.
