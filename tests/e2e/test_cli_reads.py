@@ -56,6 +56,7 @@ WITHOUT_DOCUMENT = {
     "receipt get",  # a C2SP tlog-proof file
     "payments export-orders",  # a «Клиент банка» file of payment orders
     "energy export-positions",  # an ATS 80020 file of cleared positions
+    "parks template",  # an XLSX template to fill
     "witness init",
     "witness add-log",
     "witness vkey",
