@@ -4,11 +4,10 @@ Each answers typed records (``model.Organisation``, ``SigningKeyView``, ``Propos
 ``organisation`` alone answers a JSON object, for the domain modules that read it so.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from krai.crypto.keys import PublicKey, decode_public_key
 from krai.modules.identity.model import (
     GOVERNANCE_KEY,
     ROLE_NAMES,
@@ -25,6 +24,9 @@ from krai.modules.identity.model import (
 from krai.state.records import decode_record, read_record, scan_records
 from krai.state.store import StateView
 from krai.tx.errors import Code, RejectedError
+
+if TYPE_CHECKING:
+    from krai.crypto.keys import PublicKey
 
 ORG_PREFIX = "identity/org/"
 PROPOSAL_PREFIX = "identity/proposal/"
@@ -88,7 +90,7 @@ class IdentityAuthority:
     def __init__(self) -> None:
         self._memo: dict[bytes, Any] = {}
 
-    def signing_key(self, view: StateView, signer: str, key_id: str) -> PublicKey:
+    def signing_key(self, view: StateView, signer: str, key_id: str) -> "PublicKey":
         """The signer's active key, or a refusal naming what is wrong."""
         if view.get_bytes(org_key(signer)) is None:
             raise RejectedError(Code.UNKNOWN_SIGNER, f"{signer} is not a member organisation")
@@ -117,7 +119,10 @@ class IdentityAuthority:
         return found
 
 
-def _key_fields(raw: bytes) -> tuple[str, PublicKey, int | None]:
+def _key_fields(raw: bytes) -> tuple[str, "PublicKey", int | None]:
+    # Decoded once per key (memoised): a read that checks no signature loads no key types.
+    from krai.crypto.keys import decode_public_key  # noqa: PLC0415
+
     key = decode_record(raw, SigningKey)
     return key.status, decode_public_key(key.public_key), key.revoked_index
 
