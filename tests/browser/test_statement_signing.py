@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from krai.adapters.keystore import Keystore
 from tests.api.conftest import serving_home
@@ -88,6 +88,21 @@ def test_the_wrong_key_file_is_refused_before_signing(
     page.wait_for_selector("#sign-status.bad")
     assert "Это другой ключ" in text_of(page, "#sign-status")
     assert page.locator("#sign-button").is_disabled()
+
+
+def test_a_key_file_chosen_before_the_script_ran_is_still_read(
+    base_url: str, context: BrowserContext, tmp_path: Path
+) -> None:
+    statement, key_file = files(tmp_path, bytes(range(32)))
+    page = context.new_page()
+    held: list[Route] = []
+    page.route("**/static/sign.js", lambda route: held.append(route))  # noqa: PLW0108 - Playwright wraps Python functions only
+    preview(page, base_url, statement, "veb-browser-early-key")
+    page.set_input_files("#key-file", str(key_file))
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("#sign-status.bad")
+    assert "Это другой ключ" in text_of(page, "#sign-status")
 
 
 def test_bytes_that_differ_from_the_page_are_never_signed(

@@ -339,6 +339,8 @@
     return;
   }
   keyInput.addEventListener("change", chooseKey);
+  // A key file chosen before this deferred script ran fired its change unheard: read it now.
+  if (keyInput.files.length) chooseKey();
   button.addEventListener("click", () => {
     signAndSubmit().catch((error) => {
       say(String(error), true);
