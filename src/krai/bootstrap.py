@@ -9,7 +9,7 @@ import json
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from krai.adapters.clock import StoppedClock, SystemClock
 from krai.adapters.sql.storage import SqlStorage, open_storage
 from krai.app.ports import Clock, FollowerFiles, ScratchState, Storage, WitnessKeyError
-from krai.config.settings import Settings, write_settings
+from krai.config.settings import Settings, load_settings, write_settings
 from krai.modules.release import MODULES
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from krai.adapters.witness.store import SqlWitnessStore
     from krai.adapters.witness_client import HttpWitnessClient
     from krai.app.cosigning import CosignedStore, Witness, WitnessClient
+    from krai.app.follow import Trust
     from krai.app.publication import Publication
     from krai.app.remote_verify import TileSource
     from krai.app.sequencer import Sequencer
@@ -247,6 +248,64 @@ def follower_files(settings: Settings) -> "FollowerFiles":
     from krai.adapters.follower_files import DirectoryFollowerFiles  # noqa: PLC0415 - on demand
 
     return DirectoryFollowerFiles(settings.home)
+
+
+FOLLOWER_POLICY_FILE = "follow/policy"
+
+
+class FollowerHomeError(ValueError):
+    """A follower's home cannot be opened as asked (another log's, a primary's, no key)."""
+
+
+def follower_settings(
+    home: Path | None, database: str | None, url: str, trust: "Trust | None", policy: str | None
+) -> Settings:
+    """The settings of a follower's home, which is created on first use with the log's pinned
+    key (``trust``, required then) and records the address it was last given; ``policy`` (a
+    tlog-policy's text) is kept for later runs. A primary's home, or one following a log under
+    another key, is a ``FollowerHomeError`` (ADR 0036)."""
+    from krai.log.note import format_vkey  # noqa: PLC0415 - on demand
+
+    settings = load_settings(home, database)
+    if settings.follows is None and not (settings.home / "krai.toml").exists():
+        if trust is None:
+            raise FollowerHomeError("pin the log's key: give --vkey or --policy")
+        settings = Settings(
+            settings.home,
+            settings.database_url,
+            trust.verifier.name,
+            follows=url,
+            log_vkey=format_vkey(trust.verifier),
+        )
+        settings.home.mkdir(parents=True, exist_ok=True)
+        write_settings(settings)
+    if settings.follows is None or settings.log_vkey is None:
+        raise FollowerHomeError(f"{settings.home} is the home of a primary, not a follower's")
+    if trust is not None and format_vkey(trust.verifier) != settings.log_vkey:
+        raise FollowerHomeError(
+            f"{settings.home} follows a log under another key: {settings.log_vkey}"
+        )
+    if settings.follows != url:  # the log now read from another address (a mirror, a CDN)
+        settings = replace(settings, follows=url)
+        write_settings(settings)
+    if policy is not None:
+        target = settings.home / FOLLOWER_POLICY_FILE  # kept: later runs accept under it too
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(policy, encoding="utf-8")
+    return settings
+
+
+def stored_trust(settings: Settings) -> "Trust":
+    """What a follower's home accepts: its pinned key and the policy kept in it, if any
+    (``PolicyError`` if that file is no longer a policy)."""
+    from krai.app.follow import Trust  # noqa: PLC0415 - on demand
+    from krai.log.note import parse_vkey  # noqa: PLC0415
+    from krai.log.policy import parse_policy  # noqa: PLC0415
+
+    assert settings.log_vkey is not None, "a follower's settings pin the log's key"
+    policy_file = settings.home / FOLLOWER_POLICY_FILE
+    policy = parse_policy(policy_file.read_text("utf-8")) if policy_file.exists() else None
+    return Trust(parse_vkey(settings.log_vkey), policy)
 
 
 MIRROR_KEY_DIRECTORY = "mirror"

@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,15 +24,18 @@ from krai.app.ports import WitnessKeyError
 from krai.app.remote_verify import TileFetchError
 from krai.app.signatures import default_workers
 from krai.bootstrap import (
+    FollowerHomeError,
     Services,
     build,
     follower_files,
+    follower_settings,
     mirror_key,
     new_engine,
+    stored_trust,
     tile_source,
     write_genesis,
 )
-from krai.config.settings import Settings, load_settings, write_settings
+from krai.config.settings import Settings
 from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, errors, fail, print_json
 from krai.entrypoints.cli.serve import DatabaseOption, HostOption, PortOption, serve_home
 from krai.log.note import NoteError, NoteVerifier, format_vkey, parse_vkey
@@ -44,7 +46,6 @@ EXIT_UNREACHABLE = 1
 """``--once``: the poll could not advance (the log unreachable, a quorum not met yet)."""
 EXIT_ALARM = 4
 """``--once``: an alarm stands — the log showed a history that contradicts a signed one."""
-POLICY_FILE = "follow/policy"
 NOTIFY_TIMEOUT_S = 30
 
 
@@ -94,8 +95,13 @@ def follow(
     carry valid signatures and replay. On a contradiction the follower stops advancing and
     keeps the evidence in <home>/alarms/.
     """
-    settings = _follower_settings(home, database, url, _trust(policy, vkey), policy)
-    trust = _stored_trust(settings)
+    given = _trust(policy, vkey)  # read and checked here: a bad one exits naming the option
+    try:
+        policy_text = None if policy is None else policy.read_text(encoding="utf-8")
+        settings = follower_settings(home, database, url, given, policy_text)
+        trust = stored_trust(settings)
+    except (FollowerHomeError, OSError, PolicyError) as error:
+        fail(str(error), EXIT_USAGE)
     with _services(settings) as services, _witnesses(services, trust) as witnesses:
         mirror = _mirror(services, mirror_name)
         follower = _follower(services, url, trust, json_output, peer or [], witnesses, mirror)
@@ -134,44 +140,6 @@ def _policy_log(policy: Policy) -> NoteVerifier:
     if len(policy.logs) != 1:
         fail("the policy lists several logs: pin the one to follow with --vkey", EXIT_USAGE)
     return policy.logs[0]
-
-
-def _follower_settings(
-    home: Path | None, database: str | None, url: str, trust: Trust | None, policy: Path | None
-) -> Settings:
-    """The follower's home, created on first use; a home of another log is refused."""
-    settings = load_settings(home, database)
-    if settings.follows is None and not (settings.home / "krai.toml").exists():
-        if trust is None:
-            fail("pin the log's key: give --vkey or --policy", EXIT_USAGE)
-        settings = Settings(
-            settings.home,
-            settings.database_url,
-            trust.verifier.name,
-            follows=url,
-            log_vkey=format_vkey(trust.verifier),
-        )
-        settings.home.mkdir(parents=True, exist_ok=True)
-        write_settings(settings)
-    if settings.follows is None or settings.log_vkey is None:
-        fail(f"{settings.home} is the home of a primary, not a follower's", EXIT_USAGE)
-    if trust is not None and format_vkey(trust.verifier) != settings.log_vkey:
-        fail(f"{settings.home} follows a log under another key: {settings.log_vkey}", EXIT_USAGE)
-    if settings.follows != url:  # the log now read from another address (a mirror, a CDN)
-        settings = replace(settings, follows=url)
-        write_settings(settings)
-    if policy is not None:
-        target = settings.home / POLICY_FILE  # kept: later runs accept under it too
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
-    return settings
-
-
-def _stored_trust(settings: Settings) -> Trust:
-    assert settings.log_vkey is not None
-    policy_file = settings.home / POLICY_FILE
-    policy = _read_policy(policy_file) if policy_file.exists() else None
-    return Trust(parse_vkey(settings.log_vkey), policy)
 
 
 @contextmanager
