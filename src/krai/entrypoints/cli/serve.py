@@ -8,7 +8,9 @@ check keys, verify signatures) and send it what they admitted (ADR 0028).
 """
 
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -96,7 +98,15 @@ def _announce(origin: str, host: str, port: int, workers: int) -> None:
     console.print(f"krai serves {origin} at http://{host}:{port}/{processes}", highlight=False)
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _run(host: str, port: int, workers: int) -> None:
+    # Uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
+    # it found: with this one the process unwinds (services closed, a demo's witnesses and
+    # follower stopped) instead of dying where it stands.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
