@@ -18,13 +18,14 @@ from krai.app.cached_state import CachedState
 from krai.app.follow_status import AlarmError
 from krai.app.follow_tiles import TileTree
 from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
+from krai.app.sequencer import stored_entry
 from krai.app.verify import SignatureChecks, VerificationError
 from krai.log.checkpoint import Checkpoint
 from krai.log.hashing import leaf_hash
 from krai.log.tiles import TILE_WIDTH
 from krai.log.tree import CompactRange
 from krai.state.engine import Engine
-from krai.state.entry import Entry, decode_entry
+from krai.state.entry import decode_entry
 from krai.state.store import Overlay
 from krai.tx.errors import Code, RejectedError
 
@@ -125,7 +126,7 @@ class CatchUp:
             outcome = self._engine.apply_to(group.overlay, entry, authorised=True)
         except (RejectedError, VerificationError) as error:
             raise self._does_not_replay(index, str(error), data) from None
-        group.entries.append(_stored(entry, data))
+        group.entries.append(stored_entry(entry, entry.tx, data))
         group.events += [(index, pos, event) for pos, event in enumerate(outcome.events)]
 
     def _settle(self, signatures: SignatureChecks, group: _Group) -> None:
@@ -157,16 +158,3 @@ class CatchUp:
             {"shown.note": self._note.encode(), f"entry-{index}": data},
             index,
         )
-
-
-def _stored(entry: Entry, data: bytes) -> StoredEntry:
-    tx = entry.tx
-    return StoredEntry(
-        index=entry.index,
-        data=data,
-        leaf_hash=leaf_hash(data),
-        tx_id=tx.tx_id if tx else None,
-        signer=tx.signer if tx else None,
-        tx_type=tx.type if tx else None,
-        time_ms=entry.time_ms,
-    )

@@ -126,7 +126,7 @@ class Sequencer:
             applied = _Applied(self._next_time())
             entry = Entry(0, applied.time_ms, genesis=dict(document))
             outcome = self._engine.execute(self._state, entry)
-            stored = _stored(entry, None, entry.committable_bytes())
+            stored = stored_entry(entry, None, entry.committable_bytes())
             applied.entries.append(stored)
             applied.writes.update(outcome.writes)
             applied.events.extend((0, pos, event) for pos, event in enumerate(outcome.events))
@@ -278,7 +278,7 @@ class Sequencer:
                 applied.outcomes.append(error)
                 continue
             identity_changed = identity_changed or self._engine.changes_authority(outcome.writes)
-            stored = _stored(entry, tx, data)
+            stored = stored_entry(entry, tx, data)
             applied.entries.append(stored)
             if outcome.events:
                 applied.events += [(index, pos, event) for pos, event in enumerate(outcome.events)]
@@ -340,7 +340,8 @@ def _confirm(verdicts: Verdicts) -> None:
         raise SignatureGuessError
 
 
-def _stored(entry: Entry, tx: Transaction | None, data: bytes) -> StoredEntry:
+def stored_entry(entry: Entry, tx: Transaction | None, data: bytes) -> StoredEntry:
+    """An entry as storage keeps it: its bytes, leaf hash and what the indexes need."""
     return StoredEntry(
         index=entry.index,
         data=data,

@@ -17,6 +17,7 @@ from pathlib import Path
 from krai.bootstrap import mirror_key
 from krai.config.settings import load_settings
 from krai.entrypoints.cli.common import console, fail
+from krai.entrypoints.cli.demo_witnesses import krai_process
 from krai.log.note import format_vkey
 
 FOLLOWER_DIRECTORY = "follower"
@@ -62,26 +63,14 @@ def catch_up(home: Path) -> Path:
 @contextmanager
 def following(follower: Path, primary_url: str, host: str, port: int) -> Iterator[None]:
     """``krai follow PRIMARY --serve`` on ``follower`` while the block runs."""
-    log = (follower / "follow.log").open("ab")
-    command = [sys.executable, "-m", "krai", "follow", primary_url, "--home", str(follower)]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [*command, "--serve", "--host", host, "--port", str(port)], stdout=log, stderr=log
-    )
-    try:
+    arguments = ["follow", primary_url, "--home", str(follower), "--serve"]
+    with krai_process([*arguments, "--host", host, "--port", str(port)], follower / "follow.log"):
         console.print(
             f"Follower serving its verified copy at http://{host}:{port}/ "
             f"(following {primary_url}; log in {follower / 'follow.log'})",
             highlight=False,
         )
         yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        log.close()
 
 
 def _krai(*args: str) -> str:

@@ -58,15 +58,15 @@ def cosign_latest(home: Path) -> None:
 
 
 @contextmanager
-def _serving(directory: Path, port: int) -> Iterator[None]:
-    log = (directory / "serve.log").open("ab")
-    command = [sys.executable, "-m", "krai", "witness", "serve", "--dir", str(directory)]
+def krai_process(arguments: list[str], log_file: Path) -> Iterator["subprocess.Popen[bytes]"]:
+    """``krai ARGUMENTS`` in a process of its own, its output in ``log_file``, while the block
+    runs; then stopped (terminated, killed if it lingers)."""
+    log = log_file.open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [*command, "--port", str(port)], stdout=log, stderr=log
+        [sys.executable, "-m", "krai", *arguments], stdout=log, stderr=log
     )
     try:
-        _wait_until_up(process, f"http://127.0.0.1:{port}/", directory)
-        yield
+        yield process
     finally:
         process.terminate()
         try:
@@ -75,6 +75,14 @@ def _serving(directory: Path, port: int) -> Iterator[None]:
             process.kill()
             process.wait(10)
         log.close()
+
+
+@contextmanager
+def _serving(directory: Path, port: int) -> Iterator[None]:
+    arguments = ["witness", "serve", "--dir", str(directory), "--port", str(port)]
+    with krai_process(arguments, directory / "serve.log") as process:
+        _wait_until_up(process, f"http://127.0.0.1:{port}/", directory)
+        yield
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], url: str, directory: Path) -> None:
