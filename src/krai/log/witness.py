@@ -170,6 +170,18 @@ def judge(
     origin), the checkpoint recorded for it (None: never cosigned) and the time ``now_s``."""
     if now_s <= 0:
         raise ValueError("a cosignature's timestamp must not be zero")
+    signed = extends(request, log_keys, recorded)
+    if isinstance(signed, Verdict):
+        return signed
+    return _cosigned(request, signed, cosigner, now_s)
+
+
+def extends(
+    request: AddCheckpoint, log_keys: Sequence[Verifier] | None, recorded: Recorded | None
+) -> list[Signature] | Verdict:
+    """Every check of ``judge`` but the cosignature: the log's verified signatures if the
+    checkpoint extends ``recorded``, else the refusal. A tlog-mirror's ``add-checkpoint``
+    is this: it records the checkpoint as pending and signs nothing yet."""
     signed = _log_signatures(request, log_keys)
     if isinstance(signed, Verdict):
         return signed
@@ -183,7 +195,7 @@ def judge(
         verify_consistency(known, checkpoint.size, first_root, checkpoint.root_hash, request.proof)
     except ProofError as error:
         return Verdict(422, f"{error}\n", conflict=_inconsistency(request, recorded, str(error)))
-    return _cosigned(request, signed, cosigner, now_s)
+    return signed
 
 
 def _log_signatures(
