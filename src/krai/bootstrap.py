@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from krai.adapters.witness_client import HttpWitnessClient
     from krai.app.cosigning import CosignedStore, Witness, WitnessClient
     from krai.app.follow import Trust
+    from krai.app.mirror_inbox import MirrorInbox
+    from krai.app.mirror_push import Mirror, MirrorClient
     from krai.app.publication import Publication
     from krai.app.remote_verify import TileSource
     from krai.app.sequencer import Sequencer
@@ -113,6 +115,40 @@ class Services:
         return SqlCosignedStore(self.storage) if isinstance(self.storage, SqlStorage) else None
 
     @cached_property
+    def mirror_inbox(self) -> "MirrorInbox | None":
+        """A mirror's push API (``add-checkpoint``, ``add-entries``, ADR 0037): on a
+        follower's home that holds a mirror key, else None."""
+        signer = mirror_key(self.settings) if self.settings.follows is not None else None
+        if signer is None or self.cosigned is None:
+            return None
+        from krai.app.follow import Follower  # noqa: PLC0415 - on demand
+        from krai.app.follow_mirror import MirrorCosigner  # noqa: PLC0415
+        from krai.app.mirror_inbox import MirrorInbox  # noqa: PLC0415
+        from krai.app.signatures import default_workers  # noqa: PLC0415
+
+        assert self.settings.follows is not None
+        trust, files = stored_trust(self.settings), follower_files(self.settings)
+        follower = Follower(
+            self.storage,
+            new_engine(),
+            source=tile_source(self.settings.follows),
+            trust=trust,
+            files=files,
+            clock=self.clock,
+            workers=default_workers(),
+            mirror=MirrorCosigner(signer, self.cosigned, self.clock),
+        )
+        return MirrorInbox(
+            follower,
+            storage=self.storage,
+            files=files,
+            trust=trust,
+            signer=signer,
+            cosigned=self.cosigned,
+            lock=self.storage.sequencing,
+        )
+
+    @cached_property
     def log_verifier(self) -> "NoteVerifier":
         """The verifier of this log's checkpoints (a follower's home pins it, ADR 0036)."""
         if self.settings.log_vkey is not None:
@@ -135,6 +171,13 @@ class Services:
             self.settings.quorum,
             self.cosigned,
         )
+
+    @property
+    def mirror_client(self) -> "MirrorClient":
+        """The client that pushes to mirrors (the witnesses' connection pool)."""
+        self.witness_client  # noqa: B018 - opens it
+        assert self._witness_client is not None
+        return self._witness_client
 
     @property
     def witness_client(self) -> "WitnessClient":
@@ -188,6 +231,43 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     storage = open_storage(settings.database_url)
     stamps = clock or (StoppedClock() if settings.simulated_time else SystemClock())
     return Services(settings, storage, clock or SystemClock(), stamps)
+
+
+def configured_mirrors(settings: Settings) -> list["Mirror"]:
+    """The mirrors of the home's settings, their keys parsed (ADR 0037)."""
+    from krai.app.mirror_push import Mirror  # noqa: PLC0415 - on demand
+    from krai.log.note import parse_cosignature_vkey  # noqa: PLC0415
+
+    return [Mirror(m.name, m.url, parse_cosignature_vkey(m.vkey)) for m in settings.mirrors]
+
+
+@contextmanager
+def mirroring(services: Services, interval_s: float = 0.5) -> Iterator[bool]:
+    """Push each published checkpoint and its entries to the home's mirrors in the
+    background while the block runs, gathering their cosignatures; yields whether it does."""
+    mirrors = configured_mirrors(services.settings)
+    if not mirrors or services.cosigned is None:
+        yield False
+        return
+    from krai.app.mirror_push import MirrorPusher, MirrorThread  # noqa: PLC0415 - on demand
+    from krai.app.publication import published_size_and_note  # noqa: PLC0415
+
+    log = services.publication
+    pusher = MirrorPusher(
+        services.storage,
+        store=services.cosigned,
+        client=services.mirror_client,
+        mirrors=mirrors,
+        clock=services.clock,
+        published=lambda: published_size_and_note(log),
+        files=follower_files(services.settings),
+    )
+    thread = MirrorThread(pusher, interval_s)
+    thread.start()
+    try:
+        yield True
+    finally:
+        thread.stop()
 
 
 def configured_witnesses(settings: Settings) -> list["Witness"]:

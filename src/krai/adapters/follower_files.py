@@ -30,6 +30,10 @@ class DirectoryFollowerFiles:
         """Replace ``follow/<name>`` with ``data``, durably."""
         _write_durably(self._own / name, data)
 
+    def remove(self, name: str) -> None:
+        """Delete ``follow/<name>`` if it is there."""
+        (self._own / name).unlink(missing_ok=True)
+
     def store_alarm(self, name: str, files: Mapping[str, bytes]) -> str:
         """Write ``files`` into ``alarms/<name>/``, the summary last."""
         folder = self._alarms / name

@@ -145,12 +145,7 @@ class CosignatureCollector:
         futures = [self._pool.submit(self._ask, w, latest, sizes.get(w.name, 0)) for w in asked]
         results = [future.result() for future in futures]
         lines = [line for _, line in results if line is not None]
-        if lines:
-            merged = Note(note.text, (*note.signatures, *lines))
-            count = len(done) + len(lines)
-            self._store.store_cosigned(
-                CosignedNote(latest.size, format_note(merged), count, self._clock.now_ms())
-            )
+        add_lines(self._store, latest.size, latest.note, lines, self._clock.now_ms())
         return [outcome for outcome, _ in results]
 
     def close(self) -> None:
@@ -204,6 +199,35 @@ class CosignatureCollector:
             "witness %s did not cosign size %d: %s", witness.name, checkpoint.size, detail
         )
         return WitnessOutcome(witness.name, checkpoint.size, False, detail)
+
+
+_NOTES_LOCK = threading.Lock()
+"""Held while a stored note gains lines: witnesses and mirrors answer on other threads."""
+
+
+def add_lines(
+    store: CosignedStore,
+    size: int,
+    signed_note: str,
+    lines: Sequence[Signature],
+    now_ms: int,
+    *,
+    counted: bool = True,
+) -> None:
+    """Add to the stored note of the checkpoint of ``size`` (else to ``signed_note``, the
+    log's) the ``lines`` it lacks; ``counted``: they are witnesses' (the quorum's count)."""
+    if not lines:
+        return
+    with _NOTES_LOCK:
+        existing = store.cosigned_at(size)
+        note = parse_note(existing.note if existing else signed_note)
+        have = {(line.name, line.key_id) for line in note.signatures}
+        new = [line for line in lines if (line.name, line.key_id) not in have]
+        if not new:
+            return
+        count = (existing.cosignatures if existing else 0) + (len(new) if counted else 0)
+        merged = format_note(Note(note.text, (*note.signatures, *new)))
+        store.store_cosigned(CosignedNote(size, merged, count, now_ms))
 
 
 def _verified_line(witness: Witness, note_text: str, body: str) -> Signature | None:

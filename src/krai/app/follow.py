@@ -121,28 +121,54 @@ class Follower:
         if report.alarm is not None:
             return report
         checked_at = self._clock.now_ms()
-        note = ""
         try:
             note = self._read_note()
+        except CannotAdvanceError as error:
+            report.error = str(error)
+            self._record(None, checked_at, in_step=False, error=report.error)
+            return self._compare_with_peers(report, checked_at)
+        if not self._accept(report, note, self._source, checked_at):
+            return report if report.alarm else self._compare_with_peers(report, checked_at)
+        if report.appended:
+            self._tell_witnesses(report, checked_at)
+        return self._compare_with_peers(report, checked_at)
+
+    def accept_pushed(self, note: str, source: TileSource) -> PollReport:
+        """Verify, store and accept the checkpoint ``note`` from ``source``: a mirror
+        client's pushed entries (C2SP tlog-mirror ``add-entries``, ADR 0037), checked
+        exactly as a poll checks the log's own tiles. The caller holds the writer's lock."""
+        report = PollReport(self._storage.log_size())
+        report.alarm = latest_alarm(self._files)
+        if report.alarm is None:
+            self._accept(report, note, source, self._clock.now_ms())
+        return report
+
+    def raise_alarm(self, alarm: AlarmError, note: str = "") -> dict[str, Any]:
+        """Keep the evidence of a contradiction found outside a poll (a pushed checkpoint
+        that forks the pending one); the summary as stored."""
+        return self._raise(alarm, note, self._clock.now_ms())
+
+    def _accept(self, report: PollReport, note: str, source: TileSource, checked_at: int) -> bool:
+        """Check ``note`` and catch up to it from ``source``; whether it was accepted (else
+        ``report`` says why: an error, or the alarm this raised)."""
+        try:
             checkpoint = self._open(note)
             report.primary_size = checkpoint.size
             self._record(checkpoint.size, checked_at, in_step=False)
-            report.appended = self._advance(checkpoint, note)
+            report.appended = self._advance(checkpoint, note, source)
         except CannotAdvanceError as error:
             report.error = str(error)
             self._record(report.primary_size, checked_at, in_step=False, error=report.error)
-            return self._compare_with_peers(report, checked_at)
+            return False
         except AlarmError as alarm:
             report.alarm, report.raised = self._raise(alarm, note, checked_at), True
-            return report
+            return False
         report.size = self._storage.log_size()
         report.accepted = checkpoint.size
         self._record(checkpoint.size, checked_at, in_step=True)
         if self._mirror is not None:  # only now: the checkpoint and its entries are committed
             self._mirror.cosign_accepted(self._storage)
-        if report.appended:
-            self._tell_witnesses(report, checked_at)
-        return self._compare_with_peers(report, checked_at)
+        return True
 
     def _tell_witnesses(self, report: PollReport, checked_at: int) -> None:
         """Send the newly accepted checkpoint to the policy's witnesses that have not
@@ -212,13 +238,13 @@ class Follower:
                 raise CannotAdvanceError(f"the policy refuses the checkpoint: {error}") from None
         return checkpoint
 
-    def _advance(self, checkpoint: Checkpoint, note: str) -> int:
+    def _advance(self, checkpoint: Checkpoint, note: str, source: TileSource) -> int:
         """Store the entries up to ``checkpoint`` and accept it; the entries appended."""
         size = self._storage.log_size()
         if checkpoint.size <= size:
             self._check_known(checkpoint, note)
             return 0
-        tree = TileTree(self._source, checkpoint.size)
+        tree = TileTree(source, checkpoint.size)
         try:
             self._check_tiles(tree, checkpoint, note)
             if size:

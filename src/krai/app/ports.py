@@ -174,6 +174,10 @@ class FollowerFiles(Protocol):
         """Replace the follower's file ``name`` with ``data``."""
         ...
 
+    def remove(self, name: str) -> None:
+        """Delete the follower's file ``name`` if it is there."""
+        ...
+
     def store_alarm(self, name: str, files: Mapping[str, bytes]) -> str:
         """Keep ``files`` as the evidence of the alarm ``name``; return where they are."""
         ...

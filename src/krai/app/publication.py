@@ -72,6 +72,18 @@ def published_note(log: Publication) -> str | None:
     return _cosigned_or_refuse(log)[0].note
 
 
+def published_size_and_note(log: Publication) -> tuple[int, str] | None:
+    """The size and note of the checkpoint the log publishes now (what it pushes to its
+    mirrors, ADR 0037), or None before one is signed (or, with witnesses, cosigned)."""
+    if log.witnesses:
+        found = cosigned_checkpoint(log)
+        return None if found is None else (found[0].size, found[0].note)
+    latest = log.storage.latest_checkpoint()
+    if latest is None:
+        return None
+    return latest.size, _mirror_cosigned_note(log) or latest.note
+
+
 def _mirror_cosigned_note(log: Publication) -> str | None:
     """Without witnesses: the newest signed checkpoint's note with the cosignature lines
     kept for it (a follower's own mirror cosignature, ADR 0036), or None when none are."""

@@ -58,6 +58,9 @@ class Settings:
     log_vkey: str | None = None
     """A follower's home: the pinned verifier key of the log it follows (it holds no log
     signing key)."""
+    mirrors: tuple[WitnessSettings, ...] = ()
+    """The C2SP tlog-mirrors the log pushes its published checkpoints and entries to, and
+    whose cosignatures it adds to them (ADR 0037): ``[[mirrors]]`` tables like witnesses'."""
 
     @property
     def quorum(self) -> int:
@@ -109,6 +112,7 @@ def load_settings(home: Path | None = None, database_url: str | None = None) -> 
         stored_vault_url and _relative_to_home(stored_vault_url, home)
     )
     witnesses, quorum = _witnesses(document)
+    mirrors = _tables(document, "mirrors")
     simulated = stored.get("clock") == SIMULATED_CLOCK
     return Settings(
         home,
@@ -120,6 +124,7 @@ def load_settings(home: Path | None = None, database_url: str | None = None) -> 
         simulated,
         stored.get("follows"),
         stored.get("log_vkey"),
+        mirrors,
     )
 
 
@@ -146,15 +151,24 @@ def write_witnesses(
     home: Path, witnesses: tuple[WitnessSettings, ...], quorum: int | None
 ) -> Settings:
     """Store the witnesses and quorum of ``home``, keeping every other stored setting."""
+    return _rewrite(home, witnesses=witnesses, witness_quorum=quorum)
+
+
+def write_mirrors(home: Path, mirrors: tuple[WitnessSettings, ...]) -> Settings:
+    """Store the mirrors of ``home`` (ADR 0037), keeping every other stored setting."""
+    return _rewrite(home, mirrors=mirrors)
+
+
+def _rewrite(home: Path, **changes: Any) -> Settings:
     path = home / SETTINGS_FILE
     document = _read_document(path)
     kept = {
         key: value
         for key, value in document.items()
-        if key not in ("witnesses", "witness_quorum") and isinstance(value, str | int)
+        if key != "witness_quorum" and isinstance(value, str | int)
     }
     text = "".join(f"{key} = {_toml_value(value)}\n" for key, value in kept.items())
-    updated = replace(load_settings(home), witnesses=witnesses, witness_quorum=quorum)
+    updated = replace(load_settings(home), **changes)
     path.write_text(text + _witnesses_text(updated), encoding="utf-8")
     return load_settings(home)
 
@@ -172,11 +186,24 @@ def _witnesses_text(settings: Settings) -> str:
     text = ""
     if settings.witness_quorum is not None:
         text += f"witness_quorum = {settings.witness_quorum}\n"
-    for witness in settings.witnesses:
-        text += "\n[[witnesses]]\n"
+    return (
+        text
+        + _tables_text("witnesses", settings.witnesses)
+        + _tables_text("mirrors", settings.mirrors)
+    )
+
+
+def _tables_text(table: str, cosigners: tuple[WitnessSettings, ...]) -> str:
+    text = ""
+    for cosigner in cosigners:
+        text += f"\n[[{table}]]\n"
         text += "".join(
             f"{key} = {_toml_value(value)}\n"
-            for key, value in (("name", witness.name), ("url", witness.url), ("vkey", witness.vkey))
+            for key, value in (
+                ("name", cosigner.name),
+                ("url", cosigner.url),
+                ("vkey", cosigner.vkey),
+            )
         )
     return text
 
@@ -187,14 +214,17 @@ def _toml_value(value: str | int) -> str:
 
 
 def _witnesses(document: dict[str, Any]) -> tuple[tuple[WitnessSettings, ...], int | None]:
-    tables = document.get("witnesses", [])
-    witnesses = tuple(
-        WitnessSettings(str(table["name"]), str(table["url"]), str(table["vkey"]))
-        for table in tables
-        if isinstance(table, dict)
-    )
+    witnesses = _tables(document, "witnesses")
     quorum = document.get("witness_quorum")
     return witnesses, quorum if isinstance(quorum, int) and not isinstance(quorum, bool) else None
+
+
+def _tables(document: dict[str, Any], name: str) -> tuple[WitnessSettings, ...]:
+    return tuple(
+        WitnessSettings(str(table["name"]), str(table["url"]), str(table["vkey"]))
+        for table in document.get(name, [])
+        if isinstance(table, dict)
+    )
 
 
 def _read_document(path: Path) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from fastapi_offline import FastAPIOffline
 from krai.app.submission import Submissions, Submitter
 from krai.bootstrap import Services
 from krai.entrypoints import web
-from krai.entrypoints.api import docs, routes
+from krai.entrypoints.api import docs, mirror, routes
 from krai.entrypoints.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from krai.entrypoints.api.problems import install_problem_handlers
 from krai.entrypoints.api.read_only import ReadOnlyMiddleware
@@ -53,9 +53,10 @@ def create_app(services: Services, submissions: Callable[[], Submissions] | None
     )
     app.state.services = services
     app.state.submitter = None
-    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, larger=mirror.LARGER_BODIES)
     if services.settings.follows is not None:
-        app.add_middleware(ReadOnlyMiddleware, primary=services.settings.follows)
+        writable = mirror.PUSH_PATHS if services.mirror_inbox is not None else frozenset()
+        app.add_middleware(ReadOnlyMiddleware, primary=services.settings.follows, writable=writable)
     install_problem_handlers(app)
     app.include_router(routes.router)
     app.include_router(docs.router)

@@ -5,6 +5,7 @@ read, and by counting when the body is chunked — so an oversized request is an
 without being buffered.
 """
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -39,17 +40,22 @@ class BodyTooLargeError(Exception):
 class BodyLimitMiddleware:
     """Answer 413 (a problem) to a request whose body is larger than ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, larger: Mapping[str, int] = {}
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger)
+        """Paths allowed a larger body than ``max_bytes`` (a mirror's ``add-entries``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await problem_response(Code.OVERSIZE.value, self._detail())(scope, receive, send)
+        if declared is not None and declared > limit:
+            await problem_response(Code.OVERSIZE.value, self._detail(limit))(scope, receive, send)
             return
         received = 0
         started = False
@@ -59,7 +65,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLargeError
             return message
 
@@ -73,10 +79,10 @@ class BodyLimitMiddleware:
         except BodyTooLargeError:
             if started:
                 raise
-            await problem_response(Code.OVERSIZE.value, self._detail())(scope, receive, send)
+            await problem_response(Code.OVERSIZE.value, self._detail(limit))(scope, receive, send)
 
-    def _detail(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"
+    def _detail(self, limit: int) -> str:
+        return f"the request body is larger than {limit} bytes"
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -3,12 +3,12 @@
 
 from fastapi import APIRouter
 
-from krai.entrypoints.api import c2sp, log, problems, receipts, status, transactions
+from krai.entrypoints.api import c2sp, log, mirror, problems, receipts, status, transactions
 from krai.entrypoints.edges import load_edge
 from krai.modules.release import MODULES
 
 router = APIRouter()
-for concept in (transactions, log, status, c2sp):
+for concept in (transactions, log, status, c2sp, mirror):
     router.include_router(concept.router)
 for module in MODULES:
     for path in module.routers:

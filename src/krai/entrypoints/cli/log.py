@@ -31,6 +31,7 @@ app = typer.Typer(
     cls=lazy_group(
         {
             "witnesses": "krai.entrypoints.cli.log_witnesses:app",
+            "mirrors": "krai.entrypoints.cli.log_mirrors:app",
             "cosign": "krai.entrypoints.cli.log_witnesses:cosign",
             "check-cosigned": "krai.entrypoints.cli.log_witnesses:check_cosigned",
         }

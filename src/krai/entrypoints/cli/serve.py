@@ -63,18 +63,26 @@ def serve(
 def serve_home(home: Path | None, host: str, port: int, workers: int = 1) -> None:
     """Serve the ledger of ``home`` until interrupted, in ``workers`` processes (one: this
     process); with witnesses configured, gather their cosignatures in the background."""
+    from krai.bootstrap import mirroring  # noqa: PLC0415 - only when serving
+
     with services_for(home) as services:
         if services.ensure_operator_token():
             token_file = services.settings.operator_token_file
             console.print(f"The operator's token for /v1/vault is in {token_file}", highlight=False)
         log = services.publication
-        with cosigning(log, services.witness_client, services.clock) as witnessed:
+        with (
+            cosigning(log, services.witness_client, services.clock) as witnessed,
+            mirroring(services) as mirrored,
+        ):
             os.environ["KRAI_HOME"] = str(services.settings.home)  # read by the application
             _announce(services.origin, host, port, workers)
             if witnessed:
                 console.print(
                     f"/checkpoint: cosigned by {log.quorum} of {len(log.witnesses)} witnesses"
                 )
+            if mirrored:
+                names = ", ".join(mirror.name for mirror in services.settings.mirrors)
+                console.print(f"pushing each published checkpoint to the mirrors {names}")
             if workers == 1:
                 os.environ.pop(CHANNEL_ENV, None)  # this process admits and sequences
                 _run(host, port, workers)
