@@ -84,7 +84,9 @@ def follow(
         str | None,
         typer.Option(
             help="Cosign each accepted checkpoint as a mirror under this key name (the key is "
-            "created in <home>/mirror on first use; once there, it is always used)."
+            "created in <home>/mirror on first use; once there, it is always used). Served, "
+            "the home also takes the log's tlog-mirror pushes at /mirror/add-checkpoint and "
+            "/mirror/add-entries (ADR 0037)."
         ),
     ] = None,
 ) -> None:
