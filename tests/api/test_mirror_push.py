@@ -33,6 +33,7 @@ from krai.config.settings import (
     load_settings,
     write_mirrors,
     write_settings,
+    write_witnesses,
 )
 from krai.entrypoints.api.mirror import origin_hash
 from krai.log.checkpoint import Checkpoint, sign_checkpoint
@@ -47,13 +48,14 @@ from krai.log.mirror import (
     parse_mirror_info,
     subtree_consistency_proof,
 )
-from krai.log.note import CosignatureSigner, format_vkey, parse_note
+from krai.log.note import CosignatureSigner, format_vkey, parse_note, parse_vkey
 from krai.log.policy import parse_policy
 from krai.log.receipt import ReceiptError
 from krai.log.tree import CompactRange, MemoryNodeStore, NodeReader, consistency_proof
 from krai.log.witness import format_add_checkpoint
 from krai.state.entry import decode_entry
 from tests.api.conftest import FOUNDER, Live, served
+from tests.api.test_receipts_cosigned import WITNESS, cosign
 
 ORIGIN = "krai.example/mirrored"
 MIRROR_NAME = "mirror.example/m1"
@@ -88,12 +90,17 @@ def _anchor(live: Live, numbers: range) -> list[str]:
     return [result["tx_id"] for result in answer.json()["results"]]
 
 
-def _mirror_home(home: Path, vkey: str) -> tuple[Services, CosignatureSigner]:
+def _mirror_home(
+    home: Path, vkey: str, policy: str | None = None
+) -> tuple[Services, CosignatureSigner]:
     home.mkdir(parents=True)
     settings = Settings(
         home, default_database_url(home), ORIGIN, follows="http://127.0.0.1:9", log_vkey=vkey
     )
     write_settings(settings)
+    if policy is not None:  # as `krai follow --policy` keeps it
+        (home / "follow").mkdir()
+        (home / "follow" / "policy").write_text(policy)
     signer = mirror_key(settings, MIRROR_NAME)
     assert signer is not None
     return build(load_settings(home)), signer
@@ -287,3 +294,41 @@ def test_a_forged_entry_the_log_signed_raises_the_alarm_and_stores_nothing(pair:
     assert json.loads(summary.read_text())["kind"] == "does_not_replay"
     assert pair.mirror.services.cosigned is not None
     assert pair.mirror.services.cosigned.cosigned_at(len(entries)) is None
+
+
+def test_with_witnesses_the_primary_pushes_what_they_cosigned_and_receipts_need_both(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "primary"
+    found_network(Settings(home, default_database_url(home), ORIGIN), FOUNDER).close()
+    witness = WitnessSettings("w1", "http://127.0.0.1:9", format_vkey(WITNESS.verifier))
+    write_witnesses(home, (witness,), 1)
+    log = parse_vkey(_log_vkey(home))
+    witnessed = k_of_n_policy_text(log, [("w1", WITNESS.verifier, None)], 1)
+    mirror_services, signer = _mirror_home(tmp_path / "mirror", format_vkey(log), witnessed)
+    both = k_of_n_policy_text(
+        log, [("w1", WITNESS.verifier, None)], 1, [("m1", signer.verifier, None)], 1
+    )
+    try:
+        with served(mirror_services) as mirror:
+            url, vkey = f"{mirror.url}/mirror", format_vkey(signer.verifier)
+            write_mirrors(home, (WitnessSettings("m1", url, vkey),))
+            primary_services = build(load_settings(home))
+            try:
+                with served(primary_services) as primary:
+                    tx_id = _anchor(primary, range(5))[-1]
+                    bare = format_add_checkpoint(0, [], _note(primary))
+                    refused = _post(mirror, "add-checkpoint", bare)
+                    assert refused.status_code == 403 and "policy" in refused.text
+                    witnessed_note = cosign(primary_services.storage)
+                    with mirroring(primary_services, interval_s=0.05):
+                        note = _wait_for_line(primary, MIRROR_NAME)
+                    receipt = primary.client.get(f"/v1/receipts/{tx_id}").text
+            finally:
+                primary_services.close()
+    finally:
+        mirror_services.close()
+    names = [line.name for line in parse_note(note).signatures]
+    assert names == [*(line.name for line in parse_note(witnessed_note).signatures), MIRROR_NAME]
+    checked = check_receipt(receipt, both.encode(), tx_id=tx_id)
+    assert checked["ok"] and [c["witness"] for c in checked["cosigners"]] == ["m1", "w1"]
