@@ -53,6 +53,8 @@ WITHOUT_DOCUMENT = {
     "log witnesses remove",
     "log witnesses policy",
     "log witnesses policy-file",  # a C2SP policy file
+    "log mirrors add",
+    "log mirrors remove",
     "receipt get",  # a C2SP tlog-proof file
     "payments export-orders",  # a «Клиент банка» file of payment orders
     "energy export-positions",  # an ATS 80020 file of cleared positions
