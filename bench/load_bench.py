@@ -80,10 +80,14 @@ def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
 class Load:
     """Clients that share one list of transactions and record what the server answered."""
 
-    def __init__(self, url: str, anchors: list[dict[str, Any]], per_request: int) -> None:
+    def __init__(
+        self, url: str, anchors: list[dict[str, Any]], per_request: int, rate: float = 0.0
+    ) -> None:
         self._url = url
         self._chunks = [anchors[i : i + per_request] for i in range(0, len(anchors), per_request)]
         self._next = 0
+        self._seconds_per_chunk = per_request / rate if rate > 0 else 0.0
+        self._started = 0.0
         self._lock = threading.Lock()
         self.latencies: list[float] = []
         self.receipts: dict[str, int] = {}
@@ -94,7 +98,7 @@ class Load:
         """Send until everything is sent or time is up; the seconds it took."""
         deadline = time.monotonic() + seconds
         threads = [threading.Thread(target=self._client, args=(deadline,)) for _ in range(clients)]
-        started = time.perf_counter()
+        started = self._started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -102,11 +106,15 @@ class Load:
         return time.perf_counter() - started
 
     def _take(self) -> list[dict[str, Any]] | None:
+        """The next chunk to send, once its time has come when the load is paced."""
         with self._lock:
             if self._next >= len(self._chunks):
                 return None
             self._next += 1
-            return self._chunks[self._next - 1]
+            taken = self._next - 1
+        due = self._started + taken * self._seconds_per_chunk
+        time.sleep(max(0.0, due - time.perf_counter()))
+        return self._chunks[taken]
 
     def _client(self, deadline: float) -> None:
         with httpx.Client(base_url=self._url, timeout=REQUEST_SECONDS) as client:
