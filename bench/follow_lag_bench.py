@@ -7,7 +7,9 @@ home, polling every ``--interval`` seconds (issue 20, ADR 0036). Then the client
 threads, ``--per-request`` a request, as fast as the server answers or paced at ``--rate``
 transactions per second) for at most ``--seconds``. A sampler reads the primary's and the
 follower's ``/checkpoint`` every ``--sample`` seconds, from the load's start until the
-follower holds the primary's last size.
+follower holds the primary's last size. On one machine the follower competes with the primary
+and its clients for the same cores; ``--split-cores`` gives the primary with its clients core 0
+and the follower core 1, as when each organisation runs its own machine.
 
 The lag of a primary checkpoint is the time from the sample that first saw it to the first
 sample in which the follower's accepted size reaches it (both ends carry the sampling step,
@@ -53,13 +55,19 @@ def vkey(home: Path) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def follow(url: str, key: str, home: Path, port: int, interval: float) -> "subprocess.Popen[bytes]":
-    """``krai follow URL --serve`` into ``home``, once its copy answers."""
+def follow(
+    url: str, key: str, home: Path, port: int, *, interval: float, cores: set[int] | None
+) -> "subprocess.Popen[bytes]":
+    """``krai follow URL --serve`` into ``home`` (on ``cores`` if given), once its copy answers."""
     command = ["krai", "follow", url, "--vkey", key, "--home", str(home)]
     command += ["--interval", str(interval), "--serve", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", *command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
+    if cores is not None:
+        os.sched_setaffinity(process.pid, cores)  # before it starts its signature workers
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/checkpoint", process, READY_SECONDS)
     except AssertionError:
@@ -144,10 +152,17 @@ def one_run(arguments: argparse.Namespace) -> dict[str, Any]:
         ]
         port, copy_port = free_port(), free_port()
         primary_url, copy_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{copy_port}"
+        everywhere = os.sched_getaffinity(0)
+        primary_cores, follower_cores = ({0}, {1}) if arguments.split_cores else (None, None)
+        if primary_cores is not None:
+            os.sched_setaffinity(0, primary_cores)  # the server and the clients
         server = serve(home, port, arguments.workers)
         follower = None
         try:
-            follower = follow(primary_url, vkey(home), copy, copy_port, arguments.interval)
+            key = vkey(home)
+            follower = follow(
+                primary_url, key, copy, copy_port, interval=arguments.interval, cores=follower_cores
+            )
             sampler = Sampler(primary_url, copy_url, arguments.sample)
             load = Load(primary_url, anchors, arguments.per_request, arguments.rate)
             load_before = os.getloadavg()
@@ -169,6 +184,7 @@ def one_run(arguments: argparse.Namespace) -> dict[str, Any]:
                 if process is not None:
                     process.terminate()
                     process.wait(30)
+            os.sched_setaffinity(0, everywhere)
     seconds = lags(sampler.primary, sampler.follower, loaded_until)
     entries = behind(sampler.primary, sampler.follower, loaded_until)
     return {
@@ -207,6 +223,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0.0, help="Paced load, tx/s (0: unpaced).")
     parser.add_argument("--interval", type=float, default=0.1, help="The follower's poll, s.")
     parser.add_argument("--sample", type=float, default=0.05, help="The sampler's step, s.")
+    parser.add_argument(
+        "--split-cores",
+        action="store_true",
+        help="The primary and its clients on core 0, the follower on core 1 (two machines).",
+    )
     arguments = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="krai-lag-"))  # 0700
     runs = [one_run(arguments) for _ in range(arguments.runs)]
