@@ -221,7 +221,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rate", type=float, default=0.0, help="Paced load, tx/s (0: unpaced).")
-    parser.add_argument("--interval", type=float, default=0.1, help="The follower's poll, s.")
+    parser.add_argument("--interval", type=float, default=0.5, help="The follower's poll, s.")
     parser.add_argument("--sample", type=float, default=0.05, help="The sampler's step, s.")
     parser.add_argument(
         "--split-cores",

@@ -63,7 +63,7 @@ def follow(
     once: Annotated[
         bool, typer.Option("--once", help="Poll once; exit 0 in step, 1 not advanced, 4 alarm.")
     ] = False,
-    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 2.0,
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 0.5,
     notify: Annotated[
         str | None,
         typer.Option(help="A command run on an alarm, with its JSON summary on stdin."),
@@ -283,12 +283,19 @@ def _exit_code(report: PollReport) -> int:
     return EXIT_UNREACHABLE if report.error is not None else 0
 
 
+def _pause(last: PollReport | None, interval: float) -> float:
+    """Seconds before the next poll: none after one that stored entries (the log is busy,
+    so more are likely published already), else the interval."""
+    return 0.0 if last is not None and last.appended and last.alarm is None else interval
+
+
 def _follow_forever(
     follower: Follower, services: Services, notify: str | None, interval: float, quiet: bool
 ) -> None:
+    report = None
     while True:
-        time.sleep(interval)
-        _poll(follower, services, notify, quiet)
+        time.sleep(_pause(report, interval))
+        report = _poll(follower, services, notify, quiet)
 
 
 def _serve_while_following(
@@ -302,10 +309,12 @@ def _serve_while_following(
     stop = threading.Event()
 
     def polling() -> None:
-        while not stop.wait(interval):
+        report = None
+        while not stop.wait(_pause(report, interval)):
             try:
-                _poll(follower, services, notify, quiet=True)
+                report = _poll(follower, services, notify, quiet=True)
             except Exception as error:  # the server goes on; the next poll retries
+                report = None
                 errors.print(f"[yellow]poll failed[/]: {error}", highlight=False)
 
     thread = threading.Thread(target=polling, name="krai-follow", daemon=True)
