@@ -6,11 +6,14 @@ Two nodes that clear the same book obtain equal results, hence equal
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
+
+from krai.modules.energy.book_bytes import id_strings
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,21 @@ class ClearingResult:
 @dataclass(frozen=True, eq=False)
 class ClearedColumns:
     """A clearing result as columns: ``accepted_kwh[i]`` is what the order ``ids[i]`` trades,
-    ids ascending. ``result()`` gives the same result as a :class:`ClearingResult`."""
+    ids ascending (``id_column`` as in ``BookColumns``). ``result()`` gives the same result as
+    a :class:`ClearingResult`."""
 
-    ids: tuple[str, ...]
+    id_column: npt.NDArray[Any]
     accepted_kwh: npt.NDArray[np.int64]
     price_kopecks_per_mwh: int
     import_kwh: int
     export_kwh: int
     welfare_millikopecks: int
     certificate: Certificate
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """The ids as ``str``, ascending."""
+        return id_strings(self.id_column)
 
     def result(self) -> ClearingResult:
         """The result with one :class:`Acceptance` per order (about 1 µs each)."""
@@ -112,5 +121,64 @@ def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -
         certificate=cleared.certificate,
     )
     document = result_json(summary, certificate=certificate)
-    document["accepted"] = list(map(_AcceptanceJson, cleared.ids, cleared.accepted_kwh.tolist()))
-    return msgspec.json.encode(document)
+    written = _accepted_json(cleared.id_column, cleared.accepted_kwh)
+    if written is None:
+        document["accepted"] = list(
+            map(_AcceptanceJson, cleared.ids, cleared.accepted_kwh.tolist())
+        )
+        return msgspec.json.encode(document)
+    head, _, tail = msgspec.json.encode(document).partition(b'"accepted":[]')
+    return b"".join((head, b'"accepted":[', written, b"]", tail))
+
+
+_ROW_START, _ROW_MIDDLE, _ROW_END = b'{"id":"', b'","energy_kwh":', b"},"
+_ESCAPED = np.zeros(256, dtype=np.bool_)
+_ESCAPED[[*range(1, 0x20), ord('"'), ord("\\")]] = True
+"""Bytes JSON writes escaped (NUL only pads an id of a byte column, which none may hold)."""
+
+
+def _accepted_json(column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]) -> bytes | None:
+    """The members of ``accepted``, comma-separated, written row by row from the columns: an
+    id from NUL-padded bytes, then its kWh's digits, the padding cut out at the end. None
+    when the ids are not bytes needing no escape, or a kWh is negative (no clearing's)."""
+    if column.dtype.kind != "S" or len(column) == 0 or int(accepted.min()) < 0:
+        return b"" if len(column) == 0 and column.dtype.kind == "S" else None
+    rows, width = len(column), column.itemsize
+    chars = np.ascontiguousarray(column).view(np.uint8).reshape(rows, width)
+    if bool(np.any(_ESCAPED[chars])):
+        return None
+    digits = _decimal_digits(accepted)
+    pieces = (_row_bytes(_ROW_START, rows), chars, _row_bytes(_ROW_MIDDLE, rows), digits)
+    table = np.concatenate((*pieces, _row_bytes(_ROW_END, rows)), axis=1)
+    kept = np.ones(table.shape, dtype=np.bool_)
+    id_from, digits_from = len(_ROW_START), len(_ROW_START) + width + len(_ROW_MIDDLE)
+    kept[:, id_from : id_from + width] = chars != 0
+    places = digits.shape[1]
+    kept[:, digits_from : digits_from + places] = (
+        np.arange(places) >= places - _lengths(accepted)[:, None]
+    )
+    kept[-1, -1] = False  # no comma after the last member
+    return table[kept].tobytes()
+
+
+def _row_bytes(text: bytes, rows: int) -> npt.NDArray[np.uint8]:
+    return np.broadcast_to(np.frombuffer(text, dtype=np.uint8), (rows, len(text)))
+
+
+def _decimal_digits(values: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+    """Each value's decimal digits as ASCII, right-aligned and zero-padded to the longest."""
+    places = len(str(int(values.max())))
+    digits = np.empty((len(values), places), dtype=np.uint8)
+    left = values.copy()
+    for place in reversed(range(places)):
+        digits[:, place] = left % 10 + ord("0")
+        left //= 10
+    return digits
+
+
+def _lengths(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """How many decimal digits each non-negative value has (one for zero)."""
+    lengths = np.ones(len(values), dtype=np.int64)
+    for power in range(1, len(str(int(values.max())))):
+        lengths += values >= 10**power
+    return lengths
