@@ -209,7 +209,7 @@ def _raised(checked: "BookColumns | list[str]") -> BookColumns:
     return checked
 
 
-def _grid_of(decoded: "_JsonBook | _JsonGrid") -> Book:
+def _grid_of(decoded: "_JsonBook") -> Book:
     return Book(
         decoded.import_limit_kwh,
         decoded.export_limit_kwh,
@@ -220,19 +220,20 @@ def _grid_of(decoded: "_JsonBook | _JsonGrid") -> Book:
 
 
 def _columnar_book(data: bytes) -> tuple[Book, _Listed] | None:
-    """The grid and the orders read from the bytes into columns (``book_bytes``), when the
-    orders are laid out as it takes them and every member is named once and in its bounds;
-    else None, for msgspec's decoder. msgspec checks the JSON and the grid's members; the
-    orders stay raw bytes, read without an object per order (ADR 0030)."""
-    decoded = _GRID_DECODER.decode(data)
-    start = (
-        np.frombuffer(decoded.orders, np.uint8).ctypes.data
-        - np.frombuffer(data, np.uint8).ctypes.data
-    )
-    end = start + len(decoded.orders)
-    if not 0 <= start <= end <= len(data):  # a copy, not a view of the bytes
+    """The grid and the orders read from the bytes into columns, when the orders are the
+    book's last member and laid out as ``book_bytes`` takes them, and every member is named
+    once and within its bounds; else None, for msgspec's decoder (ADR 0030).
+
+    msgspec decodes the book with its orders cut out (``"orders":[]``); ``book_bytes`` checks
+    every byte of the orders, so the book is that JSON with that array in place."""
+    name = data.find(b'"orders":')
+    start = name + len(b'"orders":') + (data[name + 9 : name + 10] == b" ")
+    end = data.rfind(b"]") + 1
+    if name < 0 or end <= start or data[end:].strip() != b"}":
         return None
-    if data.count(b",", 0, start) + data.count(b",", end) != _member_commas(0):
+    rest = data[:start] + b"[]" + data[end:]
+    decoded = _BOOK_DECODER.decode(rest)
+    if rest.count(b",") != _member_commas(0):
         return None  # a member of the book given twice
     orders = listed_orders(data, start, end)
     if orders is None:
@@ -272,18 +273,8 @@ class _JsonBook(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     orders: list[_JsonOrder]
 
 
-class _JsonGrid(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """A book as ``decode_book`` accepts it, its orders left as raw JSON."""
-
-    import_limit_kwh: _JsonLimit
-    export_limit_kwh: _JsonLimit
-    grid_sell_price_kopecks_per_mwh: _JsonPrice
-    grid_buy_price_kopecks_per_mwh: _JsonPrice
-    orders: msgspec.Raw
-
-
 _BOOK_DECODER = msgspec.json.Decoder(_JsonBook)
-_GRID_DECODER = msgspec.json.Decoder(_JsonGrid)
+
 _ID, _SIDE, _PRICE, _ENERGY = map(attrgetter, ("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
 
 
@@ -456,7 +447,7 @@ def _sorted_ids(
     only in a book built by hand) are sorted by Python.
     """
     if isinstance(ids, np.ndarray):
-        column, ascii_ids = ids, True
+        column = ids
     else:
         joined = "".join(ids)
         if "\x00" in joined:
@@ -464,11 +455,16 @@ def _sorted_ids(
             by_python = [ids[i] for i in order]
             duplicates = sorted({a for a, b in pairwise(by_python) if a == b})
             return order, np.array(by_python, dtype=object), duplicates
-        ascii_ids = joined.isascii()
-        column = np.array(ids, dtype=np.bytes_ if ascii_ids else np.str_)
-    order = _word_order(column) if ascii_ids else np.argsort(column, kind="stable")
+        if not joined.isascii():
+            column = np.array(ids, dtype=np.str_)
+            order = np.argsort(column, kind="stable")
+            ranked = column[order]
+            repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
+            return order.astype(np.int64), ranked, sorted(set(ranked[repeated].tolist()))
+        column = np.array(ids, dtype=np.bytes_)
+    order, ranked_words = _word_order(column)
+    repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
     ranked = column[order]
-    repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
     return order.astype(np.int64), ranked, sorted(set(id_strings(ranked[repeated])))
 
 
@@ -476,24 +472,23 @@ _CHARACTERS_PER_WORD = 9
 """Nine 7-bit ASCII codes fill 63 bits of a 64-bit word."""
 
 
-def _word_order(column: npt.NDArray[np.bytes_]) -> Int64Array:
-    """The stable order of ASCII ids without NUL, sorted as rows of 64-bit words holding nine
-    7-bit codes each (NUL-padded), which compare as the ids do by code points: sorting
-    integers is faster than sorting strings, and most ids fit one word."""
+def _word_order(column: npt.NDArray[np.bytes_]) -> tuple[Int64Array, npt.NDArray[np.uint64]]:
+    """The stable order of ASCII ids without NUL, and the sorted rows of 64-bit words that
+    hold nine 7-bit codes of an id each (NUL-padded) and compare as the ids do by code
+    points: sorting integers is faster than sorting strings, and most ids fit one word."""
     width = column.itemsize
     chars = np.ascontiguousarray(column).view(np.uint8).reshape(len(column), width)
-    words = []
-    for first in range(0, width, _CHARACTERS_PER_WORD):
-        block = chars[:, first : first + _CHARACTERS_PER_WORD].astype(np.uint64)
-        word = np.zeros(len(column), dtype=np.uint64)
-        for k in range(_CHARACTERS_PER_WORD):
-            word <<= np.uint64(7)
-            if k < block.shape[1]:
-                word |= block[:, k]
-        words.append(word)
-    if len(words) == 1:
-        return np.argsort(words[0], kind="stable")
-    return np.lexsort(words[::-1])
+    words = np.zeros((len(column), -(-width // _CHARACTERS_PER_WORD)), dtype=np.uint64)
+    for place in range(words.shape[1] * _CHARACTERS_PER_WORD):
+        word = words[:, place // _CHARACTERS_PER_WORD]
+        word <<= np.uint64(7)
+        if place < width:
+            word |= chars[:, place]
+    if words.shape[1] == 1:
+        order = np.argsort(words[:, 0], kind="stable")
+    else:
+        order = np.lexsort(words.T[::-1])
+    return order, words[order]
 
 
 _CHUNK = 8192

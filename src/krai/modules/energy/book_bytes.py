@@ -156,22 +156,52 @@ def _columns(text: _Text, rows: Int64Array, layout: _Layout) -> ListedOrders | N
 
 def _integers(text: _Text, starts: Int64Array, ends: Int64Array) -> Int64Array | None:
     """JSON integers (``-?(0|[1-9][0-9]*)``, ``-0`` excluded) of at most nine digits."""
-    negative = text.bytes[np.minimum(starts, len(text.bytes) - 1)] == ord("-")
+    negative = (text.at(starts) & _BYTE) == ord("-")
     first, digits = starts + negative, ends - starts - negative
     if np.any(digits < 1) or np.any(digits > _DIGITS_AT_MOST):
         return None
-    words = [text.at(first), text.at(first + _EIGHT)]
-    value = np.zeros(len(starts), dtype=np.int64)
-    for place in range(int(digits.max())):
-        shift = np.uint64(_EIGHT * (place % _EIGHT))
-        char = ((words[place // _EIGHT] >> shift) & np.uint64(0xFF)).astype(np.int64)
-        counted = digits > place
-        if not bool(np.all(((char >= ord("0")) & (char <= ord("9"))) | ~counted)):
+    words = text.at(first)
+    leading = words & _BYTE
+    if bool(np.any((leading == ord("0")) & ((digits > 1) | negative))):
+        return None  # 01 or -0
+    value = _eight_digits(words, np.minimum(digits, _EIGHT))
+    ninth = digits > _EIGHT
+    if value is None:
+        return None
+    if bool(np.any(ninth)):
+        last = (text.at(first + _EIGHT) & _BYTE).astype(np.int64) - ord("0")
+        if not bool(np.all(((last >= 0) & (last <= 9)) | ~ninth)):
             return None
-        if place == 0 and bool(np.any((char == ord("0")) & ((digits > 1) | negative))):
-            return None  # 01 or -0
-        value = np.where(counted, value * 10 + char - ord("0"), value)
+        value = np.where(ninth, value * 10 + last, value)
     return np.where(negative, -value, value)
+
+
+_BYTE = np.uint64(0xFF)
+_ZEROS = 0x3030303030303030
+"""Eight ASCII zeros, one a byte."""
+
+
+def _eight_digits(words: Words, digits: Int64Array) -> Int64Array | None:
+    """The value of the first ``digits`` (1 to 8) bytes of each word, when all are ASCII
+    digits, eight at once (SWAR): the digits moved to the word's top, ASCII zeros below them,
+    checked as digits, then combined in pairs, fours and eights."""
+    shift = ((_EIGHT - digits) * _EIGHT).astype(np.uint64)
+    zeros = np.uint64(_ZEROS)
+    aligned = (words << shift) | _low_zeros(shift)
+    high = np.uint64(0xF0F0F0F0F0F0F0F0)
+    above_nine = ((aligned + np.uint64(0x0606060606060606)) & high) >> np.uint64(4)
+    if not bool(np.all(((aligned & high) | above_nine) == np.uint64(0x3333333333333333))):
+        return None
+    value = aligned - zeros
+    value = (value * np.uint64(10) + (value >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    value = (value * np.uint64(100) + (value >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    value = (value * np.uint64(10000) + (value >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return value.astype(np.int64)
+
+
+def _low_zeros(shift: Words) -> Words:
+    """ASCII zeros in the bytes below ``shift`` bits (none when it is 0)."""
+    return np.uint64(_ZEROS) & ((np.uint64(1) << shift) - np.uint64(1))
 
 
 def _buys(text: _Text, starts: Int64Array, ends: Int64Array) -> BoolArray | None:

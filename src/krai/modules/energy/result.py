@@ -128,24 +128,30 @@ def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -
         )
         return msgspec.json.encode(document)
     head, _, tail = msgspec.json.encode(document).partition(b'"accepted":[]')
-    return b"".join((head, b'"accepted":[', written, b"]", tail))
+    return b"".join((head, b'"accepted":[', written.data, b"]", tail))
 
 
 _ROW_START, _ROW_MIDDLE, _ROW_END = b'{"id":"', b'","energy_kwh":', b"},"
-_ESCAPED = np.zeros(256, dtype=np.bool_)
-_ESCAPED[[*range(1, 0x20), ord('"'), ord("\\")]] = True
-"""Bytes JSON writes escaped (NUL only pads an id of a byte column, which none may hold)."""
 
 
-def _accepted_json(column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]) -> bytes | None:
+def _needs_escape(chars: npt.NDArray[np.uint8]) -> bool:
+    """Whether an id holds a byte JSON writes escaped: a quote, a backslash or a control
+    character (NUL only pads an id of a byte column, which none may hold)."""
+    control = (chars < 0x20) & (chars != 0)
+    return bool(np.any(chars == ord('"')) or np.any(chars == ord("\\")) or np.any(control))
+
+
+def _accepted_json(
+    column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint8] | None:
     """The members of ``accepted``, comma-separated, written row by row from the columns: an
     id from NUL-padded bytes, then its kWh's digits, the padding cut out at the end. None
     when the ids are not bytes needing no escape, or a kWh is negative (no clearing's)."""
     if column.dtype.kind != "S" or len(column) == 0 or int(accepted.min()) < 0:
-        return b"" if len(column) == 0 and column.dtype.kind == "S" else None
+        return np.zeros(0, np.uint8) if len(column) == 0 and column.dtype.kind == "S" else None
     rows, width = len(column), column.itemsize
     chars = np.ascontiguousarray(column).view(np.uint8).reshape(rows, width)
-    if bool(np.any(_ESCAPED[chars])):
+    if _needs_escape(chars):
         return None
     digits = _decimal_digits(accepted)
     pieces = (_row_bytes(_ROW_START, rows), chars, _row_bytes(_ROW_MIDDLE, rows), digits)
@@ -158,7 +164,7 @@ def _accepted_json(column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]) ->
         np.arange(places) >= places - _lengths(accepted)[:, None]
     )
     kept[-1, -1] = False  # no comma after the last member
-    return table[kept].tobytes()
+    return table[kept]
 
 
 def _row_bytes(text: bytes, rows: int) -> npt.NDArray[np.uint8]:
