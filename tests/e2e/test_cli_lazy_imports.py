@@ -47,10 +47,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 UNUSED = {
     "log checkpoint --json": ("rich", "gostcrypto", "tomllib"),
     "parks list --json": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
-    "parks show nowhere": ("gostcrypto", "krai.adapters.keystore", "krai.log.note", "secrets"),
+    "parks show nowhere": (
+        "gostcrypto",
+        "krai.adapters.keystore",
+        "krai.log.note",
+        "secrets",
+        "babel",
+    ),
 }
 """What else a read does without: Rich when it prints JSON, keys and GOST when it checks no
-signature, the slow TOML parser always."""
+signature, the slow TOML parser always, Babel's locale data (words/formats.py writes its
+formats)."""
 
 
 def loaded(home: Path, command: str, modules: tuple[str, ...]) -> str:
