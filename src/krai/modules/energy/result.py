@@ -128,7 +128,7 @@ def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -
         )
         return msgspec.json.encode(document)
     head, _, tail = msgspec.json.encode(document).partition(b'"accepted":[]')
-    return b"".join((head, b'"accepted":[', written.data, b"]", tail))
+    return b"".join((head, b'"accepted":[', written, b"]", tail))
 
 
 _ROW_START, _ROW_MIDDLE, _ROW_END = b'{"id":"', b'","energy_kwh":', b"},"
@@ -141,30 +141,22 @@ def _needs_escape(chars: npt.NDArray[np.uint8]) -> bool:
     return bool(np.any(chars == ord('"')) or np.any(chars == ord("\\")) or np.any(control))
 
 
-def _accepted_json(
-    column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]
-) -> npt.NDArray[np.uint8] | None:
-    """The members of ``accepted``, comma-separated, written row by row from the columns: an
-    id from NUL-padded bytes, then its kWh's digits, the padding cut out at the end. None
-    when the ids are not bytes needing no escape, or a kWh is negative (no clearing's)."""
-    if column.dtype.kind != "S" or len(column) == 0 or int(accepted.min()) < 0:
-        return np.zeros(0, np.uint8) if len(column) == 0 and column.dtype.kind == "S" else None
+def _accepted_json(column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]) -> bytes | None:
+    """The members of ``accepted``, comma-separated, written row by row from the columns into
+    one table of bytes — an id NUL-padded, then its kWh's digits NUL-padded on the left — whose
+    NULs are then deleted in one pass (no id holds a NUL). None when the ids are not bytes
+    needing no escape, or a kWh is negative (no clearing's)."""
+    if column.dtype.kind != "S" or int(accepted.min(initial=0)) < 0:
+        return None
     rows, width = len(column), column.itemsize
+    if rows == 0:
+        return b""
     chars = np.ascontiguousarray(column).view(np.uint8).reshape(rows, width)
     if _needs_escape(chars):
         return None
-    digits = _decimal_digits(accepted)
-    pieces = (_row_bytes(_ROW_START, rows), chars, _row_bytes(_ROW_MIDDLE, rows), digits)
-    table = np.concatenate((*pieces, _row_bytes(_ROW_END, rows)), axis=1)
-    kept = np.ones(table.shape, dtype=np.bool_)
-    id_from, digits_from = len(_ROW_START), len(_ROW_START) + width + len(_ROW_MIDDLE)
-    kept[:, id_from : id_from + width] = chars != 0
-    places = digits.shape[1]
-    kept[:, digits_from : digits_from + places] = (
-        np.arange(places) >= places - _lengths(accepted)[:, None]
-    )
-    kept[-1, -1] = False  # no comma after the last member
-    return table[kept]
+    pieces = (_row_bytes(_ROW_START, rows), chars, _row_bytes(_ROW_MIDDLE, rows))
+    table = np.concatenate((*pieces, _decimal_digits(accepted), _row_bytes(_ROW_END, rows)), axis=1)
+    return table.tobytes().replace(b"\x00", b"")[:-1]  # no comma after the last member
 
 
 def _row_bytes(text: bytes, rows: int) -> npt.NDArray[np.uint8]:
@@ -172,19 +164,13 @@ def _row_bytes(text: bytes, rows: int) -> npt.NDArray[np.uint8]:
 
 
 def _decimal_digits(values: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
-    """Each value's decimal digits as ASCII, right-aligned and zero-padded to the longest."""
+    """Each value's decimal digits as ASCII, right-aligned, NUL where a shorter value has none
+    (a zero is the one digit 0)."""
     places = len(str(int(values.max())))
     digits = np.empty((len(values), places), dtype=np.uint8)
     left = values.copy()
     for place in reversed(range(places)):
-        digits[:, place] = left % 10 + ord("0")
+        shown = values >= 10 ** (places - 1 - place)
+        digits[:, place] = np.where(shown | (place == places - 1), left % 10 + ord("0"), 0)
         left //= 10
     return digits
-
-
-def _lengths(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """How many decimal digits each non-negative value has (one for zero)."""
-    lengths = np.ones(len(values), dtype=np.int64)
-    for power in range(1, len(str(int(values.max())))):
-        lengths += values >= 10**power
-    return lengths
