@@ -256,15 +256,19 @@ started = time.perf_counter()
 process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(process.pid, 0)
 elapsed = time.perf_counter() - started
-print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss]))
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss, cpu]))
 """
-"""Runs a command and prints its wall time, exit code and peak RSS (KiB). A child's peak RSS
+"""Runs a command and prints its wall time, exit code, peak RSS (KiB) and CPU time (user and
+system: on a machine other work shares, the figure the load disturbs least). A child's peak RSS
 counts the memory of the process it was forked from, so the command is started from this
 small interpreter rather than from the bench, which holds the books."""
 
 
-def in_fresh_process(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS in MB of one command, its output thrown away."""
+def in_fresh_process(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS in MB and CPU seconds of one command, its output thrown away."""
     measured = subprocess.run(
         [sys.executable, "-c", MEASURED, *command],
         env=env,
@@ -272,9 +276,9 @@ def in_fresh_process(command: list[str], env: dict[str, str] | None = None) -> t
         text=True,
         check=True,
     )
-    elapsed, code, peak_kib = json.loads(measured.stdout)
+    elapsed, code, peak_kib, cpu = json.loads(measured.stdout)
     assert code == 0, command
-    return elapsed, peak_kib // 1024
+    return elapsed, peak_kib // 1024, cpu
 
 
 def cli_timing(text: bytes, orders: int, baseline_src: Path | None, runs: int) -> dict[str, Any]:
@@ -297,14 +301,17 @@ def cli_timing(text: bytes, orders: int, baseline_src: Path | None, runs: int) -
             commands["baseline_cli"] = ([sys.executable, "-m", "krai", *clear_args], env)
         walls: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[int]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):
             for name, (command, env) in commands.items():
-                wall, peak = in_fresh_process(command, env)
+                wall, peak, cpu = in_fresh_process(command, env)
                 walls[name].append(wall)
                 peaks[name].append(peak)
+                cpus[name].append(cpu)
     old = "baseline_cli" if baseline_src is not None else "old_steps"
     row = summary(walls, "cli", old)
     row["peak_rss_mb"] = {name: max(values) for name, values in peaks.items()}
+    row["cpu"] = summary(cpus, "cli", old)
     columns = compiled_book_columns(text)
     assert columns is not None
     clear_s, _ = timed(lambda: clear_columns(columns), 3)
