@@ -2,6 +2,7 @@
 Alembic or web stack, no state engine, no clearing — checked in a fresh interpreter, as a user
 runs it (the start-up time itself is measured by bench/cli_startup_bench.py)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -46,10 +47,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 UNUSED = {
     "log checkpoint --json": ("rich", "gostcrypto", "tomllib"),
     "parks list --json": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
-    "parks show nowhere": ("gostcrypto", "krai.adapters.keystore", "krai.log.note", "secrets"),
+    "parks show nowhere": (
+        "gostcrypto",
+        "krai.adapters.keystore",
+        "krai.log.note",
+        "secrets",
+        "babel",
+    ),
 }
 """What else a read does without: Rich when it prints JSON, keys and GOST when it checks no
-signature, the slow TOML parser always."""
+signature, the slow TOML parser always, Babel's locale data (words/formats.py writes its
+formats)."""
 
 
 def loaded(home: Path, command: str, modules: tuple[str, ...]) -> str:
@@ -87,3 +95,36 @@ def test_a_modules_queries_load_none_of_its_messages_or_rules(module: str) -> No
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == ""
+
+
+CLEARING_UNUSED = (
+    *(name for name in HEAVY if name != "numpy"),
+    "babel",
+    "rich",
+    "krai.modules.energy.queries",
+    "krai.modules.energy.machine",
+    "krai.app.energy_recompute",
+)
+"""What ``krai energy clear --json`` does without: it needs numpy and msgspec, no home, no
+ledger, no words and no tables."""
+
+
+def test_clearing_a_book_loads_the_clearing_alone(tmp_path: Path) -> None:
+    book = tmp_path / "book.json"
+    order = {"id": "a", "side": "buy", "price_kopecks_per_mwh": 1, "energy_kwh": 1}
+    grid = ("import_limit_kwh", "export_limit_kwh", "grid_sell_price_kopecks_per_mwh")
+    book.write_text(
+        json.dumps(
+            {**dict.fromkeys(grid, 0), "grid_buy_price_kopecks_per_mwh": 0, "orders": [order]}
+        )
+    )
+    command = ["energy", "clear", "--orders", str(book), "--json"]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=CLEARING_UNUSED), *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout)["accepted"] == [{"id": "a", "energy_kwh": 0}]
+    assert result.stderr.splitlines()[-1] == "loaded:"

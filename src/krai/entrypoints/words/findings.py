@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from babel.dates import format_date
-
+from krai.entrypoints.words.formats import date_text
 from krai.entrypoints.words.i18n import Words
 
 MONEY = frozenset({"accrued", "due", "amount_kopecks", "rule_amount_kopecks"})
@@ -53,7 +52,7 @@ def month(period: str, language: str) -> str:
         first = dt.date.fromisoformat(f"{period}-01")
     except ValueError:
         return period
-    return format_date(first, "LLLL y", locale=language)
+    return date_text(first, "month", language)
 
 
 def _value(name: str, value: Any, words: Words, titles: Mapping[str, str]) -> str:

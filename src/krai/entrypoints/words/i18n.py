@@ -2,7 +2,8 @@
 
 Russian is the default (the dashboard lets a request choose: ``krai.entrypoints.web.language``).
 Words come from ``catalogue.toml`` (one key, its Russian and its English); numbers, money and
-dates are formatted by Babel in the chosen locale. Amounts are integers in named units on the
+dates are formatted as Babel formats them in the chosen locale, by ``formats`` (which needs no
+locale data loaded). Amounts are integers in named units on the
 ledger (kopecks, kW, kWh, m², Mcal); they are converted only here, for display — the app's
 documents stay integers with their units. A park's stated figures read with their qualifier
 (``figure``: «более 120 МВт», «около 19», «нет данных»).
@@ -17,9 +18,8 @@ from importlib import resources
 from typing import Any
 
 import rtoml
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 
+from krai.entrypoints.words.formats import date_text, decimal_text, moment_text
 from krai.modules.parks.model import CURRENCY_MINOR_UNITS
 
 LANGUAGES = ("ru", "en")
@@ -68,18 +68,18 @@ class Words:
 
     def number(self, value: int | Decimal) -> str:
         """An integer or decimal with the locale's grouping."""
-        return format_decimal(value, locale=self.language)
+        return decimal_text(value, self.language)
 
     def roubles(self, kopecks: int) -> str:
         """Kopecks as roubles with two decimals and the currency sign."""
-        amount = format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
+        amount = decimal_text(Decimal(kopecks) / 100, self.language, (2, 2))
         return f"{amount}\u00a0₽"
 
     def roubles_short(self, kopecks: int) -> str:
         """Kopecks as roubles, large sums in millions or billions: «3,5 млрд ₽»."""
         for scale, unit in ((10**11, "unit.bn_rub"), (10**8, "unit.mn_rub")):
             if abs(kopecks) >= scale:
-                amount = format_decimal(Decimal(kopecks) / scale, "#,##0.##", locale=self.language)
+                amount = decimal_text(Decimal(kopecks) / scale, self.language, (0, 2))
                 return f"{amount}\u00a0{self(unit)}"
         if kopecks % 100 == 0:
             return f"{self.number(kopecks // 100)}\u00a0₽"
@@ -92,14 +92,14 @@ class Words:
     def power(self, kw: int) -> str:
         """Power in kW, or in MW from a megawatt on: «120 МВт», «500 кВт»."""
         if abs(kw) >= 1000:
-            megawatts = format_decimal(Decimal(kw) / 1000, "#,##0.###", locale=self.language)
+            megawatts = decimal_text(Decimal(kw) / 1000, self.language, (0, 3))
             return f"{megawatts}\u00a0{self('unit.mw')}"
         return self.quantity(kw, "kw")
 
     def area(self, m2: int) -> str:
         """An area in m², or in hectares from a hectare on: «25 га»."""
         if m2 >= 10_000:
-            hectares = format_decimal(Decimal(m2) / 10_000, "#,##0.##", locale=self.language)
+            hectares = decimal_text(Decimal(m2) / 10_000, self.language, (0, 2))
             return f"{hectares}\u00a0{self('unit.ha')}"
         return self.quantity(m2, "m2")
 
@@ -109,7 +109,7 @@ class Words:
 
     def whole_roubles(self, kopecks: int) -> str:
         """Kopecks as whole roubles (for chart axes), without the sign."""
-        return format_decimal(kopecks // 100, locale=self.language)
+        return decimal_text(kopecks // 100, self.language)
 
     def price(self, kopecks_per_mwh: int) -> str:
         """A price per MWh in roubles."""
@@ -122,7 +122,7 @@ class Words:
     def percent(self, basis_points: int) -> str:
         """Basis points as a percentage with one decimal."""
         value = Decimal(basis_points) / 100
-        return f"{format_decimal(value, format='#,##0.0', locale=self.language)}\u00a0%"
+        return f"{decimal_text(value, self.language, (1, 1))}\u00a0%"
 
     def date(self, iso_day: str) -> str:
         """An ISO day (``2018-03-15``) in the locale's long form."""
@@ -130,11 +130,11 @@ class Words:
             day = dt.date.fromisoformat(iso_day)
         except ValueError:
             return iso_day
-        return format_date(day, "long", locale=self.language)
+        return date_text(day, "long", self.language)
 
     def short_date(self, iso_day: str) -> str:
         """An ISO day in the locale's short numeric form (chart labels)."""
-        return format_date(dt.date.fromisoformat(iso_day), "short", locale=self.language)
+        return date_text(dt.date.fromisoformat(iso_day), "short", self.language)
 
     def month(self, iso_month: str) -> str:
         """A month ``YYYY-MM`` as people name it: «июнь 2018 г.», «June 2018»."""
@@ -142,16 +142,16 @@ class Words:
             first = dt.date.fromisoformat(f"{iso_month}-01")
         except ValueError:
             return iso_month
-        return format_date(first, "LLLL y", locale=self.language)
+        return date_text(first, "month", self.language)
 
     def amount(self, kopecks: int) -> str:
         """Kopecks as roubles with two decimals, without the sign (in a column titled ₽)."""
-        return format_decimal(Decimal(kopecks) / 100, format="#,##0.00", locale=self.language)
+        return decimal_text(Decimal(kopecks) / 100, self.language, (2, 2))
 
     def gcal(self, mcal: int) -> str:
         """Heat kept in Mcal as Гкал, exactly (up to three decimals; 1 Гкал = 1000 Мкал):
         «4 913 Гкал», not «4 913,000», which reads as millions."""
-        value = format_decimal(Decimal(mcal) / 1000, format="#,##0.###", locale=self.language)
+        value = decimal_text(Decimal(mcal) / 1000, self.language, (0, 3))
         return f"{value}\u00a0{self('unit.gcal')}"
 
     def kwh(self, kwh: int) -> str:
@@ -165,7 +165,7 @@ class Words:
     def time(self, time_ms: int) -> str:
         """A ledger time (Unix milliseconds) in UTC."""
         moment = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)
-        return f"{format_datetime(moment, 'medium', tzinfo=dt.UTC, locale=self.language)} UTC"
+        return f"{moment_text(moment, self.language)} UTC"
 
     def money(self, minor_units: int, currency: str | None = None) -> str:
         """An amount in a currency's minor units (roubles when None): roubles as
@@ -173,7 +173,7 @@ class Words:
         if currency in (None, "RUB"):
             return self.roubles_short(minor_units)
         units = Decimal(minor_units).scaleb(-CURRENCY_MINOR_UNITS[str(currency)])
-        return f"{format_decimal(units, '#,##0.##', locale=self.language)}\u00a0{currency}"
+        return f"{decimal_text(units, self.language, (0, 2))}\u00a0{currency}"
 
     def figure(self, value: int | None, bound: str, unit: str, currency: str | None = None) -> str:
         """A stated quantity in the unit its name ends in, with its qualifier: «более
@@ -194,10 +194,10 @@ class Words:
         if unit.endswith("_m") or unit == "m":
             return self.distance(value)
         if unit.endswith("basis_points"):
-            percent = format_decimal(Decimal(value) / 100, "#,##0.##", locale=self.language)
+            percent = decimal_text(Decimal(value) / 100, self.language, (0, 2))
             return f"{percent}\u00a0%"
         if unit.endswith("mcal_per_hour"):
-            gcal = format_decimal(Decimal(value) / 1000, "#,##0.###", locale=self.language)
+            gcal = decimal_text(Decimal(value) / 1000, self.language, (0, 3))
             return f"{gcal}\u00a0{self('unit.gcal_per_hour')}"
         suffix = next((s for s in FIGURE_UNITS if unit.endswith(s)), None)
         return self.number(value) if suffix is None else self.quantity(value, suffix)
@@ -205,7 +205,7 @@ class Words:
     def distance(self, metres: int) -> str:
         """A distance in metres, or in kilometres from a kilometre on: «12,5 км»."""
         if metres >= 1000:
-            km = format_decimal(Decimal(metres) / 1000, "#,##0.#", locale=self.language)
+            km = decimal_text(Decimal(metres) / 1000, self.language, (0, 1))
             return f"{km}\u00a0{self('unit.km')}"
         return self.quantity(metres, "m")
 

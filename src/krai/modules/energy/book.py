@@ -20,8 +20,9 @@ energy must not exceed ``MAX_SAFE_INTEGER``.
 
 import dataclasses
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
@@ -31,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
+from krai.modules.energy.book_bytes import id_strings, listed_orders
 from krai.state.messages import Identifier, Max, Min, decode_message
 from krai.tx.errors import RejectedError, invalid_body
 
@@ -80,20 +82,28 @@ BoolArray = npt.NDArray[np.bool_]
 class BookColumns:
     """A valid book as columns: row i is the order with the i-th smallest id (code points).
 
-    ``listed_at`` is each row's position in the book as it was listed; it serves only to name
-    problems in the book's own order. Build one with ``book_columns`` or
-    ``decode_book_columns``, which validate; the arrays are not to be changed.
+    ``id_column`` holds the sorted ids: NUL-padded bytes (``S{longest}``) when they are ASCII,
+    else ``str`` (``U``), or Python strings (``object``) when one holds a NUL; ``ids`` gives
+    them as a tuple of ``str``. ``listed_at`` is each row's position in the book as it was
+    listed; it serves only to name problems in the book's own order. Build one with
+    ``book_columns`` or ``decode_book_columns``, which validate; the arrays are not to be
+    changed.
     """
 
     import_limit_kwh: int
     export_limit_kwh: int
     grid_sell_price_kopecks_per_mwh: int
     grid_buy_price_kopecks_per_mwh: int
-    ids: tuple[str, ...]
+    id_column: npt.NDArray[Any]
     buy: BoolArray
     price_kopecks_per_mwh: Int64Array
     energy_kwh: Int64Array
     listed_at: Int64Array
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """The sorted ids as ``str`` (one Python object per order: not on a hot path)."""
+        return id_strings(self.id_column)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +111,7 @@ class _Listed:
     """The orders as listed, one column each, before validation (values may be out of range,
     so the integer columns may hold Python ints in an object array)."""
 
-    ids: list[str]
+    ids: list[str] | npt.NDArray[np.bytes_]
     sides: list[str]
     buy: BoolArray
     sell: BoolArray
@@ -167,9 +177,13 @@ def compiled_book_columns(data: bytes) -> BookColumns | None:
     pattern — to that strict path, whose message names the first offending member (ADR 0030).
     """
     try:
-        decoded = _BOOK_DECODER.decode(data)
+        columnar = _columnar_book(data)
+        decoded = _BOOK_DECODER.decode(data) if columnar is None else None
     except (msgspec.DecodeError, RecursionError):
         return None
+    if columnar is not None:
+        return _raised(_checked(*columnar))
+    assert decoded is not None
     orders = decoded.orders
     if data.count(b",") != _member_commas(len(orders)):  # a member given twice
         return None
@@ -186,17 +200,52 @@ def compiled_book_columns(data: bytes) -> BookColumns | None:
         np.fromiter(map(_PRICE, orders), dtype=np.int64, count=len(orders)),
         np.fromiter(map(_ENERGY, orders), dtype=np.int64, count=len(orders)),
     )
-    grid = Book(
+    return _raised(_checked(_grid_of(decoded), listed))
+
+
+def _raised(checked: "BookColumns | list[str]") -> BookColumns:
+    if isinstance(checked, list):
+        raise invalid_body("; ".join(checked))
+    return checked
+
+
+def _grid_of(decoded: "_JsonBook") -> Book:
+    return Book(
         decoded.import_limit_kwh,
         decoded.export_limit_kwh,
         decoded.grid_sell_price_kopecks_per_mwh,
         decoded.grid_buy_price_kopecks_per_mwh,
         (),
     )
-    checked = _checked(grid, listed)
-    if isinstance(checked, list):
-        raise invalid_body("; ".join(checked))
-    return checked
+
+
+def _columnar_book(data: bytes) -> tuple[Book, _Listed] | None:
+    """The grid and the orders read from the bytes into columns, when the orders are the
+    book's last member and laid out as ``book_bytes`` takes them, and every member is named
+    once and within its bounds; else None, for msgspec's decoder (ADR 0030).
+
+    msgspec decodes the book with its orders cut out (``"orders":[]``); ``book_bytes`` checks
+    every byte of the orders, so the book is that JSON with that array in place."""
+    name = data.find(b'"orders":')
+    start = name + len(b'"orders":') + (data[name + 9 : name + 10] == b" ")
+    end = data.rfind(b"]") + 1
+    if name < 0 or end <= start or data[end:].strip() != b"}":
+        return None
+    rest = data[:start] + b"[]" + data[end:]
+    decoded = _BOOK_DECODER.decode(rest)
+    if rest.count(b",") != _member_commas(0):
+        return None  # a member of the book given twice
+    orders = listed_orders(data, start, end)
+    if orders is None:
+        return None
+    limit = PRICE_LIMIT_KOPECKS_PER_MWH
+    in_bounds = np.all((orders.price >= -limit) & (orders.price <= limit)) and np.all(
+        (orders.energy >= 1) & (orders.energy <= ORDER_LIMIT_KWH)
+    )
+    if not in_bounds:
+        return None
+    buy = orders.buy
+    return _grid_of(decoded), _Listed(orders.ids, [], buy, ~buy, orders.price, orders.energy)
 
 
 _JsonPrice = Annotated[
@@ -225,6 +274,7 @@ class _JsonBook(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _BOOK_DECODER = msgspec.json.Decoder(_JsonBook)
+
 _ID, _SIDE, _PRICE, _ENERGY = map(attrgetter, ("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
 
 
@@ -321,7 +371,7 @@ def _integers(values: list[int]) -> npt.NDArray[Any]:
 def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
     """The book as columns, or every reason it cannot be cleared (in the book's order)."""
     problems = _range_problems(grid, listed)
-    order, sorted_ids, duplicates = _sorted_ids(listed.ids)
+    order, id_column, duplicates = _sorted_ids(listed.ids)
     problems += [f"order id {order_id} appears more than once" for order_id in duplicates]
     both_legs = grid.import_limit_kwh > 0 and grid.export_limit_kwh > 0
     if both_legs and grid.grid_buy_price_kopecks_per_mwh >= grid.grid_sell_price_kopecks_per_mwh:
@@ -340,7 +390,7 @@ def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
         grid.export_limit_kwh,
         grid.grid_sell_price_kopecks_per_mwh,
         grid.grid_buy_price_kopecks_per_mwh,
-        tuple(sorted_ids),
+        id_column,
         listed.buy[order],
         price[order],
         energy[order],
@@ -386,34 +436,59 @@ def _where(mask: npt.NDArray[Any]) -> list[int]:
     return [int(i) for i in np.flatnonzero(mask)]
 
 
-def _sorted_ids(ids: Sequence[str]) -> tuple[Int64Array, list[str], list[str]]:
-    """The permutation that sorts ``ids`` by code points, the sorted ids, the duplicated ones.
+def _sorted_ids(
+    ids: list[str] | npt.NDArray[np.bytes_],
+) -> tuple[Int64Array, npt.NDArray[Any], list[str]]:
+    """The permutation that sorts ``ids`` by code points, the sorted ids as an ``id_column``,
+    the duplicated ones.
 
-    numpy's fixed-width strings compare by code points like ``str`` but drop trailing NULs,
-    so ids holding a NUL (possible only in a book built by hand) are sorted by Python.
+    A byte array (``book_bytes``) holds ASCII ids without NUL. numpy's fixed-width strings
+    compare by code points like ``str`` but drop trailing NULs, so ids holding a NUL (possible
+    only in a book built by hand) are sorted by Python.
     """
-    joined = "".join(ids)
-    if "\x00" in joined:
-        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
-        by_python = [ids[i] for i in order]
-        return order, by_python, sorted({a for a, b in pairwise(by_python) if a == b})
-    column = np.array(ids, dtype=np.bytes_ if joined.isascii() else np.str_)
-    order = _word_order(column) if joined.isascii() else np.argsort(column, kind="stable")
+    if isinstance(ids, np.ndarray):
+        column = ids
+    else:
+        joined = "".join(ids)
+        if "\x00" in joined:
+            order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+            by_python = [ids[i] for i in order]
+            duplicates = sorted({a for a, b in pairwise(by_python) if a == b})
+            return order, np.array(by_python, dtype=object), duplicates
+        if not joined.isascii():
+            column = np.array(ids, dtype=np.str_)
+            order = np.argsort(column, kind="stable")
+            ranked = column[order]
+            repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
+            return order.astype(np.int64), ranked, sorted(set(ranked[repeated].tolist()))
+        column = np.array(ids, dtype=np.bytes_)
+    order, ranked_words = _word_order(column)
+    repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
     ranked = column[order]
-    sorted_ids: list[str] = ranked.astype(np.str_).tolist()
-    repeated = np.flatnonzero(ranked[1:] == ranked[:-1]).tolist()
-    return order.astype(np.int64), sorted_ids, sorted({sorted_ids[i] for i in repeated})
+    return order.astype(np.int64), ranked, sorted(set(id_strings(ranked[repeated])))
 
 
-def _word_order(column: npt.NDArray[Any]) -> Int64Array:
-    """The stable order of ASCII ids without NUL, sorted as rows of big-endian 64-bit words
-    (NUL-padded), which compare as the ids do by code points: sorting integers is faster
-    than sorting strings."""
-    width = -(-column.itemsize // 8)
-    words = column.astype(f"S{width * 8}").view(">u8").reshape(len(column), width)
-    if width == 1:
-        return np.argsort(words[:, 0], kind="stable")
-    return np.lexsort(words.T[::-1])
+_CHARACTERS_PER_WORD = 9
+"""Nine 7-bit ASCII codes fill 63 bits of a 64-bit word."""
+
+
+def _word_order(column: npt.NDArray[np.bytes_]) -> tuple[Int64Array, npt.NDArray[np.uint64]]:
+    """The stable order of ASCII ids without NUL, and the sorted rows of 64-bit words that
+    hold nine 7-bit codes of an id each (NUL-padded) and compare as the ids do by code
+    points: sorting integers is faster than sorting strings, and most ids fit one word."""
+    width = column.itemsize
+    chars = np.ascontiguousarray(column).view(np.uint8).reshape(len(column), width)
+    words = np.zeros((len(column), -(-width // _CHARACTERS_PER_WORD)), dtype=np.uint64)
+    for place in range(words.shape[1] * _CHARACTERS_PER_WORD):
+        word = words[:, place // _CHARACTERS_PER_WORD]
+        word <<= np.uint64(7)
+        if place < width:
+            word |= chars[:, place]
+    if words.shape[1] == 1:
+        order = np.argsort(words[:, 0], kind="stable")
+    else:
+        order = np.lexsort(words.T[::-1])
+    return order, words[order]
 
 
 _CHUNK = 8192
@@ -459,7 +534,7 @@ def step_columns(columns: BookColumns) -> StepColumns:
         )
         if limit > 0
     ]
-    rows = {name: len(columns.ids) + i for i, (name, _, _, _) in enumerate(legs)}
+    rows = {name: len(columns.buy) + i for i, (name, _, _, _) in enumerate(legs)}
     return StepColumns(
         np.concatenate([columns.buy, np.array([leg[1] for leg in legs], dtype=np.bool_)]),
         np.concatenate(

@@ -147,8 +147,8 @@ def _cleared(
 ) -> ClearedColumns:
     low, high = supporting_prices(steps, accepted)
     return ClearedColumns(
-        ids=columns.ids,
-        accepted_kwh=accepted[: len(columns.ids)],
+        id_column=columns.id_column,
+        accepted_kwh=accepted[: len(columns.buy)],
         price_kopecks_per_mwh=rule_price(columns, low, high),
         import_kwh=0 if steps.import_row is None else int(accepted[steps.import_row]),
         export_kwh=0 if steps.export_row is None else int(accepted[steps.export_row]),

@@ -1,0 +1,108 @@
+"""The columnar reader of JSON books (``book_bytes``) and the columnar writer of results: a book
+laid out as ``json.dumps`` writes it is read from its bytes, with no object per order, into
+exactly the strict decoder's columns; any change to one byte of it is read alike, refused
+alike or left to the other decoders; a result is written as ``json.dumps`` writes it."""
+
+import json
+
+import numpy as np
+import tests.unit.modules.test_energy_compiled_book as compiled
+import tests.unit.modules.test_energy_fast_path as fast_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from krai.modules.energy.book import Book, Order, book_columns
+from krai.modules.energy.book_bytes import listed_orders
+from krai.modules.energy.clearing import clear_columns
+from krai.modules.energy.result import encoded_result_json, result_json
+
+LAYOUTS = ("", " ")
+"""The compact separators and ``json.dumps``'s default ones."""
+
+
+def orders_of(data: bytes) -> tuple[int, int]:
+    """Where the orders lie in a book written by ``book_text`` (its last member)."""
+    return data.index(b"["), len(data) - 1
+
+
+def laid_out(book: Book, space: str) -> bytes:
+    grid, orders = compiled.book_pairs(book)
+    return compiled.book_text(grid, orders, space)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fast_path.any_books, st.sampled_from(LAYOUTS))
+def test_a_book_laid_out_as_json_dumps_writes_it_is_read_from_its_bytes(
+    book: Book, space: str
+) -> None:
+    data = laid_out(book, space)
+    listed = listed_orders(data, *orders_of(data))
+    assert listed is not None
+    assert listed.ids.astype(np.str_).tolist() == [order.id for order in book.orders]
+    assert listed.buy.tolist() == [order.side == "buy" for order in book.orders]
+    assert listed.price.tolist() == [order.price_kopecks_per_mwh for order in book.orders]
+    assert listed.energy.tolist() == [order.energy_kwh for order in book.orders]
+    assert compiled.assert_agrees(data) is not None
+
+
+BYTES = b'0123456789-+.eE"\\:,{}[] \t\nabuyseltx_/\x00\x7f\x80'
+
+
+@st.composite
+def one_byte_changed(draw: st.DrawFn) -> bytes:
+    """A book the reader takes, with one byte of its orders replaced, removed or added."""
+    data = laid_out(draw(fast_path.any_books), draw(st.sampled_from(LAYOUTS)))
+    start, end = orders_of(data)
+    at = draw(st.integers(start, end - 1))
+    byte = bytes([draw(st.sampled_from(BYTES))])
+    change = draw(st.sampled_from(["replace", "remove", "add"]))
+    if change == "replace":
+        return data[:at] + byte + data[at + 1 :]
+    if change == "remove":
+        return data[:at] + data[at + 1 :]
+    return data[:at] + byte + data[at:]
+
+
+@settings(max_examples=800, deadline=None)
+@given(one_byte_changed())
+def test_a_changed_byte_is_read_alike_refused_alike_or_left_to_the_other_decoders(
+    data: bytes,
+) -> None:
+    compiled.assert_agrees(data)
+
+
+def test_numbers_the_strict_decoder_refuses_or_reads_otherwise_are_left_to_it() -> None:
+    order = '{"id":"a","side":"buy","price_kopecks_per_mwh":%s,"energy_kwh":1}'
+    for price in ("01", "-0", "-01", "1.0", "1e3", "-", "--1", "1-", "0x1", "1234567890"):
+        data = compiled.one_order_book(order % price)
+        assert listed_orders(data, *orders_of(data)) is None, price
+        compiled.assert_agrees(data)
+    data = compiled.one_order_book(order % "-100000000")
+    listed = listed_orders(data, *orders_of(data))
+    assert listed is not None
+    assert listed.price.tolist() == [-100_000_000]
+
+
+def test_a_member_out_of_order_or_spaced_otherwise_is_left_to_msgspec() -> None:
+    swapped = '{"side":"buy","id":"a","price_kopecks_per_mwh":1,"energy_kwh":1}'
+    spaced = '{"id" : "a","side":"buy","price_kopecks_per_mwh":1,"energy_kwh":1}'
+    for order in (swapped, spaced):
+        data = compiled.one_order_book(order)
+        assert listed_orders(data, *orders_of(data)) is None
+        assert isinstance(compiled.assert_agrees(data), compiled.BookColumns)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(st.characters(max_codepoint=0x7F), min_size=1, max_size=12), max_size=8),
+    st.booleans(),
+)
+def test_ids_needing_an_escape_are_written_as_json_dumps_writes_them(
+    ids: list[str], certificate: bool
+) -> None:
+    unique = [i for n, i in enumerate(ids) if i not in ids[:n] and "\x00" not in i]
+    book = Book(0, 0, 0, 0, tuple(Order(order_id, "buy", 1, 1) for order_id in unique))
+    cleared = clear_columns(book_columns(book))
+    document = result_json(cleared.result(), certificate=certificate)
+    printed = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert encoded_result_json(cleared, certificate=certificate) == printed.encode()
