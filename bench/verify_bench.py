@@ -10,7 +10,8 @@ Measured side by side in the same run (ADR 0029):
   the state in
   memory (the default), with the state moved to disk past ``--disk-memory-mb`` megabytes,
   and, given ``--baseline-src`` (the ``src`` of an older tree), the older ``krai verify``;
-  their order alternates between runs;
+  their order alternates between runs; besides the rate, the CPU microseconds per entry of
+  the process and its signature workers together;
 - the same for the demo's ledger (``krai demo --no-serve`` built once, not timed), unless
   ``--no-demo``.
 
@@ -61,10 +62,12 @@ started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:])
 _, status, usage = os.wait4(child.pid, 0)
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "maxrss_kb": usage.ru_maxrss}), file=sys.stderr)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": seconds, "cpu_s": cpu, "maxrss_kb": usage.ru_maxrss}), file=sys.stderr)
 sys.exit(os.waitstatus_to_exitcode(status))
 """
-"""Runs the command and reports its time and peak RSS. A child's ``ru_maxrss`` starts from
+"""Runs the command and reports its time, CPU seconds (user and system, of the process and
+the worker processes it waited for) and peak RSS. A child's ``ru_maxrss`` starts from
 its parent's RSS when it was forked, so the verification is forked from this small process,
 not from the bench, which holds the log's transactions."""
 
@@ -89,6 +92,7 @@ def timed_verify(home: Path, extra: list[str], pythonpath: str | None = None) ->
         "entries": report["entries"],
         "seconds": round(measured["seconds"], 3),
         "per_s": round(report["entries"] / measured["seconds"]),
+        "cpu_us_per_entry": round(measured["cpu_s"] / report["entries"] * 1e6, 1),
         "peak_rss_mb": round(measured["maxrss_kb"] / 1024, 1),
         "state_digest": report["state_digest"],
     }
@@ -122,6 +126,7 @@ def summary(runs: list[dict[str, Any]], ingest: list[int]) -> dict[str, Any]:
             "per_s_range": [min(rates), max(rates)],
             "ratio_to_ingest": round(statistics.median(ratios), 2),
             "ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            "cpu_us_per_entry": statistics.median(run[name]["cpu_us_per_entry"] for run in runs),
             "peak_rss_mb": max(run[name]["peak_rss_mb"] for run in runs),
         }
     return result
