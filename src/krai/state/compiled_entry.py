@@ -14,20 +14,29 @@ orjson's sorted-key form of the transaction, which is RFC 8785 when every intege
   aside;
 - a non-ASCII object key cannot pass: bytes that are not ASCII are checked member by member
   (``ensure_integers_only``) and step aside if a key is not ASCII;
-- the envelope's own checks (patterns, lengths, the signature's form, the size) are the
-  ``Transaction`` constructor's and ``with_canonical``'s own, and any refusal steps aside.
+- the envelope's own checks (``Transaction.__post_init__``: patterns, lengths, the
+  signature's canonical base64 form; the size) are the bounds of the msgspec struct, so the
+  constructor's checks are not run a second time; anything out of bounds steps aside.
 """
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import orjson
 
 from krai.crypto.canonical import CanonicalFormError, ensure_integers_only
 from krai.crypto.hashing import sha256_hex
-from krai.tx.envelope import MAX_TRANSACTION_BYTES, SIGNING_PREFIX, Transaction
-from krai.tx.errors import RejectedError
+from krai.tx.envelope import (
+    ENVELOPE_VERSION,
+    KEY_ID_PATTERN,
+    MAX_TEXT_CHARS,
+    MAX_TRANSACTION_BYTES,
+    NONCE_PATTERN,
+    SIGNING_PREFIX,
+    TYPE_PATTERN,
+    Transaction,
+)
 
 _TAIL = b',"v":1}'
 """The end of every version 1 transaction entry's bytes."""
@@ -43,18 +52,31 @@ def _refuse_float(_text: str) -> Any:
     raise _FloatFoundError
 
 
+def _text(pattern: re.Pattern[str] | None = None) -> Any:
+    """A non-empty string of at most ``MAX_TEXT_CHARS`` characters matching ``pattern``
+    whole (msgspec searches a pattern, ``Transaction`` full-matches it)."""
+    anchored = None if pattern is None else rf"\A(?:{pattern.pattern})\Z"
+    return Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS, pattern=anchored)]
+
+
+_SIGNATURE = re.compile(r"[A-Za-z0-9+/]{85}[AQgw]==")
+"""The canonical base64 of 64 bytes: 85 whole characters, one holding the last byte's two
+low bits and four zero bits, and the padding."""
+
+
 class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
-    """The members of a transaction envelope, typed as ``Transaction`` needs them."""
+    """The members of a transaction envelope, bounded as ``Transaction.__post_init__``
+    checks them (a property test holds the two to each other)."""
 
     body: dict[str, Any]
-    key_id: str
-    network: str
-    nonce: str
-    sig: str
-    signer: str
-    type: str
-    v: int
-    version: int
+    key_id: _text(KEY_ID_PATTERN)  # type: ignore[valid-type]
+    network: _text()  # type: ignore[valid-type]
+    nonce: _text(NONCE_PATTERN)  # type: ignore[valid-type]
+    sig: _text(_SIGNATURE)  # type: ignore[valid-type]
+    signer: _text()  # type: ignore[valid-type]
+    type: _text(TYPE_PATTERN)  # type: ignore[valid-type]
+    v: Annotated[int, msgspec.Meta(ge=ENVELOPE_VERSION, le=ENVELOPE_VERSION)]
+    version: Annotated[int, msgspec.Meta(ge=0)]
 
 
 class _TransactionEntry(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,28 +110,28 @@ def _transaction(envelope: _Envelope, canonical: bytes) -> Transaction | None:
     """The transaction of ``envelope`` if ``canonical`` is its canonical form, else None."""
     if len(canonical) > MAX_TRANSACTION_BYTES or _LONG_INTEGER.search(canonical):
         return None
-    try:
-        transaction = Transaction(**msgspec.structs.asdict(envelope))
-    except RejectedError:
-        return None
-    if not transaction.sig or not _has_ascii_keys(canonical, transaction):
-        return None
-    document = transaction.to_json()
+    document = {name: getattr(envelope, name) for name in envelope.__struct_fields__}
     if orjson.dumps(document, option=orjson.OPT_SORT_KEYS) != canonical:
         return None
-    del document["sig"]
+    if not canonical.isascii() and not _has_ascii_keys(document):
+        return None
+    signature = document.pop("sig")
     unsigned = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-    object.__setattr__(transaction, "_canonical", canonical)
-    object.__setattr__(transaction, "_signing_message", SIGNING_PREFIX + unsigned)
-    object.__setattr__(transaction, "_tx_id", sha256_hex(canonical))
+    # The checks of ``Transaction.__post_init__`` are the struct's bounds: not run twice.
+    transaction: Transaction = object.__new__(Transaction)
+    vars(transaction).update(
+        document,
+        sig=signature,
+        _canonical=canonical,
+        _signing_message=SIGNING_PREFIX + unsigned,
+        _tx_id=sha256_hex(canonical),
+    )
     return transaction
 
 
-def _has_ascii_keys(canonical: bytes, transaction: Transaction) -> bool:
-    """Whether every object key of the transaction is ASCII and its integers in range."""
-    if canonical.isascii():
-        return True
+def _has_ascii_keys(document: dict[str, Any]) -> bool:
+    """Whether every object key of the envelope is ASCII (and its integers in range)."""
     try:
-        return ensure_integers_only(transaction.to_json())
+        return ensure_integers_only(document)
     except CanonicalFormError:
         return False

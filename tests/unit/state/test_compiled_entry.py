@@ -174,3 +174,48 @@ def test_refusals_that_canonical_bytes_alone_would_not_see_are_the_strict_ones()
         assert compiled_entry(data) is None
         assert outcome(decode_entry, data) == outcome(strict_entry, data)
         assert outcome(decode_entry, data)[0] == "refused"
+
+
+BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+SIGNATURE_ENDS = st.sampled_from(["==", "=", "", "===", "A=", "=A", "\n"])
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.binary(min_size=63, max_size=65).map(lambda raw: base64.b64encode(raw).decode()),
+        st.text(alphabet=BASE64, min_size=86, max_size=90),
+        st.builds(
+            lambda head, last, end: head + last + end,
+            st.sampled_from([SIGNATURE[:85], SIGNATURE[:84], SIGNATURE[:86]]),
+            st.sampled_from(BASE64),
+            SIGNATURE_ENDS,
+        ),
+    )
+)
+def test_signatures_near_the_canonical_form_are_judged_alike(sig: str) -> None:
+    """The struct's pattern for ``sig`` accepts exactly the canonical base64 of 64 bytes."""
+    assert_same_as_strict(canonical_bytes(entry_document({"n": 1}, {"sig": sig}, 3, 5)))
+
+
+def one_field(name: str, values: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({name: values})
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        one_field("nonce", st.from_regex(r"[A-Za-z0-9._:\-\n ]{0,66}", fullmatch=True)),
+        one_field("key_id", st.from_regex(r"[0-9a-fA-F\n]{15,17}", fullmatch=True)),
+        one_field("type", st.from_regex(r"[a-z0-9_.A\n]{1,12}", fullmatch=True)),
+        one_field("signer", st.text(max_size=3) | st.text(min_size=199, max_size=201)),
+        one_field("network", st.text(max_size=3) | st.text(min_size=199, max_size=201)),
+        one_field("version", st.integers(-2, 2) | st.booleans()),
+        one_field("v", st.integers(-1, 3) | st.booleans()),
+    )
+)
+def test_envelope_fields_near_their_bounds_are_judged_alike(changes: dict[str, Any]) -> None:
+    """The struct's bounds are ``Transaction.__post_init__``'s checks, field by field."""
+    assert_same_as_strict(canonical_bytes(entry_document({"n": 1}, changes, 3, 5)))
