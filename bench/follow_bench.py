@@ -10,7 +10,8 @@ Measured side by side in the same run (ADR 0036):
   nothing), and, given ``--baseline-src`` (the ``src`` of an older tree, run through
   ``PYTHONPATH``), the older tree's ``krai follow`` of the same tiles into its own empty
   home; the order alternates between runs; besides each rate, the CPU microseconds per
-  entry of the process and the signature workers it waited for;
+  entry of the process and the signature workers it waited for (both source trees compiled
+  to bytecode first, as an installed package has them);
 - the demo's ledger (``krai demo --no-serve``, built once, exported, not timed) followed from
   empty, unless ``--no-demo``: the issue's "catch up with the demo in ≤ 30 s".
 
@@ -29,7 +30,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from verify_bench import KRAI, LAUNCHER, build_notary_log
+from verify_bench import KRAI, LAUNCHER, SOURCE, build_notary_log, compiled
 
 
 class Launched(NamedTuple):
@@ -183,6 +184,7 @@ def main() -> None:
     )
     parser.add_argument("--no-demo", action="store_true", help="skip the demo's ledger")
     arguments = parser.parse_args()
+    compiled(SOURCE, arguments.baseline_src)
     result: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),
