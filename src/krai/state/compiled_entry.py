@@ -92,11 +92,19 @@ _DECODER = msgspec.json.Decoder(_TransactionEntry, float_hook=_refuse_float)
 
 
 def compiled_entry(data: bytes) -> tuple[int, int, Transaction] | None:
-    """The index, time and transaction of a transaction entry's bytes, or None to step aside."""
+    """The index, time and transaction of a transaction entry's bytes, or None to step aside.
+
+    Whatever msgspec, orjson or the key walk raise (malformed JSON, a float, an integer
+    orjson cannot write, nesting too deep) steps aside too: the strict path says why.
+    """
     try:
-        decoded = _DECODER.decode(data)
-    except (msgspec.DecodeError, _FloatFoundError):
+        return _compiled_entry(data)
+    except (ValueError, TypeError, RecursionError):  # msgspec's and orjson's errors among them
         return None
+
+
+def _compiled_entry(data: bytes) -> tuple[int, int, Transaction] | None:
+    decoded = _DECODER.decode(data)
     head = b'{"index":%d,"time_ms":%d,"tx":' % (decoded.index, decoded.time_ms)
     if decoded.v != 1 or not data.startswith(head) or not data.endswith(_TAIL):
         return None

@@ -219,3 +219,15 @@ def one_field(name: str, values: st.SearchStrategy[Any]) -> st.SearchStrategy[di
 def test_envelope_fields_near_their_bounds_are_judged_alike(changes: dict[str, Any]) -> None:
     """The struct's bounds are ``Transaction.__post_init__``'s checks, field by field."""
     assert_same_as_strict(canonical_bytes(entry_document({"n": 1}, changes, 3, 5)))
+
+
+def test_what_msgspec_or_orjson_raise_steps_aside_to_the_strict_refusal() -> None:
+    """An integer orjson cannot write, hidden from the digit scan by a space, and nesting
+    deeper than msgspec decodes, are refused in the strict words, not raised as they are."""
+    plain = canonical_bytes(entry_document({"n": 1}, {}, 3, 5))
+    huge = plain.replace(b'{"n":1}', b'{"n": 123456789012345678901234567890}')
+    deep = plain.replace(b'{"n":1}', b'{"n":' + b"[" * 5000 + b"]" * 5000 + b"}")
+    for data in (huge, deep):
+        assert compiled_entry(data) is None
+        assert outcome(decode_entry, data) == outcome(strict_entry, data)
+        assert outcome(decode_entry, data)[:2] == ("refused", Code.MALFORMED)
