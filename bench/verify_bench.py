@@ -10,7 +10,9 @@ Measured side by side in the same run (ADR 0029):
   the state in
   memory (the default), with the state moved to disk past ``--disk-memory-mb`` megabytes,
   and, given ``--baseline-src`` (the ``src`` of an older tree), the older ``krai verify``;
-  their order alternates between runs;
+  their order alternates between runs; besides the rate, the CPU microseconds per entry of
+  the process and its signature workers together (both source trees compiled to bytecode
+  first, as an installed package has them);
 - the same for the demo's ledger (``krai demo --no-serve`` built once, not timed), unless
   ``--no-demo``.
 
@@ -18,6 +20,7 @@ Run: ``.venv/bin/python bench/verify_bench.py [--entries N] [--runs N] [--baseli
 """
 
 import argparse
+import compileall
 import gc
 import json
 import os
@@ -34,6 +37,16 @@ from ledger_bench import anchors, founded_ledger
 
 BATCH = 1_000
 KRAI = [sys.executable, "-m", "krai"]
+SOURCE = Path(__file__).resolve().parent.parent / "src"
+
+
+def compiled(*trees: Path | None) -> None:
+    """Compile each source tree to bytecode first, as ``pip install`` does: with
+    ``PYTHONDONTWRITEBYTECODE`` set (as on the benchmark machine) an editable checkout would
+    compile every module again in every child, and both trees' start-up would show it."""
+    for tree in trees:
+        if tree is not None:
+            compileall.compile_dir(tree, quiet=1)
 
 
 def build_notary_log(home: Path, entries: int) -> dict[str, Any]:
@@ -61,10 +74,12 @@ started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:])
 _, status, usage = os.wait4(child.pid, 0)
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "maxrss_kb": usage.ru_maxrss}), file=sys.stderr)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": seconds, "cpu_s": cpu, "maxrss_kb": usage.ru_maxrss}), file=sys.stderr)
 sys.exit(os.waitstatus_to_exitcode(status))
 """
-"""Runs the command and reports its time and peak RSS. A child's ``ru_maxrss`` starts from
+"""Runs the command and reports its time, CPU seconds (user and system, of the process and
+the worker processes it waited for) and peak RSS. A child's ``ru_maxrss`` starts from
 its parent's RSS when it was forked, so the verification is forked from this small process,
 not from the bench, which holds the log's transactions."""
 
@@ -89,6 +104,7 @@ def timed_verify(home: Path, extra: list[str], pythonpath: str | None = None) ->
         "entries": report["entries"],
         "seconds": round(measured["seconds"], 3),
         "per_s": round(report["entries"] / measured["seconds"]),
+        "cpu_us_per_entry": round(measured["cpu_s"] / report["entries"] * 1e6, 1),
         "peak_rss_mb": round(measured["maxrss_kb"] / 1024, 1),
         "state_digest": report["state_digest"],
     }
@@ -122,6 +138,7 @@ def summary(runs: list[dict[str, Any]], ingest: list[int]) -> dict[str, Any]:
             "per_s_range": [min(rates), max(rates)],
             "ratio_to_ingest": round(statistics.median(ratios), 2),
             "ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            "cpu_us_per_entry": statistics.median(run[name]["cpu_us_per_entry"] for run in runs),
             "peak_rss_mb": max(run[name]["peak_rss_mb"] for run in runs),
         }
     return result
@@ -178,6 +195,7 @@ def main() -> None:
     )
     parser.add_argument("--no-demo", action="store_true", help="skip the demo's ledger")
     arguments = parser.parse_args()
+    compiled(SOURCE, arguments.baseline_src)
     load = os.getloadavg()
     result: dict[str, Any] = {
         "machine": {

@@ -49,13 +49,12 @@ def root_of(home: Path) -> str:
 
 def test_sigkill_mid_catch_up_resumes_where_it_stopped(tmp_path: Path) -> None:
     home, tiles, vkey = primary_with(tmp_path, [])
-    submit(home, signed_lines(home, 3000).splitlines(), tiles)
+    submit(home, signed_lines(home, 10_000).splitlines(), tiles)  # groups of 4,096 (ADR 0038)
     follower = tmp_path / "follower"
     command = [*KRAI, "follow", str(tiles), "--vkey", vkey, "--home", str(follower), "--once"]
     with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as process:
         assert process.stderr is not None
-        for _ in range(2):
-            assert "verified and stored" in process.stderr.readline()
+        assert "verified and stored 4096 entries" in process.stderr.readline()
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     storage = open_storage(load_settings(follower).database_url)
@@ -63,7 +62,7 @@ def test_sigkill_mid_catch_up_resumes_where_it_stopped(tmp_path: Path) -> None:
         stored, accepted = storage.log_size(), storage.latest_checkpoint()
     finally:
         storage.close()
-    assert 512 <= stored < 3001 and accepted is None  # killed mid-catch-up
+    assert 4096 <= stored < 10_001 and accepted is None  # killed mid-catch-up
     krai("follow", tiles, "--home", follower, "--once")
     assert root_of(follower) == root_of(home)
 

@@ -19,11 +19,10 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple
 
-from krai.app.signature_worker import Check, Decode, Job, answer, verify_all
+from krai.app.signature_worker import Check, verify_all
 from krai.crypto.keys import PublicKey, encode_public_key
-from krai.state.entry import Entry
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
@@ -81,10 +80,10 @@ class _Worker:
         self.replies = Connection(ours_read, writable=False)
         self.unread: collections.deque[int] = collections.deque()
         """Tags of the requests sent whose replies are not read yet, oldest first."""
-        self.answers: dict[int, list[Any] | None] = {}
+        self.answers: dict[int, list[bool] | None] = {}
         """Replies read before they were asked for (None: the writer had taken the request)."""
 
-    def send(self, tag: int, checks: Job) -> None:
+    def send(self, tag: int, checks: list[Check]) -> None:
         self.requests.send((tag, checks))
         self.unread.append(tag)
 
@@ -99,7 +98,7 @@ class _Worker:
             self._read_reply()
         return bool(self.unread) and self.unread[0] < tag
 
-    def receive(self, tag: int) -> list[Any] | None:
+    def receive(self, tag: int) -> list[bool] | None:
         """The reply to request ``tag`` (None if the worker skipped it), after discarding the
         replies of older requests a failed batch sent and never read."""
         while tag not in self.answers:
@@ -134,7 +133,7 @@ class _Share(NamedTuple):
 
     worker: _Worker
     tag: int
-    checks: Job
+    checks: list[Check]
 
 
 class PendingVerdicts:
@@ -142,7 +141,7 @@ class PendingVerdicts:
 
     def __init__(self, shares: list[_Share]) -> None:
         self._shares = shares
-        self._verdicts: list[Any] | None = None
+        self._verdicts: list[bool] | None = None
         self.taken = 0
         """How many shares the writer verified itself, after ``result``."""
 
@@ -162,13 +161,9 @@ class PendingVerdicts:
     def result(self) -> list[bool]:
         """Every share's verdicts, one per check: the last shares of a worker that is still
         behind are verified here meanwhile, the others waited for."""
-        return cast("list[bool]", self._answers())
+        return self._answers()
 
-    def entries(self) -> list[Entry | None]:
-        """The answer to ``SignatureWorkers.decode``, as ``result`` gets verdicts."""
-        return cast("list[Entry | None]", self._answers())
-
-    def _answers(self) -> list[Any]:
+    def _answers(self) -> list[bool]:
         if self._verdicts is None:
             verdicts = []
             try:
@@ -181,18 +176,18 @@ class PendingVerdicts:
             self._verdicts = verdicts
         return self._verdicts
 
-    def _take_from_behind(self) -> dict[int, list[Any]]:
+    def _take_from_behind(self) -> dict[int, list[bool]]:
         """Verify here, from the last back, the shares whose worker has older ones to finish
         first, until each worker is on its oldest unanswered share."""
-        taken: dict[int, list[Any]] = {}
+        taken: dict[int, list[bool]] = {}
         for share in reversed(self._shares):
             if share.worker.behind(share.tag):
                 share.worker.take(share.tag)
-                taken[share.tag] = answer(share.checks)
+                taken[share.tag] = verify_all(share.checks)
         return taken
 
 
-def _answer(share: _Share) -> list[Any]:
+def _answer(share: _Share) -> list[bool]:
     """The worker's verdicts on a share the writer did not take (its reply to a taken one is
     read, or discarded, later)."""
     verdicts = share.worker.receive(share.tag)
@@ -222,17 +217,6 @@ class SignatureWorkers:
         except (OSError, EOFError) as error:
             raise SignatureWorkerError(str(error)) from error
         return PendingVerdicts(shares)
-
-    def decode(self, entries: list[bytes]) -> PendingVerdicts:
-        """Send log entries to be decoded to the next worker in turn; ``entries()`` of the
-        answer holds them decoded."""
-        worker = self._workers[next(self._turns) % len(self._workers)]
-        tag = next(self._tags)
-        try:
-            worker.send(tag, Decode(entries))
-        except (OSError, EOFError) as error:
-            raise SignatureWorkerError(str(error)) from error
-        return PendingVerdicts([_Share(worker, tag, Decode(entries))])
 
     def close(self) -> None:
         """Stop the workers."""

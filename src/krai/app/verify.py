@@ -30,7 +30,7 @@ from krai.log.hashing import leaf_hash
 from krai.log.note import NoteVerifier
 from krai.log.tree import CompactRange
 from krai.state.engine import Engine
-from krai.state.entry import Entry, decode_entry
+from krai.state.entry import decode_entry
 from krai.state.store import MemoryState, RangedView, state_digest
 from krai.tx.envelope import Transaction
 from krai.tx.errors import RejectedError
@@ -39,10 +39,6 @@ ENTRIES_PER_READ = 10_000
 """Entries read from storage at a time."""
 STATE_PER_READ = 10_000
 """Stored state records read at a time, to compare with the replayed state."""
-ENTRIES_PER_DECODE = 500
-"""Entries sent to a worker to decode in one request."""
-DECODES_AHEAD = 2
-"""Requests of entries being decoded ahead of the replay."""
 CHECKS_PER_REQUEST = 500
 """Signatures sent to a worker in one request."""
 REQUESTS_AHEAD = 2
@@ -105,7 +101,8 @@ class Unmappable(Protocol):
 class SignatureChecks:
     """The signatures of the replayed entries, checked on ``workers`` processes (here, with
     none) while the replay goes on; ``settle`` names the first bad one by its entry. The
-    same workers decode entries ahead of the replay (``decode``).
+    entries are decoded once, by the replay; a worker only checks the signed bytes, the
+    signature and the key it is sent (ADR 0038).
 
     Every request's answer is read in the order the requests were sent (a worker discards
     the unread answers of older requests when a newer one is read): ``_sent`` holds them.
@@ -138,19 +135,6 @@ class SignatureChecks:
             if self._bad is not None:
                 self.settle()
 
-    def decode(self, entries: list[bytes]) -> PendingVerdicts:
-        """Send ``entries`` to be decoded; take them with ``decoded``, in the order sent."""
-        pending = self._pool().decode(entries)
-        self._sent.append(_Sent(None, pending))
-        return pending
-
-    def decoded(self, pending: PendingVerdicts) -> list[Entry | None]:
-        """The entries ``decode`` sent, after judging the signatures sent before them."""
-        while self._sent[0].pending is not pending:
-            self._read_oldest()
-        self._sent.popleft()
-        return pending.entries()
-
     def settle(self, through: int | None = None) -> None:
         """Wait for every verdict; raise ``VerificationError`` for the first bad signature
         (only if its entry is at or before ``through``, when given)."""
@@ -176,19 +160,16 @@ class SignatureChecks:
     def _dispatch(self) -> None:
         checks, owners = self._checks, self._owners
         self._checks, self._owners = [], []
-        while self._sent and self._sent[0].owners is not None and self._sent[0].pending.ready():
+        while self._sent and self._sent[0].pending.ready():
             self._read_oldest()
-        if sum(sent.owners is not None for sent in self._sent) >= REQUESTS_AHEAD * self._count:
+        if len(self._sent) >= REQUESTS_AHEAD * self._count:
             self._judge(owners, verify_all(checks))  # the workers are behind: help them
             return
         self._sent.append(_Sent(owners, self._pool().submit(checks)))
 
     def _read_oldest(self) -> None:
         owners, pending = self._sent.popleft()
-        if owners is None:
-            pending.entries()  # entries decoded for a replay that has stopped
-        else:
-            self._judge(owners, pending.result())
+        self._judge(owners, pending.result())
 
     def _judge(self, owners: list[tuple[int, Transaction]], verdicts: list[bool]) -> None:
         for owner, good in zip(owners, verdicts, strict=True):
@@ -198,9 +179,9 @@ class SignatureChecks:
 
 
 class _Sent(NamedTuple):
-    """A request to the workers: signatures of these entries, or (None) entries to decode."""
+    """A request to the workers: the signatures of these entries."""
 
-    owners: list[tuple[int, Transaction]] | None
+    owners: list[tuple[int, Transaction]]
     pending: PendingVerdicts
 
 
@@ -231,9 +212,9 @@ def verify_ledger(
     signatures = SignatureChecks(workers)
     try:
         try:
-            for data, decoded in decoded_ahead(entries, signatures):
+            for data in entries:
                 index = tree.size
-                replay_entry(engine, state, data, index, signatures=signatures, decoded=decoded)
+                replay_entry(engine, state, data, index, signatures=signatures)
                 tree.append(leaf_hash(data))
                 _compare_root(roots, tree, report)
                 report.entries += 1
@@ -248,51 +229,6 @@ def verify_ledger(
         if isinstance(state, SpillingState):
             state.close()
     return report
-
-
-def decoded_ahead(
-    entries: Iterable[bytes], signatures: SignatureChecks
-) -> Iterator[tuple[bytes, Entry | None]]:
-    """Each entry's bytes with the entry decoded on a worker process, or None where the
-    replay decodes it itself: the first ``ENTRIES_PER_DECODE`` (while the workers start) and
-    all without workers. A ``VerificationError`` of ``entries`` is raised after the entries
-    read before it."""
-    if not signatures.parallel:
-        yield from ((data, None) for data in entries)
-        return
-    source = iter(entries)
-    chunk, failure = _read_chunk(source)
-    ahead: collections.deque[tuple[list[bytes], PendingVerdicts]] = collections.deque()
-    first: list[bytes] | None = chunk
-    while True:
-        while failure is None and len(ahead) < DECODES_AHEAD:
-            chunk, failure = _read_chunk(source)
-            if not chunk:
-                break
-            ahead.append((chunk, signatures.decode(chunk)))
-        if first is not None:
-            yield from ((data, None) for data in first)
-            first = None
-        elif ahead:
-            chunk, pending = ahead.popleft()
-            yield from zip(chunk, signatures.decoded(pending), strict=True)
-        else:
-            if failure is not None:
-                raise failure
-            return
-
-
-def _read_chunk(source: Iterator[bytes]) -> tuple[list[bytes], VerificationError | None]:
-    """Up to ``ENTRIES_PER_DECODE`` entries, and the error that stopped the reading early."""
-    chunk: list[bytes] = []
-    try:
-        for data in source:
-            chunk.append(data)
-            if len(chunk) == ENTRIES_PER_DECODE:
-                break
-    except VerificationError as error:
-        return chunk, error
-    return chunk, None
 
 
 def verify_stored(
@@ -350,13 +286,12 @@ def replay_entry(
     index: int,
     *,
     signatures: SignatureChecks | None = None,
-    decoded: Entry | None = None,
 ) -> None:
-    """Apply entry ``index`` (its log bytes, ``decoded`` already if given) to ``state`` as the
-    sequencer did, or raise ``VerificationError`` naming it. Its signature is checked here,
-    or handed to ``signatures`` (whose ``settle`` then names it if bad)."""
+    """Apply entry ``index`` (its log bytes) to ``state`` as the sequencer did, or raise
+    ``VerificationError`` naming it. Its signature is checked here, or handed to
+    ``signatures`` (whose ``settle`` then names it if bad)."""
     try:
-        entry = decoded if decoded is not None else decode_entry(data)
+        entry = decode_entry(data)
         if entry.index != index:
             raise VerificationError(f"holds index {entry.index}", index)
         if entry.tx is not None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from krai.crypto.canonical import canonical_bytes
+from krai.state.compiled_entry import compiled_entry
 from krai.tx.codec import parse_strict_json, transaction_from_json
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
@@ -67,7 +68,22 @@ class Entry(NamedTuple):
 
 
 def decode_entry(data: bytes) -> Entry:
-    """Decode an entry from its log bytes, refusing any other byte form or length."""
+    """Decode an entry from its log bytes, refusing any other byte form or length.
+
+    A transaction entry is decoded by the compiled decoder; whatever it is not sure of (and
+    every refusal) by the strict one (ADR 0038).
+    """
+    if len(data) > MAX_ENTRY_BYTES:
+        raise _oversize_entry(len(data))
+    compiled = compiled_entry(data)
+    if compiled is not None:
+        index, time_ms, tx = compiled
+        return Entry(index, time_ms, tx=tx)
+    return strict_entry(data)
+
+
+def strict_entry(data: bytes) -> Entry:
+    """``decode_entry`` by the strict JSON parser and envelope checks alone."""
     if len(data) > MAX_ENTRY_BYTES:
         raise _oversize_entry(len(data))
     document = parse_strict_json(data)

@@ -35,6 +35,7 @@ from krai.config.settings import Settings, default_database_url, load_settings, 
 from krai.log.checkpoint import Checkpoint, sign_checkpoint
 from krai.log.hashing import leaf_hash
 from krai.log.note import NoteSigner, format_vkey
+from krai.log.tiles import TILE_WIDTH
 from krai.log.tree import CompactRange
 from krai.state.entry import Entry, decode_entry
 from krai.tx.envelope import Transaction, sign
@@ -200,8 +201,9 @@ class FailingAt:
 
 
 def test_a_stopped_catch_up_resumes_from_the_stored_bundles(
-    tmp_path: Path, primary: Path, copy: Copy
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 4 * TILE_WIDTH)
     tiles = tmp_path / "tiles"
     grow(primary, range(1500), tiles)
     stopped = copy.follower(FailingAt(tile_source(str(tiles)), "tile/entries/005")).poll()
@@ -407,10 +409,11 @@ def test_signatures_checked_on_workers_give_the_same_copy(
 
 
 def test_an_older_checkpoint_of_the_stored_size_is_accepted_with_no_entries(
-    tmp_path: Path, primary: Path, copy: Copy
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Stopped mid-catch-up at 1,024 entries, then shown a checkpoint of exactly that size
     (a cache serving an older one): it is accepted as it stands; the newer one later."""
+    monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 4 * TILE_WIDTH)
     older, newer = tmp_path / "older", tmp_path / "newer"
     grow(primary, range(1023), older)
     grow(primary, range(1023, 1500), newer)

@@ -23,10 +23,8 @@ ENTRIES = 61
 
 @pytest.fixture(autouse=True)
 def small_requests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests of 4 signatures and of 7 entries to decode, so that 61 entries make many and
-    the workers fall behind."""
+    """Requests of 4 signatures, so that 61 entries make many and the workers fall behind."""
     monkeypatch.setattr(verify, "CHECKS_PER_REQUEST", 4)
-    monkeypatch.setattr(verify, "ENTRIES_PER_DECODE", 7)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,145 @@
+"""A compiled decoder for transaction entries, which steps aside for every refusal (ADR 0030).
+
+``compiled_entry`` returns exactly what ``decode_entry``'s strict path returns for the bytes,
+or None whenever it is not sure the strict path would accept them; the caller then runs the
+strict path, whose refusals and their words are unchanged (ADR 0038). msgspec parses the
+bytes into structs with the envelope's members (no unknown member, floats refused by a
+hook); the bytes are accepted only if they are exactly the entry assembled again around
+orjson's sorted-key form of the transaction, which is RFC 8785 when every integer is within
+±(2^53 − 1) and every object key is ASCII — what ``canonical_bytes`` itself relies on. So:
+
+- a repeated member cannot pass: the form assembled again names each member once;
+- an integer beyond 2^53 − 1 cannot pass: in canonical bytes it is a run of 16 or more
+  digits after ``:``, ``[`` or ``,``, and any such run (even one inside a string) steps
+  aside;
+- a non-ASCII object key cannot pass: bytes that are not ASCII are checked member by member
+  (``ensure_integers_only``) and step aside if a key is not ASCII;
+- the envelope's own checks (``Transaction.__post_init__``: patterns, lengths, the
+  signature's canonical base64 form; the size) are the bounds of the msgspec struct, so the
+  constructor's checks are not run a second time; anything out of bounds steps aside.
+"""
+
+import re
+from typing import Annotated, Any
+
+import msgspec
+import orjson
+
+from krai.crypto.canonical import CanonicalFormError, ensure_integers_only
+from krai.crypto.hashing import sha256_hex
+from krai.tx.envelope import (
+    ENVELOPE_VERSION,
+    KEY_ID_PATTERN,
+    MAX_TEXT_CHARS,
+    MAX_TRANSACTION_BYTES,
+    NONCE_PATTERN,
+    SIGNING_PREFIX,
+    TYPE_PATTERN,
+    Transaction,
+)
+
+_TAIL = b',"v":1}'
+"""The end of every version 1 transaction entry's bytes."""
+_LONG_INTEGER = re.compile(rb"[:\[,]-?[0-9]{16}")
+"""Where an integer of 16 or more digits may start (2^53 − 1 has 16)."""
+
+
+class _FloatFoundError(ValueError):
+    """A float literal: the strict path refuses it, so this path steps aside."""
+
+
+def _refuse_float(_text: str) -> Any:
+    raise _FloatFoundError
+
+
+def _text(pattern: re.Pattern[str] | None = None) -> Any:
+    """A non-empty string of at most ``MAX_TEXT_CHARS`` characters matching ``pattern``
+    whole (msgspec searches a pattern, ``Transaction`` full-matches it)."""
+    anchored = None if pattern is None else rf"\A(?:{pattern.pattern})\Z"
+    return Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS, pattern=anchored)]
+
+
+_SIGNATURE = re.compile(r"[A-Za-z0-9+/]{85}[AQgw]==")
+"""The canonical base64 of 64 bytes: 85 whole characters, one holding the last byte's two
+low bits and four zero bits, and the padding."""
+
+
+class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
+    """The members of a transaction envelope, bounded as ``Transaction.__post_init__``
+    checks them (a property test holds the two to each other)."""
+
+    body: dict[str, Any]
+    key_id: _text(KEY_ID_PATTERN)  # type: ignore[valid-type]
+    network: _text()  # type: ignore[valid-type]
+    nonce: _text(NONCE_PATTERN)  # type: ignore[valid-type]
+    sig: _text(_SIGNATURE)  # type: ignore[valid-type]
+    signer: _text()  # type: ignore[valid-type]
+    type: _text(TYPE_PATTERN)  # type: ignore[valid-type]
+    v: Annotated[int, msgspec.Meta(ge=ENVELOPE_VERSION, le=ENVELOPE_VERSION)]
+    version: Annotated[int, msgspec.Meta(ge=0)]
+
+
+class _TransactionEntry(msgspec.Struct, forbid_unknown_fields=True):
+    """A transaction entry's members (a genesis entry does not decode here: it steps aside)."""
+
+    index: int
+    time_ms: int
+    tx: _Envelope
+    v: int
+
+
+_DECODER = msgspec.json.Decoder(_TransactionEntry, float_hook=_refuse_float)
+
+
+def compiled_entry(data: bytes) -> tuple[int, int, Transaction] | None:
+    """The index, time and transaction of a transaction entry's bytes, or None to step aside.
+
+    Whatever msgspec, orjson or the key walk raise (malformed JSON, a float, an integer
+    orjson cannot write, nesting too deep) steps aside too: the strict path says why.
+    """
+    try:
+        return _compiled_entry(data)
+    except (ValueError, TypeError, RecursionError):  # msgspec's and orjson's errors among them
+        return None
+
+
+def _compiled_entry(data: bytes) -> tuple[int, int, Transaction] | None:
+    decoded = _DECODER.decode(data)
+    head = b'{"index":%d,"time_ms":%d,"tx":' % (decoded.index, decoded.time_ms)
+    if decoded.v != 1 or not data.startswith(head) or not data.endswith(_TAIL):
+        return None
+    transaction = _transaction(decoded.tx, data[len(head) : -len(_TAIL)])
+    if transaction is None:
+        return None
+    return decoded.index, decoded.time_ms, transaction
+
+
+def _transaction(envelope: _Envelope, canonical: bytes) -> Transaction | None:
+    """The transaction of ``envelope`` if ``canonical`` is its canonical form, else None."""
+    if len(canonical) > MAX_TRANSACTION_BYTES or _LONG_INTEGER.search(canonical):
+        return None
+    document = {name: getattr(envelope, name) for name in envelope.__struct_fields__}
+    if orjson.dumps(document, option=orjson.OPT_SORT_KEYS) != canonical:
+        return None
+    if not canonical.isascii() and not _has_ascii_keys(document):
+        return None
+    signature = document.pop("sig")
+    unsigned = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    # The checks of ``Transaction.__post_init__`` are the struct's bounds: not run twice.
+    transaction: Transaction = object.__new__(Transaction)
+    vars(transaction).update(
+        document,
+        sig=signature,
+        _canonical=canonical,
+        _signing_message=SIGNING_PREFIX + unsigned,
+        _tx_id=sha256_hex(canonical),
+    )
+    return transaction
+
+
+def _has_ascii_keys(document: dict[str, Any]) -> bool:
+    """Whether every object key of the envelope is ASCII (and its integers in range)."""
+    try:
+        return ensure_integers_only(document)
+    except CanonicalFormError:
+        return False
