@@ -49,22 +49,23 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # this tree's krai
 
 from bench.ledger_bench import end_to_end
 from tests.e2e.ledger_checks import logged_transactions, signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
 
+SOURCE = Path(__file__).resolve().parents[1] / "src"
 READY_SECONDS = 60.0
 REQUEST_SECONDS = 60.0
 HEADERS = {"Connection": "close"}
 T = TypeVar("T")
 
 
-def environment(source: Path | None) -> dict[str, str] | None:
-    """The environment of a child that imports ``krai`` from ``source`` (None: this tree's)."""
-    if source is None:
-        return None
-    return {**os.environ, "PYTHONPATH": str(source.resolve())}
+def environment(source: Path | None) -> dict[str, str]:
+    """The environment of a child that imports ``krai`` from ``source`` (None: the tree this
+    bench is in, whatever checkout the interpreter's environment installed)."""
+    return {**os.environ, "PYTHONPATH": str((source or SOURCE).resolve())}
 
 
 def found(home: Path, database_url: str | None, source: Path | None = None) -> None:
