@@ -14,9 +14,9 @@ keep-alive connections opened at once would all land on one worker). It reports 
 transactions per second, its ratio to the in-process rate of the same round, two workers
 against one, the p50 / p99 / max request latency (a response arrives only after the
 durable commit), and the CPU time per accepted transaction of the serve process (with two
-workers: the sequencer alone), the API workers and the signature workers — a figure that
-other load on the machine disturbs much less than a rate (PostgreSQL's own is not
-counted); then it stops the server and counts: every transaction acknowledged with a receipt
+workers: the sequencer alone), the API workers, the signature workers and the bench's own
+client threads (on the same cores as the server) — a figure that other load on the machine
+disturbs much less than a rate (PostgreSQL's own is not counted); then it stops the server and counts: every transaction acknowledged with a receipt
 must be in the log at its receipt's index, and the log must hold nothing else. The summary
 gives each figure's median and range over the rounds.
 
@@ -177,8 +177,10 @@ def run_backend(
         try:
             load = Load(f"http://127.0.0.1:{port}", anchors, arguments.per_request)
             before = cpu_by_process(server.pid)
+            clients_before = time.process_time()
             elapsed = load.run(arguments.clients, arguments.seconds)
             cpu = cpu_by_role(server.pid, before)
+            cpu["bench_clients"] = time.process_time() - clients_before
         finally:
             server.terminate()
             server.wait(30)
