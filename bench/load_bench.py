@@ -16,9 +16,10 @@ against one, the p50 / p99 / max request latency (a response arrives only after 
 durable commit), and the CPU time per accepted transaction of the serve process (with two
 workers: the sequencer alone), the API workers, the signature workers and the bench's own
 client threads (on the same cores as the server) — a figure that other load on the machine
-disturbs much less than a rate (PostgreSQL's own is not counted); then it stops the server and counts: every transaction acknowledged with a receipt
-must be in the log at its receipt's index, and the log must hold nothing else. The summary
-gives each figure's median and range over the rounds.
+disturbs much less than a rate (PostgreSQL's own is not counted); then it stops the server
+and counts: every transaction acknowledged with a receipt must be in the log at its receipt's
+index, and the log must hold nothing else. The summary gives each figure's median and range
+over the rounds.
 
 ``--against SRC`` (another checkout's ``src/`` directory) runs every server of a round twice,
 this tree's and then ``SRC``'s (first on ``PYTHONPATH``, so its ``krai`` is imported), in
@@ -56,7 +57,7 @@ from tests.e2e.ledger_checks import logged_transactions, signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
 
 SOURCE = Path(__file__).resolve().parents[1] / "src"
-READY_SECONDS = 60.0
+READY_SECONDS = 180.0  # a server starts slowly on a machine busy with other work
 REQUEST_SECONDS = 60.0
 HEADERS = {"Connection": "close"}
 T = TypeVar("T")
@@ -344,7 +345,10 @@ def main() -> None:
     arguments = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="krai-load-"))  # 0700
     load_before = os.getloadavg()
-    rounds = [one_round(arguments, number) for number in range(arguments.runs)]
+    rounds = []
+    for number in range(arguments.runs):
+        rounds.append(one_round(arguments, number))
+        print(json.dumps(rounds[-1]), file=sys.stderr, flush=True)  # kept if a later one fails
     print(
         json.dumps(
             {
