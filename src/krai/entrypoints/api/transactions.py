@@ -136,9 +136,9 @@ def _decoded(item: Any) -> Decoded:
 
 async def _outcomes(future: "Future[list[Outcome]]") -> list[Outcome]:
     """The request's outcomes: one future for all its transactions, so one wake-up."""
-    if future.done():
-        return future.result()
     try:
+        if future.done():  # no batch to wait for (nothing valid), or the channel failed
+            return future.result()
         return await asyncio.wait_for(asyncio.wrap_future(future), SUBMIT_TIMEOUT_S)
     except TimeoutError:
         raise ProblemError(
