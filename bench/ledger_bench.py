@@ -181,7 +181,7 @@ def checkpoint_latency(rate_per_s: int, seconds: float) -> dict[str, Any]:
             pause = due - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-            committer.submit(tx).add_done_callback(record(time.perf_counter()))
+            committer.submit([tx]).add_done_callback(record(time.perf_counter()))
         committer.close()
         services.close()
     ordered = sorted(latencies)

@@ -14,15 +14,21 @@ keep-alive connections opened at once would all land on one worker). It reports 
 transactions per second, its ratio to the in-process rate of the same round, two workers
 against one, the p50 / p99 / max request latency (a response arrives only after the
 durable commit), and the CPU time per accepted transaction of the serve process (with two
-workers: the sequencer alone), the API workers and the signature workers — a figure that
-other load on the machine disturbs much less than a rate (PostgreSQL's own is not
-counted); then it stops the server and counts: every transaction acknowledged with a receipt
-must be in the log at its receipt's index, and the log must hold nothing else. The summary
-gives each figure's median and range over the rounds.
+workers: the sequencer alone), the API workers, the signature workers and the bench's own
+client threads (on the same cores as the server) — a figure that other load on the machine
+disturbs much less than a rate (PostgreSQL's own is not counted); then it stops the server
+and counts: every transaction acknowledged with a receipt must be in the log at its receipt's
+index, and the log must hold nothing else. The summary gives each figure's median and range
+over the rounds.
+
+``--against SRC`` (another checkout's ``src/`` directory) runs every server of a round twice,
+this tree's and then ``SRC``'s (first on ``PYTHONPATH``, so its ``krai`` is imported), in
+alternating order from round to round, and adds the ratio of this tree's rate to that
+baseline's; ``--backends`` and ``--workers`` narrow what a round runs.
 
 Run: ``.venv/bin/python bench/load_bench.py [--runs R] [--transactions N] [--clients C]
-[--per-request K]`` (about two minutes a round with the defaults). Loopback only; every wait
-is bounded.
+[--per-request K] [--against SRC] [--backends sqlite,postgresql] [--workers 1,2]`` (about two
+minutes a round with the defaults). Loopback only; every wait is bounded.
 """
 
 import argparse
@@ -36,38 +42,51 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # this tree's krai
 
 from bench.ledger_bench import end_to_end
 from tests.e2e.ledger_checks import logged_transactions, signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
 
-READY_SECONDS = 60.0
+SOURCE = Path(__file__).resolve().parents[1] / "src"
+READY_SECONDS = 180.0  # a server starts slowly on a machine busy with other work
 REQUEST_SECONDS = 60.0
 HEADERS = {"Connection": "close"}
+T = TypeVar("T")
 
 
-def found(home: Path, database_url: str | None) -> None:
+def environment(source: Path | None) -> dict[str, str]:
+    """The environment of a child that imports ``krai`` from ``source`` (None: the tree this
+    bench is in, whatever checkout the interpreter's environment installed)."""
+    return {**os.environ, "PYTHONPATH": str((source or SOURCE).resolve())}
+
+
+def found(home: Path, database_url: str | None, source: Path | None = None) -> None:
     """``krai init`` a home, on SQLite or on the given database."""
     command = [sys.executable, "-m", "krai", "init", "--home", str(home)]
     if database_url:
         command += ["--database", database_url]
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    subprocess.run(command, check=True, capture_output=True, timeout=120, env=environment(source))
 
 
-def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(
+    home: Path, port: int, workers: int, source: Path | None = None
+) -> subprocess.Popen[bytes]:
     """``krai serve`` on 127.0.0.1:port with ``workers`` processes, once it answers."""
     command = ["krai", "serve", "--home", str(home), "--port", str(port)]
     process = subprocess.Popen(
         [sys.executable, "-m", *command, "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=environment(source),
     )
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/v1/checkpoint", process, READY_SECONDS)
@@ -151,20 +170,26 @@ def lost_or_extra(home: Path, receipts: dict[str, int]) -> dict[str, int]:
 
 
 def run_backend(
-    name: str, database_url: str | None, workers: int, arguments: argparse.Namespace
+    name: str,
+    database_url: str | None,
+    workers: int,
+    arguments: argparse.Namespace,
+    source: Path | None = None,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
         home = Path(directory) / "home"
-        found(home, database_url)
+        found(home, database_url, source)
         lines = signed_lines(home, arguments.transactions)  # the operator's notary anchors
         anchors = [json.loads(line) for line in lines.splitlines()]
         port = free_port()
-        server = serve(home, port, workers)
+        server = serve(home, port, workers, source)
         try:
             load = Load(f"http://127.0.0.1:{port}", anchors, arguments.per_request)
             before = cpu_by_process(server.pid)
+            clients_before = time.process_time()
             elapsed = load.run(arguments.clients, arguments.seconds)
             cpu = cpu_by_role(server.pid, before)
+            cpu["bench_clients"] = time.process_time() - clients_before
         finally:
             server.terminate()
             server.wait(30)
@@ -173,6 +198,7 @@ def run_backend(
     return {
         "backend": name,
         "workers": workers,
+        "tree": "baseline" if source else "this",
         "answered": len(load.receipts) + load.refused,
         "accepted": len(load.receipts),
         "refused": load.refused,
@@ -243,22 +269,34 @@ def new_database(uri: str, name: str) -> str:
     return f"postgresql+psycopg://postgres@/{name}?host={host}"
 
 
-def one_round(arguments: argparse.Namespace) -> dict[str, Any]:
-    """The in-process rate, then each back end with one and two workers, side by side."""
+def one_round(arguments: argparse.Namespace, number: int) -> dict[str, Any]:
+    """The in-process rate, then each back end with one and two workers, side by side (and
+    each server of this tree beside the baseline's, in an order that alternates by round)."""
+    sources: list[Path | None] = [None, arguments.against] if arguments.against else [None]
+    if number % 2:
+        sources.reverse()
+    load_before = os.getloadavg()
     in_process = end_to_end(arguments.transactions)["per_s"]
     results = []
-    for backend in ("sqlite", "postgresql"):
+    for backend in arguments.backends:
         with tempfile.TemporaryDirectory() as directory:
             server, uri = (
                 postgres_server(Path(directory)) if backend == "postgresql" else (None, "")
             )
-            for workers in (1, 2):
-                url = new_database(uri, f"krai_load_{workers}") if server else None
-                result = run_backend(backend, url, workers, arguments)
-                result["of_in_process"] = round(result["accepted_per_s"] / in_process, 3)
-                results.append(result)
+            for workers in arguments.workers:
+                for number_of_source, source in enumerate(sources):
+                    name = f"krai_load_{workers}_{number_of_source}"
+                    url = new_database(uri, name) if server else None
+                    result = run_backend(backend, url, workers, arguments, source)
+                    result["of_in_process"] = round(result["accepted_per_s"] / in_process, 3)
+                    results.append(result)
             del server
-    return {"in_process_per_s": in_process, "load_average": os.getloadavg(), "results": results}
+    return {
+        "in_process_per_s": in_process,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "results": results,
+    }
 
 
 def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -266,20 +304,36 @@ def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     figures: dict[str, list[float]] = {"in_process_per_s": []}
     for one in rounds:
         figures["in_process_per_s"].append(one["in_process_per_s"])
-        by = {(r["backend"], r["workers"]): r for r in one["results"]}
-        for (backend, workers), result in by.items():
-            name = f"{backend}_{workers}_workers"
+        by = {(r["backend"], r["workers"], r["tree"]): r for r in one["results"]}
+        for (backend, workers, tree), result in by.items():
+            name = f"{backend}_{workers}_workers" + ("_baseline" if tree == "baseline" else "")
             figures.setdefault(f"{name}_per_s", []).append(result["accepted_per_s"])
             figures.setdefault(f"{name}_of_in_process", []).append(result["of_in_process"])
-            serve_cpu = result["cpu_us_per_accepted"]["serve_process"]
-            figures.setdefault(f"{name}_serve_process_cpu_us", []).append(serve_cpu)
-        for backend in ("sqlite", "postgresql"):
-            ratio = by[(backend, 2)]["accepted_per_s"] / by[(backend, 1)]["accepted_per_s"]
-            figures.setdefault(f"{backend}_2_over_1_workers", []).append(round(ratio, 3))
+            for role, used in result["cpu_us_per_accepted"].items():
+                figures.setdefault(f"{name}_{role}_cpu_us", []).append(used)
+            baseline = by.get((backend, workers, "baseline"))
+            if tree == "this" and baseline is not None:
+                ratio = result["accepted_per_s"] / max(1, baseline["accepted_per_s"])
+                figures.setdefault(f"{name}_over_baseline", []).append(round(ratio, 3))
+        for backend in {backend for backend, _, _ in by}:
+            for tree in ("this", "baseline"):
+                one_worker, two = by.get((backend, 1, tree)), by.get((backend, 2, tree))
+                if one_worker is None or two is None:
+                    continue
+                ratio = two["accepted_per_s"] / max(1, one_worker["accepted_per_s"])
+                suffix = "_baseline" if tree == "baseline" else ""
+                figures.setdefault(f"{backend}_2_over_1_workers{suffix}", []).append(
+                    round(ratio, 3)
+                )
     return {
         name: {"median": statistics.median(values), "range": [min(values), max(values)]}
         for name, values in figures.items()
     }
+
+
+def listed(kind: Callable[[str], T]) -> Callable[[str], list[T]]:
+    """An argument parser of a comma-separated list of ``kind``."""
+    return lambda text: [kind(part) for part in text.split(",") if part]
 
 
 def main() -> None:
@@ -289,10 +343,20 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-request", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout's src/ directory, its servers run alternately with this tree's",
+    )
+    parser.add_argument("--backends", type=listed(str), default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", type=listed(int), default=[1, 2])
     arguments = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="krai-load-"))  # 0700
     load_before = os.getloadavg()
-    rounds = [one_round(arguments) for _ in range(arguments.runs)]
+    rounds = []
+    for number in range(arguments.runs):
+        rounds.append(one_round(arguments, number))
+        print(json.dumps(rounds[-1]), file=sys.stderr, flush=True)  # kept if a later one fails
     print(
         json.dumps(
             {
@@ -306,6 +370,10 @@ def main() -> None:
                     "clients": arguments.clients,
                     "transactions_per_request": arguments.per_request,
                     "load_average_before": load_before,
+                    "load_average_after": os.getloadavg(),
+                    "baseline": str(arguments.against) if arguments.against else None,
+                    "backends": arguments.backends,
+                    "workers": arguments.workers,
                 },
                 "summary": summary(rounds),
                 "rounds": rounds,

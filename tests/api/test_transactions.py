@@ -1,13 +1,19 @@
 """``POST /v1/transactions`` over real HTTP: receipts after the commit, sealed receipts,
 batches, concurrent clients, and the lookup of a transaction by its id."""
 
+import asyncio
 import hashlib
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 
+from krai.app.admission import SequencerUnavailableError
+from krai.app.sequencer import Outcome
+from krai.entrypoints.api.problems import ProblemError
+from krai.entrypoints.api.transactions import _outcomes
 from krai.log.checkpoint import open_checkpoint
 from krai.log.hashing import leaf_hash
 from krai.log.note import format_vkey
@@ -115,3 +121,22 @@ def test_types_list_every_transaction_type_as_the_cli_does(ledger: Live) -> None
     assert {"notary.anchor", "parks.register_park", "energy.open_market"} <= {
         item["type"] for item in described
     }
+
+
+@pytest.mark.parametrize("already_failed", [True, False])
+def test_a_request_whose_sequencer_is_unreachable_is_a_503_problem(already_failed: bool) -> None:
+    """Whether the channel failed as the request was sent or while it waited."""
+    failed: Future[list[Outcome]] = Future()
+
+    async def awaited() -> list[Outcome]:
+        if already_failed:
+            failed.set_exception(SequencerUnavailableError("the sequencer is unreachable"))
+        else:
+            asyncio.get_running_loop().call_later(
+                0.01, failed.set_exception, SequencerUnavailableError("went away")
+            )
+        return await _outcomes(failed)
+
+    with pytest.raises(ProblemError) as caught:
+        asyncio.run(awaited())
+    assert caught.value.code == "unavailable"

@@ -18,8 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+import uvloop
 from tests.e2e.ledger_checks import logged_transactions, signed_lines, verified_entries
 from tests.e2e.servers import free_port, wait_until_answering
+from uvicorn.loops.auto import auto_loop_factory
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 READY_SECONDS = 120.0
 Anchors = list[dict[str, Any]]
@@ -203,3 +207,13 @@ def test_the_sequencing_process_killed_loses_nothing_and_a_new_server_goes_on(
     assert len(answers) - len(replays) == len(lines) - before  # and the rest is appended
     assert assert_every_receipt_logged_once(home, clients.receipts) == len(lines)
     assert verified_entries(home, timeout=180) == len(lines) + 1
+
+
+def test_krai_serve_runs_on_uvloop_and_httptools() -> None:
+    """uvicorn's defaults, which `krai serve` keeps, pick both when installed (ADR 0039)."""
+    assert AutoHTTPProtocol is HttpToolsProtocol
+    loop = auto_loop_factory()()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()

@@ -6,8 +6,13 @@ sends the transactions with the key each one verified with (``None``: not verifi
 the one sequencer over a local channel. The sequencer still checks type, network, key and
 role against its own state, every rule and the nonce; it takes a signature as verified only
 when the key the worker verified it with is the very key it finds now for that signer and
-key id, and verifies any other itself. It answers a request once the batch holding its last
-transaction is durable, so a receipt still follows the commit.
+key id, and verifies any other itself. It answers a request once the batch holding its
+transactions is durable, so a receipt still follows the commit. A request travels as one unit
+(one message, one entry in the group committer, one answer, one wake-up of its worker).
+
+A worker keeps the keys it looked up for ``KEYS_FRESH_S``: only a pre-check, since the
+sequencer checks the key against the state it commits on, so a key revoked meanwhile costs
+the sequencer one verification and the transaction its refusal, never a wrong commit.
 
 The channel is a ``multiprocessing.connection`` over a Unix socket in a new directory only
 its owner may enter (mode 0700, the socket 0600), and a client must also prove it knows the
@@ -23,6 +28,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from multiprocessing import AuthenticationError
@@ -43,6 +49,10 @@ CHANNEL_ENV = "KRAI_SEQUENCER_CHANNEL"
 """The environment variable naming the channel's directory, for the API workers."""
 SOCKET_NAME = "sequencer.sock"
 KEY_NAME = "authkey"
+KEYS_FRESH_S = 1.0
+"""How long an API worker trusts a signing key it looked up, as a pre-check only."""
+KEYS_HELD_MAX = 10_000
+"""The most keys a worker holds; past it, it forgets them all and looks them up again."""
 
 Request = tuple[int, list[Transaction], list[PublicKey | None]]
 Answer = Receipt | tuple[str, str]
@@ -63,7 +73,7 @@ def verified_keys(
     a role or type refused, a bad signature: the sequencer decides those, in order, as it
     would without this step)."""
     state = CachedState(storage)  # one request's view: a key added a moment ago is seen
-    keys: dict[tuple[str, str, str, str, int], PublicKey | None] = {}
+    keys: dict[KeyQuestion, PublicKey | None] = {}
     verified: list[PublicKey | None] = []
     for tx in transactions:
         asked = (tx.network, tx.signer, tx.key_id, tx.type, tx.version)
@@ -72,6 +82,49 @@ def verified_keys(
         key = keys[asked]
         verified.append(key if key is not None and tx.verify_signature(key) else None)
     return verified
+
+
+KeyQuestion = tuple[str, str, str, str, int]
+"""What decides a signing key: network, signer, key id, type and version."""
+
+
+class RecentKeys:
+    """An API worker's signing keys as looked up in committed state at most ``fresh_s`` ago
+    (None: no key it may vouch with); a pre-check, the sequencer decides (ADR 0039)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        storage: Storage,
+        fresh_s: float = KEYS_FRESH_S,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._storage = storage
+        self._fresh_s = fresh_s
+        self._now = now
+        self._keys: dict[KeyQuestion, PublicKey | None] = {}
+        self._since = now()
+
+    def verified(self, transactions: Sequence[Transaction]) -> list[PublicKey | None]:
+        """As ``verified_keys``, with the keys looked up at most ``fresh_s`` ago."""
+        self._forget_stale()
+        state: CachedState | None = None
+        verified: list[PublicKey | None] = []
+        for tx in transactions:
+            asked = (tx.network, tx.signer, tx.key_id, tx.type, tx.version)
+            if asked not in self._keys:
+                state = state or CachedState(self._storage)
+                self._keys[asked] = _signing_key(self._engine, state, tx)
+            key = self._keys[asked]
+            verified.append(key if key is not None and tx.verify_signature(key) else None)
+        return verified
+
+    def _forget_stale(self) -> None:
+        now = self._now()
+        if now - self._since >= self._fresh_s or len(self._keys) > KEYS_HELD_MAX:
+            self._keys.clear()
+            self._since = now
 
 
 def _signing_key(engine: Engine, state: CachedState, tx: Transaction) -> PublicKey | None:
@@ -159,12 +212,8 @@ class _Served:
             self._replies.put(None)
 
     def _queue(self, tag: int, transactions: list[Transaction], keys: list[Any]) -> None:
-        if not transactions:
-            self._replies.put((tag, []))
-            return
-        futures = self._committer.submit_many(transactions, keys)
-        # The committer resolves futures in the order queued: the last one resolves last.
-        futures[-1].add_done_callback(lambda _: self._replies.put((tag, _answers(futures))))
+        future = self._committer.submit(transactions, keys)
+        future.add_done_callback(lambda done: self._replies.put((tag, _answers(done))))
 
     def _write(self) -> None:
         try:
@@ -176,11 +225,11 @@ class _Served:
             self._connection.close()
 
 
-def _answers(futures: list["Future[Outcome]"]) -> list[Answer] | str:
-    error = futures[-1].exception()
+def _answers(future: "Future[list[Outcome]]") -> list[Answer] | str:
+    error = future.exception()
     if error is not None:
         return str(error) or type(error).__name__
-    return [_answer(future.result()) for future in futures]
+    return [_answer(outcome) for outcome in future.result()]
 
 
 def _answer(outcome: Outcome) -> Answer:
@@ -198,7 +247,7 @@ def _outcome(answer: Answer) -> Outcome:
 
 class AdmittingSubmitter:
     """An API worker's submitter: admits here, then sends to the sequencer and resolves each
-    transaction's future with the outcome the sequencer answers after its commit."""
+    request's future with the outcomes the sequencer answers after its commit."""
 
     def __init__(
         self,
@@ -206,37 +255,41 @@ class AdmittingSubmitter:
         storage: Storage,
         directory: Path,
         lost: Callable[[], None] = lambda: None,
+        keys_fresh_s: float = KEYS_FRESH_S,
     ) -> None:
-        self._engine = engine
-        self._storage = storage
+        self._keys = RecentKeys(engine, storage, keys_fresh_s)
         self._lost = lost
         authkey = (directory / KEY_NAME).read_bytes()
         self._connection = Client(str(directory / SOCKET_NAME), "AF_UNIX", authkey=authkey)
         self._tags = itertools.count(1)
-        self._waiting: dict[int, list[Future[Outcome]]] = {}
+        self._waiting: dict[int, Future[list[Outcome]]] = {}
         self._lock = threading.Lock()
         self._closing = False
         self._reader = threading.Thread(target=self._read, name="admission-replies", daemon=True)
         self._reader.start()
 
-    def submit(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
-        """Admit the transactions here, then queue them on the sequencer in order."""
-        futures: list[Future[Outcome]] = [Future() for _ in transactions]
-        if not futures:
-            return futures
+    def submit(self, transactions: Sequence[Transaction]) -> "Future[list[Outcome]]":
+        """Admit the transactions here, then queue them on the sequencer in order, as one
+        unit; the future resolves to their outcomes once the sequencer committed them."""
+        future: Future[list[Outcome]] = Future()
+        if not transactions:
+            future.set_result([])
+            return future
         try:
-            keys = verified_keys(self._engine, self._storage, transactions)
+            keys = self._keys.verified(transactions)
         except Exception:  # a failed read here only means the sequencer verifies them all
             keys = [None] * len(transactions)
         with self._lock:
             tag = next(self._tags)
-            self._waiting[tag] = futures
+            self._waiting[tag] = future
             try:
                 self._connection.send((tag, list(transactions), keys))
             except (OSError, ValueError) as error:
                 del self._waiting[tag]
-                _fail(futures, SequencerUnavailableError(f"the sequencer is unreachable: {error}"))
-        return futures
+                future.set_exception(
+                    SequencerUnavailableError(f"the sequencer is unreachable: {error}")
+                )
+        return future
 
     def close(self) -> None:
         """Disconnect; requests still unanswered fail as unavailable."""
@@ -249,19 +302,20 @@ class AdmittingSubmitter:
             while True:
                 tag, answers = self._connection.recv()
                 with self._lock:
-                    futures = self._waiting.pop(tag)
+                    future = self._waiting.pop(tag)
                 if isinstance(answers, str):
-                    _fail(futures, SequencerUnavailableError(answers))
-                    continue
-                for future, answer in zip(futures, answers, strict=True):
-                    future.set_result(_outcome(answer))
+                    future.set_exception(SequencerUnavailableError(answers))
+                else:
+                    future.set_result([_outcome(answer) for answer in answers])
         except Exception:  # noqa: S110 - the end of the channel, whatever ended it
             pass
         with self._lock:
             self._connection.close()
             waiting, self._waiting = self._waiting, {}
-        for futures in waiting.values():
-            _fail(futures, SequencerUnavailableError("the sequencer went away before answering"))
+        for future in waiting.values():
+            future.set_exception(
+                SequencerUnavailableError("the sequencer went away before answering")
+            )
         if not self._closing:
             self._lost()
 
@@ -273,8 +327,3 @@ def hang_up(connection: Connection) -> None:
         socket.socket(fileno=os.dup(connection.fileno())) as duplicate,
     ):
         duplicate.shutdown(socket.SHUT_RDWR)
-
-
-def _fail(futures: list["Future[Outcome]"], error: Exception) -> None:
-    for future in futures:
-        future.set_exception(error)

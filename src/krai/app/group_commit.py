@@ -1,22 +1,30 @@
 """Group commit: many concurrent submitters, one sequencer, one durable commit per batch.
 
-Callers hand in transactions and wait for their outcome; one background thread drains the
-queue into batches of up to ``max_batch`` transactions, so that a single fsync covers many
-callers. A caller's receipt is released only after its batch is durable.
+Each caller hands in its transactions as one unit (a request's) and waits on one future for
+their outcomes; one background thread drains the queue into batches of whole units, up to
+``max_batch`` transactions (a larger unit goes alone), so that a single fsync covers many
+callers and each caller is woken once. A caller's receipts are released only after its batch
+is durable.
 """
 
 import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from typing import NamedTuple
 
 from krai.app.sequencer import Outcome, Sequencer
 from krai.crypto.keys import PublicKey
 from krai.tx.envelope import Transaction
 
-Pending = tuple[Transaction, "Future[Outcome]", PublicKey | None]
-"""A queued transaction, its caller's future, and the key an API worker verified its
-signature with (ADR 0028), if any."""
+
+class Pending(NamedTuple):
+    """One caller's transactions in order, the keys an API worker verified their signatures
+    with (ADR 0028; None: none verified there), and the future of their outcomes."""
+
+    transactions: Sequence[Transaction]
+    verified: Sequence[PublicKey | None] | None
+    future: "Future[list[Outcome]]"
 
 
 class GroupCommitter:
@@ -26,27 +34,26 @@ class GroupCommitter:
         self._sequencer = sequencer
         self._max_batch = max_batch
         self._queue: queue.Queue[Pending | None] = queue.Queue()
+        self._held: Pending | None = None  # drained, but did not fit the last batch
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
 
     def submit(
-        self, transaction: Transaction, verified: PublicKey | None = None
-    ) -> "Future[Outcome]":
-        """Queue one transaction; the future resolves after its batch is committed.
-        ``verified``: the key its signature was verified with in admission, if it was."""
-        future: Future[Outcome] = Future()
-        self._queue.put((transaction, future, verified))
-        return future
-
-    def submit_many(
         self,
         transactions: Sequence[Transaction],
         verified: Sequence[PublicKey | None] | None = None,
-    ) -> list["Future[Outcome]"]:
-        """Queue several transactions in order (with the keys admission verified them with)."""
-        if verified is None:
-            return [self.submit(tx) for tx in transactions]
-        return [self.submit(tx, key) for tx, key in zip(transactions, verified, strict=True)]
+    ) -> "Future[list[Outcome]]":
+        """Queue the transactions as one unit, in order; the future resolves to their outcomes
+        after the batch holding them is committed. ``verified``: for each, the key its
+        signature was verified with in admission, or None."""
+        future: Future[list[Outcome]] = Future()
+        if not transactions:
+            future.set_result([])
+            return future
+        if verified is not None and len(verified) != len(transactions):
+            raise ValueError("one verified key (or None) for each transaction")
+        self._queue.put(Pending(transactions, verified, future))
+        return future
 
     def close(self) -> None:
         """Finish what is queued, then stop."""
@@ -62,28 +69,44 @@ class GroupCommitter:
                 return
 
     def _drain(self) -> tuple[list[Pending], bool]:
-        first = self._queue.get()
+        first, self._held = self._held or self._queue.get(), None
         if first is None:
             return [], True
-        batch = [first]
-        while len(batch) < self._max_batch:
+        batch, size = [first], len(first.transactions)
+        while size < self._max_batch:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             if item is None:
                 return batch, True
+            if size + len(item.transactions) > self._max_batch:
+                self._held = item
+                break
             batch.append(item)
+            size += len(item.transactions)
         return batch, False
 
     def _commit(self, batch: list[Pending]) -> None:
-        keys = [key for _, _, key in batch]
-        verified = keys if any(key is not None for key in keys) else None
+        transactions = [tx for unit in batch for tx in unit.transactions]
         try:
-            outcomes = self._sequencer.submit([tx for tx, _, _ in batch], verified)
+            outcomes = self._sequencer.submit(transactions, _verified_keys(batch))
         except Exception as error:
-            for _, future, _ in batch:
-                future.set_exception(error)
+            for unit in batch:
+                unit.future.set_exception(error)
             return
-        for (_, future, _), outcome in zip(batch, outcomes, strict=True):
-            future.set_result(outcome)
+        start = 0
+        for unit in batch:
+            end = start + len(unit.transactions)
+            unit.future.set_result(outcomes[start:end])
+            start = end
+
+
+def _verified_keys(batch: list[Pending]) -> list[PublicKey | None] | None:
+    """The batch's verified keys in order, or None when admission verified none of them."""
+    if all(unit.verified is None for unit in batch):
+        return None
+    keys: list[PublicKey | None] = []
+    for unit in batch:
+        keys += unit.verified if unit.verified is not None else [None] * len(unit.transactions)
+    return keys

@@ -1,7 +1,8 @@
 """Submission for concurrent clients: decoded transactions in, outcomes out once durable.
 
-A ``Submitter`` feeds every caller's transactions into one ``GroupCommitter``, so concurrent
-requests share a sequencing round and its one commit. ``sealed`` adds what a client needs to
+A ``Submitter`` feeds every caller's transactions into one ``GroupCommitter``, each request's
+as one unit with one future, so concurrent requests share a sequencing round and its one
+commit, and each request is woken once. ``sealed`` adds what a client needs to
 check a receipt offline: the signed checkpoint covering the entry and its inclusion proof.
 """
 
@@ -28,8 +29,9 @@ class Submissions(Protocol):
     """Where a server hands in decoded transactions: in process (``Submitter``), or admitted
     and sent to the sequencer's process (``krai.app.admission.AdmittingSubmitter``)."""
 
-    def submit(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
-        """Queue the transactions in order; each future resolves to a receipt or a refusal."""
+    def submit(self, transactions: Sequence[Transaction]) -> "Future[list[Outcome]]":
+        """Queue the transactions in order, as one unit; the future resolves to a receipt or
+        a refusal for each, once the batch holding them is durable."""
         ...
 
     def close(self) -> None:
@@ -44,9 +46,10 @@ class Submitter:
         self._storage = storage
         self._committer = GroupCommitter(sequencer, max_batch)
 
-    def submit(self, transactions: Sequence[Transaction]) -> list["Future[Outcome]"]:
-        """Queue the transactions in order; each future resolves to a receipt or a refusal."""
-        return self._committer.submit_many(transactions)
+    def submit(self, transactions: Sequence[Transaction]) -> "Future[list[Outcome]]":
+        """Queue the transactions in order, as one unit; the future resolves to a receipt or
+        a refusal for each, once the batch holding them is durable."""
+        return self._committer.submit(transactions)
 
     def close(self) -> None:
         """Commit what is queued, then stop."""

@@ -30,7 +30,13 @@ def canonical_bytes(value: JSONValue) -> bytes:
     holds the two to each other); that fast path is taken, and any other value goes through
     the ``rfc8785`` library.
     """
-    if ensure_integers_only(value):
+    return canonical_bytes_of_checked(value, ascii_keys=ensure_integers_only(value))
+
+
+def canonical_bytes_of_checked(value: JSONValue, *, ascii_keys: bool) -> bytes:
+    """``canonical_bytes`` of a value ``ensure_integers_only`` has passed, saying whether
+    every object key is ASCII: for a caller that checked it already (no second walk)."""
+    if ascii_keys:
         try:
             encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError as error:

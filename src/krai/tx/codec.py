@@ -62,10 +62,10 @@ def _transaction_from_json(document: Any) -> Transaction:
     if not isinstance(document, dict):
         _refuse(Code.MALFORMED, "a transaction is a JSON object")
     _check_field_names(document)
-    _check_integers_only(document)
+    ascii_keys = _check_integers_only(document)
     if document["sig"] == "":
         _refuse(Code.MALFORMED, "sig must be a non-empty string")
-    return with_canonical(Transaction(**document))
+    return with_canonical(Transaction(**document), ascii_keys)
 
 
 def _check_field_names(document: Mapping[str, Any]) -> None:
@@ -77,9 +77,10 @@ def _check_field_names(document: Mapping[str, Any]) -> None:
         _refuse(Code.MALFORMED, f"unknown envelope field(s): {', '.join(extra)}")
 
 
-def _check_integers_only(document: Mapping[str, Any]) -> None:
+def _check_integers_only(document: Mapping[str, Any]) -> bool:
+    """Refuse a float or out-of-range integer; whether every object key is ASCII."""
     try:
-        ensure_integers_only(document)
+        return ensure_integers_only(document)
     except CanonicalFormError as error:
         _refuse(Code.MALFORMED, str(error))
 

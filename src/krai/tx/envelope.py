@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from krai.crypto.canonical import CanonicalFormError, JSONValue, canonical_bytes
+from krai.crypto.canonical import (
+    CanonicalFormError,
+    JSONValue,
+    canonical_bytes,
+    canonical_bytes_of_checked,
+)
 from krai.crypto.hashing import sha256_hex
 from krai.crypto.keys import PrivateKey, PublicKey
 from krai.tx.errors import Code, RejectedError
@@ -28,6 +33,7 @@ no member is refused at acceptance as ``unknown_signer``; ADR 0026)."""
 NONCE_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 KEY_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
+BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
 @dataclass(frozen=True)
@@ -129,25 +135,52 @@ def sign(unsigned: Transaction, private_key: PrivateKey) -> Transaction:
     return with_canonical(signed)
 
 
-def with_canonical(transaction: Transaction) -> Transaction:
+def with_canonical(transaction: Transaction, ascii_keys: bool | None = None) -> Transaction:
     """Return ``transaction`` carrying its canonical bytes, signed message and id, computed once.
 
     Admission computes them when it decodes a transaction, before the sequencer sees it, so
-    the one writer does not (ADR 0009). A body with no canonical form (a float, an integer
-    beyond 2^53−1) is refused as ``malformed``, and canonical bytes over
-    ``MAX_TRANSACTION_BYTES`` as ``oversize``.
+    the one writer does not (ADR 0009). The fields but ``sig`` are encoded once; the signed
+    transaction's bytes are those with the signature's member put in its place (ADR 0039).
+    A body with no canonical form (a float, an integer beyond 2^53−1) is refused as
+    ``malformed``, and canonical bytes over ``MAX_TRANSACTION_BYTES`` as ``oversize``.
+    ``ascii_keys``: what ``ensure_integers_only`` answered for the transaction's JSON, when
+    the caller has checked it already.
     """
-    canonical = _canonical(transaction.to_json())
+    unsigned = _canonical(transaction.unsigned_fields(), ascii_keys)
+    canonical = _with_signature(unsigned, transaction.sig)
     _check_size(canonical)
     object.__setattr__(transaction, "_canonical", canonical)
-    object.__setattr__(transaction, "_signing_message", transaction.signing_message())
+    object.__setattr__(transaction, "_signing_message", SIGNING_PREFIX + unsigned)
     object.__setattr__(transaction, "_tx_id", sha256_hex(canonical))
     return transaction
 
 
-def _canonical(document: Mapping[str, Any]) -> bytes:
+SIGNER_MEMBER = b',"signer":'
+
+
+def _with_signature(unsigned: bytes, sig: str) -> bytes:
+    """The canonical bytes of the signed transaction from those of its other fields.
+
+    RFC 8785 orders the envelope's members body, key_id, network, nonce, sig, signer, type, v,
+    version, so ``sig`` goes just before the envelope's own ``signer``: the last
+    ``,"signer":`` in the bytes, as the members after it (type, v, version) cannot hold it and
+    no JSON string holds an unescaped quote. ``sig`` is base64, which JSON writes as it is.
+    """
+    if not _is_base64_text(sig):
+        _refuse(Code.BAD_SIGNATURE, "sig must be base64")
+    at = unsigned.rindex(SIGNER_MEMBER)
+    return b'%s,"sig":"%s"%s' % (unsigned[:at], sig.encode("ascii"), unsigned[at:])
+
+
+def _is_base64_text(text: str) -> bool:
+    return text.isascii() and not text.strip(BASE64_ALPHABET)
+
+
+def _canonical(document: Mapping[str, Any], ascii_keys: bool | None = None) -> bytes:
     try:
-        return canonical_bytes(document)
+        if ascii_keys is None:
+            return canonical_bytes(document)
+        return canonical_bytes_of_checked(document, ascii_keys=ascii_keys)
     except CanonicalFormError as error:
         _refuse(Code.MALFORMED, str(error))
 

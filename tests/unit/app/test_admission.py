@@ -18,6 +18,7 @@ from krai.app.admission import (
     SOCKET_NAME,
     AdmissionServer,
     AdmittingSubmitter,
+    RecentKeys,
     SequencerUnavailableError,
     verified_keys,
 )
@@ -102,6 +103,49 @@ def test_vouched_transactions_are_still_refused_as_replays_or_with_revoked_keys(
     assert codes(sequencer.submit([rotation, later], keys)) == ["ok", "revoked_key"]
 
 
+def rotation_away_from_the_parks_key() -> Transaction:
+    return signed(
+        PARK,
+        "identity.rotate_key",
+        {
+            "old_key_id": key_id(PARK[2].public_key),
+            "new_public_key": encode_public_key(OTHER_KEY.public_key),
+        },
+        "rotate",
+    )
+
+
+def test_a_worker_trusts_a_key_it_looked_up_for_keys_fresh_s_and_no_longer() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    now = [100.0]
+    keys = RecentKeys(new_engine(), storage, fresh_s=1.0, now=lambda: now[0])
+    assert keys.verified([anchor(1)]) == [PARK[2].public_key]
+    assert codes(sequencer.submit([rotation_away_from_the_parks_key()])) == ["ok"]
+    now[0] = 100.9
+    assert keys.verified([anchor(2)]) == [PARK[2].public_key]  # still within the window
+    now[0] = 101.0
+    assert keys.verified([anchor(3)]) == [None]  # looked up again: revoked
+
+
+def test_a_key_revoked_within_the_workers_window_is_never_committed() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    server = AdmissionServer(sequencer)
+    try:
+        client = AdmittingSubmitter(new_engine(), storage, server.directory, keys_fresh_s=3600)
+        assert codes(client.submit([anchor(1)]).result(10)) == ["ok"]  # the key is now held
+        assert codes(sequencer.submit([rotation_away_from_the_parks_key()])) == ["ok"]
+        late = anchor(2)  # signed with the revoked key, vouched for by the worker's stale key
+        assert codes(client.submit([late, anchor(3)]).result(10)) == ["revoked_key"] * 2
+        client.close()
+    finally:
+        server.close()
+    logged = [entry.tx_id for entry in storage.entries(0, storage.log_size())]
+    assert late.tx_id not in logged
+    assert storage.log_size() == 4  # genesis, admission, the first anchor, the rotation
+
+
 def test_workers_admit_over_the_channel_and_get_receipts_after_the_commit() -> None:
     sequencer, storage = founded()
     sequencer.submit([admission(PARK)])
@@ -115,18 +159,18 @@ def test_workers_admit_over_the_channel_and_get_receipts_after_the_commit() -> N
             AdmittingSubmitter(new_engine(), storage, server.directory, lambda: lost.append(True))
             for _ in range(2)
         ]
-        futures = [f for i, c in enumerate(clients) for f in c.submit([anchor(i), anchor(9)])]
-        outcomes = [future.result(10) for future in futures]
+        futures = [c.submit([anchor(i), anchor(9)]) for i, c in enumerate(clients)]
+        outcomes = [outcome for future in futures for outcome in future.result(10)]
         assert sorted(codes(outcomes)) == ["ok", "ok", "ok", "replay"]
         for outcome in outcomes:
             if isinstance(outcome, Receipt):
                 stored = storage.entry(outcome.index)
                 assert stored is not None and stored.tx_id == outcome.tx_id
-        assert clients[0].submit([]) == []
+        assert clients[0].submit([]).result(0) == []
         clients[0].close()
     finally:
         server.close()
-    pending: Future[Outcome] = clients[1].submit([anchor(5)])[0]
+    pending: Future[list[Outcome]] = clients[1].submit([anchor(5)])
     with pytest.raises(SequencerUnavailableError):
         pending.result(10)
     deadline = time.monotonic() + 10
@@ -144,7 +188,7 @@ def test_a_client_without_the_key_is_refused_and_the_channel_keeps_serving() -> 
         with pytest.raises(AuthenticationError):
             Client(str(server.directory / SOCKET_NAME), "AF_UNIX", authkey=bytes(32))
         client = AdmittingSubmitter(new_engine(), storage, server.directory)
-        assert codes([client.submit([anchor(1)])[0].result(10)]) == ["ok"]
+        assert codes(client.submit([anchor(1)]).result(10)) == ["ok"]
         client.close()
     finally:
         server.close()
@@ -164,8 +208,8 @@ def test_a_worker_that_cannot_read_state_leaves_every_check_to_the_sequencer() -
     server = AdmissionServer(sequencer)
     try:
         client = AdmittingSubmitter(new_engine(), Unreadable(), server.directory)  # type: ignore[arg-type]
-        futures = client.submit([anchor(1), forged(anchor(2))])
-        assert codes([future.result(10) for future in futures]) == ["ok", "bad_signature"]
+        future = client.submit([anchor(1), forged(anchor(2))])
+        assert codes(future.result(10)) == ["ok", "bad_signature"]
         client.close()
     finally:
         server.close()

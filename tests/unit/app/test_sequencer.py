@@ -141,13 +141,35 @@ def test_group_commit_serves_concurrent_submitters() -> None:
     sequencer, storage = founded()
     sequencer.submit([admission(PARK)])
     committer = GroupCommitter(sequencer, max_batch=50)
+    units = [[anchor(i) for i in range(start, start + 1 + start % 7)] for start in range(0, 200, 8)]
     with ThreadPoolExecutor(8) as pool:
-        futures = list(pool.map(committer.submit, [anchor(i) for i in range(200)]))
-    results = [f.result(timeout=30) for f in futures]
+        futures = list(pool.map(committer.submit, [[anchor(i)] for i in range(200)]))
+        grouped = list(pool.map(committer.submit, units))
+    results = [outcome for f in futures for outcome in f.result(timeout=30)]
+    replays = [outcome for f in grouped for outcome in f.result(timeout=30)]
     committer.close()
+    assert [len(outcomes.result()) for outcomes in grouped] == [len(unit) for unit in units]
+    assert {o.code.value for o in replays if isinstance(o, RejectedError)} == {"replay"}
     indexes = sorted(r.index for r in results if isinstance(r, Receipt))
     assert indexes == list(range(2, 202))
     assert storage.log_size() == 202
+
+
+def test_group_commit_keeps_each_unit_whole_and_in_order() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    committer = GroupCommitter(sequencer, max_batch=5)
+    units = [[anchor(100 * u + i) for i in range(size)] for u, size in enumerate([3, 12, 4, 1, 5])]
+    futures = [committer.submit(unit) for unit in units]
+    committer.close()
+    for unit, future in zip(units, futures, strict=True):
+        receipts = future.result(timeout=30)
+        assert [r.tx_id for r in receipts if isinstance(r, Receipt)] == [tx.tx_id for tx in unit]
+        first = receipts[0].index
+        assert [r.index for r in receipts if isinstance(r, Receipt)] == list(
+            range(first, first + len(unit))
+        )
+    assert storage.log_size() == 2 + 25
 
 
 def replayed(storage: MemoryStorage) -> str:

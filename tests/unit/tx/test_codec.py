@@ -3,11 +3,14 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.unit.crypto.test_canonical import json_values
 
 from krai.crypto.canonical import canonical_bytes
 from krai.crypto.hashing import sha256_hex
 from krai.crypto.keys import Ed25519PrivateKey, key_id
-from krai.tx.codec import decode_transaction
+from krai.tx.codec import decode_transaction, transaction_from_json
 from krai.tx.envelope import MAX_TRANSACTION_BYTES, Transaction, sign
 from krai.tx.errors import Code, RejectedError
 
@@ -114,3 +117,25 @@ def test_a_changed_copy_does_not_keep_the_original_s_bytes_id_or_signed_message(
     assert changed.canonical() == canonical_bytes(changed.to_json())
     assert changed.tx_id == sha256_hex(changed.canonical()) != original.tx_id
     assert changed.signing_message() != original.signing_message()
+
+
+@settings(max_examples=200)
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["signer", 'a","signer":', "ключ", "sig", "z"]) | st.text(max_size=8),
+        json_values,
+        max_size=5,
+    ),
+    signer=st.text(min_size=1, max_size=30),
+    network=st.text(min_size=1, max_size=30),
+)
+def test_the_bytes_composed_once_are_the_canonical_bytes_of_the_whole_transaction(
+    body: dict[str, Any], signer: str, network: str
+) -> None:
+    tx = signed(body=body, signer=signer, network=network)
+    decoded = transaction_from_json(json.loads(json.dumps(tx.to_json())))
+    for one in (tx, decoded):
+        assert one.canonical() == canonical_bytes(one.to_json())
+        assert one.signing_message() == b"krai/tx/v1\n" + canonical_bytes(one.unsigned_fields())
+        assert one.tx_id == sha256_hex(canonical_bytes(one.to_json()))
+        assert one.verify_signature(KEY.public_key)

@@ -21,12 +21,21 @@ def services(request: Request) -> Services:
     return found
 
 
-def storage(request: Request) -> Storage:
+# The dependencies below only read the application's state: ``async`` so that FastAPI calls
+# them on the event loop instead of handing each to its thread pool (ADR 0039).
+
+
+async def services_dependency(request: Request) -> Services:
+    """The services the application was created with."""
+    return services(request)
+
+
+async def storage(request: Request) -> Storage:
     """The ledger's storage, read by every query."""
     return services(request).storage
 
 
-def submitter(request: Request) -> Submissions:
+async def submitter(request: Request) -> Submissions:
     """The process's one submitter, started with the application."""
     found: Submissions | None = getattr(request.app.state, "submitter", None)
     if found is None:
@@ -34,7 +43,7 @@ def submitter(request: Request) -> Submissions:
     return found
 
 
-ServicesDep = Annotated[Services, Depends(services)]
+ServicesDep = Annotated[Services, Depends(services_dependency)]
 StorageDep = Annotated[Storage, Depends(storage)]
 SubmitterDep = Annotated[Submissions, Depends(submitter)]
 

@@ -82,7 +82,10 @@ async def submit_transactions(
     valid = [item for item in decoded if isinstance(item, Transaction)]
     outcomes = iter(await _outcomes(submitter.submit(valid)))
     results = [next(outcomes) if isinstance(item, Transaction) else item for item in decoded]
-    rendered = [await _rendered(storage, result, wait == "checkpoint") for result in results]
+    if wait == "checkpoint":
+        rendered = [await _sealed(storage, result) for result in results]
+    else:
+        rendered = [_rendered(result) for result in results]
     if batch:
         accepted = sum(isinstance(result, Receipt) for result in results)
         return document(
@@ -131,14 +134,12 @@ def _decoded(item: Any) -> Decoded:
     return transaction
 
 
-async def _outcomes(futures: list["Future[Outcome]"]) -> list[Outcome]:
-    if not futures:
-        return []
+async def _outcomes(future: "Future[list[Outcome]]") -> list[Outcome]:
+    """The request's outcomes: one future for all its transactions, so one wake-up."""
     try:
-        return await asyncio.wait_for(
-            asyncio.gather(*(asyncio.wrap_future(future) for future in futures)),
-            SUBMIT_TIMEOUT_S,
-        )
+        if future.done():  # no batch to wait for (nothing valid), or the channel failed
+            return future.result()
+        return await asyncio.wait_for(asyncio.wrap_future(future), SUBMIT_TIMEOUT_S)
     except TimeoutError:
         raise ProblemError(
             "unavailable",
@@ -150,11 +151,15 @@ async def _outcomes(futures: list["Future[Outcome]"]) -> list[Outcome]:
         raise ProblemError("unavailable", f"the ledger could not commit: {error}") from None
 
 
-async def _rendered(storage: Storage, outcome: Outcome, wait_checkpoint: bool) -> dict[str, Any]:
+def _rendered(outcome: Outcome) -> dict[str, Any]:
     if isinstance(outcome, RejectedError):
         return refusal_document(outcome)
-    if not wait_checkpoint:
-        return outcome.to_json()
+    return outcome.to_json()
+
+
+async def _sealed(storage: Storage, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, RejectedError):
+        return refusal_document(outcome)
     try:
         return await run_in_threadpool(sealed, storage, outcome, CHECKPOINT_TIMEOUT_S)
     except CheckpointTimeoutError as error:
