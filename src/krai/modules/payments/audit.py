@@ -133,6 +133,10 @@ class AuditData:
     died: dict[str, str]
     """The earliest attested death of each subject (pseudonym or deduplication key)."""
     schedules: dict[str, "Schedule"] = field(default_factory=dict)
+    """Each assignment's schedule, once asked for (``_schedule``)."""
+    alike: dict[tuple[str, tuple[Any, ...]], "Schedule"] = field(default_factory=dict)
+    """The schedule of each programme and facts in rank order, shared by the assignments
+    of that programme whose people have those facts (``_schedule``)."""
     deadlines: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     """Each programme's deadline of each period (``_deadline``)."""
     versions: dict[str, "Versions"] = field(default_factory=dict)
@@ -348,10 +352,33 @@ def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
 
 
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
+    """The assignment's schedule: shared with every assignment of its programme whose person
+    has the same facts (kind, value, validity, in rank order), since nothing else in it
+    depends on the person — so people alike cost one schedule and one evaluation a span."""
     assignment = data.assignments[assignment_id]
     programme_id = assignment.programme_id
-    sheets = [data.sheets.get(assignment.pseudonym), data.sheets.get(assignment.dedup_key)]
-    facts = sorted(
+    facts = _facts_of(data, (assignment.pseudonym, assignment.dedup_key))
+    shape = (programme_id, tuple((f.kind, f.value, f.valid_from, f.valid_until) for f in facts))
+    schedule = data.alike.get(shape)
+    if schedule is None:
+        changes = sorted(
+            {
+                *_versions(data, programme_id).starts,
+                *[fact.valid_from for fact in facts],
+                *[fact.valid_until for fact in facts if fact.valid_until],
+            }
+        )
+        schedule = data.alike[shape] = Schedule(
+            programme_id, facts, changes, [None] * (len(changes) + 1)
+        )
+    data.schedules[assignment_id] = schedule
+    return schedule
+
+
+def _facts_of(data: AuditData, subjects: tuple[str, str]) -> list[Fact]:
+    """Every fact on the subjects' sheets, in rank order (``fact_rank``)."""
+    sheets = [data.sheets.get(subject) for subject in subjects]
+    return sorted(
         [
             fact
             for raw in sheets
@@ -360,17 +387,6 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
         ],
         key=fact_rank,
     )
-    changes = sorted(
-        {
-            *_versions(data, programme_id).starts,
-            *[fact.valid_from for fact in facts],
-            *[fact.valid_until for fact in facts if fact.valid_until],
-        }
-    )
-    schedule = data.schedules[assignment_id] = Schedule(
-        programme_id, facts, changes, [None] * (len(changes) + 1)
-    )
-    return schedule
 
 
 def _versions(data: AuditData, programme_id: str) -> Versions:
