@@ -37,8 +37,9 @@ from krai.modules.payments.model import (
 from krai.modules.payments.records import (
     Accrual,
     Assignment,
-    Card,
     CardAccrual,
+    CardAccruals,
+    CardPayments,
     Claim,
     Death,
     Dispensing,
@@ -311,7 +312,7 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
     accrued: dict[str, list[str]] = {}
     for key, raw in scan_range(view, CARDS, start, end):
         assignment_id = key[len(CARDS) :].rsplit("/", 1)[0]
-        accruals = decode_record(raw, Card, key).accruals
+        accruals = decode_record(raw, CardAccruals, key).accruals
         accrued.setdefault(assignment_id, []).extend(accruals)
         schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
         findings.extend(_check_card(view, data, schedule, accruals))
@@ -466,7 +467,7 @@ def _duplicate_candidates(
     candidates = []
     for assignment_id in sorted(data.shared):
         assignment = data.assignments[assignment_id]
-        for _, card in scan_records(view, f"{CARDS}{assignment_id}/", Card):
+        for _, card in scan_records(view, f"{CARDS}{assignment_id}/", CardAccruals):
             for period, entry in card.accruals.items():
                 accrual = _record(view, "accrual", entry.accrual_id, Accrual)
                 slot = (assignment.dedup_key, assignment.programme_id, period)
@@ -501,7 +502,7 @@ def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
     the dead's assignments."""
     for pseudonym, died in sorted(data.deaths.items()):
         for assignment_id in data.by_pseudonym.get(pseudonym, []):
-            for _, card in scan_records(view, f"{CARDS}{assignment_id}/", Card):
+            for _, card in scan_records(view, f"{CARDS}{assignment_id}/", CardPayments):
                 for payment_id, entry in card.payments.items():
                     if died <= entry.paid_on:
                         payment = _record(view, "payment", payment_id, Payment)
