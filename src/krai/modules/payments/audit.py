@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
+from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.modules.payments.formulas import FormulaError, Value, compile_formula
 from krai.modules.payments.model import (
     BACKDATING_TOLERANCE_DAYS,
@@ -203,6 +204,9 @@ class Schedule:
     """Every fact attested about the person, over the pseudonym and the deduplication key."""
     changes: list[str]
     dues: list[dict[str, Any] | None]
+    bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """For each period asked about, the most an accrual may be without a closer look and the
+    ledger time from which it is late (``_bounds``)."""
 
 
 @dataclass(slots=True)
@@ -539,23 +543,29 @@ def _unreconciled(view: StateView, day: str) -> Iterator[Finding]:
 def _check_card(
     view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, CardAccrual]
 ) -> list[Finding]:
-    """The findings among a card's accruals: each is compared with what is due and with its
-    deadline, and the few that fail are checked in full (``_check_accrual``)."""
+    """The findings among a card's accruals: each is compared with the bounds of its period
+    on the schedule, and the few outside them are checked in full (``_check_accrual``)."""
     findings: list[Finding] = []
-    changes, dues = schedule.changes, schedule.dues
-    deadlines = data.deadlines.get(schedule.programme_id, {})
+    bounds = schedule.bounds
     for period, entry in accruals.items():
-        due = dues[bisect_right(changes, period_start(period))] or _due(data, schedule, period)
-        late = deadlines.get(period) or _deadline(data, schedule.programme_id, period)
-        amount = entry.amount_kopecks
-        if (
-            amount > due.get("amount_kopecks", amount)
-            or not due.get("eligible", True)
-            or entry.override
-            or entry.time_ms >= late[1]
-        ):
+        most, late_ms = bounds.get(period) or _bounds(data, schedule, period)
+        if entry.amount_kopecks > most or entry.override or entry.time_ms >= late_ms:
             findings.extend(_check_accrual(view, data, schedule, period, entry))
     return findings
+
+
+def _bounds(data: AuditData, schedule: Schedule, period: str) -> tuple[int, int]:
+    """The most an accrual of ``period`` may be without a closer look — what is due; below
+    any amount when the person is not eligible; above any when the rule gives no amount —
+    and the ledger time from which it is late. Kept on the schedule, which people alike
+    share, so an accrual costs one look-up."""
+    due = _due(data, schedule, period)
+    if due.get("eligible", True):
+        most = due.get("amount_kopecks", MAX_SAFE_INTEGER)
+    else:
+        most = -MAX_SAFE_INTEGER - 1
+    found = schedule.bounds[period] = (most, _deadline(data, schedule.programme_id, period)[1])
+    return found
 
 
 def _check_accrual(
