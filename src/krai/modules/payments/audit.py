@@ -23,6 +23,7 @@ from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, Va
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
@@ -58,7 +59,6 @@ from krai.modules.payments.records import (
     StoredStatement,
     UnmatchedLine,
     Unreconciled,
-    fact_rank,
     facts_in_effect,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
@@ -134,8 +134,6 @@ class AuditData:
     claims: dict[str, Claim]
     died: dict[str, str]
     """The earliest attested death of each subject (pseudonym or deduplication key)."""
-    schedules: dict[str, "Schedule"] = field(default_factory=dict)
-    """Each assignment's schedule, once asked for (``_schedule``)."""
     alike: dict[tuple[str, tuple[Any, ...]], "Schedule"] = field(default_factory=dict)
     """The schedule of each programme and facts in rank order, shared by the assignments
     of that programme whose people have those facts (``_schedule``)."""
@@ -318,7 +316,7 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
         assignment_id = key[len(CARDS) :].rsplit("/", 1)[0]
         accruals = decode_record(raw, CardAccruals, key).accruals
         accrued.setdefault(assignment_id, []).extend(accruals)
-        schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
+        schedule = _schedule(data, assignment_id)
         findings.extend(_check_card(view, data, schedule, accruals))
     findings.extend(_missing(data, share, accrued, day))
     return findings
@@ -344,7 +342,7 @@ def entitled(data: AuditData, assignment_id: str, period: str) -> dict[str, Any]
     """What the rule in effect gives the assignment's person for the period, on every fact
     now attested: evaluated once per span of its schedule (docs/adr/0015), so the months of
     a person with settled facts under one rule version cost one evaluation."""
-    return _due(data, data.schedules.get(assignment_id) or _schedule(data, assignment_id), period)
+    return _due(data, _schedule(data, assignment_id), period)
 
 
 def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
@@ -363,7 +361,7 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     assignment = data.assignments[assignment_id]
     programme_id = assignment.programme_id
     facts = _facts_of(data, (assignment.pseudonym, assignment.dedup_key))
-    shape = (programme_id, tuple((f.kind, f.value, f.valid_from, f.valid_until) for f in facts))
+    shape = (programme_id, tuple(map(_SHAPE, facts)))
     schedule = data.alike.get(shape)
     if schedule is None:
         changes = sorted(
@@ -376,22 +374,24 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
         schedule = data.alike[shape] = Schedule(
             programme_id, facts, changes, [None] * (len(changes) + 1)
         )
-    data.schedules[assignment_id] = schedule
     return schedule
 
 
 def _facts_of(data: AuditData, subjects: tuple[str, str]) -> list[Fact]:
     """Every fact on the subjects' sheets, in rank order (``fact_rank``)."""
-    sheets = [data.sheets.get(subject) for subject in subjects]
-    return sorted(
-        [
-            fact
-            for raw in sheets
-            if raw is not None
-            for fact in decode_record(raw, FactSheet, "a fact sheet").facts
-        ],
-        key=fact_rank,
-    )
+    facts: list[Fact] = []
+    for subject in subjects:
+        raw = data.sheets.get(subject)
+        if raw is not None:
+            facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
+    facts.sort(key=_RANK)
+    return facts
+
+
+_RANK = attrgetter("valid_from", "index")
+"""``fact_rank``, without a call into Python for each fact."""
+_SHAPE = attrgetter("kind", "value", "valid_from", "valid_until")
+"""What a schedule reads of a fact (``_schedule``)."""
 
 
 def _versions(data: AuditData, programme_id: str) -> Versions:
