@@ -36,9 +36,9 @@ Measured on the same machine in the same run:
   SQLite state built once, then the audit of this checkout and the audit of the source tree
   ``SRC`` (a checkout or ``git archive`` of an older commit; ``SRC/src`` is put first on
   ``PYTHONPATH``), each in a fresh process (bench/payments_audit_child.py) that reports its
-  own peak memory, taking turns ``--audit-runs`` times, older first in odd rounds. The
-  in-memory and one-process audits are not run then. ``--state-file PATH`` keeps the SQLite
-  state there and reuses it when it exists.
+  own peak memory and the processor time of it and its parts, taking turns ``--audit-runs``
+  times, older first in odd rounds. The in-memory and one-process audits are not run then.
+  ``--state-file PATH`` keeps the SQLite state there and reuses it when it exists.
 
 Run: ``.venv/bin/python bench/payments_bench.py [--audit-accruals N] [--accruals N]
 [--only statements] [--only audit --audit-baseline SRC [--distinct-incomes]]``.
@@ -325,23 +325,28 @@ def audit_beside_baseline(
         "baseline": str(baseline),
         "load_average_after_each_audit": loads,
         **{name: _side(results) for name, results in measured.items()},
-        "this_over_baseline_median": round(
-            statistics.median(r["times_s"][0] for r in measured["this"])
-            / statistics.median(r["times_s"][0] for r in measured["baseline"]),
-            3,
-        ),
+        **{
+            f"this_over_baseline_median_{measure}": round(
+                statistics.median(r[measure][0] for r in measured["this"])
+                / statistics.median(r[measure][0] for r in measured["baseline"]),
+                3,
+            )
+            for measure in ("times_s", "cpu_s")
+        },
     }
 
 
 def _side(results: list[dict[str, Any]]) -> dict[str, Any]:
     """One side's audits: times, median and range, peak memory, findings."""
-    times = [r["times_s"][0] for r in results]
+    times, cpu = [r["times_s"][0] for r in results], [r["cpu_s"][0] for r in results]
     findings = {r["findings"] for r in results}
     assert len(findings) == 1, findings
     return {
         "times_s": [round(t, 2) for t in times],
         "median_s": round(statistics.median(times), 2),
         "range_s": [round(min(times), 2), round(max(times), 2)],
+        "cpu_s": [round(t, 2) for t in cpu],
+        "cpu_median_s": round(statistics.median(cpu), 2),
         "peak_rss_mb": [r["peak_rss_mb"] for r in results],
         "part_peak_rss_mb": [r["part_peak_rss_mb"] for r in results],
         "findings": findings.pop(),
