@@ -69,6 +69,8 @@ UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
 CARDS = f"{PREFIX}card/"
 """The prefix of the assignments' cards (``model.card_key``)."""
+SHEETS = f"{PREFIX}sheet/"
+"""The prefix of the subjects' fact sheets (``model.fact_sheet_key``)."""
 
 Finding = dict[str, Any]
 Evidence = Provenance | PartEntry
@@ -127,7 +129,8 @@ class AuditData:
     programmes: dict[str, Programme]
     rules: dict[str, list[RuleVersion]]
     sheets: dict[str, bytes]
-    """Each subject's fact sheet, as stored: decoded by the part that needs it."""
+    """Each subject's fact sheet, as stored, under its key (``SHEETS`` and the subject):
+    decoded by the part that needs it."""
     assignments: Mapping[str, Assignment]
     prescriptions: dict[str, Prescription]
     dispensings: dict[str, Dispensing]
@@ -273,7 +276,7 @@ def load(view: StateView) -> AuditData:
     return AuditData(
         _by_id(view, "programme", Programme),
         rules,
-        _raw_by_id(view, "sheet"),
+        dict(view.scan_bytes(SHEETS)),
         Decoded(_raw_by_id(view, "assignment"), _assignment),
         _by_id(view, "prescription", Prescription),
         _by_id(view, "dispense", Dispensing),
@@ -381,7 +384,7 @@ def _facts_of(data: AuditData, subjects: tuple[str, str]) -> list[Fact]:
     """Every fact on the subjects' sheets, in rank order (``fact_rank``)."""
     facts: list[Fact] = []
     for subject in subjects:
-        raw = data.sheets.get(subject)
+        raw = data.sheets.get(SHEETS + subject)
         if raw is not None:
             facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
     facts.sort(key=_RANK)
@@ -717,9 +720,15 @@ def _statement(view: StateView, statement_id: str) -> StatementInParts:
 
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
+    offsets = {programme_id: _offset(data, programme_id) for programme_id in data.programmes}
+    late_from: dict[tuple[str, int], int] = {}
     for assignment_id, assignment in data.assignments.items():
-        offset = _offset(data, assignment.programme_id)
-        if assignment.time_ms < _backdated_from_ms(data, assignment.decision_date, offset):
+        offset = offsets[assignment.programme_id]
+        decided = (assignment.decision_date, offset)
+        late_ms = late_from.get(decided)
+        if late_ms is None:
+            late_ms = late_from[decided] = _backdated_from_ms(*decided)
+        if assignment.time_ms < late_ms:
             continue
         yield _finding(
             "backdated_decision",
@@ -731,15 +740,11 @@ def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
         )
 
 
-def _backdated_from_ms(data: AuditData, decision_date: str, utc_offset_minutes: int) -> int:
+def _backdated_from_ms(decision_date: str, utc_offset_minutes: int) -> int:
     """The ledger time from which recording a decision of that date counts as back-dated:
     the start, in the programme's zone, of the day after the tolerance."""
-    key = ("backdated", decision_date, utc_offset_minutes)
-    if key not in data.memo:
-        first_late_day = add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1)
-        data.memo[key] = day_start_ms(first_late_day, utc_offset_minutes)
-    found: int = data.memo[key]
-    return found
+    first_late_day = add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1)
+    return day_start_ms(first_late_day, utc_offset_minutes)
 
 
 def _drugs(data: AuditData, day: str) -> Iterator[dict[str, Any]]:
