@@ -11,14 +11,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from tests.scenarios.payments_anomalies import AnomalousRegion
-from tests.scenarios.payments_people import AGENT, AS_OF
-from tests.scenarios.payments_region import populate
+from tests.scenarios.payments_people import AGENT, AS_OF, BENEFIT, LOW_INCOME
+from tests.scenarios.payments_region import Region, populate
 
 from krai.app.payments_audit import run_audit
-from krai.modules.payments.audit import audit
-from krai.modules.payments.records import statement_sha256
+from krai.modules.payments.audit import SHEETS, AuditData, audit, entitled, load
+from krai.modules.payments.records import Fact, FactSheet, statement_sha256
+from krai.state.records import encode_record
 from krai.state.store import StateView
 
 EXPECTED = Path(__file__).parents[2] / "fixtures" / "payments_audit"
@@ -90,6 +92,41 @@ def test_the_audit_finds_on_each_region_exactly_what_it_found_before(seed: int) 
     assert found == expected(seed)
     assert run_audit(view, AS_OF, parts=2) == found  # the same on two processes
     assert run_audit(view, AS_OF, parts=3) == found  # and on three
+
+
+def test_people_alike_share_a_schedule_and_the_rank_of_their_facts_counts() -> None:
+    """Three people of the benefit with the same two incomes from the same day: the later
+    attested holds. Two attested them in the same order (other entries): one schedule; the
+    third in the other order: a schedule of its own, and another amount."""
+    region = populate(Region, seed=11, size=20)
+    data = load(region.ledger.view)
+    template = next(a for a in data.assignments.values() if a.programme_id == BENEFIT)
+    low, high = LOW_INCOME - 100_000, LOW_INCOME + 100_000
+    incomes = {"dd:a": ((low, 1), (high, 2)), "dd:b": ((low, 11), (high, 12))}
+    incomes["dd:c"] = ((high, 21), (low, 22))
+    alike = AuditData(
+        data.programmes,
+        data.rules,
+        {SHEETS + person: _sheet(pair) for person, pair in incomes.items()},
+        {
+            person: msgspec.structs.replace(template, pseudonym=f"ps:{person}", dedup_key=person)
+            for person in incomes
+        },
+        {},
+        {},
+        {},
+        {},
+    )
+    due = {person: entitled(alike, person, "2026-02") for person in incomes}
+    assert due["dd:a"] == due["dd:b"] != due["dd:c"]
+    assert due["dd:c"]["amount_kopecks"] - due["dd:a"]["amount_kopecks"] == 100_000
+    assert len(alike.alike) == 2
+
+
+def _sheet(incomes: tuple[tuple[int, int], ...]) -> bytes:
+    facts = [Fact("residence", "kaliningrad", "2025-12-01", 0)]
+    facts += [Fact("income_per_capita_kopecks", v, "2025-12-01", i) for v, i in incomes]
+    return encode_record(FactSheet(tuple(facts)))
 
 
 if __name__ == "__main__":
