@@ -322,7 +322,7 @@ def audit_beside_baseline(
         "build_and_write_state_s": round(build_s, 1),
         "parts": cores,
         "runs": runs,
-        "baseline": str(baseline),
+        "baseline_source": str(baseline),
         "load_average_after_each_audit": loads,
         **{name: _side(results) for name, results in measured.items()},
         **{
