@@ -205,9 +205,11 @@ class Schedule:
     """Every fact attested about the person, over the pseudonym and the deduplication key."""
     changes: list[str]
     dues: list[dict[str, Any] | None]
+    shared: bool = False
+    """Whether another assignment's person has the same facts (``_schedule``)."""
     bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """For each period asked about, the most an accrual may be without a closer look and the
-    ledger time from which it is late (``_bounds``)."""
+    """Once shared, for each period asked about, the most an accrual may be without a closer
+    look and the ledger time from which it is late (``_bounds``)."""
 
 
 @dataclass(slots=True)
@@ -366,7 +368,9 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     facts = _facts_of(data, (assignment.pseudonym, assignment.dedup_key))
     shape = (programme_id, tuple(map(_SHAPE, facts)))
     schedule = data.alike.get(shape)
-    if schedule is None:
+    if schedule is not None:
+        schedule.shared = True
+    else:
         changes = sorted(
             {
                 *_versions(data, programme_id).starts,
@@ -546,13 +550,37 @@ def _unreconciled(view: StateView, day: str) -> Iterator[Finding]:
 def _check_card(
     view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, CardAccrual]
 ) -> list[Finding]:
-    """The findings among a card's accruals: each is compared with the bounds of its period
-    on the schedule, and the few outside them are checked in full (``_check_accrual``)."""
+    """The findings among a card's accruals: each is compared with what is due and with its
+    deadline — through the bounds of its period once the schedule is shared — and the few
+    that fail are checked in full (``_check_accrual``)."""
+    if not schedule.shared:  # its first person: bounds kept would serve nobody else yet
+        return _check_card_alone(view, data, schedule, accruals)
     findings: list[Finding] = []
     bounds = schedule.bounds
     for period, entry in accruals.items():
         most, late_ms = bounds.get(period) or _bounds(data, schedule, period)
         if entry.amount_kopecks > most or entry.override or entry.time_ms >= late_ms:
+            findings.extend(_check_accrual(view, data, schedule, period, entry))
+    return findings
+
+
+def _check_card_alone(
+    view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, CardAccrual]
+) -> list[Finding]:
+    """``_check_card`` on a schedule of one person so far: what is due found by bisection."""
+    findings: list[Finding] = []
+    changes, dues = schedule.changes, schedule.dues
+    deadlines = data.deadlines.get(schedule.programme_id, {})
+    for period, entry in accruals.items():
+        due = dues[bisect_right(changes, period_start(period))] or _due(data, schedule, period)
+        late = deadlines.get(period) or _deadline(data, schedule.programme_id, period)
+        amount = entry.amount_kopecks
+        if (
+            amount > due.get("amount_kopecks", amount)
+            or not due.get("eligible", True)
+            or entry.override
+            or entry.time_ms >= late[1]
+        ):
             findings.extend(_check_accrual(view, data, schedule, period, entry))
     return findings
 
