@@ -29,8 +29,19 @@ Measured on the same machine in the same run:
   ``decode_message`` and by the compiled decoder the handler uses (ADR 0030), taking turns;
   the messages are checked equal.
 
+  With ``--distinct-incomes`` every person has an income of their own, so no two people
+  are alike (by default four incomes are drawn and a fifth of the people have a disability
+  group: many people share every fact).
+- **the audit beside an older one** (``--audit-baseline SRC``, with ``--only audit``): the
+  SQLite state built once, then the audit of this checkout and the audit of the source tree
+  ``SRC`` (a checkout or ``git archive`` of an older commit; ``SRC/src`` is put first on
+  ``PYTHONPATH``), each in a fresh process (bench/payments_audit_child.py) that reports its
+  own peak memory and the processor time of it and its parts, taking turns ``--audit-runs``
+  times, older first in odd rounds. The in-memory and one-process audits are not run then.
+  ``--state-file PATH`` keeps the SQLite state there and reuses it when it exists.
+
 Run: ``.venv/bin/python bench/payments_bench.py [--audit-accruals N] [--accruals N]
-[--only statements]``.
+[--only statements] [--only audit --audit-baseline SRC [--distinct-incomes]]``.
 """
 
 import argparse
@@ -101,8 +112,11 @@ def templates() -> dict[str, dict[str, Any]]:
     return first
 
 
-def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
-    """Keys and canonical bytes of ``people`` people accrued, paid and matched for 5 months."""
+def people_state(
+    people: int, seed: int, *, distinct_incomes: bool = False
+) -> tuple[dict[str, bytes], int]:
+    """Keys and canonical bytes of ``people`` people accrued, paid and matched for 5 months:
+    with ``distinct_incomes``, no two of them with the same income."""
     shapes, rng, writes = templates(), random.Random(seed), {}
     writes[programme_key(BENEFIT)] = encode_value(shapes["programme"])
     card_shape = _card_shape(shapes["card"])
@@ -112,7 +126,7 @@ def people_state(people: int, seed: int) -> tuple[dict[str, bytes], int]:
     counter = iter(range(1, 10**9))
     lines: dict[str, list[dict[str, Any]]] = {month: [] for month in MONTHS}
     for number in range(people):
-        person = _person(number, rng)
+        person = _person(number, rng, distinct_income=distinct_incomes)
         writes.update(_facts(person, shapes["fact"], counter))
         assignment_id = f"a-{number:08d}"
         writes.update(_assignment(assignment_id, person, shapes["assignment"], counter))
@@ -155,8 +169,10 @@ def _amount_formula(template: dict[str, Any]) -> Callable[[Any], Any]:
     return compile_formula(template["amount_kopecks"], template["parameters"])
 
 
-def _person(number: int, rng: random.Random) -> dict[str, Any]:
+def _person(number: int, rng: random.Random, *, distinct_income: bool = False) -> dict[str, Any]:
     income = rng.choice([300_000, 500_000, 900_000, 1_200_000])
+    if distinct_income:  # from 3,000 ₽ a kopeck apart: each person's own
+        income = 300_000 + number
     facts: dict[str, Any] = {"residence": "kaliningrad", "income_per_capita_kopecks": income}
     if rng.random() < 0.2:
         facts["disability_group"] = rng.randint(1, 3)
@@ -245,29 +261,105 @@ def timed_audit(view: Any, runs: int, parts: int, reopen: Any = None) -> tuple[l
     return times, found
 
 
-def audit_in_fresh_process(path: Path, runs: int, parts: int) -> tuple[list[float], int]:
+CHILD = Path(__file__).with_name("payments_audit_child.py")
+HERE = Path(__file__).resolve().parents[1]
+
+
+def audit_in_fresh_process(
+    path: Path, runs: int, parts: int, source: Path = HERE
+) -> dict[str, Any]:
     """The audit of a SQLite state file timed in a new process, as an auditor would run it
-    (``krai payments audit --home``), not in this one with the whole state built in memory."""
-    command = [sys.executable, __file__, "--audit-file", str(path)]
-    command += ["--audit-runs", str(runs), "--parts", str(parts)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    measured = json.loads(done.stdout)
-    return measured["times_s"], measured["findings"]
+    (``krai payments audit --home``), not in this one with the whole state built in memory;
+    ``source``'s ``src`` is the ``krai`` it imports."""
+    command = [sys.executable, str(CHILD), str(path), AS_OF, "--runs", str(runs)]
+    command += ["--parts", str(parts)]
+    env = {**os.environ, "PYTHONPATH": str(source / "src")}
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    measured: dict[str, Any] = json.loads(done.stdout)
+    assert Path(measured["krai"]).is_relative_to(source.resolve() / "src"), measured["krai"]
+    return measured
 
 
-def audit_file(path: str, runs: int, parts: int) -> dict[str, Any]:
-    """Open a SQLite state file and time ``runs`` audits on ``parts`` processes."""
+def write_state(path: Path, writes: dict[str, bytes]) -> None:
+    """Store ``writes`` in a new SQLite state file at ``path``, closed as a ledger at rest
+    (its write-ahead log checkpointed into the file)."""
     storage = open_storage(f"sqlite:///{path}")
-    times, found = timed_audit(storage, runs, parts, reopen=lambda _: storage.after_fork())
+    items = list(writes.items())
+    for start in range(0, len(items), 100_000):
+        storage.append_batch(Batch([], [], dict(items[start : start + 100_000]), [], None))
     storage.close()
-    return {"times_s": times, "findings": found}
 
 
-def audit_at_scale(accruals: int, runs: int) -> dict[str, Any]:
+def audit_beside_baseline(
+    accruals: int, runs: int, baseline: Path, *, distinct_incomes: bool, state_file: str | None
+) -> dict[str, Any]:
+    """The audit of this checkout and of ``baseline`` on one SQLite state, each in a fresh
+    process on one part per core, taking turns ``runs`` times (the older first in odd
+    rounds)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(state_file or Path(directory) / "state.db")
+        started, built = time.perf_counter(), not path.exists()
+        if built:
+            writes, _ = people_state(
+                accruals // len(MONTHS), seed=2026, distinct_incomes=distinct_incomes
+            )
+            write_state(path, writes)
+            del writes
+        build_s = time.perf_counter() - started
+        cores = len(os.sched_getaffinity(0))
+        sides = {"this": HERE, "baseline": baseline.resolve()}
+        measured: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
+        loads = [_load()]
+        for round_number in range(runs):
+            order = ["baseline", "this"] if round_number % 2 == 0 else ["this", "baseline"]
+            for name in order:
+                measured[name].append(audit_in_fresh_process(path, 1, cores, sides[name]))
+                loads.append(_load())
+    return {
+        "accruals": accruals,
+        "distinct_incomes": distinct_incomes,
+        "state": "built" if built else f"reused {path}",
+        "build_and_write_state_s": round(build_s, 1),
+        "parts": cores,
+        "runs": runs,
+        "baseline_source": str(baseline),
+        "load_average_after_each_audit": loads,
+        **{name: _side(results) for name, results in measured.items()},
+        **{
+            f"this_over_baseline_median_{measure}": round(
+                statistics.median(r[measure][0] for r in measured["this"])
+                / statistics.median(r[measure][0] for r in measured["baseline"]),
+                3,
+            )
+            for measure in ("times_s", "cpu_s")
+        },
+    }
+
+
+def _side(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One side's audits: times, median and range, peak memory, findings."""
+    times, cpu = [r["times_s"][0] for r in results], [r["cpu_s"][0] for r in results]
+    findings = {r["findings"] for r in results}
+    assert len(findings) == 1, findings
+    return {
+        "times_s": [round(t, 2) for t in times],
+        "median_s": round(statistics.median(times), 2),
+        "range_s": [round(min(times), 2), round(max(times), 2)],
+        "cpu_s": [round(t, 2) for t in cpu],
+        "cpu_median_s": round(statistics.median(cpu), 2),
+        "peak_rss_mb": [r["peak_rss_mb"] for r in results],
+        "part_peak_rss_mb": [r["part_peak_rss_mb"] for r in results],
+        "findings": findings.pop(),
+    }
+
+
+def audit_at_scale(accruals: int, runs: int, distinct_incomes: bool = False) -> dict[str, Any]:
     """The audit over ``accruals`` accruals in memory and on SQLite, in one process and in one
     process per core."""
     started = time.perf_counter()
-    writes, made = people_state(accruals // len(MONTHS), seed=2026)
+    writes, made = people_state(
+        accruals // len(MONTHS), seed=2026, distinct_incomes=distinct_incomes
+    )
     build_s = time.perf_counter() - started
     memory = MemoryState()
     memory.apply_writes(writes)
@@ -281,18 +373,12 @@ def audit_at_scale(accruals: int, runs: int) -> dict[str, Any]:
     del memory
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "state.db"
-        storage = open_storage(f"sqlite:///{path}")
-        items = list(writes.items())
+        write_state(path, writes)
         del writes
-        for start in range(0, len(items), 100_000):
-            storage.append_batch(Batch([], [], dict(items[start : start + 100_000]), [], None))
-        del items
-        storage.close()  # a ledger at rest: its write-ahead log checkpointed into the file
         for parts in sorted({1, cores}):
-            timings[f"sqlite_state_{parts}_process_s"], count = audit_in_fresh_process(
-                path, runs, parts
-            )
-            found.add(count)
+            measured = audit_in_fresh_process(path, runs, parts)
+            timings[f"sqlite_state_{parts}_process_s"] = measured["times_s"]
+            found.add(measured["findings"])
     assert len(found) == 1, found
     return {
         "accruals": made,
@@ -474,12 +560,10 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["audit", "ingest", "statements"], help="run one part only"
     )
-    parser.add_argument("--audit-file", help=argparse.SUPPRESS)  # the fresh process's task
-    parser.add_argument("--parts", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--audit-baseline", type=Path, help="an older source tree to compare")
+    parser.add_argument("--distinct-incomes", action="store_true", help="no two people alike")
+    parser.add_argument("--state-file", help="keep the SQLite state there; reuse it if present")
     arguments = parser.parse_args()
-    if arguments.audit_file:
-        print(json.dumps(audit_file(arguments.audit_file, arguments.audit_runs, arguments.parts)))
-        return
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "payments audit at scale and ingest of monthly accruals",
@@ -488,8 +572,19 @@ def main() -> None:
     targets: dict[str, Any] = {"audit_1m_s": 10, "ingest_300k": "minutes, not hours"}
     if arguments.only in (None, "statements"):
         result["statement_decoding"] = statement_decoding(arguments.statement_lines)
-    if arguments.only in (None, "audit"):
-        audited = result["audit"] = audit_at_scale(arguments.audit_accruals, arguments.audit_runs)
+    if arguments.only == "audit" and arguments.audit_baseline:
+        beside = result["audit_beside_baseline"] = audit_beside_baseline(
+            arguments.audit_accruals,
+            arguments.audit_runs,
+            arguments.audit_baseline,
+            distinct_incomes=arguments.distinct_incomes,
+            state_file=arguments.state_file,
+        )
+        targets["met_audit_5s"] = beside["this"]["median_s"] <= 5
+    elif arguments.only in (None, "audit"):
+        audited = result["audit"] = audit_at_scale(
+            arguments.audit_accruals, arguments.audit_runs, arguments.distinct_incomes
+        )
         targets["met_audit_sqlite"] = audited["sqlite_median_s"] <= 10
     if arguments.only in (None, "ingest"):
         result["ingest_sqlite"] = ingested = ingest(arguments.accruals)

@@ -23,8 +23,10 @@ from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, Va
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, TypeVar
 
+from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.modules.payments.formulas import FormulaError, Value, compile_formula
 from krai.modules.payments.model import (
     BACKDATING_TOLERANCE_DAYS,
@@ -37,8 +39,9 @@ from krai.modules.payments.model import (
 from krai.modules.payments.records import (
     Accrual,
     Assignment,
-    Card,
     CardAccrual,
+    CardAccruals,
+    CardPayments,
     Claim,
     Death,
     Dispensing,
@@ -56,7 +59,6 @@ from krai.modules.payments.records import (
     StoredStatement,
     UnmatchedLine,
     Unreconciled,
-    fact_rank,
     facts_in_effect,
 )
 from krai.state.calendar import add_days, day_start_ms, local_date
@@ -67,6 +69,8 @@ UNRECONCILED_AFTER_DAYS = 5
 """A payment not on any bank statement this many days after it was made is a finding."""
 CARDS = f"{PREFIX}card/"
 """The prefix of the assignments' cards (``model.card_key``)."""
+SHEETS = f"{PREFIX}sheet/"
+"""The prefix of the subjects' fact sheets (``model.fact_sheet_key``)."""
 
 Finding = dict[str, Any]
 Evidence = Provenance | PartEntry
@@ -125,14 +129,17 @@ class AuditData:
     programmes: dict[str, Programme]
     rules: dict[str, list[RuleVersion]]
     sheets: dict[str, bytes]
-    """Each subject's fact sheet, as stored: decoded by the part that needs it."""
+    """Each subject's fact sheet, as stored, under its key (``SHEETS`` and the subject):
+    decoded by the part that needs it."""
     assignments: Mapping[str, Assignment]
     prescriptions: dict[str, Prescription]
     dispensings: dict[str, Dispensing]
     claims: dict[str, Claim]
     died: dict[str, str]
     """The earliest attested death of each subject (pseudonym or deduplication key)."""
-    schedules: dict[str, "Schedule"] = field(default_factory=dict)
+    alike: dict[tuple[str, tuple[Any, ...]], "Schedule"] = field(default_factory=dict)
+    """The schedule of each programme and facts in rank order, shared by the assignments
+    of that programme whose people have those facts (``_schedule``)."""
     deadlines: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     """Each programme's deadline of each period (``_deadline``)."""
     versions: dict[str, "Versions"] = field(default_factory=dict)
@@ -198,6 +205,11 @@ class Schedule:
     """Every fact attested about the person, over the pseudonym and the deduplication key."""
     changes: list[str]
     dues: list[dict[str, Any] | None]
+    shared: bool = False
+    """Whether another assignment's person has the same facts (``_schedule``)."""
+    bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Once shared, for each period asked about, the most an accrual may be without a closer
+    look and the ledger time from which it is late (``_bounds``)."""
 
 
 @dataclass(slots=True)
@@ -266,7 +278,7 @@ def load(view: StateView) -> AuditData:
     return AuditData(
         _by_id(view, "programme", Programme),
         rules,
-        _raw_by_id(view, "sheet"),
+        dict(view.scan_bytes(SHEETS)),
         Decoded(_raw_by_id(view, "assignment"), _assignment),
         _by_id(view, "prescription", Prescription),
         _by_id(view, "dispense", Dispensing),
@@ -307,9 +319,9 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
     accrued: dict[str, list[str]] = {}
     for key, raw in scan_range(view, CARDS, start, end):
         assignment_id = key[len(CARDS) :].rsplit("/", 1)[0]
-        accruals = decode_record(raw, Card, key).accruals
+        accruals = decode_record(raw, CardAccruals, key).accruals
         accrued.setdefault(assignment_id, []).extend(accruals)
-        schedule = data.schedules.get(assignment_id) or _schedule(data, assignment_id)
+        schedule = _schedule(data, assignment_id)
         findings.extend(_check_card(view, data, schedule, accruals))
     findings.extend(_missing(data, share, accrued, day))
     return findings
@@ -335,7 +347,7 @@ def entitled(data: AuditData, assignment_id: str, period: str) -> dict[str, Any]
     """What the rule in effect gives the assignment's person for the period, on every fact
     now attested: evaluated once per span of its schedule (docs/adr/0015), so the months of
     a person with settled facts under one rule version cost one evaluation."""
-    return _due(data, data.schedules.get(assignment_id) or _schedule(data, assignment_id), period)
+    return _due(data, _schedule(data, assignment_id), period)
 
 
 def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
@@ -348,29 +360,45 @@ def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
 
 
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
+    """The assignment's schedule: shared with every assignment of its programme whose person
+    has the same facts (kind, value, validity, in rank order), since nothing else in it
+    depends on the person — so people alike cost one schedule and one evaluation a span."""
     assignment = data.assignments[assignment_id]
     programme_id = assignment.programme_id
-    sheets = [data.sheets.get(assignment.pseudonym), data.sheets.get(assignment.dedup_key)]
-    facts = sorted(
-        [
-            fact
-            for raw in sheets
-            if raw is not None
-            for fact in decode_record(raw, FactSheet, "a fact sheet").facts
-        ],
-        key=fact_rank,
-    )
-    changes = sorted(
-        {
-            *_versions(data, programme_id).starts,
-            *[fact.valid_from for fact in facts],
-            *[fact.valid_until for fact in facts if fact.valid_until],
-        }
-    )
-    schedule = data.schedules[assignment_id] = Schedule(
-        programme_id, facts, changes, [None] * (len(changes) + 1)
-    )
+    facts = _facts_of(data, (assignment.pseudonym, assignment.dedup_key))
+    shape = (programme_id, tuple(map(_SHAPE, facts)))
+    schedule = data.alike.get(shape)
+    if schedule is not None:
+        schedule.shared = True
+    else:
+        changes = sorted(
+            {
+                *_versions(data, programme_id).starts,
+                *[fact.valid_from for fact in facts],
+                *[fact.valid_until for fact in facts if fact.valid_until],
+            }
+        )
+        schedule = data.alike[shape] = Schedule(
+            programme_id, facts, changes, [None] * (len(changes) + 1)
+        )
     return schedule
+
+
+def _facts_of(data: AuditData, subjects: tuple[str, str]) -> list[Fact]:
+    """Every fact on the subjects' sheets, in rank order (``fact_rank``)."""
+    facts: list[Fact] = []
+    for subject in subjects:
+        raw = data.sheets.get(SHEETS + subject)
+        if raw is not None:
+            facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
+    facts.sort(key=_RANK)
+    return facts
+
+
+_RANK = attrgetter("valid_from", "index")
+"""``fact_rank``, without a call into Python for each fact."""
+_SHAPE = attrgetter("kind", "value", "valid_from", "valid_until")
+"""What a schedule reads of a fact (``_schedule``)."""
 
 
 def _versions(data: AuditData, programme_id: str) -> Versions:
@@ -450,7 +478,7 @@ def _duplicate_candidates(
     candidates = []
     for assignment_id in sorted(data.shared):
         assignment = data.assignments[assignment_id]
-        for _, card in scan_records(view, f"{CARDS}{assignment_id}/", Card):
+        for _, card in scan_records(view, f"{CARDS}{assignment_id}/", CardAccruals):
             for period, entry in card.accruals.items():
                 accrual = _record(view, "accrual", entry.accrual_id, Accrual)
                 slot = (assignment.dedup_key, assignment.programme_id, period)
@@ -485,7 +513,7 @@ def _paid_after_death(view: StateView, data: AuditData) -> Iterator[Finding]:
     the dead's assignments."""
     for pseudonym, died in sorted(data.deaths.items()):
         for assignment_id in data.by_pseudonym.get(pseudonym, []):
-            for _, card in scan_records(view, f"{CARDS}{assignment_id}/", Card):
+            for _, card in scan_records(view, f"{CARDS}{assignment_id}/", CardPayments):
                 for payment_id, entry in card.payments.items():
                     if died <= entry.paid_on:
                         payment = _record(view, "payment", payment_id, Payment)
@@ -523,7 +551,23 @@ def _check_card(
     view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, CardAccrual]
 ) -> list[Finding]:
     """The findings among a card's accruals: each is compared with what is due and with its
-    deadline, and the few that fail are checked in full (``_check_accrual``)."""
+    deadline — through the bounds of its period once the schedule is shared — and the few
+    that fail are checked in full (``_check_accrual``)."""
+    if not schedule.shared:  # its first person: bounds kept would serve nobody else yet
+        return _check_card_alone(view, data, schedule, accruals)
+    findings: list[Finding] = []
+    bounds = schedule.bounds
+    for period, entry in accruals.items():
+        most, late_ms = bounds.get(period) or _bounds(data, schedule, period)
+        if entry.amount_kopecks > most or entry.override or entry.time_ms >= late_ms:
+            findings.extend(_check_accrual(view, data, schedule, period, entry))
+    return findings
+
+
+def _check_card_alone(
+    view: StateView, data: AuditData, schedule: Schedule, accruals: dict[str, CardAccrual]
+) -> list[Finding]:
+    """``_check_card`` on a schedule of one person so far: what is due found by bisection."""
     findings: list[Finding] = []
     changes, dues = schedule.changes, schedule.dues
     deadlines = data.deadlines.get(schedule.programme_id, {})
@@ -539,6 +583,20 @@ def _check_card(
         ):
             findings.extend(_check_accrual(view, data, schedule, period, entry))
     return findings
+
+
+def _bounds(data: AuditData, schedule: Schedule, period: str) -> tuple[int, int]:
+    """The most an accrual of ``period`` may be without a closer look — what is due; below
+    any amount when the person is not eligible; above any when the rule gives no amount —
+    and the ledger time from which it is late. Kept on the schedule, which people alike
+    share, so an accrual costs one look-up."""
+    due = _due(data, schedule, period)
+    if due.get("eligible", True):
+        most = due.get("amount_kopecks", MAX_SAFE_INTEGER)
+    else:
+        most = -MAX_SAFE_INTEGER - 1
+    found = schedule.bounds[period] = (most, _deadline(data, schedule.programme_id, period)[1])
+    return found
 
 
 def _check_accrual(
@@ -690,9 +748,15 @@ def _statement(view: StateView, statement_id: str) -> StatementInParts:
 
 
 def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
+    offsets = {programme_id: _offset(data, programme_id) for programme_id in data.programmes}
+    late_from: dict[tuple[str, int], int] = {}
     for assignment_id, assignment in data.assignments.items():
-        offset = _offset(data, assignment.programme_id)
-        if assignment.time_ms < _backdated_from_ms(data, assignment.decision_date, offset):
+        offset = offsets[assignment.programme_id]
+        decided = (assignment.decision_date, offset)
+        late_ms = late_from.get(decided)
+        if late_ms is None:
+            late_ms = late_from[decided] = _backdated_from_ms(*decided)
+        if assignment.time_ms < late_ms:
             continue
         yield _finding(
             "backdated_decision",
@@ -704,15 +768,11 @@ def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
         )
 
 
-def _backdated_from_ms(data: AuditData, decision_date: str, utc_offset_minutes: int) -> int:
+def _backdated_from_ms(decision_date: str, utc_offset_minutes: int) -> int:
     """The ledger time from which recording a decision of that date counts as back-dated:
     the start, in the programme's zone, of the day after the tolerance."""
-    key = ("backdated", decision_date, utc_offset_minutes)
-    if key not in data.memo:
-        first_late_day = add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1)
-        data.memo[key] = day_start_ms(first_late_day, utc_offset_minutes)
-    found: int = data.memo[key]
-    return found
+    first_late_day = add_days(decision_date, BACKDATING_TOLERANCE_DAYS + 1)
+    return day_start_ms(first_late_day, utc_offset_minutes)
 
 
 def _drugs(data: AuditData, day: str) -> Iterator[dict[str, Any]]:

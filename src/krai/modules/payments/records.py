@@ -242,6 +242,21 @@ class Card(Record, frozen=True):
 EMPTY_CARD = Card({}, {})
 
 
+class CardAccruals(Record, frozen=True):
+    """A card (``Card``) read for its accruals only: its payments are checked to be there
+    and skipped, not decoded."""
+
+    accruals: dict[str, CardAccrual]
+    payments: msgspec.Raw
+
+
+class CardPayments(Record, frozen=True):
+    """A card (``Card``) read for its payments only: its accruals are skipped."""
+
+    accruals: msgspec.Raw
+    payments: dict[str, CardPayment]
+
+
 class BankLine(Record, frozen=True):
     """A statement line that matched a payment."""
 
