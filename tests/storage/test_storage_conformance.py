@@ -258,9 +258,15 @@ def test_sqlite_checkpoints_its_wal_off_the_commit_path(
     database = tmp_path / "krai.db"
     storage = open_storage(f"sqlite:///{database}")
     tree = CompactRange()
+    done = 0
     for start in range(0, 20_000, 500):
         storage.append_batch(batch_of(start, 500, tree, {f"k/{start}": b'{"v":1}'}))
-        time.sleep(0.02)  # the checkpointer's turn; the WAL restarts once it caught up
+        checkpointer = storage._checkpointer  # started by the first commit
+        assert checkpointer is not None
+        deadline = time.monotonic() + 10  # the checkpointer's turn, however loaded the machine
+        while checkpointer.checkpoints == done and time.monotonic() < deadline:
+            time.sleep(0.005)
+        done = checkpointer.checkpoints
     size = database.with_name("krai.db-wal").stat().st_size
     assert 0 < size < database.stat().st_size / 4
     storage.close()
