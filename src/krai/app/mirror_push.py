@@ -133,8 +133,11 @@ class MirrorPusher:
             if self._has_line(mirror, size) or now < state.retry_at_ms:
                 continue
             self._push_recorded(mirror, size, note)
-        self._files.write(STATUS_FILE, json.dumps([asdict(s) for s in self.states()]).encode())
+        self._write_states()
         return self.states()
+
+    def _write_states(self) -> None:
+        self._files.write(STATUS_FILE, json.dumps([asdict(s) for s in self.states()]).encode())
 
     def _push_recorded(self, mirror: Mirror, size: int, note: str) -> None:
         state = self._states[mirror.name]
@@ -148,8 +151,9 @@ class MirrorPusher:
             state.retry_at_ms = self._clock.now_ms() + backoff
             logger.warning("mirror %s did not cosign size %d: %s", mirror.name, size, error)
             return
-        add_lines(self._store, size, note, [line], self._clock.now_ms(), counted=False)
         state.cosigned_size, state.failures, state.error, state.retry_at_ms = size, 0, None, 0
+        self._write_states()  # first: whoever sees the line in the note sees it in the status
+        add_lines(self._store, size, note, [line], self._clock.now_ms(), counted=False)
 
     def push(self, mirror: Mirror, size: int, note: str) -> Signature:
         """Send checkpoint ``note`` of ``size`` and its entries; the mirror's verified
