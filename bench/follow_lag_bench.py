@@ -40,7 +40,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.load_bench import READY_SECONDS, Load, found, serve
+from bench.load_bench import READY_SECONDS, Load, found, load_parser, serve
 from tests.e2e.ledger_checks import signed_lines
 from tests.e2e.servers import free_port, wait_until_answering
 
@@ -213,12 +213,7 @@ def one_run(arguments: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--transactions", type=int, default=20_000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--per-request", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser = load_parser(__doc__)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rate", type=float, default=0.0, help="Paced load, tx/s (0: unpaced).")
     parser.add_argument("--interval", type=float, default=0.5, help="The follower's poll, s.")

@@ -336,13 +336,19 @@ def listed(kind: Callable[[str], T]) -> Callable[[str], list[T]]:
     return lambda text: [kind(part) for part in text.split(",") if part]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+def load_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options of a load: runs, transactions, clients, per request, seconds."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--transactions", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-request", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    return parser
+
+
+def main() -> None:
+    parser = load_parser(__doc__)
     parser.add_argument(
         "--against",
         type=Path,
