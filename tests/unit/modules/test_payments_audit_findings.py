@@ -16,6 +16,7 @@ import pytest
 from tests.scenarios.payments_anomalies import AnomalousRegion
 from tests.scenarios.payments_people import AGENT, AS_OF, BENEFIT, LOW_INCOME
 from tests.scenarios.payments_region import Region, populate
+from tests.unit.modules.test_payments_population import AUDIT_KINDS
 
 from krai.app.payments_audit import run_audit
 from krai.modules.payments.audit import SHEETS, AuditData, audit, entitled, load
@@ -26,24 +27,8 @@ from krai.state.store import StateView
 EXPECTED = Path(__file__).parents[2] / "fixtures" / "payments_audit"
 SEEDS = {2026: 300, 7: 200}
 """Each region's seed and its number of generated people."""
-KINDS = {
-    "paid_after_death",
-    "dispensed_after_death",
-    "incompatible_programmes",
-    "ineligible_recipient",
-    "over_accrual",
-    "duplicate_accrual",
-    "late_accrual",
-    "missing_accrual",
-    "override",
-    "unreconciled_payment",
-    "unmatched_bank_line",
-    "incomplete_statement",
-    "backdated_decision",
-    "invalid_dispensing",
-    "deferred_not_served",
-    "wrong_funding_source",
-}
+KINDS = AUDIT_KINDS | {"incomplete_statement"}
+"""Every kind the audit knows: the anomalies' and a statement left unfinished."""
 
 
 def region_state(seed: int, size: int) -> StateView:
