@@ -206,3 +206,30 @@ def test_a_park_facts_preview_is_saved_and_fits(
         assert scrolled <= width, f"the facts preview is {scrolled} px wide at {width} px"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_money_flow_figures_fit_their_boxes_at_the_pages_type_size(
+    base_url: str, browser: Browser, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        assert page.goto(base_url + "/payments").status == 200
+        boxes = page.eval_on_selector_all(
+            ".flow-box",
+            """boxes => boxes.map(box => {
+                const value = box.querySelector('.flow-value');
+                const inner = box.getBoundingClientRect(), text = value.getBoundingClientRect();
+                return {text: value.textContent, size: parseFloat(getComputedStyle(value).fontSize),
+                        inside: text.left >= inner.left && text.right <= inner.right,
+                        clipped: value.scrollWidth > value.clientWidth};
+            })""",
+        )
+        assert boxes, "the payments page draws no money flow"
+        for box in boxes:
+            assert box["text"].endswith("₽"), box
+            assert box["size"] >= 16, f"{box['text']} is set at {box['size']} px at {width} px"
+            assert box["inside"] and not box["clipped"], f"{box['text']} overflows at {width} px"
+    finally:
+        context.close()

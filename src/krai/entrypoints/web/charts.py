@@ -1,9 +1,11 @@
-"""Charts drawn on the server as inline SVG: bars, step lines and supply/demand curves.
+"""Charts drawn on the server: bars, step lines and supply/demand curves as inline SVG, the
+money flow as HTML boxes.
 
-Each function takes plain numbers and a formatter for axis labels, and returns markup that
+Each function takes plain numbers and a formatter for its labels, and returns markup that
 scales with its container (a ``viewBox`` and no fixed width). Colours come from CSS classes
 (``series-0``, ``series-1``, …), so the stylesheet decides the palette. Every chart has a
-``<title>`` for screen readers; the page shows the same figures in a table beside it.
+title (an SVG ``<title>``, the flow's caption); the page shows the same figures in a table
+beside it.
 """
 
 from collections.abc import Callable, Sequence
@@ -150,34 +152,35 @@ def horizontal_bars(rows: Sequence[tuple[str, int]], title: str, fmt: Format) ->
     return _svg(title, parts, "", height)
 
 
-def flow_diagram(stages: Sequence[tuple[str, int]], title: str, fmt: Format) -> Markup:
-    """Boxes left to right (budget → accruals → payments → services), each with its amount,
-    joined by arrows as thick as the amount that reaches the next box."""
+def flow_diagram(
+    stages: Sequence[tuple[str, int]], title: str, fmt: Format, share: Callable[[int, int], str]
+) -> Markup:
+    """Boxes left to right (budget → accruals → payments → services), each with its amount and
+    ``share(amount, budget)``, joined by arrows as thick as the amount that reaches the next box.
+
+    Drawn in HTML rather than SVG so the figures keep the page's type size: on a narrow screen
+    the boxes stack and the arrows point down (the stylesheet's ``.flow``)."""
     if not stages:
-        return _svg(title, [], "")
+        return Markup("")
+    budget = stages[0][1]
     top = max(1, *(v for _, v in stages))
-    box = WIDTH / len(stages)
-    parts = []
+    items = []
     for number, (label, value) in enumerate(stages):
-        x = number * box + 8
-        parts += [
-            f'<rect class="box" x="{x:.1f}" y="60" width="{box - 40:.1f}" height="90" rx="8"/>',
-            f'<text class="box-label" x="{x + 8:.1f}" y="90">{escape(label)}</text>',
-            f'<text class="box-value" x="{x + 8:.1f}" y="122">{escape(fmt(value))}</text>',
-        ]
         if number:
-            thickness = 2 + 22 * value / top
-            start, end = x - 32, x - 4
-            parts.append(
-                f'<line class="flow" x1="{start:.1f}" y1="105" x2="{end:.1f}" y2="105" '
-                f'stroke-width="{thickness:.1f}" marker-end="url(#arrow)"/>'
+            thickness = 2 + 14 * value // top
+            items.append(
+                f'<li class="flow-arrow" aria-hidden="true">'
+                f'<span style="--thickness: {thickness}px"></span></li>'
             )
-    marker = (
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="3" '
-        'markerHeight="3" orient="auto"><path class="arrow-head" d="M0,0 L10,5 L0,10 z"/>'
-        "</marker></defs>"
+        note = f'<span class="flow-share">{escape(share(value, budget))}</span>' if number else ""
+        items.append(
+            f'<li class="flow-box"><span class="flow-label">{escape(label)}</span>'
+            f'<span class="flow-value">{escape(fmt(value))}</span>{note}</li>'
+        )
+    return Markup(  # noqa: S704 -- every text inside was escaped above
+        f'<figure class="chart flow-chart"><figcaption class="small">{escape(title)}</figcaption>'
+        f'<ol class="flow">{"".join(items)}</ol></figure>'
     )
-    return _svg(title, [marker, *parts], "", 200)
 
 
 def _svg(title: str, parts: Sequence[str], legend: str, height: int = HEIGHT) -> Markup:

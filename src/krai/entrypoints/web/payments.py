@@ -2,6 +2,7 @@
 audit's findings, and the trace of any payment or dispensing with every link's inclusion
 proof against the latest signed checkpoint."""
 
+from functools import partial
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -161,7 +162,14 @@ def _flow_diagram(programme: dict[str, Any], words: Words) -> Any:
         stages += [("accrued", flows["accrued_kopecks"]), ("paid", flows["paid_kopecks"])]
     stages.append(("services", flows["reimbursed_kopecks"] or flows["paid_kopecks"]))
     labelled = [(words(f"flow.{name}"), amount) for name, amount in stages]
-    return charts.flow_diagram(labelled, words("flow.title"), words.roubles)
+    return charts.flow_diagram(
+        labelled, words("flow.title"), words.roubles_short, partial(_share, words)
+    )
+
+
+def _share(words: Words, amount: int, budget: int) -> str:
+    """«23,7 % бюджета», rounded down to a tenth of a percent."""
+    return words("flow.share", percent=words.percent(amount * 10_000 // budget if budget else 0))
 
 
 def _programme_card(programme: ProgrammeView) -> dict[str, Any]:
