@@ -57,3 +57,11 @@ def test_a_planned_date_reads_to_its_precision() -> None:
 def test_a_fact_in_text_reads_as_written() -> None:
     assert RU.fact({"name": "tax_regime", "value": "ОЭЗ"}) == "ОЭЗ"
     assert EN.fact({"name": "jobs_count", "value": 70_000}) == "70,000"
+
+
+def test_a_sentence_ending_in_a_russian_long_date_has_one_full_stop() -> None:
+    served_by = RU.date("2026-05-26")
+    assert served_by.endswith("г.")
+    said = RU("finding_says.deferred_not_served", serve_by=served_by)
+    assert said == f"Отсроченный рецепт не обслужен к сроку — {served_by}"
+    assert EN("finding_says.deferred_not_served", serve_by=EN.date("2026-05-26")).endswith("2026.")

@@ -56,10 +56,16 @@ class Words:
     language: str
 
     def __call__(self, key: str, **values: object) -> str:
-        """The message ``key`` in this language, with ``{name}`` placeholders filled."""
+        """The message ``key`` in this language, with ``{name}`` placeholders filled; a full
+        stop after a value that already ends in one («26 мая 2026 г.») is not doubled."""
         entry = catalogue().get(key)
         text = key if entry is None else entry[self.language]
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        for name, value in values.items():
+            if isinstance(value, str) and value.endswith("."):
+                text = text.replace(f"{{{name}}}.", f"{{{name}}}")
+        return text.format(**values)
 
     def label(self, prefix: str, code: str) -> str:
         """A code's label (``status.free``), or the code itself when none is known."""
