@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krai.app.cosigning import CosignatureCollector
-from krai.app.follow_catch_up import CatchUp
+from krai.app.follow_catch_up import CatchUp, KeptWorkers
 from krai.app.follow_mirror import MirrorCosigner
 from krai.app.follow_peers import PeerError, check_peer
 from krai.app.follow_status import (
@@ -99,9 +99,13 @@ class Follower:
         progress: Callable[[int], None] | None = None,
         peers: Sequence[TileSource] = (),
         workers: int = 0,
+        keep_workers: bool = False,
         witnesses: CosignatureCollector | None = None,
         mirror: MirrorCosigner | None = None,
     ) -> None:
+        """``workers`` signature worker processes check a long catch-up's signatures; with
+        ``keep_workers`` they are kept from one poll to the next (until ``close``) and
+        check every catch-up of a worker's request or more."""
         self._storage = storage
         self._engine = engine
         self._source = source
@@ -110,7 +114,7 @@ class Follower:
         self._clock = clock
         self._progress = progress
         self._peers = peers
-        self._workers = workers
+        self._workers: int | KeptWorkers = KeptWorkers(workers) if keep_workers else workers
         self._witnesses = witnesses
         self._mirror = mirror
 
@@ -132,6 +136,11 @@ class Follower:
         if report.appended:
             self._tell_witnesses(report, checked_at)
         return self._compare_with_peers(report, checked_at)
+
+    def close(self) -> None:
+        """Stop the signature workers kept between polls, if any."""
+        if isinstance(self._workers, KeptWorkers):
+            self._workers.close()
 
     def accept_pushed(self, note: str, source: TileSource) -> PollReport:
         """Verify, store and accept the checkpoint ``note`` from ``source``: a mirror

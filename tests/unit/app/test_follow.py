@@ -107,7 +107,12 @@ class Copy:
         self.services: Services = build(load_settings(home))
 
     def follower(
-        self, source: TileSource, peers: tuple[Path, ...] = (), workers: int = 0
+        self,
+        source: TileSource,
+        peers: tuple[Path, ...] = (),
+        workers: int = 0,
+        *,
+        keep_workers: bool = False,
     ) -> Follower:
         services = self.services
         return Follower(
@@ -119,6 +124,7 @@ class Copy:
             clock=services.clock,
             peers=[tile_source(str(peer)) for peer in peers],
             workers=workers,
+            keep_workers=keep_workers,
         )
 
     def poll(self, tiles: Path, peers: tuple[Path, ...] = ()) -> PollReport:
@@ -380,17 +386,24 @@ def forged_tiles(primary: Path, tiles: Path, bad_index: int) -> None:
     export_tiles(storage, tile_sink(tiles), note)
 
 
-@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize("where", ["here", "workers", "kept workers"])
 def test_a_forged_signature_under_a_signed_checkpoint_is_an_alarm(
-    tmp_path: Path, primary: Path, copy: Copy, workers: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, primary: Path, copy: Copy, where: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Checked here or on a worker, a bad signature stops the follower at the group before
-    it: what was stored stays, the group holding it is not stored."""
+    """Checked here, on a worker or on a kept one, a bad signature stops the follower at the
+    group before it: what was stored stays, the group holding it is not stored."""
     monkeypatch.setattr(follow_catch_up, "PARALLEL_MIN_ENTRIES", 0)
     monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 256)
     grow(primary, range(600), tmp_path / "tiles")
     forged_tiles(primary, tmp_path / "forged", 500)
-    shown = copy.follower(tile_source(str(tmp_path / "forged")), workers=workers).poll()
+    workers, keep = int(where != "here"), where == "kept workers"
+    follower = copy.follower(
+        tile_source(str(tmp_path / "forged")), workers=workers, keep_workers=keep
+    )
+    try:
+        shown = follower.poll()
+    finally:
+        follower.close()
     assert shown.alarm is not None and shown.alarm["kind"] == "does_not_replay"
     assert shown.alarm["index"] == 500 and "signature" in shown.alarm["message"]
     assert copy.services.storage.log_size() == 256
@@ -405,6 +418,32 @@ def test_signatures_checked_on_workers_give_the_same_copy(
     grow(primary, range(1200), tiles)
     report = copy.follower(tile_source(str(tiles)), workers=1).poll()
     assert (report.appended, report.accepted, report.alarm) == (1201, 1201, None)
+    assert root_and_state(copy.services) == root_and_state(primary)
+
+
+def test_kept_workers_check_every_poll_from_one_start(
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A follower that keeps its workers starts them once, on the first poll that fills a
+    request, and checks the next polls' signatures on them; short polls check here."""
+    started: list[int] = []
+
+    class Counted(follow_catch_up.SignatureWorkers):
+        def __init__(self, workers: int) -> None:
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(follow_catch_up, "SignatureWorkers", Counted)
+    tiles = tmp_path / "tiles"
+    grow(primary, range(100), tiles)
+    follower = copy.follower(tile_source(str(tiles)), workers=1, keep_workers=True)
+    try:
+        for first, last, expected in ((100, 100, []), (100, 700, [1]), (700, 1300, [1])):
+            grow(primary, range(first, last), tiles)
+            report = follower.poll()
+            assert (report.accepted, report.alarm, started) == (last + 1, None, expected)
+    finally:
+        follower.close()
     assert root_and_state(copy.services) == root_and_state(primary)
 
 
