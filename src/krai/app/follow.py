@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krai.app.cosigning import CosignatureCollector
-from krai.app.follow_catch_up import CatchUp, KeptWorkers
+from krai.app.follow_catch_up import CatchUp, KeptWorkers, stores_early
 from krai.app.follow_mirror import MirrorCosigner
 from krai.app.follow_peers import PeerError, check_peer
 from krai.app.follow_status import (
     PENDING_FILE,
+    STATUS_FILE,
     AlarmError,
     CannotAdvanceError,
     PollRecord,
@@ -163,7 +164,8 @@ class Follower:
         try:
             checkpoint = self._open(note)
             report.primary_size = checkpoint.size
-            self._record(checkpoint.size, checked_at, in_step=False)
+            if stores_early(report.size, checkpoint.size):  # long: say what it catches up to
+                self._record(checkpoint.size, checked_at, in_step=False)
             report.appended = self._advance(checkpoint, note, source)
         except CannotAdvanceError as error:
             report.error = str(error)
@@ -260,15 +262,18 @@ class Follower:
                 self._check_prefix(
                     tree, checkpoint, note, CompactRange.from_reader(self._storage, size)
                 )
-            self._files.write(PENDING_FILE, note.encode())
+            if stores_early(size, checkpoint.size):  # what signed entries stored unaccepted
+                self._files.write(PENDING_FILE, note.encode())
             catch_up = CatchUp(self._storage, self._engine, tree, checkpoint, note)
-            return catch_up.run(
+            appended = catch_up.run(
                 lambda ours: self._check_prefix(tree, checkpoint, note, ours),
                 self._workers,
                 self._progress,
             )
         except TileReadError as error:
             raise CannotAdvanceError(str(error)) from None
+        self._files.remove(PENDING_FILE)  # accepted: nothing stored is pending any more
+        return appended
 
     def _check_known(self, checkpoint: Checkpoint, note: str) -> None:
         """A checkpoint no larger than the stored tree must have its root; a newer one than
@@ -359,6 +364,7 @@ class Follower:
     def _record(
         self, primary_size: int | None, checked_at: int, *, in_step: bool, error: str | None = None
     ) -> None:
+        """Write the poll's record (one file, once a poll unless it catches up a long way)."""
         before = read_poll(self._files)
         in_step_at = checked_at if in_step else (before.in_step_at_ms if before else None)
         record = PollRecord(
@@ -368,7 +374,7 @@ class Follower:
             in_step_at,
             error,
         )
-        self._files.write("status.json", record.encode())
+        self._files.write(STATUS_FILE, record.encode())
 
     def _raise(self, alarm: AlarmError, note: str, at_ms: int) -> dict[str, Any]:
         """Keep the alarm's evidence with its summary; return the summary as stored."""

@@ -229,6 +229,13 @@ class CatchUp:
         )
 
 
+def stores_early(start: int, size: int) -> bool:
+    """Whether a catch-up from ``start`` entries to the signed ``size`` stores a group before
+    the last (the one that holds the checkpoint): only then are entries ever stored that no
+    accepted checkpoint covers."""
+    return (start // COMMIT_ENTRIES + 1) * COMMIT_ENTRIES < size
+
+
 def _signature_checks(workers: int | KeptWorkers, entries: int) -> SignatureChecks:
     """Where the signatures of a catch-up of ``entries`` are checked: on kept workers if it
     fills a request, on new ones if it is long enough to pay for starting them, else here."""

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from krai.adapters.follower_files import DirectoryFollowerFiles
 from krai.adapters.memory.storage import MemoryStorage
 from krai.app import follow_catch_up
 from krai.app.follow import Follower, PollReport, Trust
-from krai.app.follow_status import ledger_status
+from krai.app.follow_status import PENDING_FILE, STATUS_FILE, ledger_status
 from krai.app.ports import Batch, StoredCheckpoint, StoredEntry
 from krai.app.publication import published_note
 from krai.app.remote_verify import TileFetchError, TileSource
@@ -216,9 +217,37 @@ def test_a_stopped_catch_up_resumes_from_the_stored_bundles(
     assert stopped.error is not None and "dropped" in stopped.error
     assert copy.services.storage.log_size() == 1024  # the first group, whole
     assert copy.services.storage.latest_checkpoint() is None  # nothing accepted yet
+    files = follower_files(copy.services.settings)
+    assert files.read(PENDING_FILE) == (tiles / "checkpoint").read_bytes()
     resumed = copy.poll(tiles)
     assert (resumed.appended, resumed.accepted) == (1501 - 1024, 1501)
     assert root_and_state(copy.services) == root_and_state(primary)
+    assert files.read(PENDING_FILE) is None  # accepted: nothing stored is pending
+
+
+def test_a_poll_of_one_group_writes_one_file_of_its_own(
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catch-up stored in one transaction with its checkpoint leaves nothing pending, so
+    its poll writes (and syncs) only its record, once; a long one also the checkpoint it
+    follows, and its record before it starts."""
+    monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 4 * TILE_WIDTH)
+    written: list[str] = []
+    write = DirectoryFollowerFiles.write
+
+    def recording(files: DirectoryFollowerFiles, name: str, data: bytes) -> None:
+        written.append(name)
+        write(files, name, data)
+
+    monkeypatch.setattr(DirectoryFollowerFiles, "write", recording)
+    tiles = tmp_path / "tiles"
+    grow(primary, range(1500), tiles)
+    assert copy.poll(tiles).accepted == 1501
+    assert written == [STATUS_FILE, PENDING_FILE, STATUS_FILE]
+    written.clear()
+    grow(primary, range(1500, 2000), tiles)
+    assert copy.poll(tiles).accepted == 2001
+    assert written == [STATUS_FILE]
 
 
 def fork_of(primary: Path, tmp_path: Path) -> Path:
