@@ -14,7 +14,9 @@ its signature workers from one catch-up to the next (``KeptWorkers``), so even a
 few hundred entries checks its signatures beside the replay (ADR 0036, amended).
 """
 
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +40,9 @@ COMMIT_ENTRIES = 16 * TILE_WIDTH
 """Entries stored per database transaction during a catch-up (whole bundles; ADR 0038)."""
 PARALLEL_MIN_ENTRIES = 16 * TILE_WIDTH
 """A catch-up shorter than this checks its signatures here: starting workers costs more."""
+BUNDLES_AHEAD = 4
+"""Entry bundles (with their leaf tiles) fetched ahead of the replay, on a thread of their own:
+the log answers while this one verifies."""
 KEPT_MIN_ENTRIES = CHECKS_PER_REQUEST
 """With workers kept between catch-ups, one of at least a worker's request uses them."""
 
@@ -142,10 +147,9 @@ class CatchUp:
 
     def _tiled(self, start: int) -> Iterator[list[bytes]]:
         """Entries ``start ..`` of the signed tree a bundle at a time, each checked against its
-        tile's leaf; a bad one is an alarm after the bundle's entries before it."""
-        tree = self._tree
-        for bundle in range(start // TILE_WIDTH, -(-self._checkpoint.size // TILE_WIDTH)):
-            leaves, entries = tree.hashes(0, bundle), tree.bundle(bundle)
+        tile's leaf; a bad one is an alarm after the bundle's entries before it. The next
+        ``BUNDLES_AHEAD`` bundles are being fetched meanwhile."""
+        for bundle, (leaves, entries) in enumerate(self._fetched(start), start // TILE_WIDTH):
             checked: list[bytes] = []
             for position in range(max(0, start - bundle * TILE_WIDTH), len(entries)):
                 data = entries[position]
@@ -154,6 +158,23 @@ class CatchUp:
                     raise self._bad_entry(bundle * TILE_WIDTH + position, data)
                 checked.append(data)
             yield checked
+
+    def _fetched(self, start: int) -> Iterator[tuple[list[bytes], list[bytes]]]:
+        """Each bundle's leaf hashes and entries from the one holding entry ``start``, in
+        order, read ahead on a thread (a read that fails raises when its bundle is due)."""
+        tree = self._tree
+        bundles = iter(range(start // TILE_WIDTH, -(-self._checkpoint.size // TILE_WIDTH)))
+        fetcher = ThreadPoolExecutor(1, thread_name_prefix="krai-follow-tiles")
+        ahead: deque[Future[tuple[list[bytes], list[bytes]]]] = deque()
+        try:
+            for bundle in bundles:
+                ahead.append(fetcher.submit(tree.leaves_and_entries, bundle))
+                if len(ahead) > BUNDLES_AHEAD:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
+        finally:
+            fetcher.shutdown(wait=False, cancel_futures=True)
 
     def _bad_entry(self, index: int, data: bytes) -> AlarmError:
         return AlarmError(
