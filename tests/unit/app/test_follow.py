@@ -285,6 +285,24 @@ def test_a_fork_under_the_same_key_raises_the_alarm_and_stops(
     assert isinstance(alarm, dict) and alarm["kind"] == "inconsistent"
 
 
+def test_tiles_that_do_not_fold_into_the_signed_root_are_an_alarm(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    """Another history's tiles under the log's checkpoint: every entry replays and matches
+    its tile, but the root they give is not the signed one; nothing of them is stored."""
+    tiles, forked_tiles = tmp_path / "tiles", tmp_path / "forked"
+    grow(primary, range(300), tiles)
+    assert copy.poll(tiles).accepted == 301
+    fork = fork_of(primary, tmp_path)
+    grow(primary, range(300, 310), tiles)
+    grow(fork, range(5000, 5010), forked_tiles)
+    shutil.copy(tiles / "checkpoint", forked_tiles / "checkpoint")
+    shown = copy.poll(forked_tiles)
+    assert shown.raised and shown.alarm is not None and shown.alarm["kind"] == "tiles_disagree"
+    assert {"shown.note", "tiles.root"} <= set(shown.alarm["files"])
+    assert copy.services.storage.log_size() == 301
+
+
 def test_a_second_root_for_an_accepted_size_is_an_alarm(
     tmp_path: Path, primary: Path, copy: Copy
 ) -> None:
