@@ -9,7 +9,10 @@ transactions per second) for at most ``--seconds``. A sampler reads the primary'
 follower's ``/checkpoint`` every ``--sample`` seconds, from the load's start until the
 follower holds the primary's last size. On one machine the follower competes with the primary
 and its clients for the same cores; ``--split-cores`` gives the primary with its clients core 0
-and the follower core 1, as when each organisation runs its own machine.
+and the follower core 1, as when each organisation runs its own machine. Given
+``--baseline-src`` (the ``src`` of an older tree, put first on ``PYTHONPATH``), each run is a
+pair: the same load once with this tree's follower and once with the older tree's (the primary
+is this tree's both times), in alternating order, and the summary gives both and their ratio.
 
 The lag of a primary checkpoint is the time from the sample that first saw it to the first
 sample in which the follower's accepted size reaches it (both ends carry the sampling step,
@@ -20,7 +23,7 @@ held the last entry, the seconds the follower took to reach the final size after
 stopped, and the load average.
 
 Run: ``.venv/bin/python bench/follow_lag_bench.py [--runs R] [--workers W] [--rate TX_PER_S]
-[--seconds S]``. Loopback only; every wait is bounded.
+[--seconds S] [--split-cores] [--baseline-src DIR]``. Loopback only; every wait is bounded.
 """
 
 import argparse
@@ -56,15 +59,25 @@ def vkey(home: Path) -> str:
 
 
 def follow(
-    url: str, key: str, home: Path, port: int, *, interval: float, cores: set[int] | None
+    url: str,
+    key: str,
+    home: Path,
+    port: int,
+    *,
+    interval: float,
+    cores: set[int] | None,
+    source: Path | None = None,
 ) -> "subprocess.Popen[bytes]":
-    """``krai follow URL --serve`` into ``home`` (on ``cores`` if given), once its copy answers."""
+    """``krai follow URL --serve`` into ``home`` (on ``cores`` if given; from the tree
+    ``source`` if given), once its copy answers."""
     command = ["krai", "follow", url, "--vkey", key, "--home", str(home)]
     command += ["--interval", str(interval), "--serve", "--port", str(port)]
+    environment = {**os.environ, "PYTHONPATH": str(source)} if source is not None else None
     process = subprocess.Popen(
         [sys.executable, "-m", *command],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=environment,
     )
     if cores is not None:
         os.sched_setaffinity(process.pid, cores)  # before it starts its signature workers
@@ -142,8 +155,39 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[int(share * (len(ordered) - 1))]
 
 
-def one_run(arguments: argparse.Namespace) -> dict[str, Any]:
-    """A primary under HTTP load and a follower beside it; the follower's lag."""
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median and range of the lag's p99 and the follower's rate, per follower; with a
+    baseline, their ratios run by run (this tree over the baseline)."""
+    found: dict[str, Any] = {}
+    for follower in ("this tree", "baseline"):
+        mine = [run for run in runs if run["follower"] == follower]
+        if mine:
+            found[follower] = {
+                "lag_p99_s": _spread([run["lag_s"]["p99"] for run in mine]),
+                "lag_p50_s": _spread([run["lag_s"]["p50"] for run in mine]),
+                "follower_over_primary_rate": _spread(
+                    [
+                        round(run["follower_verified_per_s"] / run["primary_accepted_per_s"], 3)
+                        for run in mine
+                    ]
+                ),
+            }
+    if "baseline" in found:
+        pairs = list(zip(runs[::2], runs[1::2], strict=True))
+        ours = [pair if pair[0]["follower"] == "this tree" else pair[::-1] for pair in pairs]
+        found["p99_over_baseline"] = _spread(
+            [round(new["lag_s"]["p99"] / max(old["lag_s"]["p99"], 0.01), 3) for new, old in ours]
+        )
+    return found
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {"median": round(statistics.median(values), 3), "range": [min(values), max(values)]}
+
+
+def one_run(arguments: argparse.Namespace, source: Path | None = None) -> dict[str, Any]:
+    """A primary under HTTP load and a follower beside it (from ``source`` if given); the
+    follower's lag."""
     with tempfile.TemporaryDirectory() as directory:
         home, copy = Path(directory) / "home", Path(directory) / "follower"
         found(home, None)
@@ -161,7 +205,13 @@ def one_run(arguments: argparse.Namespace) -> dict[str, Any]:
         try:
             key = vkey(home)
             follower = follow(
-                primary_url, key, copy, copy_port, interval=arguments.interval, cores=follower_cores
+                primary_url,
+                key,
+                copy,
+                copy_port,
+                interval=arguments.interval,
+                cores=follower_cores,
+                source=source,
             )
             sampler = Sampler(primary_url, copy_url, arguments.sample)
             load = Load(primary_url, anchors, arguments.per_request, arguments.rate)
@@ -188,6 +238,7 @@ def one_run(arguments: argparse.Namespace) -> dict[str, Any]:
     seconds = lags(sampler.primary, sampler.follower, loaded_until)
     entries = behind(sampler.primary, sampler.follower, loaded_until)
     return {
+        "follower": "baseline" if source is not None else "this tree",
         "accepted": len(load.receipts),
         "failed_requests": load.failed_requests,
         "load_seconds": round(elapsed, 2),
@@ -219,14 +270,21 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.5, help="The follower's poll, s.")
     parser.add_argument("--sample", type=float, default=0.05, help="The sampler's step, s.")
     parser.add_argument(
+        "--baseline-src", type=Path, help="An older tree's src: its follower too, paired."
+    )
+    parser.add_argument(
         "--split-cores",
         action="store_true",
         help="The primary and its clients on core 0, the follower on core 1 (two machines).",
     )
     arguments = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="krai-lag-"))  # 0700
-    runs = [one_run(arguments) for _ in range(arguments.runs)]
-    p99 = [run["lag_s"]["p99"] for run in runs]
+    runs = []
+    for number in range(arguments.runs):
+        sources: list[Path | None] = [None]
+        if arguments.baseline_src is not None:
+            sources = [None, arguments.baseline_src][:: 1 if number % 2 == 0 else -1]
+        runs += [one_run(arguments, source) for source in sources]
     print(
         json.dumps(
             {
@@ -234,11 +292,12 @@ def main() -> None:
                 "conditions": {
                     "cores": len(os.sched_getaffinity(0)),
                     "python": platform.python_version(),
-                    **vars(arguments),
+                    **{
+                        name: str(value) if isinstance(value, Path) else value
+                        for name, value in vars(arguments).items()
+                    },
                 },
-                "summary": {
-                    "lag_p99_s": {"median": statistics.median(p99), "range": [min(p99), max(p99)]}
-                },
+                "summary": summary(runs),
                 "runs": runs,
             },
             indent=2,

@@ -8,7 +8,10 @@ proof built from the tiles, checked against the root stored here and the signed 
 against the state stored here. A few bundles at a time are stored with their tree nodes,
 state and events in one database transaction, once the consistency proof from their end to
 the signed size checks — the last ones together with the checkpoint, now accepted. A kill
-at any point leaves whole groups, and the next poll goes on from there. A follower with a
+at any point leaves whole groups, and the next poll goes on from there. A catch-up stored
+in one transaction (a busy log's poll) skips the first two checks: the root of the stored
+tree with the new leaves must be the signed root, which proves both; only if something does
+not check are they run, to name the fault (ADR 0036, amended). A follower with a
 mirror key then cosigns the accepted checkpoint (``MirrorCosigner``), never before.
 
 What contradicts a signed checkpoint raises an ``AlarmError``: its evidence is kept in the
@@ -21,11 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krai.app.cosigning import CosignatureCollector
-from krai.app.follow_catch_up import CatchUp
+from krai.app.follow_catch_up import CatchUp, KeptWorkers, stores_early
 from krai.app.follow_mirror import MirrorCosigner
 from krai.app.follow_peers import PeerError, check_peer
 from krai.app.follow_status import (
     PENDING_FILE,
+    STATUS_FILE,
     AlarmError,
     CannotAdvanceError,
     PollRecord,
@@ -99,9 +103,13 @@ class Follower:
         progress: Callable[[int], None] | None = None,
         peers: Sequence[TileSource] = (),
         workers: int = 0,
+        keep_workers: bool = False,
         witnesses: CosignatureCollector | None = None,
         mirror: MirrorCosigner | None = None,
     ) -> None:
+        """``workers`` signature worker processes check a long catch-up's signatures; with
+        ``keep_workers`` they are kept from one poll to the next (until ``close``) and
+        check every catch-up of a worker's request or more."""
         self._storage = storage
         self._engine = engine
         self._source = source
@@ -110,7 +118,7 @@ class Follower:
         self._clock = clock
         self._progress = progress
         self._peers = peers
-        self._workers = workers
+        self._workers: int | KeptWorkers = KeptWorkers(workers) if keep_workers else workers
         self._witnesses = witnesses
         self._mirror = mirror
 
@@ -133,6 +141,11 @@ class Follower:
             self._tell_witnesses(report, checked_at)
         return self._compare_with_peers(report, checked_at)
 
+    def close(self) -> None:
+        """Stop the signature workers kept between polls, if any."""
+        if isinstance(self._workers, KeptWorkers):
+            self._workers.close()
+
     def accept_pushed(self, note: str, source: TileSource) -> PollReport:
         """Verify, store and accept the checkpoint ``note`` from ``source``: a mirror
         client's pushed entries (C2SP tlog-mirror ``add-entries``, ADR 0037), checked
@@ -154,7 +167,8 @@ class Follower:
         try:
             checkpoint = self._open(note)
             report.primary_size = checkpoint.size
-            self._record(checkpoint.size, checked_at, in_step=False)
+            if stores_early(report.size, checkpoint.size):  # long: say what it catches up to
+                self._record(checkpoint.size, checked_at, in_step=False)
             report.appended = self._advance(checkpoint, note, source)
         except CannotAdvanceError as error:
             report.error = str(error)
@@ -246,20 +260,54 @@ class Follower:
             return 0
         tree = TileTree(source, checkpoint.size)
         try:
-            self._check_tiles(tree, checkpoint, note)
-            if size:
-                self._check_prefix(
-                    tree, checkpoint, note, CompactRange.from_reader(self._storage, size)
-                )
-            self._files.write(PENDING_FILE, note.encode())
-            catch_up = CatchUp(self._storage, self._engine, tree, checkpoint, note)
-            return catch_up.run(
-                lambda ours: self._check_prefix(tree, checkpoint, note, ours),
-                self._workers,
-                self._progress,
-            )
+            if not stores_early(size, checkpoint.size):
+                return self._catch_up_at_once(tree, checkpoint, note, size)
+            self._diagnose(tree, checkpoint, note, size)
+            self._files.write(PENDING_FILE, note.encode())  # what signed entries stored early
+            appended = self._catch_up(tree, checkpoint, note)
         except TileReadError as error:
             raise CannotAdvanceError(str(error)) from None
+        self._files.remove(PENDING_FILE)  # accepted: nothing stored is pending any more
+        return appended
+
+    def _catch_up(self, tree: TileTree, checkpoint: Checkpoint, note: str) -> int:
+        catch_up = CatchUp(self._storage, self._engine, tree, checkpoint, note)
+        return catch_up.run(
+            lambda ours: self._check_prefix(tree, checkpoint, note, ours),
+            self._workers,
+            self._progress,
+        )
+
+    def _catch_up_at_once(
+        self, tree: TileTree, checkpoint: Checkpoint, note: str, size: int
+    ) -> int:
+        """A catch-up stored in one transaction with its checkpoint: the root folded from the
+        stored tree and the new verified leaves must be the signed one, which also proves the
+        stored tree a prefix of it (ADR 0036, amended); only if something does not check are
+        the log's tiles examined, to name the fault with its evidence."""
+        try:
+            appended = self._catch_up(tree, checkpoint, note)
+        except AlarmError as alarm:
+            self._diagnose(tree, checkpoint, note, size)
+            if alarm.kind != "inconsistent":
+                raise
+            raise AlarmError(
+                "tiles_disagree",
+                f"the log's leaf tiles up to {checkpoint.size} do not fold into the signed root "
+                f"{checkpoint.root_hash.hex()}, though its upper tiles do",
+                alarm.evidence,
+            ) from None
+        self._files.remove(PENDING_FILE)  # an interrupted catch-up's, now accepted
+        return appended
+
+    def _diagnose(self, tree: TileTree, checkpoint: Checkpoint, note: str, size: int) -> None:
+        """The log's tiles must fold into the signed root and the ``size`` entries stored
+        here must be a prefix of it (a consistency proof from the tiles); else an alarm."""
+        self._check_tiles(tree, checkpoint, note)
+        if size:
+            self._check_prefix(
+                tree, checkpoint, note, CompactRange.from_reader(self._storage, size)
+            )
 
     def _check_known(self, checkpoint: Checkpoint, note: str) -> None:
         """A checkpoint no larger than the stored tree must have its root; a newer one than
@@ -350,6 +398,7 @@ class Follower:
     def _record(
         self, primary_size: int | None, checked_at: int, *, in_step: bool, error: str | None = None
     ) -> None:
+        """Write the poll's record (one file, once a poll unless it catches up a long way)."""
         before = read_poll(self._files)
         in_step_at = checked_at if in_step else (before.in_step_at_ms if before else None)
         record = PollRecord(
@@ -359,7 +408,7 @@ class Follower:
             in_step_at,
             error,
         )
-        self._files.write("status.json", record.encode())
+        self._files.write(STATUS_FILE, record.encode())
 
     def _raise(self, alarm: AlarmError, note: str, at_ms: int) -> dict[str, Any]:
         """Keep the alarm's evidence with its summary; return the summary as stored."""

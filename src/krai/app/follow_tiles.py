@@ -37,11 +37,25 @@ class TileTree:
 
     def hashes(self, level: int, index: int) -> list[bytes]:
         """The hashes of tile ``(level, index)`` at this tree's width for it."""
-        width = self.width(level, index)
         kept = self._kept.get((level, index))
         if kept is not None:
             self._kept.move_to_end((level, index))
             return kept
+        hashes = self.read_hashes(level, index)
+        self._kept[(level, index)] = hashes
+        if len(self._kept) > TILES_KEPT:
+            self._kept.popitem(last=False)
+        return hashes
+
+    def leaves_and_entries(self, index: int) -> tuple[list[bytes], list[bytes]]:
+        """Entry bundle ``index``'s leaf hashes (its level-0 tile, if kept, else read) and
+        entries; safe on another thread while this one reads others."""
+        leaves = self._kept.get((0, index))
+        return leaves or self.read_hashes(0, index), self.bundle(index)
+
+    def read_hashes(self, level: int, index: int) -> list[bytes]:
+        """Tile ``(level, index)`` read and parsed, not kept."""
+        width = self.width(level, index)
         path = tile_path(level, index, width)
         try:
             hashes = split_hashes(self.read(path, width * 32))
@@ -49,9 +63,6 @@ class TileTree:
             raise TileReadError(f"{path}: {error}") from None
         if len(hashes) != width:
             raise TileReadError(f"{path} holds {len(hashes)} hashes, not {width}")
-        self._kept[(level, index)] = hashes
-        if len(self._kept) > TILES_KEPT:
-            self._kept.popitem(last=False)
         return hashes
 
     def bundle(self, index: int) -> list[bytes]:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from krai.adapters.follower_files import DirectoryFollowerFiles
 from krai.adapters.memory.storage import MemoryStorage
 from krai.app import follow_catch_up
 from krai.app.follow import Follower, PollReport, Trust
-from krai.app.follow_status import ledger_status
+from krai.app.follow_status import PENDING_FILE, STATUS_FILE, ledger_status
 from krai.app.ports import Batch, StoredCheckpoint, StoredEntry
 from krai.app.publication import published_note
 from krai.app.remote_verify import TileFetchError, TileSource
@@ -107,7 +108,12 @@ class Copy:
         self.services: Services = build(load_settings(home))
 
     def follower(
-        self, source: TileSource, peers: tuple[Path, ...] = (), workers: int = 0
+        self,
+        source: TileSource,
+        peers: tuple[Path, ...] = (),
+        workers: int = 0,
+        *,
+        keep_workers: bool = False,
     ) -> Follower:
         services = self.services
         return Follower(
@@ -119,6 +125,7 @@ class Copy:
             clock=services.clock,
             peers=[tile_source(str(peer)) for peer in peers],
             workers=workers,
+            keep_workers=keep_workers,
         )
 
     def poll(self, tiles: Path, peers: tuple[Path, ...] = ()) -> PollReport:
@@ -210,9 +217,37 @@ def test_a_stopped_catch_up_resumes_from_the_stored_bundles(
     assert stopped.error is not None and "dropped" in stopped.error
     assert copy.services.storage.log_size() == 1024  # the first group, whole
     assert copy.services.storage.latest_checkpoint() is None  # nothing accepted yet
+    files = follower_files(copy.services.settings)
+    assert files.read(PENDING_FILE) == (tiles / "checkpoint").read_bytes()
     resumed = copy.poll(tiles)
     assert (resumed.appended, resumed.accepted) == (1501 - 1024, 1501)
     assert root_and_state(copy.services) == root_and_state(primary)
+    assert files.read(PENDING_FILE) is None  # accepted: nothing stored is pending
+
+
+def test_a_poll_of_one_group_writes_one_file_of_its_own(
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catch-up stored in one transaction with its checkpoint leaves nothing pending, so
+    its poll writes (and syncs) only its record, once; a long one also the checkpoint it
+    follows, and its record before it starts."""
+    monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 4 * TILE_WIDTH)
+    written: list[str] = []
+    write = DirectoryFollowerFiles.write
+
+    def recording(files: DirectoryFollowerFiles, name: str, data: bytes) -> None:
+        written.append(name)
+        write(files, name, data)
+
+    monkeypatch.setattr(DirectoryFollowerFiles, "write", recording)
+    tiles = tmp_path / "tiles"
+    grow(primary, range(1500), tiles)
+    assert copy.poll(tiles).accepted == 1501
+    assert written == [STATUS_FILE, PENDING_FILE, STATUS_FILE]
+    written.clear()
+    grow(primary, range(1500, 2000), tiles)
+    assert copy.poll(tiles).accepted == 2001
+    assert written == [STATUS_FILE]
 
 
 def fork_of(primary: Path, tmp_path: Path) -> Path:
@@ -248,6 +283,24 @@ def test_a_fork_under_the_same_key_raises_the_alarm_and_stops(
     status = copy.status()
     alarm = status["alarm"]
     assert isinstance(alarm, dict) and alarm["kind"] == "inconsistent"
+
+
+def test_tiles_that_do_not_fold_into_the_signed_root_are_an_alarm(
+    tmp_path: Path, primary: Path, copy: Copy
+) -> None:
+    """Another history's tiles under the log's checkpoint: every entry replays and matches
+    its tile, but the root they give is not the signed one; nothing of them is stored."""
+    tiles, forked_tiles = tmp_path / "tiles", tmp_path / "forked"
+    grow(primary, range(300), tiles)
+    assert copy.poll(tiles).accepted == 301
+    fork = fork_of(primary, tmp_path)
+    grow(primary, range(300, 310), tiles)
+    grow(fork, range(5000, 5010), forked_tiles)
+    shutil.copy(tiles / "checkpoint", forked_tiles / "checkpoint")
+    shown = copy.poll(forked_tiles)
+    assert shown.raised and shown.alarm is not None and shown.alarm["kind"] == "tiles_disagree"
+    assert {"shown.note", "tiles.root"} <= set(shown.alarm["files"])
+    assert copy.services.storage.log_size() == 301
 
 
 def test_a_second_root_for_an_accepted_size_is_an_alarm(
@@ -380,17 +433,24 @@ def forged_tiles(primary: Path, tiles: Path, bad_index: int) -> None:
     export_tiles(storage, tile_sink(tiles), note)
 
 
-@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize("where", ["here", "workers", "kept workers"])
 def test_a_forged_signature_under_a_signed_checkpoint_is_an_alarm(
-    tmp_path: Path, primary: Path, copy: Copy, workers: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, primary: Path, copy: Copy, where: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Checked here or on a worker, a bad signature stops the follower at the group before
-    it: what was stored stays, the group holding it is not stored."""
+    """Checked here, on a worker or on a kept one, a bad signature stops the follower at the
+    group before it: what was stored stays, the group holding it is not stored."""
     monkeypatch.setattr(follow_catch_up, "PARALLEL_MIN_ENTRIES", 0)
     monkeypatch.setattr(follow_catch_up, "COMMIT_ENTRIES", 256)
     grow(primary, range(600), tmp_path / "tiles")
     forged_tiles(primary, tmp_path / "forged", 500)
-    shown = copy.follower(tile_source(str(tmp_path / "forged")), workers=workers).poll()
+    workers, keep = int(where != "here"), where == "kept workers"
+    follower = copy.follower(
+        tile_source(str(tmp_path / "forged")), workers=workers, keep_workers=keep
+    )
+    try:
+        shown = follower.poll()
+    finally:
+        follower.close()
     assert shown.alarm is not None and shown.alarm["kind"] == "does_not_replay"
     assert shown.alarm["index"] == 500 and "signature" in shown.alarm["message"]
     assert copy.services.storage.log_size() == 256
@@ -405,6 +465,32 @@ def test_signatures_checked_on_workers_give_the_same_copy(
     grow(primary, range(1200), tiles)
     report = copy.follower(tile_source(str(tiles)), workers=1).poll()
     assert (report.appended, report.accepted, report.alarm) == (1201, 1201, None)
+    assert root_and_state(copy.services) == root_and_state(primary)
+
+
+def test_kept_workers_check_every_poll_from_one_start(
+    tmp_path: Path, primary: Path, copy: Copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A follower that keeps its workers starts them once, on the first poll that fills a
+    request, and checks the next polls' signatures on them; short polls check here."""
+    started: list[int] = []
+
+    class Counted(follow_catch_up.SignatureWorkers):
+        def __init__(self, workers: int) -> None:
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(follow_catch_up, "SignatureWorkers", Counted)
+    tiles = tmp_path / "tiles"
+    grow(primary, range(100), tiles)
+    follower = copy.follower(tile_source(str(tiles)), workers=1, keep_workers=True)
+    try:
+        for first, last, expected in ((100, 100, []), (100, 700, [1]), (700, 1300, [1])):
+            grow(primary, range(first, last), tiles)
+            report = follower.poll()
+            assert (report.accepted, report.alarm, started) == (last + 1, None, expected)
+    finally:
+        follower.close()
     assert root_and_state(copy.services) == root_and_state(primary)
 
 

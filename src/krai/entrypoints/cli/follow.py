@@ -107,15 +107,18 @@ def follow(
     with _services(settings) as services, _witnesses(services, trust) as witnesses:
         mirror = _mirror(services, mirror_name)
         follower = _follower(services, url, trust, json_output, peer or [], witnesses, mirror)
-        report = _poll(follower, services, notify, json_output)
-        if once:
-            raise typer.Exit(_exit_code(report))
-        if serve:
-            if not services.settings.genesis_file.exists():
-                fail(f"nothing verified yet from {url} to serve: {report.error}")
-            _serve_while_following(follower, services, notify, interval, (host, port))
-        else:
-            _follow_forever(follower, services, notify, interval, json_output)
+        try:
+            report = _poll(follower, services, notify, json_output)
+            if once:
+                raise typer.Exit(_exit_code(report))
+            if serve:
+                if not services.settings.genesis_file.exists():
+                    fail(f"nothing verified yet from {url} to serve: {report.error}")
+                _serve_while_following(follower, services, notify, interval, (host, port))
+            else:
+                _follow_forever(follower, services, notify, interval, json_output)
+        finally:
+            follower.close()
 
 
 def _trust(policy: Path | None, vkey: str | None) -> Trust | None:
@@ -221,6 +224,7 @@ def _follower(
         progress=progress,
         peers=peer_sources,
         workers=default_workers(),
+        keep_workers=True,  # a busy log is polled again at once: its workers stay up
         witnesses=witnesses,
         mirror=mirror,
     )
