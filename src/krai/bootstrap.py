@@ -62,6 +62,17 @@ def new_engine() -> "Engine":
     return Engine([module.state_machine() for module in MODULES], IdentityAuthority())
 
 
+def replay_engine() -> "Engine":
+    """``new_engine`` for a replay: the modules that apply the genesis are built now, every
+    other one when the log first names one of its types or kinds of reference (ADR 0043)."""
+    from krai.modules.identity.queries import IdentityAuthority  # noqa: PLC0415 - on demand
+    from krai.state.engine import Engine  # noqa: PLC0415
+
+    eager = [module.state_machine() for module in MODULES if module.genesis]
+    pending = {module.name: module.state_machine for module in MODULES if not module.genesis}
+    return Engine(eager, IdentityAuthority(), pending)
+
+
 def log_signer(key: "StoredKey", origin: str) -> "NoteSigner":
     """The checkpoint signer: the log's key under the name of its origin (C2SP)."""
     from krai.log.note import NoteSigner  # noqa: PLC0415 - on demand

@@ -51,6 +51,8 @@ def test_batches_are_read_back(storage: Storage) -> None:
     storage.append_batch(batch_of(3, 4, tree, {"a/2": b'{"x":2}'}))
     assert storage.log_size() == 7
     assert [e.index for e in storage.entries(2, 5)] == [2, 3, 4]
+    assert storage.entry_bytes(2, 5) == [b'{"index":%d}' % i for i in (2, 3, 4)]
+    assert storage.entry_bytes(6, 9) == [b'{"index":6}'] and storage.entry_bytes(7, 9) == []
     entry = storage.entry(4)
     assert (
         entry is not None

@@ -78,6 +78,11 @@ class Storage(Protocol):
         """Entries with start <= index < end, in order."""
         ...
 
+    def entry_bytes(self, start: int, end: int) -> list[bytes]:
+        """The bytes of the entries with start <= index < end, in order: what a replay reads,
+        without the columns of a ``StoredEntry`` it would not use."""
+        ...
+
     def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
         """The entry holding the transaction ``tx_id``."""
         ...

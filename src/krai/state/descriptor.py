@@ -34,6 +34,9 @@ class ModuleDescriptor:
     state_machine: Callable[[], "Module"]
     """Builds the state machine; a module imports its machine (messages, rules) only here, so
     that reading its records does not load them."""
+    genesis: bool = False
+    """Whether the state machine applies the genesis (has ``apply_genesis``): a replay builds
+    such a module at once and every other one only when the log first needs it."""
     commands: tuple[tuple[str, str], ...] = ()
     """CLI groups: (group name, import path of a ``typer.Typer``)."""
     routers: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ decodes the body strictly, runs the handler's stateless ``check``, then ``valida
 returned; a refused transaction writes nothing.
 """
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
@@ -195,19 +195,52 @@ class Outcome(NamedTuple):
 
 
 class Engine:
-    """Routes entries to module handlers; deterministic, with no I/O."""
+    """Routes entries to module handlers; deterministic, with no I/O.
 
-    def __init__(self, modules: Iterable[Any], authority: Authority) -> None:
-        self._modules = list(modules)
+    ``pending`` builds modules, by name, only when first needed: the module a transaction
+    type names (``notary.anchor``: ``notary``) when the type is not found, every one when it
+    is still not found, when a kind of reference is not, or when every type is described.
+    None of them may apply the genesis. The engine answers exactly as if they had been built
+    at once; a replay of a log that never names them does not import them.
+    """
+
+    def __init__(
+        self,
+        modules: Iterable[Any],
+        authority: Authority,
+        pending: Mapping[str, Callable[[], Any]] | None = None,
+    ) -> None:
+        self._modules: list[Any] = []
         self._authority = authority
         self._handlers: dict[tuple[str, int], Handler[Any]] = {}
         self._origins: dict[bytes, str] = {}
         self._references: dict[str, Callable[[str], str]] = {}
-        for module in self._modules:
-            for handler in module.handlers():
-                self._register(handler)
-            if hasattr(module, "references"):
-                self._provide(module)
+        self._pending = dict(pending or {})
+        self._reference_view = _References(self._references, self._load_pending)
+        for module in modules:
+            self._load(module)
+
+    def _load(self, module: Any) -> None:
+        self._modules.append(module)
+        for handler in module.handlers():
+            self._register(handler)
+        if hasattr(module, "references"):
+            self._provide(module)
+
+    def _load_pending(self, name: str | None = None) -> bool:
+        """Build the pending module ``name`` (None: every one); whether one was built."""
+        if name is None:
+            builds, self._pending = list(self._pending.values()), {}
+        else:
+            build = self._pending.pop(name, None)
+            builds = [] if build is None else [build]
+        for build in builds:
+            self._load(build())
+        return bool(builds)
+
+    def _load_for(self, type_name: str) -> bool:
+        """Build the pending module of ``type_name``, or every one; whether one was built."""
+        return self._load_pending(type_name.partition(".")[0]) or self._load_pending()
 
     def _provide(self, module: ReferenceProvider) -> None:
         for kind, key in module.references().items():
@@ -241,6 +274,8 @@ class Engine:
     def likely_reads(self, tx: Transaction) -> list[str]:
         """Keys worth fetching before ``tx`` runs: its nonce, and what its handler names."""
         handler = self._handlers.get((tx.type, tx.version))
+        if handler is None and self._load_for(tx.type):
+            return self.likely_reads(tx)
         if handler is None or handler.reads is None:
             return [nonce_key(tx)]
         try:
@@ -250,6 +285,7 @@ class Engine:
 
     def describe(self) -> list[dict[str, Any]]:
         """Every transaction type with its version, roles and body schema."""
+        self._load_pending()
         return [self._handlers[key].describe() for key in sorted(self._handlers)]
 
     def handler(self, type_name: str, version: int) -> Handler[Any]:
@@ -257,6 +293,8 @@ class Engine:
         found = self._handlers.get((type_name, version))
         if found is not None:
             return found
+        if self._load_for(type_name):
+            return self.handler(type_name, version)
         known = sorted(v for (t, v) in self._handlers if t == type_name)
         if not known:
             raise RejectedError(Code.UNKNOWN_TYPE, f"no transaction type {type_name!r}")
@@ -285,7 +323,7 @@ class Engine:
                     "genesis",
                     entry.index,
                     entry.time_ms,
-                    references=self._references,
+                    references=self._reference_view,
                 )
                 self._apply_genesis(ctx, entry.genesis or {})
             else:
@@ -296,7 +334,7 @@ class Engine:
                     tx.tx_id,
                     entry.index,
                     entry.time_ms,
-                    references=self._references,
+                    references=self._reference_view,
                 )
                 self._apply_transaction(ctx, tx, authorised=authorised)
         except BaseException:
@@ -350,6 +388,29 @@ class Engine:
         message = handler.decoded(tx.body)
         if handler.check is not None:
             handler.check(message)
+
+
+class _References(Mapping[str, Callable[[str], str]]):
+    """The engine's kinds of reference, its pending modules loaded before a kind is missed."""
+
+    def __init__(
+        self, provided: dict[str, Callable[[str], str]], load_pending: Callable[[], bool]
+    ) -> None:
+        self._provided = provided
+        self._load_pending = load_pending
+
+    def __getitem__(self, kind: str) -> Callable[[str], str]:
+        if kind not in self._provided:
+            self._load_pending()
+        return self._provided[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_pending()
+        return iter(self._provided)
+
+    def __len__(self) -> int:
+        self._load_pending()
+        return len(self._provided)
 
 
 def check_signature(tx: Transaction, key: PublicKey) -> None:

@@ -1,11 +1,14 @@
 """A small ledger in memory, grown through the real sequencer, for the app-layer tests."""
 
+from collections.abc import Callable
+
 from krai.adapters.memory.storage import MemoryStorage
 from krai.app.sequencer import Receipt, Sequencer
 from krai.app.verify import VerifyReport, verify_ledger
 from krai.bootstrap import new_engine
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
 from krai.log.note import NoteSigner
+from krai.state.engine import Engine
 from krai.tx.envelope import Transaction, sign
 
 ORIGIN = "test.krai.example/tiles"
@@ -63,7 +66,7 @@ def grow(sequencer: Sequencer, start: int, count: int, batch: int = 100) -> list
     return receipts
 
 
-def verified(storage: MemoryStorage) -> VerifyReport:
+def verified(storage: MemoryStorage, engine: Callable[[], Engine] = new_engine) -> VerifyReport:
     """``krai verify`` of the stored log: every entry, checkpoint and the replayed state."""
     size = storage.log_size()
     return verify_ledger(
@@ -71,6 +74,6 @@ def verified(storage: MemoryStorage) -> VerifyReport:
         {c.size: c.note for c in storage.checkpoints(size + 1)},
         origin=ORIGIN,
         verifier=LOG_SIGNER.verifier,
-        new_engine=new_engine,
+        new_engine=engine,
         expected_state=storage.scan_bytes(""),
     )

@@ -159,3 +159,43 @@ def test_the_signature_replaced_is_well_formed(storage: MemoryStorage) -> None:
     entries = entries_of(storage)
     changed = orjson.loads(with_signature_of(entries[3], entries[2]))
     assert len(base64.b64decode(changed["tx"]["sig"])) == 64
+
+
+def changed_state(storage: MemoryStorage, change: str) -> Iterator[tuple[str, bytes]]:
+    """The stored state with its middle record's value changed, left out, or one added."""
+    records = list(storage.scan_bytes(""))
+    key, raw = records[len(records) // 2]
+    if change == "value":
+        records[len(records) // 2] = (key, raw.replace(b"}", b',"x":1}', 1))
+    elif change == "missing":
+        del records[len(records) // 2]
+    elif change == "extra":
+        records.append(("zz/extra", b"{}"))
+    else:
+        records = records[:-1]
+    return iter(records)
+
+
+@pytest.mark.parametrize("change", ["value", "missing", "extra", "last missing"])
+def test_stored_state_that_differs_by_one_record_is_refused(
+    storage: MemoryStorage, change: str
+) -> None:
+    entries, checkpoints = entries_of(storage), checkpoints_of(storage)
+    kept = verify_ledger(
+        entries,
+        checkpoints,
+        origin=ORIGIN,
+        verifier=LOG_SIGNER.verifier,
+        new_engine=new_engine,
+        expected_state=storage.scan_bytes(""),
+    )
+    assert kept.state_digest == state_digest(storage.scan_bytes(""))
+    with pytest.raises(VerificationError, match="stored state differs"):
+        verify_ledger(
+            entries,
+            checkpoints,
+            origin=ORIGIN,
+            verifier=LOG_SIGNER.verifier,
+            new_engine=new_engine,
+            expected_state=changed_state(storage, change),
+        )

@@ -41,6 +41,15 @@ def test_a_module_processes_only_its_own_transaction_types(module: ModuleDescrip
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.name)
+def test_a_descriptor_says_whether_its_machine_applies_the_genesis(
+    module: ModuleDescriptor,
+) -> None:
+    """A replay builds only these at once (``replay_engine``): a module that applied the
+    genesis without saying so would be left out of it."""
+    assert hasattr(module.state_machine(), "apply_genesis") == module.genesis
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.name)
 def test_every_edge_a_descriptor_names_exists_and_is_of_its_kind(
     module: ModuleDescriptor,
 ) -> None:

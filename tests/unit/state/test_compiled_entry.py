@@ -46,7 +46,7 @@ envelope_values = st.fixed_dictionaries(
     {},
     optional={
         "v": st.sampled_from([1, 2, True, 1.0, "1"]),
-        "version": st.sampled_from([0, 1, -1, 2**60, False]),
+        "version": st.sampled_from([0, 1, -1, 2**53 - 1, 2**53, 2**60, False]),
         "nonce": st.sampled_from(["", "n 1", "x" * 65, "ok.1"]),
         "key_id": st.sampled_from(["0123456789ABCDEF", "0123"]),
         "sig": st.sampled_from(["", "AAAA", SIGNATURE[:-2] + "x=", SIGNATURE.rstrip("=")]),
@@ -160,11 +160,23 @@ def test_what_the_compiled_path_cannot_be_sure_of_steps_aside() -> None:
     astral_key = canonical_bytes(entry_document({"\U0001f600": 1, "\ue000": 2}, {}, 3, 5))
     repeated = long_integer.replace(b'{"n":', b'{"n":1,"n":', 1)
     floating = sorted_bytes(entry_document({"n": 1.5}, {}, 3, 5))
-    for data in (long_integer, astral_key, repeated, floating):
+    beyond = long_integer.replace(b"%d" % (2**53 - 1), b"%d" % 2**53, 1)
+    for data in (astral_key, repeated, floating, beyond):
         assert compiled_entry(data) is None
-    assert strict_entry(long_integer).index == strict_entry(astral_key).index == 3
+    assert strict_entry(astral_key).index == 3
     assert outcome(decode_entry, repeated)[:2] == ("refused", Code.MALFORMED)
     assert outcome(decode_entry, floating)[:2] == ("refused", Code.FLOAT_NOT_ALLOWED)
+    assert outcome(decode_entry, beyond)[0] == "refused"
+
+
+def test_the_largest_safe_integer_takes_the_compiled_path() -> None:
+    """The body's integers are judged by value, not by their digits: 2^53 − 1 is decoded
+    here, and as the strict path decodes it."""
+    long_integer = canonical_bytes(entry_document({"n": 2**53 - 1, "m": -(2**53 - 1)}, {}, 3, 5))
+    compiled = compiled_entry(long_integer)
+    assert compiled is not None
+    assert Entry(*compiled[:2], tx=compiled[2]) == strict_entry(long_integer)
+    assert compiled[2].signing_message() == strict_entry(long_integer).tx.signing_message()
 
 
 def test_refusals_that_canonical_bytes_alone_would_not_see_are_the_strict_ones() -> None:

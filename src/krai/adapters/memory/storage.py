@@ -60,6 +60,9 @@ class MemoryStorage:
     def entries(self, start: int, end: int) -> Iterator[StoredEntry]:
         return iter(self._entries[max(start, 0) : end])
 
+    def entry_bytes(self, start: int, end: int) -> list[bytes]:
+        return [entry.data for entry in self._entries[max(start, 0) : end]]
+
     def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
         index = self._by_tx.get(tx_id)
         return None if index is None else self._entries[index]

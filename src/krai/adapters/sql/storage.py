@@ -219,6 +219,10 @@ class SqlStorage:
         rows = self.fetch_rows(ENTRIES_SELECT, [start, end])
         return iter([_stored_entry(row) for row in rows])
 
+    def entry_bytes(self, start: int, end: int) -> list[bytes]:
+        rows = self.fetch_rows(ENTRY_BYTES_SELECT, [start, end])
+        return [bytes(data) for (data,) in rows]
+
     def entry_by_tx_id(self, tx_id: str) -> StoredEntry | None:
         digest = _digest(tx_id)
         if digest is None:
@@ -395,6 +399,7 @@ ENTRY_FIELDS = ("idx", "data", "leaf_hash", "tx_id", "signer", "tx_type", "time_
 """The columns a ``StoredEntry`` is read from, in ``_stored_entry``'s order."""
 ENTRY_SELECT = f"SELECT {', '.join(ENTRY_FIELDS)} FROM log_entry"  # noqa: S608 - fixed names
 ENTRIES_SELECT = f"{ENTRY_SELECT} WHERE idx >= ? AND idx < ? ORDER BY idx"
+ENTRY_BYTES_SELECT = "SELECT data FROM log_entry WHERE idx >= ? AND idx < ? ORDER BY idx"
 CHECKPOINT_SELECT = "SELECT size, root_hash, note, time_ms FROM checkpoint"
 STATE_GET_JSON = (
     "SELECT s.key, s.value FROM json_each(?) AS j CROSS JOIN state AS s ON s.key = j.value"

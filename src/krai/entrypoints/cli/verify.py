@@ -11,7 +11,7 @@ from krai.app.remote_verify import TileFetchError, verify_remote
 from krai.app.replay_state import MEMORY_BYTES
 from krai.app.signatures import default_workers
 from krai.app.verify import VerificationError, verify_ledger, verify_stored
-from krai.bootstrap import new_engine, scratch_state, tile_source
+from krai.bootstrap import replay_engine, scratch_state, tile_source
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,
@@ -122,7 +122,7 @@ def rebuild_state_command(
     with services_for(home) as services:
         try:
             report = rebuild_state(
-                services.storage, new_engine, scratch=scratch_state, memory_bytes=memory_mb << 20
+                services.storage, replay_engine, scratch=scratch_state, memory_bytes=memory_mb << 20
             )
         except VerificationError as error:
             fail(f"the log does not replay, nothing was changed: {error}")
@@ -149,7 +149,7 @@ def _verify_home(home: Path | None, vkey: str | None, replay: _Replay) -> dict[s
             services.storage,
             origin=services.origin,
             verifier=parse_vkey(vkey) if vkey else services.log_verifier,
-            new_engine=new_engine,
+            new_engine=replay_engine,
             workers=replay.workers,
             scratch=scratch_state,
             memory_bytes=replay.memory_bytes,
@@ -167,7 +167,7 @@ def _verify_bundle(path: Path, vkey: str | None, replay: _Replay) -> dict[str, o
         contents.checkpoints,
         origin=contents.origin,
         verifier=verifier,
-        new_engine=new_engine,
+        new_engine=replay_engine,
         workers=replay.workers,
         scratch=scratch_state,
         memory_bytes=replay.memory_bytes,
@@ -208,7 +208,7 @@ def _verify_url(url: str, trust: NoteVerifier | Policy, replay: _Replay) -> dict
         return verify_remote(
             source,
             trust,
-            new_engine,
+            replay_engine,
             workers=replay.workers,
             scratch=scratch_state,
             memory_bytes=replay.memory_bytes,

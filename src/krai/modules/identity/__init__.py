@@ -20,5 +20,6 @@ DESCRIPTOR = ModuleDescriptor(
     name="identity",
     kind="base",
     state_machine=_state_machine,
+    genesis=True,
     routers=("krai.entrypoints.api.identity:router",),
 )

@@ -5,6 +5,7 @@ from typing import Any
 
 from krai.modules.notary import messages as m
 from krai.modules.notary import rules
+from krai.modules.notary.bodies import decode_anchor
 from krai.modules.notary.model import anchor_key
 from krai.state.engine import ANY_ORGANISATION, Handler
 
@@ -24,6 +25,7 @@ class NotaryModule:
                 validate=rules.validate_anchor,
                 summary="Anchor a document by its SHA-256",
                 reads=_anchor,
+                decode=decode_anchor,
             ),
             Handler(
                 m.Countersign,
