@@ -104,9 +104,15 @@ CLEARING_UNUSED = (
     "krai.modules.energy.queries",
     "krai.modules.energy.machine",
     "krai.app.energy_recompute",
+    "krai.bootstrap",
+    "krai.config.settings",
+    "krai.adapters.sql.storage",
+    "krai.tx.envelope",
+    "nacl",
+    "sqlite3",
 )
 """What ``krai energy clear --json`` does without: it needs numpy and msgspec, no home, no
-ledger, no words and no tables."""
+ledger, no keys or signatures, no words and no tables."""
 
 
 def test_clearing_a_book_loads_the_clearing_alone(tmp_path: Path) -> None:

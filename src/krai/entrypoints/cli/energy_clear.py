@@ -21,8 +21,8 @@ from krai.entrypoints.cli.common import (
 from krai.modules.energy.book import BookColumns, book_columns, compiled_book_columns, decode_book
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import ClearedColumns, encoded_result_json
-from krai.tx.codec import parse_strict_json
 from krai.tx.errors import RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 
 def clear_book(
