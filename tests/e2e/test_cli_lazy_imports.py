@@ -47,6 +47,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 UNUSED = {
     "log checkpoint --json": ("rich", "gostcrypto", "tomllib"),
     "parks list --json": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
+    "parks list": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
     "parks show nowhere": (
         "gostcrypto",
         "krai.adapters.keystore",
@@ -55,9 +56,9 @@ UNUSED = {
         "babel",
     ),
 }
-"""What else a read does without: Rich when it prints JSON, keys and GOST when it checks no
-signature, the slow TOML parser always, Babel's locale data (words/formats.py writes its
-formats)."""
+"""What else a read does without: Rich when it prints JSON or a park's tables (plain text),
+keys and GOST when it checks no signature, the slow TOML parser always, Babel's locale data
+(words/formats.py writes its formats)."""
 
 
 def loaded(home: Path, command: str, modules: tuple[str, ...]) -> str:
