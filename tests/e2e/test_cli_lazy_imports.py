@@ -45,7 +45,15 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 UNUSED = {
-    "log checkpoint --json": ("rich", "gostcrypto", "tomllib"),
+    "log checkpoint --json": (
+        "rich",
+        "gostcrypto",
+        "tomllib",
+        "krai.app.cosigning",
+        "krai.app.proofs",
+        "krai.app.receipts",
+        "krai.app.tiles_mirror",
+    ),
     "parks list --json": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
     "parks list": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
     "parks show nowhere": (
@@ -57,6 +65,7 @@ UNUSED = {
     ),
 }
 """What else a read does without: Rich when it prints JSON or a park's tables (plain text),
+the cosigning, proofs and receipts when it reads the checkpoint of a log without witnesses,
 keys and GOST when it checks no signature, the slow TOML parser always, Babel's locale data
 (words/formats.py writes its formats)."""
 
