@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class NotYetPublishedError(LookupError):
-    """The entry is not yet under the checkpoint receipts are issued under."""
+    """Not published yet: no checkpoint has the witnesses' quorum, or (receipts) the entry is
+    not yet under the checkpoint receipts are issued under."""
 
 
 @dataclass(frozen=True)
