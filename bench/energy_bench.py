@@ -68,7 +68,7 @@ from krai.modules.energy.book import (
 )
 from krai.modules.energy.clearing import check_cleared_columns, clear, clear_columns
 from krai.modules.energy.result import ClearedColumns, encoded_result_json, result_json
-from krai.tx.codec import parse_strict_json
+from krai.tx.strict_json import parse_strict_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.reference import energy_clearing as reference
@@ -83,7 +83,7 @@ import krai.entrypoints.cli.main  # the same imports as the command
 from krai.modules.energy.book import decode_book
 from krai.modules.energy.clearing import clear
 from krai.modules.energy.result import result_json
-from krai.tx.codec import parse_strict_json
+from krai.tx.strict_json import parse_strict_json
 document = parse_strict_json(Path(sys.argv[1]).read_bytes())
 result = result_json(clear(decode_book(document)))
 sys.stdout.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\\n")

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from krai.adapters.vault.store import SqlVault
     from krai.adapters.witness.store import SqlWitnessStore
     from krai.adapters.witness_client import HttpWitnessClient
-    from krai.app.cosigning import CosignedStore, Witness, WitnessClient
     from krai.app.follow import Trust
     from krai.app.mirror_inbox import MirrorInbox
     from krai.app.mirror_push import Mirror, MirrorClient
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from krai.app.tiles_mirror import TileSink
     from krai.app.vault import Vault
     from krai.app.witness import WitnessService
+    from krai.app.witnesses import CosignedStore, Witness, WitnessClient
     from krai.log.note import CosignatureSigner, NoteSigner, NoteVerifier
     from krai.state.engine import Engine
 
@@ -283,7 +283,7 @@ def mirroring(services: Services, interval_s: float = 0.5) -> Iterator[bool]:
 
 def configured_witnesses(settings: Settings) -> list["Witness"]:
     """The witnesses of the home's settings, their keys parsed."""
-    from krai.app.cosigning import Witness  # noqa: PLC0415 - on demand
+    from krai.app.witnesses import Witness  # noqa: PLC0415 - on demand
     from krai.log.note import parse_cosignature_vkey  # noqa: PLC0415
 
     return [Witness(w.name, w.url, parse_cosignature_vkey(w.vkey)) for w in settings.witnesses]

@@ -45,8 +45,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 UNUSED = {
-    "log checkpoint --json": ("rich", "gostcrypto", "tomllib"),
+    "log checkpoint --json": (
+        "rich",
+        "gostcrypto",
+        "tomllib",
+        "krai.app.cosigning",
+        "krai.app.proofs",
+        "krai.app.receipts",
+        "krai.app.tiles_mirror",
+    ),
     "parks list --json": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
+    "parks list": ("rich", "gostcrypto", "krai.adapters.keystore", "krai.log.note"),
     "parks show nowhere": (
         "gostcrypto",
         "krai.adapters.keystore",
@@ -55,9 +64,10 @@ UNUSED = {
         "babel",
     ),
 }
-"""What else a read does without: Rich when it prints JSON, keys and GOST when it checks no
-signature, the slow TOML parser always, Babel's locale data (words/formats.py writes its
-formats)."""
+"""What else a read does without: Rich when it prints JSON or a park's tables (plain text),
+the cosigning, proofs and receipts when it reads the checkpoint of a log without witnesses,
+keys and GOST when it checks no signature, the slow TOML parser always, Babel's locale data
+(words/formats.py writes its formats)."""
 
 
 def loaded(home: Path, command: str, modules: tuple[str, ...]) -> str:
@@ -104,9 +114,15 @@ CLEARING_UNUSED = (
     "krai.modules.energy.queries",
     "krai.modules.energy.machine",
     "krai.app.energy_recompute",
+    "krai.bootstrap",
+    "krai.config.settings",
+    "krai.adapters.sql.storage",
+    "krai.tx.envelope",
+    "nacl",
+    "sqlite3",
 )
 """What ``krai energy clear --json`` does without: it needs numpy and msgspec, no home, no
-ledger, no words and no tables."""
+ledger, no keys or signatures, no words and no tables."""
 
 
 def test_clearing_a_book_loads_the_clearing_alone(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from jsonschema import Draft202012Validator
 from krai.state.engine import Engine
 from krai.state.entry import decode_entry
 from krai.state.messages import decode_message
-from krai.tx.codec import parse_strict_json
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
+from krai.tx.strict_json import parse_strict_json
 from tests.scenarios.harness import Ledger, new_engine
 
 REFUSALS = frozenset({Code.INVALID_BODY, Code.FLOAT_NOT_ALLOWED})

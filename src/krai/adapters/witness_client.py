@@ -9,7 +9,7 @@ import gzip
 
 import httpx
 
-from krai.app.cosigning import WitnessReply, WitnessUnreachableError
+from krai.app.witnesses import WitnessReply, WitnessUnreachableError
 
 TIMEOUT_S = 5.0
 ENTRIES_TIMEOUT_S = 60.0

@@ -18,14 +18,20 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Protocol
 
 from krai.app.ports import Clock, Storage, StoredCheckpoint
 from krai.app.proofs import prove_consistency
+from krai.app.witnesses import (
+    CosignedNote,
+    CosignedStore,
+    Witness,
+    WitnessClient,
+    WitnessOutcome,
+    WitnessReply,
+    WitnessUnreachableError,
+)
 from krai.log.cosigned import CosignedCheckpoint, verify_cosigned
 from krai.log.note import (
-    CosignatureVerifier,
     Note,
     NoteError,
     NoteVerifier,
@@ -36,81 +42,21 @@ from krai.log.note import (
 from krai.log.witness import WitnessRequestError, format_add_checkpoint, parse_size
 from krai.tx.errors import RejectedError
 
+__all__ = [  # the witnesses' types, where the cosigning's users have long imported them
+    "CollectorThread",
+    "CosignatureCollector",
+    "CosignedNote",
+    "CosignedStore",
+    "Witness",
+    "WitnessClient",
+    "WitnessOutcome",
+    "WitnessReply",
+    "WitnessUnreachableError",
+    "add_lines",
+    "published",
+]
 logger = logging.getLogger(__name__)
 NEWEST_CANDIDATES = 8
-
-
-@dataclass(frozen=True)
-class Witness:
-    """A witness the log asks: its name in the settings, URL prefix and cosignature key."""
-
-    name: str
-    url: str
-    verifier: CosignatureVerifier
-
-
-@dataclass(frozen=True)
-class WitnessReply:
-    """A witness's HTTP answer."""
-
-    status: int
-    body: str
-
-
-class WitnessUnreachableError(Exception):
-    """The witness could not be reached or did not answer in time."""
-
-
-class WitnessClient(Protocol):
-    """Sends add-checkpoint requests."""
-
-    def add_checkpoint(self, url: str, body: bytes) -> WitnessReply:
-        """POST ``body`` to ``<url>/add-checkpoint``; raise ``WitnessUnreachableError``."""
-        ...
-
-
-@dataclass(frozen=True)
-class CosignedNote:
-    """A signed checkpoint with the witness cosignatures gathered for it."""
-
-    size: int
-    note: str
-    cosignatures: int
-    time_ms: int
-
-
-class CosignedStore(Protocol):
-    """Where cosigned notes and each witness's last cosigned size are kept."""
-
-    def witness_sizes(self) -> dict[str, int]:
-        """The size each witness (by name) last cosigned."""
-        ...
-
-    def set_witness_size(self, name: str, size: int, time_ms: int) -> None:
-        """Record the size witness ``name`` last cosigned (or says it did)."""
-        ...
-
-    def cosigned_at(self, size: int) -> CosignedNote | None:
-        """The cosigned note of the checkpoint of ``size``, if any."""
-        ...
-
-    def store_cosigned(self, cosigned: CosignedNote) -> None:
-        """Store (or replace) the cosigned note of its size."""
-        ...
-
-    def newest_cosigned(self, min_cosignatures: int, limit: int) -> list[CosignedNote]:
-        """The newest notes with at least ``min_cosignatures``, newest first."""
-        ...
-
-
-@dataclass(frozen=True)
-class WitnessOutcome:
-    """What one witness answered for one checkpoint."""
-
-    witness: str
-    size: int
-    cosigned: bool
-    detail: str
 
 
 class CosignatureCollector:

@@ -6,7 +6,6 @@ JSON twin all answer (typed records become their stored JSON objects, with their
 from typing import Any
 
 from krai.app.ports import Storage
-from krai.app.proofs import proven_by_latest_checkpoint
 from krai.modules.identity import queries as identity
 from krai.modules.parks import queries
 from krai.state.records import record_json, records_json
@@ -38,6 +37,8 @@ def proven_fact(storage: Storage, park_id: str, name: str) -> dict[str, Any] | N
     if not history:
         return None
     current = history[-1]
+    from krai.app.proofs import proven_by_latest_checkpoint  # noqa: PLC0415 - only a proven fact
+
     return {
         "fact": {"park_id": park_id, "name": name, **record_json(current)},
         "history": [{"name": name, **h} for h in records_json(history)],

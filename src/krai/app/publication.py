@@ -9,22 +9,19 @@ they cannot disagree (ADR 0020).
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from krai.app.cosigning import (
-    CollectorThread,
-    CosignatureCollector,
-    CosignedNote,
-    CosignedStore,
-    Witness,
-    WitnessClient,
-    WitnessOutcome,
-    published,
-)
 from krai.app.ports import Clock, Storage, StoredCheckpoint
-from krai.app.receipts import NotYetPublishedError
-from krai.log.cosigned import CosignedCheckpoint
+from krai.app.witnesses import CosignedNote, CosignedStore, Witness, WitnessClient, WitnessOutcome
 from krai.log.note import NoteVerifier, format_vkey
+
+if TYPE_CHECKING:
+    from krai.log.cosigned import CosignedCheckpoint
+
+
+class NotYetPublishedError(LookupError):
+    """Not published yet: no checkpoint has the witnesses' quorum, or (receipts) the entry is
+    not yet under the checkpoint receipts are issued under."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +50,13 @@ def latest_checkpoint(log: Publication) -> dict[str, Any] | None:
     return {"origin": log.origin, **checkpoint_json(found), "vkey": format_vkey(log.verifier)}
 
 
-def cosigned_checkpoint(log: Publication) -> tuple[CosignedNote, CosignedCheckpoint] | None:
+def cosigned_checkpoint(log: Publication) -> "tuple[CosignedNote, CosignedCheckpoint] | None":
     """The newest checkpoint cosigned by the quorum of witnesses, verified; None without
     witnesses or before a quorum cosigned one."""
     if log.store is None or not log.witnesses:
         return None
+    from krai.app.cosigning import published  # noqa: PLC0415 - only a log with witnesses
+
     return published(log.store, log.verifier, log.witnesses, log.quorum)
 
 
@@ -122,7 +121,7 @@ def published_checkpoint(log: Publication) -> dict[str, Any] | None:
     }
 
 
-def _cosigned_or_refuse(log: Publication) -> tuple[CosignedNote, CosignedCheckpoint]:
+def _cosigned_or_refuse(log: Publication) -> "tuple[CosignedNote, CosignedCheckpoint]":
     found = cosigned_checkpoint(log)
     if found is None:
         raise NotYetPublishedError(
@@ -145,6 +144,8 @@ def collect_once(log: Publication, client: WitnessClient, clock: Clock) -> list[
     """One round: the newest checkpoint sent to every witness that has not cosigned it."""
     if log.store is None or not log.witnesses:
         return []
+    from krai.app.cosigning import CosignatureCollector  # noqa: PLC0415 - only with witnesses
+
     collector = CosignatureCollector(log.storage, log.store, client, log.witnesses, clock)
     try:
         return collector.collect()
@@ -161,6 +162,8 @@ def cosigning(
     if log.store is None or not log.witnesses:
         yield False
         return
+    from krai.app.cosigning import CollectorThread, CosignatureCollector  # noqa: PLC0415
+
     collector = CosignatureCollector(log.storage, log.store, client, log.witnesses, clock)
     thread = CollectorThread(collector, log.storage, interval_s)
     thread.start()

@@ -10,6 +10,7 @@ when the entry is a krai entry, says which transaction it proves.
 from typing import Any
 
 from krai.app.ports import Storage
+from krai.app.publication import NotYetPublishedError
 from krai.app.tiles_mirror import checkpoint_size
 from krai.log.policy import parse_policy
 from krai.log.receipt import (
@@ -26,10 +27,6 @@ from krai.tx.errors import Code, RejectedError
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
 FILE_SUFFIX = ".tlog-proof"
-
-
-class NotYetPublishedError(LookupError):
-    """The entry is not yet under the checkpoint receipts are issued under."""
 
 
 def issue_receipt(storage: Storage, tx_id: str, note: str | None = None) -> str:

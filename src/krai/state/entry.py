@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 
 from krai.crypto.canonical import canonical_bytes
 from krai.state.compiled_entry import compiled_entry
-from krai.tx.codec import parse_strict_json, transaction_from_json
+from krai.tx.codec import transaction_from_json
 from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 ENTRY_VERSION = 1
 MAX_ENTRY_BYTES = 0xFFFF

@@ -1,25 +1,21 @@
 """Strict decoding of a signed transaction from its JSON bytes.
 
 Refused, each with its own code: more than 64 KiB; not UTF-8 JSON; duplicate keys; a float,
-NaN or infinity anywhere; a missing, extra or mistyped envelope field; a signature that is
-not base64 of 64 bytes.
+NaN or infinity anywhere (``strict_json``); a missing, extra or mistyped envelope field; a
+signature that is not base64 of 64 bytes.
 """
 
-import json
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from krai.crypto.canonical import CanonicalFormError, ensure_integers_only
 from krai.tx.envelope import MAX_TRANSACTION_BYTES, Transaction, with_canonical
 from krai.tx.errors import Code, RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 ENVELOPE_FIELDS = frozenset(
     {"v", "network", "type", "version", "signer", "key_id", "nonce", "body", "sig"}
 )
-
-
-class _FloatFoundError(ValueError):
-    pass
 
 
 def decode_transaction(data: bytes) -> Transaction:
@@ -28,26 +24,6 @@ def decode_transaction(data: bytes) -> Transaction:
         _refuse(Code.OVERSIZE, f"{len(data)} bytes, the limit is {MAX_TRANSACTION_BYTES}")
     document = parse_strict_json(data)
     return transaction_from_json(document)
-
-
-def parse_strict_json(data: bytes) -> Any:
-    """Parse JSON refusing duplicate keys, floats, NaN and infinities."""
-    try:
-        text = data.decode("utf-8")
-        return json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_float=_refuse_float,
-            parse_constant=_refuse_float,
-        )
-    except _FloatFoundError as error:
-        _refuse(Code.FLOAT_NOT_ALLOWED, f"{error}; use an integer in named units")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        _refuse(Code.MALFORMED, f"not valid UTF-8 JSON: {error}")
-    except RecursionError:
-        _refuse(Code.MALFORMED, "JSON nested too deeply")
-    except ValueError as error:
-        _refuse(Code.MALFORMED, str(error))
 
 
 def transaction_from_json(document: Any) -> Transaction:
@@ -83,19 +59,6 @@ def _check_integers_only(document: Mapping[str, Any]) -> bool:
         return ensure_integers_only(document)
     except CanonicalFormError as error:
         _refuse(Code.MALFORMED, str(error))
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _refuse_float(text: str) -> NoReturn:
-    raise _FloatFoundError(f"number {text} is not an integer")
 
 
 def _refuse(code: Code, message: str) -> NoReturn:

@@ -24,8 +24,8 @@ from krai.modules.energy.book import (
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import encoded_result_json, result_json
 from krai.state.messages import Identifier
-from krai.tx.codec import parse_strict_json
 from krai.tx.errors import RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 Pairs = list[tuple[str, Any]]
 

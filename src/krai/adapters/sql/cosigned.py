@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from krai.adapters.sql.storage import SqlStorage
-from krai.app.cosigning import CosignedNote
+from krai.app.witnesses import CosignedNote
 
 COSIGNED_UPSERT = (
     "INSERT INTO cosigned_checkpoint (size, note, cosignatures, time_ms) VALUES (?, ?, ?, ?) "

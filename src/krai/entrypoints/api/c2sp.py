@@ -10,8 +10,7 @@ the published checkpoint with witnesses or without (``krai.app.publication``).
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from krai.app.publication import published_checkpoint, published_note
-from krai.app.receipts import NotYetPublishedError
+from krai.app.publication import NotYetPublishedError, published_checkpoint, published_note
 from krai.app.tiles import TileNotFoundError, read_tile
 from krai.bootstrap import Services
 from krai.entrypoints.api.context import ServicesDep, StorageDep, document

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import PlainTextResponse
 
-from krai.app.publication import published_note
-from krai.app.receipts import FILE_SUFFIX, MEDIA_TYPE, NotYetPublishedError, issue_receipt
+from krai.app.publication import NotYetPublishedError, published_note
+from krai.app.receipts import FILE_SUFFIX, MEDIA_TYPE, issue_receipt
 from krai.entrypoints.api.context import ServicesDep
 from krai.entrypoints.api.limits import HEX_SHA256
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError

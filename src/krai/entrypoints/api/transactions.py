@@ -36,9 +36,10 @@ from krai.entrypoints.api.problems import (
     problem_response,
     refusal_document,
 )
-from krai.tx.codec import parse_strict_json, transaction_from_json
+from krai.tx.codec import transaction_from_json
 from krai.tx.envelope import MAX_TRANSACTION_BYTES, Transaction
 from krai.tx.errors import Code, RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 router = APIRouter(tags=["transactions"], responses=PROBLEM_RESPONSES)
 

@@ -16,7 +16,7 @@ from krai.bootstrap import Services
 from krai.entrypoints.api.auth import require_operator
 from krai.entrypoints.api.context import services
 from krai.entrypoints.api.problems import PROBLEM_RESPONSES, ProblemError, malformed, not_found
-from krai.tx.codec import parse_strict_json
+from krai.tx.strict_json import parse_strict_json
 
 router = APIRouter(
     prefix="/v1/vault",

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from krai.bootstrap import Services, build
-from krai.config.settings import Settings, load_settings
 from krai.state.calendar import CalendarDayError, calendar_day, calendar_month
 from krai.tx.errors import Code, RejectedError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from krai.bootstrap import Services
+    from krai.config.settings import Settings
 
 HomeOption = Annotated[
     Path | None,
@@ -55,8 +56,11 @@ EXIT_NOT_FOUND = 3
 """What a read names is not on the ledger (the API's 404)."""
 
 
-def settings_for(home: Path | None) -> Settings:
+def settings_for(home: Path | None) -> "Settings":
     """Settings of an existing home, or exit with a clear message."""
+    # Imported by a command that opens a home, not by one that reads a file (energy clear).
+    from krai.config.settings import load_settings  # noqa: PLC0415
+
     settings = load_settings(home)
     if not settings.genesis_file.exists():
         fail(
@@ -67,8 +71,10 @@ def settings_for(home: Path | None) -> Settings:
 
 
 @contextmanager
-def services_for(home: Path | None) -> Iterator[Services]:
+def services_for(home: Path | None) -> Iterator["Services"]:
     """Open the ledger of ``home`` for the duration of a command."""
+    from krai.bootstrap import build  # noqa: PLC0415 - only a command that opens a home
+
     services = build(settings_for(home))
     try:
         yield services

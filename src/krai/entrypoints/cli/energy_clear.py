@@ -4,6 +4,7 @@ It loads the clearing and the book's decoders, not the ledger's reads, rules or 
 command's own start-up is part of what a participant waits for (ADR 0031).
 """
 
+import ctypes
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,8 +22,8 @@ from krai.entrypoints.cli.common import (
 from krai.modules.energy.book import BookColumns, book_columns, compiled_book_columns, decode_book
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import ClearedColumns, encoded_result_json
-from krai.tx.codec import parse_strict_json
 from krai.tx.errors import RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 
 def clear_book(
@@ -45,6 +46,28 @@ def clear_book(
     _print_table(book, cleared, certificate=certificate)
 
 
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc's malloc.h
+_KEPT_BYTES = 1 << 30
+_LARGE_BOOK_BYTES = 32 << 20
+"""A book from this size on (some 350,000 orders) is cleared with ``_keep_freed_memory``."""
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc's malloc to serve arrays under 1 GiB from its heap and keep what is freed
+    for the next ones, instead of mapping fresh zeroed pages for each and returning them:
+    a book's passes make arrays of 8-100 MB one after another (at 10^6 orders two thirds of
+    the command's page faults and of its system time, ADR 0045). Only for a large book: the
+    process then ends with the command, so nothing is held for long (a smaller one gains
+    nothing measurable); elsewhere than glibc nothing changes."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _KEPT_BYTES)
+    mallopt(_M_TRIM_THRESHOLD, _KEPT_BYTES)
+    mallopt(_M_TOP_PAD, 64 << 20)
+
+
 def _read_book(path: Path) -> BookColumns:
     """The book's columns: msgspec's when it accepts the bytes, else the strict decoder's,
     which refuses with the message naming the first offending member (ADR 0030)."""
@@ -52,6 +75,8 @@ def _read_book(path: Path) -> BookColumns:
         data = path.read_bytes()
     except OSError as error:
         fail(f"cannot read {path}: {error.strerror or error}", EXIT_USAGE)
+    if len(data) >= _LARGE_BOOK_BYTES:
+        _keep_freed_memory()
     try:
         compiled = compiled_book_columns(data)
         if compiled is not None:

@@ -1,26 +1,19 @@
-"""``krai log``: checkpoints, the verifier key, proofs and raw entries."""
+"""``krai log``: checkpoints, the verifier key and raw entries; the tree's proofs and tiles
+(``log_tree``), witnesses and mirrors are imported only when one of them runs."""
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from krai.app.proofs import prove_consistency, prove_inclusion
-from krai.app.publication import latest_checkpoint, published_checkpoint, published_note
-from krai.app.receipts import NotYetPublishedError
-from krai.app.tiles_mirror import NothingToExportError, export_tiles
-from krai.bootstrap import tile_sink
+from krai.app.publication import NotYetPublishedError, latest_checkpoint, published_checkpoint
 from krai.entrypoints.cli.common import (
     EXIT_NOT_FOUND,
     HomeOption,
     JsonOption,
-    console,
     fail,
     print_json,
-    refusals,
     services_for,
-    show,
 )
 from krai.entrypoints.cli.lazy import lazy_group
 from krai.log.note import format_vkey
@@ -30,6 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     cls=lazy_group(
         {
+            "prove-inclusion": "krai.entrypoints.cli.log_tree:prove_inclusion_command",
+            "prove-consistency": "krai.entrypoints.cli.log_tree:prove_consistency_command",
+            "export-tiles": "krai.entrypoints.cli.log_tree:export_tiles_command",
             "witnesses": "krai.entrypoints.cli.log_witnesses:app",
             "mirrors": "krai.entrypoints.cli.log_mirrors:app",
             "cosign": "krai.entrypoints.cli.log_witnesses:cosign",
@@ -74,34 +70,6 @@ def vkey(home: HomeOption = None) -> None:
         sys.stdout.write(format_vkey(services.log_verifier) + "\n")
 
 
-@app.command("prove-inclusion")
-def prove_inclusion_command(
-    index: Annotated[int, typer.Option(help="Index of the entry.")],
-    size: Annotated[int | None, typer.Option(help="Tree size; default: the whole log.")] = None,
-    home: HomeOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """An RFC 9162 inclusion proof of one entry."""
-    with services_for(home) as services, refusals():
-        proof = prove_inclusion(services.storage, index, size)
-    show(proof.to_json(), json_output)
-
-
-@app.command("prove-consistency")
-def prove_consistency_command(
-    first: Annotated[int, typer.Option(help="The earlier tree size.")],
-    second: Annotated[
-        int | None, typer.Option(help="The later tree size; default: the whole log.")
-    ] = None,
-    home: HomeOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """An RFC 9162 consistency proof between two tree sizes."""
-    with services_for(home) as services, refusals():
-        proof = prove_consistency(services.storage, first, second)
-    show(proof.to_json(), json_output)
-
-
 @app.command()
 def entry(
     index: Annotated[int, typer.Option(help="Index of the entry.")],
@@ -114,31 +82,3 @@ def entry(
         fail(f"no entry {index}", EXIT_NOT_FOUND)
     sys.stdout.buffer.write(stored.data)
     sys.stdout.buffer.flush()
-
-
-@app.command("export-tiles")
-def export_tiles_command(
-    directory: Annotated[Path, typer.Argument(help="Where to write (created if missing).")],
-    home: HomeOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """Write the C2SP tlog-tiles tree as static files any web server can publish.
-
-    The tree is that of the checkpoint `/checkpoint` publishes (with witnesses, the newest
-    one their quorum cosigned). Incremental: full tiles already there are kept; partial
-    ones are written for the new size, and the checkpoint last.
-    """
-    with services_for(home) as services:
-        try:
-            note = published_note(services.publication)
-            report = export_tiles(services.storage, tile_sink(directory), note)
-        except (NothingToExportError, NotYetPublishedError) as error:
-            fail(str(error))
-    if json_output:
-        print_json({"directory": str(directory), **report.to_json()})
-        return
-    console.print(
-        f"Exported the tiles of {report.size} entries to {directory}: "
-        f"{report.written} written, {report.kept} kept, {report.removed} partial removed",
-        highlight=False,
-    )

@@ -9,8 +9,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from krai.app.publication import collect_once, published_note
-from krai.app.receipts import NotYetPublishedError
+from krai.app.publication import NotYetPublishedError, collect_once, published_note
 from krai.bootstrap import configured_witnesses
 from krai.config.settings import WitnessSettings, load_settings, write_witnesses
 from krai.entrypoints.cli.common import (

@@ -5,7 +5,7 @@ proof of the entry that stated it and the signed checkpoint it verifies against.
 """
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -22,12 +22,12 @@ from krai.entrypoints.cli.common import (
     checked_day,
     console,
     fail,
-    new_table,
     print_json,
     read_bounded,
     refusals,
     services_for,
 )
+from krai.entrypoints.cli.text_table import print_line, print_text_table
 from krai.entrypoints.words.i18n import Words
 
 app = typer.Typer(help="Industrial parks, clusters, sites, capacity and residents.")
@@ -97,9 +97,7 @@ def show(
     if json_output:
         print_json(card)
         return
-    console.print(
-        f"[bold]{found['name_ru']}[/] ({found['name_en']}), {found['status']}", highlight=False
-    )
+    print_line(f"{found['name_ru']} ({found['name_en']}), {found['status']}")
     _table(
         ["fact", "value", "as of", "source", "signed by", "entry", "stale"],
         [
@@ -130,10 +128,9 @@ def show(
         ],
     )
     power = card["power"]
-    console.print(
+    print_line(
         f"guaranteed grid power on {day}: {WORDS.power(power['capacity_kw'])}, "
-        f"{WORDS.power(power['allocated_kw'])} allocated, {WORDS.power(power['free_kw'])} free",
-        highlight=False,
+        f"{WORDS.power(power['allocated_kw'])} allocated, {WORDS.power(power['free_kw'])} free"
     )
 
 
@@ -153,10 +150,9 @@ def fact(
         print_json(document)
         return
     current, root = document["fact"], document["inclusion"]["root_hash"]
-    console.print(
+    print_line(
         f"{name} = {WORDS.fact(current)} as of {current['as_of']} ({current['source']}), signed by "
-        f"{current['by']} at entry {current['index']}; proof against root {root}",
-        highlight=False,
+        f"{current['by']} at entry {current['index']}; proof against root {root}"
     )
 
 
@@ -349,13 +345,8 @@ def _held(basis_points: int | None) -> str:
     return "unknown: no plots registered" if basis_points is None else WORDS.percent(basis_points)
 
 
-def _table(columns: list[str], rows: list[list[Any]]) -> None:
-    table = new_table()
-    for number, column in enumerate(columns):
-        table.add_column(column, no_wrap=number == 0)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+def _table(columns: list[str], rows: list[list[str]]) -> None:
+    print_text_table(columns, rows)  # plain text: Rich's import and layout cost more (ADR 0045)
 
 
 @app.command()

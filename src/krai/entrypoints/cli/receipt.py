@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from krai.app.publication import published_note
-from krai.app.receipts import NotYetPublishedError, check_receipt, issue_receipt
+from krai.app.publication import NotYetPublishedError, published_note
+from krai.app.receipts import check_receipt, issue_receipt
 from krai.entrypoints.cli.common import (
     EXIT_USAGE,
     HomeOption,

@@ -23,9 +23,10 @@ from krai.entrypoints.cli.common import (
     services_for,
     settings_for,
 )
-from krai.tx.codec import decode_transaction, parse_strict_json
+from krai.tx.codec import decode_transaction
 from krai.tx.envelope import Transaction, sign
 from krai.tx.errors import RejectedError
+from krai.tx.strict_json import parse_strict_json
 
 app = typer.Typer(help="Build, sign and submit transactions.", no_args_is_help=True)
 SUBMIT_BATCH = 1_000

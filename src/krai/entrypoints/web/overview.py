@@ -8,8 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from krai.app import organisations
-from krai.app.publication import latest_checkpoint, published_checkpoint
-from krai.app.receipts import NotYetPublishedError
+from krai.app.publication import NotYetPublishedError, latest_checkpoint, published_checkpoint
 from krai.bootstrap import Services
 from krai.entrypoints.web.render import not_found, page, respond, services_of
 from krai.modules.identity import queries as identity

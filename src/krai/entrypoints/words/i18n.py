@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import rtoml
@@ -35,12 +35,13 @@ FIGURE_UNITS = (
 )
 """Units a stated figure's name may end in that read as the number and ``unit.<suffix>``."""
 DEFAULT_LANGUAGE = "ru"
+CATALOGUE = Path(__file__).with_name("catalogue.toml")
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
     """Every message key with its text in each language."""
-    text = resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
+    text = CATALOGUE.read_text(encoding="utf-8")  # a file beside this one: no importlib.resources
     return {key: dict(value) for key, value in rtoml.loads(text).items()}
 
 
