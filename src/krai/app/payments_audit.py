@@ -1,24 +1,24 @@
 """The payments audit on several processes, for ledgers with millions of accruals.
 
 The parent reads what every part needs (programmes, rules, fact sheets, assignments, the
-drug chain) and the audit's day, then forks one process per part: each inherits that data,
-checks its share of the assignments — their cards' accruals and the periods not accrued — and
-sends back what it found. Meanwhile the parent makes the checks of the whole; then it joins the
-findings. They are exactly those of ``krai.modules.payments.audit.audit`` in one process.
+drug chain) and the audit's day, then forks one process per part (``krai.app.forked``): each
+inherits that data, checks its share of the assignments — their decisions, their cards'
+accruals and the periods not accrued — and sends back what it found. Meanwhile the parent makes
+the checks of the whole; then it joins the findings. They are exactly those of
+``krai.modules.payments.audit.audit`` in one process.
 """
 
-import multiprocessing
 import os
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
+from krai.app.forked import Forked
 from krai.app.ports import Storage
 from krai.app.verify import ENTRIES_PER_READ as CHUNK
 from krai.app.verify import replay_entry
 from krai.modules.payments.audit import (
-    AuditData,
     Finding,
     audit,
     audit_day,
@@ -39,10 +39,6 @@ from krai.state.store import MemoryState, StateView
 Reopen = Callable[[StateView], StateView]
 """Makes an inherited view safe to read in a forked process (drops database connections
 opened before the fork); the identity for views held in memory."""
-
-_inherited: tuple[StateView, AuditData, str, Reopen] | None = None
-"""What the forked parts read: set by the parent just before it forks them."""
-
 
 _today: "weakref.WeakKeyDictionary[Storage, tuple[int, list[Finding]]]" = (
     weakref.WeakKeyDictionary()
@@ -83,26 +79,17 @@ def run_audit(
     """Every finding, as ``audit`` gives them, computed by ``parts`` processes (default: one
     per core). Without ``fork`` (or with one part) the audit runs in this process."""
     count = default_parts() if parts is None else parts
-    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if count <= 1 or not hasattr(os, "fork"):
         return audit(view, as_of)
-    global _inherited  # noqa: PLW0603 - handed to the forked processes by inheritance
     with collector_paused():
         data, day = load(view), audit_day(view, as_of)
-        _inherited = (view, data, day, reopen or _same)
+        read = reopen or _same
+        forked = Forked(count, lambda part: audit_part(read(view), data, day, part, count))
         try:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
-                pending = pool.starmap_async(_audit_part, [(part, count) for part in range(count)])
-                whole = check_whole(view, data, day)
-                results = pending.get()
+            whole = check_whole(view, data, day)
+            return conclude(forked.answers(), whole)
         finally:
-            _inherited = None
-        return conclude(results, whole)
-
-
-def _audit_part(part: int, parts: int) -> list[Finding]:
-    assert _inherited is not None, "parts run only in processes forked by run_audit"
-    view, data, day, reopen = _inherited
-    return audit_part(reopen(view), data, day, part, parts)
+            forked.close()
 
 
 def _same(view: StateView) -> StateView:

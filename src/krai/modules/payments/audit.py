@@ -17,6 +17,7 @@ payment to a person whose death is attested by then, a prescription of an unlist
 """
 
 import gc
+import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import (
@@ -159,6 +160,9 @@ class AuditData:
     alike: dict[tuple[str, tuple[Any, ...]], "Schedule"] = field(default_factory=dict)
     """The schedule of each programme and facts in rank order, shared by the assignments
     of that programme whose people have those facts (``_schedule``)."""
+    briefs: dict[tuple[str, bytes], "Schedule"] = field(default_factory=dict)
+    """The schedule of each programme and fact sheet without its entry indexes, for people
+    with one sheet (``_schedule_of``)."""
     deadlines: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     """Each programme's deadline of each period (``_deadline``)."""
     versions: dict[str, "Versions"] = field(default_factory=dict)
@@ -190,8 +194,13 @@ class AuditData:
     @cached_property
     def in_card_order(self) -> list[str]:
         """The assignment ids in the order of their cards' keys (``{id}/{year}``): an id
-        with ``.`` or ``-`` after a shorter one's end sorts before it here."""
-        return sorted(self.assignments, key=lambda assignment_id: assignment_id + "/")
+        with ``.`` or ``-`` after a shorter one's end sorts before it here. Ids in key order
+        are already in it unless one begins with the one before it (ids between an id and one
+        that begins with it begin with it too)."""
+        ordered = sorted(self.assignments)
+        if any(map(str.startswith, ordered[1:], ordered[:-1])):
+            ordered.sort(key=lambda assignment_id: assignment_id + "/")
+        return ordered
 
     @cached_property
     def shared(self) -> set[str]:
@@ -455,9 +464,33 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
 def _schedule_of(data: AuditData, assignment: Assignment) -> Schedule:
     """The assignment's schedule: shared with every assignment of its programme whose person
     has the same facts (kind, value, validity, in rank order), since nothing else in it
-    depends on the person — so people alike cost one schedule and one evaluation a span."""
-    programme_id = assignment.programme_id
-    facts = _facts_of(data, (assignment.pseudonym, assignment.dedup_key))
+    depends on the person — so people alike cost one schedule and one evaluation a span.
+
+    A person with one fact sheet is looked up by the sheet's bytes without the facts' entry
+    indexes first (``_UNINDEXED``): a sheet lists its facts in the order attested, so by
+    entry index, and its rank order is that order sorted by validity alone — the same for
+    every sheet that differs only in the indexes, which then is not decoded again."""
+    sheets, programme_id = data.sheets, assignment.programme_id
+    found = [sheets.get(SHEETS + assignment.pseudonym), sheets.get(SHEETS + assignment.dedup_key)]
+    raws = [raw for raw in found if raw is not None]
+    if len(raws) > 1:
+        return _schedule_by_shape(data, programme_id, _ranked(raws))
+    brief = (programme_id, _UNINDEXED.sub(b"{", raws[0]) if raws else b"")
+    schedule = data.briefs.get(brief)
+    if schedule is None:
+        schedule = data.briefs[brief] = _schedule_by_shape(data, programme_id, _ranked(raws))
+    else:
+        schedule.shared = True
+    return schedule
+
+
+_UNINDEXED = re.compile(rb'\{"index":(?:0|[1-9][0-9]{0,14}),')
+"""A fact's entry index on a stored sheet: first of its sorted fields, a JSON integer within
+the safe range (anything else is left, so that the sheet is decoded and refused)."""
+
+
+def _schedule_by_shape(data: AuditData, programme_id: str, facts: list[Fact]) -> Schedule:
+    """The schedule of ``programme_id`` for a person with ``facts`` in rank order."""
     shape = (programme_id, tuple(map(_SHAPE, facts)))
     schedule = data.alike.get(shape)
     if schedule is not None:
@@ -476,13 +509,11 @@ def _schedule_of(data: AuditData, assignment: Assignment) -> Schedule:
     return schedule
 
 
-def _facts_of(data: AuditData, subjects: tuple[str, str]) -> list[Fact]:
-    """Every fact on the subjects' sheets, in rank order (``fact_rank``)."""
+def _ranked(sheets: list[bytes]) -> list[Fact]:
+    """Every fact on the sheets, in rank order (``fact_rank``)."""
     facts: list[Fact] = []
-    for subject in subjects:
-        raw = data.sheets.get(SHEETS + subject)
-        if raw is not None:
-            facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
+    for raw in sheets:
+        facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
     facts.sort(key=_RANK)
     return facts
 
