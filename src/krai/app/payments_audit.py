@@ -19,6 +19,7 @@ from krai.app.ports import Storage
 from krai.app.verify import ENTRIES_PER_READ as CHUNK
 from krai.app.verify import replay_entry
 from krai.modules.payments.audit import (
+    AuditData,
     Finding,
     audit,
     audit_day,
@@ -30,6 +31,7 @@ from krai.modules.payments.audit import (
     count_by_kind,
     ledger_day,
     load,
+    read_sheets,
 )
 from krai.modules.payments.model import zone_name
 from krai.state.calendar import add_days, calendar_day, day_start_ms
@@ -81,15 +83,25 @@ def run_audit(
     count = default_parts() if parts is None else parts
     if count <= 1 or not hasattr(os, "fork"):
         return audit(view, as_of)
+    read = reopen or _same
     with collector_paused():
-        data, day = load(view), audit_day(view, as_of)
-        read = reopen or _same
+        data, day = _load_beside(view, read), audit_day(view, as_of)
         forked = Forked(count, lambda part: audit_part(read(view), data, day, part, count))
         try:
             whole = check_whole(view, data, day)
             return conclude(forked.answers(), whole)
         finally:
             forked.close()
+
+
+def _load_beside(view: StateView, read: Reopen) -> AuditData:
+    """``load``, the fact sheets read meanwhile by a forked process and sent back: the
+    parent reads the assignments, the largest other kind, at the same time."""
+    sheets = Forked(1, lambda _: read_sheets(read(view)))
+    try:
+        return load(view, lambda: sheets.answers()[0])
+    finally:
+        sheets.close()
 
 
 def _same(view: StateView) -> StateView:

@@ -325,21 +325,34 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load(view: StateView) -> AuditData:
-    """Read the small record kinds once; fact sheets and assignments are decoded where used."""
+def load(view: StateView, sheets: Callable[[], dict[str, bytes]] | None = None) -> AuditData:
+    """Read the small record kinds once; fact sheets and assignments are decoded where used.
+    ``sheets`` gives the fact sheets (``read_sheets``) when another process reads them
+    meanwhile: they are asked for last."""
     rules: dict[str, list[RuleVersion]] = defaultdict(list)
     for key, rule in scan_records(view, f"{PREFIX}rule/", RuleVersion):
         rules[key.split("/")[2]].append(rule)
+    programmes = _by_id(view, "programme", Programme)
+    assignments = Decoded(_raw_by_id(view, "assignment"), _assignment)
+    prescriptions = _by_id(view, "prescription", Prescription)
+    dispensings = _by_id(view, "dispense", Dispensing)
+    claims = _by_id(view, "claim", Claim)
+    died = {subject: death.died for subject, death in _by_id(view, "death", Death).items()}
     return AuditData(
-        _by_id(view, "programme", Programme),
+        programmes,
         rules,
-        dict(view.scan_bytes(SHEETS)),
-        Decoded(_raw_by_id(view, "assignment"), _assignment),
-        _by_id(view, "prescription", Prescription),
-        _by_id(view, "dispense", Dispensing),
-        _by_id(view, "claim", Claim),
-        {subject: death.died for subject, death in _by_id(view, "death", Death).items()},
+        read_sheets(view) if sheets is None else sheets(),
+        assignments,
+        prescriptions,
+        dispensings,
+        claims,
+        died,
     )
+
+
+def read_sheets(view: StateView) -> dict[str, bytes]:
+    """Every subject's fact sheet as stored, under its key."""
+    return dict(view.scan_bytes(SHEETS))
 
 
 def _assignment(raw: bytes) -> Assignment:
