@@ -20,11 +20,14 @@ class PartEndedError(RuntimeError):
 
 
 class Forked:
-    """``count`` parts of ``work`` running in forked processes (POSIX ``fork`` only)."""
+    """``count`` parts of ``work`` running in forked processes (POSIX ``fork`` only); its
+    ``close`` reaps them, and must be called (``with Forked(...) as parts``)."""
 
     def __init__(self, count: int, work: Callable[[int], Any]) -> None:
         self._running: list[tuple[int, int]] = []
         """Each part's process id and the reading end of its pipe, until answered."""
+        self._answered: list[int] = []
+        """The process ids of the parts that answered, not yet reaped."""
         try:
             for part in range(count):
                 self._running.append(_fork(part, work))
@@ -32,21 +35,32 @@ class Forked:
             self.close()
             raise
 
+    def __enter__(self) -> "Forked":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def answers(self) -> list[Any]:
-        """Every part's answer in the order of the parts; a part's error is raised here."""
+        """Every part's answer in the order of the parts; a part's error is raised here. A
+        part that answered is reaped by ``close``, not waited for here while it ends."""
         answers = []
         while self._running:
             pid, reader = self._running.pop(0)
+            self._answered.append(pid)
             answers.append(_answer(pid, reader))
         return answers
 
     def close(self) -> None:
-        """Stop and reap the parts not yet answered (after an error in this process)."""
+        """Reap every part: those that answered, and those still running (after an error in
+        this process), stopped first."""
         while self._running:
             pid, reader = self._running.pop()
             os.close(reader)
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+        while self._answered:
+            os.waitpid(self._answered.pop(), 0)
 
 
 def _fork(part: int, work: Callable[[int], Any]) -> tuple[int, int]:
@@ -85,7 +99,6 @@ def _sendable(error: BaseException) -> BaseException:
 def _answer(pid: int, reader: int) -> Any:
     with os.fdopen(reader, "rb") as pipe:
         payload = pipe.read()
-    os.waitpid(pid, 0)
     if not payload:
         raise PartEndedError(f"the part in process {pid} ended without an answer")
     answered, value = pickle.loads(payload)  # noqa: S301 - from our own forked process

@@ -1,10 +1,11 @@
 """The payments audit on several processes, for ledgers with millions of accruals.
 
-The parent reads what every part needs (programmes, rules, fact sheets, assignments, the
-drug chain) and the audit's day, then forks one process per part (``krai.app.forked``): each
-inherits that data, checks its share of the assignments — their decisions, their cards'
-accruals and the periods not accrued — and sends back what it found. Meanwhile the parent makes
-the checks of the whole; then it joins the findings. They are exactly those of
+The parent reads what every part needs (programmes, rules, assignments, the drug chain, and
+the fact sheets, read meanwhile by a forked process that sends them back) and the audit's day,
+then forks one process per part (``krai.app.forked``): each inherits that data, checks its
+share of the assignments — their decisions, their cards' accruals and the periods not accrued —
+and sends back what it found. Meanwhile the parent makes the checks of the whole; then it joins
+the findings. They are exactly those of
 ``krai.modules.payments.audit.audit`` in one process.
 """
 
@@ -19,7 +20,6 @@ from krai.app.ports import Storage
 from krai.app.verify import ENTRIES_PER_READ as CHUNK
 from krai.app.verify import replay_entry
 from krai.modules.payments.audit import (
-    AuditData,
     Finding,
     audit,
     audit_day,
@@ -84,24 +84,13 @@ def run_audit(
     if count <= 1 or not hasattr(os, "fork"):
         return audit(view, as_of)
     read = reopen or _same
-    with collector_paused():
-        data, day = _load_beside(view, read), audit_day(view, as_of)
-        forked = Forked(count, lambda part: audit_part(read(view), data, day, part, count))
-        try:
+    with collector_paused(), Forked(1, lambda _: read_sheets(read(view))) as sheets:
+        # a forked process reads the fact sheets while this one reads the assignments
+        data = load(view, lambda: sheets.answers()[0])
+        day = audit_day(view, as_of)
+        with Forked(count, lambda part: audit_part(read(view), data, day, part, count)) as shares:
             whole = check_whole(view, data, day)
-            return conclude(forked.answers(), whole)
-        finally:
-            forked.close()
-
-
-def _load_beside(view: StateView, read: Reopen) -> AuditData:
-    """``load``, the fact sheets read meanwhile by a forked process and sent back: the
-    parent reads the assignments, the largest other kind, at the same time."""
-    sheets = Forked(1, lambda _: read_sheets(read(view)))
-    try:
-        return load(view, lambda: sheets.answers()[0])
-    finally:
-        sheets.close()
+            return conclude(shares.answers(), whole)
 
 
 def _same(view: StateView) -> StateView:

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork only
 
 def test_each_part_answers_what_it_computed_in_its_own_process_in_order() -> None:
     parent = os.getpid()
-    forked = Forked(3, lambda part: (part * part, os.getpid() != parent))
-    assert forked.answers() == [(0, True), (1, True), (4, True)]
+    with Forked(3, lambda part: (part * part, os.getpid() != parent)) as forked:
+        assert forked.answers() == [(0, True), (1, True), (4, True)]
 
 
 def test_a_parts_error_is_raised_in_the_parent_and_the_others_are_reaped() -> None:
@@ -32,8 +32,10 @@ def test_a_parts_error_is_raised_in_the_parent_and_the_others_are_reaped() -> No
 
 
 def test_a_part_killed_before_answering_is_an_error_not_an_empty_answer() -> None:
-    forked = Forked(1, lambda part: os.kill(os.getpid(), signal.SIGKILL))
-    with pytest.raises(PartEndedError, match="without an answer"):
+    with (
+        Forked(1, lambda part: os.kill(os.getpid(), signal.SIGKILL)) as forked,
+        pytest.raises(PartEndedError, match="without an answer"),
+    ):
         forked.answers()
 
 
@@ -45,5 +47,5 @@ def test_an_error_that_does_not_pickle_is_reported_by_its_description() -> None:
     def work(part: int) -> int:
         raise UnpicklableError(f"part {part}")
 
-    with pytest.raises(PartEndedError, match="part 0"):
-        Forked(1, work).answers()
+    with Forked(1, work) as forked, pytest.raises(PartEndedError, match="part 0"):
+        forked.answers()
