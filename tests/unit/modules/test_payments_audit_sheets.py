@@ -4,7 +4,7 @@ refused, and a person with two sheets is ranked across both."""
 
 import pytest
 
-from krai.modules.payments.audit import SHEETS, AuditData, entitled
+from krai.modules.payments.audit import BRIEFS_TRIED, SHEETS, AuditData, entitled
 from krai.modules.payments.records import Assignment, Fact, FactSheet, LegalBasis, RuleVersion
 from krai.state.records import RecordFormError, encode_record
 
@@ -67,3 +67,22 @@ def test_a_person_with_two_sheets_is_ranked_across_both() -> None:
     data = _data({"ps:a": _sheet((300, 3)), "dd:a": _sheet((100, 5))})
     assert entitled(data, "a", "2026-02")["amount_kopecks"] == 100
     assert not data.briefs
+
+
+def test_people_all_different_stop_being_looked_up_by_their_sheets_and_keep_their_dues() -> None:
+    count = BRIEFS_TRIED + 10
+    data = _data({f"dd:{n}": _sheet((n, 1)) for n in range(count)})
+    dues = [entitled(data, str(n), "2026-02")["amount_kopecks"] for n in range(count)]
+    assert dues == list(range(count))
+    assert len(data.briefs) == BRIEFS_TRIED
+    assert not data.by_brief
+
+
+def test_people_alike_keep_being_looked_up_by_their_sheets() -> None:
+    count = 2 * BRIEFS_TRIED + 10
+    data = _data({f"dd:{n}": _sheet((n % 64, n)) for n in range(count)})
+    dues = [entitled(data, str(n), "2026-02")["amount_kopecks"] for n in range(count)]
+    assert dues == [n % 64 for n in range(count)]
+    assert len(data.briefs) == 64
+    assert data.by_brief
+    assert data.brief_hits == count - 64

@@ -163,6 +163,10 @@ class AuditData:
     briefs: dict[tuple[str, bytes], "Schedule"] = field(default_factory=dict)
     """The schedule of each programme and fact sheet without its entry indexes, for people
     with one sheet (``_schedule_of``)."""
+    brief_hits: int = 0
+    """How many people were found by ``briefs``."""
+    by_brief: bool = True
+    """Whether people are still looked up by ``briefs`` (``BRIEFS_TRIED``)."""
     deadlines: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     """Each programme's deadline of each period (``_deadline``)."""
     versions: dict[str, "Versions"] = field(default_factory=dict)
@@ -486,15 +490,23 @@ def _schedule_of(data: AuditData, assignment: Assignment) -> Schedule:
     sheets, programme_id = data.sheets, assignment.programme_id
     found = [sheets.get(SHEETS + assignment.pseudonym), sheets.get(SHEETS + assignment.dedup_key)]
     raws = [raw for raw in found if raw is not None]
-    if len(raws) > 1:
+    if len(raws) > 1 or not data.by_brief:
         return _schedule_by_shape(data, programme_id, _ranked(raws))
     brief = (programme_id, _UNINDEXED.sub(b"{", raws[0]) if raws else b"")
     schedule = data.briefs.get(brief)
     if schedule is None:
         schedule = data.briefs[brief] = _schedule_by_shape(data, programme_id, _ranked(raws))
+        if len(data.briefs) == BRIEFS_TRIED and data.brief_hits < BRIEFS_TRIED:
+            data.by_brief = False  # people mostly all different: the briefs cost, not save
     else:
         schedule.shared = True
+        data.brief_hits += 1
     return schedule
+
+
+BRIEFS_TRIED = 4096
+"""After this many different sheets without indexes, they are no longer looked up unless as
+many people again were found by one (``_schedule_of``)."""
 
 
 _UNINDEXED = re.compile(rb'\{"index":(?:0|[1-9][0-9]{0,14}),')
