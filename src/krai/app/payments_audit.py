@@ -1,24 +1,25 @@
 """The payments audit on several processes, for ledgers with millions of accruals.
 
-The parent reads what every part needs (programmes, rules, fact sheets, assignments, the
-drug chain) and the audit's day, then forks one process per part: each inherits that data,
-checks its share of the assignments — their cards' accruals and the periods not accrued — and
-sends back what it found. Meanwhile the parent makes the checks of the whole; then it joins the
-findings. They are exactly those of ``krai.modules.payments.audit.audit`` in one process.
+The parent reads what every part needs (programmes, rules, assignments, the drug chain, and
+the fact sheets, read meanwhile by a forked process that sends them back) and the audit's day,
+then forks one process per part (``krai.app.forked``): each inherits that data, checks its
+share of the assignments — their decisions, their cards' accruals and the periods not accrued —
+and sends back what it found. Meanwhile the parent makes the checks of the whole; then it joins
+the findings. They are exactly those of
+``krai.modules.payments.audit.audit`` in one process.
 """
 
-import multiprocessing
 import os
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
+from krai.app.forked import Forked
 from krai.app.ports import Storage
 from krai.app.verify import ENTRIES_PER_READ as CHUNK
 from krai.app.verify import replay_entry
 from krai.modules.payments.audit import (
-    AuditData,
     Finding,
     audit,
     audit_day,
@@ -30,6 +31,7 @@ from krai.modules.payments.audit import (
     count_by_kind,
     ledger_day,
     load,
+    read_sheets,
 )
 from krai.modules.payments.model import zone_name
 from krai.state.calendar import add_days, calendar_day, day_start_ms
@@ -39,10 +41,6 @@ from krai.state.store import MemoryState, StateView
 Reopen = Callable[[StateView], StateView]
 """Makes an inherited view safe to read in a forked process (drops database connections
 opened before the fork); the identity for views held in memory."""
-
-_inherited: tuple[StateView, AuditData, str, Reopen] | None = None
-"""What the forked parts read: set by the parent just before it forks them."""
-
 
 _today: "weakref.WeakKeyDictionary[Storage, tuple[int, list[Finding]]]" = (
     weakref.WeakKeyDictionary()
@@ -83,26 +81,16 @@ def run_audit(
     """Every finding, as ``audit`` gives them, computed by ``parts`` processes (default: one
     per core). Without ``fork`` (or with one part) the audit runs in this process."""
     count = default_parts() if parts is None else parts
-    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if count <= 1 or not hasattr(os, "fork"):
         return audit(view, as_of)
-    global _inherited  # noqa: PLW0603 - handed to the forked processes by inheritance
-    with collector_paused():
-        data, day = load(view), audit_day(view, as_of)
-        _inherited = (view, data, day, reopen or _same)
-        try:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
-                pending = pool.starmap_async(_audit_part, [(part, count) for part in range(count)])
-                whole = check_whole(view, data, day)
-                results = pending.get()
-        finally:
-            _inherited = None
-        return conclude(results, whole)
-
-
-def _audit_part(part: int, parts: int) -> list[Finding]:
-    assert _inherited is not None, "parts run only in processes forked by run_audit"
-    view, data, day, reopen = _inherited
-    return audit_part(reopen(view), data, day, part, parts)
+    read = reopen or _same
+    with collector_paused(), Forked(1, lambda _: read_sheets(read(view))) as sheets:
+        # a forked process reads the fact sheets while this one reads the assignments
+        data = load(view, lambda: sheets.answers()[0])
+        day = audit_day(view, as_of)
+        with Forked(count, lambda part: audit_part(read(view), data, day, part, count)) as shares:
+            whole = check_whole(view, data, day)
+            return conclude(shares.answers(), whole)
 
 
 def _same(view: StateView) -> StateView:

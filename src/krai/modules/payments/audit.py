@@ -17,14 +17,26 @@ payment to a person whose death is attested by then, a prescription of an unlist
 """
 
 import gc
+import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
 from operator import attrgetter
 from typing import Any, TypeVar
+
+import msgspec
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.modules.payments.formulas import FormulaError, Value, compile_formula
@@ -96,6 +108,14 @@ class Decoded(Mapping[str, T]):
             found = self._decoded[key] = self._decode(self._raw[key])
         return found
 
+    def raw_items(self) -> ItemsView[str, Any]:
+        """Every record as stored, in the order of the keys read."""
+        return self._raw.items()
+
+    def fresh(self, key: str) -> T:
+        """The record under ``key`` decoded anew, not kept: for a reader that asks once."""
+        return self._decode(self._raw[key])
+
     def get(self, key: str, default: Any = None) -> Any:
         """The record under ``key``, decoded, or ``default``."""
         return self[key] if key in self._raw else default
@@ -140,10 +160,20 @@ class AuditData:
     alike: dict[tuple[str, tuple[Any, ...]], "Schedule"] = field(default_factory=dict)
     """The schedule of each programme and facts in rank order, shared by the assignments
     of that programme whose people have those facts (``_schedule``)."""
+    briefs: dict[tuple[str, bytes], "Schedule"] = field(default_factory=dict)
+    """The schedule of each programme and fact sheet without its entry indexes, for people
+    with one sheet (``_schedule_of``)."""
+    brief_hits: int = 0
+    """How many people were found by ``briefs``."""
+    by_brief: bool = True
+    """Whether people are still looked up by ``briefs`` (``BRIEFS_TRIED``)."""
     deadlines: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     """Each programme's deadline of each period (``_deadline``)."""
     versions: dict[str, "Versions"] = field(default_factory=dict)
-    memo: dict[Any, Any] = field(default_factory=dict)
+    owed: dict[tuple[str, str, str, str], list[str]] = field(default_factory=dict)
+    """The months owed by the audit's day of each programme and span (``_owed``)."""
+    backdated: dict[tuple[str, str], int] = field(default_factory=dict)
+    """The ledger time from which a decision of each programme and date is back-dated."""
 
     @cached_property
     def by_pseudonym(self) -> dict[str, list[str]]:
@@ -154,22 +184,27 @@ class AuditData:
     def several(self) -> dict[str, list[str]]:
         """The ids of the assignments of each person (deduplication key) who holds more than
         one: only theirs can be incompatible or accrued twice."""
-        return self._indexes[1]
+        return {person: ids for person, ids in self._indexes[1].items() if len(ids) > 1}
 
     @cached_property
     def _indexes(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         by_pseudonym: dict[str, list[str]] = defaultdict(list)
         by_person: dict[str, list[str]] = defaultdict(list)
-        for assignment_id, assignment in self.assignments.items():
-            by_pseudonym[assignment.pseudonym].append(assignment_id)
-            by_person[assignment.dedup_key].append(assignment_id)
-        return dict(by_pseudonym), {key: ids for key, ids in by_person.items() if len(ids) > 1}
+        for assignment_id, holder in _holders(self.assignments):
+            by_pseudonym[holder.pseudonym].append(assignment_id)
+            by_person[holder.dedup_key].append(assignment_id)
+        return dict(by_pseudonym), dict(by_person)
 
     @cached_property
     def in_card_order(self) -> list[str]:
         """The assignment ids in the order of their cards' keys (``{id}/{year}``): an id
-        with ``.`` or ``-`` after a shorter one's end sorts before it here."""
-        return sorted(self.assignments, key=lambda assignment_id: assignment_id + "/")
+        with ``.`` or ``-`` after a shorter one's end sorts before it here. Ids in key order
+        are already in it unless one begins with the one before it (ids between an id and one
+        that begins with it begin with it too)."""
+        ordered = sorted(self.assignments)
+        if any(map(str.startswith, ordered[1:], ordered[:-1])):
+            ordered.sort(key=lambda assignment_id: assignment_id + "/")
+        return ordered
 
     @cached_property
     def shared(self) -> set[str]:
@@ -187,11 +222,35 @@ class AuditData:
         and the deduplication keys of its assignments: only pseudonyms of the dead are here."""
         died = self.died
         deaths = {subject: day for subject, day in died.items() if subject.startswith("ps:")}
-        for assignment in self.assignments.values():
-            pseudonym, dedup_key = assignment.pseudonym, assignment.dedup_key
-            if dedup_key in died and died[dedup_key] < deaths.get(pseudonym, "9999"):
-                deaths[pseudonym] = died[dedup_key]
+        by_person = self._indexes[1]
+        for dedup_key, day in died.items():
+            for assignment_id in by_person.get(dedup_key, ()):
+                pseudonym = self.assignments[assignment_id].pseudonym
+                if day < deaths.get(pseudonym, "9999"):
+                    deaths[pseudonym] = day
         return deaths
+
+
+class Holder(msgspec.Struct, frozen=True):
+    """Whom an assignment is held by: the two fields of its record the audit's indexes read
+    of every assignment, the others skipped (each is decoded in full by the part that holds
+    it, where an unknown or malformed field is refused)."""
+
+    pseudonym: str
+    dedup_key: str
+
+
+_HOLDER = msgspec.json.Decoder(Holder)
+
+
+def _holders(assignments: Mapping[str, Assignment]) -> Iterator[tuple[str, Holder | Assignment]]:
+    """Each assignment's id and holder, read from its stored bytes when it is kept so."""
+    if not isinstance(assignments, Decoded):
+        yield from assignments.items()
+        return
+    decode = _HOLDER.decode
+    for assignment_id, raw in assignments.raw_items():
+        yield assignment_id, decode(raw)
 
 
 @dataclass(slots=True)
@@ -270,21 +329,34 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load(view: StateView) -> AuditData:
-    """Read the small record kinds once; fact sheets and assignments are decoded where used."""
+def load(view: StateView, sheets: Callable[[], dict[str, bytes]] | None = None) -> AuditData:
+    """Read the small record kinds once; fact sheets and assignments are decoded where used.
+    ``sheets`` gives the fact sheets (``read_sheets``) when another process reads them
+    meanwhile: they are asked for last."""
     rules: dict[str, list[RuleVersion]] = defaultdict(list)
     for key, rule in scan_records(view, f"{PREFIX}rule/", RuleVersion):
         rules[key.split("/")[2]].append(rule)
+    programmes = _by_id(view, "programme", Programme)
+    assignments = Decoded(_raw_by_id(view, "assignment"), _assignment)
+    prescriptions = _by_id(view, "prescription", Prescription)
+    dispensings = _by_id(view, "dispense", Dispensing)
+    claims = _by_id(view, "claim", Claim)
+    died = {subject: death.died for subject, death in _by_id(view, "death", Death).items()}
     return AuditData(
-        _by_id(view, "programme", Programme),
+        programmes,
         rules,
-        dict(view.scan_bytes(SHEETS)),
-        Decoded(_raw_by_id(view, "assignment"), _assignment),
-        _by_id(view, "prescription", Prescription),
-        _by_id(view, "dispense", Dispensing),
-        _by_id(view, "claim", Claim),
-        {subject: death.died for subject, death in _by_id(view, "death", Death).items()},
+        read_sheets(view) if sheets is None else sheets(),
+        assignments,
+        prescriptions,
+        dispensings,
+        claims,
+        died,
     )
+
+
+def read_sheets(view: StateView) -> dict[str, bytes]:
+    """Every subject's fact sheet as stored, under its key."""
+    return dict(view.scan_bytes(SHEETS))
 
 
 def _assignment(raw: bytes) -> Assignment:
@@ -297,7 +369,6 @@ def check_whole(view: StateView, data: AuditData, day: str) -> list[Finding]:
     return [
         *_dispensed_after_death(data),
         *_incompatible(data),
-        *_decisions(data),
         *_duplicates(_duplicate_candidates(view, data)),
         *_paid_after_death(view, data),
         *_unreconciled(view, day),
@@ -308,22 +379,65 @@ def check_whole(view: StateView, data: AuditData, day: str) -> list[Finding]:
 
 
 def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int) -> list[Finding]:
-    """Check the ``part``-th of ``parts`` runs of assignments, in their cards' order: every
-    accrual their cards hold and every period they were owed and not accrued. Only the
-    records of the share are decoded, and an accrual's own record only when it is a
-    finding."""
+    """Check the ``part``-th of ``parts`` runs of assignments, in their cards' order: each
+    assignment's decision date, every accrual its cards hold and every period it was owed and
+    not accrued. Only the records of the share are decoded, each once, and an accrual's own
+    record only when it is a finding."""
     share, start, end = cards_share(data, part, parts)
     if not share:
         return []
     findings: list[Finding] = []
-    accrued: dict[str, list[str]] = {}
-    for key, raw in scan_range(view, CARDS, start, end):
-        assignment_id = key[len(CARDS) :].rsplit("/", 1)[0]
+    read = data.assignments.fresh if isinstance(data.assignments, Decoded) else None
+    cards = groupby(scan_range(view, CARDS, start, end), key=_card_owner)
+    owner, owned = next(cards, (None, ()))
+    for assignment_id in share:
+        accruals: dict[str, CardAccrual] = {}
+        if owner == assignment_id:  # the cards come in the share's order
+            accruals = _accruals(owned)
+            owner, owned = next(cards, (None, ()))
+        assignment = data.assignments[assignment_id] if read is None else read(assignment_id)
+        findings.extend(
+            _check_assignment(view, data, day, assignment_id, assignment, accruals=accruals)
+        )
+    assert owner is None, f"a card of {owner}, an assignment the state does not hold"
+    return findings
+
+
+def _card_owner(item: tuple[str, bytes]) -> str:
+    """The id of the assignment whose card is under the key (``{CARDS}{id}/{year}``)."""
+    return item[0][len(CARDS) :].rsplit("/", 1)[0]
+
+
+def _accruals(cards: Iterable[tuple[str, bytes]]) -> dict[str, CardAccrual]:
+    """The accruals on an assignment's cards (one a year), by period."""
+    found: dict[str, CardAccrual] = {}
+    for key, raw in cards:
         accruals = decode_record(raw, CardAccruals, key).accruals
-        accrued.setdefault(assignment_id, []).extend(accruals)
-        schedule = _schedule(data, assignment_id)
-        findings.extend(_check_card(view, data, schedule, accruals))
-    findings.extend(_missing(data, share, accrued, day))
+        found = {**found, **accruals} if found else accruals
+    return found
+
+
+def _check_assignment(
+    view: StateView,
+    data: AuditData,
+    day: str,
+    assignment_id: str,
+    assignment: Assignment,
+    *,
+    accruals: dict[str, CardAccrual],
+) -> list[Finding]:
+    """The findings about one assignment of a part's share: its decision, its accruals
+    (``_check_card``) and the periods it was owed and not accrued (``_missing``)."""
+    findings: list[Finding] = []
+    cash = data.programmes[assignment.programme_id].kind == "cash"
+    if accruals or cash:
+        schedule = _schedule_of(data, assignment)
+        if accruals:
+            findings = _check_card(view, data, schedule, accruals)
+        if cash:
+            findings.extend(_missing(data, assignment_id, assignment, schedule, accruals, day=day))
+    if assignment.time_ms >= _backdated_from(data, assignment):
+        findings.append(_backdated(data, assignment_id, assignment))
     return findings
 
 
@@ -360,12 +474,48 @@ def _due(data: AuditData, schedule: Schedule, period: str) -> dict[str, Any]:
 
 
 def _schedule(data: AuditData, assignment_id: str) -> Schedule:
+    """The assignment's schedule (``_schedule_of``)."""
+    return _schedule_of(data, data.assignments[assignment_id])
+
+
+def _schedule_of(data: AuditData, assignment: Assignment) -> Schedule:
     """The assignment's schedule: shared with every assignment of its programme whose person
     has the same facts (kind, value, validity, in rank order), since nothing else in it
-    depends on the person — so people alike cost one schedule and one evaluation a span."""
-    assignment = data.assignments[assignment_id]
-    programme_id = assignment.programme_id
-    facts = _facts_of(data, (assignment.pseudonym, assignment.dedup_key))
+    depends on the person — so people alike cost one schedule and one evaluation a span.
+
+    A person with one fact sheet is looked up by the sheet's bytes without the facts' entry
+    indexes first (``_UNINDEXED``): a sheet lists its facts in the order attested, so by
+    entry index, and its rank order is that order sorted by validity alone — the same for
+    every sheet that differs only in the indexes, which then is not decoded again."""
+    sheets, programme_id = data.sheets, assignment.programme_id
+    found = [sheets.get(SHEETS + assignment.pseudonym), sheets.get(SHEETS + assignment.dedup_key)]
+    raws = [raw for raw in found if raw is not None]
+    if len(raws) > 1 or not data.by_brief:
+        return _schedule_by_shape(data, programme_id, _ranked(raws))
+    brief = (programme_id, _UNINDEXED.sub(b"{", raws[0]) if raws else b"")
+    schedule = data.briefs.get(brief)
+    if schedule is None:
+        schedule = data.briefs[brief] = _schedule_by_shape(data, programme_id, _ranked(raws))
+        if len(data.briefs) == BRIEFS_TRIED and data.brief_hits < BRIEFS_TRIED:
+            data.by_brief = False  # people mostly all different: the briefs cost, not save
+    else:
+        schedule.shared = True
+        data.brief_hits += 1
+    return schedule
+
+
+BRIEFS_TRIED = 4096
+"""After this many different sheets without indexes, they are no longer looked up unless as
+many people again were found by one (``_schedule_of``)."""
+
+
+_UNINDEXED = re.compile(rb'\{"index":(?:0|[1-9][0-9]{0,14}),')
+"""A fact's entry index on a stored sheet: first of its sorted fields, a JSON integer within
+the safe range (anything else is left, so that the sheet is decoded and refused)."""
+
+
+def _schedule_by_shape(data: AuditData, programme_id: str, facts: list[Fact]) -> Schedule:
+    """The schedule of ``programme_id`` for a person with ``facts`` in rank order."""
     shape = (programme_id, tuple(map(_SHAPE, facts)))
     schedule = data.alike.get(shape)
     if schedule is not None:
@@ -384,13 +534,11 @@ def _schedule(data: AuditData, assignment_id: str) -> Schedule:
     return schedule
 
 
-def _facts_of(data: AuditData, subjects: tuple[str, str]) -> list[Fact]:
-    """Every fact on the subjects' sheets, in rank order (``fact_rank``)."""
+def _ranked(sheets: list[bytes]) -> list[Fact]:
+    """Every fact on the sheets, in rank order (``fact_rank``)."""
     facts: list[Fact] = []
-    for subject in subjects:
-        raw = data.sheets.get(SHEETS + subject)
-        if raw is not None:
-            facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
+    for raw in sheets:
+        facts.extend(decode_record(raw, FactSheet, "a fact sheet").facts)
     facts.sort(key=_RANK)
     return facts
 
@@ -649,40 +797,41 @@ def _overridden(accrual_id: str, accrual: Accrual) -> Finding:
 
 
 def _missing(
-    data: AuditData, assignment_ids: list[str], accrued: dict[str, list[str]], day: str
+    data: AuditData,
+    assignment_id: str,
+    assignment: Assignment,
+    schedule: Schedule,
+    accrued: Mapping[str, CardAccrual],
+    *,
+    day: str,
 ) -> Iterator[Finding]:
-    for assignment_id in assignment_ids:
-        assignment = data.assignments[assignment_id]
-        programme = data.programmes[assignment.programme_id]
-        if programme.kind != "cash":
+    """The periods a cash assignment was owed by the audit's day and has no accrual for."""
+    last = min(assignment.end_date or day, day)
+    for period in _owed(data, assignment.programme_id, assignment.start_date, last, day):
+        if period in accrued or not assignment.active_in(period):
             continue
-        last = min(assignment.end_date or day, day)
-        has = accrued.get(assignment_id, ())
-        for period in _owed(data, assignment.programme_id, (assignment.start_date, last), day):
-            if period in has or not assignment.active_in(period):
-                continue
-            due = entitled(data, assignment_id, period)
-            if due.get("amount_kopecks", 0) > 0:
-                yield _finding(
-                    "missing_accrual",
-                    f"{assignment_id}/{period}",
-                    [assignment],
-                    due["amount_kopecks"],
-                    period=period,
-                    due=due["amount_kopecks"],
-                )
+        due = _due(data, schedule, period)
+        if due.get("amount_kopecks", 0) > 0:
+            yield _finding(
+                "missing_accrual",
+                f"{assignment_id}/{period}",
+                [assignment],
+                due["amount_kopecks"],
+                period=period,
+                due=due["amount_kopecks"],
+            )
 
 
-def _owed(data: AuditData, programme_id: str, span: tuple[str, str], day: str) -> list[str]:
-    """The months from ``span``'s first day to its last whose accrual was due before ``day``."""
-    key = ("owed", programme_id, span, day)
-    if key not in data.memo:
-        data.memo[key] = [
+def _owed(data: AuditData, programme_id: str, first: str, last: str, day: str) -> list[str]:
+    """The months from ``first`` to ``last`` whose accrual was due before ``day``."""
+    key = (programme_id, first, last, day)
+    owed = data.owed.get(key)
+    if owed is None:
+        owed = data.owed[key] = [
             period
-            for period in periods_between(*span)
+            for period in periods_between(first, last)
             if _deadline(data, programme_id, period)[0] < day
         ]
-    owed: list[str] = data.memo[key]
     return owed
 
 
@@ -747,25 +896,25 @@ def _statement(view: StateView, statement_id: str) -> StatementInParts:
     return _record(view, "statement", statement_id, StoredStatement).in_parts()
 
 
-def _decisions(data: AuditData) -> Iterator[dict[str, Any]]:
-    offsets = {programme_id: _offset(data, programme_id) for programme_id in data.programmes}
-    late_from: dict[tuple[str, int], int] = {}
-    for assignment_id, assignment in data.assignments.items():
-        offset = offsets[assignment.programme_id]
-        decided = (assignment.decision_date, offset)
-        late_ms = late_from.get(decided)
-        if late_ms is None:
-            late_ms = late_from[decided] = _backdated_from_ms(*decided)
-        if assignment.time_ms < late_ms:
-            continue
-        yield _finding(
-            "backdated_decision",
-            assignment_id,
-            [assignment],
-            0,
-            decision_date=assignment.decision_date,
-            recorded_on=local_date(assignment.time_ms, offset),
-        )
+def _backdated_from(data: AuditData, assignment: Assignment) -> int:
+    """The ledger time from which recording the assignment's decision is back-dated."""
+    decided = (assignment.programme_id, assignment.decision_date)
+    late_ms = data.backdated.get(decided)
+    if late_ms is None:
+        offset = _offset(data, assignment.programme_id)
+        late_ms = data.backdated[decided] = _backdated_from_ms(assignment.decision_date, offset)
+    return late_ms
+
+
+def _backdated(data: AuditData, assignment_id: str, assignment: Assignment) -> Finding:
+    return _finding(
+        "backdated_decision",
+        assignment_id,
+        [assignment],
+        0,
+        decision_date=assignment.decision_date,
+        recorded_on=local_date(assignment.time_ms, _offset(data, assignment.programme_id)),
+    )
 
 
 def _backdated_from_ms(decision_date: str, utc_offset_minutes: int) -> int:
