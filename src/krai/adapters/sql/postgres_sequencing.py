@@ -5,7 +5,8 @@ writes, each checked by a ping on checkout, each statement after an explicit ``B
 some nineteen round trips a batch. The sequencing thread now holds one connection of its
 own in autocommit mode: the lock is one statement (it is also the ping: a broken connection
 is replaced and the lock asked for once more, as nothing was done yet), the log's size one,
-the writes and the checkpoint one pipeline ending in ``COMMIT``, the unlock one. A batch
+the writes and the checkpoint one pipeline ending in ``COMMIT``, the unlock one. Each table's
+rows go as one statement over arrays (``unnest``), not one message a row. A batch
 that fails drops the connection, so the next starts on a new one; the session's end
 releases its lock. Each thread holds its own: advisory locks are per session, so two
 threads of one process still exclude each other.
@@ -18,6 +19,20 @@ from typing import Any
 SEQUENCER_LOCK = 0x6B726169_5345510A
 """The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 LOG_SIZE = "SELECT max(idx) FROM log_entry"
+BY_ARRAYS = {
+    "log_entry": "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms,"
+    " events) SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[], %s::bytea[],"
+    " %s::text[], %s::text[], %s::bigint[], %s::text[])",
+    "tree_node": "INSERT INTO tree_node (level, idx, hash)"
+    " SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])",
+    "state_delete": "DELETE FROM state WHERE key = ANY(%s::text[])",
+    "checkpoint": "INSERT INTO checkpoint (size, root_hash, note, time_ms)"
+    " SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::bigint[])",
+    "state_upsert": "INSERT INTO state (key, value) SELECT * FROM unnest(%s::text[], %s::bytea[])"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+}
+"""Each table's rows as one statement over one array a column (the state's keys of a batch
+are distinct, as ``ON CONFLICT`` requires)."""
 
 
 class SequencingConnection:
@@ -81,21 +96,22 @@ class SequencingConnection:
 def append_pipelined(
     connection: Any,
     first_index: int | None,
-    statements: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
+    rows_by_table: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
     checkpoint: Callable[[], tuple[str, tuple[Any, ...]] | None],
 ) -> None:
-    """Write ``statements`` and the checkpoint in one transaction, pipelined: the log's size
-    is checked first (``first_index`` must be it), then every insert and the ``COMMIT`` go
-    in one exchange. Returns once the commit is durable."""
+    """Write each ``BY_ARRAYS`` statement's rows and the checkpoint in one transaction,
+    pipelined: the log's size is checked first (``first_index`` must be it), then every
+    statement and the ``COMMIT`` go in one exchange. Returns once the commit is durable."""
     with connection.pipeline(), connection.transaction():
         cursor = connection.cursor()
         highest = cursor.execute(LOG_SIZE).fetchone()[0]
         size = 0 if highest is None else int(highest) + 1
         if first_index is not None and first_index != size:
             raise NonContiguousBatchError(f"batch starts at {first_index}, log size is {size}")
-        for sql, rows in statements:
+        for table, rows in rows_by_table:
             if rows:
-                cursor.executemany(sql, rows)
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                cursor.execute(BY_ARRAYS[table], columns)
         sealed = checkpoint()
         if sealed is not None:
             cursor.execute(*sealed)

@@ -158,7 +158,7 @@ class SqlStorage:
             append_pipelined(
                 held,
                 batch.entries[0].index if batch.entries else None,
-                [(sql.replace("?", "%s"), rows) for sql, rows in _batch_statements(batch)],
+                [(_TABLES[sql], rows) for sql, rows in _batch_statements(batch)],
                 lambda: None if seal is None else (_CHECKPOINT_PG, _checkpoint_row(seal())),
             )
             return
@@ -434,6 +434,14 @@ STATE_GET_JSON = (
 )
 CHECKPOINT_INSERT = "INSERT INTO checkpoint (size, root_hash, note, time_ms) VALUES (?, ?, ?, ?)"
 _CHECKPOINT_PG = CHECKPOINT_INSERT.replace("?", "%s")
+_TABLES = {
+    ENTRY_INSERT: "log_entry",
+    NODE_INSERT: "tree_node",
+    STATE_DELETE: "state_delete",
+    STATE_UPSERT: "state_upsert",
+    CHECKPOINT_INSERT: "checkpoint",
+}
+"""Each statement of ``_batch_statements`` as ``postgres_sequencing.BY_ARRAYS`` names it."""
 
 
 def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
