@@ -67,3 +67,19 @@ def test_a_refused_batch_leaves_nothing_and_the_next_one_goes_on(postgres_url: s
     assert storage.log_size() == 3
     assert storage.get_bytes("y") is None and storage.get_bytes("z") == b"{}"
     storage.close()
+
+
+def test_a_read_connection_goes_back_to_the_pool_with_transactions(postgres_url: str) -> None:
+    """Reads run in autocommit; a connection returned to the pool must not carry that into
+    the pooled writes, whose batch must stay one transaction."""
+    storage = open_storage(postgres_url)
+    assert storage.log_size() == 0  # this thread's read connection, in autocommit
+    storage.close()  # returns it to the pool, then closes the pool
+    reader = storage.engine.raw_connection()
+    reader.driver_connection.autocommit = True  # type: ignore[union-attr]
+    reader.close()  # back to the pool
+    again = [storage.engine.raw_connection() for _ in range(2)]
+    assert [c.driver_connection.autocommit for c in again] == [False, False]  # type: ignore[union-attr]
+    for connection in again:
+        connection.close()
+    storage.close()

@@ -14,7 +14,7 @@ import fcntl
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -92,6 +92,8 @@ class SqlStorage:
         engine = create_engine(self.url, pool_pre_ping=True)
         if self._sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(engine, "checkin", _transactional_again)
         return engine
 
     def _connect(self) -> Any:
@@ -403,6 +405,14 @@ class SqlStorage:
 def _log_size(connection: "Connection") -> int:
     highest = connection.exec_driver_sql("SELECT max(idx) FROM log_entry").scalar()
     return 0 if highest is None else int(highest) + 1
+
+
+def _transactional_again(dbapi_connection: Any, _record: Any) -> None:
+    """A read connection (autocommit) goes back to the pool as SQLAlchemy's writes expect it:
+    with transactions, so a batch written on it stays atomic."""
+    if dbapi_connection is not None and dbapi_connection.autocommit:
+        with suppress(Exception):  # a broken connection is replaced at the next ping
+            dbapi_connection.autocommit = False
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
