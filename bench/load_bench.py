@@ -15,8 +15,9 @@ transactions per second, its ratio to the in-process rate of the same round, two
 against one, the p50 / p99 / max request latency (a response arrives only after the
 durable commit), and the CPU time per accepted transaction of the serve process (with two
 workers: the sequencer alone), the API workers, the signature workers and the bench's own
-client threads (on the same cores as the server) — a figure that other load on the machine
-disturbs much less than a rate (PostgreSQL's own is not counted); then it stops the server
+client threads (on the same cores as the server, and their share of all the CPU counted) — a
+figure that other load on the machine disturbs much less than a rate (PostgreSQL's own is not
+counted); then it stops the server
 and counts: every transaction acknowledged with a receipt must be in the log at its receipt's
 index, and the log must hold nothing else. The summary gives each figure's median and range
 over the rounds.
@@ -211,6 +212,8 @@ def run_backend(
         "cpu_us_per_accepted": {
             role: round(1e6 * seconds / max(1, len(load.receipts))) for role, seconds in cpu.items()
         },
+        # The clients run on the server's cores: the share of the CPU counted that was theirs.
+        "bench_clients_cpu_share": round(cpu["bench_clients"] / max(1e-9, sum(cpu.values())), 3),
         **counted,
     }
 
@@ -311,6 +314,9 @@ def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
             figures.setdefault(f"{name}_of_in_process", []).append(result["of_in_process"])
             for role, used in result["cpu_us_per_accepted"].items():
                 figures.setdefault(f"{name}_{role}_cpu_us", []).append(used)
+            figures.setdefault(f"{name}_bench_clients_cpu_share", []).append(
+                result["bench_clients_cpu_share"]
+            )
             baseline = by.get((backend, workers, "baseline"))
             if tree == "this" and baseline is not None:
                 ratio = result["accepted_per_s"] / max(1, baseline["accepted_per_s"])

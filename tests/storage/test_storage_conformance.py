@@ -134,7 +134,7 @@ def test_a_state_rewrite_that_fails_midway_changes_nothing(
 
 def test_get_many_finds_keys_of_any_characters(storage_url: str, storage: Storage) -> None:
     odd = ['q"u', "back\\slash", "\\u0000", "é/ü", "x\U0001f600y", "tab\tkey"]
-    if not storage_url.startswith("postgresql"):  # PostgreSQL's text holds no NUL
+    if "postgresql" not in storage_url:  # PostgreSQL's text holds no NUL
         odd.append("a\x00b")  # SQLite's JSON text ends at a NUL; such a key is still found
     storage.append_batch(batch_of(0, 1, CompactRange(), dict.fromkeys(odd, b'{"n":1}')))
     assert set(storage.get_many([*odd, "absent", "a"])) == set(odd)

@@ -16,6 +16,10 @@ orjson's sorted-key form of the transaction, which is RFC 8785 when every intege
   patterns — the signature's canonical base64 form among them — matched whole after
   decoding, as the constructor matches them) are made here, so the constructor's checks
   are not run a second time; anything out of bounds steps aside.
+
+``compiled_submission`` does the same for an HTTP submission's body (ADR 0044): one signed
+transaction, or ``{"transactions":[...]}``, in compact JSON as ``JSON.stringify`` and httpx
+write it; any other spelling steps aside to the strict decoder.
 """
 
 import re
@@ -94,6 +98,7 @@ class _TransactionEntry(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _DECODER = msgspec.json.Decoder(_TransactionEntry, float_hook=_refuse_float)
+_ANY_DECODER = msgspec.json.Decoder(float_hook=_refuse_float)
 
 
 def compiled_entry(data: bytes) -> tuple[int, int, Transaction] | None:
@@ -117,6 +122,43 @@ def _compiled_entry(data: bytes) -> tuple[int, int, Transaction] | None:
     if transaction is None:
         return None
     return decoded.index, decoded.time_ms, transaction
+
+
+def compiled_submission(data: bytes) -> tuple[list[Transaction], bool] | None:
+    """An HTTP submission's transactions and whether it was a batch, or None to step aside.
+
+    Only compact JSON is taken: bytes that orjson writes again exactly from what msgspec
+    read (so no member is repeated — a repeated one would be written once — and no float,
+    whitespace or other spelling is there), one transaction or ``{"transactions":[...]}``;
+    then each transaction as ``compiled_entry`` takes it, its members in any order. A batch
+    that is empty or holds anything the strict decoder would refuse steps aside whole.
+    """
+    try:
+        return _compiled_submission(data)
+    except (ValueError, TypeError, RecursionError):  # as in ``compiled_entry``
+        return None
+
+
+def _compiled_submission(data: bytes) -> tuple[list[Transaction], bool] | None:
+    parsed = _ANY_DECODER.decode(data)
+    if orjson.dumps(parsed) != data:
+        return None
+    if isinstance(parsed, dict) and parsed.keys() == {"transactions"}:
+        items, batch = parsed["transactions"], True
+        if not isinstance(items, list) or not items:
+            return None
+    elif len(data) <= MAX_TRANSACTION_BYTES:
+        items, batch = [parsed], False
+    else:
+        return None
+    transactions = []
+    for item in items:
+        form = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+        transaction = _transaction(msgspec.convert(item, _Envelope), form)
+        if transaction is None:
+            return None
+        transactions.append(transaction)
+    return transactions, batch
 
 
 def _transaction(envelope: _Envelope, canonical: bytes) -> Transaction | None:

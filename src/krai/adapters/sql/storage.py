@@ -14,13 +14,18 @@ import fcntl
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from krai.adapters.sql.postgres_sequencing import (
+    NonContiguousBatchError,
+    SequencingConnection,
+    append_pipelined,
+)
 from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
 from krai.log.hashing import node_hash
@@ -32,8 +37,6 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_HEAD = "0003"
 """The newest Alembic revision in ``migrations/versions`` (a test holds them equal)."""
-SEQUENCER_LOCK = 0x6B726169_5345510A
-"""The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 KEYS_PER_QUERY = 500
 LEAVES_SELECT = "SELECT 0, idx, leaf_hash FROM log_entry WHERE idx IN (MARKS)"
 NODES_SELECT = "SELECT level, idx, hash FROM tree_node WHERE level = ? AND idx IN (MARKS)"
@@ -46,10 +49,6 @@ SQLITE_PRAGMAS = (
     "wal_autocheckpoint=0",  # checkpoints run on their own thread (WalCheckpointer)
     "mmap_size=2147483648",  # reads map the file (capped by SQLite's build; 2 GiB on Debian)
 )
-
-
-class NonContiguousBatchError(ValueError):
-    """A batch does not start where the log ends."""
 
 
 def open_storage(url: str) -> "SqlStorage":
@@ -81,6 +80,9 @@ class SqlStorage:
         self._marker = "?" if self._sqlite else "%s"
         self._local = threading.local()
         self._checkpointer: WalCheckpointer | None = None
+        self._held: list[SequencingConnection] = []
+        """Every thread's sequencing connection, closed with the storage (PostgreSQL)."""
+        self._held_lock = threading.Lock()
 
     @cached_property
     def engine(self) -> "Engine":
@@ -90,12 +92,18 @@ class SqlStorage:
         engine = create_engine(self.url, pool_pre_ping=True)
         if self._sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(engine, "checkin", _transactional_again)
         return engine
 
     def _connect(self) -> Any:
         """A driver connection of this thread's own: SQLite files directly, else from the pool."""
         if self._file is None:
-            return self.engine.raw_connection()
+            # One statement a read: autocommit spares a BEGIN and a ROLLBACK a read (ADR 0044).
+            pooled = self.engine.raw_connection()
+            pooled.rollback()
+            pooled.driver_connection.autocommit = True  # type: ignore[union-attr]
+            return pooled
         connection = sqlite3.connect(self._file, timeout=10)
         _sqlite_pragmas(connection, None)
         return connection
@@ -147,6 +155,15 @@ class SqlStorage:
     def append_batch(
         self, batch: Batch, seal: Callable[[], StoredCheckpoint] | None = None
     ) -> None:
+        held = self._held_sequencing()
+        if held is not None:
+            append_pipelined(
+                held,
+                batch.entries[0].index if batch.entries else None,
+                [(_TABLES[sql], rows) for sql, rows in _batch_statements(batch)],
+                lambda: None if seal is None else (_CHECKPOINT_PG, _checkpoint_row(seal())),
+            )
+            return
         with self.engine.begin() as connection:
             size = _log_size(connection)
             if batch.entries and batch.entries[0].index != size:
@@ -323,22 +340,19 @@ class SqlStorage:
             self._write(connection, _state_statements(chunk))
         self._after_commit()
 
+    def _held_sequencing(self) -> Any:
+        """PostgreSQL: this thread's sequencing connection while it holds the lock, else None."""
+        held: SequencingConnection | None = getattr(self._local, "sequencing", None)
+        return held.current if held is not None and held.locked else None
+
     @contextmanager
     def sequencing(self) -> Iterator[None]:
-        """PostgreSQL: a session advisory lock on a connection of its own; SQLite: an
-        exclusive ``flock`` on a file beside the database. Both end with the process."""
+        """PostgreSQL: a session advisory lock on a connection this thread holds from batch
+        to batch, which also writes the batches (ADR 0044); SQLite: an exclusive ``flock`` on
+        a file beside the database. Both end with the process."""
         if not self._sqlite:
-            from sqlalchemy import text  # noqa: PLC0415 - only when sequencing
-
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SEQUENCER_LOCK})
-                try:
-                    yield
-                finally:
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": SEQUENCER_LOCK}
-                    )
-                    connection.commit()
+            with self._sequencing_connection().locked_connection():
+                yield
             return
         if self._file is None:
             yield
@@ -350,11 +364,28 @@ class SqlStorage:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def _sequencing_connection(self) -> SequencingConnection:
+        held: SequencingConnection | None = getattr(self._local, "sequencing", None)
+        if held is None:
+            held = self._local.sequencing = SequencingConnection(self._detached_connection)
+            with self._held_lock:
+                self._held.append(held)
+        return held
+
+    def _detached_connection(self) -> Any:
+        """A driver connection of the pool's, taken out of it for good."""
+        pooled = self.engine.raw_connection()
+        connection = pooled.driver_connection
+        pooled.detach()
+        return connection
+
     def after_fork(self) -> "SqlStorage":
         """Make this storage safe to read in a process forked after it was opened: forget the
         parent's connections (without closing them, the parent still owns them)."""
         self._local = threading.local()
         self._checkpointer = None
+        # The parent's connections: kept from the collector, never closed here (it owns them).
+        self._inherited, self._held = self._held, []
         if "engine" in self.__dict__:
             self.engine.dispose(close=False)
         return self
@@ -367,6 +398,10 @@ class SqlStorage:
         if connection is not None:
             connection.close()
             self._local.connection = None
+        with self._held_lock:
+            held, self._held = self._held, []
+        for connection in held:
+            connection.drop()
         if "engine" in self.__dict__:
             self.engine.dispose()
 
@@ -374,6 +409,14 @@ class SqlStorage:
 def _log_size(connection: "Connection") -> int:
     highest = connection.exec_driver_sql("SELECT max(idx) FROM log_entry").scalar()
     return 0 if highest is None else int(highest) + 1
+
+
+def _transactional_again(dbapi_connection: Any, _record: Any) -> None:
+    """A read connection (autocommit) goes back to the pool as SQLAlchemy's writes expect it:
+    with transactions, so a batch written on it stays atomic."""
+    if dbapi_connection is not None and dbapi_connection.autocommit:
+        with suppress(Exception):  # a broken connection is replaced at the next ping
+            dbapi_connection.autocommit = False
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -405,6 +448,15 @@ STATE_GET_JSON = (
     "SELECT s.key, s.value FROM json_each(?) AS j CROSS JOIN state AS s ON s.key = j.value"
 )
 CHECKPOINT_INSERT = "INSERT INTO checkpoint (size, root_hash, note, time_ms) VALUES (?, ?, ?, ?)"
+_CHECKPOINT_PG = CHECKPOINT_INSERT.replace("?", "%s")
+_TABLES = {
+    ENTRY_INSERT: "log_entry",
+    NODE_INSERT: "tree_node",
+    STATE_DELETE: "state_delete",
+    STATE_UPSERT: "state_upsert",
+    CHECKPOINT_INSERT: "checkpoint",
+}
+"""Each statement of ``_batch_statements`` as ``postgres_sequencing.BY_ARRAYS`` names it."""
 
 
 def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:

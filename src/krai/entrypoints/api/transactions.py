@@ -36,6 +36,7 @@ from krai.entrypoints.api.problems import (
     problem_response,
     refusal_document,
 )
+from krai.state.compiled_entry import compiled_submission
 from krai.tx.codec import transaction_from_json
 from krai.tx.envelope import MAX_TRANSACTION_BYTES, Transaction
 from krai.tx.errors import Code, RejectedError
@@ -100,6 +101,19 @@ async def submit_transactions(
 
 def decode_submission(data: bytes) -> tuple[list[Decoded], bool]:
     """The body's transactions, each decoded or refused, and whether it was a batch.
+
+    A body in compact JSON is decoded by the compiled decoder, which gives
+    ``strict_submission``'s result or steps aside to it for anything it is not sure of
+    (ADR 0044).
+    """
+    compiled = compiled_submission(data)
+    if compiled is not None and len(compiled[0]) <= MAX_BATCH_TRANSACTIONS:
+        return list[Decoded](compiled[0]), compiled[1]
+    return strict_submission(data)
+
+
+def strict_submission(data: bytes) -> tuple[list[Decoded], bool]:
+    """``decode_submission`` by the strict decoder, whose words every refusal keeps.
 
     A body that is not strict JSON is refused as a whole (a problem), as is a batch that is
     not a non-empty list of at most ``MAX_BATCH_TRANSACTIONS``.

@@ -1,0 +1,121 @@
+"""PostgreSQL: the sequencer's own connection, held from batch to batch (ADR 0044).
+
+Each batch used to take a pooled connection for the advisory lock and another for the
+writes, each checked by a ping on checkout, each statement after an explicit ``BEGIN``:
+some nineteen round trips a batch. The sequencing thread now holds one connection of its
+own in autocommit mode: the lock is one statement (it is also the ping: a broken connection
+is replaced and the lock asked for once more, as nothing was done yet), the log's size one,
+the writes and the checkpoint one pipeline ending in ``COMMIT``, the unlock one. Each table's
+rows go as one statement over arrays (``unnest``), not one message a row. A batch
+that fails drops the connection, so the next starts on a new one; the session's end
+releases its lock. Each thread holds its own: advisory locks are per session, so two
+threads of one process still exclude each other.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+SEQUENCER_LOCK = 0x6B726169_5345510A
+"""The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
+LOG_SIZE = "SELECT max(idx) FROM log_entry"
+BY_ARRAYS = {
+    "log_entry": "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms,"
+    " events) SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[], %s::bytea[],"
+    " %s::text[], %s::text[], %s::bigint[], %s::text[])",
+    "tree_node": "INSERT INTO tree_node (level, idx, hash)"
+    " SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])",
+    "state_delete": "DELETE FROM state WHERE key = ANY(%s::text[])",
+    "checkpoint": "INSERT INTO checkpoint (size, root_hash, note, time_ms)"
+    " SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::bigint[])",
+    "state_upsert": "INSERT INTO state (key, value) SELECT * FROM unnest(%s::text[], %s::bytea[])"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+}
+"""Each table's rows as one statement over one array a column (the state's keys of a batch
+are distinct, as ``ON CONFLICT`` requires)."""
+
+
+class SequencingConnection:
+    """One thread's held connection and whether it holds the sequencing lock now."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._connection: Any = None
+        self.locked = False
+
+    @property
+    def current(self) -> Any:
+        """The connection (None until the first lock, or after a failure)."""
+        return self._connection
+
+    @contextmanager
+    def locked_connection(self) -> Iterator[Any]:
+        """The connection, holding the sequencing lock until the block ends."""
+        connection = self._lock()
+        self.locked = True
+        try:
+            yield connection
+        except BaseException:
+            self.locked = False
+            self.drop()  # the session's end releases the lock
+            raise
+        self.locked = False
+        try:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SEQUENCER_LOCK,))
+        except Exception:  # the session is gone, and its lock with it
+            self.drop()
+
+    def _lock(self) -> Any:
+        for attempt in range(2):
+            if self._connection is None:
+                self._connection = self._opened()
+            try:
+                self._connection.execute("SELECT pg_advisory_lock(%s)", (SEQUENCER_LOCK,))
+            except Exception:
+                self.drop()
+                if attempt:
+                    raise
+            else:
+                return self._connection
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _opened(self) -> Any:
+        connection = self._connect()
+        connection.rollback()
+        connection.autocommit = True
+        return connection
+
+    def drop(self) -> None:
+        """Close the connection (if any); the next lock opens a new one."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with suppress(Exception):
+                connection.close()
+
+
+def append_pipelined(
+    connection: Any,
+    first_index: int | None,
+    rows_by_table: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
+    checkpoint: Callable[[], tuple[str, tuple[Any, ...]] | None],
+) -> None:
+    """Write each ``BY_ARRAYS`` statement's rows and the checkpoint in one transaction,
+    pipelined: the log's size is checked first (``first_index`` must be it), then every
+    statement and the ``COMMIT`` go in one exchange. Returns once the commit is durable."""
+    with connection.pipeline(), connection.transaction():
+        cursor = connection.cursor()
+        highest = cursor.execute(LOG_SIZE).fetchone()[0]
+        size = 0 if highest is None else int(highest) + 1
+        if first_index is not None and first_index != size:
+            raise NonContiguousBatchError(f"batch starts at {first_index}, log size is {size}")
+        for table, rows in rows_by_table:
+            if rows:
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                cursor.execute(BY_ARRAYS[table], columns)
+        sealed = checkpoint()
+        if sealed is not None:
+            cursor.execute(*sealed)
+
+
+class NonContiguousBatchError(ValueError):
+    """A batch does not start where the log ends."""
