@@ -67,8 +67,16 @@ def sorted_bytes(document: Any) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def mutations(data: bytes) -> st.SearchStrategy[bytes]:
-    """Bytes near ``data``: a byte changed, inserted or removed, a member repeated."""
+def mutations(
+    data: bytes,
+    inserted: tuple[bytes, ...] = (b" ", b",", b"1", b"\\"),
+    repeated: tuple[tuple[bytes, bytes], ...] = (
+        (b'"nonce":', b'"nonce":"x","nonce":'),
+        (b'"index":', b'"index":0,"index":'),
+    ),
+) -> st.SearchStrategy[bytes]:
+    """Bytes near ``data``: a byte changed, removed or one of ``inserted`` put in, or a
+    member repeated (each ``repeated`` pair: what to find, what to put in its place)."""
     positions = st.integers(0, max(len(data) - 1, 0))
     return st.one_of(
         st.just(data),
@@ -78,11 +86,10 @@ def mutations(data: bytes) -> st.SearchStrategy[bytes]:
         st.builds(
             lambda i, b: data[:i] + b + data[i:],
             positions,
-            st.sampled_from([b" ", b",", b"1", b"\\"]),
+            st.sampled_from(inserted),
         ),
         st.builds(lambda i: data[:i] + data[i + 1 :], positions),
-        st.just(data.replace(b'"nonce":', b'"nonce":"x","nonce":', 1)),
-        st.just(data.replace(b'"index":', b'"index":0,"index":', 1)),
+        *(st.just(data.replace(found, put, 1)) for found, put in repeated),
     )
 
 

@@ -14,6 +14,7 @@ from tests.unit.state.test_compiled_entry import (
     json_values,
     keys,
 )
+from tests.unit.state.test_compiled_entry import mutations as entry_mutations
 
 from krai.entrypoints.api.problems import ProblemError
 from krai.entrypoints.api.transactions import decode_submission, strict_submission
@@ -60,22 +61,16 @@ def assert_same_as_strict(data: bytes) -> None:
 
 
 def mutations(data: bytes) -> st.SearchStrategy[bytes]:
-    """Bytes near ``data``: a byte changed, inserted or removed, a member repeated."""
-    positions = st.integers(0, max(len(data) - 1, 0))
-    return st.one_of(
-        st.just(data),
-        st.builds(
-            lambda i, b: data[:i] + bytes([b]) + data[i + 1 :], positions, st.integers(0, 255)
+    """Bytes near a submission: the entry test's mutations, with number spellings put in and
+    a body's member or the batch itself repeated."""
+    return entry_mutations(
+        data,
+        (b" ", b",", b"1", b"\\", b"-", b".5", b"e1"),
+        (
+            (b'"nonce":', b'"nonce":"x","nonce":'),
+            (b'"body":{', b'"body":{"a":1,"a":1,'),
+            (b'{"transactions":', b'{"transactions":[],"transactions":'),
         ),
-        st.builds(
-            lambda i, b: data[:i] + b + data[i:],
-            positions,
-            st.sampled_from([b" ", b",", b"1", b"\\", b"-", b".5", b"e1"]),
-        ),
-        st.builds(lambda i: data[:i] + data[i + 1 :], positions),
-        st.just(data.replace(b'"nonce":', b'"nonce":"x","nonce":', 1)),
-        st.just(data.replace(b'"body":{', b'"body":{"a":1,"a":1,', 1)),
-        st.just(data.replace(b'{"transactions":', b'{"transactions":[],"transactions":', 1)),
     )
 
 
