@@ -1,10 +1,13 @@
 """Each part of the payments audit reads exactly the cards of its share of assignments,
-whatever characters their ids hold: ``-`` and ``.`` sort before the ``/`` of a card's key."""
+whatever characters their ids hold: ``-`` and ``.`` sort before the ``/`` of a card's key,
+and whatever the slices it reads them in; the indexes of holders keep every id."""
 
 import pytest
 
-from krai.modules.payments.audit import AuditData, cards_share
+from krai.modules.payments.audit import AuditData, cards_share, driver
+from krai.modules.payments.audit.data import Held
 from krai.modules.payments.model import card_key
+from krai.state.store import MemoryState
 
 IDS = ["a", "b", "b-", "b-1", "b.2", "b1", "b:3", "ba", "c.d-e"]
 
@@ -22,3 +25,29 @@ def test_each_card_is_read_by_the_one_part_that_holds_its_assignment(parts: int)
         held.extend(share)
     assert sorted(read) == cards  # every card once
     assert sorted(held) == sorted(IDS)  # every assignment once, for its missing months
+
+
+@pytest.mark.parametrize(("parts", "per_read"), [(1, 1), (2, 2), (3, 4), (1, 2048)])
+def test_a_share_read_a_slice_at_a_time_reads_each_of_its_cards_once(
+    parts: int, per_read: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = AuditData({}, {}, {}, {i: {} for i in IDS}, {}, {}, {}, {})
+    state = MemoryState()
+    state.apply_writes({card_key(i, year): b"{}" for i in IDS for year in ("2025", "2026")})
+    monkeypatch.setattr(driver, "CARDS_PER_READ", per_read)
+    for part in range(parts):
+        share, start, end = cards_share(data, part, parts)
+        assert list(driver._cards(state, share, start, end)) == list(state.scan_range(start, end))
+
+
+def test_the_holders_of_several_assignments_and_of_one() -> None:
+    held = Held()
+    for holder, assignment_id in [("p", "a"), ("q", "b"), ("p", "c"), ("p", "d")]:
+        held.add(holder, assignment_id)
+    assert (held.get("p"), held.get("q"), held.get("r"), held.get("r", [])) == (
+        ["a", "c", "d"],
+        ["b"],
+        (),
+        [],
+    )
+    assert held.more == {"p": ["a", "c", "d"]}

@@ -122,7 +122,7 @@ class AuditData:
     """The ledger time from which a decision of each programme and date is back-dated."""
 
     @cached_property
-    def by_pseudonym(self) -> dict[str, list[str]]:
+    def by_pseudonym(self) -> "Held":
         """The ids of each pseudonym's assignments."""
         return self._indexes[0]
 
@@ -130,16 +130,15 @@ class AuditData:
     def several(self) -> dict[str, list[str]]:
         """The ids of the assignments of each person (deduplication key) who holds more than
         one: only theirs can be incompatible or accrued twice."""
-        return {person: ids for person, ids in self._indexes[1].items() if len(ids) > 1}
+        return self._indexes[1].more
 
     @cached_property
-    def _indexes(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        by_pseudonym: dict[str, list[str]] = defaultdict(list)
-        by_person: dict[str, list[str]] = defaultdict(list)
+    def _indexes(self) -> tuple["Held", "Held"]:
+        by_pseudonym, by_person = Held(), Held()
         for assignment_id, holder in _holders(self.assignments):
-            by_pseudonym[holder.pseudonym].append(assignment_id)
-            by_person[holder.dedup_key].append(assignment_id)
-        return dict(by_pseudonym), dict(by_person)
+            by_pseudonym.add(holder.pseudonym, assignment_id)
+            by_person.add(holder.dedup_key, assignment_id)
+        return by_pseudonym, by_person
 
     @cached_property
     def in_card_order(self) -> list[str]:
@@ -175,6 +174,30 @@ class AuditData:
                 if day < deaths.get(pseudonym, "9999"):
                     deaths[pseudonym] = day
         return deaths
+
+
+class Held:
+    """Each holder's assignment ids, in the order read: the first kept alone, a list made only
+    for a holder of several (most hold one, and a list each would be most of the index's cost).
+    ``more`` holds exactly the holders of several."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+        self.more: dict[str, list[str]] = {}
+
+    def add(self, holder: str, assignment_id: str) -> None:
+        """Record that ``holder`` holds ``assignment_id`` (each id added once)."""
+        first = self.first.setdefault(holder, assignment_id)
+        if first is not assignment_id:  # ids are distinct: another assignment came first
+            self.more.setdefault(holder, [first]).append(assignment_id)
+
+    def get(self, holder: str, default: list[str] | tuple[()] = ()) -> list[str] | tuple[()]:
+        """The ids of ``holder``'s assignments, or ``default`` when it holds none."""
+        more = self.more.get(holder)
+        if more is not None:
+            return more
+        first = self.first.get(holder)
+        return default if first is None else [first]
 
 
 class Holder(msgspec.Struct, frozen=True):

@@ -24,7 +24,7 @@ from krai.modules.payments.model import LATEST_KEY
 from krai.modules.payments.records import CardAccrual, CardAccruals, Latest, Programme
 from krai.state.calendar import local_date
 from krai.state.records import decode_record, read_record
-from krai.state.store import SCAN_END, StateView, scan_range
+from krai.state.store import SCAN_END, RangedView, StateView, scan_range
 
 
 def count_by_kind(findings: list[Finding]) -> dict[str, int]:
@@ -92,7 +92,7 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
         return []
     findings: list[Finding] = []
     read = data.assignments.fresh if isinstance(data.assignments, Decoded) else None
-    cards = groupby(scan_range(view, CARDS, start, end), key=_card_owner)
+    cards = groupby(_cards(view, share, start, end), key=_card_owner)
     owner, owned = next(cards, (None, ()))
     for assignment_id in share:
         accruals: dict[str, CardAccrual] = {}
@@ -105,6 +105,24 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
         )
     assert owner is None, f"a card of {owner}, an assignment the state does not hold"
     return findings
+
+
+CARDS_PER_READ = 2048
+"""The assignments whose cards one read takes: a part reads its share's cards a slice at a
+time, so that their rows never fill its memory at once (every page of it a fault to map)."""
+
+
+def _cards(view: StateView, share: list[str], start: str, end: str) -> Iterator[tuple[str, bytes]]:
+    """The cards of ``share`` (from ``start`` to ``end``, ``cards_share``), in key order, read
+    ``CARDS_PER_READ`` assignments' at a time where the view reads a range alone."""
+    if not isinstance(view, RangedView):  # each read would scan the whole prefix
+        yield from scan_range(view, CARDS, start, end)
+        return
+    for first in range(0, len(share), CARDS_PER_READ):
+        after = first + CARDS_PER_READ
+        until = f"{CARDS}{share[after]}/" if after < len(share) else end
+        yield from scan_range(view, CARDS, start, until)
+        start = until
 
 
 def _card_owner(item: tuple[str, bytes]) -> str:
