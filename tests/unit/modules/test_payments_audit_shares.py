@@ -3,9 +3,11 @@ whatever characters their ids hold: ``-`` and ``.`` sort before the ``/`` of a c
 and whatever the slices it reads them in; the indexes of holders keep every id."""
 
 import pytest
+from tests.scenarios.payments_people import AS_OF
+from tests.scenarios.payments_region import Region, populate
 
-from krai.modules.payments.audit import AuditData, cards_share, driver
-from krai.modules.payments.audit.data import Held
+from krai.modules.payments.audit import AuditData, audit, cards_share, driver
+from krai.modules.payments.audit.data import CARDS, Held
 from krai.modules.payments.model import card_key
 from krai.state.store import MemoryState
 
@@ -51,3 +53,16 @@ def test_the_holders_of_several_assignments_and_of_one() -> None:
         [],
     )
     assert held.more == {"p": ["a", "c", "d"]}
+
+
+@pytest.mark.parametrize("owner", ["zz-unknown", "{first}/x", "{first}x"])
+def test_a_card_of_an_assignment_the_state_does_not_hold_is_an_error(owner: str) -> None:
+    """Whether after every share's cards, or beside the cards of an id it begins with."""
+    view = populate(Region, seed=11, size=5).ledger.view
+    state = MemoryState()
+    state.apply_writes(dict(view.scan_bytes("")))
+    first = sorted(key for key, _ in state.scan_bytes(f"{CARDS}"))[0]
+    stray = card_key(owner.format(first=first[len(CARDS) :].rsplit("/", 1)[0]), "2026")
+    state.apply_writes({stray: dict(state.scan_bytes(CARDS))[first]})
+    with pytest.raises(AssertionError, match="the state does not hold"):
+        audit(state, AS_OF)
