@@ -13,6 +13,7 @@ to shut down.
 
 import os
 import pickle
+import select
 import signal
 import tempfile
 from collections.abc import Callable
@@ -45,6 +46,13 @@ class Forked:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def ready(self) -> bool:
+        """Whether the next part's answer (or its end) can be read without waiting."""
+        if not self._running:
+            return True
+        readable, _, _ = select.select([self._running[0][1]], [], [], 0)
+        return bool(readable)
 
     def answers(self) -> list[Any]:
         """Every part's answer in the order of the parts; a part's error is raised here. A

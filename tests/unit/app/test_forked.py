@@ -62,3 +62,23 @@ def test_a_part_writes_a_large_answer_whole_without_waiting_for_the_parent() -> 
             time.sleep(0.01)
         assert ended is not None, "the part waited for its answer to be read"
         assert forked.answers() == [answer]
+
+
+def test_a_part_is_ready_once_its_answer_can_be_read() -> None:
+    reader, writer = os.pipe()
+
+    def work(part: int) -> int:
+        os.read(reader, 1)  # until the test lets it answer
+        return part
+
+    with Forked(1, work) as forked:
+        assert not forked.ready()
+        os.write(writer, b".")
+        deadline = time.monotonic() + 30
+        while not forked.ready() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert forked.ready()
+        assert forked.answers() == [0]
+        assert forked.ready()  # nothing left to wait for
+    os.close(reader)
+    os.close(writer)

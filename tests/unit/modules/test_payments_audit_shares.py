@@ -7,7 +7,8 @@ from tests.scenarios.payments_people import AS_OF
 from tests.scenarios.payments_region import Region, populate
 
 from krai.modules.payments.audit import AuditData, audit, cards_share, driver
-from krai.modules.payments.audit.data import CARDS, Held
+from krai.modules.payments.audit import data as data_module
+from krai.modules.payments.audit.data import CARDS, Held, Holder
 from krai.modules.payments.model import card_key
 from krai.state.store import MemoryState
 
@@ -66,3 +67,20 @@ def test_a_card_of_an_assignment_the_state_does_not_hold_is_an_error(owner: str)
     state.apply_writes({stray: dict(state.scan_bytes(CARDS))[first]})
     with pytest.raises(AssertionError, match="the state does not hold"):
         audit(state, AS_OF)
+
+
+def test_holders_indexed_a_step_at_a_time_are_indexed_as_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    holders = {i: Holder(f"ps:{i[:1]}", f"dd:{i[-1:]}") for i in IDS}
+    at_once = AuditData({}, {}, {}, holders, {}, {}, {}, {})
+    stepwise = AuditData({}, {}, {}, holders, {}, {}, {}, {})
+    monkeypatch.setattr(data_module, "HOLDERS_PER_STEP", 2)
+    steps = 1
+    while not stepwise.index_some():
+        steps += 1
+    assert steps == len(IDS) // 2 + 1
+    assert stepwise.several == at_once.several != {}
+    assert [stepwise.by_pseudonym.get(f"ps:{i[:1]}") for i in IDS] == [
+        at_once.by_pseudonym.get(f"ps:{i[:1]}") for i in IDS
+    ]

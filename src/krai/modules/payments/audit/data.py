@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import Any, TypeVar
 
 import msgspec
@@ -132,13 +133,21 @@ class AuditData:
         one: only theirs can be incompatible or accrued twice."""
         return self._indexes[1].more
 
+    def index_some(self) -> bool:
+        """Index the holders of the next ``HOLDERS_PER_STEP`` assignments, for a caller with
+        time to wait (``_indexes`` indexes the rest); whether all are indexed."""
+        return self._indexing.done or self._indexing.step(HOLDERS_PER_STEP)
+
     @cached_property
     def _indexes(self) -> tuple["Held", "Held"]:
-        by_pseudonym, by_person = Held(), Held()
-        for assignment_id, holder in _holders(self.assignments):
-            by_pseudonym.add(holder.pseudonym, assignment_id)
-            by_person.add(holder.dedup_key, assignment_id)
-        return by_pseudonym, by_person
+        indexing = self._indexing
+        while not indexing.step(len(self.assignments) + 1):
+            pass
+        return indexing.by_pseudonym, indexing.by_person
+
+    @cached_property
+    def _indexing(self) -> "Indexing":
+        return Indexing(_holders(self.assignments))
 
     @cached_property
     def in_card_order(self) -> list[str]:
@@ -174,6 +183,31 @@ class AuditData:
                 if day < deaths.get(pseudonym, "9999"):
                     deaths[pseudonym] = day
         return deaths
+
+
+HOLDERS_PER_STEP = 8192
+"""The assignments ``AuditData.index_some`` indexes a call."""
+
+
+class Indexing:
+    """The indexes of the assignments' holders, by pseudonym and by person, built a step at
+    a time."""
+
+    def __init__(self, holders: Iterator[tuple[str, "Holder | Assignment"]]) -> None:
+        self._holders = holders
+        self.by_pseudonym, self.by_person = Held(), Held()
+        self.done = False
+        """Whether every assignment is indexed."""
+
+    def step(self, count: int) -> bool:
+        """Index up to ``count`` more assignments; whether every one is now indexed."""
+        added = 0
+        for assignment_id, holder in islice(self._holders, count):
+            self.by_pseudonym.add(holder.pseudonym, assignment_id)
+            self.by_person.add(holder.dedup_key, assignment_id)
+            added += 1
+        self.done = added < count
+        return self.done
 
 
 class Held:
@@ -250,10 +284,10 @@ class Versions:
     formulas: list[tuple[Callable[..., Value], Callable[..., Value]]]
 
 
-def load(view: StateView, sheets: Callable[[], dict[str, bytes]] | None = None) -> AuditData:
+def load(view: StateView, sheets: dict[str, bytes] | None = None) -> AuditData:
     """Read the small record kinds once; fact sheets and assignments are decoded where used.
-    ``sheets`` gives the fact sheets (``read_sheets``) when another process reads them
-    meanwhile: they are asked for last."""
+    ``sheets``: the fact sheets (``read_sheets``) when another process reads them — ``{}``
+    until they are set on the data; None reads them here."""
     rules: dict[str, list[RuleVersion]] = defaultdict(list)
     for key, rule in scan_records(view, f"{PREFIX}rule/", RuleVersion):
         rules[key.split("/")[2]].append(rule)
@@ -266,7 +300,7 @@ def load(view: StateView, sheets: Callable[[], dict[str, bytes]] | None = None) 
     return AuditData(
         programmes,
         rules,
-        read_sheets(view) if sheets is None else sheets(),
+        read_sheets(view) if sheets is None else sheets,
         assignments,
         prescriptions,
         dispensings,
