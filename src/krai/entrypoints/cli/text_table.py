@@ -22,9 +22,7 @@ def print_line(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
-def print_text_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], fixed: int = 1
-) -> None:
+def print_text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], fixed: int = 1) -> None:
     """The table on standard output, fitted to the terminal's width (``COLUMNS``, else 80)."""
     sys.stdout.write(text_table(headers, rows, shutil.get_terminal_size().columns, fixed))
 
