@@ -3,7 +3,8 @@
 A read such as ``krai log checkpoint`` then loads its own module and what it uses, not the
 server, the demo or every other command's dependencies (ADR 0031). Listing a group's commands
 (``--help``) imports none of them: the listing is read from ``listing.LISTINGS``, which a test
-holds to the commands' own help (ADR 0051). A group named there stands in for its module
+holds to the commands' own help, and drawn by ``help_text`` without Typer's help module
+(ADR 0051). A group named there stands in for its module
 (``ListedGroup``) until one of its commands runs or shows its own help.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 import typer
 from typer._click import Command, Context, HelpFormatter  # the click Typer ships within (pinned)
 from typer._click.exceptions import UsageError
-from typer.core import TyperCommand, TyperGroup
+from typer.core import HAS_RICH, TyperCommand, TyperGroup
 from typer.main import get_command, get_group
 
 from krai.entrypoints.cli.listing import LISTINGS
@@ -29,9 +30,16 @@ class ListingGroup(TyperGroup):
     listing = False
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        from krai.entrypoints.cli import help_text  # noqa: PLC0415 - Rich only to show help
+
         self.listing = True
         try:
-            super().format_help(ctx, formatter)
+            listed = (self.get_command(ctx, name) for name in self.list_commands(ctx))
+            commands = [command for command in listed if command is not None]
+            if HAS_RICH and help_text.drawable(self, ctx, commands):
+                help_text.print_group_help(self, ctx, commands)
+            else:
+                super().format_help(ctx, formatter)
         finally:
             self.listing = False
 
