@@ -1,11 +1,18 @@
 """Plain-text tables (``krai parks …``): every cell's words are kept, in order, in their
 column; lines fit the width whenever the columns can narrow enough; the first never wraps
-unless told (``fixed=0``)."""
+unless told (``fixed=0``); a table that would cut words prints its rows as records."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from krai.entrypoints.cli.text_table import GAP, NARROWEST, fitted, natural_widths, text_table
+from krai.entrypoints.cli.text_table import (
+    GAP,
+    NARROWEST,
+    fitted,
+    keeps_words,
+    natural_widths,
+    text_table,
+)
 
 WORDS = st.text(st.sampled_from("abcé ЖЯ\u00a0-12"), max_size=40)
 
@@ -33,6 +40,9 @@ def test_lines_fit_and_every_word_stays_in_its_column(
     rows = [row[: len(headers)] for row in rows]
     widths = fitted(natural_widths(headers, rows), width, fixed)
     lines = text_table(headers, rows, width, fixed).splitlines()
+    if rows and not keeps_words(headers, rows, widths, fixed):
+        _assert_records(headers, rows, lines)
+        return
     narrowest = NARROWEST * (len(widths) - fixed) + len(GAP) * (len(widths) - 1)
     first_fits = sum(widths[:fixed]) + narrowest <= width
     if first_fits:
@@ -45,6 +55,36 @@ def test_lines_fit_and_every_word_stays_in_its_column(
         written = " ".join(" ".join(cells).split())
         expected = " ".join(" ".join([header, *column]).split())
         assert written.replace(" ", "") == expected.replace(" ", "")
+
+
+def _assert_records(headers: list[str], rows: list[list[str]], lines: list[str]) -> None:
+    """Every row's cells, and every header but the first, in order, nothing else."""
+    written = "".join("".join(lines).split())
+    fields = (
+        [row[0], *(f"{h}{cell}" for h, cell in zip(headers[1:], row[1:], strict=True))]
+        for row in rows
+    )
+    expected = "".join("".join(" ".join(row).split()) for row in fields)
+    assert written == expected
+
+
+def test_a_table_that_would_cut_words_prints_each_row_as_a_record() -> None:
+    table = text_table(
+        ["park", "status", "occupied"],
+        [["minusinsk", "создаётся", "нет данных: участки не зарегистрированы"], ["x", "", ""]],
+        30,
+    )
+    assert table == (
+        "minusinsk\n"
+        "  status    создаётся\n"
+        "  occupied  нет данных:\n"
+        "            участки не\n"
+        "            зарегистрированы\n"
+        "\n"
+        "x\n"
+        "  status\n"
+        "  occupied\n"
+    )
 
 
 def test_a_first_column_of_long_names_wraps_when_told() -> None:
