@@ -106,3 +106,13 @@ def test_ids_needing_an_escape_are_written_as_json_dumps_writes_them(
     document = result_json(cleared.result(), certificate=certificate)
     printed = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     assert encoded_result_json(cleared, certificate=certificate) == printed.encode()
+
+
+def test_an_id_holding_a_raw_control_character_or_nul_is_left_to_the_strict_decoder() -> None:
+    for raw in (b"\x00", b"\x01", b"\x1f", b"\x7f", b"\x80"):
+        for order_id in (b"a" + raw + b"b", b"ab" + raw, b"abcdefgh" + raw):
+            rest = b'","side":"buy","price_kopecks_per_mwh":1,"energy_kwh":1}'
+            order = b'{"id":"' + order_id + rest
+            data = compiled.one_order_book(order.decode("latin-1")).replace(b"\xc2\x80", b"\x80")
+            assert listed_orders(data, *orders_of(data)) is None, order_id
+            assert compiled.assert_agrees(data) is None

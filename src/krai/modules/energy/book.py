@@ -462,10 +462,45 @@ def _sorted_ids(
             repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
             return order.astype(np.int64), ranked, sorted(set(ranked[repeated].tolist()))
         column = np.array(ids, dtype=np.bytes_)
-    order, ranked_words = _word_order(column)
-    repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
+    packed = _packed_order(column)
+    if packed is None:
+        order, ranked_words = _word_order(column)
+        repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
+    else:
+        order, repeated = packed
     ranked = column[order]
     return order.astype(np.int64), ranked, sorted(set(id_strings(ranked[repeated])))
+
+
+def _packed_order(column: npt.NDArray[np.bytes_]) -> tuple[Int64Array, Int64Array] | None:
+    """The stable order of ASCII ids without NUL, and where a sorted id equals the next one,
+    from one sort of one integer an id: the bits that vary from one id to another, character
+    by character (from a character's highest varying bit to its lowest), then its row; None
+    when they do not fit in 64 bits. A bit that never varies is equal in every two ids, so
+    dropping it keeps their order (ADR 0047)."""
+    rows, width = len(column), column.itemsize
+    if rows == 0:
+        return None
+    places = np.ascontiguousarray(column).view(np.uint8).reshape(rows, width).T.copy()
+    ored, anded = np.bitwise_or.reduce(places, axis=1), np.bitwise_and.reduce(places, axis=1)
+    varying = (ored ^ anded).tolist()
+    spans = [(place, bits.bit_length()) for place, bits in enumerate(varying) if bits]
+    low_bits = [(bits & -bits).bit_length() - 1 for bits in varying if bits]
+    row_bits = max(rows - 1, 1).bit_length()
+    if sum(high - low for (_, high), low in zip(spans, low_bits, strict=True)) + row_bits > 64:
+        return None
+    key = np.zeros(rows, dtype=np.uint64)
+    for (place, high), low in zip(spans, low_bits, strict=True):
+        key <<= np.uint64(high - low)
+        key |= ((places[place] >> np.uint8(low)) & np.uint8((1 << (high - low)) - 1)).astype(
+            np.uint64
+        )
+    key <<= np.uint64(row_bits)
+    key |= np.arange(rows, dtype=np.uint64)
+    key.sort()
+    order = (key & np.uint64((1 << row_bits) - 1)).astype(np.int64)
+    key >>= np.uint64(row_bits)
+    return order, np.flatnonzero(key[1:] == key[:-1])
 
 
 _CHARACTERS_PER_WORD = 9
