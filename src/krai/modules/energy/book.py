@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
-from krai.modules.energy.book_bytes import id_strings, listed_orders
+from krai.modules.energy.book_bytes import Runner, id_strings, listed_orders, one_by_one
 from krai.state.messages import Identifier, Max, Min, decode_message
 from krai.tx.errors import RejectedError, invalid_body
 
@@ -167,8 +167,11 @@ def decode_book_columns(document: Mapping[str, Any]) -> BookColumns:
     return checked
 
 
-def compiled_book_columns(data: bytes) -> BookColumns | None:
+def compiled_book_columns(
+    data: bytes, *, parts: int = 1, run: Runner = one_by_one
+) -> BookColumns | None:
     """The columns of a JSON book decoded by msgspec, when it accepts the bytes; else None.
+    A book laid out as ``book_bytes`` takes it is read in up to ``parts`` runs by ``run``.
 
     Accepts only books that ``decode_book(parse_strict_json(data))`` accepts too, with the same
     columns, and refuses (``invalid_body``) only what it refuses with the same message: the
@@ -177,7 +180,7 @@ def compiled_book_columns(data: bytes) -> BookColumns | None:
     pattern — to that strict path, whose message names the first offending member (ADR 0030).
     """
     try:
-        columnar = _columnar_book(data)
+        columnar = _columnar_book(data, parts, run)
         decoded = _BOOK_DECODER.decode(data) if columnar is None else None
     except (msgspec.DecodeError, RecursionError):
         return None
@@ -219,7 +222,7 @@ def _grid_of(decoded: "_JsonBook") -> Book:
     )
 
 
-def _columnar_book(data: bytes) -> tuple[Book, _Listed] | None:
+def _columnar_book(data: bytes, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
     """The grid and the orders read from the bytes into columns, when the orders are the
     book's last member and laid out as ``book_bytes`` takes them, and every member is named
     once and within its bounds; else None, for msgspec's decoder (ADR 0030).
@@ -235,7 +238,7 @@ def _columnar_book(data: bytes) -> tuple[Book, _Listed] | None:
     decoded = _BOOK_DECODER.decode(rest)
     if rest.count(b",") != _member_commas(0):
         return None  # a member of the book given twice
-    orders = listed_orders(data, start, end)
+    orders = listed_orders(data, start, end, parts=parts, run=run)
     if orders is None:
         return None
     limit = PRICE_LIMIT_KOPECKS_PER_MWH

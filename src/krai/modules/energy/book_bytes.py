@@ -17,6 +17,8 @@ is the 64-bit word that ends with its last digit, its digits checked and combine
 time (SWAR).
 """
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -97,37 +99,76 @@ class _Text:
 
 
 class _Layout:
-    """The text around the values of an order, by the separators' spacing: the first order
-    opens with ``[{"id": "``, each other with ``}, {"id": "`` (closing the one before); the
-    id is followed by ``", "side": "``, the side by ``", "price_kopecks_per_mwh": ``, the
-    price by ``, "energy_kwh": ``, the energy by ``}`` and ``]`` after the last order."""
+    """The text around the values of an order, by the separators' spacing: an order opens
+    with ``{"id": "`` (after ``}, `` closing the one before it); the id is followed by
+    ``", "side": "``, the side by ``", "price_kopecks_per_mwh": ``, the price by
+    ``, "energy_kwh": ``, the energy by ``}``."""
 
     def __init__(self, space: bytes) -> None:
         colon, comma = b":" + space, b"," + space
-        self.opening = b'[{"id"' + colon + b'"'
-        self.between = b"}" + comma + self.opening[1:]
+        self.opening = b'{"id"' + colon + b'"'
+        self.between = b"}" + comma + self.opening
         self.after_id = b'"' + comma + b'"side"' + colon + b'"'
         self.after_side = b'"' + comma + b'"price_kopecks_per_mwh"' + colon
         self.after_price = comma + b'"energy_kwh"' + colon
         self.comma = comma
 
 
-def listed_orders(data: bytes, start: int, end: int) -> ListedOrders | None:
+Part = Callable[[], "ListedOrders | None"]
+Runner = Callable[[list[Part]], list["ListedOrders | None"]]
+"""Reads a book's parts and gives their columns in order (None for a part not in the
+layout): ``one_by_one`` by default; the command line runs them on threads, numpy releasing
+the GIL in its passes over the bytes."""
+
+
+def one_by_one(parts: list[Part]) -> list["ListedOrders | None"]:
+    """Each part read in turn."""
+    return [part() for part in parts]
+
+
+def listed_orders(
+    data: bytes, start: int, end: int, *, parts: int = 1, run: Runner = one_by_one
+) -> ListedOrders | None:
     """The columns of the JSON array ``data[start:end]`` when each of its bytes is where this
     module's layout puts it (which makes it JSON: no byte outside the layout's pieces, ids,
     sides and digits; a backslash, a control character or a byte beyond ASCII fails the id's
-    pattern); else None. Values are not checked against their bounds."""
+    pattern); else None. Values are not checked against their bounds. The orders are read in
+    up to ``parts`` runs of whole orders, cut where one order ends and the next begins, by
+    ``run``; the columns are the runs' joined."""
     if end - start == 2 and data[start:end] == b"[]":
         empty = np.zeros(0, dtype=np.int64)
         return ListedOrders(np.zeros(0, dtype="S1"), np.zeros(0, dtype=np.bool_), empty, empty)
-    if end - start < _EIGHT or data[start : start + 3] != b'[{"':
+    if end - start < _EIGHT or data[start : start + 3] != b'[{"' or data[end - 1] != ord("]"):
         return None
+    layout = _Layout(b" " if data[start + 6 : start + 8] == b": " else b"")
+    runs = _runs(data, start + 1, end - 1, layout, parts)
+    read = run([partial(_listed_run, data, first, last, layout) for first, last in runs])
+    if any(columns is None for columns in read):
+        return None
+    if len(read) == 1:
+        return read[0]
+    return ListedOrders(*(np.concatenate(column) for column in zip(*read, strict=True)))
+
+
+def _runs(data: bytes, start: int, end: int, layout: _Layout, parts: int) -> list[tuple[int, int]]:
+    """``data[start:end]`` cut into up to ``parts`` runs of orders, each cut where ``}`` and
+    the comma end one order and the next opens (the bytes between two runs are that comma)."""
+    starts, ends = [start], []
+    for part in range(1, parts):
+        at = data.find(layout.between, start + (end - start) * part // parts, end)
+        if at >= starts[-1]:
+            ends.append(at + 1)
+            starts.append(at + 1 + len(layout.comma))
+    return list(zip(starts, [*ends, end], strict=True))
+
+
+def _listed_run(data: bytes, start: int, end: int, layout: _Layout) -> ListedOrders | None:
+    """The columns of ``data[start:end]``, orders separated by the comma, when laid out."""
     text = _Text(data, start, end)
     quotes = np.flatnonzero(text.bytes == ord('"'))
-    if len(quotes) % QUOTES_PER_ORDER:
+    if len(quotes) == 0 or len(quotes) % QUOTES_PER_ORDER:
         return None
     rows = quotes.reshape(-1, QUOTES_PER_ORDER)
-    layout = _Layout(b" " if data[start + 6 : start + 8] == b": " else b"")
     if not _laid_out(text, rows, layout):
         return None
     return _columns(text, rows, layout)
@@ -137,14 +178,14 @@ def _laid_out(text: _Text, rows: Int64Array, layout: _Layout) -> bool:
     """Whether the text around the ids and sides is the layout's, anchored at the quotes
     that open an order's first member, close its id and close its side (each piece holds
     the quotes that follow its anchor, so the quotes are where the layout puts them too),
-    and the array ends with ``}]``. The numbers' bytes are checked by ``_columns``."""
+    and the run ends with ``}``. The numbers' bytes are checked by ``_columns``."""
     first = bytes(text.bytes[: len(layout.opening)])
     return (
         first == layout.opening
         and text.matches(_between_starts(rows, layout), layout.between)
         and text.matches(rows[:, 3], layout.after_id)
         and text.matches(rows[:, 7], layout.after_side)
-        and bytes(text.bytes[-2:]) == b"}]"
+        and int(text.bytes[-1]) == ord("}")
     )
 
 
@@ -159,7 +200,7 @@ def _columns(text: _Text, rows: Int64Array, layout: _Layout) -> ListedOrders | N
     price_end = rows[:, 10] - len(layout.comma)
     if not text.matches(price_end, layout.after_price):
         return None
-    energy_end = np.append(_between_starts(rows, layout), text.size - 2)
+    energy_end = np.append(_between_starts(rows, layout), text.size - 1)
     price = _integers(text, rows[:, 7] + len(layout.after_side), price_end)
     energy = _integers(text, price_end + len(layout.after_price), energy_end)
     buy = _buys(text, rows[:, 6], rows[:, 7])
