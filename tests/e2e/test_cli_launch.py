@@ -17,7 +17,7 @@ PROBE = """
 import sys
 from krai.entrypoints.cli.launch import main
 main()
-print("loaded:", *(name for name in ("typer", "click", "rich") if name in sys.modules),
+print("loaded:", *(name for name in ("typer", "click", "rich", "msgspec") if name in sys.modules),
       file=sys.stderr)
 """
 GRID = {
@@ -91,7 +91,7 @@ def test_the_launcher_prints_and_exits_as_typer_does(books: Path, arguments: lis
     assert run(LAUNCHER, command) == run(TYPER, command)
 
 
-def test_the_plain_clearing_loads_neither_typer_nor_click_nor_rich(books: Path) -> None:
+def test_the_plain_clearing_loads_neither_typer_nor_click_nor_rich_nor_msgspec(books: Path) -> None:
     command = ["energy", "clear", "--orders", str(books / "cleared.json"), "--json"]
     code, out, err = run(PROBE, command)
     assert code == 0

@@ -24,10 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
-from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -35,6 +33,7 @@ from krai.crypto.canonical import MAX_SAFE_INTEGER
 from krai.modules.energy.book_bytes import Runner, id_strings, listed_orders, one_by_one
 from krai.state.messages import Identifier, Max, Min, decode_message
 from krai.tx.errors import RejectedError, invalid_body
+from krai.tx.strict_json import parse_strict_json
 
 PRICE_LIMIT_KOPECKS_PER_MWH = 100_000_000
 """1 000 000 RUB/MWh: several hundred times any wholesale price cap."""
@@ -179,31 +178,12 @@ def compiled_book_columns(
     out of range, wrong types, unknown, missing or duplicate members, ids not matching their
     pattern — to that strict path, whose message names the first offending member (ADR 0030).
     """
-    try:
-        columnar = _columnar_book(data, parts, run)
-        decoded = _BOOK_DECODER.decode(data) if columnar is None else None
-    except (msgspec.DecodeError, RecursionError):
-        return None
-    if columnar is not None:
-        return _raised(_checked(*columnar))
-    assert decoded is not None
-    orders = decoded.orders
-    if data.count(b",") != _member_commas(len(orders)):  # a member given twice
-        return None
-    ids = list(map(_ID, orders))
-    if not _ids_match(ids):
-        return None
-    sides = list(map(_SIDE, orders))
-    buy = np.fromiter(map("buy".__eq__, sides), dtype=np.bool_, count=len(sides))
-    listed = _Listed(
-        ids,
-        sides,
-        buy,
-        ~buy,  # msgspec has checked every side is buy or sell
-        np.fromiter(map(_PRICE, orders), dtype=np.int64, count=len(orders)),
-        np.fromiter(map(_ENERGY, orders), dtype=np.int64, count=len(orders)),
-    )
-    return _raised(_checked(_grid_of(decoded), listed))
+    columnar = _columnar_book(data, parts, run)
+    if columnar is None:
+        from krai.modules.energy.book_msgspec import msgspec_book  # noqa: PLC0415 - any layout
+
+        columnar = msgspec_book(data)
+    return None if columnar is None else _raised(_checked(*columnar))
 
 
 def _raised(checked: "BookColumns | list[str]") -> BookColumns:
@@ -212,34 +192,22 @@ def _raised(checked: "BookColumns | list[str]") -> BookColumns:
     return checked
 
 
-def _grid_of(decoded: "_JsonBook") -> Book:
-    return Book(
-        decoded.import_limit_kwh,
-        decoded.export_limit_kwh,
-        decoded.grid_sell_price_kopecks_per_mwh,
-        decoded.grid_buy_price_kopecks_per_mwh,
-        (),
-    )
-
-
 def _columnar_book(data: bytes, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
     """The grid and the orders read from the bytes into columns, when the orders are the
     book's last member and laid out as ``book_bytes`` takes them, and every member is named
-    once and within its bounds; else None, for msgspec's decoder (ADR 0030).
+    once and within its bounds; else None, for msgspec's decoder (ADR 0030, 0047).
 
-    msgspec decodes the book with its orders cut out (``"orders":[]``); ``book_bytes`` checks
-    every byte of the orders, so the book is that JSON with that array in place."""
+    The strict decoder reads the book with its orders cut out (``"orders":[]``, a few hundred
+    bytes); ``book_bytes`` checks every byte of the orders, so the book is that JSON with that
+    array in place."""
     name = data.find(b'"orders":')
     start = name + len(b'"orders":') + (data[name + 9 : name + 10] == b" ")
     end = data.rfind(b"]") + 1
     if name < 0 or end <= start or data[end:].strip() != b"}":
         return None
-    rest = data[:start] + b"[]" + data[end:]
-    decoded = _BOOK_DECODER.decode(rest)
-    if rest.count(b",") != _member_commas(0):
-        return None  # a member of the book given twice
-    orders = listed_orders(data, start, end, parts=parts, run=run)
-    if orders is None:
+    grid = _strict_grid(data[:start] + b"[]" + data[end:])
+    orders = None if grid is None else listed_orders(data, start, end, parts=parts, run=run)
+    if grid is None or orders is None:
         return None
     limit = PRICE_LIMIT_KOPECKS_PER_MWH
     in_bounds = np.all((orders.price >= -limit) & (orders.price <= limit)) and np.all(
@@ -248,46 +216,17 @@ def _columnar_book(data: bytes, parts: int, run: Runner) -> tuple[Book, _Listed]
     if not in_bounds:
         return None
     buy = orders.buy
-    return _grid_of(decoded), _Listed(orders.ids, [], buy, ~buy, orders.price, orders.energy)
+    return grid, _Listed(orders.ids, [], buy, ~buy, orders.price, orders.energy)
 
 
-_JsonPrice = Annotated[
-    int, msgspec.Meta(ge=-PRICE_LIMIT_KOPECKS_PER_MWH, le=PRICE_LIMIT_KOPECKS_PER_MWH)
-]
-_JsonLimit = Annotated[int, msgspec.Meta(ge=0, le=MAX_SAFE_INTEGER)]
-
-
-class _JsonOrder(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """An order as ``decode_book`` accepts it, but for the id's pattern (checked after)."""
-
-    id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
-    side: Side
-    price_kopecks_per_mwh: _JsonPrice
-    energy_kwh: Annotated[int, msgspec.Meta(ge=1, le=ORDER_LIMIT_KWH)]
-
-
-class _JsonBook(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """A book as ``decode_book`` accepts it: the same members, types and bounds."""
-
-    import_limit_kwh: _JsonLimit
-    export_limit_kwh: _JsonLimit
-    grid_sell_price_kopecks_per_mwh: _JsonPrice
-    grid_buy_price_kopecks_per_mwh: _JsonPrice
-    orders: list[_JsonOrder]
-
-
-_BOOK_DECODER = msgspec.json.Decoder(_JsonBook)
-
-_ID, _SIDE, _PRICE, _ENERGY = map(attrgetter, ("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
-
-
-def _member_commas(orders: int) -> int:
-    """The commas of a decoded book whose objects name each member once: msgspec keeps the
-    last of repeated members, so a repeat shows only as more separators. No string of a
-    decoded book holds a comma (ids are checked against their pattern, sides are buy or
-    sell, member names are known), so every comma in the bytes is a separator."""
-    book_members, order_members = 5, 4
-    return book_members - 1 + max(orders - 1, 0) + orders * (order_members - 1)
+def _strict_grid(rest: bytes) -> Book | None:
+    """The book with its orders cut out (``"orders":[]``) as the strict decoder reads it, or
+    None if it refuses (the whole book's refusal then names the place in the whole text)."""
+    try:
+        document = parse_strict_json(rest)
+        return decode_message(Book, document) if isinstance(document, dict) else None
+    except RejectedError:
+        return None
 
 
 _ORDER_FIELDS = frozenset(("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
