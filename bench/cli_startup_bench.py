@@ -3,7 +3,8 @@
 
 A home is founded once (``krai init``); then, ``--runs`` times in alternation, each command
 is run as a user runs it (``python -m krai …`` in a fresh process) and its wall time taken.
-Reports per command the median and range in seconds, the median minus the interpreter's own
+``--help`` (the whole listing, a group's and a nested group's) is a read too. Reports per
+command the median and range in seconds, the median minus the interpreter's own
 start-up, and the modules it imported (``-X importtime``) that take the most time
 cumulatively, so what to defer is named beside the figure.
 
@@ -35,6 +36,8 @@ from typing import Any
 COMMANDS = {
     "python -c pass": ["-c", "pass"],
     "krai --help": ["-m", "krai", "--help"],
+    "krai parks --help": ["-m", "krai", "parks", "--help"],
+    "krai log witnesses --help": ["-m", "krai", "log", "witnesses", "--help"],
     "krai log checkpoint --json": ["-m", "krai", "log", "checkpoint", "--json", "--home", "{home}"],
     "krai parks list --json": ["-m", "krai", "parks", "list", "--json", "--home", "{home}"],
     "krai parks show PARK": ["-m", "krai", "parks", "show", "{park}", "--home", "{home}"],

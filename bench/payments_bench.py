@@ -349,6 +349,10 @@ def _side(results: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_median_s": round(statistics.median(cpu), 2),
         "peak_rss_mb": [r["peak_rss_mb"] for r in results],
         "part_peak_rss_mb": [r["part_peak_rss_mb"] for r in results],
+        **{
+            name: [r.get(name) for r in results]
+            for name in ("own_mb", "part_own_mb", "sheet_reader_own_mb")
+        },
         "findings": findings.pop(),
     }
 

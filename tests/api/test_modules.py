@@ -212,6 +212,20 @@ def test_payments_programmes_audit_and_traces(payments_home: Live) -> None:
     assert flows["funded_kopecks"] == 1000000000
 
 
+def test_a_programme_s_funding_names_the_budget_it_came_from(payments_home: Live) -> None:
+    """The ministry reads which budget funded a programme, by its title and owner, not by an
+    account id; the API and the page say the same."""
+    flows = get(payments_home, "/v1/payments/trace", programme="child-benefit")
+    ministry = "Министерство социальной политики Калининградской области"
+    named = [(f["from_account"], f["from_title"], f["from_owner_name"]) for f in flows["funding"]]
+    assert named == [("treasury:kaliningrad:2026", "Областной бюджет", ministry)]
+    page = payments_home.client.get("/payments").text
+    assert (
+        f'со счёта <span title="treasury:kaliningrad:2026">«Областной бюджет»</span> ({ministry})'
+        in page
+    )
+
+
 def test_pages_after_the_first_reuse_the_audit(
     payments_home: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -92,6 +92,31 @@ def test_a_read_loads_nothing_it_does_not_use(home: Path, command: str) -> None:
     assert loaded(home, command, UNUSED[command]) == "loaded:"
 
 
+HELPS = ("--help", *(f"{group} --help" for group in ("parks", "log", "payments", "witness")))
+
+
+@pytest.mark.parametrize("command", HELPS)
+def test_listing_the_commands_imports_none_of_them(command: str) -> None:
+    """``--help`` lists each command from the stored listing (ADR 0051)."""
+    listed = (
+        "krai.entrypoints.cli.parks",
+        "krai.entrypoints.cli.log",
+        "krai.app.publication",
+        "typer.rich_utils",  # drawn by help_text: no Markdown, no tracebacks
+        "markdown_it",
+        "pygments",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=(*HEAVY, *listed)), *command.split()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "Commands" in result.stdout
+    assert result.stderr.splitlines()[-1] == "loaded:"
+
+
 @pytest.mark.parametrize(
     "module", ["accounts", "energy", "identity", "notary", "parks", "payments"]
 )

@@ -12,21 +12,30 @@ from krai.state.records import record_json, records_json
 
 
 def park_cards(storage: Storage, region: str | None = None) -> list[dict[str, Any]]:
-    """Every park (of ``region``) with its kind, status, operator and occupancy."""
+    """Every park (of ``region``) with its kind, status, operator (``operator_name``) and
+    occupancy."""
     found = (queries.park(storage, p.park_id) for p in queries.parks(storage, region))
-    return [park for park in found if park is not None]
+    cards = [park for park in found if park is not None]
+    names = organisation_names(storage, {card["operator"] for card in cards})
+    return [_named(card, "operator", names) for card in cards]
 
 
 def park_card(storage: Storage, park_id: str, on: str) -> dict[str, Any] | None:
     """A park's card on a date: the park, its facts with provenance, infrastructure, power
-    (figures as integers in their units; the edges read them through ``Words``)."""
+    (figures as integers in their units; the edges read them through ``Words``). Each
+    organisation named by identifier comes with its name, as the network knows it:
+    ``operator_name``, each fact's ``by_name``, each object's ``owner_name``."""
     found = queries.park(storage, park_id, on)
     if found is None:
         return None
+    facts = queries.park_facts(storage, park_id, on)
+    objects = queries.infrastructure(storage, park_id, on)
+    owners = {o["owner_inn"] for o in objects if "owner_inn" in o}
+    names = organisation_names(storage, {found["operator"], *(f["by"] for f in facts), *owners})
     return {
-        "park": found,
-        "facts": queries.park_facts(storage, park_id, on),
-        "infrastructure": queries.infrastructure(storage, park_id, on),
+        "park": _named(found, "operator", names),
+        "facts": [_named(f, "by", names) for f in facts],
+        "infrastructure": [_named(o, "owner_inn", names, "owner_name") for o in objects],
         "power": queries.power(storage, park_id, on),
     }
 
@@ -40,23 +49,30 @@ def proven_fact(storage: Storage, park_id: str, name: str) -> dict[str, Any] | N
     from krai.app.proofs import proven_by_latest_checkpoint  # noqa: PLC0415 - only a proven fact
 
     return {
-        "fact": {"park_id": park_id, "name": name, **record_json(current)},
+        "fact": _named(
+            {"park_id": park_id, "name": name, **record_json(current)},
+            "by",
+            organisation_names(storage, {current.by}),
+        ),
         "history": [{"name": name, **h} for h in records_json(history)],
         **proven_by_latest_checkpoint(storage, current.index),
     }
 
 
 def residents_with_commitments(storage: Storage, park_id: str, on: str) -> list[dict[str, Any]]:
-    """The park's residents, each with its commitments against actuals on a date and the
-    power allocated to it (``power``: each allocation from, until, kW, and its release)."""
+    """The park's residents, each with its ``name``, its commitments against actuals on a date
+    and the power allocated to it (``power``: each allocation from, until, kW, and its release)."""
     allocations = records_json(queries.power_allocations(storage, park_id))
+    residents = queries.residents(storage, park_id)
+    names = organisation_names(storage, {resident.inn for resident in residents})
     return [
         {
             **record_json(resident),
+            "name": names.get(resident.inn),
             "commitments": queries.commitments(storage, park_id, resident.inn, on),
             "power": [a for a in allocations if a["resident_inn"] == resident.inn],
         }
-        for resident in queries.residents(storage, park_id)
+        for resident in residents
     ]
 
 
@@ -95,6 +111,16 @@ def organisation_names(storage: Storage, identifiers: set[str]) -> dict[str, str
     return {org.inn: org.name for org in found if org is not None}
 
 
+def _named(
+    document: dict[str, Any], field: str, names: dict[str, str], name_field: str = ""
+) -> dict[str, Any]:
+    """``document`` with the name of the organisation in ``field`` beside it (``<field>_name``
+    unless told; null when the network does not know it), when it names one."""
+    if field not in document:
+        return document
+    return {**document, name_field or f"{field}_name": names.get(document[field])}
+
+
 def _park_members(storage: Storage, park_id: str) -> set[str]:
     found = queries.park_record(storage, park_id)
     operator = set() if found is None else {found.operator}
@@ -129,8 +155,11 @@ def sites(
 
 
 def agreements(storage: Storage, party: str | None = None) -> list[dict[str, Any]]:
-    """Agreements (one organisation is party to) with their parties and signatures."""
-    return records_json(queries.agreements(storage, party))
+    """Agreements (one organisation is party to) with their parties (and their names,
+    ``party_names``) and signatures."""
+    found = records_json(queries.agreements(storage, party))
+    names = organisation_names(storage, {p for agreement in found for p in agreement["parties"]})
+    return [{**a, "party_names": {p: names[p] for p in a["parties"] if p in names}} for a in found]
 
 
 def targets(

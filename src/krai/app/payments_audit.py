@@ -84,9 +84,13 @@ def run_audit(
     if count <= 1 or not hasattr(os, "fork"):
         return audit(view, as_of)
     read = reopen or _same
-    with collector_paused(), Forked(1, lambda _: read_sheets(read(view))) as sheets:
-        # a forked process reads the fact sheets while this one reads the assignments
-        data = load(view, lambda: sheets.answers()[0])
+    with collector_paused(), Forked(1, lambda _: read_sheets(read(view))) as reader:
+        # a forked process reads the fact sheets while this one reads the assignments, then
+        # indexes their holders (for the checks of the whole) until the sheets come
+        data = load(view, sheets={})
+        while not reader.ready() and not data.index_some():
+            pass
+        data.sheets = reader.answers()[0]
         day = audit_day(view, as_of)
         with Forked(count, lambda part: audit_part(read(view), data, day, part, count)) as shares:
             whole = check_whole(view, data, day)

@@ -40,6 +40,13 @@ PHARMACY = Organisation("ngd-pharmacy", "Аптека «Новгородфарм
 BENEFIT, DRUGS = "kaliningrad-child-benefit", "novgorod-haematology"
 VEB_BANK_ACCOUNT = "40702810000000000001"
 PAYOUTS_BANK_ACCOUNT = "30232810000000000002"
+KALININGRAD_TREASURY = ("treasury:kaliningrad", "Бюджет Калининградской области")
+NOVGOROD_TREASURY = ("treasury:novgorod", "Бюджет Новгородской области")
+BENEFIT_BUDGET = (f"budget:{BENEFIT}", "Средства ежемесячной выплаты на ребёнка")
+BENEFIT_PAYOUTS = (f"veb:payouts:{BENEFIT}", "ВЭБ.РФ: выплаты на ребёнка в пути")
+DRUGS_BUDGET = (f"budget:{DRUGS}", "Средства льготного лекарственного обеспечения")
+PHARMACY_ACCOUNT = ("pharmacy:operating", "Расчётный счёт аптеки")
+"""Each account the payments part opens: its id and the title its owner gives it."""
 VEB_BIC, VEB_CORRESPONDENT = "044525060", "30101810500000000060"
 """Synthetic bank details of VEB.RF's statements (the demo's bank files)."""
 MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05")
@@ -213,21 +220,21 @@ def _vault_keys() -> Callable[[], bytes]:
 def _set_up(run: Payments) -> None:
     world = run.world
     calls: list[tuple[str, str, dict[str, Any]]] = [
-        (SOCIAL.key, "accounts.open_account", _account("treasury:kaliningrad", "treasury")),
-        (VEB.key, "accounts.open_account", _account(f"budget:{BENEFIT}", "budget", BENEFIT)),
-        (VEB.key, "accounts.open_account", _account(f"veb:payouts:{BENEFIT}", "clearing", BENEFIT)),
-        (HEALTH.key, "accounts.open_account", _account("treasury:novgorod", "treasury")),
-        (VEB.key, "accounts.open_account", _account(f"budget:{DRUGS}", "budget", DRUGS)),
-        (PHARMACY.key, "accounts.open_account", _account("pharmacy:operating", "operating")),
+        (SOCIAL.key, "accounts.open_account", _account(*KALININGRAD_TREASURY, "treasury")),
+        (VEB.key, "accounts.open_account", _account(*BENEFIT_BUDGET, "budget", BENEFIT)),
+        (VEB.key, "accounts.open_account", _account(*BENEFIT_PAYOUTS, "clearing", BENEFIT)),
+        (HEALTH.key, "accounts.open_account", _account(*NOVGOROD_TREASURY, "treasury")),
+        (VEB.key, "accounts.open_account", _account(*DRUGS_BUDGET, "budget", DRUGS)),
+        (PHARMACY.key, "accounts.open_account", _account(*PHARMACY_ACCOUNT, "operating")),
         (
             SOCIAL.key,
             "accounts.transfer",
-            _appropriation("treasury:kaliningrad", BENEFIT, 150_000_000_00),
+            _appropriation(KALININGRAD_TREASURY[0], BENEFIT, 150_000_000_00),
         ),
         (
             HEALTH.key,
             "accounts.transfer",
-            _appropriation("treasury:novgorod", DRUGS, 500_000_000_00),
+            _appropriation(NOVGOROD_TREASURY[0], DRUGS, 500_000_000_00),
         ),
         (SOCIAL.key, "payments.register_programme", _programme(world, BENEFIT, "cash")),
         (HEALTH.key, "payments.register_programme", _programme(world, DRUGS, "drugs")),
@@ -237,8 +244,8 @@ def _set_up(run: Payments) -> None:
     world.count("programmes", 2)
 
 
-def _account(account_id: str, kind: str, purpose: str | None = None) -> dict[str, Any]:
-    body = {"account_id": account_id, "kind": kind, "title": account_id}
+def _account(account_id: str, title: str, kind: str, purpose: str | None = None) -> dict[str, Any]:
+    body = {"account_id": account_id, "kind": kind, "title": title}
     return body if purpose is None else {**body, "purpose": purpose}
 
 
@@ -248,7 +255,7 @@ def _appropriation(treasury: str, programme_id: str, kopecks: int) -> dict[str, 
         "to_account": f"budget:{programme_id}",
         "amount_kopecks": kopecks,
         "purpose": programme_id,
-        "reference": f"Бюджетные ассигнования 2026 ({programme_id}, синтетические)",
+        "reference": "Бюджетные ассигнования на 2026 год (синтетические)",
     }
 
 

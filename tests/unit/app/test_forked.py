@@ -3,6 +3,7 @@ silently (``krai.app.forked``)."""
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -49,3 +50,35 @@ def test_an_error_that_does_not_pickle_is_reported_by_its_description() -> None:
 
     with Forked(1, work) as forked, pytest.raises(PartEndedError, match="part 0"):
         forked.answers()
+
+
+def test_a_part_writes_a_large_answer_whole_without_waiting_for_the_parent() -> None:
+    answer = b"x" * (8 << 20)  # far more than a pipe holds
+    with Forked(1, lambda part: answer) as forked:
+        deadline = time.monotonic() + 30
+        ended = None
+        while ended is None and time.monotonic() < deadline:  # not read yet, nor reaped
+            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            time.sleep(0.01)
+        assert ended is not None, "the part waited for its answer to be read"
+        assert forked.answers() == [answer]
+
+
+def test_a_part_is_ready_once_its_answer_can_be_read() -> None:
+    reader, writer = os.pipe()
+
+    def work(part: int) -> int:
+        os.read(reader, 1)  # until the test lets it answer
+        return part
+
+    with Forked(1, work) as forked:
+        assert not forked.ready()
+        os.write(writer, b".")
+        deadline = time.monotonic() + 30
+        while not forked.ready() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert forked.ready()
+        assert forked.answers() == [0]
+        assert forked.ready()  # nothing left to wait for
+    os.close(reader)
+    os.close(writer)

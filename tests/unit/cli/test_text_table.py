@@ -1,5 +1,6 @@
 """Plain-text tables (``krai parks …``): every cell's words are kept, in order, in their
-column; lines fit the width whenever the columns can narrow enough; the first never wraps."""
+column; lines fit the width whenever the columns can narrow enough; the first never wraps
+unless told (``fixed=0``)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,14 +25,16 @@ def test_the_widest_column_wraps_at_spaces_when_the_line_is_too_long() -> None:
     st.lists(st.text(st.sampled_from("abc"), min_size=1, max_size=8), min_size=1, max_size=6),
     st.lists(st.lists(WORDS, min_size=6, max_size=6), max_size=5),
     st.integers(10, 200),
+    st.sampled_from([0, 1]),
 )
 def test_lines_fit_and_every_word_stays_in_its_column(
-    headers: list[str], rows: list[list[str]], width: int
+    headers: list[str], rows: list[list[str]], width: int, fixed: int
 ) -> None:
     rows = [row[: len(headers)] for row in rows]
-    widths = fitted(natural_widths(headers, rows), width)
-    lines = text_table(headers, rows, width).splitlines()
-    first_fits = widths[0] + sum(len(GAP) + NARROWEST for _ in widths[1:]) <= width
+    widths = fitted(natural_widths(headers, rows), width, fixed)
+    lines = text_table(headers, rows, width, fixed).splitlines()
+    narrowest = NARROWEST * (len(widths) - fixed) + len(GAP) * (len(widths) - 1)
+    first_fits = sum(widths[:fixed]) + narrowest <= width
     if first_fits:
         assert all(len(line) <= width for line in lines)
     assert len(lines) >= 2 + len(rows)
@@ -42,3 +45,12 @@ def test_lines_fit_and_every_word_stays_in_its_column(
         written = " ".join(" ".join(cells).split())
         expected = " ".join(" ".join([header, *column]).split())
         assert written.replace(" ", "") == expected.replace(" ", "")
+
+
+def test_a_first_column_of_long_names_wraps_when_told() -> None:
+    table = text_table(
+        ["organisation", "jobs"], [["Corporation BitBaza of Krasnoyarsk", "24"]], 20, 0
+    )
+    assert table == (
+        "organisation    jobs\n──────────────  ────\nCorporation     24\nBitBaza of\nKrasnoyarsk\n"
+    )

@@ -13,6 +13,7 @@ from krai.app import park_registry
 from krai.app.lookups import require_park
 from krai.app.ports import KeystoreError, Storage
 from krai.app.today import ledger_today
+from krai.entrypoints.cli import parks_text as text
 from krai.entrypoints.cli.common import (
     EXIT_NOT_FOUND,
     EXIT_REJECTED,
@@ -28,11 +29,17 @@ from krai.entrypoints.cli.common import (
     services_for,
 )
 from krai.entrypoints.cli.text_table import print_line, print_text_table
-from krai.entrypoints.words.i18n import Words
+from krai.entrypoints.words.i18n import DEFAULT_LANGUAGE, LANGUAGES, Words
 
 app = typer.Typer(help="Industrial parks, clusters, sites, capacity and residents.")
-WORDS = Words("ru")
-"""Figures read as the dashboard reads them in Russian: «более 120 МВт», «3,5 млрд ₽»."""
+
+
+def _language(value: str) -> Words:
+    """The words of ``--lang``; another language is a usage error."""
+    if value not in LANGUAGES:
+        fail(f"--lang {value!r} is not one of {', '.join(LANGUAGES)}", EXIT_USAGE)
+    return Words(value)
+
 
 OnOption = Annotated[
     str | None,
@@ -43,6 +50,10 @@ OnOption = Annotated[
     ),
 ]
 ParkArgument = Annotated[str, typer.Argument(help="The park's id, e.g. krasnoyarsk-digital.")]
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", help="The tables' language: ru or en (--json is the same in both)."),
+]
 
 
 def _on(value: str | None, storage: Storage) -> str:
@@ -57,27 +68,17 @@ def list_parks(
     ] = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Every park with its kind, status, operator and occupancy."""
+    words = _language(lang)
     with services_for(home) as services:
         found = park_registry.park_cards(services.storage, region)
+        regions = _region_names(services.storage, words)
     if json_output:
         print_json(found)
         return
-    _table(
-        ["park", "region", "kind", "status", "area", "held"],
-        [
-            [
-                p["park_id"],
-                p["region_id"],
-                p["kind"],
-                p["status"],
-                WORDS.area(p["total_area_m2"]),
-                _held(p["occupancy"]["held_of_park_basis_points"]),
-            ]
-            for p in found
-        ],
-    )
+    _table(text.park_list(words, found, regions))
 
 
 @app.command()
@@ -86,52 +87,24 @@ def show(
     on: OnOption = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """A park's card: status, facts with their provenance, infrastructure, power, residents."""
+    words = _language(lang)
     with services_for(home) as services:
         day = _on(on, services.storage)
         card = park_registry.park_card(services.storage, park_id, day)
     if card is None:
         fail(f"park {park_id} is not registered", EXIT_NOT_FOUND)
-    found = card["park"]
     if json_output:
         print_json(card)
         return
-    print_line(f"{found['name_ru']} ({found['name_en']}), {found['status']}")
-    _table(
-        ["fact", "value", "as of", "source", "signed by", "entry", "stale"],
-        [
-            [
-                f["name"],
-                WORDS.fact(f),
-                f["as_of"],
-                f["source"],
-                f["by"],
-                str(f["index"]),
-                "yes" if f["stale"] else "",
-            ]
-            for f in card["facts"]
-        ],
-    )
-    _table(
-        ["object", "kind", "capacity", "in service", "owner", "grid"],
-        [
-            [
-                o["object_id"],
-                o["kind"],
-                WORDS.capacity(o),
-                WORDS.commissioned(o),
-                o.get("owner_inn", ""),
-                "yes" if o["feeds_grid"] else "no",
-            ]
-            for o in card["infrastructure"]
-        ],
-    )
-    power = card["power"]
-    print_line(
-        f"guaranteed grid power on {day}: {WORDS.power(power['capacity_kw'])}, "
-        f"{WORDS.power(power['allocated_kw'])} allocated, {WORDS.power(power['free_kw'])} free"
-    )
+    for line in text.park_heading(words, card["park"], day):
+        print_line(line)
+    _section(words, "park.facts", text.facts_table(words, card["facts"]))
+    _section(words, "park.infrastructure", text.infrastructure_table(words, card["infrastructure"]))
+    print_line("")
+    print_line(text.power_line(words, card["power"], day))
 
 
 @app.command()
@@ -140,8 +113,10 @@ def fact(
     name: Annotated[str, typer.Argument(help="The fact's name, e.g. distance_to_airport_m.")],
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """A fact's current value, its history, and the proof of the entry that stated it."""
+    words = _language(lang)
     with services_for(home) as services:
         document = park_registry.proven_fact(services.storage, park_id, name)
     if document is None:
@@ -149,11 +124,7 @@ def fact(
     if json_output:
         print_json(document)
         return
-    current, root = document["fact"], document["inclusion"]["root_hash"]
-    print_line(
-        f"{name} = {WORDS.fact(current)} as of {current['as_of']} ({current['source']}), signed by "
-        f"{current['by']} at entry {current['index']}; proof against root {root}"
-    )
+    print_line(text.fact_line(words, document))
 
 
 @app.command()
@@ -166,48 +137,35 @@ def sites(
     max_price_kopecks: Annotated[int | None, typer.Option(help="At most this price.")] = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Search plots as an investor would."""
+    words = _language(lang)
     with services_for(home) as services:
         found = park_registry.sites(services.storage, park, status, min_area_m2, max_price_kopecks)
+        names = {p["park_id"]: p[f"name_{lang}"] for p in park_registry.parks(services.storage)}
     if json_output:
         print_json(found)
         return
-    _table(
-        ["cadastral number", "park", "area", "status", "price", "permitted use"],
-        [
-            [
-                s["cadastral_number"],
-                s["park_id"],
-                WORDS.area(s["area_m2"]),
-                s["status"],
-                WORDS.money(s["price_kopecks"]) if "price_kopecks" in s else "",
-                s["permitted_use"],
-            ]
-            for s in found
-        ],
-    )
+    _table(text.sites_table(words, found, names))
 
 
 @app.command()
-def power(park_id: ParkArgument, home: HomeOption = None, json_output: JsonOption = False) -> None:
+def power(
+    park_id: ParkArgument,
+    home: HomeOption = None,
+    json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
     """Capacity, allocated and free power (kW) from each date on which one of them changes."""
+    words = _language(lang)
     with services_for(home) as services, refusals():
         require_park(services.storage, park_id)
         rows = park_registry.power_timeline(services.storage, park_id)
     if json_output:
         print_json(rows)
         return
-    _table(
-        ["from", "capacity", "allocated", "free"],
-        [
-            [
-                r["from"],
-                *(WORDS.power(r[f"{name}_kw"]) for name in ("capacity", "allocated", "free")),
-            ]
-            for r in rows
-        ],
-    )
+    _table(text.power_table(words, rows))
 
 
 @app.command()
@@ -216,32 +174,19 @@ def residents(
     on: OnOption = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Residents with their commitments against actuals, and breach flags."""
+    words = _language(lang)
     with services_for(home) as services, refusals():
         require_park(services.storage, park_id)
-        found = park_registry.residents_with_commitments(
-            services.storage, park_id, _on(on, services.storage)
-        )
+        day = _on(on, services.storage)
+        found = park_registry.residents_with_commitments(services.storage, park_id, day)
     if json_output:
         print_json(found)
         return
-    _table(
-        ["organisation", "status", "milestone", "committed", "actual", "jobs", "assessment"],
-        [
-            [
-                r["inn"],
-                r["status"],
-                c["due"],
-                WORDS.money(c["committed_investment_kopecks"]),
-                WORDS.money(c["actual_investment_kopecks"]),
-                f"{c['actual_jobs']}/{c['committed_jobs']}",
-                c["status"],
-            ]
-            for r in found
-            for c in r["commitments"]
-        ],
-    )
+    print_line(words("cli.as_of_utc", date=words.date(day)))
+    _table(text.residents_table(words, found), fixed=0)  # named by long names: they wrap
 
 
 @app.command()
@@ -254,26 +199,16 @@ def agreements(
     ] = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Agreements with their parties and signatures."""
+    words = _language(lang)
     with services_for(home) as services:
         found = park_registry.agreements(services.storage, party)
     if json_output:
         print_json(found)
         return
-    _table(
-        ["agreement", "title", "status", "signed", "signatories"],
-        [
-            [
-                a["agreement_id"],
-                a["title"],
-                a["status"],
-                f"{len(a['signatures'])}/{len(a['parties'])}",
-                "; ".join(f"{s['position']} {s['name']}" for s in a.get("signatories", [])),
-            ]
-            for a in found
-        ],
-    )
+    _table(text.agreements_table(words, found))
 
 
 @app.command()
@@ -282,29 +217,19 @@ def targets(
     on: OnOption = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Regional targets with their progress and whether they are on track."""
+    words = _language(lang)
     with services_for(home) as services:
-        found = park_registry.targets(services.storage, region, _on(on, services.storage))
+        day = _on(on, services.storage)
+        found = park_registry.targets(services.storage, region, day)
+        regions = _region_names(services.storage, words)
     if json_output:
         print_json(found)
         return
-    _table(
-        ["target", "by", "progress", "expected", "on track"],
-        [
-            [
-                t["title"],
-                t["by_date"],
-                WORDS.percent(t["progress_basis_points"])
-                + ("" if t["baseline_known"] else " of target (baseline unknown)"),
-                "—"
-                if t["expected_basis_points"] is None
-                else WORDS.percent(t["expected_basis_points"]),
-                {True: "yes", False: "no", None: "— (no baseline)"}[t["on_track"]],
-            ]
-            for t in found
-        ],
-    )
+    print_line(words("cli.as_of_utc", date=words.date(day)))
+    _table(text.targets_table(words, found, regions))
 
 
 @app.command()
@@ -312,41 +237,35 @@ def support(
     park: Annotated[str | None, typer.Option("--park", help="Only this park's measures.")] = None,
     home: HomeOption = None,
     json_output: JsonOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Support measures granted: what, to whom, by whom, until when, how much, on what legal
     basis, and the other authorities' measures each overlaps."""
+    words = _language(lang)
     with services_for(home) as services:
         found = park_registry.support_measures(services.storage, park)
     if json_output:
         print_json(found)
         return
-    _table(
-        ["measure", "kind", "recipient", "granted by", "from", "until", "amount", "overlaps"],
-        [
-            [
-                m["measure_id"],
-                m["kind"],
-                m["recipient_name"] or m["recipient_inn"],
-                m["by_name"] or m["by"],
-                m["from"],
-                m.get("until") or "—",
-                WORDS.money(m["amount_kopecks"]) if "amount_kopecks" in m else "—",
-                ", ".join(
-                    f"{o['measure_id']} ({o['by_name'] or o['by']})" for o in m["overlapping"]
-                )
-                or "—",
-            ]
-            for m in found
-        ],
-    )
+    _table(text.support_table(words, found))
 
 
-def _held(basis_points: int | None) -> str:
-    return "unknown: no plots registered" if basis_points is None else WORDS.percent(basis_points)
+def _region_names(storage: Storage, words: Words) -> dict[str, str]:
+    return {r["region_id"]: r[f"name_{words.language}"] for r in park_registry.regions(storage)}
 
 
-def _table(columns: list[str], rows: list[list[str]]) -> None:
-    print_text_table(columns, rows)  # plain text: Rich's import and layout cost more (ADR 0045)
+def _table(table: text.Table, fixed: int = 1) -> None:
+    print_text_table(*table, fixed)  # plain text: Rich's import and layout cost more (ADR 0045)
+
+
+def _section(words: Words, title: str, table: text.Table) -> None:
+    """A blank line, the section's title, and its table (or «Нет записей.»)."""
+    print_line("")
+    print_line(words(title))
+    if table[1]:
+        _table(table)
+    else:
+        print_line(words("parks.none"))
 
 
 @app.command()

@@ -3,7 +3,8 @@ whose import and layout were a third of ``krai parks show`` (ADR 0045).
 
 Each column is as wide as its widest cell; when a line would pass the terminal's width, the
 widest columns give way, widest first, and their cells wrap at spaces (a longer word is cut).
-The first column never wraps: it holds what names the row (an id, a cadastral number).
+The first column never wraps: it holds what names the row (an id, a cadastral number) —
+unless told (``fixed=0``: a row named by an organisation's long name).
 """
 
 import shutil
@@ -21,17 +22,20 @@ def print_line(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
-def print_text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def print_text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], fixed: int = 1) -> None:
     """The table on standard output, fitted to the terminal's width (``COLUMNS``, else 80)."""
-    sys.stdout.write(text_table(headers, rows, shutil.get_terminal_size().columns))
+    sys.stdout.write(text_table(headers, rows, shutil.get_terminal_size().columns, fixed))
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> str:
-    """The headers, a rule under them, then each row, its wrapped cells on the lines below."""
-    widths = fitted(natural_widths(headers, rows), width)
-    lines = [*_row_lines(headers, widths), GAP.join("─" * column for column in widths)]
+def text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, fixed: int = 1
+) -> str:
+    """The headers, a rule under them, then each row, its wrapped cells on the lines below;
+    the first ``fixed`` columns (one or none) never wrap."""
+    widths = fitted(natural_widths(headers, rows), width, fixed)
+    lines = [*_row_lines(headers, widths, fixed), GAP.join("─" * column for column in widths)]
     for row in rows:
-        lines.extend(_row_lines(row, widths))
+        lines.extend(_row_lines(row, widths, fixed))
     return "".join(line.rstrip() + "\n" for line in lines)
 
 
@@ -40,13 +44,13 @@ def natural_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> lis
     return [max(map(len, column)) for column in zip(headers, *rows, strict=True)]
 
 
-def fitted(widths: Sequence[int], limit: int) -> list[int]:
+def fitted(widths: Sequence[int], limit: int, fixed: int = 1) -> list[int]:
     """The widths narrowed one character at a time, the widest column first (never the
-    first), until the line fits ``limit`` or none is wider than ``NARROWEST``."""
+    first ``fixed``), until the line fits ``limit`` or none is wider than ``NARROWEST``."""
     narrowed = list(widths)
     excess = sum(narrowed) + len(GAP) * (len(narrowed) - 1) - limit
-    while excess > 0 and len(narrowed) > 1:
-        widest = max(range(1, len(narrowed)), key=narrowed.__getitem__)
+    while excess > 0 and len(narrowed) > fixed:
+        widest = max(range(fixed, len(narrowed)), key=narrowed.__getitem__)
         if narrowed[widest] <= NARROWEST:
             break
         narrowed[widest] -= 1
@@ -54,9 +58,9 @@ def fitted(widths: Sequence[int], limit: int) -> list[int]:
     return narrowed
 
 
-def _row_lines(cells: Sequence[str], widths: Sequence[int]) -> list[str]:
+def _row_lines(cells: Sequence[str], widths: Sequence[int], fixed: int) -> list[str]:
     parts = [
-        [cell] if number == 0 else (textwrap.wrap(cell, width) or [""])
+        [cell] if number < fixed else (textwrap.wrap(cell, width) or [""])
         for number, (cell, width) in enumerate(zip(cells, widths, strict=True))
     ]
     height = max(map(len, parts))

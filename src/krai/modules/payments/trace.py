@@ -5,7 +5,8 @@ established it, so a reader can fetch the inclusion proof of every link."""
 from typing import Any
 
 from krai.modules.accounts.model import Posting
-from krai.modules.accounts.queries import posting_records
+from krai.modules.accounts.queries import account_record, posting_records
+from krai.modules.identity.queries import member
 from krai.modules.payments import queries
 from krai.modules.payments.records import (
     LegalBasis,
@@ -77,7 +78,7 @@ def forwards_from_programme(view: StateView, programme_id: str) -> dict[str, Any
         "accrued_kopecks": sum(a.amount_kopecks for a in accruals),
         "paid_kopecks": sum(a.paid_kopecks for a in accruals),
         "reimbursed_kopecks": reimbursed,
-        "funding": [_posting(p) for p in funding],
+        "funding": [_posting(view, p) for p in funding],
         "accruals": len(accruals),
         "claims": len(claims),
     }
@@ -129,7 +130,7 @@ def _programme_and_funding(view: StateView, programme_id: str) -> list[dict[str,
     assert programme is not None
     return [
         _step("programme", programme_id, programme, legal_basis=_basis(programme.legal_basis)),
-        *(_posting(p) for p in _funding(view, programme.budget_account)),
+        *(_posting(view, p) for p in _funding(view, programme.budget_account)),
     ]
 
 
@@ -145,7 +146,11 @@ def _basis(basis: LegalBasis) -> dict[str, Any]:
     return record_json(basis)
 
 
-def _posting(posting: Posting) -> dict[str, Any]:
+def _posting(view: StateView, posting: Posting) -> dict[str, Any]:
+    """A credit to the programme's budget, with the account it came from named as its owner
+    titled it and the organisation that owns it, so a reader need not look either up."""
+    source = account_record(view, posting.counterparty)
+    owner = None if source is None else member(view, source.owner)
     return {
         "step": "funding",
         "id": posting.reference,
@@ -153,6 +158,9 @@ def _posting(posting: Posting) -> dict[str, Any]:
         "index": posting.index,
         "amount_kopecks": posting.amount_kopecks,
         "from_account": posting.counterparty,
+        "from_title": None if source is None else source.title,
+        "from_owner": None if source is None else source.owner,
+        "from_owner_name": None if owner is None else owner.name,
     }
 
 

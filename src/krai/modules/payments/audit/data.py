@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import Any, TypeVar
 
 import msgspec
@@ -122,7 +123,7 @@ class AuditData:
     """The ledger time from which a decision of each programme and date is back-dated."""
 
     @cached_property
-    def by_pseudonym(self) -> dict[str, list[str]]:
+    def by_pseudonym(self) -> "Held":
         """The ids of each pseudonym's assignments."""
         return self._indexes[0]
 
@@ -130,16 +131,23 @@ class AuditData:
     def several(self) -> dict[str, list[str]]:
         """The ids of the assignments of each person (deduplication key) who holds more than
         one: only theirs can be incompatible or accrued twice."""
-        return {person: ids for person, ids in self._indexes[1].items() if len(ids) > 1}
+        return self._indexes[1].more
+
+    def index_some(self) -> bool:
+        """Index the holders of the next ``HOLDERS_PER_STEP`` assignments, for a caller with
+        time to wait (``_indexes`` indexes the rest); whether all are indexed."""
+        return self._indexing.done or self._indexing.step(HOLDERS_PER_STEP)
 
     @cached_property
-    def _indexes(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        by_pseudonym: dict[str, list[str]] = defaultdict(list)
-        by_person: dict[str, list[str]] = defaultdict(list)
-        for assignment_id, holder in _holders(self.assignments):
-            by_pseudonym[holder.pseudonym].append(assignment_id)
-            by_person[holder.dedup_key].append(assignment_id)
-        return dict(by_pseudonym), dict(by_person)
+    def _indexes(self) -> tuple["Held", "Held"]:
+        indexing = self._indexing
+        while not indexing.step(len(self.assignments) + 1):
+            pass
+        return indexing.by_pseudonym, indexing.by_person
+
+    @cached_property
+    def _indexing(self) -> "Indexing":
+        return Indexing(_holders(self.assignments))
 
     @cached_property
     def in_card_order(self) -> list[str]:
@@ -175,6 +183,55 @@ class AuditData:
                 if day < deaths.get(pseudonym, "9999"):
                     deaths[pseudonym] = day
         return deaths
+
+
+HOLDERS_PER_STEP = 8192
+"""The assignments ``AuditData.index_some`` indexes a call."""
+
+
+class Indexing:
+    """The indexes of the assignments' holders, by pseudonym and by person, built a step at
+    a time."""
+
+    def __init__(self, holders: Iterator[tuple[str, "Holder | Assignment"]]) -> None:
+        self._holders = holders
+        self.by_pseudonym, self.by_person = Held(), Held()
+        self.done = False
+        """Whether every assignment is indexed."""
+
+    def step(self, count: int) -> bool:
+        """Index up to ``count`` more assignments; whether every one is now indexed."""
+        added = 0
+        for assignment_id, holder in islice(self._holders, count):
+            self.by_pseudonym.add(holder.pseudonym, assignment_id)
+            self.by_person.add(holder.dedup_key, assignment_id)
+            added += 1
+        self.done = added < count
+        return self.done
+
+
+class Held:
+    """Each holder's assignment ids, in the order read: the first kept alone, a list made only
+    for a holder of several (most hold one, and a list each would be most of the index's cost).
+    ``more`` holds exactly the holders of several."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+        self.more: dict[str, list[str]] = {}
+
+    def add(self, holder: str, assignment_id: str) -> None:
+        """Record that ``holder`` holds ``assignment_id`` (each id added once)."""
+        first = self.first.setdefault(holder, assignment_id)
+        if first is not assignment_id:  # ids are distinct: another assignment came first
+            self.more.setdefault(holder, [first]).append(assignment_id)
+
+    def get(self, holder: str, default: list[str] | tuple[()] = ()) -> list[str] | tuple[()]:
+        """The ids of ``holder``'s assignments, or ``default`` when it holds none."""
+        more = self.more.get(holder)
+        if more is not None:
+            return more
+        first = self.first.get(holder)
+        return default if first is None else [first]
 
 
 class Holder(msgspec.Struct, frozen=True):
@@ -227,10 +284,10 @@ class Versions:
     formulas: list[tuple[Callable[..., Value], Callable[..., Value]]]
 
 
-def load(view: StateView, sheets: Callable[[], dict[str, bytes]] | None = None) -> AuditData:
+def load(view: StateView, sheets: dict[str, bytes] | None = None) -> AuditData:
     """Read the small record kinds once; fact sheets and assignments are decoded where used.
-    ``sheets`` gives the fact sheets (``read_sheets``) when another process reads them
-    meanwhile: they are asked for last."""
+    ``sheets``: the fact sheets (``read_sheets``) when another process reads them — ``{}``
+    until they are set on the data; None reads them here."""
     rules: dict[str, list[RuleVersion]] = defaultdict(list)
     for key, rule in scan_records(view, f"{PREFIX}rule/", RuleVersion):
         rules[key.split("/")[2]].append(rule)
@@ -243,7 +300,7 @@ def load(view: StateView, sheets: Callable[[], dict[str, bytes]] | None = None) 
     return AuditData(
         programmes,
         rules,
-        read_sheets(view) if sheets is None else sheets(),
+        read_sheets(view) if sheets is None else sheets,
         assignments,
         prescriptions,
         dispensings,

@@ -5,9 +5,8 @@ process, ``krai.app.payments_audit`` the parts in several.
 """
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import groupby
 
 from krai.modules.payments.audit.accruals import check_assignment
 from krai.modules.payments.audit.bank import incomplete_statements, unmatched_lines, unreconciled
@@ -24,7 +23,7 @@ from krai.modules.payments.model import LATEST_KEY
 from krai.modules.payments.records import CardAccrual, CardAccruals, Latest, Programme
 from krai.state.calendar import local_date
 from krai.state.records import decode_record, read_record
-from krai.state.store import SCAN_END, StateView, scan_range
+from krai.state.store import SCAN_END, RangedView, StateView, scan_range
 
 
 def count_by_kind(findings: list[Finding]) -> dict[str, int]:
@@ -92,19 +91,44 @@ def audit_part(view: StateView, data: AuditData, day: str, part: int, parts: int
         return []
     findings: list[Finding] = []
     read = data.assignments.fresh if isinstance(data.assignments, Decoded) else None
-    cards = groupby(scan_range(view, CARDS, start, end), key=_card_owner)
-    owner, owned = next(cards, (None, ()))
+    cards = _cards(view, share, start, end)
+    card = next(cards, None)
     for assignment_id in share:
         accruals: dict[str, CardAccrual] = {}
-        if owner == assignment_id:  # the cards come in the share's order
-            accruals = _accruals(owned)
-            owner, owned = next(cards, (None, ()))
+        prefix = f"{CARDS}{assignment_id}/"
+        while card is not None and _held(card[0], prefix):  # in the share's order
+            accruals = _with_card(accruals, card)
+            card = next(cards, None)
         assignment = data.assignments[assignment_id] if read is None else read(assignment_id)
         findings.extend(
             check_assignment(view, data, day, assignment_id, assignment, accruals=accruals)
         )
-    assert owner is None, f"a card of {owner}, an assignment the state does not hold"
+    assert card is None, f"a card of {_card_owner(card)}, an assignment the state does not hold"
     return findings
+
+
+CARDS_PER_READ = 2048
+"""The assignments whose cards one read takes: a part reads its share's cards a slice at a
+time, so that their rows never fill its memory at once (every page of it a fault to map)."""
+
+
+def _cards(view: StateView, share: list[str], start: str, end: str) -> Iterator[tuple[str, bytes]]:
+    """The cards of ``share`` (from ``start`` to ``end``, ``cards_share``), in key order, read
+    ``CARDS_PER_READ`` assignments' at a time where the view reads a range alone."""
+    if not isinstance(view, RangedView):  # each read would scan the whole prefix
+        yield from scan_range(view, CARDS, start, end)
+        return
+    for first in range(0, len(share), CARDS_PER_READ):
+        after = first + CARDS_PER_READ
+        until = f"{CARDS}{share[after]}/" if after < len(share) else end
+        yield from scan_range(view, CARDS, start, until)
+        start = until
+
+
+def _held(key: str, prefix: str) -> bool:
+    """Whether the card under ``key`` is one of the assignment whose cards' keys begin with
+    ``prefix`` (``{CARDS}{id}/``): the rest is its year, without another ``/``."""
+    return key.startswith(prefix) and key.find("/", len(prefix)) < 0
 
 
 def _card_owner(item: tuple[str, bytes]) -> str:
@@ -112,13 +136,11 @@ def _card_owner(item: tuple[str, bytes]) -> str:
     return item[0][len(CARDS) :].rsplit("/", 1)[0]
 
 
-def _accruals(cards: Iterable[tuple[str, bytes]]) -> dict[str, CardAccrual]:
-    """The accruals on an assignment's cards (one a year), by period."""
-    found: dict[str, CardAccrual] = {}
-    for key, raw in cards:
-        accruals = decode_record(raw, CardAccruals, key).accruals
-        found = {**found, **accruals} if found else accruals
-    return found
+def _with_card(accruals: dict[str, CardAccrual], card: tuple[str, bytes]) -> dict[str, CardAccrual]:
+    """``accruals`` and those on an assignment's card (one a year), by period."""
+    key, raw = card
+    found = decode_record(raw, CardAccruals, key).accruals
+    return {**accruals, **found} if accruals else found
 
 
 def cards_share(data: AuditData, part: int, parts: int) -> tuple[list[str], str, str]:
