@@ -1,5 +1,5 @@
 """``python -m krai`` runs the command line."""
 
-from krai.entrypoints.cli.main import main
+from krai.entrypoints.cli.launch import main
 
 main()

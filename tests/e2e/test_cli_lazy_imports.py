@@ -145,9 +145,11 @@ CLEARING_UNUSED = (
     "krai.tx.envelope",
     "nacl",
     "sqlite3",
+    "msgspec",
 )
-"""What ``krai energy clear --json`` does without: it needs numpy and msgspec, no home, no
-ledger, no keys or signatures, no words and no tables."""
+"""What ``krai energy clear --json`` does without: it needs numpy, no home, no ledger, no
+keys or signatures, no words and no tables; nor msgspec for a book laid out as programs
+write it (ADR 0047)."""
 
 
 def test_clearing_a_book_loads_the_clearing_alone(tmp_path: Path) -> None:

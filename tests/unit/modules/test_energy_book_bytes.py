@@ -11,8 +11,9 @@ import tests.unit.modules.test_energy_fast_path as fast_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from krai.entrypoints.cli.energy_book import on_threads
 from krai.modules.energy.book import Book, Order, book_columns
-from krai.modules.energy.book_bytes import listed_orders
+from krai.modules.energy.book_bytes import ListedOrders, listed_orders
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import encoded_result_json, result_json
 
@@ -106,3 +107,34 @@ def test_ids_needing_an_escape_are_written_as_json_dumps_writes_them(
     document = result_json(cleared.result(), certificate=certificate)
     printed = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     assert encoded_result_json(cleared, certificate=certificate) == printed.encode()
+
+
+def test_an_id_holding_a_raw_control_character_or_nul_is_left_to_the_strict_decoder() -> None:
+    for raw in (b"\x00", b"\x01", b"\x1f", b"\x7f", b"\x80"):
+        for order_id in (b"a" + raw + b"b", b"ab" + raw, b"abcdefgh" + raw):
+            rest = b'","side":"buy","price_kopecks_per_mwh":1,"energy_kwh":1}'
+            order = b'{"id":"' + order_id + rest
+            data = compiled.one_order_book(order.decode("latin-1")).replace(b"\xc2\x80", b"\x80")
+            assert listed_orders(data, *orders_of(data)) is None, order_id
+            assert compiled.assert_agrees(data) is None
+
+
+def same_listing(one: ListedOrders | None, other: ListedOrders | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return all(
+        np.array_equal(mine, theirs) and mine.dtype == theirs.dtype
+        for mine, theirs in zip(one, other, strict=True)
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(one_byte_changed() | fast_path.any_books.map(lambda book: laid_out(book, " ")))
+def test_a_book_read_in_runs_on_threads_is_read_as_in_one_pass(data: bytes) -> None:
+    """Cut into runs of orders where one ends and the next begins, read on threads (as the
+    command line does) or in turn, a book gives the one pass's columns, or None alike."""
+    start, end = data.find(b"["), len(data) - 1
+    whole = listed_orders(data, start, end)
+    for parts in (2, 3, 5):
+        assert same_listing(listed_orders(data, start, end, parts=parts, run=on_threads), whole)
+        assert same_listing(listed_orders(data, start, end, parts=parts), whole)

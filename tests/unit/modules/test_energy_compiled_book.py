@@ -17,6 +17,7 @@ from krai.modules.energy.book import (
     Book,
     BookColumns,
     Order,
+    _packed_order,
     book_columns,
     compiled_book_columns,
     decode_book,
@@ -221,3 +222,33 @@ def test_the_encoded_result_is_the_bytes_print_json_writes(book: Book, certifica
     document = result_json(cleared.result(), certificate=certificate)
     printed = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     assert encoded_result_json(cleared, certificate=certificate) == printed.encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text("AZaz09._:/-", min_size=1, max_size=12).filter(lambda i: i[0].isalnum()),
+        max_size=60,
+    )
+)
+def test_ids_packed_into_one_integer_sort_stably_as_python_sorts_them(ids: list[str]) -> None:
+    """``_packed_order`` keeps only the bits that vary, then the row: the order of the rows,
+    ties by row, and where a sorted id repeats are Python's — or it declines (None) when the
+    bits do not fit one word, and the word-by-word sort serves."""
+    column = np.array(ids, dtype=np.bytes_)
+    packed = _packed_order(column)
+    expected = sorted(range(len(ids)), key=lambda row: (ids[row], row))
+    if packed is None:
+        assert len(ids) == 0 or (len(ids) > 1 and len(set(ids)) > 1)
+        return
+    order, repeated = packed
+    assert order.tolist() == expected
+    ranked = [ids[row] for row in expected]
+    assert repeated.tolist() == [i for i in range(len(ids) - 1) if ranked[i] == ranked[i + 1]]
+
+
+def test_ids_too_varied_for_one_word_are_sorted_word_by_word() -> None:
+    ids = ["zZ9" * 9, "a" * 27, "a0" * 5, "Z"]
+    assert _packed_order(np.array(ids, dtype=np.bytes_)) is None
+    book = Book(0, 0, 0, 0, tuple(Order(order_id, "buy", 1, 1) for order_id in ids))
+    assert book_columns(book).ids == tuple(sorted(ids))

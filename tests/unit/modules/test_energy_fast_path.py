@@ -22,6 +22,7 @@ from krai.modules.energy.book import (
     decode_book_columns,
 )
 from krai.modules.energy.clearing import (
+    _price_order,
     check_certificate,
     check_cleared_columns,
     clear,
@@ -218,3 +219,14 @@ def test_an_id_with_a_nul_sorts_as_python_sorts_it() -> None:
     book = Book(0, 0, 0, 0, (Order("a\0", "sell", 1, 1), Order("a", "buy", 2, 1)))
     assert [a.id for a in clear(book).accepted] == ["a", "a\0"]
     assert canonical(clear(book)) == canonical(reference.clear(book))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-(2**62), 2**62) | st.integers(-5, 5), max_size=60))
+def test_prices_are_ordered_ascending_by_one_packed_sort_or_an_argsort(prices: list[int]) -> None:
+    """``_price_order`` is a permutation putting the prices in ascending order, packing each
+    price with its row when both fit 63 bits (a wide span takes ``argsort``)."""
+    column = np.array(prices, dtype=np.int64)
+    order = _price_order(column)
+    assert sorted(order.tolist()) == list(range(len(prices)))
+    assert column[order].tolist() == sorted(prices)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from krai.entrypoints.cli import exits
 from krai.state.calendar import CalendarDayError, calendar_day, calendar_month
 from krai.tx.errors import Code, RejectedError
 
@@ -50,10 +51,9 @@ class LazyConsole:
 console = LazyConsole()
 errors = LazyConsole(stderr=True, soft_wrap=True)  # an error is one line, however long
 
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_NOT_FOUND = 3
-"""What a read names is not on the ledger (the API's 404)."""
+EXIT_REJECTED = exits.EXIT_REJECTED
+EXIT_USAGE = exits.EXIT_USAGE
+EXIT_NOT_FOUND = exits.EXIT_NOT_FOUND
 
 
 def settings_for(home: Path | None) -> "Settings":

@@ -4,26 +4,17 @@ It loads the clearing and the book's decoders, not the ledger's reads, rules or 
 command's own start-up is part of what a participant waits for (ADR 0031).
 """
 
-import ctypes
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from krai.entrypoints.cli.common import (
-    EXIT_REJECTED,
-    EXIT_USAGE,
-    JsonOption,
-    console,
-    fail,
-    new_table,
-)
-from krai.modules.energy.book import BookColumns, book_columns, compiled_book_columns, decode_book
+from krai.entrypoints.cli.common import JsonOption, console, fail, new_table
+from krai.entrypoints.cli.energy_book import BookNotClearedError, cleared_json, read_book
+from krai.modules.energy.book import BookColumns
 from krai.modules.energy.clearing import clear_columns
-from krai.modules.energy.result import ClearedColumns, encoded_result_json
-from krai.tx.errors import RejectedError
-from krai.tx.strict_json import parse_strict_json
+from krai.modules.energy.result import ClearedColumns
 
 
 def clear_book(
@@ -37,56 +28,24 @@ def clear_book(
     ] = False,
 ) -> None:
     """Clear one delivery period: the uniform price, accepted energy, grid flows, welfare."""
-    book = _read_book(orders)
-    cleared = clear_columns(book)
     if json_output:  # the bytes print_json writes, without one Python object per order
+        try:
+            output = cleared_json(orders, certificate=certificate)
+        except BookNotClearedError as error:
+            fail(error.message, error.code)
         sys.stdout.flush()
-        sys.stdout.buffer.write(encoded_result_json(cleared, certificate=certificate) + b"\n")
+        sys.stdout.buffer.write(output)
         return
-    _print_table(book, cleared, certificate=certificate)
-
-
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc's malloc.h
-_KEPT_BYTES = 1 << 30
-_LARGE_BOOK_BYTES = 32 << 20
-"""A book from this size on (some 350,000 orders) is cleared with ``_keep_freed_memory``."""
-
-
-def _keep_freed_memory() -> None:
-    """Ask glibc's malloc to serve arrays under 1 GiB from its heap and keep what is freed
-    for the next ones, instead of mapping fresh zeroed pages for each and returning them:
-    a book's passes make arrays of 8-100 MB one after another (at 10^6 orders two thirds of
-    the command's page faults and of its system time, ADR 0045). Only for a large book: the
-    process then ends with the command, so nothing is held for long (a smaller one gains
-    nothing measurable); elsewhere than glibc nothing changes."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(_M_MMAP_THRESHOLD, _KEPT_BYTES)
-    mallopt(_M_TRIM_THRESHOLD, _KEPT_BYTES)
-    mallopt(_M_TOP_PAD, 64 << 20)
+    book = _read_book(orders)
+    _print_table(book, clear_columns(book), certificate=certificate)
 
 
 def _read_book(path: Path) -> BookColumns:
-    """The book's columns: msgspec's when it accepts the bytes, else the strict decoder's,
-    which refuses with the message naming the first offending member (ADR 0030)."""
+    """The book's columns, or exit with why it cannot be read or cleared."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        fail(f"cannot read {path}: {error.strerror or error}", EXIT_USAGE)
-    if len(data) >= _LARGE_BOOK_BYTES:
-        _keep_freed_memory()
-    try:
-        compiled = compiled_book_columns(data)
-        if compiled is not None:
-            return compiled
-        document = parse_strict_json(data)
-        if not isinstance(document, dict):
-            fail(f"{path}: the book must be a JSON object", EXIT_REJECTED)
-        return book_columns(decode_book(document))
-    except RejectedError as error:
-        fail(f"{path}: {error}", EXIT_REJECTED)
+        return read_book(path)
+    except BookNotClearedError as error:
+        fail(error.message, error.code)
 
 
 def _print_table(book: BookColumns, cleared: ClearedColumns, *, certificate: bool) -> None:

@@ -24,17 +24,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
-from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
-from krai.modules.energy.book_bytes import id_strings, listed_orders
+from krai.modules.energy.book_bytes import Runner, id_strings, listed_orders, one_by_one
 from krai.state.messages import Identifier, Max, Min, decode_message
 from krai.tx.errors import RejectedError, invalid_body
+from krai.tx.strict_json import parse_strict_json
 
 PRICE_LIMIT_KOPECKS_PER_MWH = 100_000_000
 """1 000 000 RUB/MWh: several hundred times any wholesale price cap."""
@@ -167,8 +166,11 @@ def decode_book_columns(document: Mapping[str, Any]) -> BookColumns:
     return checked
 
 
-def compiled_book_columns(data: bytes) -> BookColumns | None:
+def compiled_book_columns(
+    data: bytes, *, parts: int = 1, run: Runner = one_by_one
+) -> BookColumns | None:
     """The columns of a JSON book decoded by msgspec, when it accepts the bytes; else None.
+    A book laid out as ``book_bytes`` takes it is read in up to ``parts`` runs by ``run``.
 
     Accepts only books that ``decode_book(parse_strict_json(data))`` accepts too, with the same
     columns, and refuses (``invalid_body``) only what it refuses with the same message: the
@@ -176,31 +178,12 @@ def compiled_book_columns(data: bytes) -> BookColumns | None:
     out of range, wrong types, unknown, missing or duplicate members, ids not matching their
     pattern — to that strict path, whose message names the first offending member (ADR 0030).
     """
-    try:
-        columnar = _columnar_book(data)
-        decoded = _BOOK_DECODER.decode(data) if columnar is None else None
-    except (msgspec.DecodeError, RecursionError):
-        return None
-    if columnar is not None:
-        return _raised(_checked(*columnar))
-    assert decoded is not None
-    orders = decoded.orders
-    if data.count(b",") != _member_commas(len(orders)):  # a member given twice
-        return None
-    ids = list(map(_ID, orders))
-    if not _ids_match(ids):
-        return None
-    sides = list(map(_SIDE, orders))
-    buy = np.fromiter(map("buy".__eq__, sides), dtype=np.bool_, count=len(sides))
-    listed = _Listed(
-        ids,
-        sides,
-        buy,
-        ~buy,  # msgspec has checked every side is buy or sell
-        np.fromiter(map(_PRICE, orders), dtype=np.int64, count=len(orders)),
-        np.fromiter(map(_ENERGY, orders), dtype=np.int64, count=len(orders)),
-    )
-    return _raised(_checked(_grid_of(decoded), listed))
+    columnar = _columnar_book(data, parts, run)
+    if columnar is None:
+        from krai.modules.energy.book_msgspec import msgspec_book  # noqa: PLC0415 - any layout
+
+        columnar = msgspec_book(data)
+    return None if columnar is None else _raised(_checked(*columnar))
 
 
 def _raised(checked: "BookColumns | list[str]") -> BookColumns:
@@ -209,34 +192,22 @@ def _raised(checked: "BookColumns | list[str]") -> BookColumns:
     return checked
 
 
-def _grid_of(decoded: "_JsonBook") -> Book:
-    return Book(
-        decoded.import_limit_kwh,
-        decoded.export_limit_kwh,
-        decoded.grid_sell_price_kopecks_per_mwh,
-        decoded.grid_buy_price_kopecks_per_mwh,
-        (),
-    )
-
-
-def _columnar_book(data: bytes) -> tuple[Book, _Listed] | None:
+def _columnar_book(data: bytes, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
     """The grid and the orders read from the bytes into columns, when the orders are the
     book's last member and laid out as ``book_bytes`` takes them, and every member is named
-    once and within its bounds; else None, for msgspec's decoder (ADR 0030).
+    once and within its bounds; else None, for msgspec's decoder (ADR 0030, 0047).
 
-    msgspec decodes the book with its orders cut out (``"orders":[]``); ``book_bytes`` checks
-    every byte of the orders, so the book is that JSON with that array in place."""
+    The strict decoder reads the book with its orders cut out (``"orders":[]``, a few hundred
+    bytes); ``book_bytes`` checks every byte of the orders, so the book is that JSON with that
+    array in place."""
     name = data.find(b'"orders":')
     start = name + len(b'"orders":') + (data[name + 9 : name + 10] == b" ")
     end = data.rfind(b"]") + 1
     if name < 0 or end <= start or data[end:].strip() != b"}":
         return None
-    rest = data[:start] + b"[]" + data[end:]
-    decoded = _BOOK_DECODER.decode(rest)
-    if rest.count(b",") != _member_commas(0):
-        return None  # a member of the book given twice
-    orders = listed_orders(data, start, end)
-    if orders is None:
+    grid = _strict_grid(data[:start] + b"[]" + data[end:])
+    orders = None if grid is None else listed_orders(data, start, end, parts=parts, run=run)
+    if grid is None or orders is None:
         return None
     limit = PRICE_LIMIT_KOPECKS_PER_MWH
     in_bounds = np.all((orders.price >= -limit) & (orders.price <= limit)) and np.all(
@@ -245,46 +216,17 @@ def _columnar_book(data: bytes) -> tuple[Book, _Listed] | None:
     if not in_bounds:
         return None
     buy = orders.buy
-    return _grid_of(decoded), _Listed(orders.ids, [], buy, ~buy, orders.price, orders.energy)
+    return grid, _Listed(orders.ids, [], buy, ~buy, orders.price, orders.energy)
 
 
-_JsonPrice = Annotated[
-    int, msgspec.Meta(ge=-PRICE_LIMIT_KOPECKS_PER_MWH, le=PRICE_LIMIT_KOPECKS_PER_MWH)
-]
-_JsonLimit = Annotated[int, msgspec.Meta(ge=0, le=MAX_SAFE_INTEGER)]
-
-
-class _JsonOrder(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """An order as ``decode_book`` accepts it, but for the id's pattern (checked after)."""
-
-    id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
-    side: Side
-    price_kopecks_per_mwh: _JsonPrice
-    energy_kwh: Annotated[int, msgspec.Meta(ge=1, le=ORDER_LIMIT_KWH)]
-
-
-class _JsonBook(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """A book as ``decode_book`` accepts it: the same members, types and bounds."""
-
-    import_limit_kwh: _JsonLimit
-    export_limit_kwh: _JsonLimit
-    grid_sell_price_kopecks_per_mwh: _JsonPrice
-    grid_buy_price_kopecks_per_mwh: _JsonPrice
-    orders: list[_JsonOrder]
-
-
-_BOOK_DECODER = msgspec.json.Decoder(_JsonBook)
-
-_ID, _SIDE, _PRICE, _ENERGY = map(attrgetter, ("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
-
-
-def _member_commas(orders: int) -> int:
-    """The commas of a decoded book whose objects name each member once: msgspec keeps the
-    last of repeated members, so a repeat shows only as more separators. No string of a
-    decoded book holds a comma (ids are checked against their pattern, sides are buy or
-    sell, member names are known), so every comma in the bytes is a separator."""
-    book_members, order_members = 5, 4
-    return book_members - 1 + max(orders - 1, 0) + orders * (order_members - 1)
+def _strict_grid(rest: bytes) -> Book | None:
+    """The book with its orders cut out (``"orders":[]``) as the strict decoder reads it, or
+    None if it refuses (the whole book's refusal then names the place in the whole text)."""
+    try:
+        document = parse_strict_json(rest)
+        return decode_message(Book, document) if isinstance(document, dict) else None
+    except RejectedError:
+        return None
 
 
 _ORDER_FIELDS = frozenset(("id", "side", "price_kopecks_per_mwh", "energy_kwh"))
@@ -462,10 +404,45 @@ def _sorted_ids(
             repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
             return order.astype(np.int64), ranked, sorted(set(ranked[repeated].tolist()))
         column = np.array(ids, dtype=np.bytes_)
-    order, ranked_words = _word_order(column)
-    repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
+    packed = _packed_order(column)
+    if packed is None:
+        order, ranked_words = _word_order(column)
+        repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
+    else:
+        order, repeated = packed
     ranked = column[order]
     return order.astype(np.int64), ranked, sorted(set(id_strings(ranked[repeated])))
+
+
+def _packed_order(column: npt.NDArray[np.bytes_]) -> tuple[Int64Array, Int64Array] | None:
+    """The stable order of ASCII ids without NUL, and where a sorted id equals the next one,
+    from one sort of one integer an id: the bits that vary from one id to another, character
+    by character (from a character's highest varying bit to its lowest), then its row; None
+    when they do not fit in 64 bits. A bit that never varies is equal in every two ids, so
+    dropping it keeps their order (ADR 0047)."""
+    rows, width = len(column), column.itemsize
+    if rows == 0:
+        return None
+    places = np.ascontiguousarray(column).view(np.uint8).reshape(rows, width).T.copy()
+    ored, anded = np.bitwise_or.reduce(places, axis=1), np.bitwise_and.reduce(places, axis=1)
+    varying = (ored ^ anded).tolist()
+    spans = [(place, bits.bit_length()) for place, bits in enumerate(varying) if bits]
+    low_bits = [(bits & -bits).bit_length() - 1 for bits in varying if bits]
+    row_bits = max(rows - 1, 1).bit_length()
+    if sum(high - low for (_, high), low in zip(spans, low_bits, strict=True)) + row_bits > 64:
+        return None
+    key = np.zeros(rows, dtype=np.uint64)
+    for (place, high), low in zip(spans, low_bits, strict=True):
+        key <<= np.uint64(high - low)
+        key |= ((places[place] >> np.uint8(low)) & np.uint8((1 << (high - low)) - 1)).astype(
+            np.uint64
+        )
+    key <<= np.uint64(row_bits)
+    key |= np.arange(rows, dtype=np.uint64)
+    key.sort()
+    order = (key & np.uint64((1 << row_bits) - 1)).astype(np.int64)
+    key >>= np.uint64(row_bits)
+    return order, np.flatnonzero(key[1:] == key[:-1])
 
 
 _CHARACTERS_PER_WORD = 9

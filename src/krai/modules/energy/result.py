@@ -5,11 +5,11 @@ Two nodes that clear the same book obtain equal results, hence equal
 ``canonical_bytes(result_json(result, certificate=True))``.
 """
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -101,13 +101,6 @@ def result_json(result: ClearingResult, *, certificate: bool = False) -> dict[st
     return document
 
 
-class _AcceptanceJson(msgspec.Struct, gc=False):
-    """One member of ``accepted`` in ``result_json``, encoded with its members in this order."""
-
-    id: str
-    energy_kwh: int
-
-
 def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -> bytes:
     """``result_json(cleared.result(), certificate=...)`` as compact UTF-8 JSON, the bytes
     ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` writes, built from the
@@ -123,12 +116,25 @@ def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -
     document = result_json(summary, certificate=certificate)
     written = _accepted_json(cleared.id_column, cleared.accepted_kwh)
     if written is None:
-        document["accepted"] = list(
-            map(_AcceptanceJson, cleared.ids, cleared.accepted_kwh.tolist())
-        )
-        return msgspec.json.encode(document)
-    head, _, tail = msgspec.json.encode(document).partition(b'"accepted":[]')
+        return _msgspec_json(document, cleared)
+    encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    head, _, tail = encoded.partition(b'"accepted":[]')
     return b"".join((head, b'"accepted":[', written, b"]", tail))
+
+
+def _msgspec_json(document: dict[str, Any], cleared: ClearedColumns) -> bytes:
+    """``document`` with ``accepted`` written by msgspec, one small struct per order: for ids
+    the columnar writer does not take (escapes, beyond ASCII)."""
+    import msgspec  # noqa: PLC0415 - only for such ids
+
+    class AcceptanceJson(msgspec.Struct, gc=False):
+        """One member of ``accepted`` in ``result_json``, its members in this order."""
+
+        id: str
+        energy_kwh: int
+
+    document["accepted"] = list(map(AcceptanceJson, cleared.ids, cleared.accepted_kwh.tolist()))
+    return msgspec.json.encode(document)
 
 
 _ROW_START, _ROW_MIDDLE, _ROW_END = b'{"id":"', b'","energy_kwh":', b"},"
