@@ -91,7 +91,7 @@ class SpillingState:
         """Every (key, bytes) in key order, read from disk as iterated when there is one
         (nothing may be written meanwhile)."""
         if self._disk is None:
-            return self.scan_range("", SCAN_END)
+            return iter(sorted(self._values.items()))  # no deletion is marked without a disk
         self._spill()
         return self._disk.scan_range("", SCAN_END)
 

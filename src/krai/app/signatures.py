@@ -13,6 +13,7 @@ worker so; the worker skips what it has not begun (ADR 0017).
 import collections
 import contextlib
 import fcntl
+import functools
 import itertools
 import os
 import subprocess
@@ -233,7 +234,13 @@ def _widen_pipe(descriptor: int) -> None:
 
 def check_of(transaction: Transaction, key: PublicKey) -> Check:
     """A check to send to a worker."""
-    return transaction.signing_message(), transaction.signature, encode_public_key(key)
+    return transaction.signing_message(), transaction.signature, _key_text(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_text(key: PublicKey) -> str:
+    """``encode_public_key``, once per key: a log's entries are signed by a few keys."""
+    return encode_public_key(key)
 
 
 class Verdicts:

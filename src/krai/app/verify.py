@@ -10,6 +10,7 @@ state can live on disk past a size (``SpillingState``): ADR 0029.
 """
 
 import collections
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, runtime_checkable
@@ -38,7 +39,8 @@ from krai.tx.errors import RejectedError
 ENTRIES_PER_READ = 10_000
 """Entries read from storage at a time."""
 STATE_PER_READ = 10_000
-"""Stored state records read at a time, to compare with the replayed state."""
+"""Stored state records read at a time, to compare with the replayed state (and compared
+at a time, as lists)."""
 CHECKS_PER_REQUEST = 500
 """Signatures sent to a worker in one request."""
 REQUESTS_AHEAD = 2
@@ -357,11 +359,12 @@ class _Comparison:
 
     def of(self, replayed: Iterator[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
         """``replayed``'s records as they are read; ``same`` is False once one differs from
-        ``expected``'s, or their numbers do, when the last is read."""
+        ``expected``'s, or their numbers do, when the last is read. They are compared
+        ``STATE_PER_READ`` at a time, as two lists."""
         expected = self._expected
-        for record in replayed:
-            if self.same and next(expected, None) != record:
+        while chunk := list(itertools.islice(replayed, STATE_PER_READ)):
+            if self.same and list(itertools.islice(expected, len(chunk))) != chunk:
                 self.same = False
-            yield record
+            yield from chunk
         if self.same and next(expected, None) is not None:
             self.same = False

@@ -177,9 +177,12 @@ def changed_state(storage: MemoryStorage, change: str) -> Iterator[tuple[str, by
 
 
 @pytest.mark.parametrize("change", ["value", "missing", "extra", "last missing"])
+@pytest.mark.parametrize("per_chunk", [verify.STATE_PER_READ, 1, 3])
 def test_stored_state_that_differs_by_one_record_is_refused(
-    storage: MemoryStorage, change: str
+    storage: MemoryStorage, change: str, per_chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Whether the records are compared a chunk at a time of one, of a few, or all at once."""
+    monkeypatch.setattr(verify, "STATE_PER_READ", per_chunk)
     entries, checkpoints = entries_of(storage), checkpoints_of(storage)
     kept = verify_ledger(
         entries,
