@@ -45,6 +45,10 @@ CHECKS_PER_REQUEST = 500
 """Signatures sent to a worker in one request."""
 REQUESTS_AHEAD = 2
 """Requests each worker may have unanswered; past that the replay checks the next itself."""
+FINISHING_REQUESTS_AHEAD = 16
+"""``REQUESTS_AHEAD`` of a whole log's verification (``verify_ledger``): the workers may fall
+this far behind (about half a second of one core's checks), and what they have left when the
+replay ends is checked while the replayed state is digested and compared (ADR 0048)."""
 
 
 class VerificationError(Exception):
@@ -110,8 +114,9 @@ class SignatureChecks:
     the unread answers of older requests when a newer one is read): ``_sent`` holds them.
     """
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, ahead: int = REQUESTS_AHEAD) -> None:
         self._count = workers
+        self._ahead = ahead
         self._workers: SignatureWorkers | None = None
         self._checks: list[Check] = []
         self._owners: list[tuple[int, Transaction]] = []
@@ -164,7 +169,7 @@ class SignatureChecks:
         self._checks, self._owners = [], []
         while self._sent and self._sent[0].pending.ready():
             self._read_oldest()
-        if len(self._sent) >= REQUESTS_AHEAD * self._count:
+        if len(self._sent) >= self._ahead * self._count:
             self._judge(owners, verify_all(checks))  # the workers are behind: help them
             return
         self._sent.append(_Sent(owners, self._pool().submit(checks)))
@@ -211,7 +216,7 @@ def verify_ledger(
     engine, tree, report = new_engine(), CompactRange(), VerifyReport()
     roots = {size: _open(note, origin, verifier, size) for size, note in checkpoints.items()}
     state: ReplayState = SpillingState(scratch, memory_bytes) if scratch else MemoryState()
-    signatures = SignatureChecks(workers)
+    signatures = SignatureChecks(workers, FINISHING_REQUESTS_AHEAD)
     try:
         try:
             for data in entries:
@@ -224,8 +229,12 @@ def verify_ledger(
         except VerificationError:
             signatures.settle(through=tree.size)  # a bad signature before it comes first
             raise
+        try:
+            _finish(report, roots, tree, state, expected_state)  # the workers still checking
+        except VerificationError:
+            signatures.settle()  # a bad signature comes first, whatever the finish found
+            raise
         signatures.settle()
-        _finish(report, roots, tree, state, expected_state)
     finally:
         signatures.close()
         if isinstance(state, SpillingState):
