@@ -307,7 +307,7 @@ def replay_entry(
         if entry.tx is not None:
             key = engine.preflight(state, entry.tx)
             (signatures or SignatureChecks()).add(index, entry.tx, key)
-        outcome = engine.execute(state, entry, authorised=True)
+        outcome = engine.execute(state, entry, authorised=True, events=False)
     except RejectedError as error:
         raise VerificationError(f"does not replay: {error}", index) from error
     state.apply_writes(outcome.writes)
