@@ -79,14 +79,33 @@ class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
     version: Annotated[int, msgspec.Meta(ge=0, le=MAX_SAFE_INTEGER)]
 
 
+_MATCHED_KEY_IDS: set[str] = set()
+_MATCHED_TYPES: set[str] = set()
+"""Key ids and types found to match their pattern: a log repeats a few of each (ADR 0048)."""
+MATCHES_KEPT = 1024
+"""How many of each are kept, at most."""
+
+
 def _matches_patterns(envelope: _Envelope) -> bool:
     """Whether the key id, nonce, type and signature each match their pattern whole."""
     return bool(
-        KEY_ID_PATTERN.fullmatch(envelope.key_id)
+        _matches(envelope.key_id, KEY_ID_PATTERN, _MATCHED_KEY_IDS)
         and NONCE_PATTERN.fullmatch(envelope.nonce)
-        and TYPE_PATTERN.fullmatch(envelope.type)
+        and _matches(envelope.type, TYPE_PATTERN, _MATCHED_TYPES)
         and _SIGNATURE.fullmatch(envelope.sig)
     )
+
+
+def _matches(text: str, pattern: re.Pattern[str], matched: set[str]) -> bool:
+    """Whether ``text`` matches ``pattern`` whole, remembered in ``matched`` if it does."""
+    if text in matched:
+        return True
+    if pattern.fullmatch(text) is None:
+        return False
+    if len(matched) >= MATCHES_KEPT:
+        matched.clear()
+    matched.add(text)
+    return True
 
 
 class _TransactionEntry(msgspec.Struct, forbid_unknown_fields=True):

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from krai.crypto.canonical import canonical_bytes
-from krai.state.compiled_entry import compiled_entry
+from krai.state.compiled_entry import MATCHES_KEPT, compiled_entry
 from krai.state.entry import Entry, decode_entry, strict_entry
 from krai.tx.errors import Code, RejectedError
 
@@ -265,3 +265,23 @@ def test_the_sorted_encoder_writes_every_code_point_as_orjson_and_rfc_8785_do() 
         assert encoder.encode(value) == canonical_bytes(value)
         keyed = {**value, text[:1]: 0, text[-1:]: 1}
         assert encoder.encode(keyed) == orjson.dumps(keyed, option=orjson.OPT_SORT_KEYS)
+
+
+def test_key_ids_and_types_matched_before_are_remembered_and_others_still_judged() -> None:
+    """The key ids and types found to match are kept (ADR 0048), past ``MATCHES_KEPT`` too:
+    a well-formed one is decoded as strictly, an ill-formed one always steps aside."""
+    for number in range(MATCHES_KEPT + 3):
+        for changes in (
+            {"key_id": f"{number:016x}"},
+            {"type": f"notary.t{number}"},
+            {"key_id": f"{number:016X}x"},
+            {"type": f"Notary.t{number}"},
+        ):
+            data = canonical_bytes(entry_document({"title": "T"}, changes, 3, 5))
+            for _ in range(2):
+                compiled = compiled_entry(data)
+                if "x" in changes.get("key_id", "") or "N" in changes.get("type", ""):
+                    assert compiled is None
+                else:
+                    assert compiled is not None
+                    assert Entry(*compiled[:2], tx=compiled[2]) == strict_entry(data)
