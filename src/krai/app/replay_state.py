@@ -91,7 +91,8 @@ class SpillingState:
         """Every (key, bytes) in key order, read from disk as iterated when there is one
         (nothing may be written meanwhile)."""
         if self._disk is None:
-            return self.scan_range("", SCAN_END)
+            values = self._values  # no deletion is marked there without a disk
+            return iter([(key, values[key]) for key in sorted(values)])  # sorted once
         self._spill()
         return self._disk.scan_range("", SCAN_END)
 

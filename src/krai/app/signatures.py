@@ -27,6 +27,7 @@ from krai.tx.envelope import Transaction
 from krai.tx.errors import Code, RejectedError
 
 __all__ = [
+    "KEY_TEXTS_KEPT",
     "Check",
     "PendingVerdicts",
     "Refusal",
@@ -233,7 +234,22 @@ def _widen_pipe(descriptor: int) -> None:
 
 def check_of(transaction: Transaction, key: PublicKey) -> Check:
     """A check to send to a worker."""
-    return transaction.signing_message(), transaction.signature, encode_public_key(key)
+    return transaction.signing_message(), transaction.signature, _key_text(key)
+
+
+_KEY_TEXTS: dict[tuple[str, bytes], str] = {}
+"""``encode_public_key`` of the keys met lately: a log's entries are signed by a few keys."""
+KEY_TEXTS_KEPT = 1024
+
+
+def _key_text(key: PublicKey) -> str:
+    """``encode_public_key(key)``, computed once per key (up to ``KEY_TEXTS_KEPT`` keys)."""
+    found = _KEY_TEXTS.get((key.key_type, key.raw))
+    if found is None:
+        if len(_KEY_TEXTS) >= KEY_TEXTS_KEPT:
+            _KEY_TEXTS.clear()
+        found = _KEY_TEXTS[key.key_type, key.raw] = encode_public_key(key)
+    return found
 
 
 class Verdicts:

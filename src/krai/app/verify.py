@@ -10,6 +10,7 @@ state can live on disk past a size (``SpillingState``): ADR 0029.
 """
 
 import collections
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, runtime_checkable
@@ -38,11 +39,16 @@ from krai.tx.errors import RejectedError
 ENTRIES_PER_READ = 10_000
 """Entries read from storage at a time."""
 STATE_PER_READ = 10_000
-"""Stored state records read at a time, to compare with the replayed state."""
+"""Stored state records read at a time, to compare with the replayed state (and compared
+at a time, as lists)."""
 CHECKS_PER_REQUEST = 500
 """Signatures sent to a worker in one request."""
 REQUESTS_AHEAD = 2
 """Requests each worker may have unanswered; past that the replay checks the next itself."""
+FINISHING_REQUESTS_AHEAD = 16
+"""``REQUESTS_AHEAD`` of a whole log's verification (``verify_ledger``): the workers may fall
+this far behind (about half a second of one core's checks), and what they have left when the
+replay ends is checked while the replayed state is digested and compared (ADR 0048)."""
 
 
 class VerificationError(Exception):
@@ -108,8 +114,9 @@ class SignatureChecks:
     the unread answers of older requests when a newer one is read): ``_sent`` holds them.
     """
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, ahead: int = REQUESTS_AHEAD) -> None:
         self._count = workers
+        self._ahead = ahead
         self._workers: SignatureWorkers | None = None
         self._checks: list[Check] = []
         self._owners: list[tuple[int, Transaction]] = []
@@ -162,7 +169,7 @@ class SignatureChecks:
         self._checks, self._owners = [], []
         while self._sent and self._sent[0].pending.ready():
             self._read_oldest()
-        if len(self._sent) >= REQUESTS_AHEAD * self._count:
+        if len(self._sent) >= self._ahead * self._count:
             self._judge(owners, verify_all(checks))  # the workers are behind: help them
             return
         self._sent.append(_Sent(owners, self._pool().submit(checks)))
@@ -209,7 +216,7 @@ def verify_ledger(
     engine, tree, report = new_engine(), CompactRange(), VerifyReport()
     roots = {size: _open(note, origin, verifier, size) for size, note in checkpoints.items()}
     state: ReplayState = SpillingState(scratch, memory_bytes) if scratch else MemoryState()
-    signatures = SignatureChecks(workers)
+    signatures = SignatureChecks(workers, FINISHING_REQUESTS_AHEAD)
     try:
         try:
             for data in entries:
@@ -222,8 +229,12 @@ def verify_ledger(
         except VerificationError:
             signatures.settle(through=tree.size)  # a bad signature before it comes first
             raise
+        try:
+            _finish(report, roots, tree, state, expected_state)  # the workers still checking
+        except VerificationError:
+            signatures.settle()  # a bad signature comes first, whatever the finish found
+            raise
         signatures.settle()
-        _finish(report, roots, tree, state, expected_state)
     finally:
         signatures.close()
         if isinstance(state, SpillingState):
@@ -296,7 +307,7 @@ def replay_entry(
         if entry.tx is not None:
             key = engine.preflight(state, entry.tx)
             (signatures or SignatureChecks()).add(index, entry.tx, key)
-        outcome = engine.execute(state, entry, authorised=True)
+        outcome = engine.execute(state, entry, authorised=True, events=False)
     except RejectedError as error:
         raise VerificationError(f"does not replay: {error}", index) from error
     state.apply_writes(outcome.writes)
@@ -357,11 +368,12 @@ class _Comparison:
 
     def of(self, replayed: Iterator[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
         """``replayed``'s records as they are read; ``same`` is False once one differs from
-        ``expected``'s, or their numbers do, when the last is read."""
+        ``expected``'s, or their numbers do, when the last is read. They are compared
+        ``STATE_PER_READ`` at a time, as two lists."""
         expected = self._expected
-        for record in replayed:
-            if self.same and next(expected, None) != record:
+        while chunk := list(itertools.islice(replayed, STATE_PER_READ)):
+            if self.same and list(itertools.islice(expected, len(chunk))) != chunk:
                 self.same = False
-            yield record
+            yield from chunk
         if self.same and next(expected, None) is not None:
             self.same = False

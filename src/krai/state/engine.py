@@ -302,16 +302,21 @@ class Engine:
             Code.UNKNOWN_VERSION, f"{type_name} has versions {known}, not {version}"
         )
 
-    def execute(self, view: StateView, entry: Entry, *, authorised: bool = False) -> Outcome:
+    def execute(
+        self, view: StateView, entry: Entry, *, authorised: bool = False, events: bool = True
+    ) -> Outcome:
         """Apply one entry to ``view``; return its writes and events, or raise RejectedError.
 
         ``authorised`` tells that network, key and role were checked against a state whose
         identity records are those of ``view`` (the sequencer's admission), so they need not
-        be checked again.
+        be checked again. Without ``events``, the events are not written out as JSON (the
+        outcome has none): a replay that keeps none saves it.
         """
-        return self.apply_to(Overlay(view), entry, authorised=authorised)
+        return self.apply_to(Overlay(view), entry, authorised=authorised, events=events)
 
-    def apply_to(self, overlay: Overlay, entry: Entry, *, authorised: bool = False) -> Outcome:
+    def apply_to(
+        self, overlay: Overlay, entry: Entry, *, authorised: bool = False, events: bool = True
+    ) -> Outcome:
         """``execute`` with the writes left in ``overlay`` (and returned too); a refused
         entry leaves ``overlay`` as it was."""
         overlay.begin()
@@ -340,7 +345,8 @@ class Engine:
         except BaseException:
             overlay.rollback()
             raise
-        return Outcome(overlay.commit(), tuple([event_json(e) for e in ctx.events]))
+        written = tuple([event_json(e) for e in ctx.events]) if events else ()
+        return Outcome(overlay.commit(), written)
 
     def _apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
         if ctx.read(NETWORK_KEY) is not None:

@@ -110,8 +110,8 @@ class Transaction:
 
     @property
     def signature(self) -> bytes:
-        """The signature bytes (``sig`` is base64)."""
-        return base64.b64decode(self.sig)
+        """The signature bytes (``sig`` is base64; ``base64.b64decode`` without its wrapper)."""
+        return binascii.a2b_base64(self.sig)
 
     def verify_signature(self, public_key: PublicKey) -> bool:
         """Return whether ``sig`` is a valid signature by ``public_key``."""

@@ -6,6 +6,7 @@ import signal
 import pytest
 
 from krai.app.signatures import (
+    KEY_TEXTS_KEPT,
     Check,
     PendingVerdicts,
     SignatureWorkerError,
@@ -100,3 +101,12 @@ def test_a_check_carries_the_signed_message_and_the_key() -> None:
     assert message == tx.signing_message() and signature == tx.signature
     assert verify_all([(message, signature, key)]) == [True]
     assert bad_signature(tx).code == "bad_signature"
+
+
+def test_each_check_names_its_own_key_however_many_keys_were_met() -> None:
+    """The key's text is kept once made (ADR 0048), past ``KEY_TEXTS_KEPT`` keys too."""
+    keys = [Ed25519PrivateKey(i.to_bytes(32, "big")) for i in range(KEY_TEXTS_KEPT + 5)]
+    for private in [*keys, *reversed(keys)]:
+        unsigned = Transaction("n", "notary.anchor", 1, "1", key_id(private.public_key), "a", {})
+        _, _, text = check_of(sign(unsigned, private), private.public_key)
+        assert text == encode_public_key(private.public_key)

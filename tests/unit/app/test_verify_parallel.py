@@ -177,9 +177,12 @@ def changed_state(storage: MemoryStorage, change: str) -> Iterator[tuple[str, by
 
 
 @pytest.mark.parametrize("change", ["value", "missing", "extra", "last missing"])
+@pytest.mark.parametrize("per_chunk", [verify.STATE_PER_READ, 1, 3])
 def test_stored_state_that_differs_by_one_record_is_refused(
-    storage: MemoryStorage, change: str
+    storage: MemoryStorage, change: str, per_chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Whether the records are compared a chunk at a time of one, of a few, or all at once."""
+    monkeypatch.setattr(verify, "STATE_PER_READ", per_chunk)
     entries, checkpoints = entries_of(storage), checkpoints_of(storage)
     kept = verify_ledger(
         entries,
@@ -199,3 +202,31 @@ def test_stored_state_that_differs_by_one_record_is_refused(
             new_engine=new_engine,
             expected_state=changed_state(storage, change),
         )
+
+
+@pytest.mark.parametrize("finish_fails", ["state differs", "checkpoint beyond"])
+def test_a_bad_signature_still_being_checked_comes_before_what_the_finish_finds(
+    storage: MemoryStorage, finish_fails: str
+) -> None:
+    """The workers' last requests are checked while the state is compared (ADR 0048): a bad
+    signature among them is still the error named."""
+    entries = entries_of(storage)
+    entries[ENTRIES - 1] = with_signature_of(entries[ENTRIES - 1], entries[ENTRIES - 2])
+    checkpoints = {k: v for k, v in checkpoints_of(storage).items() if k < ENTRIES}
+    expected = storage.scan_bytes("")
+    if finish_fails == "state differs":
+        expected = changed_state(storage, "value")
+    else:
+        size = len(entries) + 1
+        checkpoints[size] = sign_checkpoint(Checkpoint(ORIGIN, size, bytes(32)), LOG_SIGNER)
+    with pytest.raises(VerificationError, match="signature does not verify") as raised:
+        verify_ledger(
+            entries,
+            checkpoints,
+            origin=ORIGIN,
+            verifier=LOG_SIGNER.verifier,
+            new_engine=new_engine,
+            expected_state=expected,
+            workers=1,
+        )
+    assert raised.value.index == ENTRIES - 1

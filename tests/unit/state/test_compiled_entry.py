@@ -4,11 +4,13 @@ import base64
 import json
 from typing import Any
 
+import msgspec
+import orjson
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from krai.crypto.canonical import canonical_bytes
-from krai.state.compiled_entry import compiled_entry
+from krai.state.compiled_entry import MATCHES_KEPT, compiled_entry
 from krai.state.entry import Entry, decode_entry, strict_entry
 from krai.tx.errors import Code, RejectedError
 
@@ -250,3 +252,36 @@ def test_what_msgspec_or_orjson_raise_steps_aside_to_the_strict_refusal() -> Non
         assert compiled_entry(data) is None
         assert outcome(decode_entry, data) == outcome(strict_entry, data)
         assert outcome(decode_entry, data)[:2] == ("refused", Code.MALFORMED)
+
+
+def test_the_sorted_encoder_writes_every_code_point_as_orjson_and_rfc_8785_do() -> None:
+    """``compiled_entry`` compares the bytes with msgspec's sorted form (ADR 0048): for every
+    code point but the surrogates, in a key and in a value, it is orjson's, and with ASCII
+    keys it is RFC 8785's."""
+    encoder = msgspec.json.Encoder(order="sorted")
+    for start in range(0, 0x110000, 0x800):
+        text = "".join(chr(c) for c in range(start, start + 0x800) if not 0xD800 <= c < 0xE000)
+        value = {"b": text, "a": [text, 1, None, True, {"z": -(2**53 - 1), "y": False}]}
+        assert encoder.encode(value) == canonical_bytes(value)
+        keyed = {**value, text[:1]: 0, text[-1:]: 1}
+        assert encoder.encode(keyed) == orjson.dumps(keyed, option=orjson.OPT_SORT_KEYS)
+
+
+def test_key_ids_and_types_matched_before_are_remembered_and_others_still_judged() -> None:
+    """The key ids and types found to match are kept (ADR 0048), past ``MATCHES_KEPT`` too:
+    a well-formed one is decoded as strictly, an ill-formed one always steps aside."""
+    for number in range(MATCHES_KEPT + 3):
+        for changes in (
+            {"key_id": f"{number:016x}"},
+            {"type": f"notary.t{number}"},
+            {"key_id": f"{number:016X}x"},
+            {"type": f"Notary.t{number}"},
+        ):
+            data = canonical_bytes(entry_document({"title": "T"}, changes, 3, 5))
+            for _ in range(2):
+                compiled = compiled_entry(data)
+                if "x" in changes.get("key_id", "") or "N" in changes.get("type", ""):
+                    assert compiled is None
+                else:
+                    assert compiled is not None
+                    assert Entry(*compiled[:2], tx=compiled[2]) == strict_entry(data)

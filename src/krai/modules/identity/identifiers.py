@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pycountry
 from stdnum import lei
 from stdnum.by import unp
 from stdnum.cn import uscc
@@ -88,7 +87,11 @@ def scheme_country(text: str) -> str | None:
 
 
 def is_country_code(code: str) -> bool:
-    """Whether ``code`` is an ISO 3166-1 alpha-2 country code (per ``pycountry``)."""
+    """Whether ``code`` is an ISO 3166-1 alpha-2 country code (per ``pycountry``, imported
+    here: its tables take longer to load than the rest of the module, and a replay of a log
+    that admits no foreign organisation never asks)."""
+    import pycountry  # noqa: PLC0415 - on demand, as above
+
     return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
 
