@@ -22,6 +22,9 @@ and counts: every transaction acknowledged with a receipt must be in the log at 
 index, and the log must hold nothing else. The summary gives each figure's median and range
 over the rounds.
 
+The worker counts run in the order given in even rounds and in the reverse order in odd ones,
+so a ratio of two workers over one is not a ratio of early over late in a run.
+
 ``--against SRC`` (another checkout's ``src/`` directory) runs every server of a round twice,
 this tree's and then ``SRC``'s (first on ``PYTHONPATH``, so its ``krai`` is imported), in
 alternating order from round to round, and adds the ratio of this tree's rate to that
@@ -274,7 +277,7 @@ def new_database(uri: str, name: str) -> str:
 
 def one_round(arguments: argparse.Namespace, number: int) -> dict[str, Any]:
     """The in-process rate, then each back end with one and two workers, side by side (and
-    each server of this tree beside the baseline's, in an order that alternates by round)."""
+    each server of this tree beside the baseline's), in orders that alternate by round."""
     sources: list[Path | None] = [None, arguments.against] if arguments.against else [None]
     if number % 2:
         sources.reverse()
@@ -286,7 +289,7 @@ def one_round(arguments: argparse.Namespace, number: int) -> dict[str, Any]:
             server, uri = (
                 postgres_server(Path(directory)) if backend == "postgresql" else (None, "")
             )
-            for workers in arguments.workers:
+            for workers in arguments.workers[:: -1 if number % 2 else 1]:
                 for number_of_source, source in enumerate(sources):
                     name = f"krai_load_{workers}_{number_of_source}"
                     url = new_database(uri, name) if server else None

@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.responses import JSONResponse
 
 from krai.app.admission import SequencerUnavailableError
 from krai.app.sequencer import Outcome
 from krai.entrypoints.api.problems import ProblemError
-from krai.entrypoints.api.transactions import _outcomes
+from krai.entrypoints.api.transactions import _answer, _outcomes
 from krai.log.checkpoint import open_checkpoint
 from krai.log.hashing import leaf_hash
 from krai.log.note import format_vkey
@@ -140,3 +141,10 @@ def test_a_request_whose_sequencer_is_unreachable_is_a_503_problem(already_faile
     with pytest.raises(ProblemError) as caught:
         asyncio.run(awaited())
     assert caught.value.code == "unavailable"
+
+
+def test_a_submissions_answer_is_written_as_json_response_would_write_it() -> None:
+    refusal = {"code": "replay", "message": 'nonce "n\\1" — used\n\u2028\x00</script>'}
+    receipt = {"tx_id": "ab" * 32, "index": 2**53 - 1, "leaf_hash": "cd" * 32, "time_ms": 0}
+    content = {"accepted": 1, "refused": 1, "results": [receipt, refusal]}
+    assert _answer(content).body == JSONResponse(content).body

@@ -17,6 +17,8 @@ the sequencer one verification and the transaction its refusal, never a wrong co
 The channel is a ``multiprocessing.connection`` over a Unix socket in a new directory only
 its owner may enter (mode 0700, the socket 0600), and a client must also prove it knows the
 random key in that directory (``authkey``: an HMAC challenge) before anything is read from it.
+Its messages are bytes, not pickles (``krai.app.admission_wire``, ADR 0050): a request's
+transactions as their canonical bytes in one buffer, the answers as fixed-size receipts.
 """
 
 import contextlib
@@ -34,16 +36,23 @@ from concurrent.futures import Future
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
-from typing import Any
 
+from krai.app.admission_wire import (
+    answers_bytes,
+    failure_bytes,
+    read_reply,
+    read_request,
+    reply_tag,
+    request_bytes,
+)
 from krai.app.cached_state import CachedState
 from krai.app.group_commit import GroupCommitter
 from krai.app.ports import Storage
-from krai.app.sequencer import Outcome, Receipt, Sequencer
+from krai.app.sequencer import Outcome, Sequencer
 from krai.crypto.keys import PublicKey
 from krai.state.engine import Engine
 from krai.tx.envelope import Transaction
-from krai.tx.errors import Code, RejectedError
+from krai.tx.errors import RejectedError
 
 CHANNEL_ENV = "KRAI_SEQUENCER_CHANNEL"
 """The environment variable naming the channel's directory, for the API workers."""
@@ -53,12 +62,6 @@ KEYS_FRESH_S = 1.0
 """How long an API worker trusts a signing key it looked up, as a pre-check only."""
 KEYS_HELD_MAX = 10_000
 """The most keys a worker holds; past it, it forgets them all and looks them up again."""
-
-Request = tuple[int, list[Transaction], list[PublicKey | None]]
-Answer = Receipt | tuple[str, str]
-"""A receipt, or a refusal's code and message (an exception does not travel in a pickle)."""
-Reply = tuple[int, list[Answer] | str]
-"""A request's tag and its answers in order, or why the sequencer could not commit it."""
 
 
 class SequencerUnavailableError(RuntimeError):
@@ -195,7 +198,7 @@ class _Served:
     def __init__(self, connection: Connection, committer: GroupCommitter) -> None:
         self._connection = connection
         self._committer = committer
-        self._replies: queue.Queue[Reply | None] = queue.Queue()
+        self._replies: queue.Queue[bytes | None] = queue.Queue()
 
     def start(self) -> None:
         threading.Thread(target=self._read, name="admission-read", daemon=True).start()
@@ -204,45 +207,34 @@ class _Served:
     def _read(self) -> None:
         try:
             while True:
-                tag, transactions, keys = self._connection.recv()
-                self._queue(tag, transactions, keys)
+                self._queue(*read_request(self._connection.recv_bytes()))
         except Exception:  # the worker is gone, or spoke nonsense: hang up
             hang_up(self._connection)
         finally:
             self._replies.put(None)
 
-    def _queue(self, tag: int, transactions: list[Transaction], keys: list[Any]) -> None:
+    def _queue(
+        self, tag: int, transactions: list[Transaction], keys: list[PublicKey | None]
+    ) -> None:
         future = self._committer.submit(transactions, keys)
-        future.add_done_callback(lambda done: self._replies.put((tag, _answers(done))))
+        future.add_done_callback(lambda done: self._replies.put(_reply(tag, done)))
 
     def _write(self) -> None:
         try:
             while (reply := self._replies.get()) is not None:
-                self._connection.send(reply)
+                self._connection.send_bytes(reply)
         except OSError:
             pass  # the worker is gone; what it had sent is committed or refused all the same
         finally:
             self._connection.close()
 
 
-def _answers(future: "Future[list[Outcome]]") -> list[Answer] | str:
+def _reply(tag: int, future: "Future[list[Outcome]]") -> bytes:
+    """The reply to request ``tag``: its outcomes, or why its batch was not committed."""
     error = future.exception()
     if error is not None:
-        return str(error) or type(error).__name__
-    return [_answer(outcome) for outcome in future.result()]
-
-
-def _answer(outcome: Outcome) -> Answer:
-    if isinstance(outcome, RejectedError):
-        return outcome.code.value, outcome.message
-    return outcome
-
-
-def _outcome(answer: Answer) -> Outcome:
-    if isinstance(answer, Receipt):
-        return answer
-    code, message = answer
-    return RejectedError(Code(code), message)
+        return failure_bytes(tag, str(error) or type(error).__name__)
+    return answers_bytes(tag, future.result())
 
 
 class AdmittingSubmitter:
@@ -262,7 +254,7 @@ class AdmittingSubmitter:
         authkey = (directory / KEY_NAME).read_bytes()
         self._connection = Client(str(directory / SOCKET_NAME), "AF_UNIX", authkey=authkey)
         self._tags = itertools.count(1)
-        self._waiting: dict[int, Future[list[Outcome]]] = {}
+        self._waiting: dict[int, tuple[Future[list[Outcome]], Sequence[Transaction]]] = {}
         self._lock = threading.Lock()
         self._closing = False
         self._reader = threading.Thread(target=self._read, name="admission-replies", daemon=True)
@@ -281,9 +273,9 @@ class AdmittingSubmitter:
             keys = [None] * len(transactions)
         with self._lock:
             tag = next(self._tags)
-            self._waiting[tag] = future
+            self._waiting[tag] = future, transactions
             try:
-                self._connection.send((tag, list(transactions), keys))
+                self._connection.send_bytes(request_bytes(tag, transactions, keys))
             except (OSError, ValueError) as error:
                 del self._waiting[tag]
                 future.set_exception(
@@ -300,19 +292,20 @@ class AdmittingSubmitter:
     def _read(self) -> None:
         try:
             while True:
-                tag, answers = self._connection.recv()
+                reply = self._connection.recv_bytes()
                 with self._lock:
-                    future = self._waiting.pop(tag)
+                    future, transactions = self._waiting.pop(reply_tag(reply))
+                answers = read_reply(reply, transactions)
                 if isinstance(answers, str):
                     future.set_exception(SequencerUnavailableError(answers))
                 else:
-                    future.set_result([_outcome(answer) for answer in answers])
+                    future.set_result(answers)
         except Exception:  # noqa: S110 - the end of the channel, whatever ended it
             pass
         with self._lock:
             self._connection.close()
             waiting, self._waiting = self._waiting, {}
-        for future in waiting.values():
+        for future, _ in waiting.values():
             future.set_exception(
                 SequencerUnavailableError("the sequencer went away before answering")
             )

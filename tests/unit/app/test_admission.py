@@ -22,6 +22,7 @@ from krai.app.admission import (
     SequencerUnavailableError,
     verified_keys,
 )
+from krai.app.admission_wire import request_bytes
 from krai.app.sequencer import Outcome, Receipt
 from krai.bootstrap import new_engine
 from krai.crypto.keys import Ed25519PrivateKey, encode_public_key, key_id
@@ -213,3 +214,24 @@ def test_a_worker_that_cannot_read_state_leaves_every_check_to_the_sequencer() -
         client.close()
     finally:
         server.close()
+
+
+def test_a_worker_that_sends_what_is_not_a_request_is_hung_up_on_and_nothing_is_committed() -> None:
+    sequencer, storage = founded()
+    sequencer.submit([admission(PARK)])
+    server = AdmissionServer(sequencer)
+    try:
+        authkey = (server.directory / KEY_NAME).read_bytes()
+        rogue = Client(str(server.directory / SOCKET_NAME), "AF_UNIX", authkey=authkey)
+        sent = request_bytes(1, [anchor(1)], [PARK[2].public_key])
+        rogue.send_bytes(sent[:-1])  # one byte short: lengths that do not add up
+        assert rogue.poll(10)  # readable: the sequencer hung up (or, wrongly, answered)
+        with pytest.raises(EOFError):
+            rogue.recv_bytes()
+        rogue.close()
+        client = AdmittingSubmitter(new_engine(), storage, server.directory)
+        assert codes(client.submit([anchor(1)]).result(10)) == ["ok"]
+        client.close()
+    finally:
+        server.close()
+    assert storage.log_size() == 3  # genesis, the admission, and the one good anchor

@@ -21,18 +21,20 @@ SEQUENCER_LOCK = 0x6B726169_5345510A
 LOG_SIZE = "SELECT max(idx) FROM log_entry"
 BY_ARRAYS = {
     "log_entry": "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms,"
-    " events) SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[], %s::bytea[],"
-    " %s::text[], %s::text[], %s::bigint[], %s::text[])",
+    " events) SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::bytea[], %b::bytea[],"
+    " %b::text[], %b::text[], %b::bigint[], %b::text[])",
     "tree_node": "INSERT INTO tree_node (level, idx, hash)"
-    " SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])",
-    "state_delete": "DELETE FROM state WHERE key = ANY(%s::text[])",
+    " SELECT * FROM unnest(%b::integer[], %b::bigint[], %b::bytea[])",
+    "state_delete": "DELETE FROM state WHERE key = ANY(%b::text[])",
     "checkpoint": "INSERT INTO checkpoint (size, root_hash, note, time_ms)"
-    " SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::bigint[])",
-    "state_upsert": "INSERT INTO state (key, value) SELECT * FROM unnest(%s::text[], %s::bytea[])"
+    " SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::text[], %b::bigint[])",
+    "state_upsert": "INSERT INTO state (key, value) SELECT * FROM unnest(%b::text[], %b::bytea[])"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 }
 """Each table's rows as one statement over one array a column (the state's keys of a batch
-are distinct, as ``ON CONFLICT`` requires)."""
+are distinct, as ``ON CONFLICT`` requires). The arrays go in binary (``%b``): in text, psycopg
+quotes every ``bytea`` and JSON element with a regular expression — a third of the sequencing
+process's time on PostgreSQL (ADR 0050)."""
 
 
 class SequencingConnection:

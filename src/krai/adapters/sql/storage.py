@@ -1,5 +1,6 @@
 """The ledger's storage on SQLite or PostgreSQL: reads as plain SQL on a driver connection,
-writes and migrations through SQLAlchemy Core and Alembic.
+batches written to a SQLite file by its driver on a connection the writing thread holds
+(``sqlite_writing``), and the other writes and migrations through SQLAlchemy Core and Alembic.
 
 A batch — entries, tree nodes, state writes, events and its checkpoint — is written in one
 database transaction, and on SQLite with ``synchronous=FULL`` in WAL mode, so it is durable
@@ -26,6 +27,7 @@ from krai.adapters.sql.postgres_sequencing import (
     SequencingConnection,
     append_pipelined,
 )
+from krai.adapters.sql.sqlite_writing import append_on, writing_connection
 from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
 from krai.log.hashing import node_hash
@@ -83,6 +85,8 @@ class SqlStorage:
         self._held: list[SequencingConnection] = []
         """Every thread's sequencing connection, closed with the storage (PostgreSQL)."""
         self._held_lock = threading.Lock()
+        self._writers: list[sqlite3.Connection] = []
+        """Every thread's connection writing batches to a SQLite file."""
 
     @cached_property
     def engine(self) -> "Engine":
@@ -155,6 +159,15 @@ class SqlStorage:
     def append_batch(
         self, batch: Batch, seal: Callable[[], StoredCheckpoint] | None = None
     ) -> None:
+        if self._file is not None:
+            append_on(
+                self._writer(),
+                batch.entries[0].index if batch.entries else None,
+                _batch_statements(batch),
+                lambda: [] if seal is None else [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])],
+            )
+            self._after_commit()
+            return
         held = self._held_sequencing()
         if held is not None:
             append_pipelined(
@@ -174,6 +187,16 @@ class SqlStorage:
             if seal is not None:
                 self._write(connection, [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])])
         self._after_commit()
+
+    def _writer(self) -> sqlite3.Connection:
+        """This thread's connection for writing batches to the SQLite file (ADR 0050)."""
+        writer: sqlite3.Connection | None = getattr(self._local, "writer", None)
+        if writer is None:
+            assert self._file is not None  # only called for a file
+            writer = self._local.writer = writing_connection(self._file, SQLITE_PRAGMAS)
+            with self._held_lock:
+                self._writers.append(writer)
+        return writer
 
     def _after_commit(self) -> None:
         """Wake the WAL checkpointer of a SQLite file, starting it on the first commit."""
@@ -386,6 +409,7 @@ class SqlStorage:
         self._checkpointer = None
         # The parent's connections: kept from the collector, never closed here (it owns them).
         self._inherited, self._held = self._held, []
+        self._inherited_writers, self._writers = self._writers, []
         if "engine" in self.__dict__:
             self.engine.dispose(close=False)
         return self
@@ -400,8 +424,11 @@ class SqlStorage:
             self._local.connection = None
         with self._held_lock:
             held, self._held = self._held, []
+            writers, self._writers = self._writers, []
         for connection in held:
             connection.drop()
+        for writer in writers:
+            writer.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

@@ -12,9 +12,10 @@ import asyncio
 from concurrent.futures import Future
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from krai.app.entries import entry_of_transaction
 from krai.app.ports import Storage
@@ -78,7 +79,7 @@ SUBMISSION_BODY: dict[str, Any] = {
 )
 async def submit_transactions(
     request: Request, submitter: SubmitterDep, storage: StorageDep, wait: WaitOption = None
-) -> JSONResponse:
+) -> Response:
     """Sequence the transactions; receipts once durable, refusals as problems."""
     decoded, batch = decode_submission(await request.body())
     valid = [item for item in decoded if isinstance(item, Transaction)]
@@ -90,13 +91,21 @@ async def submit_transactions(
         rendered = [_rendered(result) for result in results]
     if batch:
         accepted = sum(isinstance(result, Receipt) for result in results)
-        return document(
+        return _answer(
             {"accepted": accepted, "refused": len(results) - accepted, "results": rendered}
         )
     [outcome] = results
     if isinstance(outcome, RejectedError):
         return problem_response(outcome.code.value, outcome.message)
-    return document(rendered[0], 201, headers={"Location": f"/v1/transactions/{outcome.tx_id}"})
+    return _answer(rendered[0], 201, {"Location": f"/v1/transactions/{outcome.tx_id}"})
+
+
+def _answer(
+    content: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A submission's answer as JSON: receipts and refusals hold only strings and integers,
+    which orjson writes as ``JSONResponse`` would, in a tenth of the time (ADR 0050)."""
+    return Response(orjson.dumps(content), status, headers, media_type="application/json")
 
 
 def decode_submission(data: bytes) -> tuple[list[Decoded], bool]:
