@@ -233,3 +233,35 @@ def test_the_money_flow_figures_fit_their_boxes_at_the_pages_type_size(
             assert box["inside"] and not box["clipped"], f"{box['text']} overflows at {width} px"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [*WIDTHS, 320])
+def test_a_sum_keeps_its_unit_on_its_line_in_the_facts(
+    base_url: str, browser: Browser, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        page = context.new_page()
+        assert page.goto(base_url + "/payments").status == 200
+        sums = page.eval_on_selector_all(
+            "dl.facts dd",
+            r"""cells => cells.flatMap(cell => {
+                const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), found = [];
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    for (const match of node.data.matchAll(/\d[\d\s]*,\d\d\s₽/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, match.index);
+                        range.setEnd(node, match.index + match[0].length);
+                        const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+                        const lines = new Set(tops);
+                        found.push({text: match[0], lines: lines.size});
+                    }
+                }
+                return found;
+            })""",
+        )
+        assert any(len(s["text"]) >= len("1 000 000,00 ₽") for s in sums), sums
+        broken = [s["text"] for s in sums if s["lines"] != 1]
+        assert not broken, f"at {width} px these sums break across lines: {broken}"
+    finally:
+        context.close()
