@@ -58,7 +58,8 @@ class Storage(Protocol):
     def append_batch(
         self, batch: Batch, seal: Callable[[], StoredCheckpoint] | None = None
     ) -> None:
-        """Store a batch in one durable transaction; raise if it does not extend the log.
+        """Store a batch in one durable transaction; raise ``NonContiguousBatchError`` if it
+        does not start where the log ends.
 
         ``seal``, when given, runs inside that transaction after the batch's rows are written
         and before they are committed. It returns the batch's checkpoint, stored with it (the
@@ -198,6 +199,10 @@ class Clock(Protocol):
     def now_ms(self) -> int:
         """Unix time in milliseconds."""
         ...
+
+
+class NonContiguousBatchError(ValueError):
+    """A batch does not start where the log ends: nothing of it is stored."""
 
 
 class KeystoreError(Exception):

@@ -4,12 +4,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
+from krai.app.ports import (
+    Batch,
+    NodeKey,
+    NonContiguousBatchError,
+    StoredCheckpoint,
+    StoredEntry,
+)
 from krai.state.store import DELETED
-
-
-class NonContiguousBatchError(ValueError):
-    """A batch does not start at the end of the log."""
 
 
 class MemoryStorage:

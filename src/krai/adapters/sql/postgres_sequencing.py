@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from krai.app.ports import NonContiguousBatchError
+
 SEQUENCER_LOCK = 0x6B726169_5345510A
 """The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 LOG_SIZE = "SELECT max(idx) FROM log_entry"
@@ -117,7 +119,3 @@ def append_pipelined(
         sealed = checkpoint()
         if sealed is not None:
             cursor.execute(*sealed)
-
-
-class NonContiguousBatchError(ValueError):
-    """A batch does not start where the log ends."""

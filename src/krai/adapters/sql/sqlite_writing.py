@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from krai.adapters.sql.postgres_sequencing import NonContiguousBatchError
+from krai.app.ports import NonContiguousBatchError
 
 BUSY_TIMEOUT_S = 10.0
 Statements = Sequence[tuple[str, list[tuple[Any, ...]]]]

@@ -22,14 +22,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
-from krai.adapters.sql.postgres_sequencing import (
-    NonContiguousBatchError,
-    SequencingConnection,
-    append_pipelined,
-)
+from krai.adapters.sql.postgres_sequencing import SequencingConnection, append_pipelined
 from krai.adapters.sql.sqlite_writing import append_on, writing_connection
 from krai.adapters.sql.wal import WalCheckpointer
-from krai.app.ports import Batch, NodeKey, StoredCheckpoint, StoredEntry
+from krai.app.ports import Batch, NodeKey, NonContiguousBatchError, StoredCheckpoint, StoredEntry
 from krai.log.hashing import node_hash
 from krai.state.store import DELETED, SCAN_END
 
