@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from krai.adapters.sql.storage import open_storage
+from krai.app.ports import NonContiguousBatchError
 from krai.log.tree import CompactRange
 from tests.storage.test_storage_conformance import batch_of
 
@@ -60,7 +61,7 @@ def test_a_refused_batch_leaves_nothing_and_the_next_one_goes_on(postgres_url: s
     with storage.sequencing():
         storage.append_batch(batch_of(0, 2, tree))
     again = batch_of(0, 2, CompactRange(), {"y": b"{}"})  # entries already stored
-    with pytest.raises(ValueError, match="log size is 2"), storage.sequencing():
+    with pytest.raises(NonContiguousBatchError, match="log size is 2"), storage.sequencing():
         storage.append_batch(again)
     with storage.sequencing():
         storage.append_batch(batch_of(2, 1, tree, {"z": b"{}"}))

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from krai.adapters.sql import wal
 from krai.adapters.sql.storage import MIGRATIONS, SCHEMA_HEAD, SqlStorage, open_storage
 from krai.app.cached_state import CachedState
-from krai.app.ports import Batch, Storage, StoredCheckpoint, StoredEntry
+from krai.app.ports import Batch, NonContiguousBatchError, Storage, StoredCheckpoint, StoredEntry
 from krai.log.hashing import leaf_hash
 from krai.log.tree import CompactRange, root_hash
 from krai.state.store import DELETED, MemoryState, scan_range
@@ -144,7 +144,7 @@ def test_get_many_finds_keys_of_any_characters(storage_url: str, storage: Storag
 def test_a_batch_that_does_not_extend_the_log_is_refused_whole(storage: Storage) -> None:
     tree = CompactRange()
     storage.append_batch(batch_of(0, 2, tree))
-    with pytest.raises(ValueError, match="log size is 2"):
+    with pytest.raises(NonContiguousBatchError, match="log size is 2"):
         storage.append_batch(batch_of(5, 1, CompactRange(), {"x": b"{}"}))
     assert storage.log_size() == 2
     assert storage.get_bytes("x") is None
