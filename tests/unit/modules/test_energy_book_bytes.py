@@ -15,7 +15,7 @@ from krai.entrypoints.cli.energy_book import on_threads
 from krai.modules.energy.book import Book, Order, book_columns
 from krai.modules.energy.book_bytes import ListedOrders, listed_orders
 from krai.modules.energy.clearing import clear_columns
-from krai.modules.energy.result import encoded_result_json, result_json
+from krai.modules.energy.result import _accepted_json, encoded_result_json, result_json
 
 LAYOUTS = ("", " ")
 """The compact separators and ``json.dumps``'s default ones."""
@@ -107,6 +107,28 @@ def test_ids_needing_an_escape_are_written_as_json_dumps_writes_them(
     document = result_json(cleared.result(), certificate=certificate)
     printed = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     assert encoded_result_json(cleared, certificate=certificate) == printed.encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text("AZaz09._:/-", min_size=1, max_size=30),
+            st.one_of(st.integers(0, 10**4), st.integers(0, 2**53 - 1)),
+        ),
+        max_size=40,
+    )
+)
+def test_accepted_members_are_written_at_exact_widths_as_json_dumps_writes_them(
+    rows: list[tuple[str, int]],
+) -> None:
+    """Ids of many lengths (more groups than one pass each) and kWh of any digits: the rows
+    written each at its place are ``json.dumps``'s, with what surrounds them."""
+    column = np.array([order_id for order_id, _ in rows], dtype=np.bytes_)
+    accepted = np.array([kwh for _, kwh in rows], dtype=np.int64)
+    members = [{"id": order_id, "energy_kwh": kwh} for order_id, kwh in rows]
+    printed = json.dumps(members, separators=(",", ":")).encode() + b"\n"
+    assert _accepted_json(column, accepted, (b"[", b"]\n")) == printed
 
 
 def test_an_id_holding_a_raw_control_character_or_nul_is_left_to_the_strict_decoder() -> None:

@@ -26,7 +26,8 @@ class BookNotClearedError(Exception):
 
 def cleared_json(path: Path, *, certificate: bool) -> bytes:
     """The clearing of the book at ``path`` as the JSON line ``--json`` prints."""
-    return encoded_result_json(clear_columns(read_book(path)), certificate=certificate) + b"\n"
+    cleared = clear_columns(read_book(path))
+    return encoded_result_json(cleared, certificate=certificate, end=b"\n")
 
 
 def read_book(path: Path) -> BookColumns:
