@@ -4,16 +4,19 @@ exactly the strict decoder's columns; any change to one byte of it is read alike
 alike or left to the other decoders; a result is written as ``json.dumps`` writes it."""
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 import tests.unit.modules.test_energy_compiled_book as compiled
 import tests.unit.modules.test_energy_fast_path as fast_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from krai.entrypoints.cli import energy_book
 from krai.entrypoints.cli.energy_book import on_threads
-from krai.modules.energy.book import Book, Order, book_columns
-from krai.modules.energy.book_bytes import ListedOrders, listed_orders
+from krai.modules.energy.book import Book, Order, book_columns, compiled_book_columns
+from krai.modules.energy.book_bytes import ListedOrders, Part, listed_orders
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import _accepted_json, encoded_result_json, result_json
 
@@ -160,3 +163,61 @@ def test_a_book_read_in_runs_on_threads_is_read_as_in_one_pass(data: bytes) -> N
     for parts in (2, 3, 5):
         assert same_listing(listed_orders(data, start, end, parts=parts, run=on_threads), whole)
         assert same_listing(listed_orders(data, start, end, parts=parts), whole)
+
+
+def large_book_text(orders: int = 12_000, price: int = 300_000) -> bytes:
+    """A book past the size the command line maps rather than copies (1 MB)."""
+    rows = [
+        [
+            ("id", f"o{row:08d}"),
+            ("side", "buy" if row % 2 else "sell"),
+            ("price_kopecks_per_mwh", price + row % 997),
+            ("energy_kwh", 1 + row % 2000),
+        ]
+        for row in range(orders)
+    ]
+    grid = [
+        ("import_limit_kwh", 5000),
+        ("export_limit_kwh", 5000),
+        ("grid_sell_price_kopecks_per_mwh", 550_000),
+        ("grid_buy_price_kopecks_per_mwh", 250_000),
+    ]
+    return compiled.book_text(grid, rows, " ")
+
+
+def test_a_large_book_file_is_read_where_it_is_mapped_into_the_columns_of_its_bytes(
+    tmp_path: Path,
+) -> None:
+    data = large_book_text()
+    path = tmp_path / "book.json"
+    path.write_bytes(data)
+    with path.open("rb") as file:
+        assert energy_book._mapped(file) is not None
+    expected = compiled_book_columns(data)
+    assert expected is not None
+    assert compiled.same_columns(energy_book.read_book(path), expected)
+
+
+def test_a_book_file_written_to_while_it_is_read_is_read_again_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mapped pages may show a write to different passes differently: what was read is
+    dropped and the book read again, as it is now, into memory."""
+    path = tmp_path / "book.json"
+    path.write_bytes(large_book_text())
+    changed = large_book_text(price=400_000)
+    runs: list[int] = []
+
+    def writing_first(parts: list[Part]) -> list[ListedOrders | None]:
+        if not runs:
+            with path.open("r+b") as file:
+                file.write(changed)
+        runs.append(len(parts))
+        return on_threads(parts)
+
+    monkeypatch.setattr(energy_book, "on_threads", writing_first)
+    columns = energy_book.read_book(path)
+    expected = compiled_book_columns(changed)
+    assert expected is not None
+    assert runs == [2, 2]
+    assert compiled.same_columns(columns, expected)

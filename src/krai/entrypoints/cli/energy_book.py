@@ -4,12 +4,16 @@ and the result's JSON bytes. The command (``energy_clear``) and the launcher's p
 the words and exit code the command prints and exits with."""
 
 import ctypes
+import mmap
+import os
+import stat
 import threading
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 from krai.entrypoints.cli.exits import EXIT_REJECTED, EXIT_USAGE
 from krai.modules.energy.book import BookColumns, book_columns, compiled_book_columns, decode_book
-from krai.modules.energy.book_bytes import ListedOrders, Part
+from krai.modules.energy.book_bytes import BookText, ListedOrders, Part
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import encoded_result_json
 from krai.tx.errors import RejectedError
@@ -32,13 +36,31 @@ def cleared_json(path: Path, *, certificate: bool) -> bytes:
 
 def read_book(path: Path) -> BookColumns:
     """The book's columns: msgspec's when it accepts the bytes, else the strict decoder's,
-    which refuses with the message naming the first offending member (ADR 0030)."""
+    which refuses with the message naming the first offending member (ADR 0030). A large
+    file is read where it is mapped, not copied; if it changed meanwhile, it is read again
+    into memory (ADR 0052)."""
+    try:
+        with path.open("rb") as file:
+            mapped = _mapped(file)
+            if mapped is not None:
+                read = _read_or_refused(path, mapped)
+                if not _changed(file, mapped.stamp):
+                    return _returned(read)
+    except OSError as error:
+        raise _unreadable(path, error) from None
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise BookNotClearedError(
-            f"cannot read {path}: {error.strerror or error}", EXIT_USAGE
-        ) from None
+        raise _unreadable(path, error) from None
+    return _book_columns(path, data)
+
+
+def _unreadable(path: Path, error: OSError) -> BookNotClearedError:
+    return BookNotClearedError(f"cannot read {path}: {error.strerror or error}", EXIT_USAGE)
+
+
+def _book_columns(path: Path, data: BookText) -> BookColumns:
+    """The columns of the book's bytes, or why it cannot be cleared."""
     if len(data) >= _LARGE_BOOK_BYTES:
         _keep_freed_memory()
     parts = 2 if len(data) >= _SPLIT_BOOK_BYTES else 1
@@ -46,12 +68,60 @@ def read_book(path: Path) -> BookColumns:
         compiled = compiled_book_columns(data, parts=parts, run=on_threads)
         if compiled is not None:
             return compiled
-        document = parse_strict_json(data)
+        document = parse_strict_json(data if isinstance(data, bytes) else data[:])
         if not isinstance(document, dict):
             raise BookNotClearedError(f"{path}: the book must be a JSON object", EXIT_REJECTED)
         return book_columns(decode_book(document))
     except RejectedError as error:
         raise BookNotClearedError(f"{path}: {error}", EXIT_REJECTED) from None
+
+
+class _Mapped(NamedTuple):
+    """A book file mapped into memory, and its state when it was mapped."""
+
+    data: mmap.mmap
+    stamp: tuple[int, ...]
+
+
+def _stamp(file: BinaryIO) -> tuple[int, ...]:
+    """What a write to the file, or its truncation, changes: size, modification and change
+    times (to the nanosecond)."""
+    status = os.fstat(file.fileno())
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _mapped(file: BinaryIO) -> _Mapped | None:
+    """The file mapped read-only, its pages read in at once, when it is a regular file from
+    ``_SPLIT_BOOK_BYTES`` on and the system maps so (Linux); else None: read into memory."""
+    status = os.fstat(file.fileno())
+    populate = getattr(mmap, "MAP_POPULATE", None)
+    if not stat.S_ISREG(status.st_mode) or status.st_size < _SPLIT_BOOK_BYTES or not populate:
+        return None
+    stamp = _stamp(file)
+    try:
+        data = mmap.mmap(file.fileno(), 0, flags=mmap.MAP_PRIVATE | populate, prot=mmap.PROT_READ)
+    except (OSError, ValueError):
+        return None
+    return _Mapped(data, stamp)
+
+
+def _read_or_refused(path: Path, mapped: _Mapped) -> BookColumns | BookNotClearedError:
+    try:
+        return _book_columns(path, mapped.data)
+    except BookNotClearedError as error:
+        return error
+
+
+def _changed(file: BinaryIO, stamp: tuple[int, ...]) -> bool:
+    """Whether the file was written to or truncated since ``stamp``: its mapped pages may then
+    have shown different bytes to different passes, so what was read is not used."""
+    return _stamp(file) != stamp
+
+
+def _returned(read: BookColumns | BookNotClearedError) -> BookColumns:
+    if isinstance(read, BookNotClearedError):
+        raise read
+    return read
 
 
 _SPLIT_BOOK_BYTES = 1 << 20

@@ -30,7 +30,13 @@ import numpy as np
 import numpy.typing as npt
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
-from krai.modules.energy.book_bytes import Runner, id_strings, listed_orders, one_by_one
+from krai.modules.energy.book_bytes import (
+    BookText,
+    Runner,
+    id_strings,
+    listed_orders,
+    one_by_one,
+)
 from krai.state.messages import Identifier, Max, Min, decode_message
 from krai.tx.errors import RejectedError, invalid_body
 from krai.tx.strict_json import parse_strict_json
@@ -167,7 +173,7 @@ def decode_book_columns(document: Mapping[str, Any]) -> BookColumns:
 
 
 def compiled_book_columns(
-    data: bytes, *, parts: int = 1, run: Runner = one_by_one
+    data: BookText, *, parts: int = 1, run: Runner = one_by_one
 ) -> BookColumns | None:
     """The columns of a JSON book decoded by msgspec, when it accepts the bytes; else None.
     A book laid out as ``book_bytes`` takes it is read in up to ``parts`` runs by ``run``.
@@ -182,7 +188,7 @@ def compiled_book_columns(
     if columnar is None:
         from krai.modules.energy.book_msgspec import msgspec_book  # noqa: PLC0415 - any layout
 
-        columnar = msgspec_book(data)
+        columnar = msgspec_book(data if isinstance(data, bytes) else data[:])
     return None if columnar is None else _raised(_checked(*columnar))
 
 
@@ -192,7 +198,7 @@ def _raised(checked: "BookColumns | list[str]") -> BookColumns:
     return checked
 
 
-def _columnar_book(data: bytes, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
+def _columnar_book(data: BookText, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
     """The grid and the orders read from the bytes into columns, when the orders are the
     book's last member and laid out as ``book_bytes`` takes them, and every member is named
     once and within its bounds; else None, for msgspec's decoder (ADR 0030, 0047).

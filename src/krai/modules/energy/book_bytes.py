@@ -19,11 +19,14 @@ time (SWAR).
 
 from collections.abc import Callable
 from functools import partial
+from mmap import mmap
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+BookText = bytes | mmap
+"""A book's bytes: in memory, or a file mapped by the command line (ADR 0052)."""
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
@@ -52,7 +55,7 @@ class ListedOrders(NamedTuple):
 class _Text:
     """The orders' bytes, read as bytes or as fixed-width windows starting at any position."""
 
-    def __init__(self, data: bytes, start: int, end: int) -> None:
+    def __init__(self, data: BookText, start: int, end: int) -> None:
         self.data, self.start, self.size = data, start, end - start
         self.bytes = np.frombuffer(data, dtype=np.uint8, count=self.size, offset=start)
 
@@ -127,7 +130,7 @@ def one_by_one(parts: list[Part]) -> list["ListedOrders | None"]:
 
 
 def listed_orders(
-    data: bytes, start: int, end: int, *, parts: int = 1, run: Runner = one_by_one
+    data: BookText, start: int, end: int, *, parts: int = 1, run: Runner = one_by_one
 ) -> ListedOrders | None:
     """The columns of the JSON array ``data[start:end]`` when each of its bytes is where this
     module's layout puts it (which makes it JSON: no byte outside the layout's pieces, ids,
@@ -150,7 +153,9 @@ def listed_orders(
     return ListedOrders(*(np.concatenate(column) for column in zip(*read, strict=True)))
 
 
-def _runs(data: bytes, start: int, end: int, layout: _Layout, parts: int) -> list[tuple[int, int]]:
+def _runs(
+    data: BookText, start: int, end: int, layout: _Layout, parts: int
+) -> list[tuple[int, int]]:
     """``data[start:end]`` cut into up to ``parts`` runs of orders, each cut where ``}`` and
     the comma end one order and the next opens (the bytes between two runs are that comma)."""
     starts, ends = [start], []
@@ -162,7 +167,7 @@ def _runs(data: bytes, start: int, end: int, layout: _Layout, parts: int) -> lis
     return list(zip(starts, [*ends, end], strict=True))
 
 
-def _listed_run(data: bytes, start: int, end: int, layout: _Layout) -> ListedOrders | None:
+def _listed_run(data: BookText, start: int, end: int, layout: _Layout) -> ListedOrders | None:
     """The columns of ``data[start:end]``, orders separated by the comma, when laid out."""
     text = _Text(data, start, end)
     quotes = np.flatnonzero(text.bytes == ord('"'))
