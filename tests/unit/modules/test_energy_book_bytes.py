@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from krai.entrypoints.cli import energy_book
 from krai.entrypoints.cli.energy_book import on_threads
 from krai.modules.energy.book import Book, Order, book_columns, compiled_book_columns
-from krai.modules.energy.book_bytes import ListedOrders, Part, listed_orders
+from krai.modules.energy.book_bytes import ListedOrders, Part, listed_orders, one_by_one
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import _accepted_json, encoded_result_json, result_json
 
@@ -126,12 +126,17 @@ def test_accepted_members_are_written_at_exact_widths_as_json_dumps_writes_them(
     rows: list[tuple[str, int]],
 ) -> None:
     """Ids of many lengths (more groups than one pass each) and kWh of any digits: the rows
-    written each at its place are ``json.dumps``'s, with what surrounds them."""
+    written each at its place, in one run or several, on threads or not, are
+    ``json.dumps``'s, with what surrounds them."""
     column = np.array([order_id for order_id, _ in rows], dtype=np.bytes_)
     accepted = np.array([kwh for _, kwh in rows], dtype=np.int64)
     members = [{"id": order_id, "energy_kwh": kwh} for order_id, kwh in rows]
     printed = json.dumps(members, separators=(",", ":")).encode() + b"\n"
     assert _accepted_json(column, accepted, (b"[", b"]\n")) == printed
+    for parts in (2, 3, 5):
+        for run in (on_threads, one_by_one):
+            written = _accepted_json(column, accepted, (b"[", b"]\n"), parts=parts, run=run)
+            assert written == printed
 
 
 def test_an_id_holding_a_raw_control_character_or_nul_is_left_to_the_strict_decoder() -> None:

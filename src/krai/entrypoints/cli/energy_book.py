@@ -8,12 +8,13 @@ import mmap
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, TypeVar
 
 from krai.entrypoints.cli.exits import EXIT_REJECTED, EXIT_USAGE
 from krai.modules.energy.book import BookColumns, book_columns, compiled_book_columns, decode_book
-from krai.modules.energy.book_bytes import BookText, ListedOrders, Part
+from krai.modules.energy.book_bytes import BookText
 from krai.modules.energy.clearing import clear_columns
 from krai.modules.energy.result import encoded_result_json
 from krai.tx.errors import RejectedError
@@ -30,8 +31,16 @@ class BookNotClearedError(Exception):
 
 def cleared_json(path: Path, *, certificate: bool) -> bytes:
     """The clearing of the book at ``path`` as the JSON line ``--json`` prints."""
-    cleared = clear_columns(read_book(path))
-    return encoded_result_json(cleared, certificate=certificate, end=b"\n")
+    columns = read_book(path)
+    parts = 2 if len(columns.buy) >= _SPLIT_RESULT_ROWS else 1
+    return encoded_result_json(
+        clear_columns(columns), certificate=certificate, end=b"\n", parts=parts, run=on_threads
+    )
+
+
+_SPLIT_RESULT_ROWS = 10_000
+"""A result of this many orders on (as a book of 1 MB) is written in two halves on two
+threads."""
 
 
 def read_book(path: Path) -> BookColumns:
@@ -128,20 +137,23 @@ _SPLIT_BOOK_BYTES = 1 << 20
 """A book from this size on (some 11,000 orders) is read in two halves on two threads."""
 
 
-def on_threads(parts: list[Part]) -> list[ListedOrders | None]:
-    """Each part read on its own thread, the first on this one (ADR 0047)."""
-    results: list[ListedOrders | None] = [None] * len(parts)
+_Done = TypeVar("_Done")
 
-    def read(at: int) -> None:
+
+def on_threads(parts: list[Callable[[], _Done]]) -> list[_Done]:
+    """Each part done on its own thread, the first on this one (ADR 0047)."""
+    results: dict[int, _Done] = {}
+
+    def do(at: int) -> None:
         results[at] = parts[at]()
 
-    threads = [threading.Thread(target=read, args=(at,)) for at in range(1, len(parts))]
+    threads = [threading.Thread(target=do, args=(at,)) for at in range(1, len(parts))]
     for thread in threads:
         thread.start()
-    read(0)
+    do(0)
     for thread in threads:
         thread.join()
-    return results
+    return [results[at] for at in range(len(parts))]
 
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -2, -3, -8  # malloc.h

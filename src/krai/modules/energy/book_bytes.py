@@ -20,7 +20,7 @@ time (SWAR).
 from collections.abc import Callable
 from functools import partial
 from mmap import mmap
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -118,14 +118,22 @@ class _Layout:
 
 
 Part = Callable[[], "ListedOrders | None"]
-Runner = Callable[[list[Part]], list["ListedOrders | None"]]
-"""Reads a book's parts and gives their columns in order (None for a part not in the
-layout): ``one_by_one`` by default; the command line runs them on threads, numpy releasing
-the GIL in its passes over the bytes."""
+"""A run of a book's orders read: its columns, or None when it is not in the layout."""
+_Done = TypeVar("_Done")
 
 
-def one_by_one(parts: list[Part]) -> list["ListedOrders | None"]:
-    """Each part read in turn."""
+class Runner(Protocol):
+    """Does the parts of one piece of work and gives their results in order: ``one_by_one``
+    by default; the command line runs them on threads, numpy releasing the GIL in its passes
+    (ADR 0047, 0052)."""
+
+    def __call__(self, parts: list[Callable[[], _Done]]) -> list[_Done]:
+        """The parts' results, in the parts' order."""
+        ...
+
+
+def one_by_one(parts: list[Callable[[], _Done]]) -> list[_Done]:
+    """Each part done in turn."""
     return [part() for part in parts]
 
 

@@ -7,13 +7,14 @@ Two nodes that clear the same book obtain equal results, hence equal
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from itertools import pairwise
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from krai.modules.energy.book_bytes import id_strings
+from krai.modules.energy.book_bytes import Runner, id_strings, one_by_one
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,16 @@ def result_json(result: ClearingResult, *, certificate: bool = False) -> dict[st
 
 
 def encoded_result_json(
-    cleared: ClearedColumns, *, certificate: bool = False, end: bytes = b""
+    cleared: ClearedColumns,
+    *,
+    certificate: bool = False,
+    end: bytes = b"",
+    parts: int = 1,
+    run: Runner = one_by_one,
 ) -> bytes:
     """``result_json(cleared.result(), certificate=...)`` as compact UTF-8 JSON, the bytes
     ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` writes, then ``end``;
-    built from the columns, with no object per order."""
+    built from the columns, with no object per order, in up to ``parts`` runs by ``run``."""
     summary = ClearingResult(
         price_kopecks_per_mwh=cleared.price_kopecks_per_mwh,
         accepted=(),
@@ -119,7 +125,7 @@ def encoded_result_json(
     encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     head, _, tail = encoded.partition(b'"accepted":[]')
     around = (head + b'"accepted":[', b"]" + tail + end)
-    written = _accepted_json(cleared.id_column, cleared.accepted_kwh, around)
+    written = _accepted_json(cleared.id_column, cleared.accepted_kwh, around, parts=parts, run=run)
     return _msgspec_json(document, cleared) + end if written is None else written
 
 
@@ -149,14 +155,17 @@ def _needs_escape(chars: npt.NDArray[np.uint8]) -> bool:
 
 
 def _accepted_json(
-    column: npt.NDArray[Any], accepted: npt.NDArray[np.int64], around: tuple[bytes, bytes]
+    column: npt.NDArray[Any],
+    accepted: npt.NDArray[np.int64],
+    around: tuple[bytes, bytes],
+    *,
+    parts: int = 1,
+    run: Runner = one_by_one,
 ) -> bytes | None:
     """The members of ``accepted``, comma-separated, between ``around``'s two texts, each
     written at its exact place in one buffer: a row's length follows from its id's length
-    and its kWh's digits, so its place is a running sum. The rows' heads (``{"id":"``, the
-    id, ``","energy_kwh":``) are put in place a group of equally long ids at a time, their
-    tails (the digits and ``},``) a group of equally many digits at a time, each row as one
-    fixed-width record (ADR 0052). None when the ids are not bytes needing no escape, or a
+    and its kWh's digits, so its place is a running sum (ADR 0052). The rows are written in
+    up to ``parts`` runs, by ``run``. None when the ids are not bytes needing no escape, or a
     kWh is negative (no clearing's)."""
     if column.dtype.kind != "S" or int(accepted.min(initial=0)) < 0:
         return None
@@ -173,15 +182,41 @@ def _accepted_json(
     ends += len(before)
     written = np.empty(int(ends[-1]) - 1 + len(after), dtype=np.uint8)  # no comma at the end
     written[: len(before)] = np.frombuffer(before, dtype=np.uint8)
-    tail_starts = ends - digits - len(_ROW_END)
-    for length, group in _groups(id_lengths):
-        heads = _heads(_rows(chars, group)[:, :length])
-        _put(written, _rows(tail_starts, group) - heads.shape[1], heads)
-    for count, group in _groups(digits):
-        tails = _tails(_rows(accepted, group), count)
-        _put(written, _rows(tail_starts, group), tails)
+    placed = _Rows(chars, accepted, id_lengths, digits, ends - digits - len(_ROW_END))
+    cuts = [rows * part // parts for part in range(parts + 1)]
+    run([partial(placed.cut(first, last).write, written) for first, last in pairwise(cuts)])
     written[int(ends[-1]) - 1 :] = np.frombuffer(after, dtype=np.uint8)
     return written.tobytes()
+
+
+class _Rows(NamedTuple):
+    """Rows of ``accepted`` to write: the ids' bytes, the kWh, the ids' lengths, the kWh's
+    digits and where each row's tail (its digits) starts in the buffer."""
+
+    chars: npt.NDArray[np.uint8]
+    accepted: npt.NDArray[np.int64]
+    id_lengths: npt.NDArray[np.int64]
+    digits: npt.NDArray[np.int64]
+    tail_starts: npt.NDArray[np.int64]
+
+    def cut(self, first: int, last: int) -> "_Rows":
+        """The rows from ``first`` up to ``last``."""
+        cut = slice(first, last)
+        return _Rows(
+            self.chars[cut], self.accepted[cut], self.id_lengths[cut], self.digits[cut],
+            self.tail_starts[cut],
+        )  # fmt: skip
+
+    def write(self, written: npt.NDArray[np.uint8]) -> None:
+        """Put each row in its place: the heads (``{"id":"``, the id, ``","energy_kwh":``) a
+        group of equally long ids at a time, the tails (the digits and ``},``) a group of
+        equally many digits at a time, each row as one fixed-width record."""
+        for length, group in _groups(self.id_lengths):
+            heads = _heads(_rows(self.chars, group)[:, :length])
+            _put(written, _rows(self.tail_starts, group) - heads.shape[1], heads)
+        for count, group in _groups(self.digits):
+            tails = _tails(_rows(self.accepted, group), count)
+            _put(written, _rows(self.tail_starts, group), tails)
 
 
 def _id_lengths(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
