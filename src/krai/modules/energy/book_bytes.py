@@ -292,7 +292,10 @@ def _ids(text: _Text, starts: Int64Array, ends: Int64Array) -> npt.NDArray[np.by
         return None
     width = int(lengths.max())
     words = text.window(starts, -(-width // _EIGHT) * _EIGHT)
-    within = _LOW_BYTES[np.clip(lengths[:, None] - np.arange(0, width, _EIGHT), 0, _EIGHT)]
+    if int(lengths.min()) == width:  # ids of one length: one row of masks serves every id
+        within = _LOW_BYTES[np.clip(width - np.arange(0, width, _EIGHT), 0, _EIGHT)][None, :]
+    else:
+        within = _LOW_BYTES[np.clip(lengths[:, None] - np.arange(0, width, _EIGHT), 0, _EIGHT)]
     words &= within
     if not (_id_bytes(words | (_ZEROS & ~within)) and np.all(_ID_FIRST[words[:, 0] & _BYTE])):
         return None
@@ -310,7 +313,10 @@ def _between(words: Words, low: int, high: int) -> Words:
     ``high``, and no byte's sum passes 0xFF into the next."""
     at_least = words + np.uint64(int.from_bytes(bytes([0x80 - low]) * _EIGHT, "little"))
     above = words + np.uint64(int.from_bytes(bytes([0x7F - high]) * _EIGHT, "little"))
-    return at_least & ~above & _HIGH_BITS
+    np.invert(above, out=above)
+    at_least &= above
+    at_least &= _HIGH_BITS
+    return at_least
 
 
 def _id_bytes(words: Words) -> bool:
@@ -318,7 +324,9 @@ def _id_bytes(words: Words) -> bool:
     if bool(np.any(words & _HIGH_BITS)):
         return False
     lower = words | np.uint64(0x2020202020202020)  # A-Z to a-z; nothing else lands in a-z
-    valid = _between(words, 0x2D, 0x3A) | _between(lower, 0x61, 0x7A) | _between(words, 0x5F, 0x5F)
+    valid = _between(words, 0x2D, 0x3A)
+    valid |= _between(lower, 0x61, 0x7A)
+    valid |= _between(words, 0x5F, 0x5F)
     return bool(np.all(valid == _HIGH_BITS))
 
 
