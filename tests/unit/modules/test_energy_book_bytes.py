@@ -224,5 +224,5 @@ def test_a_book_file_written_to_while_it_is_read_is_read_again_from_memory(
     columns = energy_book.read_book(path)
     expected = compiled_book_columns(changed)
     assert expected is not None
-    assert runs == [2, 2]
+    assert runs == [2, 4, 2, 4]  # read in two runs and put in id order (four columns), twice
     assert compiled.same_columns(columns, expected)

@@ -22,7 +22,7 @@ import dataclasses
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import pairwise
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -189,7 +189,9 @@ def compiled_book_columns(
         from krai.modules.energy.book_msgspec import msgspec_book  # noqa: PLC0415 - any layout
 
         columnar = msgspec_book(data if isinstance(data, bytes) else data[:])
-    return None if columnar is None else _raised(_checked(*columnar))
+    return (
+        None if columnar is None else _raised(_checked(*columnar, run if parts > 1 else one_by_one))
+    )
 
 
 def _raised(checked: "BookColumns | list[str]") -> BookColumns:
@@ -316,10 +318,11 @@ def _integers(values: list[int]) -> npt.NDArray[Any]:
         return np.array(values, dtype=object)
 
 
-def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
-    """The book as columns, or every reason it cannot be cleared (in the book's order)."""
+def _checked(grid: Book, listed: _Listed, run: Runner = one_by_one) -> BookColumns | list[str]:
+    """The book as columns, or every reason it cannot be cleared (in the book's order); the
+    columns are put in id order as four parts done by ``run``."""
     problems = _range_problems(grid, listed)
-    order, id_column, duplicates = _sorted_ids(listed.ids)
+    order, ids, duplicates = _sorted_ids(listed.ids)
     problems += [f"order id {order_id} appears more than once" for order_id in duplicates]
     both_legs = grid.import_limit_kwh > 0 and grid.export_limit_kwh > 0
     if both_legs and grid.grid_buy_price_kopecks_per_mwh >= grid.grid_sell_price_kopecks_per_mwh:
@@ -331,17 +334,22 @@ def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
         )
     if problems:
         return problems
-    price, energy = listed.price.astype(np.int64), listed.energy.astype(np.int64)
+    price = listed.price.astype(np.int64, copy=False)
+    energy = listed.energy.astype(np.int64, copy=False)
     problems = _size_problems(grid, price, energy)
-    return problems or BookColumns(
+    if problems:
+        return problems
+    columns = [ids, listed.buy, price, energy]
+    id_column, buy, price, energy = run([partial(np.take, column, order) for column in columns])
+    return BookColumns(
         grid.import_limit_kwh,
         grid.export_limit_kwh,
         grid.grid_sell_price_kopecks_per_mwh,
         grid.grid_buy_price_kopecks_per_mwh,
         id_column,
-        listed.buy[order],
-        price[order],
-        energy[order],
+        buy,
+        price,
+        energy,
         order,
     )
 
@@ -387,8 +395,8 @@ def _where(mask: npt.NDArray[Any]) -> list[int]:
 def _sorted_ids(
     ids: list[str] | npt.NDArray[np.bytes_],
 ) -> tuple[Int64Array, npt.NDArray[Any], list[str]]:
-    """The permutation that sorts ``ids`` by code points, the sorted ids as an ``id_column``,
-    the duplicated ones.
+    """The permutation that sorts ``ids`` by code points, the ids as a column whose rows
+    taken in that order are the ``id_column``, the duplicated ones.
 
     A byte array (``book_bytes``) holds ASCII ids without NUL. numpy's fixed-width strings
     compare by code points like ``str`` but drop trailing NULs, so ids holding a NUL (possible
@@ -402,13 +410,15 @@ def _sorted_ids(
             order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
             by_python = [ids[i] for i in order]
             duplicates = sorted({a for a, b in pairwise(by_python) if a == b})
-            return order, np.array(by_python, dtype=object), duplicates
+            as_objects = np.empty(len(ids), dtype=object)
+            as_objects[:] = ids
+            return order, as_objects, duplicates
         if not joined.isascii():
             column = np.array(ids, dtype=np.str_)
             order = np.argsort(column, kind="stable")
             ranked = column[order]
             repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
-            return order.astype(np.int64), ranked, sorted(set(ranked[repeated].tolist()))
+            return order.astype(np.int64), column, sorted(set(ranked[repeated].tolist()))
         column = np.array(ids, dtype=np.bytes_)
     packed = _packed_order(column)
     if packed is None:
@@ -416,8 +426,8 @@ def _sorted_ids(
         repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
     else:
         order, repeated = packed
-    ranked = np.take(column, order)  # twice as fast as column[order] on S{n} here
-    return order.astype(np.int64), ranked, sorted(set(id_strings(ranked[repeated])))
+    order = order.astype(np.int64, copy=False)
+    return order, column, sorted(set(id_strings(np.take(column, order[repeated]))))
 
 
 def _packed_order(column: npt.NDArray[np.bytes_]) -> tuple[Int64Array, Int64Array] | None:
