@@ -299,6 +299,7 @@ def cli_timing(text: bytes, orders: int, baseline_src: Path | None, runs: int) -
             env = {**os.environ, "PYTHONPATH": str(baseline_src / "src")}
             clear_args = ["energy", "clear", "--orders", str(book), "--json"]
             commands["baseline_cli"] = ([sys.executable, "-m", "krai", *clear_args], env)
+        same_output = same_printed(commands["cli"], commands.get("baseline_cli"))
         walls: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[int]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
@@ -316,7 +317,24 @@ def cli_timing(text: bytes, orders: int, baseline_src: Path | None, runs: int) -
     assert columns is not None
     clear_s, _ = timed(lambda: clear_columns(columns), 3)
     row["clear_columns_s"] = round(clear_s, 4)
+    row["output_identical_to_baseline"] = same_output
     return {"orders": orders, "runs": runs, "baseline_src": str(baseline_src), **row}
+
+
+def same_printed(
+    command: tuple[list[str], dict[str, str] | None],
+    baseline: tuple[list[str], dict[str, str] | None] | None,
+) -> bool | None:
+    """Whether the command prints, byte for byte, what the baseline's prints (None without
+    a baseline); the bench stops if not."""
+    if baseline is None:
+        return None
+    printed = [
+        subprocess.run(argv, env=env, capture_output=True, check=True).stdout
+        for argv, env in (command, baseline)
+    ]
+    assert printed[0] == printed[1], "the output differs from the baseline's"
+    return True
 
 
 def compiled_to_bytecode(*trees: Path) -> None:

@@ -14,11 +14,15 @@ from krai.entrypoints.cli.launch import plain_clear
 LAUNCHER = "from krai.entrypoints.cli.launch import main; main()"
 TYPER = "from krai.entrypoints.cli.main import main; main()"
 PROBE = """
-import sys
+import os, sys
 from krai.entrypoints.cli.launch import main
+def loaded(code):
+    names = ("typer", "click", "rich", "msgspec")
+    print("loaded:", *(name for name in names if name in sys.modules), file=sys.stderr)
+    sys.exit(code)
+os._exit = loaded  # the plain path ends the process at once
 main()
-print("loaded:", *(name for name in ("typer", "click", "rich", "msgspec") if name in sys.modules),
-      file=sys.stderr)
+loaded(0)
 """
 GRID = {
     "import_limit_kwh": 5,

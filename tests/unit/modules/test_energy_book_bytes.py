@@ -4,18 +4,21 @@ exactly the strict decoder's columns; any change to one byte of it is read alike
 alike or left to the other decoders; a result is written as ``json.dumps`` writes it."""
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 import tests.unit.modules.test_energy_compiled_book as compiled
 import tests.unit.modules.test_energy_fast_path as fast_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from krai.entrypoints.cli import energy_book
 from krai.entrypoints.cli.energy_book import on_threads
-from krai.modules.energy.book import Book, Order, book_columns
-from krai.modules.energy.book_bytes import ListedOrders, listed_orders
+from krai.modules.energy.book import Book, Order, book_columns, compiled_book_columns
+from krai.modules.energy.book_bytes import ListedOrders, Part, listed_orders, one_by_one
 from krai.modules.energy.clearing import clear_columns
-from krai.modules.energy.result import encoded_result_json, result_json
+from krai.modules.energy.result import _accepted_json, encoded_result_json, result_json
 
 LAYOUTS = ("", " ")
 """The compact separators and ``json.dumps``'s default ones."""
@@ -109,6 +112,33 @@ def test_ids_needing_an_escape_are_written_as_json_dumps_writes_them(
     assert encoded_result_json(cleared, certificate=certificate) == printed.encode()
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text("AZaz09._:/-", min_size=1, max_size=30),
+            st.one_of(st.integers(0, 10**4), st.integers(0, 2**53 - 1)),
+        ),
+        max_size=40,
+    )
+)
+def test_accepted_members_are_written_at_exact_widths_as_json_dumps_writes_them(
+    rows: list[tuple[str, int]],
+) -> None:
+    """Ids of many lengths (more groups than one pass each) and kWh of any digits: the rows
+    written each at its place, in one run or several, on threads or not, are
+    ``json.dumps``'s, with what surrounds them."""
+    column = np.array([order_id for order_id, _ in rows], dtype=np.bytes_)
+    accepted = np.array([kwh for _, kwh in rows], dtype=np.int64)
+    members = [{"id": order_id, "energy_kwh": kwh} for order_id, kwh in rows]
+    printed = json.dumps(members, separators=(",", ":")).encode() + b"\n"
+    assert _accepted_json(column, accepted, (b"[", b"]\n")) == printed
+    for parts in (2, 3, 5):
+        for run in (on_threads, one_by_one):
+            written = _accepted_json(column, accepted, (b"[", b"]\n"), parts=parts, run=run)
+            assert written == printed
+
+
 def test_an_id_holding_a_raw_control_character_or_nul_is_left_to_the_strict_decoder() -> None:
     for raw in (b"\x00", b"\x01", b"\x1f", b"\x7f", b"\x80"):
         for order_id in (b"a" + raw + b"b", b"ab" + raw, b"abcdefgh" + raw):
@@ -138,3 +168,61 @@ def test_a_book_read_in_runs_on_threads_is_read_as_in_one_pass(data: bytes) -> N
     for parts in (2, 3, 5):
         assert same_listing(listed_orders(data, start, end, parts=parts, run=on_threads), whole)
         assert same_listing(listed_orders(data, start, end, parts=parts), whole)
+
+
+def large_book_text(orders: int = 12_000, price: int = 300_000) -> bytes:
+    """A book past the size the command line maps rather than copies (1 MB)."""
+    rows = [
+        [
+            ("id", f"o{row:08d}"),
+            ("side", "buy" if row % 2 else "sell"),
+            ("price_kopecks_per_mwh", price + row % 997),
+            ("energy_kwh", 1 + row % 2000),
+        ]
+        for row in range(orders)
+    ]
+    grid = [
+        ("import_limit_kwh", 5000),
+        ("export_limit_kwh", 5000),
+        ("grid_sell_price_kopecks_per_mwh", 550_000),
+        ("grid_buy_price_kopecks_per_mwh", 250_000),
+    ]
+    return compiled.book_text(grid, rows, " ")
+
+
+def test_a_large_book_file_is_read_where_it_is_mapped_into_the_columns_of_its_bytes(
+    tmp_path: Path,
+) -> None:
+    data = large_book_text()
+    path = tmp_path / "book.json"
+    path.write_bytes(data)
+    with path.open("rb") as file:
+        assert energy_book._mapped(file) is not None
+    expected = compiled_book_columns(data)
+    assert expected is not None
+    assert compiled.same_columns(energy_book.read_book(path), expected)
+
+
+def test_a_book_file_written_to_while_it_is_read_is_read_again_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mapped pages may show a write to different passes differently: what was read is
+    dropped and the book read again, as it is now, into memory."""
+    path = tmp_path / "book.json"
+    path.write_bytes(large_book_text())
+    changed = large_book_text(price=400_000)
+    runs: list[int] = []
+
+    def writing_first(parts: list[Part]) -> list[ListedOrders | None]:
+        if not runs:
+            with path.open("r+b") as file:
+                file.write(changed)
+        runs.append(len(parts))
+        return on_threads(parts)
+
+    monkeypatch.setattr(energy_book, "on_threads", writing_first)
+    columns = energy_book.read_book(path)
+    expected = compiled_book_columns(changed)
+    assert expected is not None
+    assert runs == [2, 4, 2, 4]  # read in two runs and put in id order (four columns), twice
+    assert compiled.same_columns(columns, expected)

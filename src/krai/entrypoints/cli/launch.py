@@ -19,10 +19,19 @@ def main() -> None:
     """Run the command line."""
     plain = plain_clear(sys.argv[1:])
     if plain is not None and not _completing() and _cleared(*plain):
-        return
+        _exit_at_once()
     from krai.entrypoints.cli.main import main as typer_main  # noqa: PLC0415 - everything else
 
     typer_main()
+
+
+def _exit_at_once() -> None:
+    """End the process with exit code 0, the output flushed, without the interpreter's
+    teardown: freeing a large book's arrays and every module costs some 0.05 s at 10^6
+    orders and leaves nothing behind that the system does not reclaim (ADR 0052)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def plain_clear(arguments: list[str]) -> tuple[Path, bool] | None:

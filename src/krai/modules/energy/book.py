@@ -22,7 +22,7 @@ import dataclasses
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import pairwise
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -30,7 +30,13 @@ import numpy as np
 import numpy.typing as npt
 
 from krai.crypto.canonical import MAX_SAFE_INTEGER
-from krai.modules.energy.book_bytes import Runner, id_strings, listed_orders, one_by_one
+from krai.modules.energy.book_bytes import (
+    BookText,
+    Runner,
+    id_strings,
+    listed_orders,
+    one_by_one,
+)
 from krai.state.messages import Identifier, Max, Min, decode_message
 from krai.tx.errors import RejectedError, invalid_body
 from krai.tx.strict_json import parse_strict_json
@@ -167,7 +173,7 @@ def decode_book_columns(document: Mapping[str, Any]) -> BookColumns:
 
 
 def compiled_book_columns(
-    data: bytes, *, parts: int = 1, run: Runner = one_by_one
+    data: BookText, *, parts: int = 1, run: Runner = one_by_one
 ) -> BookColumns | None:
     """The columns of a JSON book decoded by msgspec, when it accepts the bytes; else None.
     A book laid out as ``book_bytes`` takes it is read in up to ``parts`` runs by ``run``.
@@ -182,8 +188,10 @@ def compiled_book_columns(
     if columnar is None:
         from krai.modules.energy.book_msgspec import msgspec_book  # noqa: PLC0415 - any layout
 
-        columnar = msgspec_book(data)
-    return None if columnar is None else _raised(_checked(*columnar))
+        columnar = msgspec_book(data if isinstance(data, bytes) else data[:])
+    return (
+        None if columnar is None else _raised(_checked(*columnar, run if parts > 1 else one_by_one))
+    )
 
 
 def _raised(checked: "BookColumns | list[str]") -> BookColumns:
@@ -192,7 +200,7 @@ def _raised(checked: "BookColumns | list[str]") -> BookColumns:
     return checked
 
 
-def _columnar_book(data: bytes, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
+def _columnar_book(data: BookText, parts: int, run: Runner) -> tuple[Book, _Listed] | None:
     """The grid and the orders read from the bytes into columns, when the orders are the
     book's last member and laid out as ``book_bytes`` takes them, and every member is named
     once and within its bounds; else None, for msgspec's decoder (ADR 0030, 0047).
@@ -310,10 +318,11 @@ def _integers(values: list[int]) -> npt.NDArray[Any]:
         return np.array(values, dtype=object)
 
 
-def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
-    """The book as columns, or every reason it cannot be cleared (in the book's order)."""
+def _checked(grid: Book, listed: _Listed, run: Runner = one_by_one) -> BookColumns | list[str]:
+    """The book as columns, or every reason it cannot be cleared (in the book's order); the
+    columns are put in id order as four parts done by ``run``."""
     problems = _range_problems(grid, listed)
-    order, id_column, duplicates = _sorted_ids(listed.ids)
+    order, ids, duplicates = _sorted_ids(listed.ids)
     problems += [f"order id {order_id} appears more than once" for order_id in duplicates]
     both_legs = grid.import_limit_kwh > 0 and grid.export_limit_kwh > 0
     if both_legs and grid.grid_buy_price_kopecks_per_mwh >= grid.grid_sell_price_kopecks_per_mwh:
@@ -325,17 +334,22 @@ def _checked(grid: Book, listed: _Listed) -> BookColumns | list[str]:
         )
     if problems:
         return problems
-    price, energy = listed.price.astype(np.int64), listed.energy.astype(np.int64)
+    price = listed.price.astype(np.int64, copy=False)
+    energy = listed.energy.astype(np.int64, copy=False)
     problems = _size_problems(grid, price, energy)
-    return problems or BookColumns(
+    if problems:
+        return problems
+    columns = [ids, listed.buy, price, energy]
+    id_column, buy, price, energy = run([partial(np.take, column, order) for column in columns])
+    return BookColumns(
         grid.import_limit_kwh,
         grid.export_limit_kwh,
         grid.grid_sell_price_kopecks_per_mwh,
         grid.grid_buy_price_kopecks_per_mwh,
         id_column,
-        listed.buy[order],
-        price[order],
-        energy[order],
+        buy,
+        price,
+        energy,
         order,
     )
 
@@ -381,8 +395,8 @@ def _where(mask: npt.NDArray[Any]) -> list[int]:
 def _sorted_ids(
     ids: list[str] | npt.NDArray[np.bytes_],
 ) -> tuple[Int64Array, npt.NDArray[Any], list[str]]:
-    """The permutation that sorts ``ids`` by code points, the sorted ids as an ``id_column``,
-    the duplicated ones.
+    """The permutation that sorts ``ids`` by code points, the ids as a column whose rows
+    taken in that order are the ``id_column``, the duplicated ones.
 
     A byte array (``book_bytes``) holds ASCII ids without NUL. numpy's fixed-width strings
     compare by code points like ``str`` but drop trailing NULs, so ids holding a NUL (possible
@@ -396,13 +410,15 @@ def _sorted_ids(
             order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
             by_python = [ids[i] for i in order]
             duplicates = sorted({a for a, b in pairwise(by_python) if a == b})
-            return order, np.array(by_python, dtype=object), duplicates
+            as_objects = np.empty(len(ids), dtype=object)
+            as_objects[:] = ids
+            return order, as_objects, duplicates
         if not joined.isascii():
             column = np.array(ids, dtype=np.str_)
             order = np.argsort(column, kind="stable")
             ranked = column[order]
             repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
-            return order.astype(np.int64), ranked, sorted(set(ranked[repeated].tolist()))
+            return order.astype(np.int64), column, sorted(set(ranked[repeated].tolist()))
         column = np.array(ids, dtype=np.bytes_)
     packed = _packed_order(column)
     if packed is None:
@@ -410,8 +426,8 @@ def _sorted_ids(
         repeated = np.flatnonzero(np.all(ranked_words[1:] == ranked_words[:-1], axis=1))
     else:
         order, repeated = packed
-    ranked = column[order]
-    return order.astype(np.int64), ranked, sorted(set(id_strings(ranked[repeated])))
+    order = order.astype(np.int64, copy=False)
+    return order, column, sorted(set(id_strings(np.take(column, order[repeated]))))
 
 
 def _packed_order(column: npt.NDArray[np.bytes_]) -> tuple[Int64Array, Int64Array] | None:

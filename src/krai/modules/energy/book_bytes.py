@@ -19,11 +19,14 @@ time (SWAR).
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any, NamedTuple
+from mmap import mmap
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+BookText = bytes | mmap
+"""A book's bytes: in memory, or a file mapped by the command line (ADR 0052)."""
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
@@ -52,7 +55,7 @@ class ListedOrders(NamedTuple):
 class _Text:
     """The orders' bytes, read as bytes or as fixed-width windows starting at any position."""
 
-    def __init__(self, data: bytes, start: int, end: int) -> None:
+    def __init__(self, data: BookText, start: int, end: int) -> None:
         self.data, self.start, self.size = data, start, end - start
         self.bytes = np.frombuffer(data, dtype=np.uint8, count=self.size, offset=start)
 
@@ -115,19 +118,27 @@ class _Layout:
 
 
 Part = Callable[[], "ListedOrders | None"]
-Runner = Callable[[list[Part]], list["ListedOrders | None"]]
-"""Reads a book's parts and gives their columns in order (None for a part not in the
-layout): ``one_by_one`` by default; the command line runs them on threads, numpy releasing
-the GIL in its passes over the bytes."""
+"""A run of a book's orders read: its columns, or None when it is not in the layout."""
+_Done = TypeVar("_Done")
 
 
-def one_by_one(parts: list[Part]) -> list["ListedOrders | None"]:
-    """Each part read in turn."""
+class Runner(Protocol):
+    """Does the parts of one piece of work and gives their results in order: ``one_by_one``
+    by default; the command line runs them on threads, numpy releasing the GIL in its passes
+    (ADR 0047, 0052)."""
+
+    def __call__(self, parts: list[Callable[[], _Done]]) -> list[_Done]:
+        """The parts' results, in the parts' order."""
+        ...
+
+
+def one_by_one(parts: list[Callable[[], _Done]]) -> list[_Done]:
+    """Each part done in turn."""
     return [part() for part in parts]
 
 
 def listed_orders(
-    data: bytes, start: int, end: int, *, parts: int = 1, run: Runner = one_by_one
+    data: BookText, start: int, end: int, *, parts: int = 1, run: Runner = one_by_one
 ) -> ListedOrders | None:
     """The columns of the JSON array ``data[start:end]`` when each of its bytes is where this
     module's layout puts it (which makes it JSON: no byte outside the layout's pieces, ids,
@@ -150,7 +161,9 @@ def listed_orders(
     return ListedOrders(*(np.concatenate(column) for column in zip(*read, strict=True)))
 
 
-def _runs(data: bytes, start: int, end: int, layout: _Layout, parts: int) -> list[tuple[int, int]]:
+def _runs(
+    data: BookText, start: int, end: int, layout: _Layout, parts: int
+) -> list[tuple[int, int]]:
     """``data[start:end]`` cut into up to ``parts`` runs of orders, each cut where ``}`` and
     the comma end one order and the next opens (the bytes between two runs are that comma)."""
     starts, ends = [start], []
@@ -162,7 +175,7 @@ def _runs(data: bytes, start: int, end: int, layout: _Layout, parts: int) -> lis
     return list(zip(starts, [*ends, end], strict=True))
 
 
-def _listed_run(data: bytes, start: int, end: int, layout: _Layout) -> ListedOrders | None:
+def _listed_run(data: BookText, start: int, end: int, layout: _Layout) -> ListedOrders | None:
     """The columns of ``data[start:end]``, orders separated by the comma, when laid out."""
     text = _Text(data, start, end)
     quotes = np.flatnonzero(text.bytes == ord('"'))
@@ -279,7 +292,10 @@ def _ids(text: _Text, starts: Int64Array, ends: Int64Array) -> npt.NDArray[np.by
         return None
     width = int(lengths.max())
     words = text.window(starts, -(-width // _EIGHT) * _EIGHT)
-    within = _LOW_BYTES[np.clip(lengths[:, None] - np.arange(0, width, _EIGHT), 0, _EIGHT)]
+    if int(lengths.min()) == width:  # ids of one length: one row of masks serves every id
+        within = _LOW_BYTES[np.clip(width - np.arange(0, width, _EIGHT), 0, _EIGHT)][None, :]
+    else:
+        within = _LOW_BYTES[np.clip(lengths[:, None] - np.arange(0, width, _EIGHT), 0, _EIGHT)]
     words &= within
     if not (_id_bytes(words | (_ZEROS & ~within)) and np.all(_ID_FIRST[words[:, 0] & _BYTE])):
         return None
@@ -297,7 +313,10 @@ def _between(words: Words, low: int, high: int) -> Words:
     ``high``, and no byte's sum passes 0xFF into the next."""
     at_least = words + np.uint64(int.from_bytes(bytes([0x80 - low]) * _EIGHT, "little"))
     above = words + np.uint64(int.from_bytes(bytes([0x7F - high]) * _EIGHT, "little"))
-    return at_least & ~above & _HIGH_BITS
+    np.invert(above, out=above)
+    at_least &= above
+    at_least &= _HIGH_BITS
+    return at_least
 
 
 def _id_bytes(words: Words) -> bool:
@@ -305,7 +324,9 @@ def _id_bytes(words: Words) -> bool:
     if bool(np.any(words & _HIGH_BITS)):
         return False
     lower = words | np.uint64(0x2020202020202020)  # A-Z to a-z; nothing else lands in a-z
-    valid = _between(words, 0x2D, 0x3A) | _between(lower, 0x61, 0x7A) | _between(words, 0x5F, 0x5F)
+    valid = _between(words, 0x2D, 0x3A)
+    valid |= _between(lower, 0x61, 0x7A)
+    valid |= _between(words, 0x5F, 0x5F)
     return bool(np.all(valid == _HIGH_BITS))
 
 

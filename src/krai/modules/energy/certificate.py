@@ -48,9 +48,16 @@ _INT64_MAX = int(np.iinfo(np.int64).max)
 def supporting_prices(steps: StepColumns, accepted: Int64Array) -> tuple[int | None, int | None]:
     """The interval [low, high] of prices at which the allocation passes slackness; None = open."""
     some, short = accepted > 0, accepted < steps.energy
-    low = steps.price[np.where(steps.buy, short, some)]
-    high = steps.price[np.where(steps.buy, some, short)]
-    return (int(low.max()) if len(low) else None), (int(high.min()) if len(high) else None)
+    low, high = np.where(steps.buy, short, some), np.where(steps.buy, some, short)
+    return _extreme(steps.price, low, np.maximum), _extreme(steps.price, high, np.minimum)
+
+
+def _extreme(prices: Int64Array, where: npt.NDArray[np.bool_], extreme: np.ufunc) -> int | None:
+    """The largest (``np.maximum``) or smallest (``np.minimum``) of the prices ``where`` holds,
+    None if it holds for none; reduced in place, without selecting them first."""
+    if not bool(where.any()):
+        return None
+    return int(extreme.reduce(prices, where=where, initial=prices[int(where.argmax())]))
 
 
 def rule_price(book: Book | BookColumns, low: int | None, high: int | None) -> int:
@@ -69,7 +76,7 @@ def welfare_millikopecks(steps: StepColumns, accepted: Int64Array) -> int:
     """Σ buy price × accepted − Σ sell price × accepted, grid legs included (each sum is at
     most the book's gross value, below 2^53)."""
     value = steps.price * accepted
-    return int(value[steps.buy].sum()) - int(value[~steps.buy].sum())
+    return int(value.sum(where=steps.buy)) - int(value.sum(where=~steps.buy))
 
 
 def check_certificate(book: Book, result: ClearingResult) -> list[str]:

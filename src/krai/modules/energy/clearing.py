@@ -70,8 +70,8 @@ def clear_columns(columns: BookColumns) -> ClearedColumns:
     """Clear a book given as columns (already validated)."""
     steps = step_columns(columns)
     sell = ~steps.buy
-    supply_price, demand_price = steps.price[sell], steps.price[steps.buy]
-    supply_kwh, demand_kwh = steps.energy[sell], steps.energy[steps.buy]
+    supply_price, demand_price = np.compress(sell, steps.price), np.compress(steps.buy, steps.price)
+    supply_kwh, demand_kwh = np.compress(sell, steps.energy), np.compress(steps.buy, steps.energy)
     supply_order = _price_order(supply_price)
     demand_order = _price_order(-demand_price)
     traded_kwh = _traded_kwh(

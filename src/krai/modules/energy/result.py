@@ -7,13 +7,14 @@ Two nodes that clear the same book obtain equal results, hence equal
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from itertools import pairwise
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from krai.modules.energy.book_bytes import id_strings
+from krai.modules.energy.book_bytes import Runner, id_strings, one_by_one
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,17 @@ def result_json(result: ClearingResult, *, certificate: bool = False) -> dict[st
     return document
 
 
-def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -> bytes:
+def encoded_result_json(
+    cleared: ClearedColumns,
+    *,
+    certificate: bool = False,
+    end: bytes = b"",
+    parts: int = 1,
+    run: Runner = one_by_one,
+) -> bytes:
     """``result_json(cleared.result(), certificate=...)`` as compact UTF-8 JSON, the bytes
-    ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` writes, built from the
-    columns with one small struct per order instead of an ``Acceptance`` and a dict."""
+    ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` writes, then ``end``;
+    built from the columns, with no object per order, in up to ``parts`` runs by ``run``."""
     summary = ClearingResult(
         price_kopecks_per_mwh=cleared.price_kopecks_per_mwh,
         accepted=(),
@@ -114,12 +122,11 @@ def encoded_result_json(cleared: ClearedColumns, *, certificate: bool = False) -
         certificate=cleared.certificate,
     )
     document = result_json(summary, certificate=certificate)
-    written = _accepted_json(cleared.id_column, cleared.accepted_kwh)
-    if written is None:
-        return _msgspec_json(document, cleared)
     encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     head, _, tail = encoded.partition(b'"accepted":[]')
-    return b"".join((head, b'"accepted":[', written, b"]", tail))
+    around = (head + b'"accepted":[', b"]" + tail + end)
+    written = _accepted_json(cleared.id_column, cleared.accepted_kwh, around, parts=parts, run=run)
+    return _msgspec_json(document, cleared) + end if written is None else written
 
 
 def _msgspec_json(document: dict[str, Any], cleared: ClearedColumns) -> bytes:
@@ -147,36 +154,161 @@ def _needs_escape(chars: npt.NDArray[np.uint8]) -> bool:
     return bool(np.any(chars == ord('"')) or np.any(chars == ord("\\")) or np.any(control))
 
 
-def _accepted_json(column: npt.NDArray[Any], accepted: npt.NDArray[np.int64]) -> bytes | None:
-    """The members of ``accepted``, comma-separated, written row by row from the columns into
-    one table of bytes — an id NUL-padded, then its kWh's digits NUL-padded on the left — whose
-    NULs are then deleted in one pass (no id holds a NUL). None when the ids are not bytes
-    needing no escape, or a kWh is negative (no clearing's)."""
+def _accepted_json(
+    column: npt.NDArray[Any],
+    accepted: npt.NDArray[np.int64],
+    around: tuple[bytes, bytes],
+    *,
+    parts: int = 1,
+    run: Runner = one_by_one,
+) -> bytes | None:
+    """The members of ``accepted``, comma-separated, between ``around``'s two texts, each
+    written at its exact place in one buffer: a row's length follows from its id's length
+    and its kWh's digits, so its place is a running sum (ADR 0052). The rows are written in
+    up to ``parts`` runs, by ``run``. None when the ids are not bytes needing no escape, or a
+    kWh is negative (no clearing's)."""
     if column.dtype.kind != "S" or int(accepted.min(initial=0)) < 0:
         return None
     rows, width = len(column), column.itemsize
+    before, after = around
     if rows == 0:
-        return b""
+        return before + after
     chars = np.ascontiguousarray(column).view(np.uint8).reshape(rows, width)
     if _needs_escape(chars):
         return None
-    pieces = (_row_bytes(_ROW_START, rows), chars, _row_bytes(_ROW_MIDDLE, rows))
-    table = np.concatenate((*pieces, _decimal_digits(accepted), _row_bytes(_ROW_END, rows)), axis=1)
-    return table.tobytes().replace(b"\x00", b"")[:-1]  # no comma after the last member
+    id_lengths = _id_lengths(chars)
+    digits = _digit_counts(accepted)
+    ends = np.cumsum(id_lengths + digits + len(_ROW_START) + len(_ROW_MIDDLE) + len(_ROW_END))
+    ends += len(before)
+    written = np.empty(int(ends[-1]) - 1 + len(after), dtype=np.uint8)  # no comma at the end
+    written[: len(before)] = np.frombuffer(before, dtype=np.uint8)
+    placed = _Rows(chars, accepted, id_lengths, digits, ends - digits - len(_ROW_END))
+    cuts = [rows * part // parts for part in range(parts + 1)]
+    run([partial(placed.cut(first, last).write, written) for first, last in pairwise(cuts)])
+    written[int(ends[-1]) - 1 :] = np.frombuffer(after, dtype=np.uint8)
+    return written.tobytes()
+
+
+class _Rows(NamedTuple):
+    """Rows of ``accepted`` to write: the ids' bytes, the kWh, the ids' lengths, the kWh's
+    digits and where each row's tail (its digits) starts in the buffer."""
+
+    chars: npt.NDArray[np.uint8]
+    accepted: npt.NDArray[np.int64]
+    id_lengths: npt.NDArray[np.int64]
+    digits: npt.NDArray[np.int64]
+    tail_starts: npt.NDArray[np.int64]
+
+    def cut(self, first: int, last: int) -> "_Rows":
+        """The rows from ``first`` up to ``last``."""
+        cut = slice(first, last)
+        return _Rows(
+            self.chars[cut], self.accepted[cut], self.id_lengths[cut], self.digits[cut],
+            self.tail_starts[cut],
+        )  # fmt: skip
+
+    def write(self, written: npt.NDArray[np.uint8]) -> None:
+        """Put each row in its place: the heads (``{"id":"``, the id, ``","energy_kwh":``) a
+        group of equally long ids at a time, the tails (the digits and ``},``) a group of
+        equally many digits at a time, each row as one fixed-width record."""
+        for length, group in _groups(self.id_lengths):
+            heads = _heads(_rows(self.chars, group)[:, :length])
+            _put(written, _rows(self.tail_starts, group) - heads.shape[1], heads)
+        for count, group in _groups(self.digits):
+            tails = _tails(_rows(self.accepted, group), count)
+            _put(written, _rows(self.tail_starts, group), tails)
+
+
+def _id_lengths(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Each id's length: its bytes up to the NUL padding (an id holds no NUL)."""
+    if bool(np.all(chars[:, -1])):
+        return np.full(len(chars), chars.shape[1], dtype=np.int64)
+    lengths: npt.NDArray[np.int64] = np.count_nonzero(chars, axis=1).astype(np.int64)
+    return lengths
+
+
+def _digit_counts(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """How many decimal digits each value (at least 0) is written with (a zero has one)."""
+    counts = np.ones(len(values), dtype=np.int64)
+    for place in range(1, len(str(int(values.max())))):
+        counts += values >= 10**place
+    return counts
+
+
+def _groups(
+    keys: npt.NDArray[np.int64],
+) -> list[tuple[int, npt.NDArray[np.int64] | None]]:
+    """Each distinct key and the rows holding it (None for all rows when all hold one)."""
+    present = np.flatnonzero(np.bincount(keys)).tolist()
+    if len(present) == 1:
+        return [(present[0], None)]
+    if len(present) <= _FEW_KEYS:
+        return [(key, np.flatnonzero(keys == key)) for key in present]
+    by_key = np.argsort(keys.astype(np.uint8), kind="stable")  # keys under 256: a radix sort
+    bounds = np.searchsorted(keys[by_key], [*present, present[-1] + 1]).tolist()
+    return [
+        (key, by_key[first:last])
+        for key, first, last in zip(present, bounds, bounds[1:], strict=False)
+    ]
+
+
+_FEW_KEYS = 8
+"""Up to this many groups, each is found by its own pass over the keys."""
+
+
+def _rows(column: npt.NDArray[Any], group: npt.NDArray[np.int64] | None) -> npt.NDArray[Any]:
+    """The rows of ``group`` (all for None)."""
+    return column if group is None else column[group]
+
+
+def _heads(ids: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Rows of ``{"id":"``, the id's bytes (each row's all), ``","energy_kwh":``."""
+    start, middle = _row_bytes(_ROW_START, len(ids)), _row_bytes(_ROW_MIDDLE, len(ids))
+    return np.concatenate((start, ids, middle), axis=1)
+
+
+def _tails(values: npt.NDArray[np.int64], count: int) -> npt.NDArray[np.uint8]:
+    """Rows of the ``count`` digits of each value and ``},``."""
+    tails = np.empty((len(values), count + len(_ROW_END)), dtype=np.uint8)
+    tails[:, :count] = _digits(values, count)
+    tails[:, count:] = np.frombuffer(_ROW_END, dtype=np.uint8)
+    return tails
+
+
+def _digits(values: npt.NDArray[np.int64], count: int) -> npt.NDArray[np.uint8]:
+    """The last ``count`` decimal digits of each value as ASCII, four at a time from a table."""
+    fours = -(-count // 4)
+    digits = np.empty((len(values), 4 * fours), dtype=np.uint8)
+    left = values
+    for four in reversed(range(fours)):
+        low = left if four == 0 and fours == 1 else left % 10_000
+        digits[:, 4 * four : 4 * four + 4] = _FOUR_DIGITS[low].view(np.uint8).reshape(-1, 4)
+        left = left // 10_000
+    return digits[:, 4 * fours - count :]
+
+
+def _four_digits() -> npt.NDArray[np.uint32]:
+    """Item n: the four ASCII digits of n (0 to 9999), leading zeros written, as one word."""
+    numbers = np.arange(10_000)
+    places = np.stack([numbers // 10**place % 10 for place in (3, 2, 1, 0)], axis=1)
+    return (places + ord("0")).astype(np.uint8).view(np.uint32).ravel()
+
+
+_FOUR_DIGITS = _four_digits()
+
+
+def _put(
+    written: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], pieces: npt.NDArray[np.uint8]
+) -> None:
+    """Copy each row of ``pieces`` (equally wide) into ``written`` from its start, as one
+    fixed-width record a row; the rows' places do not overlap."""
+    width = pieces.shape[1]
+    records = np.ascontiguousarray(pieces).view(f"V{width}").ravel()
+    places = np.ndarray(
+        shape=(len(written) - width + 1,), dtype=f"V{width}", buffer=written, strides=(1,)
+    )
+    places[starts] = records
 
 
 def _row_bytes(text: bytes, rows: int) -> npt.NDArray[np.uint8]:
     return np.broadcast_to(np.frombuffer(text, dtype=np.uint8), (rows, len(text)))
-
-
-def _decimal_digits(values: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
-    """Each value's decimal digits as ASCII, right-aligned, NUL where a shorter value has none
-    (a zero is the one digit 0)."""
-    places = len(str(int(values.max())))
-    digits = np.empty((len(values), places), dtype=np.uint8)
-    left = values.copy()
-    for place in reversed(range(places)):
-        shown = values >= 10 ** (places - 1 - place)
-        digits[:, place] = np.where(shown | (place == places - 1), left % 10 + ord("0"), 0)
-        left //= 10
-    return digits
