@@ -306,12 +306,6 @@ class SqlStorage:
             array = orjson.dumps(list(keys))
             if b"\\u0000" not in array:
                 return dict(self.fetch_rows(STATE_GET_JSON, [array.decode()]))
-        else:
-            # One array parameter in binary, a statement of constant text (prepared once):
-            # an IN list of 400 placeholders cost psycopg 6 µs and PostgreSQL 2 µs a key to
-            # convert, parse and plan every batch, against under 1 µs each (ADR 0053).
-            rows = self.fetch_rows(STATE_GET_ARRAY, [list(keys)])
-            return {key: bytes(value) for key, value in rows}
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
@@ -477,8 +471,6 @@ ENTRY_SELECT = f"SELECT {', '.join(ENTRY_FIELDS)} FROM log_entry"  # noqa: S608 
 ENTRIES_SELECT = f"{ENTRY_SELECT} WHERE idx >= ? AND idx < ? ORDER BY idx"
 ENTRY_BYTES_SELECT = "SELECT data FROM log_entry WHERE idx >= ? AND idx < ? ORDER BY idx"
 CHECKPOINT_SELECT = "SELECT size, root_hash, note, time_ms FROM checkpoint"
-STATE_GET_ARRAY = "SELECT key, value FROM state WHERE key = ANY(%b::text[])"
-"""PostgreSQL: the state's values of the keys in one array."""
 STATE_GET_JSON = (
     "SELECT s.key, s.value FROM json_each(?) AS j CROSS JOIN state AS s ON s.key = j.value"
 )
