@@ -74,8 +74,8 @@ class Ed25519PublicKey:
         """Return whether ``signature`` is a valid Ed25519 signature of ``message``.
 
         libsodium's ``crypto_sign_open`` directly, as ``VerifyKey.verify`` calls it, without
-        making a ``VerifyKey`` for every signature (a tenth of a verification's time, ADR
-        0053); the key's length is checked here, as the binding does not.
+        making a ``VerifyKey`` for every signature (a few per cent of a verification, ADR 0053);
+        the key's length is checked here, as the binding does not.
         """
         if len(signature) != 64 or len(self.raw) != 32:
             return False
