@@ -22,6 +22,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from krai.adapters.sql.leaf_index import (
+    LEAF_INDEX_INSERT,
+    by_leaf_hash,
+    leaf_hash_parameters,
+    leaf_index_rows,
+)
 from krai.adapters.sql.postgres_sequencing import (
     NonContiguousBatchError,
     SequencingConnection,
@@ -37,7 +43,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 """The newest Alembic revision in ``migrations/versions`` (a test holds them equal)."""
 KEYS_PER_QUERY = 500
 LEAVES_SELECT = "SELECT 0, idx, leaf_hash FROM log_entry WHERE idx IN (MARKS)"
@@ -163,7 +169,7 @@ class SqlStorage:
             append_on(
                 self._writer(),
                 batch.entries[0].index if batch.entries else None,
-                _batch_statements(batch),
+                _indexed_statements(batch),
                 lambda: [] if seal is None else [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])],
             )
             self._after_commit()
@@ -173,7 +179,7 @@ class SqlStorage:
             append_pipelined(
                 held,
                 batch.entries[0].index if batch.entries else None,
-                [(_TABLES[sql], rows) for sql, rows in _batch_statements(batch)],
+                [(_TABLES[sql], rows) for sql, rows in _indexed_statements(batch)],
                 lambda: None if seal is None else (_CHECKPOINT_PG, _checkpoint_row(seal())),
             )
             return
@@ -183,7 +189,7 @@ class SqlStorage:
                 raise NonContiguousBatchError(
                     f"batch starts at {batch.entries[0].index}, log size is {size}"
                 )
-            self._write(connection, _batch_statements(batch))
+            self._write(connection, _indexed_statements(batch))
             if seal is not None:
                 self._write(connection, [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])])
         self._after_commit()
@@ -271,9 +277,7 @@ class SqlStorage:
         return _stored_entry(rows[0]) if rows else None
 
     def entry_by_leaf_hash(self, leaf_hash: bytes) -> StoredEntry | None:
-        rows = self.fetch_rows(
-            f"{ENTRY_SELECT} WHERE leaf_hash = ? ORDER BY idx LIMIT 1", [leaf_hash]
-        )
+        rows = self.fetch_rows(by_leaf_hash(ENTRY_SELECT), leaf_hash_parameters(leaf_hash))
         return _stored_entry(rows[0]) if rows else None
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
@@ -482,6 +486,7 @@ _TABLES = {
     STATE_DELETE: "state_delete",
     STATE_UPSERT: "state_upsert",
     CHECKPOINT_INSERT: "checkpoint",
+    LEAF_INDEX_INSERT: "leaf_index",
 }
 """Each statement of ``_batch_statements`` as ``postgres_sequencing.BY_ARRAYS`` names it."""
 
@@ -501,6 +506,15 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         *_state_statements(list(writes.items())),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
     ]
+
+
+def _indexed_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """A batch's statements with the entries it brings into ``leaf_index`` (ADR 0054)."""
+    statements = _batch_statements(batch)
+    if batch.entries:
+        first, end = batch.entries[0].index, batch.entries[-1].index + 1
+        statements.append((LEAF_INDEX_INSERT, leaf_index_rows(first, end)))
+    return statements
 
 
 def _state_statements(writes: Sequence[tuple[str, bytes]]) -> list[tuple[str, list[Any]]]:
