@@ -503,7 +503,8 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         # Leaves are not repeated in tree_node (log_entry.leaf_hash holds them), and a level-1
         # node is hashed from its two leaves when read (ADR 0018): half the rows.
         (NODE_INSERT, [(lv, index, value) for (lv, index), value in batch.nodes if lv > 1]),
-        *_state_statements(list(writes.items())),
+        # In key order: the inserts walk the state's key index from one end to the other.
+        *_state_statements(sorted(writes.items())),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
     ]
 
