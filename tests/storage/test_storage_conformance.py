@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from krai.adapters.sql import wal
+from krai.adapters.sql.leaf_index import LEAF_INDEX_STRIDE
 from krai.adapters.sql.storage import MIGRATIONS, SCHEMA_HEAD, SqlStorage, open_storage
 from krai.app.cached_state import CachedState
 from krai.app.ports import Batch, NonContiguousBatchError, Storage, StoredCheckpoint, StoredEntry
@@ -387,4 +388,49 @@ def test_an_older_schema_is_migrated_when_opened(tmp_path: Path) -> None:
     storage.close()
     again = open_storage(url)
     assert again.schema_revision() == SCHEMA_HEAD
+    again.close()
+
+
+def test_an_entry_is_found_by_its_leaf_hash_before_and_past_the_stride(storage: Storage) -> None:
+    """Entries below the last multiple of the stride are found through ``leaf_index``, the
+    rest from the log itself (ADR 0054): both parts, and the entries at the boundary."""
+    tree = CompactRange()
+    end = LEAF_INDEX_STRIDE + 10
+    for start in range(0, end, 1_500):
+        storage.append_batch(batch_of(start, min(1_500, end - start), tree))
+    for index in (0, 1_499, 1_500, LEAF_INDEX_STRIDE - 1, LEAF_INDEX_STRIDE, end - 1):
+        found = storage.entry_by_leaf_hash(leaf_hash(b'{"index":%d}' % index))
+        assert found == storage.entry(index) and found is not None
+    assert storage.entry_by_leaf_hash(leaf_hash(b'{"index":%d}' % end)) is None
+
+
+def test_leaf_index_holds_exactly_the_entries_below_the_stride(sql_storage: Storage) -> None:
+    assert isinstance(sql_storage, SqlStorage)
+    tree = CompactRange()
+    sql_storage.append_batch(batch_of(0, LEAF_INDEX_STRIDE - 1, tree))
+    assert sql_storage.fetch_rows("SELECT count(*) FROM leaf_index", []) == [(0,)]
+    sql_storage.append_batch(batch_of(LEAF_INDEX_STRIDE - 1, 3, tree))
+    rows = sql_storage.fetch_rows("SELECT idx, leaf_hash FROM leaf_index ORDER BY idx", [])
+    assert [(index, bytes(leaf)) for index, leaf in rows] == [
+        (index, leaf_hash(b'{"index":%d}' % index)) for index in range(LEAF_INDEX_STRIDE)
+    ]
+
+
+def test_a_log_from_before_leaf_index_is_indexed_when_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'krai.db'}"
+    storage = open_storage(url)
+    tree = CompactRange()
+    storage.append_batch(batch_of(0, LEAF_INDEX_STRIDE + 5, tree))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with storage.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    storage.close()
+    again = open_storage(url)
+    assert again.fetch_rows("SELECT count(*) FROM leaf_index", []) == [(LEAF_INDEX_STRIDE,)]
+    for index in (0, LEAF_INDEX_STRIDE - 1, LEAF_INDEX_STRIDE + 4):
+        assert again.entry_by_leaf_hash(leaf_hash(b'{"index":%d}' % index)) == again.entry(index)
+    again.append_batch(batch_of(LEAF_INDEX_STRIDE + 5, 1, tree))
+    assert again.entry_by_leaf_hash(leaf_hash(b'{"index":%d}' % (LEAF_INDEX_STRIDE + 5)))
     again.close()

@@ -38,8 +38,9 @@ class CachedState:
         """Record writes that storage now holds."""
         if len(self._cache) > MAX_CACHED_KEYS:
             self._cache.clear()
-        for key, raw in writes.items():
-            self._cache[key] = None if raw == DELETED else raw
+        self._cache.update(writes)
+        if DELETED in writes.values():  # rare: a scan in C, then the deleted keys as absent
+            self._cache.update((key, None) for key, raw in writes.items() if raw == DELETED)
 
     def forget(self) -> None:
         """Drop every cached value (after a failed commit)."""

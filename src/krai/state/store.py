@@ -6,7 +6,7 @@ node that replays the same log.
 """
 
 import itertools
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, runtime_checkable
 
@@ -85,6 +85,9 @@ class Overlay:
         self._keys: list[str] = []
         """The written keys in order, so a scan finds its prefix by bisection: a batch's
         scans cost what they return, not every write made so far."""
+        self._unsorted: list[str] = []
+        """Keys written since the last scan, not yet in ``_keys``: sorted in only when a scan
+        needs them, so a batch that never scans never sorts."""
         self._undo: dict[str, bytes | None] | None = None
         """While an entry is applied (``begin``), what each key it wrote held before."""
 
@@ -96,8 +99,9 @@ class Overlay:
 
     def scan_bytes(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         merged = dict(self._base.scan_bytes(prefix))
-        start = bisect_left(self._keys, prefix)
-        for key in itertools.takewhile(lambda k: k.startswith(prefix), self._keys[start:]):
+        keys = self._sorted_keys()
+        start = bisect_left(keys, prefix)
+        for key in itertools.takewhile(lambda k: k.startswith(prefix), keys[start:]):
             merged[key] = self._writes[key]
         for key in sorted(merged):
             if merged[key] != DELETED:
@@ -120,8 +124,15 @@ class Overlay:
         if undo is not None and key not in undo:
             undo[key] = self._writes.get(key)
         if key not in self._writes:
-            insort(self._keys, key)
+            self._unsorted.append(key)
         self._writes[key] = raw
+
+    def _sorted_keys(self) -> list[str]:
+        """Every written key in order (the unsorted ones merged in: one run, linear)."""
+        if self._unsorted:
+            self._keys = sorted([*self._keys, *self._unsorted])
+            self._unsorted = []
+        return self._keys
 
     def begin(self) -> None:
         """Start recording the writes of one entry, to ``commit`` or ``rollback`` them."""
@@ -140,9 +151,18 @@ class Overlay:
         for key, before in written.items():
             if before is None:
                 del self._writes[key]
-                del self._keys[bisect_left(self._keys, key)]
+                self._forget_key(key)
             else:
                 self._writes[key] = before
+
+    def _forget_key(self, key: str) -> None:
+        """Take a key no longer written out of ``_unsorted`` (from its end: the entry's own
+        writes are last) or else out of ``_keys``."""
+        for position in range(len(self._unsorted) - 1, -1, -1):
+            if self._unsorted[position] == key:
+                del self._unsorted[position]
+                return
+        del self._keys[bisect_left(self._keys, key)]
 
     @property
     def writes(self) -> dict[str, bytes]:

@@ -73,3 +73,47 @@ def test_the_engine_writes_a_nonce_record_as_encode_value_would() -> None:
     tx = Transaction("n", "notary.anchor", 1, "7734250208", "0123456789abcdef", "nonce-1", {})
     _claim_nonce(Context(overlay, tx.signer, "t", 12_345, 0), tx)
     assert overlay.writes == {nonce_key(tx): encode_value({"index": 12_345})}
+
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), keys),
+        st.tuples(st.just("delete"), keys),
+        st.tuples(st.just("scan"), st.text(alphabet="ab/", max_size=2)),
+    ),
+    max_size=12,
+)
+
+
+@given(entries=st.lists(st.tuples(steps, st.booleans()), max_size=6))
+def test_scans_between_writes_and_rollbacks_see_exactly_the_kept_writes(
+    entries: list[tuple[list[tuple[str, str]], bool]],
+) -> None:
+    """Keys written since the last scan are sorted in only when a scan needs them; whichever
+    side of a scan a rolled-back key sits on, it is gone from later scans."""
+    overlay = Overlay(MemoryState())
+    kept: dict[str, bytes] = {}
+    for number, (entry_steps, keep) in enumerate(entries):
+        overlay.begin()
+        current = dict(kept)
+        for step, (kind, text) in enumerate(entry_steps):
+            if kind == "put":
+                overlay.put(text, {"n": number, "step": step})
+                current[text] = encode_value({"n": number, "step": step})
+            elif kind == "delete":
+                overlay.delete(text)
+                current[text] = DELETED
+            else:
+                wanted = sorted(
+                    (k, v) for k, v in current.items() if k.startswith(text) and v != DELETED
+                )
+                assert list(overlay.scan_bytes(text)) == wanted
+        if keep:
+            overlay.commit()
+            kept = current
+        else:
+            overlay.rollback()
+        assert overlay.writes == kept
+        assert list(overlay.scan_bytes("")) == sorted(
+            (k, v) for k, v in kept.items() if v != DELETED
+        )

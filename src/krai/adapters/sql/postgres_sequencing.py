@@ -32,9 +32,12 @@ BY_ARRAYS = {
     " SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::text[], %b::bigint[])",
     "state_upsert": "INSERT INTO state (key, value) SELECT * FROM unnest(%b::text[], %b::bytea[])"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    "leaf_index": "INSERT INTO leaf_index (leaf_hash, idx) SELECT leaf_hash, idx FROM log_entry"
+    " WHERE idx >= (%b::bigint[])[1] AND idx < (%b::bigint[])[1] ORDER BY leaf_hash",
 }
 """Each table's rows as one statement over one array a column (the state's keys of a batch
-are distinct, as ``ON CONFLICT`` requires). The arrays go in binary (``%b``): in text, psycopg
+are distinct, as ``ON CONFLICT`` requires; ``leaf_index``'s one row is the range of entries
+it takes from ``log_entry``, ADR 0054). The arrays go in binary (``%b``): in text, psycopg
 quotes every ``bytea`` and JSON element with a regular expression — a third of the sequencing
 process's time on PostgreSQL (ADR 0050)."""
 

@@ -9,7 +9,6 @@ Transaction ids are their 32 digest bytes.
 from sqlalchemy import (
     BigInteger,
     Column,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -38,8 +37,17 @@ log_entry = Table(
     # The entry's events as a JSON array: derived by replay, kept for reading back.
     Column("events", Text),
 )
-Index("ix_log_entry_leaf_hash", log_entry.c.leaf_hash)
-"""Finds an entry by the leaf hash a monitor or a receipt names (Alembic revision 0003)."""
+
+leaf_index = Table(
+    "leaf_index",
+    metadata,
+    Column("leaf_hash", LargeBinary, primary_key=True),
+    Column("idx", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Finds an entry by the leaf hash a monitor or a receipt names: every entry below the last
+multiple of ``leaf_index.LEAF_INDEX_STRIDE`` of the log's size (Alembic revision 0004, ADR
+0054; revision 0003's index on ``log_entry.leaf_hash`` is dropped)."""
 
 tree_node = Table(
     "tree_node",

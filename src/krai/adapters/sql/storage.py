@@ -22,6 +22,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from krai.adapters.sql.leaf_index import (
+    LEAF_INDEX_INSERT,
+    by_leaf_hash,
+    leaf_hash_parameters,
+    leaf_index_rows,
+)
 from krai.adapters.sql.postgres_sequencing import SequencingConnection, append_pipelined
 from krai.adapters.sql.sqlite_writing import append_on, writing_connection
 from krai.adapters.sql.wal import WalCheckpointer
@@ -33,7 +39,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 """The newest Alembic revision in ``migrations/versions`` (a test holds them equal)."""
 KEYS_PER_QUERY = 500
 LEAVES_SELECT = "SELECT 0, idx, leaf_hash FROM log_entry WHERE idx IN (MARKS)"
@@ -159,7 +165,7 @@ class SqlStorage:
             append_on(
                 self._writer(),
                 batch.entries[0].index if batch.entries else None,
-                _batch_statements(batch),
+                _indexed_statements(batch),
                 lambda: [] if seal is None else [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])],
             )
             self._after_commit()
@@ -169,7 +175,7 @@ class SqlStorage:
             append_pipelined(
                 held,
                 batch.entries[0].index if batch.entries else None,
-                [(_TABLES[sql], rows) for sql, rows in _batch_statements(batch)],
+                [(_TABLES[sql], rows) for sql, rows in _indexed_statements(batch)],
                 lambda: None if seal is None else (_CHECKPOINT_PG, _checkpoint_row(seal())),
             )
             return
@@ -179,7 +185,7 @@ class SqlStorage:
                 raise NonContiguousBatchError(
                     f"batch starts at {batch.entries[0].index}, log size is {size}"
                 )
-            self._write(connection, _batch_statements(batch))
+            self._write(connection, _indexed_statements(batch))
             if seal is not None:
                 self._write(connection, [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])])
         self._after_commit()
@@ -267,9 +273,7 @@ class SqlStorage:
         return _stored_entry(rows[0]) if rows else None
 
     def entry_by_leaf_hash(self, leaf_hash: bytes) -> StoredEntry | None:
-        rows = self.fetch_rows(
-            f"{ENTRY_SELECT} WHERE leaf_hash = ? ORDER BY idx LIMIT 1", [leaf_hash]
-        )
+        rows = self.fetch_rows(by_leaf_hash(ENTRY_SELECT), leaf_hash_parameters(leaf_hash))
         return _stored_entry(rows[0]) if rows else None
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
@@ -478,6 +482,7 @@ _TABLES = {
     STATE_DELETE: "state_delete",
     STATE_UPSERT: "state_upsert",
     CHECKPOINT_INSERT: "checkpoint",
+    LEAF_INDEX_INSERT: "leaf_index",
 }
 """Each statement of ``_batch_statements`` as ``postgres_sequencing.BY_ARRAYS`` names it."""
 
@@ -494,9 +499,19 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         # Leaves are not repeated in tree_node (log_entry.leaf_hash holds them), and a level-1
         # node is hashed from its two leaves when read (ADR 0018): half the rows.
         (NODE_INSERT, [(lv, index, value) for (lv, index), value in batch.nodes if lv > 1]),
-        *_state_statements(list(writes.items())),
+        # In key order: the inserts walk the state's key index from one end to the other.
+        *_state_statements(sorted(writes.items())),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
     ]
+
+
+def _indexed_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """A batch's statements with the entries it brings into ``leaf_index`` (ADR 0054)."""
+    statements = _batch_statements(batch)
+    if batch.entries:
+        first, end = batch.entries[0].index, batch.entries[-1].index + 1
+        statements.append((LEAF_INDEX_INSERT, leaf_index_rows(first, end)))
+    return statements
 
 
 def _state_statements(writes: Sequence[tuple[str, bytes]]) -> list[tuple[str, list[Any]]]:
