@@ -38,3 +38,25 @@ def test_an_upgraded_home_is_rebuilt_from_its_log(upgraded_home: Path) -> None:
     verified = json.loads(krai(upgraded_home, "verify", "--json"))
     assert verified["state_digest"] == report["state_digest"]
     assert json.loads(krai(upgraded_home, "log", "checkpoint", "--json")) == before
+
+
+def test_a_home_a_newer_krai_wrote_is_refused_in_one_line_and_left_as_it_was(
+    upgraded_home: Path,
+) -> None:
+    database = upgraded_home / "krai.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0999'")
+    before = dumped(database)
+    for command in (["verify"], ["log", "checkpoint", "--json"]):
+        refused = run(*command, "--home", str(upgraded_home))
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert refused.stderr.startswith("error: the database is at schema revision 0999")
+        assert "open it with the krai that wrote it" in refused.stderr
+        assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+    assert dumped(database) == before
+
+
+def dumped(database: Path) -> list[str]:
+    """The database's schema and rows as SQL (its file's header may change when read)."""
+    with sqlite3.connect(database) as connection:
+        return list(connection.iterdump())

@@ -1,5 +1,6 @@
 """The storage contract, the same on every back end."""
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,14 @@ from krai.adapters.sql import wal
 from krai.adapters.sql.leaf_index import LEAF_INDEX_STRIDE
 from krai.adapters.sql.storage import MIGRATIONS, SCHEMA_HEAD, SqlStorage, open_storage
 from krai.app.cached_state import CachedState
-from krai.app.ports import Batch, NonContiguousBatchError, Storage, StoredCheckpoint, StoredEntry
+from krai.app.ports import (
+    Batch,
+    NonContiguousBatchError,
+    SchemaTooNewError,
+    Storage,
+    StoredCheckpoint,
+    StoredEntry,
+)
 from krai.log.hashing import leaf_hash
 from krai.log.tree import CompactRange, root_hash
 from krai.state.store import DELETED, MemoryState, scan_range
@@ -389,6 +397,20 @@ def test_an_older_schema_is_migrated_when_opened(tmp_path: Path) -> None:
     again = open_storage(url)
     assert again.schema_revision() == SCHEMA_HEAD
     again.close()
+
+
+def test_a_schema_a_newer_krai_wrote_is_neither_read_nor_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'krai.db'}"
+    open_storage(url).close()
+    newer = str(int(SCHEMA_HEAD) + 1).zfill(4)
+    with sqlite3.connect(tmp_path / "krai.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (newer,))
+    refusal = f"schema revision {newer}.*newest is {SCHEMA_HEAD}"
+    with pytest.raises(SchemaTooNewError, match=refusal):
+        open_storage(url)
+    with sqlite3.connect(tmp_path / "krai.db") as connection:
+        stored = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert stored == [(newer,)]
 
 
 def test_an_entry_is_found_by_its_leaf_hash_before_and_past_the_stride(storage: Storage) -> None:

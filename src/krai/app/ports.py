@@ -205,6 +205,11 @@ class NonContiguousBatchError(ValueError):
     """A batch does not start where the log ends: nothing of it is stored."""
 
 
+class SchemaTooNewError(Exception):
+    """The database was written by a newer krai: its schema revision is one this krai does
+    not know, so it is neither read nor migrated."""
+
+
 class KeystoreError(Exception):
     """A key name is invalid, taken or unknown."""
 

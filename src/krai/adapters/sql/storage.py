@@ -31,7 +31,14 @@ from krai.adapters.sql.leaf_index import (
 from krai.adapters.sql.postgres_sequencing import SequencingConnection, append_pipelined
 from krai.adapters.sql.sqlite_writing import append_on, writing_connection
 from krai.adapters.sql.wal import WalCheckpointer
-from krai.app.ports import Batch, NodeKey, NonContiguousBatchError, StoredCheckpoint, StoredEntry
+from krai.app.ports import (
+    Batch,
+    NodeKey,
+    NonContiguousBatchError,
+    SchemaTooNewError,
+    StoredCheckpoint,
+    StoredEntry,
+)
 from krai.log.hashing import node_hash
 from krai.state.store import DELETED, SCAN_END
 
@@ -56,11 +63,24 @@ SQLITE_PRAGMAS = (
 
 
 def open_storage(url: str) -> "SqlStorage":
-    """Open the database at ``url``, migrating it first unless it is at ``SCHEMA_HEAD``."""
+    """Open the database at ``url``, migrating it first unless it is at ``SCHEMA_HEAD``;
+    raise ``SchemaTooNewError`` if a newer krai wrote it (a revision past ``SCHEMA_HEAD``)."""
     storage = SqlStorage(url)
-    if storage.schema_revision() != SCHEMA_HEAD:
+    revision = storage.schema_revision()
+    if revision is not None and revision not in known_revisions():
+        storage.close()
+        raise SchemaTooNewError(
+            f"the database is at schema revision {revision}, which this krai does not know"
+            f" (its newest is {SCHEMA_HEAD}): open it with the krai that wrote it"
+        )
+    if revision != SCHEMA_HEAD:
         storage.migrate()
     return storage
+
+
+def known_revisions() -> set[str]:
+    """The Alembic revisions in ``migrations/versions`` (each file is ``NNNN_name.py``)."""
+    return {path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")}
 
 
 def sqlite_file(url: str) -> Path | None:

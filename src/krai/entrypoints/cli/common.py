@@ -73,13 +73,23 @@ def settings_for(home: Path | None) -> "Settings":
 @contextmanager
 def services_for(home: Path | None) -> Iterator["Services"]:
     """Open the ledger of ``home`` for the duration of a command."""
-    from krai.bootstrap import build  # noqa: PLC0415 - only a command that opens a home
-
-    services = build(settings_for(home))
+    services = opened(settings_for(home))
     try:
         yield services
     finally:
         services.close()
+
+
+def opened(settings: "Settings") -> "Services":
+    """The ledger of ``settings`` opened, or one error line and exit 1 when a newer krai
+    wrote its database."""
+    from krai.app.ports import SchemaTooNewError  # noqa: PLC0415 - as build
+    from krai.bootstrap import build  # noqa: PLC0415 - only a command that opens a home
+
+    try:
+        return build(settings)
+    except SchemaTooNewError as error:
+        fail(str(error))
 
 
 def print_json(document: Any) -> None:

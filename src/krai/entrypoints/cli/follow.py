@@ -26,7 +26,6 @@ from krai.app.signatures import default_workers
 from krai.bootstrap import (
     FollowerHomeError,
     Services,
-    build,
     follower_files,
     follower_settings,
     mirror_key,
@@ -36,7 +35,15 @@ from krai.bootstrap import (
     write_genesis,
 )
 from krai.config.settings import Settings
-from krai.entrypoints.cli.common import EXIT_USAGE, HomeOption, console, errors, fail, print_json
+from krai.entrypoints.cli.common import (
+    EXIT_USAGE,
+    HomeOption,
+    console,
+    errors,
+    fail,
+    opened,
+    print_json,
+)
 from krai.entrypoints.cli.serve import DatabaseOption, HostOption, PortOption, serve_home
 from krai.log.note import NoteError, NoteVerifier, format_vkey, parse_vkey
 from krai.log.policy import Policy, PolicyError, parse_policy
@@ -149,7 +156,7 @@ def _policy_log(policy: Policy) -> NoteVerifier:
 
 @contextmanager
 def _services(settings: Settings) -> Iterator[Services]:
-    services = build(settings)
+    services = opened(settings)
     try:
         yield services
     finally:
