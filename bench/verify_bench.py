@@ -25,6 +25,7 @@ import gc
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -110,18 +111,46 @@ def timed_verify(home: Path, extra: list[str], pythonpath: str | None = None) ->
     }
 
 
+def at_schema_of(baseline_src: Path, home: Path) -> Path:
+    """``home``, or when the baseline's newest schema revision is older than this tree's, a
+    copy of it (in ``home/baseline``) taken down to that revision by this tree's migrations:
+    an older krai refuses a database a newer one wrote."""
+    from krai.adapters.sql.storage import MIGRATIONS, SCHEMA_HEAD, open_storage  # noqa: PLC0415
+
+    source = (baseline_src / "krai" / "adapters" / "sql" / "storage.py").read_text("utf-8")
+    older = source.split('SCHEMA_HEAD = "', 1)[1][:4]
+    if older == SCHEMA_HEAD:
+        return home
+    copy = home / "baseline"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(home, copy, ignore=shutil.ignore_patterns("baseline"))
+    from alembic import command  # noqa: PLC0415
+    from alembic.config import Config  # noqa: PLC0415
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    storage = open_storage(f"sqlite:///{copy / 'krai.db'}")
+    with storage.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, older)
+    storage.close()
+    return copy
+
+
 def verify_variants(home: Path, arguments: argparse.Namespace, run: int) -> dict[str, Any]:
     """Each way of verifying ``home`` once, in an order that alternates with ``run``."""
     variants: dict[str, tuple[list[str], str | None]] = {
         "memory": ([], None),
         "disk": (["--memory-mb", str(arguments.disk_memory_mb)], None),
     }
+    homes = dict.fromkeys(variants, home)
     if arguments.baseline_src:
         variants["baseline"] = ([], str(arguments.baseline_src))
+        homes["baseline"] = at_schema_of(arguments.baseline_src, home)
     names = list(variants)
     if run % 2:
         names.reverse()
-    results = {name: timed_verify(home, *variants[name]) for name in names}
+    results = {name: timed_verify(homes[name], *variants[name]) for name in names}
     digests = {result.pop("state_digest") for result in results.values()}
     assert len(digests) == 1, f"the state digests differ: {digests}"
     return {name: results[name] for name in variants}
