@@ -64,17 +64,18 @@ SQLITE_PRAGMAS = (
 
 def open_storage(url: str) -> "SqlStorage":
     """Open the database at ``url``, migrating it first unless it is at ``SCHEMA_HEAD``;
-    raise ``SchemaTooNewError`` if a newer krai wrote it (a revision past ``SCHEMA_HEAD``)."""
+    raise ``SchemaTooNewError`` if a newer krai wrote it (a revision this one does not know)."""
     storage = SqlStorage(url)
     revision = storage.schema_revision()
+    if revision == SCHEMA_HEAD:
+        return storage
     if revision is not None and revision not in known_revisions():
         storage.close()
         raise SchemaTooNewError(
             f"the database is at schema revision {revision}, which this krai does not know"
             f" (its newest is {SCHEMA_HEAD}): open it with the krai that wrote it"
         )
-    if revision != SCHEMA_HEAD:
-        storage.migrate()
+    storage.migrate()
     return storage
 
 
@@ -185,7 +186,7 @@ class SqlStorage:
             append_on(
                 self._writer(),
                 batch.entries[0].index if batch.entries else None,
-                _indexed_statements(batch),
+                _batch_statements(batch),
                 lambda: [] if seal is None else [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])],
             )
             self._after_commit()
@@ -195,7 +196,7 @@ class SqlStorage:
             append_pipelined(
                 held,
                 batch.entries[0].index if batch.entries else None,
-                [(_TABLES[sql], rows) for sql, rows in _indexed_statements(batch)],
+                [(_TABLES[sql], rows) for sql, rows in _batch_statements(batch)],
                 lambda: None if seal is None else (_CHECKPOINT_PG, _checkpoint_row(seal())),
             )
             return
@@ -205,7 +206,7 @@ class SqlStorage:
                 raise NonContiguousBatchError(
                     f"batch starts at {batch.entries[0].index}, log size is {size}"
                 )
-            self._write(connection, _indexed_statements(batch))
+            self._write(connection, _batch_statements(batch))
             if seal is not None:
                 self._write(connection, [(CHECKPOINT_INSERT, [_checkpoint_row(seal())])])
         self._after_commit()
@@ -522,16 +523,16 @@ def _batch_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         # In key order: the inserts walk the state's key index from one end to the other.
         *_state_statements(sorted(writes.items())),
         (CHECKPOINT_INSERT, [_checkpoint_row(checkpoint)] if checkpoint else []),
+        # After the entries it reads from log_entry: the strides the batch completes (ADR 0054).
+        (LEAF_INDEX_INSERT, _leaf_index_ranges(batch)),
     ]
 
 
-def _indexed_statements(batch: Batch) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """A batch's statements with the entries it brings into ``leaf_index`` (ADR 0054)."""
-    statements = _batch_statements(batch)
-    if batch.entries:
-        first, end = batch.entries[0].index, batch.entries[-1].index + 1
-        statements.append((LEAF_INDEX_INSERT, leaf_index_rows(first, end)))
-    return statements
+def _leaf_index_ranges(batch: Batch) -> list[tuple[int, int]]:
+    """The range of entries the batch brings into ``leaf_index``, if it completes a stride."""
+    if not batch.entries:
+        return []
+    return leaf_index_rows(batch.entries[0].index, batch.entries[-1].index + 1)
 
 
 def _state_statements(writes: Sequence[tuple[str, bytes]]) -> list[tuple[str, list[Any]]]:

@@ -7,7 +7,7 @@ Two nodes that clear the same book obtain equal results, hence equal
 
 import json
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -244,7 +244,8 @@ def _groups(
         return [(present[0], None)]
     if len(present) <= _FEW_KEYS:
         return [(key, np.flatnonzero(keys == key)) for key in present]
-    by_key = np.argsort(keys.astype(np.uint8), kind="stable")  # keys under 256: a radix sort
+    small = keys.astype(np.uint8) if present[-1] < 256 else keys  # under 256: a radix sort
+    by_key = np.argsort(small, kind="stable")
     bounds = np.searchsorted(keys[by_key], [*present, present[-1] + 1]).tolist()
     return [
         (key, by_key[first:last])
@@ -282,19 +283,17 @@ def _digits(values: npt.NDArray[np.int64], count: int) -> npt.NDArray[np.uint8]:
     left = values
     for four in reversed(range(fours)):
         low = left if four == 0 and fours == 1 else left % 10_000
-        digits[:, 4 * four : 4 * four + 4] = _FOUR_DIGITS[low].view(np.uint8).reshape(-1, 4)
+        digits[:, 4 * four : 4 * four + 4] = _four_digits()[low].view(np.uint8).reshape(-1, 4)
         left = left // 10_000
     return digits[:, 4 * fours - count :]
 
 
+@cache
 def _four_digits() -> npt.NDArray[np.uint32]:
     """Item n: the four ASCII digits of n (0 to 9999), leading zeros written, as one word."""
     numbers = np.arange(10_000)
     places = np.stack([numbers // 10**place % 10 for place in (3, 2, 1, 0)], axis=1)
     return (places + ord("0")).astype(np.uint8).view(np.uint32).ravel()
-
-
-_FOUR_DIGITS = _four_digits()
 
 
 def _put(
