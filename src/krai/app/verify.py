@@ -32,7 +32,7 @@ from krai.log.note import NoteVerifier
 from krai.log.tree import CompactRange
 from krai.state.engine import Engine
 from krai.state.entry import decode_entry
-from krai.state.store import MemoryState, RangedView, state_digest
+from krai.state.store import MemoryState, Overlay, RangedView, state_digest
 from krai.tx.envelope import Transaction
 from krai.tx.errors import RejectedError
 
@@ -45,6 +45,9 @@ CHECKS_PER_REQUEST = 500
 """Signatures sent to a worker in one request."""
 REQUESTS_AHEAD = 2
 """Requests each worker may have unanswered; past that the replay checks the next itself."""
+REPLAY_CHUNK = 1_000
+"""Entries a whole log's verification applies through one overlay before their writes join
+the replayed state: one ``apply_writes`` a chunk, not one an entry."""
 FINISHING_REQUESTS_AHEAD = 16
 """``REQUESTS_AHEAD`` of a whole log's verification (``verify_ledger``): the workers may fall
 this far behind (about half a second of one core's checks), and what they have left when the
@@ -219,13 +222,15 @@ def verify_ledger(
     signatures = SignatureChecks(workers, FINISHING_REQUESTS_AHEAD)
     try:
         try:
-            for data in entries:
-                index = tree.size
-                replay_entry(engine, state, data, index, signatures=signatures)
-                tree.append(leaf_hash(data))
-                _compare_root(roots, tree, report)
-                report.entries += 1
-                report.transactions += int(index > 0)
+            _replay_all(
+                entries,
+                engine=engine,
+                state=state,
+                tree=tree,
+                roots=roots,
+                report=report,
+                signatures=signatures,
+            )
         except VerificationError:
             signatures.settle(through=tree.size)  # a bad signature before it comes first
             raise
@@ -289,6 +294,33 @@ def stored_state(storage: Storage) -> Iterator[tuple[str, bytes]]:
         after = page[-1][0]
 
 
+def _replay_all(
+    entries: Iterable[bytes],
+    *,
+    engine: Engine,
+    state: ReplayState,
+    tree: CompactRange,
+    roots: Mapping[int, bytes],
+    report: VerifyReport,
+    signatures: SignatureChecks,
+) -> None:
+    """Replay ``entries`` into ``state``, ``REPLAY_CHUNK`` at a time through one overlay,
+    their leaves into ``tree``, each checkpoint's root compared as its size is reached."""
+    overlay = Overlay(state)
+    for data in entries:
+        index = tree.size
+        _apply_entry(engine, overlay, data, index, signatures)
+        tree.add(leaf_hash(data))
+        if index + 1 in roots:
+            _compare_root(roots, tree, report)
+        if index % REPLAY_CHUNK == 0:
+            state.apply_writes(overlay.writes)
+            overlay = Overlay(state)
+    state.apply_writes(overlay.writes)
+    report.entries = tree.size
+    report.transactions = max(0, tree.size - 1)
+
+
 def replay_entry(
     engine: Engine,
     state: ReplayState,
@@ -300,17 +332,24 @@ def replay_entry(
     """Apply entry ``index`` (its log bytes) to ``state`` as the sequencer did, or raise
     ``VerificationError`` naming it. Its signature is checked here, or handed to
     ``signatures`` (whose ``settle`` then names it if bad)."""
+    overlay = Overlay(state)
+    _apply_entry(engine, overlay, data, index, signatures or SignatureChecks())
+    state.apply_writes(overlay.writes)
+
+
+def _apply_entry(
+    engine: Engine, overlay: Overlay, data: bytes, index: int, signatures: SignatureChecks
+) -> None:
+    """``replay_entry`` with the entry's writes left in ``overlay``."""
     try:
         entry = decode_entry(data)
         if entry.index != index:
             raise VerificationError(f"holds index {entry.index}", index)
         if entry.tx is not None:
-            key = engine.preflight(state, entry.tx)
-            (signatures or SignatureChecks()).add(index, entry.tx, key)
-        outcome = engine.execute(state, entry, authorised=True, events=False)
+            signatures.add(index, entry.tx, engine.preflight(overlay, entry.tx))
+        engine.replay(overlay, entry)
     except RejectedError as error:
         raise VerificationError(f"does not replay: {error}", index) from error
-    state.apply_writes(outcome.writes)
 
 
 def _open(note: str, origin: str, verifier: NoteVerifier, size: int) -> bytes:
