@@ -21,7 +21,7 @@ from krai.app.signatures import (
     Check,
     PendingVerdicts,
     SignatureWorkers,
-    bad_signature,
+    bad_signature_of_key,
     check_of,
     verify_all,
 )
@@ -52,6 +52,10 @@ FINISHING_REQUESTS_AHEAD = 16
 """``REQUESTS_AHEAD`` of a whole log's verification (``verify_ledger``): the workers may fall
 this far behind (about half a second of one core's checks), and what they have left when the
 replay ends is checked while the replayed state is digested and compared (ADR 0048)."""
+
+
+_Owner = tuple[int, str]
+"""Whose signature a check is: the entry's index and the key id its transaction names."""
 
 
 class VerificationError(Exception):
@@ -122,9 +126,9 @@ class SignatureChecks:
         self._ahead = ahead
         self._workers: SignatureWorkers | None = None
         self._checks: list[Check] = []
-        self._owners: list[tuple[int, Transaction]] = []
+        self._owners: list[_Owner] = []
         self._sent: collections.deque[_Sent] = collections.deque()
-        self._bad: tuple[int, Transaction] | None = None
+        self._bad: _Owner | None = None
 
     @property
     def parallel(self) -> bool:
@@ -136,10 +140,10 @@ class SignatureChecks:
         without workers (raising ``VerificationError``), else later."""
         if not self._count:
             if not tx.verify_signature(key):
-                raise _bad_signature(index, tx)
+                raise _bad_signature(index, tx.key_id)
             return
         self._checks.append(check_of(tx, key))
-        self._owners.append((index, tx))
+        self._owners.append((index, tx.key_id))  # not ``tx``: nothing more of it is kept
         if len(self._checks) >= CHECKS_PER_REQUEST:
             self._dispatch()
             if self._bad is not None:
@@ -181,7 +185,7 @@ class SignatureChecks:
         owners, pending = self._sent.popleft()
         self._judge(owners, pending.result())
 
-    def _judge(self, owners: list[tuple[int, Transaction]], verdicts: list[bool]) -> None:
+    def _judge(self, owners: list[_Owner], verdicts: list[bool]) -> None:
         for owner, good in zip(owners, verdicts, strict=True):
             if not good and (self._bad is None or owner[0] < self._bad[0]):
                 self._bad = owner
@@ -191,12 +195,12 @@ class SignatureChecks:
 class _Sent(NamedTuple):
     """A request to the workers: the signatures of these entries."""
 
-    owners: list[tuple[int, Transaction]]
+    owners: list[_Owner]
     pending: PendingVerdicts
 
 
-def _bad_signature(index: int, tx: Transaction) -> VerificationError:
-    return VerificationError(f"does not replay: {bad_signature(tx)}", index)
+def _bad_signature(index: int, key_id: str) -> VerificationError:
+    return VerificationError(f"does not replay: {bad_signature_of_key(key_id)}", index)
 
 
 def verify_ledger(
