@@ -90,8 +90,8 @@ class SpillingState:
             self._spill()
 
     def items(self) -> Iterator[tuple[str, bytes]]:
-        """Every (key, bytes) in key order, read from disk as iterated when there is one
-        (nothing may be written meanwhile)."""
+        """Every (key, bytes) in key order, read as iterated (from disk when there is one):
+        nothing may be written meanwhile."""
         if self._disk is None:
             keys = sorted(self._values)  # sorted once; no deletion is marked without a disk
             return zip(keys, map(self._values.__getitem__, keys), strict=True)
