@@ -68,31 +68,33 @@ class SpillingState:
 
     def apply_writes(self, writes: Mapping[str, bytes]) -> None:
         """Make ``writes`` part of the state, moving it to disk if it grew past the limit."""
+        values, unsorted, held = self._values, self._unsorted, self._held
         for key, raw in writes.items():
-            before = self._values.get(key)
+            before = values.get(key)
             if before is None:
-                self._held += KEY_OVERHEAD + len(key)
+                held += KEY_OVERHEAD + len(key)
             else:
-                self._held -= len(before)
+                held -= len(before)
             if raw == DELETED and self._disk is None:
                 if before is not None:
-                    del self._values[key]
+                    del values[key]
                     self._forget(key)
-                self._held -= KEY_OVERHEAD + len(key)
+                held -= KEY_OVERHEAD + len(key)
                 continue
             if before is None:
-                self._unsorted.add(key)
-            self._values[key] = raw
-            self._held += len(raw)
-        if self._held > self._limit:
+                unsorted.add(key)
+            values[key] = raw
+            held += len(raw)
+        self._held = held
+        if held > self._limit:
             self._spill()
 
     def items(self) -> Iterator[tuple[str, bytes]]:
-        """Every (key, bytes) in key order, read from disk as iterated when there is one
-        (nothing may be written meanwhile)."""
+        """Every (key, bytes) in key order, read as iterated (from disk when there is one):
+        nothing may be written meanwhile."""
         if self._disk is None:
-            values = self._values  # no deletion is marked there without a disk
-            return iter([(key, values[key]) for key in sorted(values)])  # sorted once
+            keys = sorted(self._values)  # sorted once; no deletion is marked without a disk
+            return zip(keys, map(self._values.__getitem__, keys), strict=True)
         self._spill()
         return self._disk.scan_range("", SCAN_END)
 

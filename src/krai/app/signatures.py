@@ -35,6 +35,7 @@ __all__ = [
     "SignatureWorkers",
     "Verdicts",
     "bad_signature",
+    "bad_signature_of_key",
     "check_of",
     "default_workers",
     "verify_all",
@@ -299,6 +300,9 @@ class Verdicts:
 
 def bad_signature(transaction: Transaction) -> RejectedError:
     """The refusal of a transaction whose signature does not verify."""
-    return RejectedError(
-        Code.BAD_SIGNATURE, f"signature does not verify with key {transaction.key_id}"
-    )
+    return bad_signature_of_key(transaction.key_id)
+
+
+def bad_signature_of_key(key_id: str) -> RejectedError:
+    """``bad_signature`` of a transaction signed with the key ``key_id``."""
+    return RejectedError(Code.BAD_SIGNATURE, f"signature does not verify with key {key_id}")

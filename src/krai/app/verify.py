@@ -21,7 +21,7 @@ from krai.app.signatures import (
     Check,
     PendingVerdicts,
     SignatureWorkers,
-    bad_signature,
+    bad_signature_of_key,
     check_of,
     verify_all,
 )
@@ -32,7 +32,7 @@ from krai.log.note import NoteVerifier
 from krai.log.tree import CompactRange
 from krai.state.engine import Engine
 from krai.state.entry import decode_entry
-from krai.state.store import MemoryState, RangedView, state_digest
+from krai.state.store import MemoryState, Overlay, RangedView, state_digest
 from krai.tx.envelope import Transaction
 from krai.tx.errors import RejectedError
 
@@ -45,10 +45,17 @@ CHECKS_PER_REQUEST = 500
 """Signatures sent to a worker in one request."""
 REQUESTS_AHEAD = 2
 """Requests each worker may have unanswered; past that the replay checks the next itself."""
+REPLAY_CHUNK = 1_000
+"""Entries a whole log's verification applies through one overlay before their writes join
+the replayed state: one ``apply_writes`` a chunk, not one an entry."""
 FINISHING_REQUESTS_AHEAD = 16
 """``REQUESTS_AHEAD`` of a whole log's verification (``verify_ledger``): the workers may fall
 this far behind (about half a second of one core's checks), and what they have left when the
 replay ends is checked while the replayed state is digested and compared (ADR 0048)."""
+
+
+_Owner = tuple[int, str]
+"""Whose signature a check is: the entry's index and the key id its transaction names."""
 
 
 class VerificationError(Exception):
@@ -119,9 +126,9 @@ class SignatureChecks:
         self._ahead = ahead
         self._workers: SignatureWorkers | None = None
         self._checks: list[Check] = []
-        self._owners: list[tuple[int, Transaction]] = []
+        self._owners: list[_Owner] = []
         self._sent: collections.deque[_Sent] = collections.deque()
-        self._bad: tuple[int, Transaction] | None = None
+        self._bad: _Owner | None = None
 
     @property
     def parallel(self) -> bool:
@@ -133,10 +140,10 @@ class SignatureChecks:
         without workers (raising ``VerificationError``), else later."""
         if not self._count:
             if not tx.verify_signature(key):
-                raise _bad_signature(index, tx)
+                raise _bad_signature(index, tx.key_id)
             return
         self._checks.append(check_of(tx, key))
-        self._owners.append((index, tx))
+        self._owners.append((index, tx.key_id))  # not ``tx``: nothing more of it is kept
         if len(self._checks) >= CHECKS_PER_REQUEST:
             self._dispatch()
             if self._bad is not None:
@@ -178,7 +185,7 @@ class SignatureChecks:
         owners, pending = self._sent.popleft()
         self._judge(owners, pending.result())
 
-    def _judge(self, owners: list[tuple[int, Transaction]], verdicts: list[bool]) -> None:
+    def _judge(self, owners: list[_Owner], verdicts: list[bool]) -> None:
         for owner, good in zip(owners, verdicts, strict=True):
             if not good and (self._bad is None or owner[0] < self._bad[0]):
                 self._bad = owner
@@ -188,12 +195,12 @@ class SignatureChecks:
 class _Sent(NamedTuple):
     """A request to the workers: the signatures of these entries."""
 
-    owners: list[tuple[int, Transaction]]
+    owners: list[_Owner]
     pending: PendingVerdicts
 
 
-def _bad_signature(index: int, tx: Transaction) -> VerificationError:
-    return VerificationError(f"does not replay: {bad_signature(tx)}", index)
+def _bad_signature(index: int, key_id: str) -> VerificationError:
+    return VerificationError(f"does not replay: {bad_signature_of_key(key_id)}", index)
 
 
 def verify_ledger(
@@ -219,13 +226,15 @@ def verify_ledger(
     signatures = SignatureChecks(workers, FINISHING_REQUESTS_AHEAD)
     try:
         try:
-            for data in entries:
-                index = tree.size
-                replay_entry(engine, state, data, index, signatures=signatures)
-                tree.append(leaf_hash(data))
-                _compare_root(roots, tree, report)
-                report.entries += 1
-                report.transactions += int(index > 0)
+            _replay_all(
+                entries,
+                engine=engine,
+                state=state,
+                tree=tree,
+                roots=roots,
+                report=report,
+                signatures=signatures,
+            )
         except VerificationError:
             signatures.settle(through=tree.size)  # a bad signature before it comes first
             raise
@@ -289,6 +298,33 @@ def stored_state(storage: Storage) -> Iterator[tuple[str, bytes]]:
         after = page[-1][0]
 
 
+def _replay_all(
+    entries: Iterable[bytes],
+    *,
+    engine: Engine,
+    state: ReplayState,
+    tree: CompactRange,
+    roots: Mapping[int, bytes],
+    report: VerifyReport,
+    signatures: SignatureChecks,
+) -> None:
+    """Replay ``entries`` into ``state``, ``REPLAY_CHUNK`` at a time through one overlay,
+    their leaves into ``tree``, each checkpoint's root compared as its size is reached."""
+    overlay = Overlay(state)
+    for data in entries:
+        index = tree.size
+        _apply_entry(engine, overlay, data, index, signatures)
+        tree.add(leaf_hash(data))
+        if index + 1 in roots:
+            _compare_root(roots, tree, report)
+        if index % REPLAY_CHUNK == 0:
+            state.apply_writes(overlay.writes)
+            overlay = Overlay(state)
+    state.apply_writes(overlay.writes)
+    report.entries = tree.size
+    report.transactions = max(0, tree.size - 1)
+
+
 def replay_entry(
     engine: Engine,
     state: ReplayState,
@@ -300,17 +336,24 @@ def replay_entry(
     """Apply entry ``index`` (its log bytes) to ``state`` as the sequencer did, or raise
     ``VerificationError`` naming it. Its signature is checked here, or handed to
     ``signatures`` (whose ``settle`` then names it if bad)."""
+    overlay = Overlay(state)
+    _apply_entry(engine, overlay, data, index, signatures or SignatureChecks())
+    state.apply_writes(overlay.writes)
+
+
+def _apply_entry(
+    engine: Engine, overlay: Overlay, data: bytes, index: int, signatures: SignatureChecks
+) -> None:
+    """``replay_entry`` with the entry's writes left in ``overlay``."""
     try:
         entry = decode_entry(data)
         if entry.index != index:
             raise VerificationError(f"holds index {entry.index}", index)
         if entry.tx is not None:
-            key = engine.preflight(state, entry.tx)
-            (signatures or SignatureChecks()).add(index, entry.tx, key)
-        outcome = engine.execute(state, entry, authorised=True, events=False)
+            signatures.add(index, entry.tx, engine.preflight(overlay, entry.tx))
+        engine.replay(overlay, entry)
     except RejectedError as error:
         raise VerificationError(f"does not replay: {error}", index) from error
-    state.apply_writes(outcome.writes)
 
 
 def _open(note: str, origin: str, verifier: NoteVerifier, size: int) -> bytes:

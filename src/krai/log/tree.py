@@ -195,6 +195,18 @@ class CompactRange:
         self._size = index + 1
         return created
 
+    def add(self, leaf: bytes) -> None:
+        """``append`` without the nodes it completes: what a verifier that keeps no tree
+        needs (the same frontier and root)."""
+        if len(leaf) != HASH_SIZE:
+            raise ValueError(f"a leaf hash has {HASH_SIZE} bytes, not {len(leaf)}")
+        frontier, index, node = self._frontier, self._size, leaf
+        while index & 1:
+            node = node_hash(frontier.pop(), node)
+            index >>= 1
+        frontier.append(node)
+        self._size += 1
+
     def root(self) -> bytes:
         """MTH of every leaf appended so far."""
         if not self._frontier:

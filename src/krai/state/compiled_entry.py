@@ -193,17 +193,16 @@ def _transaction(envelope: _Envelope, canonical: bytes) -> Transaction | None:
         return None
     if _SORTED_ENCODER.encode(envelope) != canonical:
         return None
-    unsigned = _without_signature(canonical, envelope.sig)
-    if unsigned is None:
+    signing_message = _signing_message(canonical, envelope.sig)
+    if signing_message is None:
         return None
     # The checks of ``Transaction.__post_init__`` are made above: not run twice.
     transaction: Transaction = object.__new__(Transaction)
-    vars(transaction).update(
-        msgspec.structs.asdict(envelope),
-        _canonical=canonical,
-        _signing_message=SIGNING_PREFIX + unsigned,
-        _tx_id=sha256_hex(canonical),
-    )
+    fields = msgspec.structs.asdict(envelope)
+    fields["_canonical"] = canonical
+    fields["_signing_message"] = signing_message
+    fields["_tx_id"] = sha256_hex(canonical)
+    object.__setattr__(transaction, "__dict__", fields)
     return transaction
 
 
@@ -215,8 +214,9 @@ def _has_safe_integers_and_ascii_keys(body: dict[str, Any]) -> bool:
         return False
 
 
-def _without_signature(canonical: bytes, sig: str) -> bytes | None:
-    """The canonical bytes of every member but ``sig``: ``sig``'s member cut out of them.
+def _signing_message(canonical: bytes, sig: str) -> bytes | None:
+    """``SIGNING_PREFIX`` and the canonical bytes of every member but ``sig``: ``sig``'s
+    member cut out of them.
 
     RFC 8785 puts ``sig`` just before the envelope's own ``signer``, the last ``,"signer":``
     in the bytes (as ``with_canonical`` puts it back), and base64 is written as it is; None
@@ -224,6 +224,7 @@ def _without_signature(canonical: bytes, sig: str) -> bytes | None:
     """
     member = b',"sig":"%s"' % sig.encode()
     at = canonical.rfind(SIGNER_MEMBER)
-    if at < len(member) or canonical[at - len(member) : at] != member:
+    cut = at - len(member)
+    if cut < 0 or canonical[cut:at] != member:
         return None
-    return canonical[: at - len(member)] + canonical[at:]
+    return b"".join((SIGNING_PREFIX, canonical[:cut], canonical[at:]))

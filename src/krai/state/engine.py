@@ -321,32 +321,44 @@ class Engine:
         entry leaves ``overlay`` as it was."""
         overlay.begin()
         try:
-            if entry.tx is None:
-                ctx = Context(
-                    overlay,
-                    "genesis",
-                    "genesis",
-                    entry.index,
-                    entry.time_ms,
-                    references=self._reference_view,
-                )
-                self._apply_genesis(ctx, entry.genesis or {})
-            else:
-                tx = entry.tx
-                ctx = Context(
-                    overlay,
-                    tx.signer,
-                    tx.tx_id,
-                    entry.index,
-                    entry.time_ms,
-                    references=self._reference_view,
-                )
-                self._apply_transaction(ctx, tx, authorised=authorised)
+            ctx = self._applied(overlay, entry, authorised=authorised)
         except BaseException:
             overlay.rollback()
             raise
         written = tuple([event_json(e) for e in ctx.events]) if events else ()
         return Outcome(overlay.commit(), written)
+
+    def replay(self, overlay: Overlay, entry: Entry) -> None:
+        """Apply an entry of the log, whose signer was authorised against ``overlay``
+        (``preflight``), leaving its writes in ``overlay`` with no undo kept and no events
+        written out: a replay that a refusal ends, which reads the overlay's writes when it
+        needs them (``apply_to`` keeps what a refusal would roll back)."""
+        self._applied(overlay, entry, authorised=True)
+
+    def _applied(self, overlay: Overlay, entry: Entry, *, authorised: bool) -> Context:
+        """The context ``entry`` was applied in, to ``overlay``."""
+        if entry.tx is None:
+            ctx = Context(
+                overlay,
+                "genesis",
+                "genesis",
+                entry.index,
+                entry.time_ms,
+                references=self._reference_view,
+            )
+            self._apply_genesis(ctx, entry.genesis or {})
+            return ctx
+        tx = entry.tx
+        ctx = Context(
+            overlay,
+            tx.signer,
+            tx.tx_id,
+            entry.index,
+            entry.time_ms,
+            references=self._reference_view,
+        )
+        self._apply_transaction(ctx, tx, authorised=authorised)
+        return ctx
 
     def _apply_genesis(self, ctx: Context, genesis: Mapping[str, Any]) -> None:
         if ctx.read(NETWORK_KEY) is not None:

@@ -6,6 +6,7 @@ node that replays the same log.
 """
 
 import itertools
+import struct
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -218,9 +219,14 @@ class MemoryState:
 
 def state_digest(items: Iterator[tuple[str, bytes]]) -> str:
     """SHA-256 (hex) over every (key, value) in key order: equal digests, equal states."""
-    accumulator = b""
+    accumulator, length = b"", _LENGTH.pack
     for key, raw in items:
         encoded_key = key.encode()
-        record = len(encoded_key).to_bytes(4, "big") + encoded_key + len(raw).to_bytes(4, "big")
-        accumulator = sha256(accumulator + record + raw)
+        accumulator = sha256(
+            accumulator + length(len(encoded_key)) + encoded_key + length(len(raw)) + raw
+        )
     return accumulator.hex() if accumulator else sha256(b"").hex()
+
+
+_LENGTH = struct.Struct(">I")
+"""A length as ``state_digest`` writes it: 4 bytes, big-endian."""

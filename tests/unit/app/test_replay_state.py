@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from krai.adapters.sql.scratch import SqliteScratchState
-from krai.app.replay_state import SpillingState
+from krai.app.replay_state import KEY_OVERHEAD, SpillingState
 from krai.state.store import DELETED, MemoryState, state_digest
 
 KEYS = st.sampled_from(["a", "a/b", "a/b/c", "a/c", "b", "é", "x\U0001f600", "a/\U0010fffe"])
@@ -30,6 +30,29 @@ def test_the_spilling_state_reads_as_the_memory_state(
                 assert list(spilling.scan_bytes(prefix)) == list(memory.scan_bytes(prefix))
             assert list(spilling.scan_range("a/b", "b")) == list(memory.scan_range("a/b", "b"))
         assert state_digest(spilling.items()) == state_digest(memory.items())
+    finally:
+        spilling.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(WRITES, st.integers(min_value=0, max_value=1_500))
+def test_the_state_moves_to_disk_once_what_memory_holds_passes_the_limit(
+    batches: list[dict[str, bytes]], memory_bytes: int
+) -> None:
+    """Whether a batch is taken whole or one write at a time (a deletion before any disk),
+    memory counts each key held as its length, its value's and ``KEY_OVERHEAD``."""
+    spilling, held, on_disk = SpillingState(SqliteScratchState, memory_bytes), {}, False
+    try:
+        for writes in batches:
+            spilling.apply_writes(writes)
+            for key, raw in writes.items():
+                if raw == DELETED and not on_disk:
+                    held.pop(key, None)
+                else:
+                    held[key] = raw
+            if sum(KEY_OVERHEAD + len(key) + len(raw) for key, raw in held.items()) > memory_bytes:
+                held, on_disk = {}, True
+            assert spilling.spilled == on_disk
     finally:
         spilling.close()
 

@@ -99,6 +99,23 @@ def test_of_two_bad_signatures_the_first_is_named(storage: MemoryStorage) -> Non
     assert raised.value.index == 9
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 1_000])
+def test_entries_applied_a_chunk_at_a_time_give_the_same_report_and_refusals(
+    storage: MemoryStorage, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk's writes reach the state at its end: every entry still reads those before it
+    (a nonce used earlier in the same chunk is refused), on disk or in memory."""
+    monkeypatch.setattr(verify, "REPLAY_CHUNK", chunk)
+    entries, checkpoints = entries_of(storage), checkpoints_of(storage)
+    alone = ledgers.verified(storage)
+    assert checked(entries, checkpoints) == alone
+    assert checked(entries, checkpoints, memory_bytes=2_000) == alone
+    entries[26] = entries[25].replace(b'{"index":25,', b'{"index":26,')  # its nonce used
+    with pytest.raises(VerificationError, match="already used") as raised:
+        checked(entries, {})
+    assert raised.value.index == 26
+
+
 def test_a_changed_entry_is_named_even_when_a_checkpoint_fails_later(
     storage: MemoryStorage,
 ) -> None:

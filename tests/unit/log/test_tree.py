@@ -171,6 +171,22 @@ def test_append_returns_the_leaf_then_completed_parents() -> None:
     assert tree.frontier == (node_hash(pair, right),)
 
 
+def test_add_keeps_the_frontier_and_root_append_keeps() -> None:
+    appended, added = CompactRange(), CompactRange()
+    for i in range(70):
+        leaf = leaf_hash(i.to_bytes(4, "big"))
+        appended.append(leaf)
+        added.add(leaf)
+        assert (added.size, added.frontier, added.root()) == (
+            appended.size,
+            appended.frontier,
+            appended.root(),
+        )
+    with pytest.raises(ValueError, match="32 bytes"):
+        added.add(b"short")
+    assert added.size == 70
+
+
 def test_every_stored_node_is_a_perfect_subtree() -> None:
     store, _ = build(23)
     assert len(store) == 23 + 11 + 5 + 2 + 1
