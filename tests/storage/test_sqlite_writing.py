@@ -6,13 +6,15 @@ import sys
 import threading
 from pathlib import Path
 
-from krai.adapters.sql.storage import open_storage
+from krai.adapters.sql.sqlite_writing import append_on, writing_connection
+from krai.adapters.sql.storage import SQLITE_PRAGMAS, open_storage
 from krai.log.tree import CompactRange, root_hash
 from tests.storage.test_storage_conformance import batch_of
 
 WRITE_ONE_BATCH = """
 import sys
-from krai.adapters.sql.storage import open_storage
+from krai.adapters.sql.sqlite_writing import append_on, writing_connection
+from krai.adapters.sql.storage import SQLITE_PRAGMAS, open_storage
 from krai.app.ports import Batch, StoredCheckpoint, StoredEntry
 from krai.log.hashing import leaf_hash
 from krai.log.tree import CompactRange
@@ -58,3 +60,32 @@ def test_each_thread_writes_on_its_own_connection_and_close_ends_them_all(
     again = open_storage(url)
     assert again.log_size() == 5
     again.close()
+
+
+def test_a_batch_is_written_before_its_seal_is_asked_for(tmp_path: Path) -> None:
+    """The sequencer's seal waits for the batch's last signature verdicts: the batch's rows
+    are written in the open transaction first, so the writes overlap verification (ADR 0056),
+    and no other connection sees any of them before the commit."""
+    file = tmp_path / "krai.db"
+    open_storage(f"sqlite:///{file}").close()
+    connection = writing_connection(file, SQLITE_PRAGMAS)
+    entries = [(index, b"{}", bytes([index]) * 32, 1) for index in range(3)]
+    statements = [
+        ("INSERT INTO log_entry (idx, data, leaf_hash, time_ms) VALUES (?, ?, ?, ?)", entries),
+        ("INSERT INTO state (key, value) VALUES (?, ?)", [("k", b"1")]),
+    ]
+    reader = open_storage(f"sqlite:///{file}")
+    seen: list[tuple[int, int, int]] = []
+
+    def sealed() -> list[tuple[str, list[tuple[object, ...]]]]:
+        written = connection.execute("SELECT count(*) FROM log_entry").fetchone()[0]
+        keys = connection.execute("SELECT count(*) FROM state").fetchone()[0]
+        seen.append((written, keys, reader.log_size()))
+        checkpoint = (3, b"r" * 32, "note\n", 2)
+        return [("INSERT INTO checkpoint VALUES (?, ?, ?, ?)", [checkpoint])]
+
+    append_on(connection, 0, statements, sealed)
+    assert seen == [(3, 1, 0)]
+    assert reader.log_size() == 3 and reader.checkpoint_at(3) is not None
+    reader.close()
+    connection.close()

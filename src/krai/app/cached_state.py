@@ -35,7 +35,8 @@ class CachedState:
         self._cache.update(found)
 
     def committed(self, writes: Mapping[str, bytes]) -> None:
-        """Record writes that storage now holds."""
+        """Record a batch's writes as storage holds them once the batch commits (the
+        sequencer records them before the commit and ``forget``s all if it fails)."""
         if len(self._cache) > MAX_CACHED_KEYS:
             self._cache.clear()
         self._cache.update(writes)

@@ -296,6 +296,10 @@ class Sequencer:
         nodes = [node for stored in applied.entries for node in tree.append(stored.leaf_hash)]
 
         def seal() -> StoredCheckpoint:
+            # The batch is written by now, the last verdicts may still be coming: the cache
+            # takes its writes here, not after the commit, and forgets everything if the
+            # batch is not committed after all (a bad signature, a failed commit).
+            self._state.committed(applied.writes)
             if confirm is not None:
                 confirm()
             return self._sign(tree.size, tree.root(), applied.time_ms)
@@ -303,13 +307,10 @@ class Sequencer:
         batch = Batch(applied.entries, nodes, applied.writes, applied.events, checkpoint=None)
         try:
             self._storage.append_batch(batch, seal)
-        except SignatureGuessError:
-            raise
-        except Exception:
+        except BaseException:
             self._state.forget()
             raise
         self._range = tree
-        self._state.committed(applied.writes)
         self._last_time_ms = applied.time_ms
 
     def _sign(self, size: int, root: bytes, time_ms: int) -> StoredCheckpoint:

@@ -119,6 +119,21 @@ def test_a_forged_transaction_applied_on_trust_is_undone_with_all_it_caused() ->
     assert replayed(storage) == state_digest(storage.scan_bytes(""))
 
 
+def test_what_a_forged_transaction_wrote_is_forgotten_with_it() -> None:
+    """A batch's writes reach the writer's cache of committed state before its last verdicts
+    are in (ADR 0056); a batch undone for a forged signature takes them back: the nonce the
+    forgery used is still free, and its document still unanchored, for the genuine signer."""
+    sequencer, _ = founded(workers=1)
+    sequencer.submit([admission(PARK)])
+    genuine = anchor(9)
+    forged = Transaction(**{**genuine.to_json(), "sig": anchor(8).sig})
+    first = sequencer.submit([*[anchor(i) for i in range(100, 400)], forged])
+    again = sequencer.submit([genuine])
+    sequencer.close()
+    assert isinstance(first[-1], RejectedError) and first[-1].code == Code.BAD_SIGNATURE
+    assert isinstance(again[0], Receipt) and again[0].index == 302
+
+
 def test_workers_that_died_are_replaced_for_the_next_batch() -> None:
     sequencer, storage = founded(workers=1)
     sequencer.submit([admission(PARK)])

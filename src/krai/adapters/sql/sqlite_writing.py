@@ -45,15 +45,22 @@ def append_on(
     try:
         _check_contiguous(connection, first_index)
         cursor = connection.cursor()
-        for sql, rows in [*statements, *sealed()]:
-            if rows:
-                cursor.executemany(sql, rows)
+        # The batch first, then the seal: the sequencer's seal waits for the batch's last
+        # signature verdicts, so the writes go on while the workers still verify (ADR 0056).
+        _execute(cursor, statements)
+        _execute(cursor, sealed())
         cursor.close()
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
+
+
+def _execute(cursor: sqlite3.Cursor, statements: Statements) -> None:
+    for sql, rows in statements:
+        if rows:
+            cursor.executemany(sql, rows)
 
 
 def _check_contiguous(connection: sqlite3.Connection, first_index: int | None) -> None:
