@@ -28,7 +28,7 @@ from krai.adapters.sql.leaf_index import (
     leaf_hash_parameters,
     leaf_index_rows,
 )
-from krai.adapters.sql.postgres_sequencing import SequencingConnection, append_pipelined
+from krai.adapters.sql.postgres_sequencing import SequencingConnection
 from krai.adapters.sql.sqlite_writing import append_on, writing_connection
 from krai.adapters.sql.wal import WalCheckpointer
 from krai.app.ports import (
@@ -176,6 +176,9 @@ class SqlStorage:
             command.upgrade(config, "head")
 
     def log_size(self) -> int:
+        held = self._held_sequencing()
+        if held is not None:  # PostgreSQL, under the lock: known since it was granted
+            return held.size
         highest = self.fetch_rows("SELECT max(idx) FROM log_entry", [])[0][0]
         return 0 if highest is None else int(highest) + 1
 
@@ -193,8 +196,7 @@ class SqlStorage:
             return
         held = self._held_sequencing()
         if held is not None:
-            append_pipelined(
-                held,
+            held.append(
                 batch.entries[0].index if batch.entries else None,
                 [(_TABLES[sql], rows) for sql, rows in _batch_statements(batch)],
                 lambda: None if seal is None else (_CHECKPOINT_PG, _checkpoint_row(seal())),
@@ -384,10 +386,10 @@ class SqlStorage:
             self._write(connection, _state_statements(chunk))
         self._after_commit()
 
-    def _held_sequencing(self) -> Any:
+    def _held_sequencing(self) -> SequencingConnection | None:
         """PostgreSQL: this thread's sequencing connection while it holds the lock, else None."""
         held: SequencingConnection | None = getattr(self._local, "sequencing", None)
-        return held.current if held is not None and held.locked else None
+        return held if held is not None and held.locked else None
 
     @contextmanager
     def sequencing(self) -> Iterator[None]:
