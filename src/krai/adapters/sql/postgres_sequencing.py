@@ -3,13 +3,20 @@
 Each batch used to take a pooled connection for the advisory lock and another for the
 writes, each checked by a ping on checkout, each statement after an explicit ``BEGIN``:
 some nineteen round trips a batch. The sequencing thread now holds one connection of its
-own in autocommit mode: the lock is one statement (it is also the ping: a broken connection
-is replaced and the lock asked for once more, as nothing was done yet), the log's size one,
+own in autocommit mode: the lock and the log's size are one message (it is also the ping: a
+broken connection is replaced and the lock asked for once more, as nothing was done yet),
 the writes and the checkpoint one pipeline ending in ``COMMIT``, the unlock one. Each table's
 rows go as one statement over arrays (``unnest``), not one message a row. A batch
 that fails drops the connection, so the next starts on a new one; the session's end
 releases its lock. Each thread holds its own: advisory locks are per session, so two
 threads of one process still exclude each other.
+
+While it holds the lock the connection knows the log's size (read once the lock was
+granted, then counted up by each batch it commits): every appender takes the lock, so no
+other can change it meanwhile. The catch-up's read of the size and the contiguity check of
+each batch are answered from it, with no exchange of their own (ADR 0057): each exchange
+gives the sequencing thread's GIL away, and under load it waits up to the interpreter's
+switch interval to have it back.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +28,14 @@ from krai.app.ports import NonContiguousBatchError
 SEQUENCER_LOCK = 0x6B726169_5345510A
 """The PostgreSQL advisory lock key a sequencer holds while it appends ("krai", "SEQ\\n")."""
 LOG_SIZE = "SELECT max(idx) FROM log_entry"
+LOCK_AND_SIZE = (
+    f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_lock({SEQUENCER_LOCK});"
+    f" {LOG_SIZE}; COMMIT"
+)
+"""The lock, then the log's size, in one message (the simple protocol runs its statements in
+order). Read committed whatever the session's default: the size's statement takes its own
+snapshot, after the lock is granted, so it sees every batch committed before (ADR 0044
+rejected one statement doing both: its snapshot would be taken before the lock)."""
 BY_ARRAYS = {
     "log_entry": "INSERT INTO log_entry (idx, data, leaf_hash, tx_id, signer, tx_type, time_ms,"
     " events) SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::bytea[], %b::bytea[],"
@@ -49,11 +64,8 @@ class SequencingConnection:
         self._connect = connect
         self._connection: Any = None
         self.locked = False
-
-    @property
-    def current(self) -> Any:
-        """The connection (None until the first lock, or after a failure)."""
-        return self._connection
+        self.size = 0
+        """The log's size while ``locked``: read with the lock, counted up by each batch."""
 
     @contextmanager
     def locked_connection(self) -> Iterator[Any]:
@@ -77,7 +89,7 @@ class SequencingConnection:
             if self._connection is None:
                 self._connection = self._opened()
             try:
-                self._connection.execute("SELECT pg_advisory_lock(%s)", (SEQUENCER_LOCK,))
+                self.size = _locked_size(self._connection.execute(LOCK_AND_SIZE))
             except Exception:
                 self.drop()
                 if attempt:
@@ -99,26 +111,45 @@ class SequencingConnection:
             with suppress(Exception):
                 connection.close()
 
+    def append(
+        self,
+        first_index: int | None,
+        rows_by_table: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
+        checkpoint: Callable[[], tuple[str, tuple[Any, ...]] | None],
+    ) -> None:
+        """Write each ``BY_ARRAYS`` statement's rows and the checkpoint in one transaction,
+        once the batch is found to start at the log's size: ``BEGIN``, the statements and
+        ``COMMIT`` pipelined, then one ``Sync``. Returns once the commit is durable.
 
-def append_pipelined(
-    connection: Any,
-    first_index: int | None,
-    rows_by_table: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
-    checkpoint: Callable[[], tuple[str, tuple[Any, ...]] | None],
-) -> None:
-    """Write each ``BY_ARRAYS`` statement's rows and the checkpoint in one transaction,
-    pipelined: the log's size is checked first (``first_index`` must be it), then every
-    statement and the ``COMMIT`` go in one exchange. Returns once the commit is durable."""
-    with connection.pipeline(), connection.transaction():
-        cursor = connection.cursor()
-        highest = cursor.execute(LOG_SIZE).fetchone()[0]
-        size = 0 if highest is None else int(highest) + 1
-        if first_index is not None and first_index != size:
-            raise NonContiguousBatchError(f"batch starts at {first_index}, log size is {size}")
-        for table, rows in rows_by_table:
-            if rows:
-                columns = [list(column) for column in zip(*rows, strict=True)]
-                cursor.execute(BY_ARRAYS[table], columns)
-        sealed = checkpoint()
-        if sealed is not None:
-            cursor.execute(*sealed)
+        ``BEGIN`` and ``COMMIT`` are statements of the pipeline, not psycopg's
+        ``transaction()``, which syncs after ``BEGIN`` and again before ``COMMIT`` (two more
+        exchanges). If ``checkpoint`` raises (a signature guessed wrong, ADR 0009), or a
+        statement fails, the open transaction is rolled back and the error raised."""
+        if first_index is not None and first_index != self.size:
+            raise NonContiguousBatchError(f"batch starts at {first_index}, log size is {self.size}")
+        connection = self._connection
+        try:
+            with connection.pipeline():
+                cursor = connection.cursor()
+                cursor.execute("BEGIN")
+                for table, rows in rows_by_table:
+                    if rows:
+                        columns = [list(column) for column in zip(*rows, strict=True)]
+                        cursor.execute(BY_ARRAYS[table], columns)
+                sealed = checkpoint()
+                if sealed is not None:
+                    cursor.execute(*sealed)
+                cursor.execute("COMMIT")
+        except BaseException:
+            with suppress(Exception):  # a broken session is dropped with the lock's block
+                connection.rollback()
+            raise
+        self.size += sum(len(rows) for table, rows in rows_by_table if table == "log_entry")
+
+
+def _locked_size(cursor: Any) -> int:
+    """The log's size from ``LOCK_AND_SIZE``'s results (its third statement's)."""
+    for _ in range(2):
+        cursor.nextset()
+    highest = cursor.fetchone()[0]
+    return 0 if highest is None else int(highest) + 1
