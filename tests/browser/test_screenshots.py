@@ -4,13 +4,15 @@ of the page's own document in kopecks as a bare number (money reads in roubles).
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from tests.api.test_readings_upload import METER_FILE
 from tests.api.test_statement_upload import STATEMENT
@@ -51,14 +53,22 @@ def file_name(path: str, width: int) -> str:
     return f"{slug[:80]}-{width}.png"
 
 
+@contextmanager
+def russian_page(browser: Browser, width: int) -> Iterator[Page]:
+    """A page in a Russian browser ``width`` px wide, its context closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_readers_page_is_saved_fits_and_shows_money_in_roubles(
     base_url: str, browser: Browser, width: int
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         for path in SHOWN:
             assert page.goto(base_url + path).status == 200, path
             page.screenshot(path=str(SCREENSHOTS / file_name(path, width)), full_page=True)
@@ -70,8 +80,6 @@ def test_every_readers_page_is_saved_fits_and_shows_money_in_roubles(
                 if amount >= LARGE_KOPECKS:
                     assert not bare(amount).search(text), f"{path} prints {amount} kopecks bare"
         assert len(list(SCREENSHOTS.glob(f"*-{width}.png"))) >= len(SHOWN)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -80,9 +88,7 @@ def test_a_statement_preview_is_saved_and_fits(
 ) -> None:
     statement = tmp_path / "statement.txt"
     statement.write_bytes(STATEMENT)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         page.goto(f"{base_url}/payments/upload")
         page.fill("input[name=statement_id]", "veb-2026-03-22")
         page.set_input_files("input[name=file]", str(statement))
@@ -94,8 +100,6 @@ def test_a_statement_preview_is_saved_and_fits(
         )
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"the preview is {scrolled} px wide at {width} px"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -107,9 +111,7 @@ def test_a_meter_file_form_preview_and_refusal_are_saved_and_fit(
     meter, points = tmp_path / "day.xml", tmp_path / "points.json"
     meter.write_bytes(METER_FILE)
     points.write_text(points_json({name: inns[name] for name in (BITBAZA, GENERATOR)}))
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         page.goto(f"{base_url}/energy/krasnoyarsk-dam/upload")
         page.screenshot(path=str(SCREENSHOTS / f"meter-upload-form-{width}.png"), full_page=True)
         page.set_input_files("input[name=file]", str(meter))
@@ -125,8 +127,6 @@ def test_a_meter_file_form_preview_and_refusal_are_saved_and_fit(
         page.screenshot(path=str(SCREENSHOTS / f"meter-upload-preview-{width}.png"), full_page=True)
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"the meter preview is {scrolled} px wide at {width} px"
-    finally:
-        context.close()
 
 
 def park_report(base_url: str, tmp_path: Path) -> Path:
@@ -153,9 +153,7 @@ def test_a_park_report_form_preview_and_refusal_are_saved_and_fit(
     book = load_workbook(report)
     book[book.sheetnames[0]]["B9"], book[book.sheetnames[0]]["B10"] = "1.234", "=1"
     book.save(wrong)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         page.goto(f"{base_url}/parks/krasnoyarsk-digital")
         page.locator("#park-reports").screenshot(
             path=str(SCREENSHOTS / f"park-reports-links-{width}.png")
@@ -176,8 +174,6 @@ def test_a_park_report_form_preview_and_refusal_are_saved_and_fit(
         assert "Эти листы подписывают сами резиденты" in text_of(page, "#left-for-others")
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"the park report preview is {scrolled} px wide at {width} px"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -192,9 +188,7 @@ def test_a_park_facts_preview_is_saved_and_fits(
     facts["E26"] = "Центры обработки данных"
     out = tmp_path / "facts.xlsx"
     book.save(out)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         page.goto(f"{base_url}/parks/krasnoyarsk-digital/upload")
         page.set_input_files("input[name=file]", str(out))
         key = page.locator("select[name=signing_key] option", has_text="Гигабайт").first
@@ -204,17 +198,13 @@ def test_a_park_facts_preview_is_saved_and_fits(
         page.screenshot(path=str(SCREENSHOTS / f"park-facts-preview-{width}.png"), full_page=True)
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"the facts preview is {scrolled} px wide at {width} px"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_money_flow_figures_fit_their_boxes_at_the_pages_type_size(
     base_url: str, browser: Browser, width: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         assert page.goto(base_url + "/payments").status == 200
         boxes = page.eval_on_selector_all(
             ".flow-box",
@@ -231,17 +221,13 @@ def test_the_money_flow_figures_fit_their_boxes_at_the_pages_type_size(
             assert box["text"].endswith("₽"), box
             assert box["size"] >= 16, f"{box['text']} is set at {box['size']} px at {width} px"
             assert box["inside"] and not box["clipped"], f"{box['text']} overflows at {width} px"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", [*WIDTHS, 320])
 def test_a_sum_keeps_its_unit_on_its_line_in_the_facts(
     base_url: str, browser: Browser, width: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    try:
-        page = context.new_page()
+    with russian_page(browser, width) as page:
         assert page.goto(base_url + "/payments").status == 200
         sums = page.eval_on_selector_all(
             "dl.facts dd",
@@ -263,5 +249,3 @@ def test_a_sum_keeps_its_unit_on_its_line_in_the_facts(
         assert any(len(s["text"]) >= len("1 000 000,00 ₽") for s in sums), sums
         broken = [s["text"] for s in sums if s["lines"] != 1]
         assert not broken, f"at {width} px these sums break across lines: {broken}"
-    finally:
-        context.close()
